@@ -1,0 +1,152 @@
+"""``xiaoqi records``: list, show, add, set and delete single records of any kind from the shell."""
+
+from __future__ import annotations
+
+import click
+
+from ..errors import UsageError
+from ..i18n import catalogue, t
+
+catalogue(
+    {
+        "records.created": ("已新建{kind}「{key}」", "Created {kind} '{key}'"),
+        "records.updated": ("已修改{kind}「{key}」", "Updated {kind} '{key}'"),
+        "records.deleted": ("已删除{kind}「{key}」", "Deleted {kind} '{key}'"),
+        "records.bad_pair": ("参数「{pair}」应写成 列名=值（如 name=某某学校）", "Argument '{pair}' must be column=value (e.g. name=Some School)"),
+        "records.unknown_column": ("{kind}没有列「{name}」。可用：{names}", "{kind} has no column '{name}'. Available: {names}"),
+        "records.page": ("第 {start}–{end} 条，共 {total} 条", "rows {start}–{end} of {total}"),
+        "records.none": ("（没有记录）", "(no records)"),
+    }
+)
+
+
+def kind_argument():
+    return click.argument("kind", metavar="KIND")
+
+
+def _kind(name: str):
+    from ..kinds import get_kind
+
+    try:
+        return get_kind(name)
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
+
+
+def _pairs(kind, pairs: tuple[str, ...]) -> dict:
+    out = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep:
+            raise UsageError(t("records.bad_pair", pair=pair))
+        column = kind.column_for_header(name)
+        if column is None:
+            raise UsageError(t("records.unknown_column", kind=kind.label(), name=name, names=", ".join(kind.by_name)))
+        out[column] = value
+    return out
+
+
+def register(cli) -> None:
+    from ..cli import emit_json, format_option, pass_app
+
+    @cli.group("records")
+    def records_group():
+        """逐条查看和修改记录 / view and change single records."""
+
+    @records_group.command("list")
+    @kind_argument()
+    @click.option("--filter", "filters", multiple=True, metavar="COL=VALUE", help="按列过滤（值以 * 结尾表示前缀）")
+    @click.option("--search", default=None, help="在文本列中搜索 / search text columns")
+    @click.option("--sort", default=None, metavar="COL", help="排序列 / order by column")
+    @click.option("--desc", is_flag=True, help="倒序 / descending")
+    @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
+    @click.option("--offset", default=0, type=click.IntRange(0))
+    @format_option
+    @pass_app
+    def list_command(app, kind, filters, search, sort, desc, limit, offset, fmt):
+        """列出记录 / list records of KIND."""
+        from ..db import read_session
+        from ..services import list_records, snapshot
+
+        kind = _kind(kind)
+        with read_session(app.engine()) as session:
+            page = list_records(session, actor=app.actor, kind=kind, filters=_pairs(kind, filters), search=search,
+                                order_by=kind.column_for_header(sort) if sort else None, descending=desc,
+                                limit=limit, offset=offset, count=True)
+            rows = [snapshot(kind, r) for r in page.rows]
+        if fmt == "json":
+            emit_json(rows)
+            return
+        if not rows:
+            click.echo(t("records.none"))
+            return
+        cols = [c for c in kind.columns if any(r.get(c.name) not in (None, "") for r in rows)]
+        click.echo("\t".join(c.header() for c in cols))
+        for r in rows:
+            click.echo("\t".join("" if r.get(c.name) is None else str(r[c.name]) for c in cols))
+        click.echo(t("records.page", start=offset + 1, end=offset + len(rows), total=page.total), err=True)
+
+    @records_group.command("show")
+    @kind_argument()
+    @click.argument("key")
+    @format_option
+    @pass_app
+    def show_command(app, kind, key, fmt):
+        """显示一条记录（主键用 / 连接，如 110101...X/9111.../2026-03-01）/ show one record."""
+        from ..db import read_session
+        from ..services import get_record, snapshot
+
+        kind = _kind(kind)
+        with read_session(app.engine()) as session:
+            row = snapshot(kind, get_record(session, actor=app.actor, kind=kind, key=key))
+        if fmt == "json":
+            emit_json(row)
+            return
+        width = max(len(c.header()) for c in kind.columns)
+        for c in kind.columns:
+            click.echo(f"{c.header():<{width}}  {'' if row.get(c.name) is None else row[c.name]}")
+
+    @records_group.command("add")
+    @kind_argument()
+    @click.argument("pairs", nargs=-1, metavar="COL=VALUE...")
+    @pass_app
+    def add_command(app, kind, pairs):
+        """新建一条记录 / create a record: xiaoqi records add schools 学校代码=4132012345 学校名称=..."""
+        from ..db import write_session
+        from ..services import create_record
+
+        kind = _kind(kind)
+        with write_session(app.engine()) as session:
+            obj = create_record(session, actor=app.actor, kind=kind, data=_pairs(kind, pairs))
+            key = kind.key_of(kind.export_values(obj))
+        click.echo(t("records.created", kind=kind.label(), key=key))
+
+    @records_group.command("set")
+    @kind_argument()
+    @click.argument("key")
+    @click.argument("pairs", nargs=-1, required=True, metavar="COL=VALUE...")
+    @pass_app
+    def set_command(app, kind, key, pairs):
+        """修改一条记录的部分列 / change columns of a record."""
+        from ..db import write_session
+        from ..services import update_record
+
+        kind = _kind(kind)
+        with write_session(app.engine()) as session:
+            obj = update_record(session, actor=app.actor, kind=kind, key=key, changes=_pairs(kind, pairs))
+            key = kind.key_of(kind.export_values(obj))
+        click.echo(t("records.updated", kind=kind.label(), key=key))
+
+    @records_group.command("delete")
+    @kind_argument()
+    @click.argument("key")
+    @pass_app
+    def delete_command(app, kind, key):
+        """删除一条记录 / delete a record."""
+        from ..db import write_session
+        from ..services import delete_record
+
+        kind = _kind(kind)
+        with write_session(app.engine()) as session:
+            delete_record(session, actor=app.actor, kind=kind, key=key)
+        click.echo(t("records.deleted", kind=kind.label(), key=key))

@@ -1,0 +1,63 @@
+"""``xiaoqi status``: the dashboard's figures as text or JSON (the headless face of the TUI)."""
+
+from __future__ import annotations
+
+import click
+
+from ..i18n import catalogue, t
+
+catalogue(
+    {
+        "status.title": ("xiaoqi 数据库概况：{db}（{actor}，{today}）", "xiaoqi database summary: {db} ({actor}, {today})"),
+        "status.counts": ("记录数：", "Records:"),
+        "status.active": ("今日在岗实习：{n}", "Internships active today: {n}"),
+        "status.expiring": ("30天内到期的保单：{n}", "Policies expiring within 30 days: {n}"),
+        "status.quota": ("学徒名额使用（今日）：", "Apprentice quota use (today):"),
+        "status.monthly": ("近12个月每月在岗实习：", "Active internships per month, last 12 months:"),
+    }
+)
+
+
+def print_status(app, fmt: str = "text") -> None:
+    from ..cli import emit_json
+    from ..dashboard import summary
+    from ..db import display_name, read_session
+    from ..kinds import get_kinds
+
+    with read_session(app.engine()) as session:
+        s = summary(session, actor=app.actor)
+    if fmt == "json":
+        emit_json({
+            "today": s.today.isoformat(), "counts": s.counts, "active_internships": s.active_internships,
+            "expiring_policies": s.expiring_policies, "quota_use": s.quota_use,
+            "monthly_active": [{"month": k, "active": v} for k, v in s.monthly_active],
+        })
+        return
+    kinds = get_kinds()
+    click.echo(t("status.title", db=display_name(app.url), actor=app.actor.label(), today=s.today))
+    click.echo(t("status.counts"))
+    for name, n in s.counts.items():
+        click.echo(f"  {kinds[name].label():<12} {n:>10,}")
+    click.echo(t("status.active", n=f"{s.active_internships:,}"))
+    click.echo(t("status.expiring", n=len(s.expiring_policies)))
+    for p in s.expiring_policies[:10]:
+        click.echo(f"  {p['end_on']}  {p['policy_no']}  {p['insurer']}  {p['kind']}")
+    if s.quota_use:
+        click.echo(t("status.quota"))
+        for q in s.quota_use[:10]:
+            click.echo(f"  {q['name']}  {q['placed']}/{q['quota']}")
+    click.echo(t("status.monthly"))
+    peak = max((v for _, v in s.monthly_active), default=0) or 1
+    for month, v in s.monthly_active:
+        click.echo(f"  {month}  {'█' * round(30 * v / peak):<30} {v:,}")
+
+
+def register(cli) -> None:
+    from ..cli import format_option, pass_app
+
+    @cli.command("status")
+    @format_option
+    @pass_app
+    def status_command(app, fmt):
+        """数据库概况 / the dashboard's figures."""
+        print_status(app, fmt)

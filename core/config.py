@@ -1,0 +1,54 @@
+"""The configuration file ``xiaoqi.toml`` (beside the database, or ``--config FILE``).
+
+```toml
+[params."INT-RATIO-ENTERPRISE"]
+max_share = "0.10"                 # national value
+
+[[params."APP-QUOTA-RATIO".min_ratio]]  # a value for a region from a date
+region = "33"
+valid_from = "2026-01-01"
+value = "0.05"
+```
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from .errors import UsageError
+from .i18n import catalogue, t
+
+catalogue(
+    {
+        "config.missing": ("找不到配置文件 {path}。", "Configuration file not found: {path}."),
+        "config.bad": ("配置文件 {path} 格式错误（第 {line} 行附近）：{reason}", "Configuration file {path} is not valid TOML (near line {line}): {reason}"),
+    }
+)
+
+
+def default_config_path(url: str) -> Path | None:
+    u = sa.engine.make_url(url)
+    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
+        return Path(u.database).with_name("xiaoqi.toml")
+    return None
+
+
+def load_config(path: str | None, url: str) -> dict:
+    """The parsed configuration; {} when there is no file beside the database."""
+    if path:
+        p = Path(path)
+        if not p.exists():
+            raise UsageError(t("config.missing", path=p))
+    else:
+        p = default_config_path(url)
+        if p is None or not p.exists():
+            return {}
+    try:
+        return tomllib.loads(p.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(t("config.bad", path=p, line=getattr(exc, "lineno", "?"), reason=exc)) from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(t("config.bad", path=p, line="?", reason=exc)) from None

@@ -1,0 +1,146 @@
+"""Database engines and sessions: SQLite by default (WAL, foreign keys, busy timeout), PostgreSQL
+through ``postgresql+psycopg://`` URLs.
+
+The database is chosen by ``--db`` (a path or a URL), else ``XIAOQI_DB``, else ``xiaoqi.db`` in the
+user data directory (platformdirs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from .errors import DatabaseStateError
+from .i18n import catalogue, t
+
+catalogue(
+    {
+        "db.no_dir": ("数据库目录不存在：{path}。请先创建该目录，或用 --db 指定其他位置。", "The database directory does not exist: {path}. Create it, or choose another place with --db."),
+        "db.missing": ("数据库不存在：{db}。请先运行 xiaoqi --db {db} init 创建它。", "No database at {db}. Create it first with: xiaoqi --db {db} init"),
+        "db.not_initialised": ("数据库 {db} 尚未初始化。请先运行 xiaoqi --db {db} init。", "The database {db} is not initialised. Run: xiaoqi --db {db} init"),
+        "db.outdated": ("数据库 {db} 的结构版本较旧（{current}）。请运行 xiaoqi --db {db} db upgrade 升级（数据会保留）。", "The database {db} has an older schema ({current}). Run: xiaoqi --db {db} db upgrade (data is kept)."),
+        "db.newer": ("数据库 {db} 由更新版本的 xiaoqi 或未加载的插件创建（{revision}）。请升级 xiaoqi 或启用相应插件。", "The database {db} was written by a newer xiaoqi or by a plugin that is not loaded ({revision}). Upgrade xiaoqi or enable the plugin."),
+        "db.unreachable": ("无法连接数据库 {db}：{reason}", "Cannot connect to the database {db}: {reason}"),
+        "db.not_sqlite_file": ("{path} 不是 SQLite 数据库文件。", "{path} is not an SQLite database file."),
+        "db.bad_url": ("无法识别的数据库地址 {db}：请给出文件路径、sqlite:/// 或 postgresql+psycopg:// 地址。", "Unrecognised database address {db}: give a file path, a sqlite:/// or a postgresql+psycopg:// URL."),
+    }
+)
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def default_db_path() -> Path:
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("xiaoqi", appauthor=False)) / "xiaoqi.db"
+
+
+def resolve_url(db: str | None = None) -> str:
+    """A SQLAlchemy URL for ``--db`` / ``XIAOQI_DB`` / the default file."""
+    db = db or os.environ.get("XIAOQI_DB")
+    if not db:
+        path = default_db_path()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{path}"
+    if "://" in db:
+        if db.startswith("postgresql://") or db.startswith("postgres://"):
+            db = "postgresql+psycopg://" + db.split("://", 1)[1]
+        if not (db.startswith("sqlite") or db.startswith("postgresql+psycopg://")):
+            raise DatabaseStateError(t("db.bad_url", db=db))
+        return db
+    return f"sqlite:///{Path(db).expanduser().absolute()}"
+
+
+def display_name(url: str) -> str:
+    """The database as the user wrote it: a path for SQLite, the URL without password otherwise."""
+    u = sa.engine.make_url(url)
+    if u.drivername.startswith("sqlite"):
+        return u.database or ":memory:"
+    return u.render_as_string(hide_password=True)
+
+
+def is_sqlite(engine_or_url) -> bool:
+    url = engine_or_url.url if isinstance(engine_or_url, Engine) else sa.engine.make_url(engine_or_url)
+    return url.get_backend_name() == "sqlite"
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn, _record):
+        # let SQLAlchemy emit BEGIN itself so writes can ask for BEGIN IMMEDIATE
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() != "wal":
+            cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        # BEGIN IMMEDIATE takes the write lock up front: two writers queue instead of one failing
+        # with "database is locked" at its first write after reading (quota reservations rely on it)
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+def make_engine(url: str, **kw) -> Engine:
+    if is_sqlite(url):
+        u = sa.engine.make_url(url)
+        if u.database and u.database != ":memory:":
+            parent = Path(u.database).parent
+            if not parent.exists():
+                raise DatabaseStateError(t("db.no_dir", path=parent))
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **kw)
+        _sqlite_setup(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kw)
+
+
+def sqlite_file_exists(url: str) -> bool:
+    u = sa.engine.make_url(url)
+    return bool(u.database) and u.database != ":memory:" and Path(u.database).exists()
+
+
+def check_connect(engine: Engine) -> None:
+    """Open one connection, turning driver errors into a message that names the database."""
+    try:
+        with engine.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+    except sa.exc.DatabaseError as exc:
+        if is_sqlite(engine) and "file is not a database" in str(exc.orig):
+            raise DatabaseStateError(t("db.not_sqlite_file", path=display_name(str(engine.url)))) from None
+        raise DatabaseStateError(t("db.unreachable", db=display_name(str(engine.url)), reason=str(exc.orig).strip())) from None
+    except sa.exc.OperationalError as exc:
+        raise DatabaseStateError(t("db.unreachable", db=display_name(str(engine.url)), reason=str(exc.orig).strip())) from None
+
+
+@contextlib.contextmanager
+def write_session(engine: Engine):
+    """A session for one unit of work that commits on success and rolls back on any error.
+
+    On SQLite the transaction begins IMMEDIATE (takes the write lock first)."""
+    if is_sqlite(engine):
+        conn = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+    else:
+        conn = engine.connect()
+    try:
+        with Session(bind=conn, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def read_session(engine: Engine):
+    with Session(engine, expire_on_commit=False) as session:
+        yield session

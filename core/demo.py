@@ -1,0 +1,480 @@
+"""Realistic, internally consistent demo data: schools in several provinces, their majors and
+students (valid ID numbers), partner enterprises (valid USCCs), agreements, positions with
+apprenticeship quotas, internships, liability policies covering most of them, and a handful of
+deliberate rule violations so that ``xiaoqi check`` has something to find.
+
+``size="large"`` writes at least 1,000,000 internships with batched inserts (scale work, benchmarks).
+Plugins add their own demo data through ``xiaoqi_demo_data`` afterwards.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlmodel import Session
+from stdnum.cn import ric, uscc
+
+from . import models as m
+from .fields import LIST_JOIN
+from .plugins import get_plugin_manager
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国玉兰红梅文博浩然子轩雨涵欣怡思远俊杰嘉怡梓萱宇航佳琪晨阳婷婷鑫磊"
+
+# (province, city region codes, city name, school names)
+PROVINCE_SCHOOLS = [
+    ("32", ["320100", "320500", "320200"], "江苏", ["南京工业职业技术大学", "苏州工业园区职业技术学院", "无锡职业技术学院"]),
+    ("41", ["410100", "410300", "410700"], "河南", ["河南工业职业技术学院", "郑州铁路职业技术学院", "河南职业技术学院"]),
+    ("45", ["450100", "450200", "450300"], "广西", ["广西机电职业技术学院", "柳州职业技术学院", "广西卫生职业技术学院"]),
+    ("43", ["430100", "430200", "430300"], "湖南", ["湖南汽车工程职业学院", "长沙民政职业技术学院", "湖南铁道职业技术学院"]),
+    ("61", ["610100", "610300", "610400"], "陕西", ["陕西工业职业技术学院", "杨凌职业技术学院", "西安航空职业技术学院"]),
+    ("33", ["330100", "330200", "330300"], "浙江", ["浙江机电职业技术大学", "宁波职业技术学院", "温州职业技术学院"]),
+    ("44", ["440100", "440300", "440600"], "广东", ["深圳职业技术大学", "广州番禺职业技术学院", "顺德职业技术学院"]),
+    ("37", ["370100", "370200", "370700"], "山东", ["山东商业职业技术学院", "青岛职业技术学院", "潍坊职业学院"]),
+]
+
+# (code, name, category) — structure of the 2021 national catalogue of vocational majors
+MAJORS = [
+    ("460104", "机械制造及自动化", "46"), ("460301", "机电一体化技术", "46"), ("460305", "工业机器人技术", "46"),
+    ("460702", "新能源汽车技术", "46"), ("510201", "计算机应用技术", "51"), ("510202", "计算机网络技术", "51"),
+    ("510205", "大数据技术", "51"), ("520201", "护理", "52"), ("520301", "药学", "52"), ("530302", "大数据与会计", "53"),
+    ("530701", "电子商务", "53"), ("540101", "旅游管理", "54"), ("440301", "建筑工程技术", "44"), ("500602", "城市轨道交通运营管理", "50"),
+]
+
+# (industry code GB/T 4754, suffix, categories of majors it takes, post titles)
+INDUSTRIES = [
+    ("3484", "智能装备有限公司", "46", ["装配技术员", "数控操作工", "质检员"]),
+    ("3612", "汽车零部件有限公司", "46", ["生产线操作员", "设备维护员", "质检员"]),
+    ("3670", "新能源汽车有限公司", "46", ["电池装配工", "整车调试员"]),
+    ("6513", "软件科技有限公司", "51", ["软件测试员", "运维助理", "前端开发助理"]),
+    ("6450", "网络科技有限公司", "51", ["网络运维员", "数据标注员"]),
+    ("8411", "人民医院", "52", ["护理助理", "药房助理"]),
+    ("7241", "会计师事务所有限公司", "53", ["审计助理", "财务助理"]),
+    ("5292", "电子商务有限公司", "53", ["客服专员", "运营助理"]),
+    ("6110", "酒店管理有限公司", "54", ["前厅接待", "餐饮服务员"]),
+    ("4790", "建设工程有限公司", "44", ["施工员", "资料员", "测量员"]),
+    ("5411", "城市轨道交通有限公司", "50", ["站务员", "行车值班员"]),
+]
+PREFIXES = "华瑞恒信东方金鼎远航中科博雅天成宏达新锐正泰汇通安达鸿运精工联创"
+INSURERS = ["中国人民财产保险股份有限公司", "中国平安财产保险股份有限公司", "中国太平洋财产保险股份有限公司"]
+
+LARGE_INTERNSHIPS = 1_000_000
+
+
+@dataclass
+class DemoManifest:
+    """What the demo wrote, and the deliberate violations: rule id -> subject keys."""
+
+    counts: dict[str, int] = field(default_factory=dict)
+    violations: dict[str, list[str]] = field(default_factory=dict)
+
+    def expect(self, rule: str, key: str) -> None:
+        self.violations.setdefault(rule, []).append(key)
+
+
+def make_uscc(rng: random.Random, region: str) -> str:
+    body = "91" + region + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
+    return body + uscc.calc_check_digit(body)
+
+
+def make_id_number(rng: random.Random, region: str, birth: dt.date) -> str:
+    body = region + birth.strftime("%Y%m%d") + f"{rng.randrange(1000):03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def person_name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _insert(session: Session, model, rows: list[dict], chunk: int = 20_000) -> None:
+    table = model.__table__
+    for i in range(0, len(rows), chunk):
+        session.execute(sa.insert(table), rows[i:i + chunk])
+
+
+def _add_months(d: dt.date, months: int) -> dt.date:
+    y, mth = divmod(d.year * 12 + d.month - 1 + months, 12)
+    return dt.date(y, mth + 1, min(d.day, 28))
+
+
+class DemoBuilder:
+    def __init__(self, session: Session, *, size: str, seed: int, today: dt.date):
+        self.session = session
+        self.large = size == "large"
+        self.rng = random.Random(seed)
+        self.today = today
+        self.manifest = DemoManifest()
+        self.used_ids: set[str] = set()
+
+    # -- registry ------------------------------------------------------------------------
+    def build(self) -> DemoManifest:
+        rng = self.rng
+        n_schools_per_province = 3 if self.large else 1
+        schools = []
+        for prov, cities, _pname, names in PROVINCE_SCHOOLS:
+            for i in range(n_schools_per_province):
+                code = f"41{prov}{rng.randrange(10**6):06d}"
+                schools.append({
+                    "school_code": code, "name": names[i], "level": "高职", "region": cities[i],
+                    "contact": person_name(rng), "phone": f"0{rng.randrange(10, 99)}-{rng.randrange(10**7, 10**8)}",
+                })
+        self.schools = schools
+        _insert(self.session, m.School, schools)
+        majors = []
+        for s in schools:
+            for code, name, _cat in rng.sample(MAJORS, 8):
+                majors.append({"school_code": s["school_code"], "major_code": code, "name": name})
+        self.majors = majors
+        _insert(self.session, m.Major, majors)
+        self._enterprises()
+        self._positions()
+        self._agreements()
+        self._students()
+        self._internships()
+        self._policies()
+        self._violations()
+        self.manifest.counts = {
+            "schools": len(schools), "majors": len(majors), "enterprises": len(self.enterprises),
+            "positions": len(self.positions), "agreements": len(self.agreements), "students": len(self.students),
+            "internships": self.n_internships, "policies": len(self.policies), "insured": self.n_insured,
+        }
+        return self.manifest
+
+    def _enterprises(self) -> None:
+        rng = self.rng
+        n = 1500 if self.large else 40
+        rows, seen = [], set()
+        for i in range(n):
+            prov, cities, pname, _ = PROVINCE_SCHOOLS[i % len(PROVINCE_SCHOOLS)]
+            region = rng.choice(cities)
+            industry, suffix, _cat, _titles = INDUSTRIES[i % len(INDUSTRIES)]
+            code = make_uscc(rng, region)
+            while code in seen:
+                code = make_uscc(rng, region)
+            seen.add(code)
+            city = {"00": ""}.get(region[4:], "")
+            name = f"{pname}{rng.choice(PREFIXES)}{rng.choice(PREFIXES)}{suffix}{city}"
+            pce = rng.random() < 0.15
+            rows.append({
+                "uscc": code, "name": name if i >= len(INDUSTRIES) else f"{pname}{PREFIXES[i]}{suffix}",
+                "industry_code": industry, "region": region,
+                "staff_count": rng.randrange(3000, 30000) if self.large else rng.randrange(300, 3000),
+                "pce_certified": pce, "pce_level": rng.choice(("国家级", "省级")) if pce else None,
+                "pce_certified_on": dt.date(rng.choice((2020, 2021, 2022, 2023)), rng.randrange(1, 13), 1) if pce else None,
+            })
+        self.enterprises = rows
+        _insert(self.session, m.Enterprise, rows)
+
+    def _positions(self) -> None:
+        rng = self.rng
+        rows = []
+        for i, e in enumerate(self.enterprises):
+            _ind, _suffix, cat, titles = INDUSTRIES[i % len(INDUSTRIES)]
+            for j, title in enumerate(titles):
+                quota = rng.choice((0, 0, 5, 10, 20)) if j == 0 else 0
+                rows.append({
+                    "uscc": e["uscc"], "position_code": f"P{j + 1:03d}", "title": title, "major_category": cat,
+                    "staff_count": max(50, e["staff_count"] // len(titles)),
+                    "wage": Decimal(rng.randrange(4000, 9000, 100)), "hazardous": False, "barred_for_minors": False,
+                    "apprentice_quota": quota or None,
+                    "quota_from": dt.date(self.today.year - 1, 9, 1) if quota else None,
+                    "quota_to": dt.date(self.today.year + 1, 8, 31) if quota else None,
+                })
+        self.positions = rows
+        self.positions_by_cat: dict[str, list[dict]] = {}
+        for p in rows:
+            self.positions_by_cat.setdefault(p["major_category"], []).append(p)
+        _insert(self.session, m.Position, rows)
+
+    def _agreements(self) -> None:
+        rng = self.rng
+        rows = []
+        self.partners: dict[str, list[dict]] = {}
+        for s in self.schools:
+            # each school partners with enterprises of its own province first, then a few others
+            local = [e for e in self.enterprises if e["region"][:2] == s["region"][:2]]
+            others = [e for e in self.enterprises if e["region"][:2] != s["region"][:2]]
+            chosen = local[: (400 if self.large else 12)] + rng.sample(others, 40 if self.large else 3)
+            self.partners[s["school_code"]] = chosen
+            for k, e in enumerate(chosen):
+                signed = dt.date(self.today.year - 3, rng.randrange(1, 13), rng.randrange(1, 28))
+                rows.append({
+                    "school_code": s["school_code"], "uscc": e["uscc"],
+                    "agreement_no": f"XQ-{s['school_code'][-4:]}-{k + 1:04d}",
+                    "kind": LIST_JOIN.join(rng.sample(["实习基地", "订单培养", "现代学徒制", "共建专业"], 2)),
+                    "signed_on": signed, "expires_on": _add_months(signed, 60), "vetted_on": signed - dt.timedelta(days=14),
+                })
+        self.agreements = rows
+        _insert(self.session, m.Agreement, rows)
+
+    def _students(self) -> None:
+        rng = self.rng
+        # large: 24 schools x 22,000 students x about two internships each > 1,000,000
+        per_school = 22_000 if self.large else 150
+        majors_by_school: dict[str, list[dict]] = {}
+        for mj in self.majors:
+            majors_by_school.setdefault(mj["school_code"], []).append(mj)
+        rows = []
+        for s in self.schools:
+            for i in range(per_school):
+                cohort = self.today.year - rng.choice((1, 2, 2, 3))  # mostly second-years and third-years
+                birth = dt.date(cohort - 18 + rng.choice((0, 0, 1, -1)), rng.randrange(1, 13), rng.randrange(1, 29))
+                id_number = make_id_number(rng, s["region"], birth)
+                while id_number in self.used_ids:
+                    id_number = make_id_number(rng, s["region"], birth)
+                self.used_ids.add(id_number)
+                major = rng.choice(majors_by_school[s["school_code"]])
+                rows.append({
+                    "school_code": s["school_code"], "student_no": f"{cohort}{i:06d}", "name": person_name(rng),
+                    "id_number": id_number, "birth_date": birth, "major_code": major["major_code"],
+                    "enrolled_on": dt.date(cohort, 9, 1), "class_name": f"{major['name'][:4]}{cohort % 100}{i % 4 + 1}班",
+                    "guardian": person_name(rng), "guardian_phone": f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}",
+                })
+        self.students = rows
+        _insert(self.session, m.Student, rows)
+
+    def _internship_row(self, s: dict, st: dict, p: dict, start: dt.date, months: int, kind: str = "岗位实习") -> dict:
+        rng = self.rng
+        end = _add_months(start, months) - dt.timedelta(days=1)
+        on_post = kind != "认识实习"
+        return {
+            "school_code": s["school_code"], "id_number": st["id_number"], "uscc": p["uscc"],
+            "position_code": p["position_code"] if on_post else None, "kind": kind, "kind_label": None,
+            "start_on": start, "end_on": end, "work_region": None,
+            "monthly_pay": (p["wage"] * Decimal(rng.choice(("0.8", "0.85", "0.9", "1.0")))).quantize(Decimal("0.01")) if on_post else None,
+            "pay_cycle_days": 30 if on_post else None, "paid_directly": True if on_post else None, "fees_charged": None,
+            "agreement_signed_on": start - dt.timedelta(days=rng.randrange(7, 30)),
+            "consent_signed_on": start - dt.timedelta(days=rng.randrange(7, 30)), "guardian_signed": True,
+            "school_mentor": person_name(rng), "enterprise_mentor": person_name(rng),
+            "overtime": False, "night_shift": False, "holiday_work": False, "exception_filed_on": None,
+            "via_agency": False, "filing_approved_on": None,
+        }
+
+    def _internships(self) -> None:
+        """Final-year students do a 岗位实习 of up to six months at a partner enterprise whose posts
+        match their major; second-years do a short 认识实习; some do an apprenticeship."""
+        rng = self.rng
+        cat_of = {code: cat for code, _n, cat in MAJORS}
+        students_by_school: dict[str, list[dict]] = {}
+        for st in self.students:
+            students_by_school.setdefault(st["school_code"], []).append(st)
+        rows = []
+        for s in self.schools:
+            partners = self.partners[s["school_code"]]
+            partner_codes = {e["uscc"] for e in partners}
+            local = [e for e in partners if e["region"][:2] == s["region"][:2]]
+            local_codes = {e["uscc"] for e in local}
+            for st in students_by_school[s["school_code"]]:
+                cat = cat_of[st["major_code"]]
+                posts = [p for p in self.positions_by_cat.get(cat, []) if p["uscc"] in local_codes] or \
+                        [p for p in self.positions_by_cat.get(cat, []) if p["uscc"] in partner_codes]
+                if not posts:
+                    continue
+                year_in = self.today.year - st["enrolled_on"].year + (1 if self.today.month >= 9 else 0)
+                repeats = 2 if self.large else 1
+                for r in range(repeats):
+                    p = rng.choice(posts)
+                    if year_in >= 3 or r:
+                        # first on-post internship from the autumn of the third year (at most six
+                        # months, so it ends by April); a second one from July
+                        start = dt.date(st["enrolled_on"].year + 2 + r, rng.choice((9, 10)) if r == 0 else 7, rng.randrange(1, 28))
+                        kind = "学徒" if p["apprentice_quota"] and rng.random() < 0.05 else "岗位实习"
+                        rows.append(self._internship_row(s, st, p, start, rng.choice((3, 4, 5, 6)), kind))
+                    else:
+                        start = dt.date(st["enrolled_on"].year + 1, rng.choice((4, 5, 11)), rng.randrange(1, 28))
+                        rows.append(self._internship_row(s, st, p, start, 1, "认识实习"))
+        if self.large and len(rows) < LARGE_INTERNSHIPS:
+            # top up with later copies of on-post internships, three years apart so none overlaps
+            pool = [r for r in rows if r["kind"] == "岗位实习"]
+            i = 0
+            while len(rows) < LARGE_INTERNSHIPS:
+                base = pool[i % len(pool)]
+                start = base["start_on"] + dt.timedelta(days=1100 * (i // len(pool) + 1))
+                rows.append({**base, "start_on": start, "end_on": start + (base["end_on"] - base["start_on"]),
+                             "agreement_signed_on": start - dt.timedelta(days=10), "consent_signed_on": start - dt.timedelta(days=10)})
+                i += 1
+        self.internships = rows
+        self.n_internships = len(rows)
+
+    def _policies(self) -> None:
+        """One internship liability policy per school and calendar year, paid by the school, with
+        every student who has an internship that year on its insured list; apprentices are also
+        insured by their enterprise."""
+        rng = self.rng
+        years = sorted({r["start_on"].year for r in self.internships} | {r["end_on"].year for r in self.internships})
+        policies, insured = [], []
+        index = {}
+        for s in self.schools:
+            for y in years:
+                no = f"PEAC{y}{s['school_code'][-6:]}"
+                index[(s["school_code"], y)] = no
+                policies.append({
+                    "policy_no": no, "insurer": rng.choice(INSURERS), "kind": "实习责任保险", "holder": s["school_code"],
+                    "payer": "学校", "start_on": dt.date(y, 1, 1), "end_on": dt.date(y, 12, 31),
+                    "cover_per_person": Decimal("500000.00"), "premium": Decimal(rng.randrange(8000, 30000)),
+                })
+        pairs = set()
+        for r in self.internships:
+            for y in range(r["start_on"].year, r["end_on"].year + 1):
+                pairs.add((index[(r["school_code"], y)], r["id_number"]))
+        insured = [{"policy_no": p, "id_number": i, "start_on": None, "end_on": None} for p, i in sorted(pairs)]
+        self.policies = policies
+        self.insured = insured
+        self.n_insured = len(insured)
+
+    # -- deliberate violations ------------------------------------------------------------
+    def _violations(self) -> None:
+        """Turn a few internships into violations of the national and regional rules, write
+        everything, and record in the manifest which record breaks which rule."""
+        rng = self.rng
+        ms = self.manifest
+        on_post = [r for r in self.internships if r["kind"] == "岗位实习" and r["start_on"] > self.today - dt.timedelta(days=400)]
+        rng.shuffle(on_post)
+        picks = iter(on_post)
+
+        def key(r):
+            return f"{r['id_number']}/{r['uscc']}/{r['start_on'].isoformat()}"
+
+        r = next(picks); r["monthly_pay"] = (self._wage(r) * Decimal("0.6")).quantize(Decimal("0.01")); ms.expect("INT-PAY-MIN", key(r))
+        r = next(picks); r["fees_charged"] = "押金"; ms.expect("INT-FEES-BAN", key(r))
+        r = next(picks); r["guardian_signed"] = False; ms.expect("INT-CONSENT", key(r))
+        r = next(picks); r["agreement_signed_on"] = r["start_on"] + dt.timedelta(days=5); ms.expect("INT-AGREEMENT", key(r))
+        r = next(picks); r["overtime"] = True; ms.expect("INT-HOURS", key(r))
+        r = next(picks); r["via_agency"] = True; ms.expect("INT-AGENCY-BAN", key(r))
+        r = next(picks); r["end_on"] = _add_months(r["start_on"], 9); ms.expect("INT-DURATION", key(r))
+        r = next(picks); r["pay_cycle_days"] = 60; ms.expect("INT-PAY-MIN", key(r))
+        # cross-province without filing
+        r = next(picks); other = next(p for p, *_ in PROVINCE_SCHOOLS if p != r["school_code"][2:4])
+        r["work_region"] = next(c for p, cs, *_ in PROVINCE_SCHOOLS if p == other for c in cs[:1]); ms.expect("INT-FILING", key(r))
+        # coverage gap: the student leaves the insured list for ten days in the middle
+        r = next(picks)
+        gap_start = r["start_on"] + dt.timedelta(days=20)
+        self._split_cover(r, gap_start, gap_start + dt.timedelta(days=9)); ms.expect("INT-INSURANCE", key(r))
+        # overlap: a second internship for the same student starting inside the first
+        r = next(picks)
+        twin = {**r, "start_on": r["start_on"] + dt.timedelta(days=10)}
+        twin["uscc"], twin["position_code"] = self._other_post(r)
+        self.internships.append(twin); self.n_internships += 1
+        ms.expect("INT-OVERLAP", key(r)); ms.expect("INT-OVERLAP", key(twin))
+        # a first-year student on 岗位实习 (enrolled 60 days before), and a 15-year-old
+        school = self.schools[0]
+        start = self.today - dt.timedelta(days=30)
+        enrolled = start - dt.timedelta(days=60)
+        st = self._new_student(school, enrolled, dt.date(enrolled.year - 18, 3, 3))
+        r = self._internship_row(school, st, self._post_for(st), start, 3)
+        self._add(r); ms.expect("INT-GRADE1", key(r))
+        st = self._new_student(school, dt.date(start.year - 2, 9, 1), start - dt.timedelta(days=15 * 365 + 100))
+        r = self._internship_row(school, st, self._post_for(st), start, 3)
+        self._add(r); ms.expect("INT-AGE-MIN", key(r))
+        # a Hunan internship with no enterprise supervisor (双导师)
+        hunan = next(r for r in on_post if r["school_code"][2:4] == "43" and r["enterprise_mentor"])
+        hunan["enterprise_mentor"] = None; ms.expect("HN-DUAL-MENTOR", key(hunan))
+        # a premium paid by the student
+        r = next(picks)
+        no = f"PSTU{r['start_on'].year}{r['school_code'][-6:]}"
+        self.policies.append({
+            "policy_no": no, "insurer": INSURERS[1], "kind": "意外伤害保险", "holder": r["school_code"], "payer": "学生",
+            "start_on": r["start_on"], "end_on": r["end_on"], "cover_per_person": Decimal("100000.00"), "premium": Decimal("120.00"),
+        })
+        self.insured.append({"policy_no": no, "id_number": r["id_number"], "start_on": None, "end_on": None})
+        self.n_insured += 1
+        ms.expect("INT-INS-PREMIUM", key(r))
+        # a hazardous post: every on-post internship there breaks INT-HAZARD
+        r = next(picks)
+        self._update_position(r, hazardous=True)
+        for other in self._on_post_at(r["uscc"], r["position_code"]):
+            ms.expect("INT-HAZARD", key(other))
+        # an enterprise registered as a KTV (GB/T 4754 9021): every internship there is banned
+        r = next(picks)
+        self.session.execute(sa.update(m.Enterprise).where(m.Enterprise.uscc == r["uscc"]).values(industry_code="9021"))
+        for other in self.internships:
+            if other["uscc"] == r["uscc"]:
+                ms.expect("INT-VENUE-BAN", key(other))
+        # far more interns than 10 % of an enterprise's staff, and than 20 % of a post's staff
+        r = next(picks)
+        n = len(self._on_post_at(r["uscc"]))
+        self.session.execute(sa.update(m.Enterprise).where(m.Enterprise.uscc == r["uscc"]).values(staff_count=n))
+        ms.expect("INT-RATIO-ENTERPRISE", r["uscc"])
+        r = next(p for p in picks if p["uscc"] != r["uscc"])
+        self._update_position(r, staff_count=1)
+        ms.expect("INT-RATIO-POST", f"{r['uscc']}/{r['position_code']}")
+        self._write()
+
+    def _wage(self, r: dict) -> Decimal:
+        return next(p["wage"] for p in self.positions if p["uscc"] == r["uscc"] and p["position_code"] == r["position_code"])
+
+    def _on_post_at(self, uscc_code: str, position_code: str | None = None) -> list[dict]:
+        return [o for o in self.internships if o["uscc"] == uscc_code and o["kind"] != "认识实习"
+                and (position_code is None or o["position_code"] == position_code)]
+
+    def _update_position(self, r: dict, **values) -> None:
+        self.session.execute(sa.update(m.Position).where(
+            m.Position.uscc == r["uscc"], m.Position.position_code == r["position_code"]).values(**values))
+
+    def _post_for(self, st: dict) -> dict:
+        codes = {e["uscc"] for e in self.partners[st["school_code"]]}
+        posts = self.positions_by_cat.get(st["major_code"][:2], self.positions)
+        return next(p for p in posts if p["uscc"] in codes)
+
+    def _other_post(self, r: dict) -> tuple[str, str]:
+        codes = {e["uscc"] for e in self.partners[r["school_code"]]}
+        p = next(p for p in self.positions if p["uscc"] != r["uscc"] and p["uscc"] in codes)
+        return p["uscc"], p["position_code"]
+
+    def _new_student(self, school: dict, enrolled: dt.date, birth: dt.date) -> dict:
+        """A student with no other internship, for a deliberate violation."""
+        id_number = make_id_number(self.rng, school["region"], birth)
+        while id_number in self.used_ids:
+            id_number = make_id_number(self.rng, school["region"], birth)
+        self.used_ids.add(id_number)
+        major = next(mj for mj in self.majors if mj["school_code"] == school["school_code"])
+        st = {
+            "school_code": school["school_code"], "student_no": f"D{len(self.students):07d}", "name": person_name(self.rng),
+            "id_number": id_number, "birth_date": birth, "major_code": major["major_code"], "enrolled_on": enrolled,
+            "class_name": None, "guardian": person_name(self.rng), "guardian_phone": None,
+        }
+        self.students.append(st)
+        _insert(self.session, m.Student, [st])
+        return st
+
+    def _add(self, r: dict) -> None:
+        """Add an internship and put its student on the school's liability policies of its years."""
+        self.internships.append(r)
+        self.n_internships += 1
+        for y in range(r["start_on"].year, r["end_on"].year + 1):
+            no = f"PEAC{y}{r['school_code'][-6:]}"
+            if any(p["policy_no"] == no for p in self.policies):
+                self.insured.append({"policy_no": no, "id_number": r["id_number"], "start_on": None, "end_on": None})
+                self.n_insured += 1
+
+    def _split_cover(self, r: dict, gap_from: dt.date, gap_to: dt.date) -> None:
+        """Leave a student uninsured from ``gap_from`` to ``gap_to``: the year's policy ends for
+        them before the gap and a second policy covers them after it."""
+        for i in self.insured:
+            if i["id_number"] == r["id_number"] and i["policy_no"].startswith(f"PEAC{gap_from.year}"):
+                i["end_on"] = gap_from - dt.timedelta(days=1)
+        extra = f"PEAC{gap_from.year}{r['school_code'][-6:]}-B"
+        self.policies.append({
+            "policy_no": extra, "insurer": INSURERS[0], "kind": "实习责任保险", "holder": r["school_code"], "payer": "学校",
+            "start_on": gap_to + dt.timedelta(days=1), "end_on": dt.date(gap_from.year, 12, 31),
+            "cover_per_person": Decimal("500000.00"), "premium": Decimal("300.00"),
+        })
+        self.insured.append({"policy_no": extra, "id_number": r["id_number"], "start_on": None, "end_on": None})
+        self.n_insured += 1
+
+    def _write(self) -> None:
+        _insert(self.session, m.Internship, self.internships)
+        _insert(self.session, m.InsurancePolicy, self.policies)
+        _insert(self.session, m.InsuredPerson, self.insured)
+
+
+def generate(session: Session, *, size: str = "small", seed: int = 2026, today: dt.date | None = None) -> DemoManifest:
+    """Fill an empty database with demo data in the caller's transaction; returns the manifest."""
+    builder = DemoBuilder(session, size=size, seed=seed, today=today or dt.date.today())
+    manifest = builder.build()
+    get_plugin_manager().hook.xiaoqi_demo_data(session=session, size=size, seed=seed)
+    return manifest

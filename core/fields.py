@@ -1,0 +1,235 @@
+"""Parsing and validation of one cell of each column type (see RECORDS.md, "Types").
+
+Each parser takes what a file, a form or a service caller gives (text, a number, a date, None)
+and returns the canonical Python value, or raises ``ValueError`` whose message is the reason in
+the current language. The same parsers serve import, services, the TUI forms and the demo data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+from stdnum.cn import ric, uscc
+from stdnum.exceptions import ValidationError as StdnumError
+
+from .i18n import catalogue, t
+
+catalogue(
+    {
+        "v.required": ("必填，不能为空", "is required"),
+        "v.code10": ("应为10位数字的学校代码", "must be a 10-digit school code"),
+        "v.digits": ("应为{n}位数字", "must be {n} digits"),
+        "v.uscc.length": ("统一社会信用代码应为18位", "a USCC has 18 characters"),
+        "v.uscc.checksum": ("统一社会信用代码校验位错误（最后一位应为 {expected}）", "USCC check character is wrong (the last one should be {expected})"),
+        "v.uscc.format": ("统一社会信用代码含有无效字符", "USCC has invalid characters"),
+        "v.idcard.length": ("身份证号应为18位", "an ID number has 18 characters"),
+        "v.idcard.checksum": ("身份证号校验位错误（最后一位应为 {expected}）", "ID number check digit is wrong (the last one should be {expected})"),
+        "v.idcard.birth": ("身份证号中的出生日期无效", "the birth date inside the ID number is not a valid date"),
+        "v.idcard.format": ("身份证号含有无效字符", "ID number has invalid characters"),
+        "v.region": ("应为6位行政区划代码（GB/T 2260），前两位为省级代码", "must be a 6-digit GB/T 2260 region code starting with a province code"),
+        "v.date": ("无法识别的日期，请写成 2025-03-01 或 2025/3/1", "not a date; write it as 2025-03-01 or 2025/3/1"),
+        "v.money": ("金额应为不小于0的数字，最多两位小数", "an amount must be a number ≥ 0 with at most 2 decimals"),
+        "v.money.big": ("金额过大", "amount too large"),
+        "v.int": ("应为不小于0的整数", "must be a whole number ≥ 0"),
+        "v.bool": ("应为 是/否（也可写 true/false、1/0、Y/N）", "must be 是/否 (or true/false, 1/0, Y/N)"),
+        "v.choice": ("应为以下之一：{choices}", "must be one of: {choices}"),
+        "v.text.long": ("太长（最多{n}个字符）", "too long (at most {n} characters)"),
+    }
+)
+
+PROVINCES = {
+    "11": "北京", "12": "天津", "13": "河北", "14": "山西", "15": "内蒙古", "21": "辽宁", "22": "吉林",
+    "23": "黑龙江", "31": "上海", "32": "江苏", "33": "浙江", "34": "安徽", "35": "福建", "36": "江西",
+    "37": "山东", "41": "河南", "42": "湖北", "43": "湖南", "44": "广东", "45": "广西", "46": "海南",
+    "50": "重庆", "51": "四川", "52": "贵州", "53": "云南", "54": "西藏", "61": "陕西", "62": "甘肃",
+    "63": "青海", "64": "宁夏", "65": "新疆", "71": "台湾", "81": "香港", "82": "澳门",
+}
+
+_BLANK = {"", "-", "—", "无"}
+
+
+def is_blank(value) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() in _BLANK
+    return False
+
+
+def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def parse_text(value, max_len: int = 200) -> str:
+    s = _text(value)
+    if len(s) > max_len:
+        raise ValueError(t("v.text.long", n=max_len))
+    return s
+
+
+def parse_digits(value, n: int) -> str:
+    s = _text(value)
+    # Excel drops leading zeros of numbers: a region code never starts with 0, a major code may
+    if isinstance(value, (int, float)) and len(s) < n:
+        s = s.zfill(n)
+    if len(s) != n or not s.isdigit():
+        raise ValueError(t("v.digits", n=n))
+    return s
+
+
+def parse_code10(value) -> str:
+    s = _text(value)
+    if len(s) != 10 or not s.isdigit():
+        raise ValueError(t("v.code10"))
+    return s
+
+
+def parse_region(value) -> str:
+    s = _text(value)
+    if len(s) != 6 or not s.isdigit() or s[:2] not in PROVINCES:
+        raise ValueError(t("v.region"))
+    return s
+
+
+def parse_uscc(value) -> str:
+    s = _text(value).upper().replace(" ", "")
+    if len(s) != 18:
+        raise ValueError(t("v.uscc.length"))
+    try:
+        uscc.validate(s)
+    except StdnumError as exc:
+        if type(exc).__name__ == "InvalidChecksum":
+            raise ValueError(t("v.uscc.checksum", expected=uscc.calc_check_digit(s[:17]))) from None
+        raise ValueError(t("v.uscc.format")) from None
+    return s
+
+
+def parse_idcard(value) -> str:
+    s = _text(value).upper().replace(" ", "")
+    if len(s) != 18:
+        raise ValueError(t("v.idcard.length"))
+    if not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
+        raise ValueError(t("v.idcard.format"))
+    try:
+        dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
+    except ValueError:
+        raise ValueError(t("v.idcard.birth")) from None
+    expected = ric.calc_check_digit(s)
+    if s[17] != expected:
+        raise ValueError(t("v.idcard.checksum", expected=expected))
+    return s
+
+
+def birth_date(id_number: str) -> dt.date:
+    """The birth date inside a (valid) 18-digit ID number."""
+    return dt.date(int(id_number[6:10]), int(id_number[10:12]), int(id_number[12:14]))
+
+
+def mask_id(id_number: str) -> str:
+    """110101********1234: region and last four kept, birth date hidden."""
+    return id_number[:6] + "*" * 8 + id_number[14:] if id_number and len(id_number) == 18 else id_number
+
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def parse_date(value) -> dt.date:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        # an Excel serial date that reached us as a number (a CSV saved from Excel, say)
+        if 20000 <= value <= 80000 and float(value).is_integer():
+            return _EXCEL_EPOCH + dt.timedelta(days=int(value))
+        s = _text(value)
+    else:
+        s = _text(value)
+    if len(s) == 8 and s.isdigit():
+        s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
+    # "2025-03-01 00:00:00" as a spreadsheet may print a date cell
+    if len(s) > 10 and s[10] in " T" and s[11:].replace(":", "").replace(".", "").strip("0") == "":
+        s = s[:10]
+    m = _DATE_RE.match(s)
+    if not m:
+        raise ValueError(t("v.date"))
+    try:
+        return dt.date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        raise ValueError(t("v.date")) from None
+
+
+_CENT = Decimal("0.01")
+_MONEY_MAX = Decimal("999999999999.99")
+
+
+def parse_money(value) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError(t("v.money"))
+    if isinstance(value, float):
+        value = repr(value)  # the shortest text that round-trips: 3000.1 not 3000.0999...
+    s = _text(value).replace(",", "").replace("，", "").lstrip("¥￥").removesuffix("元").strip()
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        raise ValueError(t("v.money")) from None
+    if not d.is_finite() or d < 0 or d != d.quantize(_CENT, rounding=ROUND_HALF_UP):
+        raise ValueError(t("v.money"))
+    if d > _MONEY_MAX:
+        raise ValueError(t("v.money.big"))
+    return d.quantize(_CENT)
+
+
+def parse_int(value) -> int:
+    if isinstance(value, bool):
+        raise ValueError(t("v.int"))
+    if isinstance(value, float):
+        if not value.is_integer():
+            raise ValueError(t("v.int"))
+        value = int(value)
+    s = _text(value).replace(",", "")
+    if not s.isdigit():
+        raise ValueError(t("v.int"))
+    return int(s)
+
+
+_TRUE = {"是", "true", "1", "y", "yes", "t", "对", "有"}
+_FALSE = {"否", "false", "0", "n", "no", "f", "错", "无"}
+
+
+def parse_bool(value) -> bool:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)) and value in (0, 1):
+        return bool(value)
+    s = _text(value).lower()
+    if s in _TRUE:
+        return True
+    if s in _FALSE:
+        return False
+    raise ValueError(t("v.bool"))
+
+
+LIST_SEPARATORS = re.compile(r"[、,，;；|]")
+LIST_JOIN = "、"
+
+
+def parse_list(value) -> tuple[str, ...]:
+    if isinstance(value, (list, tuple)):
+        items = [_text(v) for v in value]
+    else:
+        items = LIST_SEPARATORS.split(_text(value))
+    return tuple(i.strip() for i in items if i and i.strip())
+
+
+def format_bool(value: bool | None, lang: str = "zh") -> str:
+    if value is None:
+        return ""
+    if lang == "zh":
+        return "是" if value else "否"
+    return "true" if value else "false"

@@ -1,0 +1,86 @@
+"""Every hook a xiaoqi plugin can implement.
+
+Plugins contribute things through ``xiaoqi_register_*`` hooks (each returns a list that the core
+concatenates), override parameters through ``xiaoqi_rule_params``, and are told about writes through
+``xiaoqi_record_changed``. docs/plugins.md documents each hook; tests/plugins/test_hook_docs.py
+fails when one is undocumented or untested.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pluggy import HookimplMarker, HookspecMarker
+
+hookspec = HookspecMarker("xiaoqi")
+hookimpl = HookimplMarker("xiaoqi")
+
+
+@hookspec(historic=True)
+def xiaoqi_addhooks(pm) -> None:
+    """Add hookspecs of the plugin's own (``pm.add_hookspecs(module)``) for other plugins to implement."""
+
+
+@hookspec
+def xiaoqi_register_models() -> list[type]:
+    """SQLModel table classes the plugin owns, so metadata and migrations know them."""
+
+
+@hookspec
+def xiaoqi_migration_locations() -> list[str]:
+    """Directories holding the plugin's own Alembic revisions (one branch per plugin)."""
+
+
+@hookspec
+def xiaoqi_register_record_kinds() -> list[Any]:
+    """Record kinds (``xiaoqi.core.kinds.RecordKind``) for import, export, templates and forms."""
+
+
+@hookspec
+def xiaoqi_register_rules() -> list[Any]:
+    """Compliance rules (``xiaoqi.core.rules.Rule``) evaluated by ``xiaoqi check``."""
+
+
+@hookspec
+def xiaoqi_rule_params() -> list[Any]:
+    """Parameter values (``xiaoqi.core.rules.ParamValue``) per region and valid-from date.
+
+    All results are combined: for a given rule, parameter, region and date the value with the most
+    specific region wins (city over province over national), then the latest valid-from date on or
+    before the date; the configuration file overrides every plugin.
+    """
+
+
+@hookspec
+def xiaoqi_register_commands(cli) -> None:
+    """Add click commands or groups to the ``xiaoqi`` command group ``cli``."""
+
+
+@hookspec
+def xiaoqi_register_screens() -> list[Any]:
+    """TUI screens (``xiaoqi.tui.ScreenEntry``) shown in the navigation of ``xiaoqi tui``."""
+
+
+@hookspec
+def xiaoqi_dashboard_panels() -> list[Any]:
+    """Dashboard panels (``xiaoqi.tui.PanelEntry``) shown on the TUI's home screen."""
+
+
+@hookspec
+def xiaoqi_palette_providers() -> list[type]:
+    """Textual command-palette ``Provider`` classes added to the TUI's palette."""
+
+
+@hookspec
+def xiaoqi_report_sections(session, year: int, school_code: str | None, lang: str) -> list[Any]:
+    """Sections of the annual report (``xiaoqi.core.report.ReportSection``) for a year."""
+
+
+@hookspec
+def xiaoqi_demo_data(session, size: str, seed: int) -> None:
+    """Fill the plugin's own tables in a demo database after the core's demo data exists."""
+
+
+@hookspec
+def xiaoqi_record_changed(session, actor, kind: str, action: str, key: str, before, after) -> None:
+    """Called after every create/update/delete, inside the same transaction (raise to veto)."""

@@ -1,0 +1,564 @@
+"""Record kinds: the columns of every file, form and export (RECORDS.md), and how a row becomes a
+database row. One ``RecordKind`` per kind serves import, export, templates, services and TUI forms.
+
+Plugins add kinds through ``xiaoqi_register_record_kinds``; ``get_kinds()`` returns them all.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from functools import cached_property
+from typing import Any, Callable, Optional
+
+import sqlalchemy as sa
+
+from . import fields as f
+from . import models as m
+from .actors import Actor
+from .i18n import both, catalogue, t
+from .plugins import hook_results, on_plugins_changed
+
+catalogue(
+    {
+        "kind.unknown": ("未知的数据类型「{name}」。可用：{names}", "Unknown record kind '{name}'. Available: {names}"),
+        "row.end_before_start": ("结束日期不能早于开始日期", "the end date is before the start date"),
+        "row.position_required": ("{kind}必须填写岗位编号", "a {kind} needs a position code"),
+        "row.pay_required": ("岗位实习必须填写月实习报酬", "an on-post internship needs its monthly pay"),
+        "row.holder": ("投保人应为学校代码（10位）或统一社会信用代码（18位）：{reason}", "the holder is a school code (10 digits) or a USCC (18 characters): {reason}"),
+        "row.quota_period": ("名额截止日期不能早于名额起始日期", "the quota end date is before its start date"),
+    }
+)
+
+# Column types and their parsers (RECORDS.md, "Types")
+PARSERS: dict[str, Callable[[Any], Any]] = {
+    "text": f.parse_text,
+    "code10": f.parse_code10,
+    "uscc": f.parse_uscc,
+    "idcard": f.parse_idcard,
+    "region": f.parse_region,
+    "date": f.parse_date,
+    "money": f.parse_money,
+    "int": f.parse_int,
+    "bool": f.parse_bool,
+    "digits2": lambda v: f.parse_digits(v, 2),
+    "digits4": lambda v: f.parse_digits(v, 4),
+    "digits6": lambda v: f.parse_digits(v, 6),
+}
+PY_TYPES = {
+    "date": dt.date, "money": Decimal, "int": int, "bool": bool, "choice": str, "list": str,
+}
+TYPE_DOC = {
+    "text": ("文本", "text"), "code10": ("10位数字", "10 digits"), "uscc": ("统一社会信用代码", "USCC"),
+    "idcard": ("身份证号", "ID number"), "region": ("6位行政区划代码", "6-digit region code"),
+    "date": ("日期", "date"), "money": ("金额（元）", "money (yuan)"), "int": ("整数", "integer"),
+    "bool": ("是/否", "yes/no"), "digits2": ("2位数字", "2 digits"), "digits4": ("4位数字", "4 digits"),
+    "digits6": ("6位数字", "6 digits"), "choice": ("选项", "choice"), "list": ("列表（用、分隔）", "list (separated by 、)"),
+    "holder": ("学校代码或统一社会信用代码", "school code or USCC"),
+}
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a record kind: its English name (the attribute), Chinese header and type."""
+
+    name: str
+    zh: str
+    type: str
+    required: bool = False
+    key: bool = False
+    choices: tuple[str, ...] = ()
+    #: other spellings accepted for a choice, mapped to the canonical value (e.g. 顶岗实习 -> 岗位实习)
+    aliases: tuple[tuple[str, str], ...] = ()
+    #: English spelling of each choice (accepted on import, shown with --lang en)
+    choices_en: tuple[str, ...] = ()
+    doc: tuple[str, str] = ("", "")
+    max_len: int = 200
+    #: where a choice written with one of its ``aliases`` keeps the spelling it was written with
+    label_column: str | None = None
+
+    def header(self, lang: str | None = None) -> str:
+        return both(self.zh, self.name, lang)
+
+    def type_doc(self, lang: str | None = None) -> str:
+        zh, en = TYPE_DOC.get(self.type, (self.type, self.type))
+        text = both(zh, en, lang)
+        if self.choices:
+            text += ": " + " / ".join(self.choices)
+        return text
+
+    def _choice(self, value: str) -> str:
+        if value in self.choices:
+            return value
+        canonical = dict(self.aliases).get(value)
+        if canonical:
+            return canonical
+        for zh, en in zip(self.choices, self.choices_en):
+            if value.lower() == en.lower():
+                return zh
+        raise ValueError(t("v.choice", choices=" / ".join(self.choices)))
+
+    def parse(self, value) -> Any:
+        """The canonical value of a cell, None for an empty optional cell; ValueError otherwise."""
+        if f.is_blank(value):
+            if self.required:
+                raise ValueError(t("v.required"))
+            return None
+        if self.type == "choice":
+            return self._choice(f.parse_text(value))
+        if self.type == "list":
+            items = f.parse_list(value)
+            if self.choices:
+                items = tuple(self._choice(i) for i in items)
+            if not items and self.required:
+                raise ValueError(t("v.required"))
+            return f.LIST_JOIN.join(items) if items else None
+        if self.type == "text":
+            return f.parse_text(value, self.max_len)
+        return PARSERS[self.type](value)
+
+
+@dataclass(frozen=True)
+class Reference:
+    """Columns of this kind that must name an existing record of another kind."""
+
+    kind: str
+    columns: tuple[str, ...]  # this kind's columns, in the order of the target's key
+    target_columns: tuple[str, ...]
+
+
+class RowProblems(Exception):
+    def __init__(self, problems: list[tuple[str, Any, str]]):
+        super().__init__(problems)
+        self.problems = problems
+
+
+@dataclass
+class RecordKind:
+    """A kind of record: its table, columns, natural key, references and who may see and change it."""
+
+    name: str
+    zh: str
+    en: str
+    model: type
+    columns: list[Column]
+    key: tuple[str, ...]
+    references: list[Reference] = field(default_factory=list)
+    #: column naming the school that owns the record, if any
+    school_column: str | None = None
+    #: column naming the enterprise that owns the record, if any
+    enterprise_column: str | None = None
+    #: visible to every actor (directory data such as enterprises and positions)
+    public: bool = False
+    #: cross-column checks: ``check(values) -> [(column, reason)]``
+    checks: list[Callable[[dict], list[tuple[str, str]]]] = field(default_factory=list)
+    #: values derived from the row for the table (``derive(values) -> dict``), e.g. birth date
+    derive: Callable[[dict], dict] | None = None
+    #: the plugin that registered it (None for the core)
+    plugin: str | None = None
+    #: optional hooks for kinds whose ownership is not a plain column (see ``insured``)
+    owners: Callable[[Any, dict], set[str]] | None = None
+    read_filter_fn: Callable[[Actor], Any] | None = None
+    #: a kind that is written only through its own service (quota reservations): no plain import
+    writable: bool = True
+
+    def label(self, lang: str | None = None) -> str:
+        return both(self.zh, self.en, lang)
+
+    @cached_property
+    def by_name(self) -> dict[str, Column]:
+        return {c.name: c for c in self.columns}
+
+    @cached_property
+    def header_map(self) -> dict[str, str]:
+        """Every accepted header (Chinese, English, case-insensitive English) -> column name."""
+        out = {}
+        for c in self.columns:
+            out[c.zh] = c.name
+            out[c.name] = c.name
+            out[c.name.lower()] = c.name
+        return out
+
+    def column_for_header(self, header: str) -> str | None:
+        h = str(header).strip()
+        return self.header_map.get(h) or self.header_map.get(h.lower())
+
+    def key_of(self, values: dict) -> str:
+        return "/".join("" if values.get(k) is None else str(values[k]) for k in self.key)
+
+    def parse_row(self, raw: dict[str, Any]) -> dict[str, Any]:
+        """Validate one row given by column name; returns canonical values or raises RowProblems."""
+        values: dict[str, Any] = {}
+        problems: list[tuple[str, Any, str]] = []
+        for col in self.columns:
+            value = raw.get(col.name)
+            try:
+                values[col.name] = col.parse(value)
+            except ValueError as exc:
+                problems.append((col.name, value, str(exc)))
+        for col in self.columns:
+            if col.label_column and values.get(col.name) is not None:
+                written = str(raw.get(col.name)).strip()
+                if written != values[col.name] and written in dict(col.aliases):
+                    values[col.label_column] = written
+        if not problems:
+            for check in self.checks:
+                problems.extend((name, values.get(name), reason) for name, reason in check(values))
+        if problems:
+            raise RowProblems(problems)
+        return values
+
+    def db_values(self, values: dict) -> dict:
+        """The table row for parsed values (adds derived columns)."""
+        row = dict(values)
+        if self.derive:
+            row.update(self.derive(values))
+        return row
+
+    def export_values(self, obj_or_row) -> dict:
+        """The file row (column name -> value) of a table row."""
+        get = obj_or_row.get if isinstance(obj_or_row, dict) else (lambda n: getattr(obj_or_row, n))
+        return {c.name: get(c.name) for c in self.columns}
+
+    def key_clause(self, key_values: dict):
+        return sa.and_(*[getattr(self.model, k) == key_values[k] for k in self.key])
+
+    def parse_key(self, key: str | dict) -> dict:
+        """Key values from a dict or from the "a/b/c" text form (as audit entries and findings print it)."""
+        if isinstance(key, dict):
+            raw = key
+        else:
+            parts = str(key).split("/")
+            if len(parts) != len(self.key):
+                raise RowProblems([("/".join(self.key), key, t("v.required"))])
+            raw = dict(zip(self.key, parts))
+        out, problems = {}, []
+        for name in self.key:
+            col = self.by_name[name]
+            try:
+                out[name] = col.parse(raw.get(name))
+            except ValueError as exc:
+                problems.append((name, raw.get(name), str(exc)))
+            if out.get(name) is None and not problems:
+                problems.append((name, raw.get(name), t("v.required")))
+        if problems:
+            raise RowProblems(problems)
+        return out
+
+    # -- scope ---------------------------------------------------------------------------
+    def owner_codes(self, session, values: dict) -> set[str]:
+        """School codes and USCCs of the parties that may write this record."""
+        if self.owners:
+            return self.owners(session, values)
+        codes = set()
+        for col in (self.school_column, self.enterprise_column):
+            if col and values.get(col):
+                codes.add(values[col])
+        return codes
+
+    def read_filter(self, actor: Actor):
+        """A WHERE clause limiting what ``actor`` sees (None: everything)."""
+        if actor.role in ("admin", "auditor") or self.public:
+            return None
+        if self.read_filter_fn:
+            return self.read_filter_fn(actor)
+        model = self.model
+        if actor.role == "province":
+            clauses = []
+            if self.school_column:
+                clauses.append(getattr(model, self.school_column).in_(
+                    sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))))
+            if self.enterprise_column:
+                clauses.append(getattr(model, self.enterprise_column).in_(
+                    sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))))
+            return sa.or_(*clauses) if clauses else sa.false()
+        col = self.school_column if actor.role == "school" else self.enterprise_column
+        if col is None:
+            return sa.false()
+        return getattr(model, col) == actor.code
+
+
+# -- the core kinds ---------------------------------------------------------------------------
+
+def _dates_in_order(start: str, end: str, message: str = "row.end_before_start"):
+    def check(values: dict) -> list[tuple[str, str]]:
+        if values.get(start) and values.get(end) and values[end] < values[start]:
+            return [(end, t(message))]
+        return []
+
+    return check
+
+
+def _internship_rules(values: dict) -> list[tuple[str, str]]:
+    problems = []
+    if values.get("kind") in ("岗位实习", "学徒") and not values.get("position_code"):
+        problems.append(("position_code", t("row.position_required", kind=values["kind"])))
+    if values.get("kind") == "岗位实习" and values.get("monthly_pay") is None:
+        problems.append(("monthly_pay", t("row.pay_required")))
+    return problems
+
+
+INTERNSHIP_KIND_ALIASES = (("跟岗实习", "岗位实习"), ("顶岗实习", "岗位实习"))
+
+
+def _holder_check(values: dict) -> list[tuple[str, str]]:
+    holder = values.get("holder") or ""
+    try:
+        if len(holder) == 10:
+            f.parse_code10(holder)
+        else:
+            f.parse_uscc(holder)
+    except ValueError as exc:
+        return [("holder", t("row.holder", reason=exc))]
+    return []
+
+
+def _insured_owners(session, values: dict) -> set[str]:
+    codes = set()
+    holder = session.execute(
+        sa.select(m.InsurancePolicy.holder).where(m.InsurancePolicy.policy_no == values.get("policy_no"))
+    ).scalar()
+    if holder:
+        codes.add(holder)
+    return codes
+
+
+def _students_of(actor: Actor):
+    if actor.role == "school":
+        return sa.select(m.Student.id_number).where(m.Student.school_code == actor.code)
+    if actor.role == "enterprise":
+        return sa.select(m.Internship.id_number).where(m.Internship.uscc == actor.code)
+    return sa.select(m.Student.id_number).where(
+        m.Student.school_code.in_(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code)))
+    )
+
+
+def _student_filter(actor: Actor):
+    if actor.role == "school":
+        return m.Student.school_code == actor.code
+    return m.Student.id_number.in_(_students_of(actor))
+
+
+def _policy_filter(actor: Actor):
+    insured = sa.select(m.InsuredPerson.policy_no).where(m.InsuredPerson.id_number.in_(_students_of(actor)))
+    if actor.role == "province":
+        return m.InsurancePolicy.policy_no.in_(insured)
+    return sa.or_(m.InsurancePolicy.holder == actor.code, m.InsurancePolicy.policy_no.in_(insured))
+
+
+def _insured_filter(actor: Actor):
+    own = sa.select(m.InsurancePolicy.policy_no).where(m.InsurancePolicy.holder == actor.code)
+    return sa.or_(m.InsuredPerson.policy_no.in_(own), m.InsuredPerson.id_number.in_(_students_of(actor)))
+
+
+def _c(name, zh, type_, **kw) -> Column:
+    return Column(name=name, zh=zh, type=type_, **kw)
+
+
+SCHOOL_LEVELS = ("中职", "高职", "职业本科", "技工")
+AGREEMENT_KINDS = ("实习基地", "订单培养", "现代学徒制", "产业学院", "共建专业", "技术服务", "其他")
+INTERNSHIP_KINDS = ("认识实习", "岗位实习", "学徒")
+POLICY_KINDS = ("实习责任保险", "意外伤害保险", "工伤保险", "学徒保险", "其他")
+PAYERS = ("学校", "企业", "政府", "学生")
+
+CORE_KINDS: list[RecordKind] = [
+    RecordKind(
+        name="schools", zh="学校", en="schools", model=m.School, key=("school_code",),
+        school_column="school_code", public=True,
+        columns=[
+            _c("school_code", "学校代码", "code10", required=True, key=True),
+            _c("name", "学校名称", "text", required=True),
+            _c("level", "办学层次", "choice", required=True, choices=SCHOOL_LEVELS,
+               choices_en=("secondary", "higher", "bachelor", "technician")),
+            _c("region", "所在地区代码", "region", required=True),
+            _c("contact", "联系人", "text", max_len=100),
+            _c("phone", "联系电话", "text", max_len=50),
+        ],
+    ),
+    RecordKind(
+        name="majors", zh="专业", en="majors", model=m.Major, key=("school_code", "major_code"),
+        school_column="school_code", public=True,
+        references=[Reference("schools", ("school_code",), ("school_code",))],
+        columns=[
+            _c("school_code", "学校代码", "code10", required=True, key=True),
+            _c("major_code", "专业代码", "digits6", required=True, key=True, doc=("前两位为专业大类", "the first two digits are the major category")),
+            _c("name", "专业名称", "text", required=True),
+        ],
+    ),
+    RecordKind(
+        name="students", zh="学生", en="students", model=m.Student, key=("id_number",),
+        school_column="school_code", read_filter_fn=_student_filter,
+        references=[
+            Reference("schools", ("school_code",), ("school_code",)),
+            Reference("majors", ("school_code", "major_code"), ("school_code", "major_code")),
+        ],
+        derive=lambda v: {"birth_date": f.birth_date(v["id_number"])},
+        columns=[
+            _c("school_code", "学校代码", "code10", required=True),
+            _c("student_no", "学号", "text", required=True, max_len=50),
+            _c("name", "姓名", "text", required=True, max_len=100),
+            _c("id_number", "身份证号", "idcard", required=True, key=True),
+            _c("major_code", "专业代码", "digits6", required=True),
+            _c("enrolled_on", "入学日期", "date", required=True),
+            _c("class_name", "班级", "text", max_len=100),
+            _c("guardian", "监护人", "text", max_len=100),
+            _c("guardian_phone", "监护人电话", "text", max_len=50),
+        ],
+    ),
+    RecordKind(
+        name="enterprises", zh="企业", en="enterprises", model=m.Enterprise, key=("uscc",),
+        enterprise_column="uscc", public=True,
+        columns=[
+            _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
+            _c("name", "企业名称", "text", required=True),
+            _c("industry_code", "行业代码", "digits4", required=True, doc=("GB/T 4754 小类", "GB/T 4754 class")),
+            _c("region", "所在地区代码", "region", required=True),
+            _c("staff_count", "在岗职工总数", "int", required=True),
+            _c("pce_certified", "产教融合型企业", "bool"),
+            _c("pce_level", "认定级别", "choice", choices=("国家级", "省级"), choices_en=("national", "provincial")),
+            _c("pce_certified_on", "认定日期", "date"),
+        ],
+    ),
+    RecordKind(
+        name="agreements", zh="校企合作协议", en="agreements", model=m.Agreement, key=("agreement_no",),
+        school_column="school_code", enterprise_column="uscc",
+        references=[
+            Reference("schools", ("school_code",), ("school_code",)),
+            Reference("enterprises", ("uscc",), ("uscc",)),
+        ],
+        checks=[_dates_in_order("signed_on", "expires_on")],
+        columns=[
+            _c("school_code", "学校代码", "code10", required=True),
+            _c("uscc", "统一社会信用代码", "uscc", required=True),
+            _c("agreement_no", "协议编号", "text", required=True, key=True, max_len=50),
+            _c("kind", "合作类型", "list", required=True, choices=AGREEMENT_KINDS,
+               choices_en=("internship base", "order training", "modern apprenticeship", "industrial college", "joint major", "technical service", "other")),
+            _c("signed_on", "签订日期", "date", required=True),
+            _c("expires_on", "到期日期", "date"),
+            _c("vetted_on", "实地考察日期", "date"),
+        ],
+    ),
+    RecordKind(
+        name="positions", zh="岗位", en="positions", model=m.Position, key=("uscc", "position_code"),
+        enterprise_column="uscc", public=True,
+        references=[Reference("enterprises", ("uscc",), ("uscc",))],
+        checks=[_dates_in_order("quota_from", "quota_to", "row.quota_period")],
+        columns=[
+            _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
+            _c("position_code", "岗位编号", "text", required=True, key=True, max_len=50),
+            _c("title", "岗位名称", "text", required=True),
+            _c("major_category", "对口专业大类", "digits2"),
+            _c("staff_count", "同类岗位在岗职工数", "int", required=True),
+            _c("wage", "岗位工资标准", "money", required=True, doc=("元/月", "yuan per month")),
+            _c("hazardous", "高风险岗位", "bool"),
+            _c("barred_for_minors", "未成年人禁忌", "bool"),
+            _c("apprentice_quota", "学徒名额", "int"),
+            _c("quota_from", "名额起始日期", "date"),
+            _c("quota_to", "名额截止日期", "date"),
+        ],
+    ),
+    RecordKind(
+        name="internships", zh="实习", en="internships", model=m.Internship, key=("id_number", "uscc", "start_on"),
+        school_column="school_code", enterprise_column="uscc",
+        references=[
+            Reference("schools", ("school_code",), ("school_code",)),
+            Reference("students", ("id_number",), ("id_number",)),
+            Reference("enterprises", ("uscc",), ("uscc",)),
+            Reference("positions", ("uscc", "position_code"), ("uscc", "position_code")),
+        ],
+        checks=[_dates_in_order("start_on", "end_on"), _internship_rules],
+        columns=[
+            _c("school_code", "学校代码", "code10", required=True),
+            _c("id_number", "身份证号", "idcard", required=True, key=True),
+            _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
+            _c("position_code", "岗位编号", "text", max_len=50),
+            _c("kind", "实习类型", "choice", required=True, choices=INTERNSHIP_KINDS,
+               choices_en=("observation", "on-post", "apprentice"), aliases=INTERNSHIP_KIND_ALIASES,
+               label_column="kind_label"),
+            _c("start_on", "开始日期", "date", required=True, key=True),
+            _c("end_on", "结束日期", "date", required=True),
+            _c("work_region", "实习地区代码", "region"),
+            _c("monthly_pay", "月实习报酬", "money"),
+            _c("pay_cycle_days", "报酬支付周期天数", "int"),
+            _c("paid_directly", "报酬直接支付给学生", "bool"),
+            _c("fees_charged", "收费项目", "list", doc=("空表示未收费", "empty means none")),
+            _c("agreement_signed_on", "三方协议签订日期", "date"),
+            _c("consent_signed_on", "知情同意书签订日期", "date"),
+            _c("guardian_signed", "监护人已签字", "bool"),
+            _c("school_mentor", "学校指导教师", "text", max_len=100),
+            _c("enterprise_mentor", "企业指导人员", "text", max_len=100),
+            _c("overtime", "安排加班", "bool"),
+            _c("night_shift", "安排夜班", "bool"),
+            _c("holiday_work", "法定节假日实习", "bool"),
+            _c("exception_filed_on", "特殊情况备案日期", "date"),
+            _c("via_agency", "经中介安排", "bool"),
+            _c("filing_approved_on", "跨省备案日期", "date"),
+            _c("kind_label", "原实习类型", "text", max_len=10, doc=("2022年前的跟岗/顶岗标签，导入时自动保留", "the pre-2022 跟岗/顶岗 label, kept by import")),
+        ],
+    ),
+    RecordKind(
+        name="policies", zh="保险", en="policies", model=m.InsurancePolicy, key=("policy_no",),
+        read_filter_fn=_policy_filter,
+        owners=lambda session, v: {v["holder"]} if v.get("holder") else set(),
+        checks=[_holder_check, _dates_in_order("start_on", "end_on")],
+        columns=[
+            _c("policy_no", "保单号", "text", required=True, key=True, max_len=60),
+            _c("insurer", "保险公司", "text", required=True),
+            _c("kind", "险种", "choice", required=True, choices=POLICY_KINDS,
+               choices_en=("internship liability", "accident", "work injury", "apprentice", "other")),
+            _c("holder", "投保人", "text", required=True, max_len=18),
+            _c("payer", "保费承担方", "choice", required=True, choices=PAYERS,
+               choices_en=("school", "enterprise", "government", "student")),
+            _c("start_on", "保险起期", "date", required=True),
+            _c("end_on", "保险止期", "date", required=True),
+            _c("cover_per_person", "每人保额", "money"),
+            _c("premium", "保费", "money"),
+        ],
+    ),
+    RecordKind(
+        name="insured", zh="被保险人清单", en="insured persons", model=m.InsuredPerson, key=("policy_no", "id_number"),
+        owners=_insured_owners, read_filter_fn=_insured_filter,
+        references=[
+            Reference("policies", ("policy_no",), ("policy_no",)),
+            Reference("students", ("id_number",), ("id_number",)),
+        ],
+        checks=[_dates_in_order("start_on", "end_on")],
+        columns=[
+            _c("policy_no", "保单号", "text", required=True, key=True, max_len=60),
+            _c("id_number", "身份证号", "idcard", required=True, key=True),
+            _c("start_on", "起保日期", "date", doc=("默认为保单起期", "defaults to the policy's")),
+            _c("end_on", "终止日期", "date", doc=("默认为保单止期", "defaults to the policy's")),
+        ],
+    ),
+]
+
+
+_kinds: dict[str, RecordKind] | None = None
+
+
+@on_plugins_changed
+def _reset() -> None:
+    global _kinds
+    _kinds = None
+
+
+def get_kinds() -> dict[str, RecordKind]:
+    """Every record kind by name: the core's, then those plugins register."""
+    global _kinds
+    if _kinds is None:
+        kinds = {k.name: k for k in CORE_KINDS}
+        for kind in hook_results("xiaoqi_register_record_kinds"):
+            kinds[kind.name] = kind
+        _kinds = kinds
+    return _kinds
+
+
+def get_kind(name: str) -> RecordKind:
+    kinds = get_kinds()
+    if name in kinds:
+        return kinds[name]
+    for kind in kinds.values():  # Chinese names work too: 学生, 实习 ...
+        if name in (kind.zh, kind.en):
+            return kind
+    raise KeyError(t("kind.unknown", name=name, names=", ".join(kinds)))

@@ -1,0 +1,111 @@
+"""Schema migrations with Alembic: the core's branch plus one branch per plugin that owns tables.
+
+``xiaoqi init`` and ``xiaoqi db upgrade`` bring a database to every head; commands refuse to work on
+a database that is not at head and say which command fixes it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Engine
+
+from .db import display_name, is_sqlite, sqlite_file_exists
+from .errors import DatabaseStateError
+from .i18n import t
+from .plugins import hook_results
+
+HERE = Path(__file__).parent / "migrations"
+
+
+def load_models() -> list[type]:
+    """Import every table class: the core's and the loaded plugins' (they register in metadata)."""
+    from . import models
+
+    return list(models.CORE_MODELS) + hook_results("xiaoqi_register_models")
+
+
+def version_locations() -> list[str]:
+    return [str(HERE / "versions")] + [str(p) for p in hook_results("xiaoqi_migration_locations")]
+
+
+def alembic_config(connection=None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(HERE))
+    cfg.set_main_option("version_locations", " ".join(version_locations()))
+    cfg.set_main_option("path_separator", "space")
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def script_directory() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def heads() -> set[str]:
+    return set(script_directory().get_heads())
+
+
+def current(engine: Engine) -> set[str]:
+    with engine.connect() as conn:
+        return set(MigrationContext.configure(conn).get_current_heads())
+
+
+def upgrade(engine: Engine, target: str = "heads") -> None:
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), target)
+
+
+def describe(revisions: set[str]) -> str:
+    return ", ".join(sorted(revisions)) or "-"
+
+
+def ensure_current(engine: Engine, url: str) -> None:
+    """Raise a DatabaseStateError naming the fix unless the database exists and is at head."""
+    db = display_name(url)
+    if is_sqlite(url) and not sqlite_file_exists(url):
+        raise DatabaseStateError(t("db.missing", db=db))
+    have = current(engine)
+    if not have:
+        raise DatabaseStateError(t("db.not_initialised", db=db))
+    want = heads()
+    if have == want:
+        return
+    script = script_directory()
+    known = set()
+    for rev in have:
+        try:
+            if script.get_revision(rev) is not None:
+                known.add(rev)
+        except Exception:  # alembic raises several kinds for an unknown revision
+            pass
+    unknown = have - known
+    # a revision of a plugin that is not loaded now: the core and the loaded plugins still work
+    # as long as every loaded branch is at its head
+    missing_heads = {h for h in want if not _reached(script, have, h)}
+    if unknown and not missing_heads:
+        return
+    if unknown and missing_heads:
+        raise DatabaseStateError(t("db.newer", db=db, revision=describe(unknown)))
+    if missing_heads:
+        raise DatabaseStateError(t("db.outdated", db=db, current=describe(have)))
+
+
+def _reached(script: ScriptDirectory, have: set[str], head: str) -> bool:
+    for rev in have:
+        try:
+            if head == rev or head in {r.revision for r in script.iterate_revisions(rev, "base")}:
+                return True
+        except Exception:
+            continue
+    return False
+
+
+def table_names(engine: Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names())

@@ -1,0 +1,290 @@
+"""The registry's tables (SQLModel). Columns follow RECORDS.md; the import/export names are the
+attribute names. Natural keys are unique and foreign keys point at them (``ON UPDATE CASCADE``),
+so a file row, a table row and an export row speak the same keys; each table also has an integer
+``id`` for paging and the audit log.
+
+Money is ``Money`` (Numeric(14, 2), always ``Decimal`` in Python); dates are ``date``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import warnings
+from decimal import Decimal
+from typing import Optional
+
+import sqlalchemy as sa
+from sqlalchemy import exc as sa_exc
+from sqlmodel import Field, SQLModel
+
+# SQLite has no decimal type; Money quantizes what it reads back, so the warning does not apply.
+warnings.filterwarnings("ignore", category=sa_exc.SAWarning, message=r".*Decimal objects natively.*")
+
+CENT = Decimal("0.01")
+
+
+class Money(sa.types.TypeDecorator):
+    """Yuan with two decimals: NUMERIC(14, 2) on PostgreSQL, quantized Decimal on SQLite."""
+
+    impl = sa.Numeric(14, 2)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(value).quantize(CENT)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(str(value)).quantize(CENT)
+
+
+def money_column(**kw) -> sa.Column:
+    return sa.Column(Money(), **kw)
+
+
+def _fk(target: str, **kw) -> sa.ForeignKey:
+    return sa.ForeignKey(target, onupdate="CASCADE", ondelete=kw.pop("ondelete", "RESTRICT"), **kw)
+
+
+class School(SQLModel, table=True):
+    """学校."""
+
+    __tablename__ = "schools"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    school_code: str = Field(sa_column=sa.Column(sa.String(10), nullable=False, unique=True))
+    name: str = Field(max_length=200)
+    level: str = Field(max_length=10)
+    region: str = Field(max_length=6, index=True)
+    contact: Optional[str] = Field(default=None, max_length=100)
+    phone: Optional[str] = Field(default=None, max_length=50)
+
+
+class Major(SQLModel, table=True):
+    """专业 offered by a school."""
+
+    __tablename__ = "majors"
+    __table_args__ = (sa.UniqueConstraint("school_code", "major_code", name="uq_majors_key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    school_code: str = Field(sa_column=sa.Column(sa.String(10), _fk("schools.school_code"), nullable=False))
+    major_code: str = Field(max_length=6)
+    name: str = Field(max_length=200)
+
+
+class Student(SQLModel, table=True):
+    """学生; ``birth_date`` is derived from the ID number."""
+
+    __tablename__ = "students"
+    __table_args__ = (
+        sa.UniqueConstraint("school_code", "student_no", name="uq_students_key"),
+        sa.ForeignKeyConstraint(
+            ["school_code", "major_code"], ["majors.school_code", "majors.major_code"],
+            onupdate="CASCADE", ondelete="RESTRICT", name="fk_students_major",
+        ),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    school_code: str = Field(sa_column=sa.Column(sa.String(10), _fk("schools.school_code"), nullable=False))
+    student_no: str = Field(max_length=50)
+    name: str = Field(max_length=100)
+    id_number: str = Field(sa_column=sa.Column(sa.String(18), nullable=False, unique=True))
+    birth_date: dt.date
+    major_code: str = Field(max_length=6)
+    enrolled_on: dt.date
+    class_name: Optional[str] = Field(default=None, max_length=100)
+    guardian: Optional[str] = Field(default=None, max_length=100)
+    guardian_phone: Optional[str] = Field(default=None, max_length=50)
+
+
+class Enterprise(SQLModel, table=True):
+    """企业, keyed by its 统一社会信用代码."""
+
+    __tablename__ = "enterprises"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    uscc: str = Field(sa_column=sa.Column(sa.String(18), nullable=False, unique=True))
+    name: str = Field(max_length=200)
+    industry_code: str = Field(max_length=4)
+    region: str = Field(max_length=6, index=True)
+    staff_count: int = Field(ge=0)
+    pce_certified: Optional[bool] = None
+    pce_level: Optional[str] = Field(default=None, max_length=10)
+    pce_certified_on: Optional[dt.date] = None
+
+
+class Agreement(SQLModel, table=True):
+    """校企合作协议 — also the school's approved list of internship units."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (sa.Index("ix_agreements_pair", "school_code", "uscc"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    school_code: str = Field(sa_column=sa.Column(sa.String(10), _fk("schools.school_code"), nullable=False))
+    uscc: str = Field(sa_column=sa.Column(sa.String(18), _fk("enterprises.uscc"), nullable=False, index=True))
+    agreement_no: str = Field(sa_column=sa.Column(sa.String(50), nullable=False, unique=True))
+    kind: str = Field(max_length=200)  # list joined with 、
+    signed_on: dt.date
+    expires_on: Optional[dt.date] = None
+    vetted_on: Optional[dt.date] = None
+
+
+class Position(SQLModel, table=True):
+    """岗位 of an enterprise, with its apprenticeship quota (学徒名额) for a period."""
+
+    __tablename__ = "positions"
+    __table_args__ = (sa.UniqueConstraint("uscc", "position_code", name="uq_positions_key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    uscc: str = Field(sa_column=sa.Column(sa.String(18), _fk("enterprises.uscc"), nullable=False))
+    position_code: str = Field(max_length=50)
+    title: str = Field(max_length=200)
+    major_category: Optional[str] = Field(default=None, max_length=2)
+    staff_count: int = Field(ge=0)
+    wage: Decimal = Field(sa_column=money_column(nullable=False))
+    hazardous: Optional[bool] = None
+    barred_for_minors: Optional[bool] = None
+    apprentice_quota: Optional[int] = Field(default=None, ge=0)
+    quota_from: Optional[dt.date] = None
+    quota_to: Optional[dt.date] = None
+
+
+class Internship(SQLModel, table=True):
+    """实习: 认识实习, 岗位实习 or 学徒. Keyed by student, enterprise and start date."""
+
+    __tablename__ = "internships"
+    __table_args__ = (
+        sa.UniqueConstraint("id_number", "uscc", "start_on", name="uq_internships_key"),
+        sa.ForeignKeyConstraint(
+            ["uscc", "position_code"], ["positions.uscc", "positions.position_code"],
+            onupdate="CASCADE", ondelete="RESTRICT", name="fk_internships_position",
+        ),
+        sa.Index("ix_internships_uscc_dates", "uscc", "start_on", "end_on"),
+        sa.Index("ix_internships_school", "school_code", "start_on"),
+        sa.Index("ix_internships_position", "uscc", "position_code", "start_on"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    school_code: str = Field(sa_column=sa.Column(sa.String(10), _fk("schools.school_code"), nullable=False))
+    id_number: str = Field(sa_column=sa.Column(sa.String(18), _fk("students.id_number"), nullable=False))
+    uscc: str = Field(sa_column=sa.Column(sa.String(18), _fk("enterprises.uscc"), nullable=False))
+    position_code: Optional[str] = Field(default=None, max_length=50)
+    kind: str = Field(max_length=10)
+    kind_label: Optional[str] = Field(default=None, max_length=10)  # 跟岗实习 / 顶岗实习 as written before 2022
+    start_on: dt.date
+    end_on: dt.date
+    work_region: Optional[str] = Field(default=None, max_length=6)
+    monthly_pay: Optional[Decimal] = Field(default=None, sa_column=money_column(nullable=True))
+    pay_cycle_days: Optional[int] = Field(default=None, ge=0)
+    paid_directly: Optional[bool] = None
+    fees_charged: Optional[str] = Field(default=None, max_length=200)  # list joined with 、
+    agreement_signed_on: Optional[dt.date] = None
+    consent_signed_on: Optional[dt.date] = None
+    guardian_signed: Optional[bool] = None
+    school_mentor: Optional[str] = Field(default=None, max_length=100)
+    enterprise_mentor: Optional[str] = Field(default=None, max_length=100)
+    overtime: Optional[bool] = None
+    night_shift: Optional[bool] = None
+    holiday_work: Optional[bool] = None
+    exception_filed_on: Optional[dt.date] = None
+    via_agency: Optional[bool] = None
+    filing_approved_on: Optional[dt.date] = None
+
+
+class InsurancePolicy(SQLModel, table=True):
+    """保险 policy: 实习责任保险, 意外伤害保险, 工伤保险, 学徒保险, 其他."""
+
+    __tablename__ = "policies"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    policy_no: str = Field(sa_column=sa.Column(sa.String(60), nullable=False, unique=True))
+    insurer: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    holder: str = Field(max_length=18, index=True)  # a school code or a USCC
+    payer: str = Field(max_length=10)
+    start_on: dt.date
+    end_on: dt.date
+    cover_per_person: Optional[Decimal] = Field(default=None, sa_column=money_column(nullable=True))
+    premium: Optional[Decimal] = Field(default=None, sa_column=money_column(nullable=True))
+
+
+class InsuredPerson(SQLModel, table=True):
+    """被保险人清单: a student insured on a policy, for the policy's period unless given."""
+
+    __tablename__ = "insured"
+    __table_args__ = (
+        sa.UniqueConstraint("policy_no", "id_number", name="uq_insured_key"),
+        sa.Index("ix_insured_person", "id_number", "start_on", "end_on"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    policy_no: str = Field(sa_column=sa.Column(sa.String(60), _fk("policies.policy_no", ondelete="CASCADE"), nullable=False))
+    id_number: str = Field(sa_column=sa.Column(sa.String(18), _fk("students.id_number"), nullable=False))
+    start_on: Optional[dt.date] = None
+    end_on: Optional[dt.date] = None
+
+
+class QuotaReservation(SQLModel, table=True):
+    """A school's reservation of apprenticeship places on a position (reserve → confirm / release / expire)."""
+
+    __tablename__ = "quota_reservations"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(
+            ["uscc", "position_code"], ["positions.uscc", "positions.position_code"],
+            onupdate="CASCADE", ondelete="RESTRICT", name="fk_reservations_position",
+        ),
+        sa.Index("ix_reservations_position", "uscc", "position_code", "status"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    reservation_no: str = Field(sa_column=sa.Column(sa.String(40), nullable=False, unique=True))
+    uscc: str = Field(max_length=18)
+    position_code: str = Field(max_length=50)
+    school_code: str = Field(sa_column=sa.Column(sa.String(10), _fk("schools.school_code"), nullable=False, index=True))
+    places: int = Field(ge=1)
+    expires_on: dt.date
+    status: str = Field(default="reserved", max_length=12)  # reserved / confirmed / released / expired
+    reserved_on: dt.date
+    closed_on: Optional[dt.date] = None
+
+
+class ReservationPlacement(SQLModel, table=True):
+    """An apprentice placed on a reserved place: links a reservation to an internship of kind 学徒."""
+
+    __tablename__ = "reservation_placements"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    reservation_no: str = Field(sa_column=sa.Column(sa.String(40), _fk("quota_reservations.reservation_no", ondelete="CASCADE"), nullable=False, index=True))
+    internship_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("internships.id", ondelete="CASCADE"), nullable=False, unique=True))
+
+
+class ImportBatch(SQLModel, table=True):
+    """One run of ``xiaoqi import`` (or ``xiaoqi demo``): the file, its hash and what it did."""
+
+    __tablename__ = "import_batches"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=50)
+    file_name: str = Field(max_length=500)
+    sha256: str = Field(max_length=64)
+    actor: str = Field(max_length=60)
+    started_at: dt.datetime
+    finished_at: Optional[dt.datetime] = None
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    invalid: int = 0
+    dry_run: bool = False
+
+
+class AuditEntry(SQLModel, table=True):
+    """Who changed what and when, with the record before and after (JSON), written in the same transaction."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (sa.Index("ix_audit_subject", "kind", "key"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    at: dt.datetime = Field(index=True)
+    actor: str = Field(max_length=60)
+    action: str = Field(max_length=10)  # create / update / delete
+    kind: str = Field(max_length=50)
+    key: str = Field(max_length=200)
+    before: Optional[dict] = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    after: Optional[dict] = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    batch_id: Optional[int] = Field(default=None, sa_column=sa.Column(sa.Integer, sa.ForeignKey("import_batches.id"), nullable=True))
+
+
+CORE_MODELS = (
+    School, Major, Student, Enterprise, Agreement, Position, Internship, InsurancePolicy,
+    InsuredPerson, QuotaReservation, ReservationPlacement, ImportBatch, AuditEntry,
+)

@@ -1,0 +1,269 @@
+"""Create, update, delete, get and list records of every kind, as the given actor.
+
+Every write is validated (the kind's row schema and its references), authorised (the actor's
+scope), written to the audit log in the same transaction, and announced to plugins through
+``xiaoqi_record_changed``. An error at any step raises and the caller's transaction rolls back.
+The CLI and the TUI call these functions; they never build queries of their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from .actors import Actor
+from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from .i18n import catalogue, t
+from .kinds import RecordKind, RowProblems, get_kind
+from .models import AuditEntry
+from .plugins import get_plugin_manager
+
+catalogue(
+    {
+        "ref.missing": ("引用的{kind}不存在：{key}", "refers to a {kind} that does not exist: {key}"),
+        "scope.school_mismatch": ("学生「{id_number}」属于学校 {actual}，不是 {given}", "student '{id_number}' belongs to school {actual}, not {given}"),
+        "scope.key_change": ("不能修改主键字段；如需更正请删除后重新创建", "a key column cannot be changed; delete the record and create it again"),
+        "list.bad_column": ("没有名为「{name}」的列。可用：{names}", "No column named '{name}'. Available: {names}"),
+    }
+)
+
+
+def _kind(kind: str | RecordKind) -> RecordKind:
+    return kind if isinstance(kind, RecordKind) else get_kind(kind)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+def snapshot(kind: RecordKind, obj) -> dict:
+    """The record as a JSON-ready dict of its file columns (for the audit log and events)."""
+    return {name: jsonable(value) for name, value in kind.export_values(obj).items()}
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+def _problems(kind: RecordKind, exc: RowProblems) -> ValidationFailed:
+    return ValidationFailed([(kind.by_name[n].header() if n in kind.by_name else n, v, r) for n, v, r in exc.problems], kind.name)
+
+
+def _validate(session: Session, kind: RecordKind, raw: dict) -> dict:
+    try:
+        values = kind.parse_row(raw)
+    except RowProblems as exc:
+        raise _problems(kind, exc) from None
+    problems = check_references(session, kind, values)
+    if problems:
+        raise ValidationFailed(problems, kind.name)
+    return values
+
+
+def check_references(session: Session, kind: RecordKind, values: dict) -> list[tuple[str, Any, str]]:
+    """Problems for references of ``values`` that name no existing record (one query each)."""
+    problems = []
+    for ref in kind.references:
+        local = [values.get(c) for c in ref.columns]
+        if any(v is None for v in local):
+            continue  # an optional reference left empty (a missing required one is reported already)
+        target = get_kind(ref.kind)
+        where = sa.and_(*[getattr(target.model, tc) == v for tc, v in zip(ref.target_columns, local)])
+        if session.execute(sa.select(sa.literal(1)).select_from(target.model).where(where).limit(1)).first() is None:
+            header = kind.by_name[ref.columns[-1]].header()
+            problems.append((header, "/".join(map(str, local)), t("ref.missing", kind=target.label(), key="/".join(map(str, local)))))
+    if kind.name == "internships" and not problems:
+        actual = session.execute(
+            sa.text("SELECT school_code FROM students WHERE id_number = :i"), {"i": values["id_number"]}
+        ).scalar()
+        if actual != values["school_code"]:
+            problems.append((kind.by_name["school_code"].header(), values["school_code"],
+                             t("scope.school_mismatch", id_number=values["id_number"], actual=actual, given=values["school_code"])))
+    return problems
+
+
+def _authorise(session: Session, actor: Actor, kind: RecordKind, action: str, values: dict, key: str) -> None:
+    if actor.is_admin:
+        return
+    if actor.read_only:
+        raise PermissionDenied(t("err.read_only", actor=actor.label()))
+    owners = kind.owner_codes(session, values)
+    allowed = actor.code in owners
+    # a school office may register a partner enterprise that is not in the registry yet
+    if not allowed and kind.name == "enterprises" and action == "create" and actor.role == "school":
+        allowed = True
+    if not allowed:
+        raise PermissionDenied(
+            t("err.permission", actor=actor.label(), action=t(f"action.{action}"), kind=kind.label(), key=key,
+              hint=t("err.permission.hint"))
+        )
+
+
+def audit(session: Session, *, actor: Actor, kind: str, action: str, key: str, before: dict | None, after: dict | None,
+          batch_id: int | None = None) -> None:
+    session.add(AuditEntry(at=utcnow(), actor=str(actor), action=action, kind=kind, key=key,
+                           before=before, after=after, batch_id=batch_id))
+
+
+def _announce(session: Session, actor: Actor, kind: RecordKind, action: str, key: str, before, after) -> None:
+    get_plugin_manager().hook.xiaoqi_record_changed(
+        session=session, actor=actor, kind=kind.name, action=action, key=key, before=before, after=after
+    )
+
+
+def _find(session: Session, kind: RecordKind, key_values: dict):
+    return session.execute(sa.select(kind.model).where(kind.key_clause(key_values))).scalar_one_or_none()
+
+
+def _key_values(kind: RecordKind, key) -> dict:
+    try:
+        return kind.parse_key(key)
+    except RowProblems as exc:
+        raise _problems(kind, exc) from None
+
+
+def create_record(session: Session, *, actor: Actor, kind: str | RecordKind, data: dict) -> Any:
+    """Create one record from file-style values (column name -> cell value)."""
+    kind = _kind(kind)
+    values = _validate(session, kind, data)
+    key = kind.key_of(values)
+    _authorise(session, actor, kind, "create", values, key)
+    if _find(session, kind, values) is not None:
+        raise Conflict(t("err.exists", kind=kind.label(), key=key))
+    obj = kind.model(**kind.db_values(values))
+    session.add(obj)
+    session.flush()
+    after = snapshot(kind, obj)
+    audit(session, actor=actor, kind=kind.name, action="create", key=key, before=None, after=after)
+    _announce(session, actor, kind, "create", key, None, after)
+    return obj
+
+
+def update_record(session: Session, *, actor: Actor, kind: str | RecordKind, key, changes: dict) -> Any:
+    """Change some columns of one record; key columns cannot change."""
+    kind = _kind(kind)
+    key_values = _key_values(kind, key)
+    obj = _find(session, kind, key_values)
+    key_text = kind.key_of(key_values)
+    if obj is None:
+        raise NotFound(t("err.not_found", kind=kind.label(), key=key_text))
+    before = snapshot(kind, obj)
+    # the actor must own the record as it is, and as it will be
+    _authorise(session, actor, kind, "update", kind.export_values(obj), key_text)
+    merged = {**kind.export_values(obj), **changes}
+    values = _validate(session, kind, merged)
+    if kind.key_of(values) != key_text:
+        raise ValidationFailed([("/".join(kind.key), key_text, t("scope.key_change"))], kind.name)
+    _authorise(session, actor, kind, "update", values, key_text)
+    for name, value in kind.db_values(values).items():
+        setattr(obj, name, value)
+    session.flush()
+    after = snapshot(kind, obj)
+    if after != before:
+        audit(session, actor=actor, kind=kind.name, action="update", key=key_text, before=before, after=after)
+        _announce(session, actor, kind, "update", key_text, before, after)
+    return obj
+
+
+def delete_record(session: Session, *, actor: Actor, kind: str | RecordKind, key) -> None:
+    kind = _kind(kind)
+    key_values = _key_values(kind, key)
+    key_text = kind.key_of(key_values)
+    obj = _find(session, kind, key_values)
+    if obj is None:
+        raise NotFound(t("err.not_found", kind=kind.label(), key=key_text))
+    _authorise(session, actor, kind, "delete", kind.export_values(obj), key_text)
+    before = snapshot(kind, obj)
+    try:
+        with session.begin_nested():
+            session.delete(obj)
+            session.flush()
+    except sa.exc.IntegrityError as exc:
+        raise Conflict(t("err.in_use", kind=kind.label(), key=key_text, detail=_referrers(kind))) from exc
+    audit(session, actor=actor, kind=kind.name, action="delete", key=key_text, before=before, after=None)
+    _announce(session, actor, kind, "delete", key_text, before, None)
+
+
+def _referrers(kind: RecordKind) -> str:
+    from .kinds import get_kinds
+
+    names = [k.label() for k in get_kinds().values() if any(r.kind == kind.name for r in k.references)]
+    return "、".join(names) or "-"
+
+
+def get_record(session: Session, *, actor: Actor, kind: str | RecordKind, key) -> Any:
+    """One record the actor may see, or NotFound (a record outside the scope is not revealed)."""
+    kind = _kind(kind)
+    key_values = _key_values(kind, key)
+    stmt = sa.select(kind.model).where(kind.key_clause(key_values))
+    scope = kind.read_filter(actor)
+    if scope is not None:
+        stmt = stmt.where(scope)
+    obj = session.execute(stmt).scalar_one_or_none()
+    if obj is None:
+        raise NotFound(t("err.not_found", kind=kind.label(), key=kind.key_of(key_values)))
+    return obj
+
+
+@dataclass
+class Page:
+    rows: list
+    total: int | None
+
+
+def _filters(kind: RecordKind, actor: Actor, filters: dict | None, search: str | None):
+    clauses = []
+    scope = kind.read_filter(actor)
+    if scope is not None:
+        clauses.append(scope)
+    for name, value in (filters or {}).items():
+        if name not in kind.by_name:
+            raise ValidationFailed([(name, value, t("list.bad_column", name=name, names=", ".join(kind.by_name)))], kind.name)
+        col = getattr(kind.model, name)
+        if isinstance(value, str) and value.endswith("*"):
+            clauses.append(col.startswith(value[:-1]))
+        elif isinstance(value, str) and kind.by_name[name].type in ("text", "list"):
+            clauses.append(col.contains(value))
+        else:
+            clauses.append(col == value)
+    if search:
+        text_cols = [getattr(kind.model, c.name) for c in kind.columns if c.type in ("text", "code10", "uscc", "idcard", "choice", "list")]
+        clauses.append(sa.or_(*[c.contains(search) for c in text_cols]))
+    return clauses
+
+
+def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filters: dict | None = None,
+                 search: str | None = None, order_by: str | None = None, descending: bool = False,
+                 limit: int = 100, offset: int = 0, count: bool = False) -> Page:
+    """A page of the records the actor may see, filtered (``{column: value}``; ``"41*"`` is a prefix,
+    text columns match a part), searched across text columns, and ordered by a column then the id."""
+    kind = _kind(kind)
+    clauses = _filters(kind, actor, filters, search)
+    stmt = sa.select(kind.model).where(*clauses)
+    if order_by:
+        if order_by not in kind.by_name:
+            raise ValidationFailed([(order_by, order_by, t("list.bad_column", name=order_by, names=", ".join(kind.by_name)))], kind.name)
+        col = getattr(kind.model, order_by)
+        stmt = stmt.order_by(col.desc() if descending else col)
+    stmt = stmt.order_by(kind.model.id.desc() if descending else kind.model.id).limit(limit).offset(offset)
+    rows = list(session.execute(stmt).scalars())
+    total = None
+    if count:
+        total = session.execute(sa.select(sa.func.count()).select_from(kind.model).where(*clauses)).scalar_one()
+    return Page(rows=rows, total=total)
+
+
+def count_records(session: Session, *, actor: Actor, kind: str | RecordKind, filters: dict | None = None,
+                  search: str | None = None) -> int:
+    kind = _kind(kind)
+    clauses = _filters(kind, actor, filters, search)
+    return session.execute(sa.select(sa.func.count()).select_from(kind.model).where(*clauses)).scalar_one()

@@ -1,0 +1,1 @@
+"""Regional rule plugins, built only on public hooks: worked examples for plugin authors."""
