@@ -8,6 +8,8 @@ user data directory (platformdirs).
 from __future__ import annotations
 
 import contextlib
+import functools
+import json
 import os
 from pathlib import Path
 
@@ -92,6 +94,9 @@ def _sqlite_setup(engine: Engine) -> None:
         conn.exec_driver_sql(f"BEGIN {mode}")
 
 
+_json = functools.partial(json.dumps, ensure_ascii=False)  # the audit log stays readable in Chinese
+
+
 def make_engine(url: str, **kw) -> Engine:
     if is_sqlite(url):
         u = sa.engine.make_url(url)
@@ -99,10 +104,11 @@ def make_engine(url: str, **kw) -> Engine:
             parent = Path(u.database).parent
             if not parent.exists():
                 raise DatabaseStateError(t("db.no_dir", path=parent))
-        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}, **kw)
+        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+                                  json_serializer=_json, **kw)
         _sqlite_setup(engine)
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, **kw)
+    return sa.create_engine(url, pool_pre_ping=True, json_serializer=_json, **kw)
 
 
 def sqlite_file_exists(url: str) -> bool:

@@ -43,7 +43,7 @@ def reset_lang(token) -> None:
     _current.reset(token)
 
 
-def t(key: str, lang: str | None = None, **params) -> str:
+def t(key: str, /, lang: str | None = None, **params) -> str:
     """The message ``key`` in ``lang`` (default: the current language), formatted with ``params``."""
     entry = MESSAGES.get(key)
     if entry is None:

@@ -258,8 +258,8 @@ class ImportBatch(SQLModel, table=True):
     file_name: str = Field(max_length=500)
     sha256: str = Field(max_length=64)
     actor: str = Field(max_length=60)
-    started_at: dt.datetime
-    finished_at: Optional[dt.datetime] = None
+    started_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))  # UTC
+    finished_at: Optional[dt.datetime] = Field(default=None, sa_column=sa.Column(sa.DateTime, nullable=True))
     rows: int = 0
     created: int = 0
     updated: int = 0
@@ -274,7 +274,7 @@ class AuditEntry(SQLModel, table=True):
     __tablename__ = "audit_log"
     __table_args__ = (sa.Index("ix_audit_subject", "kind", "key"),)
     id: Optional[int] = Field(default=None, primary_key=True)
-    at: dt.datetime = Field(index=True)
+    at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False, index=True))  # UTC
     actor: str = Field(max_length=60)
     action: str = Field(max_length=10)  # create / update / delete
     kind: str = Field(max_length=50)

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:38:56.977449
+Create Date: 2026-11-23 19:41:03.523864
 """
 from typing import Sequence, Union
 
@@ -42,8 +42,8 @@ def upgrade() -> None:
     sa.Column('file_name', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
-    sa.Column('started_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.Column('finished_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('finished_at', sa.DateTime(), nullable=True),
     sa.Column('rows', sa.Integer(), nullable=False),
     sa.Column('created', sa.Integer(), nullable=False),
     sa.Column('updated', sa.Integer(), nullable=False),
@@ -103,7 +103,7 @@ def upgrade() -> None:
 
     op.create_table('audit_log',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+    sa.Column('at', sa.DateTime(), nullable=False),
     sa.Column('actor', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=False),
     sa.Column('action', sqlmodel.sql.sqltypes.AutoString(length=10), nullable=False),
     sa.Column('kind', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
