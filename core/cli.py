@@ -278,3 +278,7 @@ for _module in (_demo, _plugins, _records, _status):
 
 def main(argv=None) -> None:
     cli.main(args=argv, prog_name="xiaoqi")
+
+
+if __name__ == "__main__":
+    main()

@@ -160,33 +160,26 @@ def copy_sqlite(template: Path, dest: Path) -> str:
 
 
 @pytest.fixture
-def xiaoqi_db_url(request, tmp_path, xiaoqi_sqlite_template) -> str:
-    """A fresh migrated database: SQLite, or PostgreSQL when the test is parametrized with "pg"
-    (``@pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)``) or when
-    ``--xiaoqi-pg`` is given."""
-    backend = getattr(request, "param", None) or _backend(request)
+def xiaoqi_backend(request) -> str:
+    """"sqlite" (default) or "pg". Parametrize it indirectly to run a test on both databases:
+    ``@pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)``;
+    ``--xiaoqi-pg URL`` makes "pg" the default."""
+    backend = getattr(request, "param", None) or ("pg" if request.config.getoption("--xiaoqi-pg") else "sqlite")
     if backend == "pg":
+        require_pg(request.config)
+    return backend
+
+
+@pytest.fixture
+def xiaoqi_db_url(request, tmp_path, xiaoqi_sqlite_template, xiaoqi_backend) -> str:
+    """A fresh migrated database on the ``xiaoqi_backend`` (SQLite file, or a new PostgreSQL database)."""
+    if xiaoqi_backend == "pg":
         dbs = request.getfixturevalue("xiaoqi_pg")
         url = dbs.create()
         yield url
         dbs.drop(url)
         return
     yield copy_sqlite(xiaoqi_sqlite_template, tmp_path / "xiaoqi.db")
-
-
-def _backend(request) -> str:
-    if "xiaoqi_backend" in request.fixturenames:
-        return request.getfixturevalue("xiaoqi_backend")
-    return "pg" if request.config.getoption("--xiaoqi-pg") else "sqlite"
-
-
-@pytest.fixture
-def xiaoqi_backend(request) -> str:
-    """Parametrize indirectly with "sqlite" / "pg" to run a test on both databases."""
-    backend = getattr(request, "param", "sqlite")
-    if backend == "pg":
-        require_pg(request.config)
-    return backend
 
 
 @pytest.fixture

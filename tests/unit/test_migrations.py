@@ -1,0 +1,67 @@
+"""Migrations: an empty database migrates to head on SQLite and PostgreSQL, and the schema then
+equals the models (Alembic's autogenerate comparison finds nothing)."""
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from xiaoqi.core.db import make_engine
+from xiaoqi.core.migrate import current, ensure_current, heads, load_models, upgrade
+from xiaoqi.core.errors import DatabaseStateError
+
+
+def schema_diff(engine) -> list:
+    load_models()
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(ctx, SQLModel.metadata)
+
+
+def test_sqlite_empty_to_head_equals_models(tmp_path):
+    url = f"sqlite:///{tmp_path / 'm.db'}"
+    engine = make_engine(url)
+    with pytest.raises(DatabaseStateError, match="数据库不存在.*init"):
+        ensure_current(engine, url)
+    with engine.connect():
+        pass  # the file now exists, empty
+    with pytest.raises(DatabaseStateError, match="尚未初始化"):
+        ensure_current(engine, url)
+    upgrade(engine)
+    assert current(engine) == heads()
+    ensure_current(engine, url)
+    assert schema_diff(engine) == []
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+@pytest.mark.pg
+def test_postgresql_empty_to_head_equals_models(xiaoqi_pg):
+    url = xiaoqi_pg.create(migrated=False)
+    try:
+        engine = make_engine(url)
+        upgrade(engine)
+        assert current(engine) == heads()
+        assert schema_diff(engine) == []
+        engine.dispose()
+    finally:
+        xiaoqi_pg.drop(url)
+
+
+def test_foreign_keys_are_enforced_on_sqlite(xiaoqi_engine):
+    with pytest.raises(sa.exc.IntegrityError):
+        with xiaoqi_engine.begin() as conn:
+            conn.execute(sa.text("INSERT INTO majors (school_code, major_code, name) VALUES ('4100000000', '460301', 'x')"))
+
+
+def test_outdated_database_names_the_upgrade_command(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+        conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('zzzz_unknown')")
+    with pytest.raises(DatabaseStateError, match="更新版本|xiaoqi"):
+        ensure_current(engine, url)
