@@ -128,6 +128,11 @@ class XiaoqiGroup(click.Group):
             raise
         except KeyboardInterrupt:
             raise XiaoqiClickError(t("cli.interrupted"), 130) from None
+        except BrokenPipeError:
+            # the reader went away (`xiaoqi ... | head`): stop quietly, as other Unix tools do
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise click.exceptions.Exit(0) from None
         except Exception as exc:  # the last line of defence: no traceback reaches a user
             if os.environ.get("XIAOQI_DEBUG"):
                 raise

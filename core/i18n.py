@@ -59,3 +59,16 @@ def placeholders(text: str) -> set[str]:
 def both(zh: str, en: str, lang: str | None = None) -> str:
     """Pick one of two inline texts (for labels that live in data, such as column headers)."""
     return zh if (lang or get_lang()) == "zh" else en
+
+
+def display_width(text: str) -> int:
+    """Terminal columns of ``text``: CJK characters take two."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def pad(text: str, width: int, align: str = "<") -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (str.format counts characters)."""
+    gap = max(0, width - display_width(text))
+    return text + " " * gap if align == "<" else " " * gap + text

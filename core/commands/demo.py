@@ -35,6 +35,7 @@ def register(cli) -> None:
 
         from ..db import display_name, is_sqlite, sqlite_file_exists, write_session
         from ..demo import generate
+        from ..i18n import pad
         from ..kinds import get_kinds
         from ..migrate import upgrade
 
@@ -56,5 +57,5 @@ def register(cli) -> None:
         click.echo(t("demo.done", db=db, seconds=time.perf_counter() - started))
         kinds = get_kinds()
         for name, count in manifest.counts.items():
-            click.echo(f"  {kinds[name].label():<12} {count:>10,}")
+            click.echo(f"  {pad(kinds[name].label(), 14)} {count:>10,}")
         click.echo(t("demo.violations", n=sum(len(v) for v in manifest.violations.values())))

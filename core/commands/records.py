@@ -102,9 +102,11 @@ def register(cli) -> None:
         if fmt == "json":
             emit_json(row)
             return
-        width = max(len(c.header()) for c in kind.columns)
+        from ..i18n import display_width, pad
+
+        width = max(display_width(c.header()) for c in kind.columns)
         for c in kind.columns:
-            click.echo(f"{c.header():<{width}}  {'' if row.get(c.name) is None else row[c.name]}")
+            click.echo(f"{pad(c.header(), width)}  {'' if row.get(c.name) is None else row[c.name]}")
 
     @records_group.command("add")
     @kind_argument()

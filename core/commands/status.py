@@ -22,6 +22,7 @@ def print_status(app, fmt: str = "text") -> None:
     from ..cli import emit_json
     from ..dashboard import summary
     from ..db import display_name, read_session
+    from ..i18n import pad
     from ..kinds import get_kinds
 
     with read_session(app.engine()) as session:
@@ -37,7 +38,7 @@ def print_status(app, fmt: str = "text") -> None:
     click.echo(t("status.title", db=display_name(app.url), actor=app.actor.label(), today=s.today))
     click.echo(t("status.counts"))
     for name, n in s.counts.items():
-        click.echo(f"  {kinds[name].label():<12} {n:>10,}")
+        click.echo(f"  {pad(kinds[name].label(), 14)} {n:>10,}")
     click.echo(t("status.active", n=f"{s.active_internships:,}"))
     click.echo(t("status.expiring", n=len(s.expiring_policies)))
     for p in s.expiring_policies[:10]:
