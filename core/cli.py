@@ -102,14 +102,23 @@ class XiaoqiGroup(click.Group):
     """Turns the errors users can fix into messages with an exit code, and anything else into a
     short message without a traceback (unless XIAOQI_DEBUG is set)."""
 
-    _plugins_added = False
+    #: the plugin manager whose commands are added, and the core's own commands before that
+    _plugins_added_for = None
+    _core_commands: dict | None = None
 
     def _add_plugin_commands(self) -> None:
-        if not XiaoqiGroup._plugins_added:
-            XiaoqiGroup._plugins_added = True
-            from .plugins import get_plugin_manager
+        from .plugins import get_plugin_manager
 
-            get_plugin_manager().hook.xiaoqi_register_commands(cli=self)
+        pm = get_plugin_manager()
+        if self._plugins_added_for is pm:
+            return
+        # a new plugin manager (tests, embedding applications): its plugins' commands replace the
+        # previous ones, so a command never outlives the plugin that added it
+        if self._core_commands is None:
+            self._core_commands = dict(self.commands)
+        self.commands = dict(self._core_commands)
+        self._plugins_added_for = pm
+        pm.hook.xiaoqi_register_commands(cli=self)
 
     def get_command(self, ctx, cmd_name):
         self._add_plugin_commands()
@@ -272,12 +281,16 @@ def tui_command(app: AppContext):
     run_app(app)
 
 
+from .commands import check as _check  # noqa: E402
 from .commands import demo as _demo  # noqa: E402
 from .commands import plugins_cmd as _plugins  # noqa: E402
+from .commands import plugin_new as _plugin_new  # noqa: E402
+from .commands import quota as _quota  # noqa: E402
 from .commands import records as _records  # noqa: E402
+from .commands import report as _report  # noqa: E402
 from .commands import status as _status  # noqa: E402
 
-for _module in (_demo, _plugins, _records, _status):
+for _module in (_check, _demo, _plugins, _plugin_new, _quota, _records, _report, _status):
     _module.register(cli)
 
 
@@ -286,4 +299,9 @@ def main(argv=None) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # `python -m xiaoqi.core.cli`: run the package's copy of this module, the one that the command
+    # modules and plugins import (this file as __main__ has its own AppContext class, which
+    # `pass_app` in those modules would not recognise)
+    from xiaoqi.core.cli import main as _main
+
+    _main()

@@ -106,6 +106,7 @@ class DemoBuilder:
         self.session = session
         self.large = size == "large"
         self.rng = random.Random(seed)
+        self.seed = seed
         self.today = today
         self.manifest = DemoManifest()
         self.used_ids: set[str] = set()
@@ -137,10 +138,12 @@ class DemoBuilder:
         self._internships()
         self._policies()
         self._violations()
+        self._reservations()
         self.manifest.counts = {
             "schools": len(schools), "majors": len(majors), "enterprises": len(self.enterprises),
             "positions": len(self.positions), "agreements": len(self.agreements), "students": len(self.students),
             "internships": self.n_internships, "policies": len(self.policies), "insured": self.n_insured,
+            "reservations": len(self.reservations), "placements": len(self.placements),
         }
         return self.manifest
 
@@ -251,7 +254,9 @@ class DemoBuilder:
             "consent_signed_on": start - dt.timedelta(days=rng.randrange(7, 30)), "guardian_signed": True,
             "school_mentor": person_name(rng), "enterprise_mentor": person_name(rng),
             "overtime": False, "night_shift": False, "holiday_work": False, "exception_filed_on": None,
-            "via_agency": False, "filing_approved_on": None,
+            "via_agency": False,
+            # a post in another province is a cross-province internship: filed before it starts
+            "filing_approved_on": start - dt.timedelta(days=rng.randrange(30, 60)) if p["uscc"][2:4] != s["region"][:2] else None,
         }
 
     def _internships(self) -> None:
@@ -282,8 +287,11 @@ class DemoBuilder:
                         # first on-post internship from the autumn of the third year (at most six
                         # months, so it ends by April); a second one from July
                         start = dt.date(st["enrolled_on"].year + 2 + r, rng.choice((9, 10)) if r == 0 else 7, rng.randrange(1, 28))
-                        kind = "学徒" if p["apprentice_quota"] and rng.random() < 0.05 else "岗位实习"
-                        rows.append(self._internship_row(s, st, p, start, rng.choice((3, 4, 5, 6)), kind))
+                        # an apprenticeship (1–2 years) only as a student's last placement, so it
+                        # overlaps no later internship of theirs
+                        kind = "学徒" if p["apprentice_quota"] and r == repeats - 1 and rng.random() < 0.05 else "岗位实习"
+                        months = rng.choice((3, 4, 5, 6))
+                        rows.append(self._internship_row(s, st, p, start, months * 4 if kind == "学徒" else months, kind))
                     else:
                         start = dt.date(st["enrolled_on"].year + 1, rng.choice((4, 5, 11)), rng.randrange(1, 28))
                         rows.append(self._internship_row(s, st, p, start, 1, "认识实习"))
@@ -349,7 +357,8 @@ class DemoBuilder:
         r = next(picks); r["pay_cycle_days"] = 60; ms.expect("INT-PAY-MIN", key(r))
         # cross-province without filing
         r = next(picks); other = next(p for p, *_ in PROVINCE_SCHOOLS if p != r["school_code"][2:4])
-        r["work_region"] = next(c for p, cs, *_ in PROVINCE_SCHOOLS if p == other for c in cs[:1]); ms.expect("INT-FILING", key(r))
+        r["work_region"] = next(c for p, cs, *_ in PROVINCE_SCHOOLS if p == other for c in cs[:1])
+        r["filing_approved_on"] = None; ms.expect("INT-FILING", key(r))
         # coverage gap: the student leaves the insured list for ten days in the middle
         r = next(picks)
         gap_start = r["start_on"] + dt.timedelta(days=20)
@@ -358,6 +367,8 @@ class DemoBuilder:
         r = next(picks)
         twin = {**r, "start_on": r["start_on"] + dt.timedelta(days=10)}
         twin["uscc"], twin["position_code"] = self._other_post(r)
+        province = next(s["region"][:2] for s in self.schools if s["school_code"] == r["school_code"])
+        twin["filing_approved_on"] = twin["start_on"] - dt.timedelta(days=30) if twin["uscc"][2:4] != province else None
         self.internships.append(twin); self.n_internships += 1
         ms.expect("INT-OVERLAP", key(r)); ms.expect("INT-OVERLAP", key(twin))
         # a first-year student on 岗位实习 (enrolled 60 days before), and a 15-year-old
@@ -388,9 +399,9 @@ class DemoBuilder:
         self._update_position(r, hazardous=True)
         for other in self._on_post_at(r["uscc"], r["position_code"]):
             ms.expect("INT-HAZARD", key(other))
-        # an enterprise registered as a KTV (GB/T 4754 9021): every internship there is banned
+        # an enterprise registered as a KTV (GB/T 4754-2017 9011 歌舞厅娱乐活动): every internship there is banned
         r = next(picks)
-        self.session.execute(sa.update(m.Enterprise).where(m.Enterprise.uscc == r["uscc"]).values(industry_code="9021"))
+        self.session.execute(sa.update(m.Enterprise).where(m.Enterprise.uscc == r["uscc"]).values(industry_code="9011"))
         for other in self.internships:
             if other["uscc"] == r["uscc"]:
                 ms.expect("INT-VENUE-BAN", key(other))
@@ -403,6 +414,104 @@ class DemoBuilder:
         self._update_position(r, staff_count=1)
         ms.expect("INT-RATIO-POST", f"{r['uscc']}/{r['position_code']}")
         self._write()
+
+    # -- apprenticeship quota reservations -----------------------------------------------------
+    def _reservations(self) -> None:
+        """A few quota reservations by partner schools, each within the free places of its
+        position: one confirmed with its apprentice placed, one open with one of two places
+        placed, open ones, two past their deadline that ``xiaoqi quota expire`` will close, one
+        already expired and one released; then two deliberate apprenticeship violations. Its own
+        random stream leaves the rest of the demo as it is."""
+        rng = random.Random(f"reservations-{self.seed}")
+        today = self.today
+        quota_posts = [p for p in self.positions if p["apprentice_quota"]]
+        key = {(p["uscc"], p["position_code"]): p for p in quota_posts}
+
+        def in_period(r, p):
+            return r["start_on"] <= p["quota_to"] and r["end_on"] >= p["quota_from"]
+
+        apprentices = sorted((r for r in self.internships if r["kind"] == "学徒"
+                              and (r["uscc"], r["position_code"]) in key and in_period(r, key[(r["uscc"], r["position_code"])])),
+                             key=lambda r: (r["uscc"], r["position_code"], r["id_number"]))
+        held = {k: sum(1 for r in apprentices if (r["uscc"], r["position_code"]) == k) for k in key}
+        self.reservations, self.placements = [], []
+
+        def add(p, school_code, places, reserved_on, expires_on, status="预留中", released=0, closed_on=None):
+            no = f"YL{reserved_on:%Y%m%d}-{rng.getrandbits(24):06X}"
+            self.reservations.append({
+                "reservation_no": no, "uscc": p["uscc"], "position_code": p["position_code"], "school_code": school_code,
+                "places": places, "released_places": released, "expires_on": expires_on, "status": status,
+                "reserved_on": reserved_on, "closed_on": closed_on,
+            })
+            return no
+
+        def place(no, r, on):
+            self.placements.append({"reservation_no": no, "id_number": r["id_number"], "uscc": r["uscc"],
+                                    "start_on": r["start_on"], "placed_on": on})
+
+        # the apprentices already there: the first confirmed on a one-place reservation, the
+        # second placed on a two-place reservation that still holds one place open
+        for n, r in enumerate(apprentices[:2]):
+            p = key[(r["uscc"], r["position_code"])]
+            reserved_on = max(p["quota_from"], r["start_on"] - dt.timedelta(days=21))
+            placed_on = min(max(reserved_on, r["start_on"] - dt.timedelta(days=3)), today)
+            if n == 0:
+                no = add(p, r["school_code"], 1, reserved_on, min(reserved_on + dt.timedelta(days=60), p["quota_to"]),
+                         "已确认", closed_on=placed_on)
+            elif held[(p["uscc"], p["position_code"])] + 1 <= p["apprentice_quota"]:
+                no = add(p, r["school_code"], 2, today - dt.timedelta(days=10), min(today + dt.timedelta(days=45), p["quota_to"]))
+                held[(p["uscc"], p["position_code"])] += 1
+                placed_on = today - dt.timedelta(days=2)
+            else:
+                continue
+            place(no, r, placed_on)
+
+        open_posts = [p for p in quota_posts if p["quota_from"] <= today <= p["quota_to"]]
+        rng.shuffle(open_posts)
+        plan = ["open", "open", "open", "open", "lapsed", "lapsed", "expired", "released"]
+        for what, p in zip(plan, open_posts):
+            k = (p["uscc"], p["position_code"])
+            schools = [s["school_code"] for s in self.schools
+                       if any(e["uscc"] == p["uscc"] for e in self.partners[s["school_code"]])]
+            free = p["apprentice_quota"] - held[k]
+            if not schools or free < 1:
+                continue
+            school_code = rng.choice(sorted(schools))
+            places = rng.randint(1, min(3, free))
+            if what == "open":
+                add(p, school_code, places, today - dt.timedelta(days=rng.randint(3, 40)),
+                    min(today + dt.timedelta(days=rng.randint(20, 90)), p["quota_to"]))
+                held[k] += places
+            elif what == "lapsed":  # deadline passed, not yet marked: `xiaoqi quota expire` closes it
+                add(p, school_code, places, today - dt.timedelta(days=rng.randint(60, 120)),
+                    today - dt.timedelta(days=rng.randint(1, 20)))
+            elif what == "expired":
+                expires_on = today - dt.timedelta(days=rng.randint(30, 60))
+                add(p, school_code, places, expires_on - dt.timedelta(days=60), expires_on, "已过期", places,
+                    expires_on + dt.timedelta(days=1))
+            else:
+                reserved_on = today - dt.timedelta(days=rng.randint(30, 60))
+                add(p, school_code, places, reserved_on, today + dt.timedelta(days=30), "已释放", places,
+                    reserved_on + dt.timedelta(days=7))
+        _insert(self.session, m.QuotaReservation, self.reservations)
+        _insert(self.session, m.ReservationPlacement, self.placements)
+        # deliberate apprenticeship violations, on apprentices no reservation touches: a quota
+        # lowered below the apprentices already there (as an import can leave it), and an
+        # "apprenticeship" of four months
+        reserved = {(r["uscc"], r["position_code"]) for r in self.reservations}
+        spare = [r for r in apprentices if (r["uscc"], r["position_code"]) not in reserved]
+        if spare:
+            r = spare[0]
+            self._update_position(r, apprentice_quota=held[(r["uscc"], r["position_code"])] - 1)
+            self.manifest.expect("APP-QUOTA-EXCEEDED", f"{r['uscc']}/{r['position_code']}")
+        if len(spare) > 1:
+            r = spare[1]
+            end = _add_months(r["start_on"], 4) - dt.timedelta(days=1)
+            self.session.execute(sa.update(m.Internship).where(
+                m.Internship.id_number == r["id_number"], m.Internship.uscc == r["uscc"],
+                m.Internship.start_on == r["start_on"]).values(end_on=end))
+            r["end_on"] = end
+            self.manifest.expect("APP-DURATION", f"{r['id_number']}/{r['uscc']}/{r['start_on'].isoformat()}")
 
     def _wage(self, r: dict) -> Decimal:
         return next(p["wage"] for p in self.positions if p["uscc"] == r["uscc"] and p["position_code"] == r["position_code"])
@@ -421,8 +530,14 @@ class DemoBuilder:
         return next(p for p in posts if p["uscc"] in codes)
 
     def _other_post(self, r: dict) -> tuple[str, str]:
+        """Another partner's post for the same major category, in the school's province if possible
+        (so the twin breaks only INT-OVERLAP)."""
         codes = {e["uscc"] for e in self.partners[r["school_code"]]}
-        p = next(p for p in self.positions if p["uscc"] != r["uscc"] and p["uscc"] in codes)
+        category = next(p["major_category"] for p in self.positions if p["uscc"] == r["uscc"] and p["position_code"] == r["position_code"])
+        province = next(s["region"][:2] for s in self.schools if s["school_code"] == r["school_code"])
+        others = [p for p in self.positions if p["uscc"] != r["uscc"] and p["uscc"] in codes]
+        posts = [p for p in others if p["major_category"] == category] or others
+        p = min(posts, key=lambda p: p["uscc"][2:4] != province)
         return p["uscc"], p["position_code"]
 
     def _new_student(self, school: dict, enrolled: dt.date, birth: dt.date) -> dict:
@@ -476,5 +591,6 @@ def generate(session: Session, *, size: str = "small", seed: int = 2026, today: 
     """Fill an empty database with demo data in the caller's transaction; returns the manifest."""
     builder = DemoBuilder(session, size=size, seed=seed, today=today or dt.date.today())
     manifest = builder.build()
-    get_plugin_manager().hook.xiaoqi_demo_data(session=session, size=size, seed=seed)
+    get_plugin_manager().hook.xiaoqi_demo_data(session=session, size=size, seed=seed, today=builder.today,
+                                               manifest=manifest)
     return manifest

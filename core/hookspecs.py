@@ -72,13 +72,17 @@ def xiaoqi_palette_providers() -> list[type]:
 
 
 @hookspec
-def xiaoqi_report_sections(session, year: int, school_code: str | None, lang: str) -> list[Any]:
-    """Sections of the annual report (``xiaoqi.core.report.ReportSection``) for a year."""
+def xiaoqi_report_sections(session, year: int, school_code: str | None, lang: str, actor) -> list[Any]:
+    """Sections of the annual report (``xiaoqi.core.report.ReportSection``) for a year, limited to
+    ``school_code`` when given and to what ``actor`` may see."""
 
 
 @hookspec
-def xiaoqi_demo_data(session, size: str, seed: int) -> None:
-    """Fill the plugin's own tables in a demo database after the core's demo data exists."""
+def xiaoqi_demo_data(session, size: str, seed: int, today, manifest) -> None:
+    """Fill the plugin's own tables in a demo database after the core's demo data exists.
+
+    ``today`` is the demo's date; record deliberate rule violations with ``manifest.expect(rule, key)``
+    and row counts in ``manifest.counts[kind]``."""
 
 
 @hookspec

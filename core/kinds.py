@@ -28,6 +28,9 @@ catalogue(
         "row.pay_required": ("岗位实习必须填写月实习报酬", "an on-post internship needs its monthly pay"),
         "row.holder": ("投保人应为学校代码（10位）或统一社会信用代码（18位）：{reason}", "the holder is a school code (10 digits) or a USCC (18 characters): {reason}"),
         "row.quota_period": ("名额截止日期不能早于名额起始日期", "the quota end date is before its start date"),
+        "row.places_min": ("预留名额至少为 1", "a reservation holds at least 1 place"),
+        "row.released_places": ("已退回名额不能多于预留名额", "more places given back than reserved"),
+        "row.expiry_before_reservation": ("预留截止日期不能早于预留日期", "the reservation's deadline is before the day it was made"),
     }
 )
 
@@ -57,6 +60,13 @@ TYPE_DOC = {
     "digits6": ("6位数字", "6 digits"), "choice": ("选项", "choice"), "list": ("列表（用、分隔）", "list (separated by 、)"),
     "holder": ("学校代码或统一社会信用代码", "school code or USCC"),
 }
+
+
+def register_column_type(name: str, parser: Callable[[Any], Any], doc: tuple[str, str]) -> None:
+    """Add a column type for plugin kinds (its cell parser and its description in zh and en);
+    the canonical value is text, as for ``code10`` or ``uscc``."""
+    PARSERS[name] = parser
+    TYPE_DOC[name] = doc
 
 
 @dataclass(frozen=True)
@@ -352,6 +362,36 @@ def _insured_filter(actor: Actor):
     return sa.or_(m.InsuredPerson.policy_no.in_(own), m.InsuredPerson.id_number.in_(_students_of(actor)))
 
 
+def _reservation_rules(values: dict) -> list[tuple[str, str]]:
+    problems = []
+    if values.get("places") is not None and values["places"] < 1:
+        problems.append(("places", t("row.places_min")))
+    elif (values.get("released_places") or 0) > (values.get("places") or 0):
+        problems.append(("released_places", t("row.released_places")))
+    return problems
+
+
+def _reservations_of(actor: Actor):
+    """Reservation numbers ``actor`` (a school, an enterprise or a province) may see."""
+    r = m.QuotaReservation
+    if actor.role == "school":
+        return sa.select(r.reservation_no).where(r.school_code == actor.code)
+    if actor.role == "enterprise":
+        return sa.select(r.reservation_no).where(r.uscc == actor.code)
+    return sa.select(r.reservation_no).where(sa.or_(
+        r.school_code.in_(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))),
+        r.uscc.in_(sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))),
+    ))
+
+
+def _placement_owners(session, values: dict) -> set[str]:
+    row = session.execute(
+        sa.select(m.QuotaReservation.school_code, m.QuotaReservation.uscc)
+        .where(m.QuotaReservation.reservation_no == values.get("reservation_no"))
+    ).first()
+    return set(row) if row else set()
+
+
 def _c(name, zh, type_, **kw) -> Column:
     return Column(name=name, zh=zh, type=type_, **kw)
 
@@ -361,6 +401,8 @@ AGREEMENT_KINDS = ("实习基地", "订单培养", "现代学徒制", "产业学
 INTERNSHIP_KINDS = ("认识实习", "岗位实习", "学徒")
 POLICY_KINDS = ("实习责任保险", "意外伤害保险", "工伤保险", "学徒保险", "其他")
 PAYERS = ("学校", "企业", "政府", "学生")
+#: states of a quota reservation (预留中 holds places; the others are closed)
+RESERVATION_STATES = ("预留中", "已确认", "已释放", "已过期")
 
 CORE_KINDS: list[RecordKind] = [
     RecordKind(
@@ -529,6 +571,44 @@ CORE_KINDS: list[RecordKind] = [
             _c("id_number", "身份证号", "idcard", required=True, key=True),
             _c("start_on", "起保日期", "date", doc=("默认为保单起期", "defaults to the policy's")),
             _c("end_on", "终止日期", "date", doc=("默认为保单止期", "defaults to the policy's")),
+        ],
+    ),
+    RecordKind(
+        name="reservations", zh="学徒名额预留", en="quota reservations", model=m.QuotaReservation,
+        key=("reservation_no",), school_column="school_code", enterprise_column="uscc",
+        references=[
+            Reference("schools", ("school_code",), ("school_code",)),
+            Reference("positions", ("uscc", "position_code"), ("uscc", "position_code")),
+        ],
+        checks=[_reservation_rules, _dates_in_order("reserved_on", "expires_on", "row.expiry_before_reservation")],
+        columns=[
+            _c("reservation_no", "预留编号", "text", required=True, key=True, max_len=40),
+            _c("school_code", "学校代码", "code10", required=True),
+            _c("uscc", "统一社会信用代码", "uscc", required=True),
+            _c("position_code", "岗位编号", "text", required=True, max_len=50),
+            _c("places", "预留名额", "int", required=True),
+            _c("released_places", "已退回名额", "int", doc=("撤回或过期时退回的名额", "places given back by a release or at expiry")),
+            _c("expires_on", "预留截止日期", "date", required=True),
+            _c("status", "预留状态", "choice", required=True, choices=RESERVATION_STATES,
+               choices_en=("reserved", "confirmed", "released", "expired")),
+            _c("reserved_on", "预留日期", "date", required=True),
+            _c("closed_on", "关闭日期", "date"),
+        ],
+    ),
+    RecordKind(
+        name="placements", zh="学徒名额落实", en="reservation placements", model=m.ReservationPlacement,
+        key=("id_number", "uscc", "start_on"), enterprise_column="uscc", owners=_placement_owners,
+        read_filter_fn=lambda actor: m.ReservationPlacement.reservation_no.in_(_reservations_of(actor)),
+        references=[
+            Reference("reservations", ("reservation_no",), ("reservation_no",)),
+            Reference("internships", ("id_number", "uscc", "start_on"), ("id_number", "uscc", "start_on")),
+        ],
+        columns=[
+            _c("reservation_no", "预留编号", "text", required=True, max_len=40),
+            _c("id_number", "身份证号", "idcard", required=True, key=True),
+            _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
+            _c("start_on", "开始日期", "date", required=True, key=True, doc=("学徒实习的开始日期", "the apprenticeship's start date")),
+            _c("placed_on", "落实日期", "date", required=True),
         ],
     ),
 ]

@@ -58,8 +58,27 @@ def current(engine: Engine) -> set[str]:
 
 
 def upgrade(engine: Engine, target: str = "heads") -> None:
+    """Migrate to ``target``; for "heads" the core branch first, then each plugin's (their tables
+    build on the core's). Revisions of plugins that are not loaded now stay recorded untouched."""
     with engine.begin() as conn:
-        command.upgrade(alembic_config(conn), target)
+        script = script_directory()
+        unloaded = [rev for rev in MigrationContext.configure(conn).get_current_heads() if not _known(script, rev)]
+        version_table = sa.table("alembic_version", sa.column("version_num"))
+        if unloaded:  # alembic refuses to start from a revision it cannot find: set them aside meanwhile
+            conn.execute(sa.delete(version_table).where(version_table.c.version_num.in_(unloaded)))
+        cfg = alembic_config(conn)
+        if target == "heads":
+            command.upgrade(cfg, "core@head")
+        command.upgrade(cfg, target)
+        if unloaded:
+            conn.execute(sa.insert(version_table), [{"version_num": rev} for rev in unloaded])
+
+
+def _known(script: ScriptDirectory, rev: str) -> bool:
+    try:
+        return script.get_revision(rev) is not None
+    except Exception:  # alembic raises several kinds for an unknown revision
+        return False
 
 
 def describe(revisions: set[str]) -> str:
@@ -78,14 +97,7 @@ def ensure_current(engine: Engine, url: str) -> None:
     if have == want:
         return
     script = script_directory()
-    known = set()
-    for rev in have:
-        try:
-            if script.get_revision(rev) is not None:
-                known.add(rev)
-        except Exception:  # alembic raises several kinds for an unknown revision
-            pass
-    unknown = have - known
+    unknown = {rev for rev in have if not _known(script, rev)}
     # a revision of a plugin that is not loaded now: the core and the loaded plugins still work
     # as long as every loaded branch is at its head
     missing_heads = {h for h in want if not _reached(script, have, h)}

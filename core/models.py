@@ -218,7 +218,11 @@ class InsuredPerson(SQLModel, table=True):
 
 
 class QuotaReservation(SQLModel, table=True):
-    """A school's reservation of apprenticeship places on a position (reserve → confirm / release / expire)."""
+    """学徒名额预留: a school's hold on apprenticeship places of a position until a deadline.
+
+    预留中 (holding places) → 已确认 (every place it still holds has an apprentice), 已释放
+    (withdrawn) or 已过期 (the deadline passed). ``released_places`` counts the places given back
+    (by a release or at expiry); the apprentices placed are its placements."""
 
     __tablename__ = "quota_reservations"
     __table_args__ = (
@@ -227,6 +231,9 @@ class QuotaReservation(SQLModel, table=True):
             onupdate="CASCADE", ondelete="RESTRICT", name="fk_reservations_position",
         ),
         sa.Index("ix_reservations_position", "uscc", "position_code", "status"),
+        sa.Index("ix_reservations_open", "status", "expires_on"),
+        sa.CheckConstraint("places >= 1", name="ck_reservations_places"),
+        sa.CheckConstraint("released_places >= 0 AND released_places <= places", name="ck_reservations_released"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     reservation_no: str = Field(sa_column=sa.Column(sa.String(40), nullable=False, unique=True))
@@ -234,19 +241,31 @@ class QuotaReservation(SQLModel, table=True):
     position_code: str = Field(max_length=50)
     school_code: str = Field(sa_column=sa.Column(sa.String(10), _fk("schools.school_code"), nullable=False, index=True))
     places: int = Field(ge=1)
+    released_places: int = Field(default=0, ge=0)
     expires_on: dt.date
-    status: str = Field(default="reserved", max_length=12)  # reserved / confirmed / released / expired
+    status: str = Field(default="预留中", max_length=12)  # 预留中 / 已确认 / 已释放 / 已过期
     reserved_on: dt.date
     closed_on: Optional[dt.date] = None
 
 
 class ReservationPlacement(SQLModel, table=True):
-    """An apprentice placed on a reserved place: links a reservation to an internship of kind 学徒."""
+    """学徒名额落实: an apprentice (an internship of kind 学徒, by its natural key) placed on a
+    reserved place. An internship fills at most one place; it cannot be deleted while placed."""
 
     __tablename__ = "reservation_placements"
+    __table_args__ = (
+        sa.UniqueConstraint("id_number", "uscc", "start_on", name="uq_placements_internship"),
+        sa.ForeignKeyConstraint(
+            ["id_number", "uscc", "start_on"], ["internships.id_number", "internships.uscc", "internships.start_on"],
+            onupdate="CASCADE", ondelete="RESTRICT", name="fk_placements_internship",
+        ),
+    )
     id: Optional[int] = Field(default=None, primary_key=True)
     reservation_no: str = Field(sa_column=sa.Column(sa.String(40), _fk("quota_reservations.reservation_no", ondelete="CASCADE"), nullable=False, index=True))
-    internship_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("internships.id", ondelete="CASCADE"), nullable=False, unique=True))
+    id_number: str = Field(max_length=18)
+    uscc: str = Field(max_length=18)
+    start_on: dt.date
+    placed_on: dt.date
 
 
 class ImportBatch(SQLModel, table=True):

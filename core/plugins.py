@@ -28,6 +28,7 @@ from . import hookspecs
 # Built-in plugins, registered in this order (so the last one here is called first).
 DEFAULT_PLUGINS = (
     "xiaoqi.plugins.national",
+    "xiaoqi.plugins.luban",
     "xiaoqi.plugins.regions.jiangsu",
     "xiaoqi.plugins.regions.guangxi",
     "xiaoqi.plugins.regions.henan",

@@ -49,8 +49,12 @@ def main(target: str) -> None:
     with engine.begin() as conn:
         cfg = migrate.alembic_config(conn)
         cfg.attributes["include_tables"] = own
+        # a branch of its own from base, without depends_on: xiaoqi.core.migrate.upgrade runs the core
+        # branch first, and alembic_version then keeps the core's head beside the plugin's (with
+        # depends_on it keeps only the plugin's, and a database whose plugin is later disabled would
+        # look as if it had no core revision at all)
         command.revision(cfg, message=f"{target} schema", autogenerate=True, rev_id=f"{target}_0001",
-                         branch_label=target, depends_on="0001", head="base", splice=True, version_path=str(location))
+                         branch_label=target, head="base", version_path=str(location))
     assert SQLModel.metadata.tables
 
 

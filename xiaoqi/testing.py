@@ -7,12 +7,17 @@ Fixtures:
 - ``xiaoqi_engine`` / ``xiaoqi_session``: an engine on that database and a session in a transaction
   that is committed at the end of the test.
 - ``xiaoqi_cli``: run the ``xiaoqi`` CLI against that database and get exit code, output and JSON.
-- ``xiaoqi_plugin_manager``: a plugin manager with the built-in plugins (no entry points), to which a
-  test registers the plugin under test; it is installed as the process-wide one during the test.
+- ``xiaoqi_plugins``: the plugins under test; override it (session scope) in your ``conftest.py``.
+- ``xiaoqi_plugin_manager``: a plugin manager with the built-in plugins and ``xiaoqi_plugins`` (no
+  entry points), installed as the process-wide one during the test; a test may register more.
+- ``xiaoqi_factory``: a ``XiaoqiFactory`` that writes valid records of every kind (checksummed USCCs
+  and ID numbers) through the services: ``school()``, ``major()``, ``student()``, ``enterprise()``,
+  ``agreement()``, ``position()``, ``internship()``, ``policy()``, ``insured()``, ``record(kind, ...)``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -133,6 +138,10 @@ def xiaoqi_pg(request):
     """A ``PgDatabases`` for the test server (skips, or fails under CI, when there is none)."""
     url = require_pg(request.config)
     dbs = PgDatabases(url)
+    plugins_under_test = request.getfixturevalue("xiaoqi_plugins")
+    if plugins_under_test:
+        with using_plugin_manager(plugin_manager_with(plugins_under_test)):
+            dbs._template()
     yield dbs
     dbs.close()
 
@@ -140,14 +149,15 @@ def xiaoqi_pg(request):
 # -- SQLite ----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def xiaoqi_sqlite_template(tmp_path_factory) -> Path:
+def xiaoqi_sqlite_template(tmp_path_factory, xiaoqi_plugins) -> Path:
     """A migrated, empty SQLite file that tests copy (migrating once per session is faster)."""
     from xiaoqi.core.db import make_engine
     from xiaoqi.core.migrate import upgrade
 
     path = tmp_path_factory.mktemp("template") / "template.db"
     engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
+    with using_plugin_manager(plugin_manager_with(xiaoqi_plugins) if xiaoqi_plugins else None):
+        upgrade(engine)
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
@@ -202,12 +212,55 @@ def xiaoqi_session(xiaoqi_engine):
 
 # -- plugins and CLI -------------------------------------------------------------------------
 
-@pytest.fixture
-def xiaoqi_plugin_manager():
-    """A plugin manager with the built-in plugins only; register the plugin under test on it."""
+@pytest.fixture(scope="session")
+def xiaoqi_plugins() -> list:
+    """The plugins under test (modules or objects). Override it in your ``conftest.py``::
+
+        @pytest.fixture(scope="session")
+        def xiaoqi_plugins():
+            from xiaoqi_zhejiang import plugin
+            return [plugin]
+
+    They are registered on ``xiaoqi_plugin_manager``, and the test databases are migrated with
+    them, so the tables they own exist even when the package is not installed."""
+    return []
+
+
+def plugin_manager_with(plugins_under_test):
+    """A plugin manager with the built-in plugins (no entry points) and ``plugins_under_test``."""
     from xiaoqi.core import plugins
 
     pm = plugins.make_plugin_manager(entry_points=False)
+    for plugin in plugins_under_test:
+        name = getattr(plugin, "__name__", None) or type(plugin).__name__
+        if pm.get_plugin(name) is None:
+            plugins.register_plugin(pm, plugin, name)
+    return pm
+
+
+@contextlib.contextmanager
+def using_plugin_manager(pm):
+    """Make ``pm`` the process-wide plugin manager for a while (None: leave the current one)."""
+    from xiaoqi.core import plugins
+
+    if pm is None:
+        yield
+        return
+    previous = plugins._pm
+    plugins.set_plugin_manager(pm)
+    try:
+        yield
+    finally:
+        plugins.set_plugin_manager(previous)
+
+
+@pytest.fixture
+def xiaoqi_plugin_manager(xiaoqi_plugins):
+    """A plugin manager with the built-in plugins and ``xiaoqi_plugins`` (no entry points),
+    installed as the process-wide one during the test; register more plugins on it as needed."""
+    from xiaoqi.core import plugins
+
+    pm = plugin_manager_with(xiaoqi_plugins)
     plugins.set_plugin_manager(pm)
     yield pm
     plugins.set_plugin_manager(None)
@@ -238,3 +291,276 @@ def xiaoqi_cli(xiaoqi_db_url):
         return CliResult(result.exit_code, result.stdout, result.stderr)
 
     return run
+
+
+# -- factories -------------------------------------------------------------------------------
+
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+DEFAULT_REGION = "330100"
+LIABILITY = "实习责任保险"
+
+
+def make_uscc(region: str, serial: int) -> str:
+    """A valid 统一社会信用代码: "91" (enterprise), the region, a 9-character serial, the check character."""
+    digits = []
+    for _ in range(9):
+        serial, rest = divmod(serial, len(USCC_ALPHABET))
+        digits.append(USCC_ALPHABET[rest])
+    from stdnum.cn import uscc
+
+    body = "91" + region + "".join(reversed(digits))
+    return body + uscc.calc_check_digit(body)
+
+
+def make_id_number(region: str, birth, serial: int = 0) -> str:
+    """A valid 居民身份证号 for someone born on ``birth`` in ``region`` (serial 0–999 tells people apart)."""
+    from stdnum.cn import ric
+
+    body = f"{region}{birth:%Y%m%d}{serial % 1000:03d}"
+    return body + ric.calc_check_digit(body + "0")
+
+
+def make_school_code(region: str, serial: int) -> str:
+    """A 10-digit 学校标识码: 4, the province, a serial."""
+    return f"4{region[:2]}{serial % 10**7:07d}"
+
+
+class XiaoqiFactory:
+    """Valid records of every kind, written through ``xiaoqi.core.services`` (validated, audited,
+    announced to plugins) as admin, with sensible defaults that any keyword overrides.
+
+    Records hang together without being told: ``student()`` uses the latest school made by this
+    factory (or makes one), ``internship()`` the latest student and position, and it also makes the
+    agreement, the vetting, the consent and a liability policy covering it, so that a default
+    internship breaks no national rule; override one column to break exactly one rule::
+
+        def test_under_age(xiaoqi_factory, xiaoqi_cli):
+            child = xiaoqi_factory.student(birth=date(2010, 3, 2))
+            xiaoqi_factory.internship(student=child, start_on=date(2026, 3, 1))
+            assert "INT-AGE-MIN" in {f["rule"] for f in xiaoqi_cli("check", "--format", "json").json}
+
+    Without a ``session`` every call commits its own transaction (so the CLI sees it at once);
+    with one, the records are flushed into that session and committed with it.
+    """
+
+    def __init__(self, engine=None, *, session=None, actor=None, region: str = DEFAULT_REGION):
+        if engine is None and session is None:
+            raise TypeError("XiaoqiFactory needs an engine or a session")
+        from xiaoqi.core.actors import ADMIN
+
+        self.engine = engine
+        self.session = session
+        self.actor = actor or ADMIN
+        #: the region code (6 digits) of schools, enterprises and ID numbers unless given
+        self.region = region
+        self._serial = 0
+        self._latest: dict[str, object] = {}
+        self._agreed: set[tuple[str, str]] = set()
+        self._active = None
+
+    # -- plumbing ------------------------------------------------------------------------------
+    def _next(self) -> int:
+        self._serial += 1
+        return self._serial
+
+    def _unit(self):
+        """The session to write in: the given one, the one of an enclosing call, or a new one."""
+        import contextlib
+
+        from xiaoqi.core.db import write_session
+
+        if self.session is not None:
+            return contextlib.nullcontext(self.session)
+        if self._active is not None:
+            return contextlib.nullcontext(self._active)
+
+        @contextlib.contextmanager
+        def unit():
+            with write_session(self.engine) as session:
+                self._active = session
+                try:
+                    yield session
+                finally:
+                    self._active = None
+
+        return unit()
+
+    def record(self, kind: str, /, **values):
+        """Create one record of any kind (a plugin's too) from column values; returns the table row."""
+        from xiaoqi.core.kinds import get_kind
+        from xiaoqi.core.services import create_record
+
+        record_kind = get_kind(kind)
+        unknown = sorted(set(values) - set(record_kind.by_name))
+        if unknown:
+            raise TypeError(f"{record_kind.name} has no column {', '.join(unknown)}; columns: {', '.join(record_kind.by_name)}")
+        data = {name: value for name, value in values.items() if value is not None}
+        with self._unit() as session:
+            obj = create_record(session, actor=self.actor, kind=record_kind, data=data)
+        self._latest[record_kind.name] = obj
+        return obj
+
+    def latest(self, kind: str):
+        """The last record of ``kind`` this factory made (None if it made none)."""
+        return self._latest.get(kind)
+
+    def _parent(self, kind: str, given, make):
+        if given is not None:
+            return given
+        return self._latest.get(kind) or make()
+
+    # -- one method per kind -------------------------------------------------------------------
+    def school(self, **values):
+        """学校: a 高职 college in the factory's region."""
+        n = self._next()
+        region = values.pop("region", None) or self.region
+        return self.record("schools", **{
+            "school_code": make_school_code(region, n), "name": f"示例职业技术学院{n}", "level": "高职",
+            "region": region, "contact": "陈老师", "phone": "0571-88880000", **values,
+        })
+
+    def major(self, school=None, **values):
+        """专业: 机电一体化技术 (460301, category 46) of ``school`` (default: the latest school)."""
+        school = self._parent("schools", school, self.school)
+        return self.record("majors", **{"school_code": school.school_code, "major_code": "460301",
+                                        "name": "机电一体化技术", **values})
+
+    def student(self, school=None, major=None, *, birth=None, **values):
+        """学生: born 2006-05-01 (``birth=`` changes it, and the ID number with it), enrolled 2023-09-01."""
+        import datetime as dt
+
+        school = self._parent("schools", school, self.school)
+        if major is None:
+            latest = self._latest.get("majors")
+            major = latest if latest is not None and latest.school_code == school.school_code else self.major(school)
+        n = self._next()
+        birth = birth or dt.date(2006, 5, 1)
+        return self.record("students", **{
+            "school_code": school.school_code, "student_no": f"S{n:06d}", "name": f"学生{n}",
+            "id_number": make_id_number(school.region, birth, n), "major_code": major.major_code,
+            "enrolled_on": dt.date(2023, 9, 1), "class_name": "机电2301班", "guardian": "家长",
+            "guardian_phone": "13800000000", **values,
+        })
+
+    def enterprise(self, **values):
+        """企业: 500 on-post staff, industry 3484 (智能装备), in the factory's region."""
+        n = self._next()
+        region = values.pop("region", None) or self.region
+        return self.record("enterprises", **{
+            "uscc": make_uscc(region, n), "name": f"示例智能装备有限公司{n}", "industry_code": "3484",
+            "region": region, "staff_count": 500, **values,
+        })
+
+    def agreement(self, school=None, enterprise=None, **values):
+        """校企合作协议: an 实习基地 agreement signed 2024-01-01, the unit vetted on 2023-12-15."""
+        import datetime as dt
+
+        school = self._parent("schools", school, self.school)
+        enterprise = self._parent("enterprises", enterprise, self.enterprise)
+        n = self._next()
+        obj = self.record("agreements", **{
+            "school_code": school.school_code, "uscc": enterprise.uscc, "agreement_no": f"XQ-{n:06d}",
+            "kind": "实习基地", "signed_on": dt.date(2024, 1, 1), "vetted_on": dt.date(2023, 12, 15), **values,
+        })
+        self._agreed.add((school.school_code, enterprise.uscc))
+        return obj
+
+    def position(self, enterprise=None, **values):
+        """岗位: 装配技术员 for major category 46, 100 staff on the post, ¥5,000.00 a month."""
+        from decimal import Decimal
+
+        enterprise = self._parent("enterprises", enterprise, self.enterprise)
+        n = self._next()
+        return self.record("positions", **{
+            "uscc": enterprise.uscc, "position_code": f"P{n:04d}", "title": "装配技术员", "major_category": "46",
+            "staff_count": 100, "wage": Decimal("5000.00"), **values,
+        })
+
+    def policy(self, holder=None, **values):
+        """保险: a 实习责任保险 held and paid by ``holder`` (a school or enterprise row, or its code;
+        default the latest school) for 2025, ¥500,000 per person."""
+        import datetime as dt
+        from decimal import Decimal
+
+        if holder is None:
+            holder = self._parent("schools", None, self.school)
+        code = holder if isinstance(holder, str) else getattr(holder, "school_code", None) or holder.uscc
+        n = self._next()
+        return self.record("policies", **{
+            "policy_no": f"PICC-{n:08d}", "insurer": "中国人民财产保险股份有限公司", "kind": LIABILITY,
+            "holder": code, "payer": "学校" if len(code) == 10 else "企业", "start_on": dt.date(2025, 1, 1),
+            "end_on": dt.date(2025, 12, 31), "cover_per_person": Decimal("500000.00"), "premium": Decimal("120.00"),
+            **values,
+        })
+
+    def insured(self, policy=None, student=None, **values):
+        """被保险人: ``student`` (default the latest) on ``policy`` (default the latest), for the policy's term."""
+        policy = self._parent("policies", policy, self.policy)
+        student = self._parent("students", student, self.student)
+        return self.record("insured", **{"policy_no": policy.policy_no, "id_number": student.id_number, **values})
+
+    def internship(self, student=None, position=None, *, insure: bool = True, **values):
+        """实习: a 岗位实习 from 2025-03-01 to 2025-08-31 paid ¥4,500.00 a month, breaking no national rule.
+
+        Also makes what such an internship needs and is not given: an agreement with a vetting
+        before the start (once per school and enterprise), and — unless ``insure=False`` — a
+        liability policy held by the school covering the whole internship, with the student on it.
+        ``kind="认识实习"`` leaves out the pay and the position."""
+        import datetime as dt
+        from decimal import Decimal
+
+        from xiaoqi.core.fields import parse_date
+
+        with self._unit():
+            student = self._parent("students", student, self.student)
+            school_code = student.school_code
+            if position is None:
+                latest = self._latest.get("positions")
+                position = latest if latest is not None else self.position()
+            kind = values.get("kind", "岗位实习")
+            start = parse_date(values.pop("start_on", dt.date(2025, 3, 1)))
+            end = parse_date(values.pop("end_on", None) or _months_later(start, 6))
+            signed = start - dt.timedelta(days=14)
+            if (school_code, position.uscc) not in self._agreed:
+                self.agreement(self._find("schools", school_code), self._find("enterprises", position.uscc),
+                               signed_on=signed - dt.timedelta(days=30), vetted_on=signed - dt.timedelta(days=45))
+            row = {
+                "school_code": school_code, "id_number": student.id_number, "uscc": position.uscc, "kind": kind,
+                "start_on": start, "end_on": end, "agreement_signed_on": signed, "consent_signed_on": signed,
+                "guardian_signed": True, "school_mentor": "王老师", "enterprise_mentor": "李师傅",
+                "overtime": False, "night_shift": False, "holiday_work": False, "via_agency": False,
+            }
+            if kind != "认识实习":
+                row["position_code"] = position.position_code
+            if kind == "岗位实习":
+                row.update(monthly_pay=Decimal("4500.00"), pay_cycle_days=30, paid_directly=True)
+            row.update(values)
+            obj = self.record("internships", **row)
+            if insure:
+                cover = self.policy(self._find("schools", school_code), start_on=start, end_on=end)
+                self.insured(cover, student)
+        self._latest["internships"] = obj
+        return obj
+
+    def _find(self, kind: str, key: str):
+        from xiaoqi.core.services import get_record
+
+        with self._unit() as session:
+            return get_record(session, actor=self.actor, kind=kind, key=key)
+
+
+def _months_later(start, months: int):
+    """The day before the same day ``months`` later (a six-month internship from 03-01 ends 08-31)."""
+    import calendar
+    import datetime as dt
+
+    y, m = divmod(start.year * 12 + start.month - 1 + months, 12)
+    m += 1
+    day = min(start.day, calendar.monthrange(y, m)[1])
+    return dt.date(y, m, day) - dt.timedelta(days=1)
+
+
+@pytest.fixture
+def xiaoqi_factory(xiaoqi_engine) -> XiaoqiFactory:
+    """A ``XiaoqiFactory`` on the test database; each call commits, so ``xiaoqi_cli`` sees the records."""
+    return XiaoqiFactory(xiaoqi_engine)

@@ -1,1 +1,15 @@
-"""The national internship and apprenticeship rules (《职业学校学生实习管理规定》, 2021)."""
+"""The national internship rules (《职业学校学生实习管理规定》, 教职成〔2021〕4号), with their national
+defaults. Each rule lives in ``internships.py`` (one-query rules), ``ratios.py`` (concurrent interns
+counted day by day) or ``insurance.py`` (coverage unions and premiums); the apprenticeship rules
+(企业新型学徒制, 2021) live in ``apprenticeship.py``."""
+
+from __future__ import annotations
+
+from xiaoqi.core import hookimpl
+
+
+@hookimpl
+def xiaoqi_register_rules():
+    from . import apprenticeship, insurance, internships, ratios
+
+    return [*internships.RULES, *ratios.RULES, *insurance.RULES, *apprenticeship.RULES]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-23 19:41:03.523864
+Create Date: 2026-11-23 19:55:24.297916
 """
 from typing import Sequence, Union
 
@@ -151,10 +151,13 @@ def upgrade() -> None:
     sa.Column('position_code', sqlmodel.sql.sqltypes.AutoString(length=50), nullable=False),
     sa.Column('school_code', sa.String(length=10), nullable=False),
     sa.Column('places', sa.Integer(), nullable=False),
+    sa.Column('released_places', sa.Integer(), nullable=False),
     sa.Column('expires_on', sa.Date(), nullable=False),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=12), nullable=False),
     sa.Column('reserved_on', sa.Date(), nullable=False),
     sa.Column('closed_on', sa.Date(), nullable=True),
+    sa.CheckConstraint('places >= 1', name='ck_reservations_places'),
+    sa.CheckConstraint('released_places >= 0 AND released_places <= places', name='ck_reservations_released'),
     sa.ForeignKeyConstraint(['school_code'], ['schools.school_code'], onupdate='CASCADE', ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['uscc', 'position_code'], ['positions.uscc', 'positions.position_code'], name='fk_reservations_position', onupdate='CASCADE', ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id'),
@@ -162,6 +165,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table('quota_reservations', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_quota_reservations_school_code'), ['school_code'], unique=False)
+        batch_op.create_index('ix_reservations_open', ['status', 'expires_on'], unique=False)
         batch_op.create_index('ix_reservations_position', ['uscc', 'position_code', 'status'], unique=False)
 
     op.create_table('students',
@@ -237,11 +241,14 @@ def upgrade() -> None:
     op.create_table('reservation_placements',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reservation_no', sa.String(length=40), nullable=False),
-    sa.Column('internship_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['internship_id'], ['internships.id'], ondelete='CASCADE'),
+    sa.Column('id_number', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
+    sa.Column('uscc', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
+    sa.Column('start_on', sa.Date(), nullable=False),
+    sa.Column('placed_on', sa.Date(), nullable=False),
+    sa.ForeignKeyConstraint(['id_number', 'uscc', 'start_on'], ['internships.id_number', 'internships.uscc', 'internships.start_on'], name='fk_placements_internship', onupdate='CASCADE', ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['reservation_no'], ['quota_reservations.reservation_no'], onupdate='CASCADE', ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id'),
-    sa.UniqueConstraint('internship_id')
+    sa.UniqueConstraint('id_number', 'uscc', 'start_on', name='uq_placements_internship')
     )
     with op.batch_alter_table('reservation_placements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_reservation_placements_reservation_no'), ['reservation_no'], unique=False)
@@ -268,6 +275,7 @@ def downgrade() -> None:
     op.drop_table('students')
     with op.batch_alter_table('quota_reservations', schema=None) as batch_op:
         batch_op.drop_index('ix_reservations_position')
+        batch_op.drop_index('ix_reservations_open')
         batch_op.drop_index(batch_op.f('ix_quota_reservations_school_code'))
 
     op.drop_table('quota_reservations')

@@ -1,0 +1,227 @@
+"""``xiaoqi check``: run the compliance rules and report the findings, grouped by rule.
+
+Exit code 1 when any error-severity finding exists, 0 otherwise (warnings alone pass).
+``--explain RULE [--region NN]`` prints the rule, its source and its parameters as they resolve.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from ..i18n import catalogue, pad, t
+
+catalogue(
+    {
+        "check.opt.rule": ("只运行这条规则（可重复）", "run only this rule (repeatable)"),
+        "check.opt.school": ("只检查该学校的实习", "only this school's internships"),
+        "check.opt.enterprise": ("只检查该企业的实习", "only this enterprise's internships"),
+        "check.opt.on": ("只检查该日在岗的实习（YYYY-MM-DD）", "only internships active on DATE (YYYY-MM-DD)"),
+        "check.opt.explain": ("说明一条规则：依据与参数", "explain a rule: its source and parameters"),
+        "check.opt.region": ("与 --explain 一起：按该地区代码解析参数", "with --explain: resolve parameters for this region code"),
+        "check.region_needs_explain": ("--region 只能与 --explain 一起使用。", "--region only works together with --explain."),
+        "check.explain_alone": ("--explain 不能与 --rule/--school/--enterprise/--on 同时使用。", "--explain cannot be combined with --rule/--school/--enterprise/--on."),
+        "check.bad_school": ("--school 的学校代码无效：{reason}", "--school is not a valid school code: {reason}"),
+        "check.bad_enterprise": ("--enterprise 的统一社会信用代码无效：{reason}", "--enterprise is not a valid USCC: {reason}"),
+        "check.scope_conflict": ("{actor} 只能检查自己的数据，不能指定 {option}。", "{actor} may check only its own records, not {option}."),
+        "check.summary": ("合规检查：运行 {rules} 条规则，发现 {n} 处问题（错误 {errors}，警告 {warnings}），用时 {seconds:.1f} 秒。",
+                          "Compliance check: {rules} rules run, {n} findings ({errors} errors, {warnings} warnings) in {seconds:.1f} s."),
+        "check.clean": ("全部合规，未发现问题。", "All compliant: no findings."),
+        "check.rule_head": ("【{rule}】{title}（{severity}）：{n} 处", "[{rule}] {title} ({severity}): {n}"),
+        "check.progress": ("正在检查 {rule}（{done}/{total}）", "Checking {rule} ({done}/{total})"),
+        "check.off_head": ("以下规则未运行：", "Rules not run:"),
+        "check.school": ("学校", "school"),
+        "check.enterprise": ("企业", "enterprise"),
+        "explain.head": ("【{rule}】{title}（{severity}）", "[{rule}] {title} ({severity})"),
+        "explain.requirement": ("要求：{text}", "Requirement: {text}"),
+        "explain.source": ("依据：{text}", "Source: {text}"),
+        "explain.plugin": ("提供者：插件 {plugin}", "Provided by: plugin {plugin}"),
+        "explain.region_by": ("参数按{what}取值", "Parameters resolve by {what}"),
+        "explain.by.school": ("学校所在地区", "the school's region"),
+        "explain.by.work": ("实习地区（未填时为实习单位所在地区）", "the work region (else the enterprise's region)"),
+        "explain.by.enterprise": ("实习单位所在地区", "the enterprise's region"),
+        "explain.province": ("仅适用于地区代码 {province} 开头的{what}", "Applies only where {what} starts with {province}"),
+        "explain.valid_from": ("适用于 {date} 及以后开始的实习", "Applies to internships starting on or after {date}"),
+        "explain.region": ("地区：{region}；日期：{on}", "Region: {region}; date: {on}"),
+        "explain.params": ("参数：", "Parameters:"),
+        "explain.no_params": ("参数：无", "Parameters: none"),
+        "explain.value": ("{name} = {value}（{origin}）  {doc}", "{name} = {value} ({origin})  {doc}"),
+        "explain.other": ("{value}：地区 {region}，{since}，来源 {origin}", "{value}: region {region}, {since}, from {origin}"),
+        "explain.since": ("自 {date} 起", "from {date}"),
+        "explain.always": ("不限日期", "any date"),
+        "explain.default": ("全国默认", "national default"),
+        "explain.variants": ("地方变体：", "Regional variants:"),
+        "explain.variant": ("{province}（插件 {plugin}）：{text}", "{province} (plugin {plugin}): {text}"),
+        "explain.off": ("该规则目前未启用：参数 {params} 没有取值。", "This rule is off: parameter {params} has no value."),
+    }
+)
+
+
+def _parse(value, parser, key):
+    from ..errors import UsageError
+
+    if value is None:
+        return None
+    try:
+        return parser(value)
+    except ValueError as exc:
+        raise UsageError(t(key, reason=exc)) from None
+
+
+def _scope_for_actor(app, school, enterprise):
+    """An actor scoped to a school or an enterprise checks only its own records."""
+    from ..errors import PermissionDenied
+
+    actor = app.actor
+    if actor.role == "school":
+        if school and school != actor.code:
+            raise PermissionDenied(t("check.scope_conflict", actor=actor.label(), option=f"--school {school}"))
+        school = actor.code
+    elif actor.role == "enterprise":
+        if enterprise and enterprise != actor.code:
+            raise PermissionDenied(t("check.scope_conflict", actor=actor.label(), option=f"--enterprise {enterprise}"))
+        enterprise = actor.code
+    return school, enterprise
+
+
+def _province_filter(session, actor, findings):
+    """A province actor sees findings about its schools, or about its enterprises."""
+    import sqlalchemy as sa
+
+    from .. import models as m
+
+    schools = set(session.execute(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))).scalars())
+    firms = set(session.execute(sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))).scalars())
+    return [f for f in findings if f.school_code in schools or (f.school_code is None and f.uscc in firms)]
+
+
+def _progress_printer():
+    if not sys.stderr.isatty():
+        return None
+
+    def show(done, total, rule):
+        if rule:
+            click.echo("\r" + pad(t("check.progress", rule=rule, done=done + 1, total=total), 60), nl=False, err=True)
+        else:
+            click.echo("\r" + " " * 60 + "\r", nl=False, err=True)
+
+    return show
+
+
+def print_findings(result, kinds_label) -> None:
+    from ..rules import get_rules
+
+    rules = get_rules()
+    counts = result.counts()
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    click.echo(t("check.summary", rules=len(result.rules_run), n=len(result.findings), errors=errors,
+                 warnings=len(result.findings) - errors, seconds=result.seconds))
+    if not result.findings:
+        click.echo(t("check.clean"))
+    current = None
+    for f in result.findings:
+        if f.rule != current:
+            current = f.rule
+            rule = rules.get(f.rule)
+            click.echo("")
+            click.echo(t("check.rule_head", rule=f.rule, title=rule.label() if rule else f.rule,
+                         severity=t(f"sev.{f.severity}"), n=counts[f.rule]))
+        who = [p for p in (f"{t('check.school')} {f.school_code}" if f.school_code else "",
+                           f"{t('check.enterprise')} {f.uscc}" if f.uscc and f.subject_kind == "internships" else "") if p]
+        click.echo(f"  {kinds_label(f.subject_kind)} {f.subject_key}" + (f"  （{'，'.join(who)}）" if who else ""))
+        click.echo(f"    {f.message}")
+    if result.switched_off:
+        click.echo("")
+        click.echo(t("check.off_head"))
+        for off in result.switched_off:
+            click.echo(f"  {off.message}")
+
+
+def print_explanation(ex) -> None:
+    from ..rules import format_value
+
+    rule = ex.rule
+    click.echo(t("explain.head", rule=rule.id, title=rule.label(), severity=t(f"sev.{rule.severity}")))
+    if any(rule.requirement):
+        click.echo(t("explain.requirement", text=ex.as_dict()["requirement"]))
+    click.echo(t("explain.source", text=rule.source))
+    if rule.plugin:
+        click.echo(t("explain.plugin", plugin=rule.plugin))
+    click.echo(t("explain.region_by", what=t(f"explain.by.{rule.region_by}")))
+    if rule.province:
+        click.echo(t("explain.province", province=rule.province, what=t(f"explain.by.{rule.region_by}")))
+    if rule.valid_from:
+        click.echo(t("explain.valid_from", date=rule.valid_from))
+    click.echo(t("explain.region", region=ex.region or t("rules.national"), on=ex.on))
+    click.echo(t("explain.params") if ex.params else t("explain.no_params"))
+    for p in ex.params:
+        origin = (t("explain.default") if p.current.origin == "default" else p.current.origin) if p.current else "-"
+        click.echo("  " + t("explain.value", name=p.param.name, value=format_value(p.current.value if p.current else None),
+                                origin=origin, doc=p.param.describe()))
+        for v in p.values:
+            if v is p.current:
+                continue
+            click.echo("    " + t("explain.other", value=format_value(v.value), region=v.region or t("rules.national"),
+                                      since=t("explain.since", date=v.valid_from) if v.valid_from else t("explain.always"),
+                                      origin=t("explain.default") if v.origin == "default" else v.origin))
+    if ex.variants:
+        click.echo(t("explain.variants"))
+        for v in ex.variants:
+            from ..i18n import both
+
+            click.echo("  " + t("explain.variant", province=v.province or t("rules.national"), plugin=v.plugin, text=both(*v.requirement)))
+    if ex.unsettled:
+        click.echo(t("explain.off", params="、".join(ex.unsettled)))
+
+
+def register(cli) -> None:
+    from ..cli import emit_json, format_option, pass_app
+
+    @cli.command("check")
+    @format_option
+    @click.option("--rule", "rule_ids", multiple=True, metavar="ID", help=t("check.opt.rule"))
+    @click.option("--school", metavar="CODE", default=None, help=t("check.opt.school"))
+    @click.option("--enterprise", metavar="USCC", default=None, help=t("check.opt.enterprise"))
+    @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE", help=t("check.opt.on"))
+    @click.option("--explain", "explain_rule", metavar="RULE", default=None, help=t("check.opt.explain"))
+    @click.option("--region", metavar="NN", default=None, help=t("check.opt.region"))
+    @pass_app
+    def check_command(app, fmt, rule_ids, school, enterprise, on, explain_rule, region):
+        """合规检查（按规则分组；有错误时退出码为 1）/ run the compliance rules (exit 1 on errors)."""
+        from ..db import read_session
+        from ..errors import UsageError
+        from ..fields import parse_code10, parse_uscc
+        from ..kinds import get_kinds
+        from ..rules import explain, run_check
+
+        if region is not None and not explain_rule:
+            raise UsageError(t("check.region_needs_explain"))
+        if explain_rule:
+            if rule_ids or school or enterprise or on:
+                raise UsageError(t("check.explain_alone"))
+            ex = explain(explain_rule, region, config=app.config())
+            if fmt == "json":
+                emit_json(ex.as_dict())
+            else:
+                print_explanation(ex)
+            return
+        school = _parse(school, parse_code10, "check.bad_school")
+        enterprise = _parse(enterprise, parse_uscc, "check.bad_enterprise")
+        school, enterprise = _scope_for_actor(app, school, enterprise)
+        config = app.config()
+        with read_session(app.engine()) as session:
+            result = run_check(session, rules=rule_ids or None, school=school, enterprise=enterprise,
+                               on=on.date() if on else None, config=config,
+                               progress=_progress_printer() if fmt == "text" else None)
+            if app.actor.role == "province":
+                result.findings = _province_filter(session, app.actor, result.findings)
+        if fmt == "json":
+            for off in result.switched_off:
+                click.echo(off.message, err=True)
+            emit_json([f.as_dict() for f in result.findings])
+        else:
+            kinds = get_kinds()
+            print_findings(result, lambda name: kinds[name].label() if name in kinds else name)
+        if result.has_errors:
+            sys.exit(1)

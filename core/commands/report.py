@@ -1,0 +1,70 @@
+"""``xiaoqi report annual``: the annual report for a year as Markdown or HTML."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import click
+
+from ..errors import PermissionDenied, UsageError
+from ..i18n import catalogue, t
+
+catalogue(
+    {
+        "report.written": ("年度报告已写入 {path}（{sections} 个部分）", "Annual report written to {path} ({sections} sections)"),
+        "report.no_school": ("学校名录中没有学校代码 {code}。请检查代码，或先导入该学校。", "No school {code} in the register. Check the code, or import the school first."),
+        "report.other_school": ("{actor} 只能生成本校的年度报告（--school {code}）。", "{actor} may only report on its own school (--school {code})."),
+        "report.bad_school": ("--school：{reason}", "--school: {reason}"),
+        "report.no_dir": ("目录不存在：{path}。请先创建该目录，或用 -o 指定其他位置。", "The directory does not exist: {path}. Create it, or choose another place with -o."),
+    }
+)
+
+
+def register(cli) -> None:
+    from ..cli import pass_app
+
+    @cli.group("report")
+    def report_group():
+        """年度报告 / reports."""
+
+    @report_group.command("annual")
+    @click.option("--year", type=click.IntRange(2000, 2100), required=True, help="报告年度 / the year")
+    @click.option("--school", default=None, metavar="CODE", help="只报告该学校 / one school only")
+    @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
+                  help="输出格式 output format")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件（默认输出到屏幕）/ write to FILE")
+    @pass_app
+    def annual_command(app, year, school, fmt, output):
+        """某年度的校企合作年度报告：实习、合作企业、协议，以及插件提供的部分 / the annual report of a year."""
+        import sqlalchemy as sa
+
+        from ..db import read_session
+        from ..fields import parse_code10
+        from ..models import School
+        from ..report import annual_report, render_html, render_markdown
+
+        if school is not None:
+            try:
+                school = parse_code10(school)
+            except ValueError as exc:
+                raise UsageError(t("report.bad_school", reason=exc)) from None
+        actor = app.actor
+        if actor.role == "school":
+            if school not in (None, actor.code):
+                raise PermissionDenied(t("report.other_school", actor=actor.label(), code=actor.code))
+            school = actor.code
+        if output and not Path(output).absolute().parent.exists():
+            raise UsageError(t("report.no_dir", path=Path(output).absolute().parent))
+        with read_session(app.engine()) as session:
+            if school and session.execute(sa.select(School.id).where(School.school_code == school)).first() is None:
+                raise UsageError(t("report.no_school", code=school))
+            report = annual_report(session, year=year, school_code=school, actor=actor, lang=app.lang)
+        today = dt.date.today()
+        text = (render_markdown(report, actor=actor, today=today) if fmt == "md"
+                else render_html(report, actor=actor, today=today, lang=app.lang))
+        if output:
+            Path(output).write_text(text, encoding="utf-8")
+            click.echo(t("report.written", path=output, sections=len(report.sections)), err=True)
+        else:
+            click.echo(text, nl=False)

@@ -1,0 +1,603 @@
+"""Apprenticeship quotas (学徒名额): reservations, placements and the figures per position and
+per enterprise.
+
+An enterprise declares a quota of apprentice places on a position for a period (positions:
+学徒名额, 名额起始日期, 名额截止日期). A school reserves places until a deadline; the reservation
+is confirmed one apprentice (an internship of kind 学徒 on that position) at a time, released when
+withdrawn, and expires at its deadline. The lifecycle follows the UK apprenticeship service's
+reservations (reserve → confirm / release / expire, optional per-account limits).
+
+Figures of a position, for a day:
+
+- ``confirmed``: apprentices placed on the position within its quota period — every internship of
+  kind 学徒 there, whether a reservation links it yet or not (an imported apprentice uses a place too);
+- ``reserved``: places held empty for schools — the unplaced places of reservations still open on
+  that day (status 预留中, deadline not passed); an apprentice of a school that holds open places
+  on the position fills one of them even before the school confirms it, so nothing is counted twice;
+- ``free = quota - reserved - confirmed`` (negative only when imported data exceeds the quota).
+
+Never over-allocated: ``reserve`` locks the position row (``SELECT ... FOR UPDATE`` on PostgreSQL;
+on SQLite ``core.db.write_session`` begins ``IMMEDIATE``, which serialises writers), then counts
+and inserts in the same transaction, so two offices reserving the last place cannot both win.
+Call the writing services inside ``write_session``.
+
+Configuration (``xiaoqi.toml``), each optional and off unless set (no public text fixes them)::
+
+    [quota]
+    max_open_reservations = 5   # open reservations one school may hold at a time
+    max_hold_days = 90          # the longest a reservation may hold places
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from . import models as m
+from .actors import Actor
+from .errors import Conflict, NotFound, PermissionDenied, UsageError, ValidationFailed
+from .i18n import catalogue, t
+from .kinds import RESERVATION_STATES, RowProblems, get_kind
+from .plugins import get_plugin_manager
+from .services import audit, jsonable, snapshot
+
+RESERVED, CONFIRMED, RELEASED, EXPIRED = RESERVATION_STATES
+APPRENTICE = "学徒"
+RATIO_RULE = "APP-QUOTA-RATIO"
+RATIO_PARAM = "min_ratio"
+RATIO_PLACES = Decimal("0.0001")
+
+catalogue(
+    {
+        "quota.read_only": ("{actor} 是只读身份，不能预留、确认或释放学徒名额。", "{actor} is read-only and cannot reserve, confirm or release apprentice places."),
+        "quota.school_only_own": ("{actor} 只能为本校预留名额，不能为学校 {school} 预留。", "{actor} reserves places for its own school only, not for school {school}."),
+        "quota.enterprise_only_own": ("{actor} 只能管理本企业的岗位，岗位「{position}」属于企业 {uscc}。", "{actor} manages its own positions only; position '{position}' belongs to enterprise {uscc}."),
+        "quota.not_yours": ("{actor} 不能处理预留「{no}」：它属于学校 {school}（企业 {uscc} 的岗位）。", "{actor} may not act on reservation '{no}': it belongs to school {school} (a position of enterprise {uscc})."),
+        "quota.school_needed": ("请用 --school 指明为哪所学校预留（或以 --as school:<学校代码> 运行）。", "Say which school the places are for with --school (or run as --as school:<code>)."),
+        "quota.no_position": ("企业 {uscc} 没有岗位「{position}」。可用 xiaoqi quota show --enterprise {uscc} 查看其岗位。", "Enterprise {uscc} has no position '{position}'. See its positions with: xiaoqi quota show --enterprise {uscc}"),
+        "quota.no_school": ("学校 {school} 不存在。请检查学校代码，或先导入该学校。", "No school {school}. Check the code, or import the school first."),
+        "quota.no_quota": ("岗位「{position}」（{title}）没有申报学徒名额，不能预留。企业可在岗位记录中填写“学徒名额”。", "Position '{position}' ({title}) has no apprentice quota, so no place can be reserved. The enterprise declares it in the position's 学徒名额 column."),
+        "quota.places_min": ("预留名额应为不小于 1 的整数（收到 {places}）。", "Reserve at least 1 place (got {places})."),
+        "quota.not_open": ("岗位「{position}」的名额期自 {start} 开始，今天（{today}）还不能预留。", "The quota period of position '{position}' opens on {start}; it cannot be reserved today ({today})."),
+        "quota.closed": ("岗位「{position}」的名额期已于 {end} 结束，不能再预留。", "The quota period of position '{position}' ended on {end}; no more reservations."),
+        "quota.expiry_past": ("预留截止日期 {expires} 早于今天（{today}），请给出今天或以后的日期。", "The deadline {expires} is before today ({today}); give today or a later date."),
+        "quota.expiry_after_end": ("预留截止日期 {expires} 晚于名额截止日期 {end}，请不晚于 {end}。", "The deadline {expires} is after the quota period ends ({end}); choose {end} or earlier."),
+        "quota.expiry_too_far": ("预留最长保留 {days} 天（配置 quota.max_hold_days），截止日期最晚为 {latest}。", "A reservation holds places for at most {days} days (quota.max_hold_days): the latest deadline is {latest}."),
+        "quota.school_limit": ("学校 {school} 已有 {open} 个未完成的预留，达到上限 {limit}（配置 quota.max_open_reservations）。请先确认或释放已有预留。", "School {school} already holds {open} open reservations, the limit is {limit} (quota.max_open_reservations). Confirm or release one first."),
+        "quota.over": ("名额不足：岗位「{position}」（{title}）剩余 {free} 个名额，不能预留 {places} 个（名额 {quota}）。", "Not enough places: position '{position}' ({title}) has {free} free places left, {places} requested (quota {quota})."),
+        "quota.no_reservation": ("找不到预留「{no}」。可用 xiaoqi records list reservations 查看预留。", "No reservation '{no}'. List reservations with: xiaoqi records list reservations"),
+        "quota.closed_reservation": ("预留「{no}」的状态是「{status}」，已经关闭，不能再{action}。", "Reservation '{no}' is {status}, already closed; it cannot be {action}."),
+        "quota.expired_reservation": ("预留「{no}」已于 {expires} 到期，不能再确认。请重新预留。", "Reservation '{no}' expired on {expires} and can no longer be confirmed. Reserve again."),
+        "quota.action.confirm": ("确认", "confirmed"),
+        "quota.action.release": ("释放", "released"),
+        "quota.no_internship": ("找不到实习「{key}」。请先登记该学徒实习（xiaoqi import internships 或 xiaoqi records add internships）。", "No internship '{key}'. Register the apprenticeship first (xiaoqi import internships, or xiaoqi records add internships)."),
+        "quota.not_apprentice": ("实习「{key}」的类型是「{kind}」，只有“学徒”才能落实名额。", "Internship '{key}' is of kind {kind}; only a 学徒 (apprentice) fills a quota place."),
+        "quota.wrong_position": ("实习「{key}」在岗位 {actual}，不是预留的岗位 {expected}。", "Internship '{key}' is on position {actual}, not on the reserved position {expected}."),
+        "quota.wrong_school": ("实习「{key}」的学生属于学校 {actual}，预留「{no}」属于学校 {expected}。", "The student of internship '{key}' belongs to school {actual}; reservation '{no}' belongs to school {expected}."),
+        "quota.outside_period": ("实习「{key}」（{start} 至 {end}）不在岗位的名额期 {period} 内。", "Internship '{key}' ({start} to {end}) lies outside the position's quota period {period}."),
+        "quota.already_placed": ("实习「{key}」已落实在预留「{no}」上。", "Internship '{key}' already fills a place of reservation '{no}'."),
+        "quota.full": ("预留「{no}」的 {places} 个名额已全部落实或退回，没有可确认的名额。", "All {places} places of reservation '{no}' are placed or given back; none is left to confirm."),
+        "quota.release_too_many": ("预留「{no}」只有 {open} 个未落实的名额，不能释放 {places} 个。", "Reservation '{no}' has {open} unplaced places; {places} cannot be released."),
+        "quota.nothing_to_release": ("预留「{no}」没有未落实的名额可释放。", "Reservation '{no}' has no unplaced place to release."),
+        "quota.which_start": ("学生 {student} 在该岗位有多段学徒实习（开始日期 {starts}），请用 --start 指明哪一段。", "Student {student} has several apprenticeships on the position (starting {starts}); say which with --start."),
+        "quota.no_apprenticeship": ("学生 {student} 在岗位 {uscc}/{position} 没有学徒实习。请先登记该学徒实习（实习类型“学徒”）。", "Student {student} has no apprenticeship on position {uscc}/{position}. Register it first (internship kind 学徒)."),
+        "quota.bad_setting": ("配置 [quota] {name} 应为正整数（收到 {value}）。", "Configuration [quota] {name} must be a positive whole number (got {value})."),
+        "quota.unknown_setting": ("配置 [quota] 没有设置项「{name}」。可用：{names}", "Configuration [quota] has no setting '{name}'. Available: {names}"),
+        "quota.enterprise_scope": ("{actor} 只能查看本企业的名额，不能查看企业 {uscc}。", "{actor} sees its own quota only, not that of enterprise {uscc}."),
+    }
+)
+
+SETTINGS = ("max_open_reservations", "max_hold_days")
+
+
+# -- settings and small helpers -----------------------------------------------------------------
+
+def quota_settings(config: dict | None) -> dict[str, int]:
+    """The ``[quota]`` settings of ``xiaoqi.toml`` that are set (each a positive integer)."""
+    table = (config or {}).get("quota") or {}
+    out = {}
+    for name, value in table.items():
+        if name not in SETTINGS:
+            raise UsageError(t("quota.unknown_setting", name=name, names=", ".join(SETTINGS)))
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UsageError(t("quota.bad_setting", name=name, value=value))
+        out[name] = value
+    return out
+
+
+def _today(today: dt.date | None) -> dt.date:
+    return today or dt.date.today()
+
+
+def _new_number(today: dt.date) -> str:
+    # random, not a counter: on PostgreSQL two positions are locked independently, so a daily
+    # counter could hand the same number to two concurrent reservations
+    return f"YL{today:%Y%m%d}-{secrets.token_hex(3).upper()}"
+
+
+def _record(session: Session, actor: Actor, kind_name: str, action: str, obj, before: dict | None) -> dict:
+    """Audit one change and announce it to plugins, like ``core.services`` does for every write."""
+    kind = get_kind(kind_name)
+    after = snapshot(kind, obj) if action != "delete" else None
+    key = kind.key_of(kind.export_values(obj))
+    audit(session, actor=actor, kind=kind.name, action=action, key=key, before=before, after=after)
+    get_plugin_manager().hook.xiaoqi_record_changed(
+        session=session, actor=actor, kind=kind.name, action=action, key=key, before=before, after=after)
+    return after
+
+
+def _invalid(column: str, value, reason: str) -> ValidationFailed:
+    """A refusal naming the reservations column (in the user's language) that is wrong."""
+    return ValidationFailed([(get_kind("reservations").by_name[column].header(), value, reason)], "reservations")
+
+
+def _refuse_read_only(actor: Actor) -> None:
+    if actor.read_only:
+        raise PermissionDenied(t("quota.read_only", actor=actor.label()))
+
+
+def _lock_position(session: Session, uscc: str, position_code: str) -> m.Position | None:
+    """The position row, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite writers
+    are already serialised by BEGIN IMMEDIATE, and SQLAlchemy leaves FOR UPDATE out there)."""
+    stmt = (sa.select(m.Position).where(m.Position.uscc == uscc, m.Position.position_code == position_code)
+            .with_for_update().execution_options(populate_existing=True))
+    return session.execute(stmt).scalar_one_or_none()
+
+
+def _lock_reservation(session: Session, actor: Actor, reservation_no: str) -> tuple[m.QuotaReservation, m.Position]:
+    """The reservation and its position, both locked (position first: the order every writer uses)."""
+    r = m.QuotaReservation
+    head = session.execute(sa.select(r.uscc, r.position_code).where(r.reservation_no == reservation_no)).first()
+    if head is None:
+        raise NotFound(t("quota.no_reservation", no=reservation_no))
+    position = _lock_position(session, head.uscc, head.position_code)
+    reservation = session.execute(
+        sa.select(r).where(r.reservation_no == reservation_no).with_for_update().execution_options(populate_existing=True)
+    ).scalar_one()
+    if not actor.is_admin:
+        _refuse_read_only(actor)
+        if actor.code not in (reservation.school_code, reservation.uscc):
+            # another party's reservation is not revealed to a school or an enterprise
+            if actor.role == "school":
+                raise NotFound(t("quota.no_reservation", no=reservation_no))
+            raise PermissionDenied(t("quota.not_yours", actor=actor.label(), no=reservation_no,
+                                     school=reservation.school_code, uscc=reservation.uscc))
+    return reservation, position
+
+
+def _placed(session: Session, reservation_no: str) -> int:
+    pl = m.ReservationPlacement
+    return session.execute(sa.select(sa.func.count()).select_from(pl).where(pl.reservation_no == reservation_no)).scalar_one()
+
+
+def _period_text(position: m.Position) -> str:
+    return f"{position.quota_from or '…'}～{position.quota_to or '…'}"
+
+
+# -- figures ------------------------------------------------------------------------------------
+
+def _in_period(i, p):
+    """SQL: internship ``i`` overlaps the quota period of position ``p`` (an open end is unbounded)."""
+    return sa.and_(sa.or_(p.quota_to.is_(None), i.start_on <= p.quota_to),
+                   sa.or_(p.quota_from.is_(None), i.end_on >= p.quota_from))
+
+
+def _per_school(today: dt.date, uscc: str | None = None, position_code: str | None = None):
+    """Subquery per (uscc, position_code, school_code): ``open`` unplaced places of reservations
+    open on ``today``, ``apprentices`` in the quota period, and ``unlinked`` apprentices (not yet
+    placed on a reservation). Three grouped queries, no per-row work."""
+    r, pl, i, p = m.QuotaReservation, m.ReservationPlacement, m.Internship, m.Position
+    placed = sa.select(pl.reservation_no, sa.func.count().label("n")).group_by(pl.reservation_no).subquery()
+    open_q = (
+        sa.select(r.uscc, r.position_code, r.school_code,
+                  (r.places - r.released_places - sa.func.coalesce(placed.c.n, 0)).label("open"),
+                  sa.literal(0).label("apprentices"), sa.literal(0).label("unlinked"))
+        .outerjoin(placed, placed.c.reservation_no == r.reservation_no)
+        .where(r.status == RESERVED, r.expires_on >= today)
+    )
+    linked = sa.and_(pl.id_number == i.id_number, pl.uscc == i.uscc, pl.start_on == i.start_on)
+    appr_q = (
+        sa.select(i.uscc, i.position_code, i.school_code, sa.literal(0).label("open"),
+                  sa.literal(1).label("apprentices"), sa.case((pl.id.is_(None), 1), else_=0).label("unlinked"))
+        .join(p, sa.and_(p.uscc == i.uscc, p.position_code == i.position_code))
+        .outerjoin(pl, linked)
+        .where(i.kind == APPRENTICE, _in_period(i, p))
+    )
+    if uscc:
+        open_q = open_q.where(r.uscc == uscc)
+        appr_q = appr_q.where(i.uscc == uscc)
+    if position_code:
+        open_q = open_q.where(r.position_code == position_code)
+        appr_q = appr_q.where(i.position_code == position_code)
+    both = sa.union_all(open_q, appr_q).subquery()
+    grouped = (
+        sa.select(both.c.uscc, both.c.position_code, both.c.school_code,
+                  sa.func.sum(both.c.open).label("open"), sa.func.sum(both.c.apprentices).label("apprentices"),
+                  sa.func.sum(both.c.unlinked).label("unlinked"))
+        .group_by(both.c.uscc, both.c.position_code, both.c.school_code)
+        .subquery()
+    )
+    held = grouped.c.open - grouped.c.unlinked
+    return sa.select(grouped.c.uscc, grouped.c.position_code, grouped.c.school_code, grouped.c.apprentices,
+                     sa.case((held > 0, held), else_=0).label("held")).subquery()
+
+
+@dataclass
+class PositionQuota:
+    """A position's quota and its use on ``today``. For a school actor ``reserved`` and
+    ``confirmed`` are None (other schools' use is not shown) and ``own_*`` hold its own."""
+
+    uscc: str
+    enterprise: str
+    position_code: str
+    title: str
+    quota: int
+    quota_from: dt.date | None
+    quota_to: dt.date | None
+    is_open: bool
+    reserved: int | None
+    confirmed: int | None
+    free: int
+    own_reserved: int | None = None
+    own_confirmed: int | None = None
+
+    def as_dict(self) -> dict:
+        out = {k: jsonable(v) for k, v in asdict(self).items()}
+        if self.reserved is None:
+            out.pop("reserved"), out.pop("confirmed")
+        if self.own_reserved is None:
+            out.pop("own_reserved"), out.pop("own_confirmed")
+        return out
+
+
+def _scope_positions(stmt, actor: Actor, p, e):
+    if actor.role == "enterprise":
+        return stmt.where(p.uscc == actor.code)
+    if actor.role == "province":
+        return stmt.where(e.region.startswith(actor.code))
+    return stmt
+
+
+def position_figures(session: Session, *, actor: Actor, uscc: str | None = None, position_code: str | None = None,
+                     today: dt.date | None = None) -> list[PositionQuota]:
+    """Quota, reserved, confirmed and free places of every position with a quota (or with
+    apprentices) that ``actor`` may see, ordered by enterprise and position; one query."""
+    today = _today(today)
+    if uscc and actor.role == "enterprise" and uscc != actor.code:
+        raise PermissionDenied(t("quota.enterprise_scope", actor=actor.label(), uscc=uscc))
+    p, e = m.Position, m.Enterprise
+    per_school = _per_school(today, uscc, position_code)
+    totals = (sa.select(per_school.c.uscc, per_school.c.position_code,
+                        sa.func.sum(per_school.c.held).label("reserved"),
+                        sa.func.sum(per_school.c.apprentices).label("confirmed"))
+              .group_by(per_school.c.uscc, per_school.c.position_code).subquery())
+    cols = [p.uscc, e.name, p.position_code, p.title, p.apprentice_quota, p.quota_from, p.quota_to,
+            sa.func.coalesce(totals.c.reserved, 0), sa.func.coalesce(totals.c.confirmed, 0)]
+    stmt = (sa.select(*cols).join(e, e.uscc == p.uscc)
+            .outerjoin(totals, sa.and_(totals.c.uscc == p.uscc, totals.c.position_code == p.position_code)))
+    own = actor.role == "school"
+    if own:
+        mine = sa.select(per_school).where(per_school.c.school_code == actor.code).subquery()
+        stmt = stmt.add_columns(sa.func.coalesce(mine.c.held, 0), sa.func.coalesce(mine.c.apprentices, 0)).outerjoin(
+            mine, sa.and_(mine.c.uscc == p.uscc, mine.c.position_code == p.position_code))
+    stmt = stmt.where(sa.or_(p.apprentice_quota > 0, totals.c.confirmed > 0))
+    if uscc:
+        stmt = stmt.where(p.uscc == uscc)
+    if position_code:
+        stmt = stmt.where(p.position_code == position_code)
+    stmt = _scope_positions(stmt, actor, p, e).order_by(e.name, p.uscc, p.position_code)
+    out = []
+    for row in session.execute(stmt):
+        quota, reserved, confirmed = int(row[4] or 0), int(row[7]), int(row[8])
+        is_open = (row[5] is None or row[5] <= today) and (row[6] is None or row[6] >= today)
+        item = PositionQuota(uscc=row[0], enterprise=row[1], position_code=row[2], title=row[3], quota=quota,
+                             quota_from=row[5], quota_to=row[6], is_open=is_open, reserved=reserved,
+                             confirmed=confirmed, free=quota - reserved - confirmed)
+        if own:
+            item.reserved = item.confirmed = None
+            item.own_reserved, item.own_confirmed = int(row[9]), int(row[10])
+        out.append(item)
+    return out
+
+
+@dataclass
+class EnterpriseQuota:
+    """An enterprise's quota use over its positions, and its apprenticeship ratio (APP-QUOTA-RATIO):
+    places of the quotas in force on ``today`` ÷ its on-post staff, against the regional target."""
+
+    uscc: str
+    name: str
+    region: str
+    positions: int
+    quota: int
+    reserved: int | None
+    confirmed: int | None
+    free: int
+    staff_count: int
+    quota_in_force: int
+    ratio: Decimal | None
+    target: Decimal | None
+    below_target: bool | None
+
+    def as_dict(self) -> dict:
+        out = {k: jsonable(v) for k, v in asdict(self).items()}
+        if self.reserved is None:
+            out.pop("reserved"), out.pop("confirmed")
+        return out
+
+
+def ratio_target(region: str, today: dt.date, config: dict | None = None) -> Decimal | None:
+    """The APP-QUOTA-RATIO target for a region on a day, None when nobody has set one."""
+    from .rules import get_rules, param_table
+
+    if RATIO_RULE not in get_rules():
+        return None
+    value = param_table(config).resolve(RATIO_RULE, RATIO_PARAM, region, today)
+    return None if value is None else Decimal(value.value)
+
+
+def enterprise_figures(session: Session, *, actor: Actor, uscc: str | None = None, today: dt.date | None = None,
+                       config: dict | None = None) -> list[EnterpriseQuota]:
+    """Per enterprise with a quota: the sums of ``position_figures`` and the APP-QUOTA-RATIO figure."""
+    today = _today(today)
+    positions = position_figures(session, actor=actor, uscc=uscc, today=today)
+    if not positions:
+        return []
+    p, e = m.Position, m.Enterprise
+    in_force = sa.and_(sa.or_(p.quota_from.is_(None), p.quota_from <= today), sa.or_(p.quota_to.is_(None), p.quota_to >= today))
+    stmt = (sa.select(e.uscc, e.name, e.region, e.staff_count,
+                      sa.func.coalesce(sa.func.sum(sa.case((in_force, p.apprentice_quota), else_=0)), 0))
+            .outerjoin(p, p.uscc == e.uscc)
+            .where(e.uscc.in_({x.uscc for x in positions}))
+            .group_by(e.uscc, e.name, e.region, e.staff_count))
+    info = {row[0]: row for row in session.execute(stmt)}
+    out: dict[str, EnterpriseQuota] = {}
+    for x in positions:
+        agg = out.get(x.uscc)
+        if agg is None:
+            _u, name, region, staff, places = info[x.uscc]
+            ratio = (Decimal(int(places)) / staff).quantize(RATIO_PLACES) if staff else None
+            target = ratio_target(region, today, config)
+            agg = out[x.uscc] = EnterpriseQuota(
+                uscc=x.uscc, name=name, region=region, positions=0, quota=0,
+                reserved=None if x.reserved is None else 0, confirmed=None if x.confirmed is None else 0, free=0,
+                staff_count=staff, quota_in_force=int(places), ratio=ratio, target=target,
+                below_target=None if target is None or ratio is None else ratio < target)
+        agg.positions += 1
+        agg.quota += x.quota
+        agg.free += x.free
+        if x.reserved is not None:
+            agg.reserved += x.reserved
+            agg.confirmed += x.confirmed
+    return list(out.values())
+
+
+def _free_places(session: Session, position: m.Position, today: dt.date) -> int:
+    per_school = _per_school(today, position.uscc, position.position_code)
+    reserved, confirmed = session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(per_school.c.held), 0), sa.func.coalesce(sa.func.sum(per_school.c.apprentices), 0))
+    ).one()
+    return int(position.apprentice_quota or 0) - int(reserved) - int(confirmed)
+
+
+# -- services -----------------------------------------------------------------------------------
+
+def reserve(session: Session, *, actor: Actor, uscc: str, position_code: str, places: int, expires_on: dt.date,
+            school_code: str | None = None, today: dt.date | None = None, config: dict | None = None) -> m.QuotaReservation:
+    """Reserve ``places`` apprentice places on a position for a school until ``expires_on``.
+
+    A school reserves for itself; an enterprise for a school on its own positions; admin for any
+    school. Refused when the position has no quota, its quota period is not open today, the
+    deadline is in the past or after the period ends (or further than ``max_hold_days``), the
+    school holds ``max_open_reservations`` already, or fewer places are free than asked."""
+    today = _today(today)
+    settings = quota_settings(config)
+    _refuse_read_only(actor)
+    if actor.role == "school":
+        if school_code and school_code != actor.code:
+            raise PermissionDenied(t("quota.school_only_own", actor=actor.label(), school=school_code))
+        school_code = actor.code
+    if actor.role == "enterprise" and uscc != actor.code:
+        raise PermissionDenied(t("quota.enterprise_only_own", actor=actor.label(), position=position_code, uscc=uscc))
+    if not school_code:
+        raise UsageError(t("quota.school_needed"))
+    if isinstance(places, bool) or not isinstance(places, int) or places < 1:
+        raise _invalid("places", places, t("quota.places_min", places=places))
+
+    position = _lock_position(session, uscc, position_code)
+    if position is None:
+        raise NotFound(t("quota.no_position", uscc=uscc, position=position_code))
+    school = session.execute(sa.select(m.School).where(m.School.school_code == school_code)).scalar_one_or_none()
+    if school is None:
+        raise NotFound(t("quota.no_school", school=school_code))
+    if not position.apprentice_quota:
+        raise Conflict(t("quota.no_quota", position=position_code, title=position.title))
+    if position.quota_from and today < position.quota_from:
+        raise Conflict(t("quota.not_open", position=position_code, start=position.quota_from, today=today))
+    if position.quota_to and today > position.quota_to:
+        raise Conflict(t("quota.closed", position=position_code, end=position.quota_to))
+    if expires_on < today:
+        raise _invalid("expires_on", expires_on, t("quota.expiry_past", expires=expires_on, today=today))
+    if position.quota_to and expires_on > position.quota_to:
+        raise _invalid("expires_on", expires_on, t("quota.expiry_after_end", expires=expires_on, end=position.quota_to))
+    hold = settings.get("max_hold_days")
+    if hold and expires_on > today + dt.timedelta(days=hold):
+        latest = today + dt.timedelta(days=hold)
+        raise _invalid("expires_on", expires_on, t("quota.expiry_too_far", days=hold, latest=latest))
+    limit = settings.get("max_open_reservations")
+    if limit:
+        # the limit spans positions, so the school's row is the lock that serialises its reservers
+        session.execute(sa.select(m.School.id).where(m.School.school_code == school_code).with_for_update())
+        r = m.QuotaReservation
+        held = session.execute(sa.select(sa.func.count()).select_from(r).where(
+            r.school_code == school_code, r.status == RESERVED, r.expires_on >= today)).scalar_one()
+        if held >= limit:
+            raise Conflict(t("quota.school_limit", school=school_code, open=held, limit=limit))
+    free = _free_places(session, position, today)
+    if places > free:
+        raise Conflict(t("quota.over", position=position_code, title=position.title, free=max(free, 0),
+                         places=places, quota=position.apprentice_quota))
+    reservation = m.QuotaReservation(
+        reservation_no=_new_number(today), uscc=uscc, position_code=position_code, school_code=school_code,
+        places=places, released_places=0, expires_on=expires_on, status=RESERVED, reserved_on=today)
+    session.add(reservation)
+    session.flush()
+    _record(session, actor, "reservations", "create", reservation, None)
+    return reservation
+
+
+def _internship_key(session: Session, key: str | dict, reservation: m.QuotaReservation) -> dict:
+    """The internship's key values. A dict may leave out ``uscc`` (the reservation's) and
+    ``start_on`` when the student has exactly one 学徒 internship on the reserved position."""
+    kind = get_kind("internships")
+    if isinstance(key, dict):
+        key = {**key, "uscc": key.get("uscc") or reservation.uscc}
+        if key.get("start_on") is None and key.get("id_number"):
+            i = m.Internship
+            starts = list(session.execute(sa.select(i.start_on).where(
+                i.id_number == key["id_number"], i.uscc == reservation.uscc, i.position_code == reservation.position_code,
+                i.kind == APPRENTICE).order_by(i.start_on)).scalars())
+            if len(starts) > 1:
+                raise UsageError(t("quota.which_start", student=key["id_number"], starts="、".join(map(str, starts))))
+            if not starts:
+                raise NotFound(t("quota.no_apprenticeship", student=key["id_number"], uscc=reservation.uscc,
+                                 position=reservation.position_code))
+            key["start_on"] = starts[0]
+    try:
+        return kind.parse_key(key)
+    except RowProblems as exc:
+        raise ValidationFailed([(kind.by_name[n].header() if n in kind.by_name else n, v, r) for n, v, r in exc.problems],
+                               "internships") from None
+
+
+def reservation_of(session: Session, reservation_no: str) -> m.QuotaReservation:
+    """The reservation with this number (NotFound otherwise); no actor scope, for callers that
+    have already been authorised on it by a service."""
+    r = m.QuotaReservation
+    found = session.execute(sa.select(r).where(r.reservation_no == reservation_no)).scalar_one_or_none()
+    if found is None:
+        raise NotFound(t("quota.no_reservation", no=reservation_no))
+    return found
+
+
+def confirm(session: Session, *, actor: Actor, reservation_no: str, internship: str | dict,
+            today: dt.date | None = None) -> m.ReservationPlacement:
+    """Place one apprentice on a reservation: ``internship`` (its key ``id_number/uscc/start_on``,
+    or a dict of them) is a 学徒 internship on the reserved position, of a student of the
+    reserving school, within the quota period. The reservation becomes 已确认 when every place it
+    holds is placed."""
+    today = _today(today)
+    reservation, position = _lock_reservation(session, actor, reservation_no)
+    key_values = _internship_key(session, internship, reservation)
+    key_text = get_kind("internships").key_of(key_values)
+    if reservation.status != RESERVED:
+        raise Conflict(t("quota.closed_reservation", no=reservation_no, status=reservation.status, action=t("quota.action.confirm")))
+    if reservation.expires_on < today:
+        raise Conflict(t("quota.expired_reservation", no=reservation_no, expires=reservation.expires_on))
+    i = m.Internship
+    found = session.execute(sa.select(i).where(
+        i.id_number == key_values["id_number"], i.uscc == key_values["uscc"], i.start_on == key_values["start_on"])).scalar_one_or_none()
+    if found is None:
+        raise NotFound(t("quota.no_internship", key=key_text))
+    if found.kind != APPRENTICE:
+        raise Conflict(t("quota.not_apprentice", key=key_text, kind=found.kind))
+    if (found.uscc, found.position_code) != (reservation.uscc, reservation.position_code):
+        raise Conflict(t("quota.wrong_position", key=key_text, actual=f"{found.uscc}/{found.position_code}",
+                         expected=f"{reservation.uscc}/{reservation.position_code}"))
+    if found.school_code != reservation.school_code:
+        raise Conflict(t("quota.wrong_school", key=key_text, actual=found.school_code, no=reservation_no,
+                         expected=reservation.school_code))
+    if (position.quota_to and found.start_on > position.quota_to) or (position.quota_from and found.end_on < position.quota_from):
+        raise Conflict(t("quota.outside_period", key=key_text, start=found.start_on, end=found.end_on, period=_period_text(position)))
+    pl = m.ReservationPlacement
+    other = session.execute(sa.select(pl.reservation_no).where(
+        pl.id_number == found.id_number, pl.uscc == found.uscc, pl.start_on == found.start_on)).scalar()
+    if other is not None:
+        raise Conflict(t("quota.already_placed", key=key_text, no=other))
+    placed = _placed(session, reservation_no)
+    if placed + reservation.released_places >= reservation.places:
+        raise Conflict(t("quota.full", no=reservation_no, places=reservation.places))
+    placement = pl(reservation_no=reservation_no, id_number=found.id_number, uscc=found.uscc,
+                   start_on=found.start_on, placed_on=today)
+    session.add(placement)
+    session.flush()
+    _record(session, actor, "placements", "create", placement, None)
+    if placed + 1 + reservation.released_places == reservation.places:
+        before = snapshot(get_kind("reservations"), reservation)
+        reservation.status, reservation.closed_on = CONFIRMED, today
+        session.flush()
+        _record(session, actor, "reservations", "update", reservation, before)
+    return placement
+
+
+def release(session: Session, *, actor: Actor, reservation_no: str, places: int | None = None,
+            today: dt.date | None = None) -> tuple[m.QuotaReservation, int]:
+    """Give back unplaced places of an open reservation (all of them unless ``places``); returns
+    the reservation and the number of places given back. When no unplaced place is left it
+    closes: 已释放 (its placements stay)."""
+    today = _today(today)
+    reservation, _position = _lock_reservation(session, actor, reservation_no)
+    if reservation.status != RESERVED:
+        raise Conflict(t("quota.closed_reservation", no=reservation_no, status=reservation.status, action=t("quota.action.release")))
+    placed = _placed(session, reservation_no)
+    unplaced = reservation.places - reservation.released_places - placed
+    if unplaced <= 0:
+        raise Conflict(t("quota.nothing_to_release", no=reservation_no))
+    if places is None:
+        places = unplaced
+    if isinstance(places, bool) or not isinstance(places, int) or places < 1:
+        raise _invalid("places", places, t("quota.places_min", places=places))
+    if places > unplaced:
+        raise Conflict(t("quota.release_too_many", no=reservation_no, open=unplaced, places=places))
+    before = snapshot(get_kind("reservations"), reservation)
+    reservation.released_places += places
+    if places == unplaced:
+        reservation.status, reservation.closed_on = RELEASED, today
+    session.flush()
+    _record(session, actor, "reservations", "update", reservation, before)
+    return reservation, places
+
+
+def expire(session: Session, *, actor: Actor, today: dt.date | None = None) -> list[m.QuotaReservation]:
+    """Close every open reservation whose deadline is before ``today`` (as 已过期), giving back
+    its unplaced places; a school or an enterprise expires only its own. Returns those expired.
+    One UPDATE for all of them; each is audited and announced."""
+    today = _today(today)
+    _refuse_read_only(actor)
+    r, pl = m.QuotaReservation, m.ReservationPlacement
+    due = [r.status == RESERVED, r.expires_on < today]
+    if actor.role == "school":
+        due.append(r.school_code == actor.code)
+    elif actor.role == "enterprise":
+        due.append(r.uscc == actor.code)
+    kind = get_kind("reservations")
+    rows = list(session.execute(sa.select(r).where(*due).order_by(r.reservation_no).with_for_update()).scalars())
+    if not rows:
+        return []
+    before = {x.reservation_no: snapshot(kind, x) for x in rows}
+    placed = sa.select(sa.func.count()).select_from(pl).where(pl.reservation_no == r.reservation_no).scalar_subquery()
+    session.execute(
+        sa.update(r).where(r.reservation_no.in_(list(before)))
+        .values(status=EXPIRED, closed_on=today, released_places=r.places - placed)
+        .execution_options(synchronize_session=False))
+    expired = list(session.execute(
+        sa.select(r).where(r.reservation_no.in_(list(before))).order_by(r.reservation_no)
+        .execution_options(populate_existing=True)).scalars())
+    for x in expired:
+        _record(session, actor, "reservations", "update", x, before[x.reservation_no])
+    return expired
+
+
+def reservation_summary(session: Session, reservation: m.QuotaReservation) -> dict[str, Any]:
+    """A reservation as the CLI shows it: its columns plus how many places are placed and unplaced."""
+    placed = _placed(session, reservation.reservation_no)
+    out = snapshot(get_kind("reservations"), reservation)
+    out["placed"] = placed
+    out["unplaced"] = reservation.places - reservation.released_places - placed if reservation.status == RESERVED else 0
+    return out

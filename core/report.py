@@ -1,0 +1,187 @@
+"""The annual report (年度报告): the core's figures per school for a year — internships by kind,
+students placed, partner enterprises and agreements — followed by the sections plugins add through
+``xiaoqi_report_sections``, rendered as Markdown or HTML.
+
+Every figure is one set-based query grouped by school, limited to what the actor may see (the
+``internships`` and ``agreements`` kinds' read filters).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session
+
+from . import models as m
+from .actors import Actor
+from .i18n import both, catalogue, t
+from .kinds import get_kind
+from .plugins import get_plugin_manager
+
+catalogue(
+    {
+        "report.title": ("{year}年度校企合作年度报告", "School–enterprise cooperation: annual report {year}"),
+        "report.scope.school": ("学校：{name}（{code}）", "School: {name} ({code})"),
+        "report.scope.all": ("范围：{actor}可见的全部学校", "Scope: every school visible to {actor}"),
+        "report.generated": ("生成日期：{today}", "Generated on {today}"),
+        "report.core.note": ("实习按与该年度有交叠的起止日期计；合作企业与协议按该年度内有效计。", "Internships count when their dates overlap the year; partner enterprises and agreements when in force during the year."),
+        "report.empty": ("（本年度没有数据）", "(no data for this year)"),
+        "report.total": ("合计", "Total"),
+    }
+)
+
+
+@dataclass
+class ReportSection:
+    """One section of the annual report: a title (zh, en), a table (column headers (zh, en) and
+    rows of plain values) and notes, from the core or a plugin."""
+
+    title: tuple[str, str]
+    columns: list[tuple[str, str]]
+    rows: list[list[Any]]
+    notes: list[str] = field(default_factory=list)
+    #: the plugin that contributed it (None for the core)
+    plugin: str | None = None
+
+    def label(self, lang: str | None = None) -> str:
+        return both(*self.title, lang)
+
+    def headers(self, lang: str | None = None) -> list[str]:
+        return [both(zh, en, lang) for zh, en in self.columns]
+
+    def as_dict(self, lang: str | None = None) -> dict:
+        return {"title": self.label(lang), "columns": self.headers(lang), "plugin": self.plugin,
+                "rows": [[cell(v) for v in row] for row in self.rows], "notes": self.notes}
+
+
+@dataclass
+class AnnualReport:
+    year: int
+    school_code: str | None
+    school_name: str | None
+    sections: list[ReportSection]
+
+
+def cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return f"{value:,.2f}"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
+def _scoped(stmt, kind: str, actor: Actor):
+    scope = get_kind(kind).read_filter(actor)
+    return stmt if scope is None else stmt.where(scope)
+
+
+def core_section(session: Session, *, year: int, school_code: str | None, actor: Actor) -> ReportSection:
+    """Per school: internships by kind, students placed, partner enterprises and agreements in force,
+    agreements signed in the year."""
+    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    i, a = m.Internship, m.Agreement
+    internships = _scoped(sa.select(
+        i.school_code.label("school_code"),
+        sa.func.count().filter(i.kind == "岗位实习").label("on_post"),
+        sa.func.count().filter(i.kind == "认识实习").label("observation"),
+        sa.func.count().filter(i.kind == "学徒").label("apprentice"),
+        sa.func.count(sa.distinct(i.id_number)).label("students"),
+    ).where(i.start_on <= last, i.end_on >= first), "internships", actor).group_by(i.school_code).subquery("i")
+    in_force = sa.and_(a.signed_on <= last, sa.or_(a.expires_on.is_(None), a.expires_on >= first))
+    agreements = _scoped(sa.select(
+        a.school_code.label("school_code"),
+        sa.func.count(sa.distinct(a.uscc)).filter(in_force).label("enterprises"),
+        sa.func.count().filter(in_force).label("in_force"),
+        sa.func.count().filter(a.signed_on.between(first, last)).label("signed"),
+    ), "agreements", actor).group_by(a.school_code).subquery("a")
+    figures = [sa.func.coalesce(c, 0) for c in (internships.c.on_post, internships.c.observation, internships.c.apprentice,
+                                                 internships.c.students, agreements.c.enterprises, agreements.c.in_force,
+                                                 agreements.c.signed)]
+    stmt = (sa.select(m.School.school_code, m.School.name, *figures)
+            .outerjoin(internships, internships.c.school_code == m.School.school_code)
+            .outerjoin(agreements, agreements.c.school_code == m.School.school_code)
+            .where(sa.or_(internships.c.school_code.is_not(None), agreements.c.school_code.is_not(None)))
+            .order_by(m.School.school_code))
+    if school_code:
+        stmt = stmt.where(m.School.school_code == school_code)
+    rows = [list(r) for r in session.execute(stmt)]
+    if len(rows) > 1:
+        rows.append([t("report.total"), "", *(sum(r[k] for r in rows) for k in range(2, 9))])
+    return ReportSection(
+        title=("校企合作概况（按学校）", "Cooperation by school"),
+        columns=[("学校代码", "school code"), ("学校名称", "school"), ("岗位实习", "on-post internships"),
+                 ("认识实习", "observation internships"), ("学徒", "apprentices"), ("实习学生数", "students placed"),
+                 ("合作企业数", "partner enterprises"), ("有效协议数", "agreements in force"), ("当年签订协议", "agreements signed")],
+        rows=rows, notes=[t("report.core.note")])
+
+
+def annual_report(session: Session, *, year: int, school_code: str | None, actor: Actor, lang: str) -> AnnualReport:
+    """The core's section, then every plugin's (in plugin registration order)."""
+    sections = [core_section(session, year=year, school_code=school_code, actor=actor)]
+    hook = get_plugin_manager().hook.xiaoqi_report_sections
+    for impl in reversed(hook.get_hookimpls()):  # registration order
+        kwargs = {"session": session, "year": year, "school_code": school_code, "lang": lang, "actor": actor}
+        for section in impl.function(**{k: kwargs[k] for k in impl.argnames}) or []:
+            section.plugin = section.plugin or impl.plugin_name
+            sections.append(section)
+    name = None
+    if school_code:
+        name = session.execute(sa.select(m.School.name).where(m.School.school_code == school_code)).scalar()
+    return AnnualReport(year=year, school_code=school_code, school_name=name, sections=sections)
+
+
+def _scope_line(report: AnnualReport, actor: Actor) -> str:
+    if report.school_code:
+        return t("report.scope.school", name=report.school_name or "-", code=report.school_code)
+    return t("report.scope.all", actor=actor.label())
+
+
+def render_markdown(report: AnnualReport, *, actor: Actor, today: dt.date) -> str:
+    def esc(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    out = [f"# {t('report.title', year=report.year)}", "", _scope_line(report, actor) + "  ",
+           t("report.generated", today=today.isoformat()), ""]
+    for section in report.sections:
+        out += [f"## {section.label()}", ""]
+        if section.rows:
+            out.append("| " + " | ".join(esc(h) for h in section.headers()) + " |")
+            out.append("|" + "|".join("---" for _ in section.columns) + "|")
+            out += ["| " + " | ".join(esc(cell(v)) for v in row) + " |" for row in section.rows]
+        else:
+            out.append(t("report.empty"))
+        out += [""] + [f"> {note}" for note in section.notes] + ([""] if section.notes else [])
+    return "\n".join(out).rstrip() + "\n"
+
+
+def render_html(report: AnnualReport, *, actor: Actor, today: dt.date, lang: str) -> str:
+    e = html.escape
+    title = t("report.title", year=report.year)
+    out = [f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">',
+           f"<title>{e(title)}</title>",
+           "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
+           "th,td{border:1px solid #999;padding:.3em .6em}td.n{text-align:right}</style>\n</head>\n<body>",
+           f"<h1>{e(title)}</h1>", f"<p>{e(_scope_line(report, actor))}<br>{e(t('report.generated', today=today.isoformat()))}</p>"]
+    for section in report.sections:
+        out.append(f"<h2>{e(section.label())}</h2>")
+        if section.rows:
+            out.append("<table>\n<tr>" + "".join(f"<th>{e(h)}</th>" for h in section.headers()) + "</tr>")
+            for row in section.rows:
+                cells = "".join(f'<td class="n">{e(cell(v))}</td>' if isinstance(v, (int, Decimal)) and not isinstance(v, bool)
+                                else f"<td>{e(cell(v))}</td>" for v in row)
+                out.append(f"<tr>{cells}</tr>")
+            out.append("</table>")
+        else:
+            out.append(f"<p>{e(t('report.empty'))}</p>")
+        out += [f"<p><small>{e(note)}</small></p>" for note in section.notes]
+    out.append("</body>\n</html>")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,69 @@
+"""xiaoqi-example-region: the worked example of docs/tutorial.md — a regional plugin for 浙江 (33).
+
+It shows every part a provincial plugin usually needs, each through a public hook:
+
+- a parameter override valid from a date (INT-PAY-MIN ``min_share`` 85% for 浙江 from 2026-01-01);
+- a new rule, ZJ-SAFETY-TRAINING, with its own table (``zj_safety_trainings``), migration branch
+  and import kind, so that schools can import their training records from Excel;
+- demo data for that table;
+- a command, ``xiaoqi zhejiang training-due``;
+- a TUI dashboard panel and screen (only when xiaoqi's TUI is installed).
+
+The figures are this example's, not a published provincial standard: replace them with your
+province's before using a plugin like this one.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xiaoqi.core import hookimpl
+
+__version__ = "0.1.0"
+
+
+@hookimpl
+def xiaoqi_register_models():
+    from .models import SafetyTraining
+
+    return [SafetyTraining]
+
+
+@hookimpl
+def xiaoqi_migration_locations():
+    return [str(Path(__file__).parent / "migrations")]
+
+
+@hookimpl
+def xiaoqi_register_record_kinds():
+    from .kinds import SAFETY_TRAININGS
+
+    return [SAFETY_TRAININGS]
+
+
+@hookimpl
+def xiaoqi_register_rules():
+    from .rules import RULES
+
+    return RULES
+
+
+@hookimpl
+def xiaoqi_rule_params():
+    from .rules import PARAM_VALUES
+
+    return PARAM_VALUES
+
+
+@hookimpl
+def xiaoqi_register_commands(cli):
+    from . import commands
+
+    commands.register(cli)
+
+
+@hookimpl
+def xiaoqi_demo_data(session, size, seed, manifest):
+    from . import demo
+
+    demo.fill(session, size, seed, manifest)

@@ -1,0 +1,75 @@
+"""``xiaoqi zhejiang training-due``: who must still attend safety training before going on post.
+
+A planning list for a school's internship office: the on-post internships starting in the next
+days whose students have no qualifying training yet — the internships ZJ-SAFETY-TRAINING will
+report once they start. It runs that rule (no second copy of its logic) and keeps the upcoming ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import click
+
+from xiaoqi.core.i18n import catalogue, t
+
+from .rules import RULE_ID
+
+catalogue(
+    {
+        "zj.due.header": (
+            "{start} 至 {end} 开始岗位实习、尚需岗前安全培训的学生：{n} 人",
+            "Students going on post from {start} to {end} who still need safety training: {n}",
+        ),
+        "zj.due.none": ("{start} 至 {end} 开始的岗位实习均已完成岗前安全培训。", "Every on-post internship starting from {start} to {end} has its safety training."),
+        "zj.due.school": ("学校 {school}：{n} 人", "School {school}: {n}"),
+        "zj.due.row": ("{id}  {start} 开始  已培训 {best}/{need} 学时", "{id}  starts {start}  trained {best}/{need} hours"),
+    }
+)
+
+
+def register(cli) -> None:
+    from xiaoqi.core.cli import emit_json, format_option, pass_app
+
+    @cli.group("zhejiang")
+    def zhejiang_group():
+        """浙江省地区插件（示例）/ the Zhejiang regional plugin (example)."""
+
+    @zhejiang_group.command("training-due")
+    @click.option("--within", default=30, show_default=True, type=click.IntRange(0, 366),
+                  help="未来多少天内开始的实习 / internships starting within this many days")
+    @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="以该日期为今天 / as if today were DATE")
+    @click.option("--school", default=None, metavar="CODE", help="只看该学校 / only this school")
+    @format_option
+    @pass_app
+    def training_due(app, within, today, school, fmt):
+        """即将开始岗位实习但尚未完成岗前安全培训的学生 / who still needs safety training before going on post."""
+        from xiaoqi.core.fields import mask_id
+        from xiaoqi.core.rules import as_date, run_check
+
+        start = today.date() if today else dt.date.today()
+        end = start + dt.timedelta(days=within)
+        if app.actor.role == "school":
+            school = app.actor.code
+        enterprise = app.actor.code if app.actor.role == "enterprise" else None
+        result = run_check(app.engine(), rules=[RULE_ID], school=school, enterprise=enterprise, config=app.config())
+        due = []
+        for finding in result.findings:
+            id_number, uscc, begins = finding.subject_key.split("/")
+            if start <= as_date(begins) <= end:
+                due.append({"school_code": finding.school_code, "id_number": id_number, "uscc": uscc, "start_on": begins,
+                            "best_hours": finding.numbers["best_hours"], "min_hours": finding.numbers["min_hours"]})
+        due.sort(key=lambda d: (d["school_code"], d["start_on"], d["id_number"]))
+        if fmt == "json":
+            emit_json(due)
+            return
+        if not due:
+            click.echo(t("zj.due.none", start=start, end=end))
+            return
+        click.echo(t("zj.due.header", start=start, end=end, n=len(due)))
+        for code in dict.fromkeys(d["school_code"] for d in due):
+            rows = [d for d in due if d["school_code"] == code]
+            click.echo("  " + t("zj.due.school", school=code, n=len(rows)))
+            for d in rows:
+                click.echo("    " + t("zj.due.row", id=mask_id(d["id_number"]), start=d["start_on"],
+                                        best=d["best_hours"], need=d["min_hours"]))

@@ -1,0 +1,34 @@
+"""The import kind of the plugin's table: the columns of the 岗前安全培训 sheet that schools send in.
+
+Once registered, ``xiaoqi import zj_safety_trainings FILE``, ``xiaoqi export``, ``xiaoqi template``,
+``xiaoqi records`` and the TUI's forms all know it, with Chinese and English headers.
+"""
+
+from __future__ import annotations
+
+from xiaoqi.core.kinds import Column, RecordKind, Reference
+
+from .models import SafetyTraining
+
+SAFETY_TRAININGS = RecordKind(
+    name="zj_safety_trainings",
+    zh="岗前安全培训",
+    en="safety trainings",
+    model=SafetyTraining,
+    key=("id_number", "trained_on"),
+    # the school's office keeps these records: a school actor may write its own, others read them
+    school_column="school_code",
+    references=[
+        Reference("schools", ("school_code",), ("school_code",)),
+        Reference("students", ("id_number",), ("id_number",)),
+    ],
+    plugin="zhejiang",
+    columns=[
+        Column("school_code", "学校代码", "code10", required=True),
+        Column("id_number", "身份证号", "idcard", required=True, key=True),
+        Column("trained_on", "培训日期", "date", required=True, key=True),
+        Column("hours", "培训学时", "int", required=True, doc=("学时数", "hours")),
+        Column("topic", "培训内容", "text"),
+        Column("trainer", "培训单位", "text", max_len=100),
+    ],
+)

@@ -1,0 +1,1 @@
+"""Alembic revisions of the plugin's own branch ("zhejiang"), applied by ``xiaoqi db upgrade``."""

@@ -1,0 +1,64 @@
+"""Luban Workshops (鲁班工坊): overseas workshops of Chinese vocational colleges with a partner
+institution abroad — host country, partner institution, Chinese colleges and enterprises, majors,
+EPIP adoption, equipment and its value, yearly enrolment, trainees and teachers trained, standards
+adopted by the host country, status and opening date.
+
+Built only on public hooks: its tables and migration branch, record kinds, the ``xiaoqi luban``
+commands, a TUI screen, the rules LW-ACTIVITY-MISSING and LW-LEAD-COLLEGE, demo data and an
+annual-report section. Heavy modules are imported inside the hooks, so loading the plugin is cheap.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xiaoqi.core import hookimpl
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def xiaoqi_register_models():
+    from .models import MODELS
+
+    return list(MODELS)
+
+
+@hookimpl
+def xiaoqi_migration_locations():
+    return [str(MIGRATIONS)]
+
+
+@hookimpl
+def xiaoqi_register_record_kinds():
+    from .kinds import KINDS
+
+    return list(KINDS)
+
+
+@hookimpl
+def xiaoqi_register_commands(cli):
+    from .commands import luban_group
+
+    cli.add_command(luban_group)
+
+
+@hookimpl
+def xiaoqi_register_rules():
+    from .rules import RULES
+
+    return list(RULES)
+
+
+@hookimpl
+def xiaoqi_demo_data(session, seed, today, manifest):
+    from .demo import generate
+
+    manifest.counts.update(generate(session, seed=seed, today=today, manifest=manifest))
+
+
+@hookimpl
+def xiaoqi_report_sections(session, year, school_code, actor):
+    from .report import section
+
+    return [section(session, year=year, school_code=school_code, actor=actor)]

@@ -1,0 +1,1 @@
+"""Alembic revisions of the Luban Workshop tables (the ``luban`` branch, which depends on the core's)."""

@@ -1,0 +1,226 @@
+"""National apprenticeship rules (企业新型学徒制, 2021): quotas, the apprenticeship ratio, mentors'
+loads and the length of an apprenticeship.
+
+APP-QUOTA-EXCEEDED and APP-MENTOR-LOAD count concurrent apprentices day by day, like the ratio
+rules (ratios.py): each apprenticeship adds +1 on its first day and -1 on the day after its last,
+and a running sum over these change points gives the head count between two of them. The days
+above the limit are reported as date ranges. APP-QUOTA-RATIO and APP-MENTOR-LOAD have parameters
+that no public text fixes, so they are off until a region or ``xiaoqi.toml`` sets them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from xiaoqi.core.i18n import catalogue, t
+from xiaoqi.core.rules import Param, Rule, as_date
+
+from .ratios import _pct, _ranges_text
+
+APPRENTICE = "学徒"
+SOURCE_GUIDANCE = "《关于全面推行中国特色企业新型学徒制 加强技能人才培养的指导意见》（人社部发〔2021〕39号）"
+SOURCE_OPINIONS = "中共中央办公厅 国务院办公厅《关于推动现代职业教育高质量发展的意见》（2021）"
+
+catalogue(
+    {
+        "app.exceeded.msg": ("岗位「{title}」在名额期内同时有学徒 {apprentices} 人，超过学徒名额 {quota}（峰值日 {day}）；超出 {days} 天：{ranges}",
+                             "post '{title}': {apprentices} apprentices at once within the quota period, more than its quota of {quota} (peak on {day}); exceeded on {days} days: {ranges}"),
+        "app.ratio.msg": ("在期学徒名额 {places} / 在岗职工 {staff} = {ratio}，低于地区目标 {target}（{on}）",
+                          "apprentice places in force {places} / staff {staff} = {ratio}, below the regional target {target} ({on})"),
+        "app.mentor.msg": ("企业指导人员「{mentor}」同时带学徒 {apprentices} 人，超过上限 {limit}（峰值日 {day}）；超出 {days} 天：{ranges}",
+                           "enterprise mentor '{mentor}' has {apprentices} apprentices at once, more than the limit of {limit} (peak on {day}); exceeded on {days} days: {ranges}"),
+        "app.duration.short": ("学徒期 {start} 至 {end}（{days} 天）短于 {years} 年", "apprenticeship {start} to {end} ({days} days) is shorter than {years} years"),
+        "app.duration.long": ("学徒期 {start} 至 {end}（{days} 天）长于 {years} 年", "apprenticeship {start} to {end} ({days} days) is longer than {years} years"),
+    }
+)
+
+
+def _sweep(ctx, *, keys: list[str], base: str, limit: str, extra_cols: str, joins: str, where: str = "1 = 1"):
+    """Rows of the date ranges on which concurrent apprentices per ``keys`` exceed ``limit``.
+
+    ``base`` is a SELECT giving ``keys``, ``s`` and ``e`` (first and last day counted) per
+    apprenticeship; ``limit`` and ``extra_cols`` are SQL over ``r`` (the running count), the
+    enterprise ``e`` and ``joins``."""
+    cols = ", ".join(keys)
+    narrow = []
+    if ctx.on:
+        day = ctx.bind(ctx.on)
+        narrow.append(f"r.d <= {day} AND r.next_d > {day}")
+    sql = f"""
+        WITH a AS ({base}), ev AS (
+            SELECT {cols}, s AS d, 1 AS delta FROM a WHERE s <= e
+            UNION ALL
+            SELECT {cols}, {ctx.sql.add_days('e', 1)} AS d, -1 AS delta FROM a WHERE s <= e
+        ), agg AS (
+            SELECT {cols}, d, SUM(delta) AS delta FROM ev GROUP BY {cols}, d
+        ), run AS (
+            SELECT {cols}, d,
+                   SUM(delta) OVER (PARTITION BY {cols} ORDER BY d ROWS UNBOUNDED PRECEDING) AS n,
+                   LEAD(d) OVER (PARTITION BY {cols} ORDER BY d) AS next_d
+            FROM agg
+        )
+        SELECT {', '.join('r.' + k for k in keys)}, r.d AS day_from, {ctx.sql.add_days('r.next_d', -1)} AS day_to,
+               r.n AS n, {limit} AS lim{extra_cols}
+        FROM run r JOIN enterprises e ON e.uscc = r.uscc {joins}
+        WHERE r.n > 0 AND r.n > {limit} AND {ctx.applies('e.region', 'r.d')} AND {where}
+              {''.join(' AND ' + n for n in narrow)}
+        ORDER BY {', '.join('r.' + k for k in keys)}, r.d
+    """
+    current, group = None, []
+    for row in ctx.rows(sql):
+        key = tuple(row[k] for k in keys)
+        if key != current and group:
+            yield group
+            group = []
+        current = key
+        group.append(row)
+    if group:
+        yield group
+
+
+def _ranges(rows) -> tuple[list[tuple[dt.date, dt.date]], dict]:
+    """The rows' date ranges merged where they touch, and the peak row (the earliest highest)."""
+    ranges: list[list[dt.date]] = []
+    for r in rows:
+        a, b = as_date(r["day_from"]), as_date(r["day_to"])
+        if ranges and ranges[-1][1] + dt.timedelta(days=1) == a:
+            ranges[-1][1] = b
+        else:
+            ranges.append([a, b])
+    peak = max(rows, key=lambda r: (r["n"], -as_date(r["day_from"]).toordinal()))
+    return [(a, b) for a, b in ranges], peak
+
+
+def _apprentice_filter(ctx, alias: str = "i") -> str:
+    parts = [f"{alias}.kind = {ctx.bind(APPRENTICE)}"]
+    if ctx.enterprise:
+        parts.append(f"{alias}.uscc = {ctx.bind(ctx.enterprise)}")
+    return " AND ".join(parts)
+
+
+def _school_touches(ctx, same: str) -> str:
+    """With --school: only ranges where one of that school's apprentices is there."""
+    if not ctx.school:
+        return "1 = 1"
+    return (f"EXISTS (SELECT 1 FROM internships x WHERE x.uscc = r.uscc AND {same} AND x.kind = {ctx.bind(APPRENTICE)} "
+            f"AND x.school_code = {ctx.bind(ctx.school)} AND x.start_on < r.next_d AND x.end_on >= r.d)")
+
+
+def _quota_exceeded(ctx):
+    # each apprenticeship counts on the days it shares with the quota period (an open end is unbounded)
+    s = ctx.sql.greatest("i.start_on", "COALESCE(q.quota_from, i.start_on)")
+    e = ctx.sql.least("i.end_on", "COALESCE(q.quota_to, i.end_on)")
+    base = (f"SELECT i.uscc, i.position_code, {s} AS s, {e} AS e FROM internships i "
+            f"JOIN positions q ON q.uscc = i.uscc AND q.position_code = i.position_code "
+            f"WHERE {_apprentice_filter(ctx)} AND q.apprentice_quota IS NOT NULL")
+    groups = _sweep(ctx, keys=["uscc", "position_code"], base=base, limit="p.apprentice_quota", extra_cols=", p.title AS title",
+                    joins="JOIN positions p ON p.uscc = r.uscc AND p.position_code = r.position_code",
+                    where=_school_touches(ctx, "x.position_code = r.position_code"))
+    for rows in groups:
+        spans, peak = _ranges(rows)
+        days = sum((b - a).days + 1 for a, b in spans)
+        n, quota = int(peak["n"]), int(peak["lim"])
+        yield ctx.finding(
+            subject_kind="positions", subject_key=f"{peak['uscc']}/{peak['position_code']}", uscc=peak["uscc"],
+            message=t("app.exceeded.msg", title=peak["title"], apprentices=n, quota=quota, day=as_date(peak["day_from"]),
+                      days=days, ranges=_ranges_text(spans)),
+            numbers={"apprentices": n, "quota": quota, "peak_day": as_date(peak["day_from"]), "days_exceeded": days},
+            dates=spans)
+
+
+def _mentor_load(ctx):
+    base = (f"SELECT i.uscc, i.enterprise_mentor AS mentor, i.start_on AS s, i.end_on AS e FROM internships i "
+            f"WHERE {_apprentice_filter(ctx)} AND i.enterprise_mentor IS NOT NULL AND i.enterprise_mentor <> ''")
+    limit = ctx.param("max_apprentices", region="e.region", on="r.d")
+    groups = _sweep(ctx, keys=["uscc", "mentor"], base=base, limit=limit, extra_cols="", joins="",
+                    where=_school_touches(ctx, "x.enterprise_mentor = r.mentor"))
+    for rows in groups:
+        spans, peak = _ranges(rows)
+        days = sum((b - a).days + 1 for a, b in spans)
+        n, limit_value = int(peak["n"]), int(peak["lim"])
+        yield ctx.finding(
+            subject_kind="enterprises", subject_key=peak["uscc"], uscc=peak["uscc"],
+            message=t("app.mentor.msg", mentor=peak["mentor"], apprentices=n, limit=limit_value,
+                      day=as_date(peak["day_from"]), days=days, ranges=_ranges_text(spans)),
+            numbers={"mentor": peak["mentor"], "apprentices": n, "max_apprentices": limit_value,
+                     "peak_day": as_date(peak["day_from"]), "days_exceeded": days},
+            dates=spans)
+
+
+def _quota_ratio(ctx):
+    on = ctx.on or dt.date.today()
+    day = ctx.bind(on)
+    target = ctx.param("min_ratio", region="e.region", on=day)
+    only = []
+    if ctx.enterprise:
+        only.append(f"e.uscc = {ctx.bind(ctx.enterprise)}")
+    if ctx.school:
+        only.append(f"e.uscc IN (SELECT a.uscc FROM agreements a WHERE a.school_code = {ctx.bind(ctx.school)})")
+    sql = f"""
+        SELECT x.uscc, x.region, x.staff, x.places, x.target FROM (
+            SELECT e.uscc, e.region, e.staff_count AS staff, {target} AS target,
+                   COALESCE((SELECT SUM(p.apprentice_quota) FROM positions p
+                             WHERE p.uscc = e.uscc AND p.apprentice_quota IS NOT NULL
+                               AND (p.quota_from IS NULL OR p.quota_from <= {day})
+                               AND (p.quota_to IS NULL OR p.quota_to >= {day})), 0) AS places
+            FROM enterprises e
+            WHERE e.staff_count > 0 AND {ctx.applies('e.region', day)} {''.join(' AND ' + c for c in only)}
+        ) x
+        WHERE x.places < x.staff * x.target - 0.000001
+        ORDER BY x.uscc
+    """
+    for row in ctx.rows(sql):
+        places, staff = int(row["places"]), int(row["staff"])
+        target_value = Decimal(str(row["target"]))
+        ratio = (Decimal(places) / staff).quantize(Decimal("0.0001"))
+        yield ctx.finding(
+            subject_kind="enterprises", subject_key=row["uscc"], uscc=row["uscc"],
+            message=t("app.ratio.msg", places=places, staff=staff, ratio=_pct(ratio), target=_pct(target_value), on=on),
+            numbers={"places": places, "staff": staff, "ratio": ratio, "min_ratio": target_value, "on": on})
+
+
+def _duration(ctx):
+    region = ctx.region()
+    shortest = ctx.param("min_years", region=region, on="i.start_on")
+    longest = ctx.param("max_years", region=region, on="i.start_on")
+    after = ctx.sql.add_days("i.end_on", 1)
+    low, high = ctx.sql.add_years("i.start_on", shortest), ctx.sql.add_years("i.start_on", longest)
+    rows = ctx.internship_rows(f"{after} < {low} OR {after} > {high}", kinds=(APPRENTICE,),
+                               columns=[f"{shortest} AS min_years", f"{longest} AS max_years",
+                                        f"CASE WHEN {after} < {low} THEN 1 ELSE 0 END AS too_short"])
+    for r in rows:
+        start, end = as_date(r["start_on"]), as_date(r["end_on"])
+        days = (end - start).days + 1
+        short = bool(r["too_short"])
+        years = int(r["min_years"] if short else r["max_years"])
+        message = t("app.duration.short" if short else "app.duration.long", start=start, end=end, days=days, years=years)
+        yield ctx.internship_finding(r, message, dates=[(start, end)],
+                                     numbers={"days": days, "min_years": int(r["min_years"]), "max_years": int(r["max_years"])})
+
+
+RULES = [
+    Rule(id="APP-QUOTA-EXCEEDED", severity="error", title=("学徒超出名额", "Apprentices over the quota"),
+         requirement=("名额期内任一日，岗位上同时在岗的学徒不超过该岗位申报的学徒名额",
+                      "on any day of the quota period, a post's concurrent apprentices are at most its declared quota"),
+         source=SOURCE_GUIDANCE, region_by="enterprise", subject_kind="positions", evaluate=_quota_exceeded),
+    Rule(id="APP-QUOTA-RATIO", severity="warning", title=("学徒岗位比例", "Apprenticeship ratio"),
+         requirement=("企业按岗位总量的一定比例设立学徒岗位：在期学徒名额 ÷ 在岗职工不低于地区目标",
+                      "an enterprise sets up apprentice places in proportion to its positions: places in force ÷ staff at least the regional target"),
+         source=SOURCE_OPINIONS, region_by="enterprise", subject_kind="enterprises",
+         params=(Param("min_ratio", "decimal", None, ("学徒名额占在岗职工的最低比例（无全国统一标准）",
+                                                       "minimum share of apprentice places in the staff (no national figure)")),),
+         evaluate=_quota_ratio),
+    Rule(id="APP-MENTOR-LOAD", severity="error", title=("导师带徒人数", "Apprentices per mentor"),
+         requirement=("任一日，一名企业导师同时指导的学徒不超过上限", "on any day, an enterprise mentor guides at most the allowed number of apprentices"),
+         source=SOURCE_GUIDANCE, region_by="enterprise", subject_kind="enterprises",
+         params=(Param("max_apprentices", "int", None, ("每名导师同时带徒的上限（无全国统一标准）",
+                                                          "most apprentices per mentor at a time (no national figure)")),),
+         evaluate=_mentor_load),
+    Rule(id="APP-DURATION", severity="warning", title=("学徒期限", "Apprenticeship length"),
+         requirement=("企业新型学徒制的学徒期一般为1至2年，最长不超过3年", "an enterprise apprenticeship lasts 1 to 2 years, at most 3"),
+         source=SOURCE_GUIDANCE, region_by="enterprise",
+         params=(Param("min_years", "int", 1, ("最短年数", "fewest years")),
+                 Param("max_years", "int", 3, ("最长年数", "most years"))),
+         evaluate=_duration),
+]

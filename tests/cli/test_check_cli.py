@@ -1,0 +1,115 @@
+"""``xiaoqi check``: formats, filters, exit codes, --explain, and the demo's deliberate violations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.rules_data import World
+
+
+def test_demo_violations_are_all_found(demo_db, xiaoqi_cli):
+    url, manifest = demo_db
+    result = xiaoqi_cli("check", "--format", "json", db=url)
+    assert result.exit_code == 1
+    found = {(f["rule"], f["subject_key"]) for f in result.json}
+    expected = {(rule, key) for rule, subjects in manifest.violations.items() for key in subjects}
+    assert expected and expected <= found
+    for f in result.json:
+        assert {"rule", "severity", "subject_kind", "subject_key", "message"} <= set(f)
+    # nothing but the deliberate violations is an error, except the Henan plugin's own (students left unassessed)
+    errors = {(f["rule"], f["subject_key"]) for f in result.json if f["severity"] == "error"}
+    assert {rule for rule, _ in errors - expected} <= {"HA-MENTAL-CHECK"}
+    assert "JS-PAY-HOURLY" in result.stderr
+
+
+def test_henan_demo_leaves_three_students_unassessed(demo_db, xiaoqi_cli):
+    url, _ = demo_db
+    found = xiaoqi_cli("check", "--format", "json", "--rule", "HA-MENTAL-CHECK", db=url).json
+    assert len({f["subject_key"].split("/")[0] for f in found}) == 3
+    assert all(f["subject_key"][:2] == "41" for f in found)
+
+
+def test_text_output_groups_by_rule(demo_db, xiaoqi_cli):
+    url, manifest = demo_db
+    result = xiaoqi_cli("check", "--rule", "INT-OVERLAP", "--rule", "INT-DURATION", db=url)
+    assert result.exit_code == 1
+    assert result.output.startswith("合规检查：运行 2 条规则")
+    assert "【INT-OVERLAP】实习时间重叠（错误）：2 处" in result.output
+    assert "【INT-DURATION】岗位实习时长（警告）" in result.output
+    assert all(key in result.output for key in manifest.violations["INT-OVERLAP"])
+
+
+def test_warnings_alone_exit_zero(demo_db, xiaoqi_cli):
+    url, _ = demo_db
+    result = xiaoqi_cli("check", "--rule", "INT-DURATION", "--format", "json", db=url)
+    assert result.exit_code == 0 and all(f["severity"] == "warning" for f in result.json)
+
+
+def test_english_and_school_filter(demo_db, xiaoqi_cli):
+    url, manifest = demo_db
+    key = manifest.violations["INT-AGENCY-BAN"][0]
+    found = xiaoqi_cli("check", "--format", "json", "--rule", "INT-AGENCY-BAN", db=url).json
+    school = found[0]["school_code"]
+    other = xiaoqi_cli("--lang", "en", "check", "--rule", "INT-AGENCY-BAN", "--school", "4100000000", db=url)
+    assert other.exit_code == 0 and other.output.startswith("Compliance check: 1 rules run, 0 findings")
+    mine = xiaoqi_cli("--lang", "en", "check", "--format", "json", "--rule", "INT-AGENCY-BAN", "--school", school, db=url)
+    assert [f["subject_key"] for f in mine.json] == [key] and mine.json[0]["message"] == "arranged through an agency"
+
+
+def test_clean_database_exits_zero(xiaoqi_cli):
+    result = xiaoqi_cli("check")
+    assert result.exit_code == 0 and "全部合规" in result.output
+
+
+def test_json_is_valid_and_alone_on_stdout(xiaoqi_cli, xiaoqi_engine):
+    from xiaoqi.core.db import write_session
+
+    with write_session(xiaoqi_engine) as session:
+        World(session).internship(via_agency=True, night_shift=True)
+    result = xiaoqi_cli("check", "--format", "json")
+    assert result.exit_code == 1
+    data = json.loads(result.output)
+    assert sorted(f["rule"] for f in data) == ["INT-AGENCY-BAN", "INT-HOURS"]
+
+
+@pytest.mark.parametrize("args, code, text", [
+    (["--rule", "INT-NOPE"], 2, "未知的规则「INT-NOPE」"),
+    (["--school", "12"], 2, "--school 的学校代码无效"),
+    (["--enterprise", "91320100MA1AAAAA00"], 2, "--enterprise 的统一社会信用代码无效"),
+    (["--region", "32"], 2, "--region 只能与 --explain 一起使用"),
+    (["--explain", "INT-AGE-MIN", "--rule", "INT-HOURS"], 2, "--explain 不能与"),
+    (["--explain", "INT-AGE-MIN", "--region", "3"], 2, "地区代码应为2、4或6位数字"),
+])
+def test_usage_errors(xiaoqi_cli, args, code, text):
+    result = xiaoqi_cli("check", *args)
+    assert result.exit_code == code
+    assert text in result.stderr and "Traceback" not in result.stderr
+
+
+def test_actor_scope(xiaoqi_cli):
+    result = xiaoqi_cli("--as", "school:4132012345", "check", "--school", "4132099999")
+    assert result.exit_code == 1 and "只能检查自己的数据" in result.stderr
+
+
+def test_explain_text_and_json(xiaoqi_cli, tmp_path):
+    text = xiaoqi_cli("check", "--explain", "INT-DURATION", "--region", "45")
+    assert text.exit_code == 0
+    assert "【INT-DURATION】岗位实习时长（警告）" in text.output
+    assert "《职业学校学生实习管理规定》" in text.output
+    assert "medical_max_months = 10" in text.output and "max_months = 6（全国默认）" in text.output
+    data = xiaoqi_cli("check", "--explain", "JS-PAY-HOURLY", "--format", "json").json
+    assert data["unsettled"] == ["hourly_min_wage"] and data["province"] == "32"
+
+
+def test_config_file_sets_a_parameter(xiaoqi_cli, tmp_path):
+    config = tmp_path / "rules.toml"
+    config.write_text('[[params."JS-PAY-HOURLY".hourly_min_wage]]\nregion = "32"\nvalid_from = "2025-10-01"\nvalue = "24.5"\n', encoding="utf-8")
+    result = xiaoqi_cli("--config", str(config), "check", "--explain", "JS-PAY-HOURLY", "--region", "320100")
+    assert "hourly_min_wage = 24.5（xiaoqi.toml）" in result.output
+    assert "未启用" not in result.output
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[params."INT-AGE-MIN"]\nmin_age = "sixteen"\n', encoding="utf-8")
+    result = xiaoqi_cli("--config", str(bad), "check")
+    assert result.exit_code == 2 and "sixteen" in result.stderr
