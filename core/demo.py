@@ -165,7 +165,7 @@ class DemoBuilder:
             rows.append({
                 "uscc": code, "name": name if i >= len(INDUSTRIES) else f"{pname}{PREFIXES[i]}{suffix}",
                 "industry_code": industry, "region": region,
-                "staff_count": rng.randrange(3000, 30000) if self.large else rng.randrange(300, 3000),
+                "staff_count": rng.randrange(8000, 40000) if self.large else rng.randrange(300, 3000),
                 "pce_certified": pce, "pce_level": rng.choice(("国家级", "省级")) if pce else None,
                 "pce_certified_on": dt.date(rng.choice((2020, 2021, 2022, 2023)), rng.randrange(1, 13), 1) if pce else None,
             })
@@ -367,6 +367,7 @@ class DemoBuilder:
         r = next(picks)
         twin = {**r, "start_on": r["start_on"] + dt.timedelta(days=10)}
         twin["uscc"], twin["position_code"] = self._other_post(r)
+        twin["monthly_pay"] = (self._wage(twin) * Decimal("0.9")).quantize(Decimal("0.01"))
         province = next(s["region"][:2] for s in self.schools if s["school_code"] == r["school_code"])
         twin["filing_approved_on"] = twin["start_on"] - dt.timedelta(days=30) if twin["uscc"][2:4] != province else None
         self.internships.append(twin); self.n_internships += 1

@@ -205,9 +205,10 @@ def test_confirm_refusals(world):
             places=1, expires_on=dt.date(2026, 4, 30))["reservation_no"]
     with pytest.raises(Conflict, match="已落实在预留"):
         do(w.engine, confirm, actor=school(w.school_a), reservation_no=r2, internship=key_of(good))
-    with pytest.raises(UsageError, match="多段学徒实习"):
+    apprentice(w, w.student_a3, start=dt.date(2026, 9, 1), months_end=dt.date(2027, 8, 31))
+    with pytest.raises(UsageError, match="多段学徒实习（开始日期 2025-01-01、2026-09-01）"):
         do(w.engine, confirm, actor=school(w.school_a), reservation_no=r2,
-           internship={"id_number": w.student_a1.id_number, "start_on": None})
+           internship={"id_number": w.student_a3.id_number, "start_on": None})
     # a placed apprenticeship cannot be deleted from under its reservation
     from xiaoqi.core.services import delete_record
 

@@ -6,8 +6,7 @@ It shows every part a provincial plugin usually needs, each through a public hoo
 - a new rule, ZJ-SAFETY-TRAINING, with its own table (``zj_safety_trainings``), migration branch
   and import kind, so that schools can import their training records from Excel;
 - demo data for that table;
-- a command, ``xiaoqi zhejiang training-due``;
-- a TUI dashboard panel and screen (only when xiaoqi's TUI is installed).
+- a command, ``xiaoqi zhejiang training-due``.
 
 The figures are this example's, not a published provincial standard: replace them with your
 province's before using a plugin like this one.
