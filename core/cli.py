@@ -35,6 +35,7 @@ catalogue(
         "current.none": ("（未初始化）", "(not initialised)"),
         "current.head": ("（最新）", "(head)"),
         "current.behind": ("（需要升级：xiaoqi db upgrade）", "(needs: xiaoqi db upgrade)"),
+        "current.unloaded": ("（插件未加载，其数据表保留不动）", "(its plugin is not loaded; its tables are left alone)"),
         "backup.done": ("已备份到 {path}（{size} 字节）", "Backed up to {path} ({size} bytes)"),
         "backup.sqlite_only": ("backup 只适用于 SQLite 数据库；PostgreSQL 请使用 pg_dump。", "backup works on SQLite databases; for PostgreSQL use pg_dump."),
         "backup.exists": ("文件已存在：{path}。请换一个文件名，或先删除它。", "File exists: {path}. Choose another name or remove it first."),
@@ -227,7 +228,7 @@ def db_upgrade(app: AppContext):
 def db_current(app: AppContext):
     """显示数据库的结构版本 / show the schema revision."""
     from .db import display_name, is_sqlite, sqlite_file_exists
-    from .migrate import current, heads
+    from .migrate import current, heads, is_known, script_directory
 
     if is_sqlite(app.url) and not sqlite_file_exists(app.url):
         raise DatabaseStateError(t("db.missing", db=display_name(app.url)))
@@ -236,8 +237,10 @@ def db_current(app: AppContext):
         click.echo(t("current.none"))
         sys.exit(1)
     want = heads()
+    script = script_directory()
     for rev in sorted(have):
-        click.echo(f"{rev} {t('current.head') if rev in want else t('current.behind')}")
+        state = "head" if rev in want else "behind" if is_known(script, rev) else "unloaded"
+        click.echo(f"{rev} {t('current.' + state)}")
 
 
 @cli.command("backup")

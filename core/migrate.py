@@ -62,7 +62,7 @@ def upgrade(engine: Engine, target: str = "heads") -> None:
     build on the core's). Revisions of plugins that are not loaded now stay recorded untouched."""
     with engine.begin() as conn:
         script = script_directory()
-        unloaded = [rev for rev in MigrationContext.configure(conn).get_current_heads() if not _known(script, rev)]
+        unloaded = [rev for rev in MigrationContext.configure(conn).get_current_heads() if not is_known(script, rev)]
         version_table = sa.table("alembic_version", sa.column("version_num"))
         if unloaded:  # alembic refuses to start from a revision it cannot find: set them aside meanwhile
             conn.execute(sa.delete(version_table).where(version_table.c.version_num.in_(unloaded)))
@@ -74,7 +74,8 @@ def upgrade(engine: Engine, target: str = "heads") -> None:
             conn.execute(sa.insert(version_table), [{"version_num": rev} for rev in unloaded])
 
 
-def _known(script: ScriptDirectory, rev: str) -> bool:
+def is_known(script: ScriptDirectory, rev: str) -> bool:
+    """Whether ``rev`` is a revision of the core or of a loaded plugin."""
     try:
         return script.get_revision(rev) is not None
     except Exception:  # alembic raises several kinds for an unknown revision
@@ -97,7 +98,7 @@ def ensure_current(engine: Engine, url: str) -> None:
     if have == want:
         return
     script = script_directory()
-    unknown = {rev for rev in have if not _known(script, rev)}
+    unknown = {rev for rev in have if not is_known(script, rev)}
     # a revision of a plugin that is not loaded now: the core and the loaded plugins still work
     # as long as every loaded branch is at its head
     missing_heads = {h for h in want if not _reached(script, have, h)}

@@ -6,7 +6,8 @@ import click
 
 from xiaoqi.core.cli import emit_json, format_option, pass_app
 from xiaoqi.core.errors import UsageError
-from xiaoqi.core.i18n import catalogue, display_width, pad, t
+from xiaoqi.core.fields import format_bool, parse_code10
+from xiaoqi.core.i18n import both, catalogue, display_width, pad, t
 
 catalogue(
     {
@@ -91,8 +92,6 @@ def _status(value):
 
 
 def _school(value):
-    from xiaoqi.core.fields import parse_code10
-
     return _option(parse_code10, "--school", value)
 
 
@@ -101,8 +100,6 @@ def _college(code: str, name: str | None) -> str:
 
 
 def _status_label(value: str) -> str:
-    from xiaoqi.core.i18n import both
-
     from .kinds import STATUSES, STATUSES_EN
 
     return both(value, dict(zip(STATUSES, STATUSES_EN)).get(value, value))
@@ -174,8 +171,6 @@ def show_command(app, name, fmt):
     for c in WORKSHOPS.columns:
         value = values.get(c.name)
         if isinstance(value, bool):
-            from xiaoqi.core.fields import format_bool
-
             value = format_bool(value, app.lang)
         click.echo(f"{pad(c.header(), width)}  {'' if value is None else value}")
     click.echo()

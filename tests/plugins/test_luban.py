@@ -5,22 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from xiaoqi.core import plugins
-from xiaoqi.core.actors import Actor
+from xiaoqi.core.actors import ADMIN, Actor
 from xiaoqi.core.db import make_engine, read_session, write_session
-from xiaoqi.core.errors import NotFound, PermissionDenied
+from xiaoqi.core.errors import PermissionDenied, ValidationFailed
 from xiaoqi.core.kinds import RowProblems, get_kind
-from xiaoqi.core.migrate import current, ensure_current, heads, table_names, upgrade
+from xiaoqi.core.migrate import current, ensure_current, heads, table_names
 from xiaoqi.core.services import create_record, list_records
 from xiaoqi.plugins.luban.countries import country_name, parse_country
 from xiaoqi.testing import make_uscc
 
-from .luban_data import build
+from .luban_data import build, workshop
 
 LUBAN_TABLES = {"luban_workshops", "luban_equipment", "luban_activity", "luban_partners"}
 
@@ -110,9 +109,6 @@ def test_workshop_rows_go_through_the_services_with_scope(xiaoqi_engine, xiaoqi_
 
 
 def test_equipment_of_an_unknown_workshop_is_refused(xiaoqi_engine):
-    from xiaoqi.core.errors import ValidationFailed
-    from xiaoqi.core.actors import ADMIN
-
     with write_session(xiaoqi_engine) as session:
         with pytest.raises(ValidationFailed, match="引用的鲁班工坊不存在：无此工坊"):
             create_record(session, actor=ADMIN, kind="luban_equipment",
@@ -212,8 +208,6 @@ def test_summary_of_one_year_counts_that_year_and_equipment_delivered_by_its_end
 
 def test_activity_missing_warns_about_operating_workshops_only(xiaoqi_factory, xiaoqi_cli):
     build(xiaoqi_factory)
-    from .luban_data import workshop
-
     school = xiaoqi_factory.school()
     workshop(xiaoqi_factory, "暂停鲁班工坊", school, "PK", status="暂停", opened_on=dt.date(2019, 1, 1))
     workshop(xiaoqi_factory, "新开鲁班工坊", school, "ID", opened_on=dt.date(2026, 1, 10))
@@ -305,6 +299,8 @@ def test_disabling_the_plugin_leaves_the_core_working_on_a_database_with_its_tab
     upgraded = xiaoqi_cli("db", "upgrade", db=url)
     assert upgraded.exit_code == 0, upgraded.stderr
     assert "luban_0001" in current(engine)  # kept for when the plugin comes back
+    shown = xiaoqi_cli("db", "current", db=url).output
+    assert "luban_0001 （插件未加载，其数据表保留不动）" in shown and "0001 （最新）" in shown
     check = xiaoqi_cli("check", "--format", "json", db=url)
     assert check.exit_code in (0, 1) and not any(f["rule"].startswith("LW-") for f in check.json)
     _luban_loaded(monkeypatch, True)
