@@ -292,8 +292,9 @@ from .commands import quota as _quota  # noqa: E402
 from .commands import records as _records  # noqa: E402
 from .commands import report as _report  # noqa: E402
 from .commands import status as _status  # noqa: E402
+from .commands import transfer as _transfer  # noqa: E402
 
-for _module in (_check, _demo, _plugins, _plugin_new, _quota, _records, _report, _status):
+for _module in (_check, _demo, _plugins, _plugin_new, _quota, _records, _report, _status, _transfer):
     _module.register(cli)
 
 

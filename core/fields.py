@@ -178,10 +178,12 @@ def parse_money(value) -> Decimal:
         d = Decimal(s)
     except InvalidOperation:
         raise ValueError(t("v.money")) from None
-    if not d.is_finite() or d < 0 or d != d.quantize(_CENT, rounding=ROUND_HALF_UP):
+    if not d.is_finite() or d < 0:
         raise ValueError(t("v.money"))
-    if d > _MONEY_MAX:
+    if d > _MONEY_MAX:  # before quantize, which cannot hold 1e26 at two decimals
         raise ValueError(t("v.money.big"))
+    if d != d.quantize(_CENT, rounding=ROUND_HALF_UP):
+        raise ValueError(t("v.money"))
     return d.quantize(_CENT)
 
 

@@ -87,4 +87,10 @@ def xiaoqi_demo_data(session, size: str, seed: int, today, manifest) -> None:
 
 @hookspec
 def xiaoqi_record_changed(session, actor, kind: str, action: str, key: str, before, after) -> None:
-    """Called after every create/update/delete, inside the same transaction (raise to veto)."""
+    """Called after every create/update/delete of the services, inside the same transaction (raise to veto);
+    ``xiaoqi import`` announces its rows through ``xiaoqi_records_imported`` instead."""
+
+
+@hookspec
+def xiaoqi_records_imported(session, actor, kind: str, batch_id: int, created: list[str], updated: list[str]) -> None:
+    """Called by ``xiaoqi import`` for each written batch with the natural keys created and updated, inside its transaction (raise to veto)."""

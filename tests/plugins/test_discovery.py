@@ -2,14 +2,11 @@
 temporary virtual environment beside xiaoqi, and the CLI there finds, lists, traces and limits it."""
 
 import json
-import os
-import subprocess
-import sys
-import sysconfig
 import textwrap
-from pathlib import Path
 
 import pytest
+
+from .venvs import make_venv, pip_install, xiaoqi
 
 PLUGIN = '''
 import click
@@ -53,26 +50,13 @@ def plugin_venv(tmp_path_factory):
         [tool.setuptools]
         py-modules = ["xiaoqi_test_region"]
     '''))
-    venv = tmp / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
-    py = venv / "bin" / "python"
-    site = Path(subprocess.run([py, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               check=True, capture_output=True, text=True).stdout.strip())
-    # xiaoqi (editable) and its dependencies come from the test environment: its site directory
-    # first, then its editable-install hook, so `import xiaoqi` works in the new venv
-    here = Path(sysconfig.get_paths()["purelib"])
-    (site / "00deps.pth").write_text(str(here) + "\n")
-    for pth in here.glob("__editable__*xiaoqi*.pth"):
-        (site / pth.name).write_text(pth.read_text())
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--quiet", "--no-deps",
-                    "--no-build-isolation", "--no-index", str(dist)], check=True, capture_output=True)
+    py = make_venv(tmp / "venv")
+    pip_install(py, dist)
     return py
 
 
 def run(py, *args, **env):
-    base = {k: v for k, v in os.environ.items() if not k.startswith("XIAOQI_")}
-    base.update(env)
-    return subprocess.run([py, "-m", "xiaoqi.core.cli", *args], capture_output=True, text=True, env=base)
+    return xiaoqi(py, *args, **env)
 
 
 @pytest.mark.xdist_group("venv")

@@ -102,8 +102,10 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(xiaoqi_e
     result = xiaoqi_cli("import", "luban_workshops", bad)
     assert result.exit_code == 1
     report = result.output + result.stderr
-    assert "所在国家" in report and "不是有效的国家" in report and "揭牌日期" in report and "运营中的工坊必须填写揭牌日期" in report
-    assert "3" in report and "4" in report  # the spreadsheet rows of the two bad lines
+    # the spreadsheet rows of the two bad lines (the header is row 1), their columns and reasons
+    assert "第 3 行  所在国家「Atlantis」：不是有效的国家" in report
+    assert "第 4 行  揭牌日期「」：运营中的工坊必须填写揭牌日期" in report
+    assert "--skip-invalid" in result.stderr
     assert snapshot(xiaoqi_engine)["luban_workshops"] == []
     orphan = tmp_path / "orphan.csv"
     orphan.write_text("工坊名称,设备名称,数量,设备价值\n无此工坊,数控车床,1,1000\n", encoding="utf-8")

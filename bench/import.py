@@ -1,0 +1,200 @@
+"""Benchmark of ``xiaoqi import`` on a 1,000,000-row internships CSV (SQLite).
+
+    .venv/bin/python bench/import.py [--rows 1000000] [--out bench/out/import] [--keep]
+
+Generates (seeded, reproducible) the CSV files of the schools, majors, students, enterprises and
+positions that the internships refer to, and the internships CSV itself: every student has an
+认识实习 and a 岗位实习, written half a file apart, with Chinese headers as an office writes them.
+Then, in the same run:
+
+1. ``xiaoqi init`` and ``xiaoqi import`` of the referenced kinds (timed separately);
+2. ``xiaoqi import internships`` — fully validated: cell types and checksums, cross-column
+   checks, references to students/enterprises/positions/schools, the student's school, duplicate
+   keys, upsert by key, audit entries, the import batch — timed, with its peak memory;
+3. the same import again (every row unchanged: the idempotent path);
+4. ``sqlite-utils insert --csv --no-detect-types`` of the same CSV into an empty database (no
+   validation, no indexes);
+5. the sqlite3 shell's ``.import --csv`` into an empty database.
+
+Prints rows/s for each and the ratios. Targets: the validated import ≥ 50,000 rows/s
+(≥ 2.5× sqlite-utils), peak memory under 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).parent
+BIN = Path(sys.executable).parent
+SCHOOLS = 20
+MAJORS = ("460301", "460305", "510201", "530302", "560401")
+ENTERPRISES = 2_000
+POSITIONS_PER_ENTERPRISE = 10
+
+
+def _ids():
+    from stdnum.cn import ric, uscc
+
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+
+    def make_uscc(region: str, serial: int) -> str:
+        digits = []
+        for _ in range(9):
+            serial, rest = divmod(serial, len(alphabet))
+            digits.append(alphabet[rest])
+        body = "91" + region + "".join(reversed(digits))
+        return body + uscc.calc_check_digit(body)
+
+    def make_id(region: str, birth: dt.date, serial: int) -> str:
+        body = f"{region}{birth:%Y%m%d}{serial % 1000:03d}"
+        return body + ric.calc_check_digit(body + "0")
+
+    return make_uscc, make_id
+
+
+def write_csv(path: Path, header: list[str], rows) -> int:
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(header)
+        n = 0
+        for row in rows:
+            writer.writerow(row)
+            n += 1
+    return n
+
+
+def generate(out: Path, rows: int, seed: int = 2026) -> dict[str, Path]:
+    make_uscc, make_id = _ids()
+    rng = random.Random(seed)
+    out.mkdir(parents=True, exist_ok=True)
+    files = {k: out / f"{k}.csv" for k in ("schools", "majors", "students", "enterprises", "positions", "internships")}
+    regions = ["320100", "320500", "330100", "410100", "610100"]
+    schools = [(f"4{regions[i % 5][:2]}{i + 1:07d}", regions[i % 5]) for i in range(SCHOOLS)]
+    write_csv(files["schools"], ["学校代码", "学校名称", "办学层次", "所在地区代码", "联系人", "联系电话"],
+              ((code, f"第{i + 1}职业技术学院", "高职", region, "陈老师", "0571-88880000") for i, (code, region) in enumerate(schools)))
+    write_csv(files["majors"], ["学校代码", "专业代码", "专业名称"],
+              ((code, major, f"专业{major}") for code, _ in schools for major in MAJORS))
+    students = rows // 2
+    people = []
+    for n in range(students):
+        code, region = schools[n % SCHOOLS]
+        birth = dt.date(2003, 1, 1) + dt.timedelta(days=(n * 7919) % 1400)
+        people.append((code, make_id(region, birth, n // 1400), MAJORS[n % len(MAJORS)]))
+    write_csv(files["students"], ["学校代码", "学号", "姓名", "身份证号", "专业代码", "入学日期", "班级", "监护人", "监护人电话"],
+              ((code, f"S{n:07d}", f"学生{n}", id_number, major, "2023-09-01", f"{major}-{n % 40:02d}班", "家长", "13800000000")
+               for n, (code, id_number, major) in enumerate(people)))
+    enterprises = [make_uscc(regions[i % 5], 10_000 + i) for i in range(ENTERPRISES)]
+    write_csv(files["enterprises"], ["统一社会信用代码", "企业名称", "行业代码", "所在地区代码", "在岗职工总数", "产教融合型企业"],
+              ((u, f"示例制造有限公司{i}", "3484", regions[i % 5], 200 + i % 800, "是" if i % 7 == 0 else "否")
+               for i, u in enumerate(enterprises)))
+    write_csv(files["positions"], ["统一社会信用代码", "岗位编号", "岗位名称", "对口专业大类", "同类岗位在岗职工数", "岗位工资标准", "高风险岗位"],
+              ((u, f"P{k:03d}", f"岗位{k}", "46", 20 + k, f"{4000 + 100 * k}.00", "否")
+               for u in enterprises for k in range(POSITIONS_PER_ENTERPRISE)))
+    header = ["学校代码", "身份证号", "统一社会信用代码", "岗位编号", "实习类型", "开始日期", "结束日期", "实习地区代码", "月实习报酬",
+              "报酬支付周期天数", "报酬直接支付给学生", "收费项目", "三方协议签订日期", "知情同意书签订日期", "监护人已签字", "学校指导教师",
+              "企业指导人员", "安排加班", "安排夜班", "法定节假日实习", "特殊情况备案日期", "经中介安排", "跨省备案日期"]
+
+    def internships():
+        base = dt.date(2024, 3, 1)
+        for phase in (0, 1):
+            for n, (code, id_number, _major) in enumerate(people):
+                uscc = enterprises[rng.randrange(ENTERPRISES)]
+                start = base + dt.timedelta(days=rng.randrange(600) + 700 * phase)
+                end = start + dt.timedelta(days=30 if phase == 0 else 180)
+                signed = (start - dt.timedelta(days=10)).isoformat()
+                if phase == 0:
+                    yield [code, id_number, uscc, "", "认识实习", start.isoformat(), end.isoformat(), "", "", "", "", "",
+                           signed, signed, "是", f"王老师{n % 300}", f"李师傅{n % 500}", "否", "否", "否", "", "否", ""]
+                else:
+                    label = "顶岗实习" if n % 10 == 0 else "岗位实习"
+                    yield [code, id_number, uscc, f"P{rng.randrange(POSITIONS_PER_ENTERPRISE):03d}", label,
+                           start.isoformat(), end.isoformat(), "", f"{3800 + 50 * rng.randrange(40)}.00", "30", "是", "",
+                           signed, signed, "是", f"王老师{n % 300}", f"李师傅{n % 500}", "否", "否", "否", "", "否", ""]
+
+    write_csv(files["internships"], header, internships())
+    return files
+
+
+def run(args: list[str], **kw) -> float:
+    return measure(args, **kw)[0]
+
+
+def measure(args: list[str], **kw) -> tuple[float, float]:
+    """Seconds and peak memory (MB) of one command (its own rusage, not its siblings')."""
+    started = time.perf_counter()
+    proc = subprocess.Popen(args, **kw)
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise subprocess.CalledProcessError(proc.returncode, args)
+    return seconds, usage.ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--out", type=Path, default=HERE / "out" / "import")
+    parser.add_argument("--keep", action="store_true", help="reuse the generated CSV files if present")
+    args = parser.parse_args()
+    out: Path = args.out
+    xiaoqi = str(BIN / "xiaoqi")
+    if not (args.keep and (out / "internships.csv").exists()):
+        shutil.rmtree(out, ignore_errors=True)
+        started = time.perf_counter()
+        generate(out, args.rows)
+        print(f"generated {args.rows:,} internships (+ references) in {time.perf_counter() - started:.1f} s")
+    files = {k: out / f"{k}.csv" for k in ("schools", "majors", "students", "enterprises", "positions", "internships")}
+    with open(files["internships"], encoding="utf-8") as fh:
+        rows = sum(1 for _ in fh) - 1
+    size_mb = files["internships"].stat().st_size / 1e6
+    print(f"internships.csv: {rows:,} rows, {size_mb:.0f} MB")
+
+    db = out / "xiaoqi.db"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    env = {**os.environ, "XIAOQI_LANG": "en"}
+    run([xiaoqi, "--db", str(db), "init"], env=env, stdout=subprocess.DEVNULL)
+    for kind in ("schools", "majors", "students", "enterprises", "positions"):
+        seconds = run([xiaoqi, "--db", str(db), "import", kind, str(files[kind])], env=env, stdout=subprocess.DEVNULL)
+        with open(files[kind], encoding="utf-8") as fh:
+            n = sum(1 for _ in fh) - 1
+        print(f"xiaoqi import {kind:<12} {n:>9,} rows {seconds:7.1f} s {n / seconds:>10,.0f} rows/s")
+
+    validated, peak = measure([xiaoqi, "--db", str(db), "import", "internships", str(files["internships"])], env=env)
+    again = run([xiaoqi, "--db", str(db), "import", "internships", str(files["internships"])], env=env)
+
+    plain = out / "sqlite-utils.db"
+    plain.unlink(missing_ok=True)
+    sqlite_utils = run([str(BIN / "sqlite-utils"), "insert", str(plain), "internships", str(files["internships"]),
+                        "--csv", "--no-detect-types"], stdout=subprocess.DEVNULL)
+    shell_db = out / "sqlite3-shell.db"
+    shell_db.unlink(missing_ok=True)
+    shell = run(["sqlite3", str(shell_db), f".import --csv {files['internships']} internships"])
+
+    rate = lambda s: rows / s  # noqa: E731
+    print()
+    print(f"{'method':<44}{'seconds':>9}{'rows/s':>12}")
+    for label, seconds in (("xiaoqi import (validated, audited)", validated),
+                           ("xiaoqi import again (all unchanged)", again),
+                           ("sqlite-utils insert --csv --no-detect-types", sqlite_utils),
+                           ("sqlite3 .import --csv", shell)):
+        print(f"{label:<44}{seconds:>9.1f}{rate(seconds):>12,.0f}")
+    print()
+    print(f"xiaoqi / sqlite-utils: {sqlite_utils / validated:.2f}x  (target >= 2.5x)")
+    print(f"xiaoqi / sqlite3 .import: {shell / validated:.2f}x")
+    print(f"validated import: {rate(validated):,.0f} rows/s (target >= 50,000); "
+          f"peak memory {peak:,.0f} MB (target < 1,024 MB)")
+
+
+if __name__ == "__main__":
+    main()

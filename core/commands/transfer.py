@@ -1,0 +1,209 @@
+"""``xiaoqi import``, ``xiaoqi export`` and ``xiaoqi template``: the files that colleges, enterprises
+and authorities exchange (see xiaoqi.core.io)."""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+import click
+
+from ..errors import UsageError, XiaoqiError
+from ..i18n import catalogue, t
+
+catalogue(
+    {
+        "import.summary": ("{kind}：{file} 共 {rows} {units}：新建 {created}，修改 {updated}，未变 {unchanged}，有误 {invalid}。",
+                           "{kind}: {file}, {rows} {units}: {created} created, {updated} updated, {unchanged} unchanged, {invalid} invalid."),
+        "import.units.row": ("行", "rows"),
+        "import.units.item": ("条", "items"),
+        "import.problem.row": ("第 {row} 行", "row {row}"),
+        "import.problem.item": ("第 {row} 条", "item {row}"),
+        "import.problem": ("{where}  {column}「{value}」：{reason}", "{where}  {column} '{value}': {reason}"),
+        "import.problem.nocol": ("{where}  {reason}", "{where}  {reason}"),
+        "import.more": ("……另有 {n} 个问题未显示；用 --errors 文件.csv 保存全部问题。", "... and {n} more problems; save them all with --errors FILE.csv."),
+        "import.dry_run": ("（试运行：数据库未被修改。）", "(Dry run: the database was not changed.)"),
+        "import.english_row": ("（已跳过模板的英文列名行。）", "(The template's English header row was skipped.)"),
+        "import.header_only": ("文件只有表头，没有数据行；没有导入任何记录。", "The file has a header row but no data rows; nothing was imported."),
+        "import.rejected": ("未导入任何记录：{n} {units}有误。请改正后重新导入，或用 --skip-invalid 只导入正确的{units}。",
+                            "Nothing was imported: {n} {units} invalid. Correct them and import again, or use --skip-invalid to import the valid ones."),
+        "import.partial": ("已导入正确的{units}；{n} {units}有误，未导入。", "The valid {units} were imported; {n} invalid {units} were not."),
+        "import.errors_written": ("问题清单已写入 {path}", "Problems written to {path}"),
+        "import.conflict": ("--dry-run 不写入数据库，不能与 --skip-invalid 同时使用。", "--dry-run writes nothing, so it cannot be combined with --skip-invalid."),
+        "errors.row": ("行号", "row"),
+        "errors.column": ("列", "column"),
+        "errors.value": ("值", "value"),
+        "errors.reason": ("问题", "problem"),
+        "export.done": ("已导出 {n} 条{kind}到 {path}", "Exported {n} {kind} records to {path}"),
+        "export.masked": ("身份证号已脱敏（如 110101********1234），此文件不能再导入；需要完整号码请加 --reveal。",
+                          "ID numbers are masked (e.g. 110101********1234), so this file cannot be imported back; add --reveal for full numbers."),
+        "export.xlsx_stdout": ("Excel 文件不能写到终端：请用 -o 文件.xlsx 指定输出文件。", "An Excel file cannot go to the terminal: name one with -o FILE.xlsx."),
+        "export.format_suffix": ("无法从文件名「{path}」判断格式：请加 --format csv|xlsx|json。", "Cannot tell the format from '{path}': add --format csv|xlsx|json."),
+        "template.done": ("已生成{kind}导入模板：{path}", "Wrote the {kind} import template: {path}"),
+        "template.suffix": ("模板是 Excel 文件：请给出以 .xlsx 结尾的文件名。", "A template is an Excel file: give a file name ending in .xlsx."),
+    }
+)
+
+SHOWN_PROBLEMS = 200
+
+
+def _kind(name: str):
+    from ..kinds import get_kind
+
+    try:
+        return get_kind(name)
+    except KeyError as exc:
+        raise UsageError(exc.args[0]) from None
+
+
+class _Progress:
+    """A bar on stderr when stderr is a terminal (the importer reports progress only for large files)."""
+
+    def __init__(self, enabled: bool, label: str):
+        self.enabled = enabled
+        self.label = label
+        self.bar = None
+        self.done = 0
+
+    def __call__(self, position: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if self.bar is None:
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(max(0, position - self.done))
+        self.done = position
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def write_problems(path: Path, problems, unit: str) -> None:
+    """The problems as a CSV that Excel opens correctly (UTF-8 with BOM)."""
+    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow([t("errors.row"), t("errors.column"), t("errors.value"), t("errors.reason")])
+        for p in problems:
+            writer.writerow([p.row, p.column, "" if p.value is None else str(p.value), p.reason])
+
+
+def format_problem(p, unit: str) -> str:
+    where = t(f"import.problem.{unit}", row=p.row)
+    if not p.column:
+        return t("import.problem.nocol", where=where, reason=p.reason)
+    value = "" if p.value is None else str(p.value)
+    return t("import.problem", where=where, column=p.column, value=value, reason=p.reason)
+
+
+def register(cli) -> None:
+    from ..cli import emit_json, pass_app
+
+    @cli.command("import")
+    @click.argument("kind", metavar="KIND")
+    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--sheet", default=None, metavar="NAME|N", help="工作表名称或序号（默认第一个）/ sheet name or number (default: the first)")
+    @click.option("--dry-run", is_flag=True, help="只检查并报告将新建/修改/不变的记录，不写入 / check and report, write nothing")
+    @click.option("--skip-invalid", is_flag=True, help="导入正确的行，报告有误的行 / import the valid rows, report the others")
+    @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="把问题清单写入 CSV 文件（Excel 可直接打开）/ write the problems to a CSV file")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式 output format")
+    @pass_app
+    def import_command(app, kind, file, sheet, dry_run, skip_invalid, errors_path, fmt):
+        """导入 Excel/CSV/JSON 文件（中文或英文表头）/ import a file of KIND records.
+
+        所有行都正确才写入（或 --skip-invalid）；按主键更新已有记录，重复导入不会改变数据。
+        Nothing is written unless every row is valid (or --skip-invalid); rows are upserted by key.
+        """
+        from ..io import import_file
+
+        if dry_run and skip_invalid:
+            raise UsageError(t("import.conflict"))
+        record_kind = _kind(kind)
+        engine = app.engine()
+        progress = _Progress(fmt == "text" and sys.stderr.isatty(), record_kind.label())
+        try:
+            result = import_file(engine, actor=app.actor, kind=record_kind, path=file, sheet=sheet, dry_run=dry_run,
+                                 skip_invalid=skip_invalid, progress=progress)
+        finally:
+            progress.close()
+        if errors_path is not None:
+            write_problems(errors_path, result.problems, result.unit)
+        units = t(f"import.units.{result.unit}")
+        if fmt == "json":
+            emit_json(result.as_dict())
+            if result.problems:
+                sys.exit(1)
+            return
+        for p in result.problems[:SHOWN_PROBLEMS]:
+            click.echo(format_problem(p, result.unit))
+        if len(result.problems) > SHOWN_PROBLEMS:
+            click.echo(t("import.more", n=len(result.problems) - SHOWN_PROBLEMS))
+        click.echo(t("import.summary", kind=record_kind.label(), file=file.name, rows=result.rows, units=units,
+                     created=result.created, updated=result.updated, unchanged=result.unchanged, invalid=result.invalid))
+        if result.english_row:
+            click.echo(t("import.english_row"), err=True)
+        if errors_path is not None and result.problems:
+            click.echo(t("import.errors_written", path=errors_path), err=True)
+        if dry_run:
+            click.echo(t("import.dry_run"))
+        elif result.rows == 0 and not result.problems:
+            click.echo(t("import.header_only"), err=True)
+        if result.problems:
+            key = "import.partial" if result.written else "import.rejected"
+            raise XiaoqiError(t(key, n=result.invalid, units=units))
+
+    @cli.command("export")
+    @click.argument("kind", metavar="KIND")
+    @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default=None,
+                  help="文件格式（默认按 -o 的扩展名，否则 csv）/ file format (default: from -o, else csv)")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="输出文件（默认输出到屏幕）/ output file (default: stdout)")
+    @click.option("--reveal", is_flag=True, help="导出完整身份证号（仅管理员和学生所在学校）/ full ID numbers (admin, the students' school)")
+    @pass_app
+    def export_command(app, kind, fmt, output, reveal):
+        """导出记录，可再导入 / export the KIND records you may see (re-importable)."""
+        from ..io import export_kind
+
+        record_kind = _kind(kind)
+        if fmt is None:
+            suffix = output.suffix.lower().lstrip(".") if output else "csv"
+            if suffix not in ("csv", "xlsx", "json"):
+                raise UsageError(t("export.format_suffix", path=output))
+            fmt = suffix
+        engine = app.engine()
+        if output is None:
+            if fmt == "xlsx":
+                raise UsageError(t("export.xlsx_stdout"))
+            sys.stdout.flush()
+            stream = sys.stdout.buffer
+            count = export_kind(engine, stream, actor=app.actor, kind=record_kind, fmt=fmt, reveal=reveal, bom=False)
+            stream.flush()
+        else:
+            partial = output.with_name(output.name + ".part")
+            try:
+                with open(partial, "wb") as fh:
+                    count = export_kind(engine, fh, actor=app.actor, kind=record_kind, fmt=fmt, reveal=reveal)
+                partial.replace(output)
+            finally:
+                partial.unlink(missing_ok=True)
+            click.echo(t("export.done", n=count, kind=record_kind.label(), path=output), err=True)
+        if not reveal and any(c.type == "idcard" for c in record_kind.columns):
+            click.echo(t("export.masked"), err=True)
+
+    @cli.command("template")
+    @click.argument("kind", metavar="KIND")
+    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="输出文件（默认 KIND-template.xlsx）/ output file (default: KIND-template.xlsx)")
+    @pass_app
+    def template_command(app, kind, output):
+        """生成空白导入模板（中英文表头、说明页、下拉选项）/ an empty import workbook for KIND."""
+        from ..io import write_template
+
+        record_kind = _kind(kind)
+        output = output or Path(f"{record_kind.name}-template.xlsx")
+        if output.suffix.lower() != ".xlsx":
+            raise UsageError(t("template.suffix"))
+        write_template(record_kind, output)
+        click.echo(t("template.done", kind=record_kind.label(), path=output), err=True)

@@ -1,0 +1,175 @@
+"""``xiaoqi export``: the records of a kind that the actor may see, as CSV (UTF-8 with BOM, which
+Excel opens correctly), Excel or JSON, streamed in batches.
+
+CSV and Excel files carry the headers of the user's language and import back to the same records
+(choices and 是/否 are written in that language too, and read back in either). JSON is for scripts:
+the keys are the column names and the values those of ``xiaoqi records list --format json``.
+ID numbers are masked (110101********1234) unless revealed by an actor allowed to see them; a
+masked file cannot be imported back, and the importer says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+from decimal import Decimal
+from typing import IO, Iterator
+
+import sqlalchemy as sa
+
+from ..actors import Actor
+from ..errors import PermissionDenied
+from ..fields import LIST_JOIN, format_bool, mask_id
+from ..i18n import catalogue, get_lang, t
+from ..kinds import Column, RecordKind
+from ..models import Student
+from ..services import jsonable
+
+catalogue(
+    {
+        "io.reveal.denied": ("{actor} 不能导出完整的身份证号：只有管理员和学生所在学校可以使用 --reveal。", "{actor} may not export full ID numbers: only an admin and the students' own school may use --reveal."),
+    }
+)
+
+FETCH_ROWS = 5_000
+
+
+def may_reveal(actor: Actor) -> bool:
+    return actor.is_admin or actor.role == "school"
+
+
+def _query(kind: RecordKind, actor: Actor, reveal: bool):
+    model = kind.model
+    columns = [c for c in kind.columns if c.name in model.__table__.c]
+    selected = [getattr(model, c.name) for c in columns]
+    own_ids = []
+    if reveal and not actor.is_admin:
+        # a school sees the full numbers of its own students only
+        mine = sa.select(Student.id_number).where(Student.school_code == actor.code)
+        own_ids = [getattr(model, c.name).in_(mine) for c in columns if c.type == "idcard"]
+    stmt = sa.select(*selected, *own_ids).order_by(model.id)
+    scope = kind.read_filter(actor)
+    if scope is not None:
+        stmt = stmt.where(scope)
+    return columns, stmt
+
+
+def iter_records(engine, *, actor: Actor, kind: RecordKind, reveal: bool = False) -> Iterator[tuple[list[Column], list[dict]]]:
+    """Batches of records (column name -> Python value) the actor may see, ID numbers masked
+    unless ``reveal``; yields the columns with each batch."""
+    if reveal and not may_reveal(actor):
+        raise PermissionDenied(t("io.reveal.denied", actor=actor.label()))
+    columns, stmt = _query(kind, actor, reveal)
+    ids = [c.name for c in columns if c.type == "idcard"]
+    with engine.connect() as conn:
+        result = conn.execution_options(stream_results=True, yield_per=FETCH_ROWS).execute(stmt)
+        for part in result.partitions():
+            batch = []
+            for row in part:
+                values = dict(zip((c.name for c in columns), row))
+                if ids:
+                    flags = row[len(columns):]
+                    for pos, name in enumerate(ids):
+                        shown = reveal and (actor.is_admin or bool(flags[pos]))
+                        if not shown and values[name]:
+                            values[name] = mask_id(values[name])
+                batch.append(values)
+            yield columns, batch
+
+
+def _choice_text(col: Column, value, lang: str):
+    if lang != "en" or not col.choices_en or value is None:
+        return value
+    english = dict(zip(col.choices, col.choices_en))
+    if col.type == "list":
+        return LIST_JOIN.join(english.get(item, item) for item in str(value).split(LIST_JOIN))
+    return english.get(value, value)
+
+
+def cell_value(col: Column, value, lang: str, *, excel: bool):
+    """A value as a CSV/Excel cell: text for codes, 是/否 for booleans, dates as dates (Excel) or
+    ISO text (CSV), money as a number (Excel) or text with two decimals (CSV)."""
+    if value is None:
+        return None if excel else ""
+    if isinstance(value, bool):
+        return format_bool(value, lang)
+    if col.choices:
+        return _choice_text(col, value, lang)
+    if isinstance(value, (dt.date, Decimal, int)) and excel:
+        return value
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def export_kind(engine, out: IO, *, actor: Actor, kind: RecordKind, fmt: str, reveal: bool = False,
+                lang: str | None = None, bom: bool = True) -> int:
+    """Write the export to ``out`` (binary); returns the number of records."""
+    lang = lang or get_lang()
+    batches = iter_records(engine, actor=actor, kind=kind, reveal=reveal)
+    if fmt == "json":
+        return _json(out, batches)
+    if fmt == "xlsx":
+        return _xlsx(out, batches, kind, lang)
+    return _csv(out, batches, kind, lang, bom)
+
+
+def _csv(out: IO, batches, kind: RecordKind, lang: str, bom: bool) -> int:
+    text = io.TextIOWrapper(out, encoding="utf-8-sig" if bom else "utf-8", newline="", write_through=True)
+    writer = csv.writer(text)
+    columns = [c for c in kind.columns if c.name in kind.model.__table__.c]
+    writer.writerow([c.header(lang) for c in columns])
+    count = 0
+    for cols, batch in batches:
+        writer.writerows([[cell_value(c, row[c.name], lang, excel=False) for c in cols] for row in batch])
+        count += len(batch)
+    text.flush()
+    text.detach()
+    return count
+
+
+def _json(out: IO, batches) -> int:
+    count = 0
+    out.write(b"[")
+    for _cols, batch in batches:
+        for row in batch:
+            out.write((",\n  " if count else "\n  ").encode())
+            out.write(json.dumps({k: jsonable(v) for k, v in row.items()}, ensure_ascii=False).encode("utf-8"))
+            count += 1
+    out.write(b"\n]\n" if count else b"]\n")
+    return count
+
+
+def _xlsx(out: IO, batches, kind: RecordKind, lang: str) -> int:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(kind.label(lang)[:31])
+    columns = [c for c in kind.columns if c.name in kind.model.__table__.c]
+    bold = Font(bold=True)
+    header = []
+    for c in columns:
+        cell = WriteOnlyCell(sheet, value=c.header(lang))
+        cell.font = bold
+        header.append(cell)
+    sheet.freeze_panes = "A2"
+    sheet.append(header)
+    count = 0
+    for cols, batch in batches:
+        for row in batch:
+            cells = []
+            for c in cols:
+                value = cell_value(c, row[c.name], lang, excel=True)
+                if isinstance(value, dt.date):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.number_format = "yyyy-mm-dd"
+                    value = cell
+                cells.append(value)
+            sheet.append(cells)
+            count += 1
+    book.save(out)
+    return count

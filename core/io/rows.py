@@ -1,0 +1,283 @@
+"""From file cells to validated rows: the header row mapped onto a record kind's columns, and rows
+parsed a batch at a time with the kind's own ``Column.parse`` and ``checks``.
+
+``RowParser.parse`` gives exactly what ``RecordKind.parse_row`` gives row by row — the same values,
+the same problems with the same texts, in the same order — but works column by column and
+remembers each distinct cell of a column, so a column of a million cells with a few hundred
+distinct values (school codes, dates, 是/否) is parsed a few hundred times.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..fields import is_blank
+from ..i18n import catalogue, t
+from ..kinds import Column, RecordKind
+from ..services import jsonable
+from .readers import FileProblem, NotAnObject
+
+catalogue(
+    {
+        "io.header.unknown": ("未知的列「{header}」", "unknown column '{header}'"),
+        "io.header.duplicate": ("列「{header}」与「{other}」是同一列（{column}），只能出现一次", "column '{header}' is the same as '{other}' ({column}); give it once"),
+        "io.header.missing": ("缺少必填列「{header}」", "missing required column '{header}'"),
+        "io.header.problems": ("{kind}文件的表头有误：\n  {problems}\n可用的列（中文或英文均可）：{columns}", "The header row of this {kind} file has problems:\n  {problems}\nAccepted columns (Chinese or English): {columns}"),
+        "io.cell.no_header": ("此列没有列名，无法导入；请填写列名或删除该列", "this column has no header and cannot be imported; name it or delete it"),
+        "io.cell.masked": ("身份证号已脱敏（出生日期被 * 遮盖），不能导入。请用 xiaoqi export --reveal 导出完整号码后再导入", "the ID number is masked (its birth date is hidden by *) and cannot be imported; export with xiaoqi export --reveal to get full numbers"),
+        "io.cell.not_object": ("不是对象（{{...}}），已跳过", "not an object ({{...}})"),
+    }
+)
+
+#: an ID number as ``fields.mask_id`` writes it in an export (110101********1234)
+_MASKED = re.compile(r"^\d{6}\*{8}[\dXx*]{4}$")
+
+#: a remembered cell is dropped when a column has seen this many distinct ones (bounds memory)
+MEMO_LIMIT = 200_000
+
+
+@dataclass
+class Problem:
+    """One problem of one row: the row number the user sees, the column header as written in the
+    file, the value as written, and the reason (translated)."""
+
+    row: int
+    column: str
+    value: Any
+    reason: str
+
+    def as_dict(self) -> dict:
+        return {"row": self.row, "column": self.column, "value": "" if self.value is None else str(self.value),
+                "reason": self.reason}
+
+
+@dataclass
+class Layout:
+    """Where each column of the kind is in the file (None: not in the file) and its header as written."""
+
+    kind: RecordKind
+    index: dict[str, int]
+    written: dict[str, str]
+    #: positions of columns with an empty header (their cells must be empty)
+    unnamed: list[int] = field(default_factory=list)
+    width: int = 0
+
+    def header(self, name: str) -> str:
+        """The header of column ``name`` as the file writes it (the kind's, in the user's language, if absent)."""
+        if name in self.written:
+            return self.written[name]
+        col = self.kind.by_name.get(name)
+        return col.header() if col else name
+
+    @property
+    def present(self) -> list[str]:
+        return [c.name for c in self.kind.columns if c.name in self.index]
+
+
+def map_headers(kind: RecordKind, headers: list) -> Layout:
+    """The layout of a header row, or a ``FileProblem`` listing every unknown, repeated and
+    missing column at once."""
+    index: dict[str, int] = {}
+    written: dict[str, str] = {}
+    unnamed: list[int] = []
+    problems: list[str] = []
+    for pos, cell in enumerate(headers):
+        text = "" if cell is None else str(cell).strip()
+        if isinstance(cell, float) and cell.is_integer():
+            text = str(int(cell))
+        if not text:
+            unnamed.append(pos)
+            continue
+        name = kind.column_for_header(text)
+        if name is None:
+            problems.append(t("io.header.unknown", header=text))
+        elif name in index:
+            problems.append(t("io.header.duplicate", header=text, other=written[name], column=kind.by_name[name].header()))
+        else:
+            index[name] = pos
+            written[name] = text
+    for col in kind.columns:
+        if (col.required or col.key) and col.name not in index:
+            problems.append(t("io.header.missing", header=col.header()))
+    if problems:
+        columns = "、".join(f"{c.zh}/{c.name}" for c in kind.columns)
+        raise FileProblem(t("io.header.problems", kind=kind.label(), problems="\n  ".join(problems), columns=columns))
+    return Layout(kind=kind, index=index, written=written, unnamed=unnamed, width=len(headers))
+
+
+def is_english_header_row(layout: Layout, cells: list) -> bool:
+    """A template's second row (the English column names under the Chinese ones)."""
+    hits = 0
+    for name, pos in layout.index.items():
+        cell = cells[pos] if pos < len(cells) else None
+        if is_blank(cell):
+            continue
+        if str(cell).strip().lower() != name.lower():
+            return False
+        hits += 1
+    return hits > 0
+
+
+class _Bad:
+    """A cell that failed to parse: the reason."""
+
+    __slots__ = ("reason",)
+
+    def __init__(self, reason: str):
+        self.reason = reason
+
+
+class _Memo(dict):
+    """Cell -> parsed value (or _Bad) for one column."""
+
+    def __init__(self, column: Column):
+        super().__init__()
+        self.column = column
+        self.failed = 0  # distinct bad cells remembered
+
+    def __missing__(self, key):
+        raw = key[1] if key.__class__ is tuple else key
+        try:
+            if self.column.type == "idcard" and isinstance(raw, str) and _MASKED.match(raw.strip()):
+                raise ValueError(t("io.cell.masked"))
+            value = self.column.parse(raw)
+        except ValueError as exc:
+            value = _Bad(str(exc))
+            self.failed += 1
+        if len(self) >= MEMO_LIMIT:
+            self.clear()
+            self.failed = 0
+        self[key] = value
+        return value
+
+
+class _Derived(dict):
+    """Parsed value -> something computed from it (a bound DB value, a JSON fragment), remembered."""
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def __missing__(self, key):
+        value = self.fn(key)
+        if len(self) >= MEMO_LIMIT:
+            self.clear()
+        self[key] = value
+        return value
+
+
+@dataclass
+class Batch:
+    """The outcome of parsing a batch: the valid rows (their numbers and values by column) and
+    the problems of the others."""
+
+    numbers: list[int]
+    #: values of every kind column, column-wise: ``columns[name][i]`` is row i's value
+    columns: dict[str, list]
+    problems: list[Problem]
+    #: rows (positions in this batch) that parsed and passed the kind's checks
+    valid: list[int]
+    #: label columns set from an alias (跟岗实习 -> kind_label), by row position
+    labels: dict[str, dict[int, str]]
+
+    def row(self, i: int) -> dict:
+        return {name: values[i] for name, values in self.columns.items()}
+
+
+class RowParser:
+    """Parses batches of ``(row number, cells)`` for one kind and layout."""
+
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.kind = layout.kind
+        self.memos = {c.name: _Memo(c) for c in self.kind.columns if c.name in layout.index}
+
+    def parse(self, batch: list[tuple[int, list]], *, typed: bool) -> Batch:
+        """``typed``: cells are not all text (Excel, JSON), so 1, 1.0 and True are told apart."""
+        kind, layout = self.kind, self.layout
+        width = layout.width
+        numbers: list[int] = []
+        cells: list[list] = []
+        problems: list[Problem] = []
+        for number, row in batch:
+            if isinstance(row, NotAnObject):
+                problems.append(Problem(number, "-", json.dumps(row.item, ensure_ascii=False, default=str)[:100], t("io.cell.not_object")))
+                continue
+            if len(row) < width:
+                row = list(row) + [None] * (width - len(row))
+            numbers.append(number)
+            cells.append(row)
+        n = len(cells)
+        columns: dict[str, list] = {}
+        bad: dict[int, list[tuple[str, Any, str]]] = {}
+        for col in kind.columns:
+            pos = layout.index.get(col.name)
+            if pos is None:
+                columns[col.name] = [None] * n
+                continue
+            raw = [row[pos] for row in cells]
+            memo = self.memos[col.name]
+            keys = [v if v.__class__ is str else (v.__class__, v) for v in raw] if typed else raw
+            parsed = list(map(memo.__getitem__, keys))
+            if memo.failed:
+                for i, value in enumerate(parsed):
+                    if value.__class__ is _Bad:
+                        bad.setdefault(i, []).append((col.name, raw[i], value.reason))
+                        parsed[i] = None
+            columns[col.name] = parsed
+        for pos in layout.unnamed:
+            for i, row in enumerate(cells):
+                if not is_blank(row[pos]):
+                    bad.setdefault(i, []).append(("", row[pos], t("io.cell.no_header")))
+        # RecordKind.parse_row: a choice written with an alias keeps its spelling in the label column
+        labels: dict[str, dict[int, str]] = {}
+        for col in kind.columns:
+            if not col.label_column or col.name not in layout.index:
+                continue
+            aliases = dict(col.aliases)
+            pos = layout.index[col.name]
+            found = {}
+            for i, row in enumerate(cells):
+                value = columns[col.name][i]
+                if value is None:
+                    continue
+                written = str(row[pos]).strip()
+                if written != value and written in aliases:
+                    found[i] = written
+            if found:
+                labels[col.label_column] = found
+                target = columns[col.label_column]
+                for i, written in found.items():
+                    target[i] = written
+        valid: list[int] = []
+        names = list(columns)
+        checks = kind.checks
+        for i, values in (enumerate(zip(*columns.values())) if n else ()):
+            if i in bad:
+                continue
+            if checks:
+                row_values = dict(zip(names, values))
+                found = [(name, row_values.get(name), reason) for check in checks for name, reason in check(row_values)]
+                if found:
+                    bad[i] = found
+                    continue
+            valid.append(i)
+        for i in sorted(bad):
+            for name, value, reason in bad[i]:
+                problems.append(Problem(numbers[i], layout.header(name) if name else "", value, reason))
+        problems.sort(key=lambda p: p.row)
+        return Batch(numbers=numbers, columns=columns, problems=problems, valid=valid, labels=labels)
+
+
+def json_fragments(kind: RecordKind) -> dict[str, _Derived]:
+    """Per column: parsed value -> ``"name":<json>``, the pieces of the record's snapshot (the
+    same dict as ``services.snapshot``, written compactly) for the audit entries of a bulk write."""
+
+    def fragment(name):
+        prefix = json.dumps(name) + ":"
+        return _Derived(lambda v: prefix + json.dumps(jsonable(v), ensure_ascii=False))
+
+    return {c.name: fragment(c.name) for c in kind.columns}

@@ -1,0 +1,1 @@
+"""Modal dialogs of the TUI: record forms, column filters, confirmations."""

@@ -1,0 +1,1 @@
+"""The TUI's screens: dashboard, one per record kind, a record's detail view, compliance, import."""

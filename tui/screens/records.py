@@ -1,0 +1,264 @@
+"""One screen per record kind (every kind of ``get_kinds()``, plugin kinds too): a table that pages
+through the database, search across text columns, filters per column, sorting, and the way to a
+record's detail view and its forms. What the actor may see is decided by the services
+(``RecordKind.read_filter``), never here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.widgets import Input, Label, Static
+
+from xiaoqi.core.db import read_session, write_session
+from xiaoqi.core.kinds import RecordKind
+from xiaoqi.core.services import count_records, delete_record, list_records, order_key
+
+from ..bindings import key
+from ..dialogs.confirm import Confirm
+from ..dialogs.filters import FilterDialog
+from ..dialogs.record_form import RecordForm, may_write
+from ..i18n import t, value_text
+from ..widgets.paged_table import PagedTable, Row, TableColumn
+from ..work import db_work
+from .base import MainScreen
+
+NUMERIC = ("int", "money")
+
+
+class RecordSource:
+    """The records of a kind the actor may see, filtered, searched and ordered (a ``PageSource``)."""
+
+    def __init__(self, engine, actor, kind: RecordKind, *, filters: dict, search: str | None,
+                 order_by: str | None, descending: bool) -> None:
+        self.engine, self.actor, self.kind = engine, actor, kind
+        self.filters, self.search = dict(filters), search or None
+        self.order_by, self.descending = order_by, descending
+
+    def count(self) -> int:
+        with read_session(self.engine) as session:
+            return count_records(session, actor=self.actor, kind=self.kind, filters=self.filters, search=self.search)
+
+    def fetch(self, limit: int, *, offset: int = 0, after: tuple | None = None, before: tuple | None = None) -> list[Row]:
+        kind = self.kind
+        with read_session(self.engine) as session:
+            page = list_records(session, actor=self.actor, kind=kind, filters=self.filters, search=self.search,
+                                order_by=self.order_by, descending=self.descending, limit=limit, offset=offset,
+                                after=after, before=before)
+            return [
+                Row(key=kind.key_of(kind.export_values(obj)),
+                    cells=tuple(value_text(getattr(obj, c.name), c) for c in kind.columns),
+                    order=order_key(kind, obj, self.order_by))
+                for obj in page.rows
+            ]
+
+
+class RecordsScreen(MainScreen):
+    """The records of one kind."""
+
+    BINDINGS = [
+        key("n", "new", "tui.key.new", id="xiaoqi.records.new"),
+        key("e", "edit", "tui.key.edit", id="xiaoqi.records.edit"),
+        key("d", "delete", "tui.key.delete", id="xiaoqi.records.delete"),
+        key("slash", "search", "tui.key.search", id="xiaoqi.records.search", key_display="/"),
+        key("f", "filter", "tui.key.filter", id="xiaoqi.records.filter"),
+        key("equals_sign", "filter_cell", "tui.key.filter_cell", id="xiaoqi.records.filter_cell", key_display="="),
+        key("x", "clear", "tui.key.clear", id="xiaoqi.records.clear"),
+        key("s", "sort", "tui.key.sort", id="xiaoqi.records.sort"),
+        key("r", "refresh", "tui.key.refresh", id="xiaoqi.records.refresh"),
+        key("escape", "focus_table", "tui.key.table", id="xiaoqi.records.table", show=False),
+    ]
+
+    def __init__(self, engine, actor, kind: RecordKind, **kw) -> None:
+        self.kind = kind
+        self.section = f"records-{kind.name}"
+        super().__init__(engine, actor, **kw)
+        self.filters: dict[str, Any] = {}
+        self.search: str | None = None
+        self.order_by: str | None = None
+        self.descending = False
+
+    def compose_body(self) -> ComposeResult:
+        with Horizontal(id="rec-bar", classes="bar"):
+            yield Label(self.kind.label(), classes="screen-title")
+            yield Input(placeholder=t("tui.rec.search.placeholder"), id="search")
+        yield Static("", id="rec-filters", classes="chips")
+        yield PagedTable(id="records", empty_text=t("tui.rec.empty"))
+        yield Static("", id="rec-status", classes="status")
+
+    @property
+    def table(self) -> PagedTable:
+        return self.query_one("#records", PagedTable)
+
+    def on_mount(self) -> None:
+        self.sub_title = self.kind.label()
+        self.watch(self.table, "cursor_row", lambda *_: self._status(), init=False)
+        self.reload()
+        self.table.focus()
+
+    # -- loading -------------------------------------------------------------------------
+    def columns(self) -> list[TableColumn]:
+        return [TableColumn(c.name, c.header() + ("*" if c.key else ""), numeric=c.type in NUMERIC) for c in self.kind.columns]
+
+    def reload(self, *, keep_cursor: bool = False) -> None:
+        table = self.table
+        table.sort_column, table.sort_descending = self.order_by, self.descending
+        filtered = bool(self.filters or self.search)
+        table.empty_text = t("tui.rec.empty.filtered") if filtered else t("tui.rec.empty")
+        source = RecordSource(self.engine, self.actor, self.kind, filters=self.filters, search=self.search,
+                              order_by=self.order_by, descending=self.descending)
+        table.reset(source, self.columns(), keep_cursor=keep_cursor)
+        self._show_filters()
+        self._status()
+
+    def _show_filters(self) -> None:
+        parts = [f"{self.kind.by_name[name].header()} = {value_text(v, self.kind.by_name[name])}" for name, v in self.filters.items()]
+        chips = []
+        if parts:
+            chips.append(t("tui.rec.filters", filters="；".join(parts)))
+        if self.search:
+            chips.append(t("tui.rec.search", text=self.search))
+        widget = self.query_one("#rec-filters", Static)
+        widget.update("   ".join(chips))
+        widget.display = bool(chips)
+
+    def _status(self) -> None:
+        table = self.table
+        parts = []
+        if table.total is None:
+            parts.append(t("tui.rec.counting"))
+        else:
+            parts.append(t("tui.rec.count", n=f"{table.total:,}"))
+            if table.total:
+                parts.append(t("tui.rec.position", row=f"{table.cursor_row + 1:,}", n=f"{table.total:,}"))
+        if self.order_by:
+            parts.append(t("tui.rec.sorted", column=self.kind.by_name[self.order_by].header(),
+                           direction=t("tui.rec.desc") if self.descending else t("tui.rec.asc")))
+        if self.actor.role not in ("admin", "auditor"):
+            parts.append(t("tui.rec.scope", actor=self.actor.label()))
+        self.query_one("#rec-status", Static).update(" · ".join(parts))
+
+    @on(PagedTable.Counted, "#records")
+    def _counted(self, event: PagedTable.Counted) -> None:
+        self._status()
+
+    @on(PagedTable.Failed, "#records")
+    def _failed(self, event: PagedTable.Failed) -> None:
+        self.show_error(event.error)
+        self._status()
+
+    # -- search, filters, sort ----------------------------------------------------------
+    @on(Input.Submitted, "#search")
+    def _search(self, event: Input.Submitted) -> None:
+        self.search = event.value.strip() or None
+        self.reload()
+        self.table.focus()
+
+    def action_search(self) -> None:
+        self.query_one("#search", Input).focus()
+
+    def action_focus_table(self) -> None:
+        self.table.focus()
+
+    def action_filter(self) -> None:
+        def done(filters: dict | None) -> None:
+            if filters is not None:
+                self.filters = filters
+                self.reload()
+
+        self.app.push_screen(FilterDialog(self.kind, self.filters), done)
+
+    def action_filter_cell(self) -> None:
+        table = self.table
+        row = table.row_at(table.cursor_row)
+        if row is None or not table.columns:
+            self.notify(t("tui.rec.pick"), severity="warning")
+            return
+        col = self.kind.columns[table.cursor_column]
+        text = row.cells[table.cursor_column]
+        if text == "":
+            return
+        try:
+            # the cell shows a display form (an English choice, 1,234.00): the column's parser reads it back
+            value = col.parse(text.replace(",", "") if col.type == "money" else text)
+        except ValueError as exc:
+            self.notify(str(exc), severity="warning")
+            return
+        self.filters = {**self.filters, col.name: value}
+        self.reload()
+
+    def action_clear(self) -> None:
+        self.filters, self.search = {}, None
+        self.query_one("#search", Input).value = ""
+        self.reload()
+
+    def action_sort(self) -> None:
+        col = self.kind.columns[self.table.cursor_column].name
+        self._sort_by(col)
+
+    @on(PagedTable.HeaderClicked, "#records")
+    def _header_clicked(self, event: PagedTable.HeaderClicked) -> None:
+        self.table.cursor_column = [c.name for c in self.table.columns].index(event.column.name)
+        self._sort_by(event.column.name)
+
+    def _sort_by(self, name: str) -> None:
+        if self.order_by != name:
+            self.order_by, self.descending = name, False
+        elif not self.descending:
+            self.descending = True
+        else:
+            self.order_by, self.descending = None, False
+        self.reload()
+
+    def action_refresh(self) -> None:
+        self.reload(keep_cursor=True)
+
+    # -- records -------------------------------------------------------------------------
+    @on(PagedTable.Selected, "#records")
+    def _open(self, event: PagedTable.Selected) -> None:
+        self.app.open_record(self.kind.name, event.key)
+
+    def _cursor_key(self) -> str | None:
+        row_key = self.table.cursor_key
+        if row_key is None:
+            self.notify(t("tui.rec.pick"), severity="warning")
+        return row_key
+
+    def action_new(self) -> None:
+        if not may_write(self, self.kind):
+            return
+        self.app.push_screen(RecordForm(self.engine, self.actor, self.kind), self._saved)
+
+    def action_edit(self) -> None:
+        row_key = self._cursor_key()
+        if row_key is not None and may_write(self, self.kind):
+            self.app.push_screen(RecordForm(self.engine, self.actor, self.kind, key=row_key), self._saved)
+
+    def _saved(self, saved: str | None) -> None:
+        if saved:
+            self.reload(keep_cursor=True)
+
+    def action_delete(self) -> None:
+        row_key = self._cursor_key()
+        if row_key is None or not may_write(self, self.kind):
+            return
+
+        def confirmed(yes: bool | None) -> None:
+            if yes:
+                self._delete(row_key)
+
+        self.app.push_screen(Confirm(t("tui.confirm.delete", kind=self.kind.label(), key=row_key)), confirmed)
+
+    @db_work(group="records-write")
+    def _delete(self, row_key: str) -> None:
+        try:
+            with write_session(self.engine) as session:
+                delete_record(session, actor=self.actor, kind=self.kind, key=row_key)
+        except Exception as exc:
+            self.app.call_from_thread(self.show_error, exc)
+            return
+        self.app.call_from_thread(self.notify, t("tui.rec.deleted", kind=self.kind.label(), key=row_key))
+        self.app.call_from_thread(self.reload, keep_cursor=True)

@@ -1,0 +1,1 @@
+"""Reusable widgets of the TUI: the paged table, the navigation sidebar, the dashboard panels."""

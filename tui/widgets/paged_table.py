@@ -1,0 +1,416 @@
+"""A table over more rows than memory should hold: it shows a window of a query and fetches the
+pages the user looks at, in a thread worker, as they come into view (toolong's ``LogLines`` habit:
+a Line-API ``ScrollView`` whose virtual height is the row count).
+
+The table knows nothing about record kinds: a ``PageSource`` answers ``count()`` and
+``fetch(limit, offset=, after=, before=)`` with ``Row`` objects. A page next to a page already held
+is read by keyset (``after`` the last row of the page above, ``before`` the first row of the page
+below), so scrolling costs the same at row 900,000 as at row 0; a jump to an arbitrary place (the
+scrollbar, End) reads by offset once, and keyset again from there.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any, Protocol, Sequence
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from ..work import db_work
+
+PAGE_ROWS = 100
+#: pages kept in memory (the rest are read again when the user comes back to them)
+MAX_PAGES = 120
+MIN_WIDTH, MAX_WIDTH = 4, 32
+GAP = 2
+
+
+@dataclass(frozen=True)
+class Row:
+    """One row: its key (what ``Selected`` reports), its cells as display text, and its place in
+    the order (the keyset boundary for the neighbouring pages)."""
+
+    key: Any
+    cells: tuple[str, ...]
+    order: tuple
+
+
+class PageSource(Protocol):
+    def count(self) -> int: ...
+
+    def fetch(self, limit: int, *, offset: int = 0, after: tuple | None = None,
+              before: tuple | None = None) -> list[Row]: ...
+
+
+@dataclass(frozen=True)
+class TableColumn:
+    name: str
+    header: str
+    numeric: bool = False
+
+
+def cell_width(text: str) -> int:
+    return Text(text).cell_len
+
+
+class PagedTable(ScrollView, can_focus=True):
+    """The rows of a ``PageSource`` under a fixed header row, with a row cursor and a column cursor."""
+
+    DEFAULT_CSS = """
+    PagedTable { background: $surface; }
+    PagedTable:focus { background-tint: $foreground 2%; }
+    PagedTable > .paged-table--header { text-style: bold; background: $panel; color: $text; }
+    PagedTable > .paged-table--odd { background: $boost; }
+    PagedTable > .paged-table--cursor { background: $block-cursor-blurred-background; }
+    PagedTable:focus > .paged-table--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+    PagedTable > .paged-table--cell { text-style: reverse; }
+    PagedTable > .paged-table--pending { color: $text-disabled; }
+    PagedTable > .paged-table--empty { color: $text-muted; text-style: italic; }
+    """
+    COMPONENT_CLASSES = {
+        "paged-table--header", "paged-table--odd", "paged-table--cursor", "paged-table--cell",
+        "paged-table--pending", "paged-table--empty",
+    }
+    BINDINGS = [
+        Binding("up", "cursor(-1)", show=False),
+        Binding("down", "cursor(1)", show=False),
+        Binding("pageup", "page(-1)", show=False),
+        Binding("pagedown", "page(1)", show=False),
+        Binding("home", "edge(0)", show=False),
+        Binding("end", "edge(1)", show=False),
+        Binding("left", "column(-1)", show=False),
+        Binding("right", "column(1)", show=False),
+        Binding("enter", "select", show=False),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, init=False)
+    cursor_column: reactive[int] = reactive(0, init=False)
+
+    class Selected(Message):
+        """The user chose a row (Enter or a double click)."""
+
+        def __init__(self, table: "PagedTable", key: Any) -> None:
+            super().__init__()
+            self.table, self.key = table, key
+
+    class HeaderClicked(Message):
+        def __init__(self, table: "PagedTable", column: TableColumn) -> None:
+            super().__init__()
+            self.table, self.column = table, column
+
+    class Counted(Message):
+        """The source's row count is known (after every ``reset``)."""
+
+        def __init__(self, table: "PagedTable", total: int) -> None:
+            super().__init__()
+            self.table, self.total = table, total
+
+    class Failed(Message):
+        """Reading the source failed; ``error`` is the exception (the owner tells the user)."""
+
+        def __init__(self, table: "PagedTable", error: Exception) -> None:
+            super().__init__()
+            self.table, self.error = table, error
+
+    def __init__(self, *, empty_text: str = "", id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.empty_text = empty_text
+        self.columns: list[TableColumn] = []
+        self.widths: list[int] = []
+        self.source: PageSource | None = None
+        self.total: int | None = None
+        self.sort_column: str | None = None
+        self.sort_descending = False
+        self._pages: OrderedDict[int, list[Row]] = OrderedDict()
+        self._generation = 0
+        self._wanted: set[int] = set()
+        self._lock = threading.Lock()
+        self._fetching = False
+        self._sized = False
+
+    # -- the owner's API -----------------------------------------------------------------
+    def reset(self, source: PageSource, columns: Sequence[TableColumn], *, keep_cursor: bool = False) -> None:
+        """Show ``source`` from its start: forget every page, count it and read the first page."""
+        self.source = source
+        if list(columns) != self.columns:
+            self.columns = list(columns)
+            self._sized = False
+            self.widths = [max(MIN_WIDTH, min(MAX_WIDTH, cell_width(c.header) + 2)) for c in self.columns]
+        with self._lock:
+            self._generation += 1
+            self._pages.clear()
+            self._wanted = {self.cursor_row // PAGE_ROWS} if keep_cursor else {0}
+        self.total = None
+        if not keep_cursor:
+            self.cursor_row = 0
+            self.scroll_to(y=0, animate=False)
+        self._resize()
+        self._count(self._generation)
+        self._fetch()
+
+    @property
+    def busy(self) -> bool:
+        """Still counting, or pages are being read."""
+        return self.total is None or self._fetching
+
+    def row_at(self, index: int) -> Row | None:
+        page = self._pages.get(index // PAGE_ROWS)
+        if page is None or index % PAGE_ROWS >= len(page):
+            return None
+        return page[index % PAGE_ROWS]
+
+    @property
+    def cursor_key(self) -> Any:
+        row = self.row_at(self.cursor_row)
+        return row.key if row else None
+
+    @property
+    def loaded_rows(self) -> int:
+        return sum(len(p) for p in self._pages.values())
+
+    # -- workers -------------------------------------------------------------------------
+    @db_work(group="paged-table-count", exclusive=False)
+    def _count(self, generation: int) -> None:
+        try:
+            total = self.source.count()
+        except Exception as exc:  # shown by the owner as a notification, never a crash
+            self.app.call_from_thread(self._failed, generation, exc)
+            return
+        self.app.call_from_thread(self._counted, generation, total)
+
+    def _counted(self, generation: int, total: int) -> None:
+        if generation != self._generation:
+            return
+        self.total = total
+        if self.cursor_row >= total:
+            self.cursor_row = max(0, total - 1)
+        self._resize()
+        self.refresh()
+        self.post_message(self.Counted(self, total))
+
+    def _failed(self, generation: int, exc: Exception) -> None:
+        if generation == self._generation:
+            self._fetching = False
+            self.post_message(self.Failed(self, exc))
+
+    def _fetch(self) -> None:
+        if self._fetching or not self._wanted or self.source is None:
+            return
+        self._fetching = True
+        self._fetch_pages(self._generation)
+
+    @db_work(group="paged-table-fetch", exclusive=False)
+    def _fetch_pages(self, generation: int) -> None:
+        worker = get_current_worker()
+        while not worker.is_cancelled:
+            with self._lock:
+                if generation != self._generation:
+                    return
+                visible = self._visible_pages()
+                self._wanted &= visible  # pages scrolled past before their turn are not read
+                if not self._wanted:
+                    self._fetching = False
+                    return
+                page = min(self._wanted, key=lambda p: abs(p - self.cursor_row // PAGE_ROWS))
+                self._wanted.discard(page)
+                above, below = self._pages.get(page - 1), self._pages.get(page + 1)
+            try:
+                if above and len(above) == PAGE_ROWS:
+                    rows = self.source.fetch(PAGE_ROWS, after=above[-1].order)
+                elif below:
+                    rows = self.source.fetch(PAGE_ROWS, before=below[0].order)
+                else:
+                    rows = self.source.fetch(PAGE_ROWS, offset=page * PAGE_ROWS)
+            except Exception as exc:
+                self.app.call_from_thread(self._failed, generation, exc)
+                return
+            self.app.call_from_thread(self._page_loaded, generation, page, rows)
+
+    def _page_loaded(self, generation: int, page: int, rows: list[Row]) -> None:
+        if generation != self._generation:
+            return
+        with self._lock:
+            self._pages[page] = rows
+            self._pages.move_to_end(page)
+            while len(self._pages) > MAX_PAGES:
+                self._pages.popitem(last=False)
+        if not self._sized and rows:
+            self._fit_widths(rows)
+        if self.total is None:
+            self._resize()
+        self.refresh()
+
+    def _visible_pages(self) -> set[int]:
+        top = int(self.scroll_y)
+        rows = max(1, self.size.height - 1)
+        pages = set(range(top // PAGE_ROWS, (top + rows) // PAGE_ROWS + 1))
+        pages.add(self.cursor_row // PAGE_ROWS)
+        return pages
+
+    # -- geometry ------------------------------------------------------------------------
+    def _fit_widths(self, rows: list[Row]) -> None:
+        self._sized = True
+        for i, _col in enumerate(self.columns):
+            widest = max((cell_width(r.cells[i]) for r in rows[:PAGE_ROWS]), default=0)
+            self.widths[i] = max(self.widths[i], min(MAX_WIDTH, widest))
+        self._resize()
+
+    @property
+    def row_count(self) -> int:
+        if self.total is not None:
+            return self.total
+        return sum(len(p) for p in self._pages.values())
+
+    def _resize(self) -> None:
+        width = sum(self.widths) + GAP * len(self.widths) + 1
+        self.virtual_size = Size(width, self.row_count + 1)
+
+    def _column_x(self, index: int) -> int:
+        return 1 + sum(w + GAP for w in self.widths[:index])
+
+    # -- rendering -----------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        width = self.size.width
+        base = self.rich_style
+        if y == 0:
+            return self._line(self._header_cells(), self.get_component_rich_style("paged-table--header"), None, scroll_x, width)
+        index = scroll_y + y - 1
+        if self.total == 0 and y == 1:
+            style = self.get_component_rich_style("paged-table--empty")
+            return Strip([Segment(" " + self.empty_text, style)]).crop_extend(0, width, base)
+        if index >= self.row_count and self.total is not None:
+            return Strip.blank(width, base)
+        row = self.row_at(index)
+        if row is None:
+            if self.source is not None and (self.total is None or index < self.total):
+                self._want(index // PAGE_ROWS)
+                style = self.get_component_rich_style("paged-table--pending")
+                return self._line(["…"] * len(self.columns), style, None, scroll_x, width)
+            return Strip.blank(width, base)
+        if index == self.cursor_row:
+            style = self.get_component_rich_style("paged-table--cursor")
+            cell = self.cursor_column
+        else:
+            style = self.get_component_rich_style("paged-table--odd") if index % 2 else base
+            cell = None
+        return self._line(row.cells, style, cell, scroll_x, width)
+
+    def _header_cells(self) -> list[str]:
+        cells = []
+        for col in self.columns:
+            mark = ""
+            if col.name == self.sort_column:
+                mark = " ▼" if self.sort_descending else " ▲"
+            cells.append(col.header + mark)
+        return cells
+
+    def _line(self, cells: Sequence[str], style: Style, cursor_cell: int | None, scroll_x: int, width: int) -> Strip:
+        text = Text(" ", style=style, no_wrap=True, end="")
+        cell_style = self.get_component_rich_style("paged-table--cell") if cursor_cell is not None else None
+        for i, (value, w) in enumerate(zip(cells, self.widths)):
+            cell = Text(value.replace("\n", " "), no_wrap=True, overflow="ellipsis", end="")
+            cell.truncate(w, overflow="ellipsis", pad=False)
+            gap = w - cell.cell_len
+            if self.columns[i].numeric:
+                cell = Text(" " * gap, end="") + cell
+            else:
+                cell = cell + Text(" " * gap, end="")
+            if i == cursor_cell:
+                cell.stylize(cell_style)
+            text.append_text(cell)
+            text.append(" " * GAP)
+        segments = list(text.render(self.app.console))
+        strip = Strip(segments)
+        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_style(self.rich_style)
+
+    def _want(self, page: int) -> None:
+        if page not in self._wanted:
+            self._wanted.add(page)
+            self.call_later(self._fetch)
+
+    # -- navigation ----------------------------------------------------------------------
+    @property
+    def visible_rows(self) -> int:
+        return max(1, self.size.height - 1 - (1 if self.show_horizontal_scrollbar else 0))
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        top = int(self.scroll_y)
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + self.visible_rows:
+            self.scroll_to(y=new - self.visible_rows + 1, animate=False)
+        self.refresh()
+
+    def watch_cursor_column(self, old: int, new: int) -> None:
+        if not self.columns:
+            return
+        left = self._column_x(new)
+        right = left + self.widths[new]
+        if left < self.scroll_x + 1:
+            self.scroll_to(x=max(0, left - 1), animate=False)
+        elif right > self.scroll_x + self.size.width:
+            self.scroll_to(x=right - self.size.width + 1, animate=False)
+        self.refresh()
+
+    def _move_to(self, row: int) -> None:
+        last = max(0, self.row_count - 1)
+        self.cursor_row = max(0, min(last, row))
+
+    def action_cursor(self, delta: int) -> None:
+        self._move_to(self.cursor_row + delta)
+
+    def action_page(self, delta: int) -> None:
+        self._move_to(self.cursor_row + delta * self.visible_rows)
+
+    def action_edge(self, end: int) -> None:
+        self._move_to(self.row_count - 1 if end else 0)
+
+    def action_column(self, delta: int) -> None:
+        if self.columns:
+            self.cursor_column = max(0, min(len(self.columns) - 1, self.cursor_column + delta))
+
+    def action_select(self) -> None:
+        row = self.row_at(self.cursor_row)
+        if row is not None:
+            self.post_message(self.Selected(self, row.key))
+
+    def _column_at(self, x: int) -> int | None:
+        x += int(self.scroll_x)
+        for i in range(len(self.columns)):
+            left = self._column_x(i)
+            if left <= x < left + self.widths[i] + GAP:
+                return i
+        return None
+
+    async def _on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None:
+            return
+        column = self._column_at(offset.x)
+        if offset.y == 0:
+            if column is not None:
+                self.post_message(self.HeaderClicked(self, self.columns[column]))
+            return
+        index = int(self.scroll_y) + offset.y - 1
+        if index < self.row_count:
+            self._move_to(index)
+            if column is not None:
+                self.cursor_column = column
+            if event.chain >= 2:
+                self.action_select()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.refresh()
