@@ -246,26 +246,27 @@ def order_key(kind: RecordKind, obj, order_by: str | None = None) -> tuple:
     return (getattr(obj, order_by), obj.id) if order_by else (obj.id,)
 
 
-def _order_terms(kind: RecordKind, order_by: str | None, boundary: tuple | None = None) -> list:
-    """The ascending sort terms of a listing: empty values last on every database, then the id.
+def _order_terms(kind: RecordKind, order_by: str | None, descending: bool, boundary: tuple | None = None) -> list:
+    """The sort terms of a listing as ``(expression, descending)``: empty values last on every
+    database and in either direction, then the column, then the id.
 
     For a keyset boundary whose value is empty, the value term is left out (the empty-flag term
     already tells the rows apart, and ``NULL = NULL`` is never true)."""
     if not order_by:
-        return [kind.model.id]
+        return [(kind.model.id, descending)]
     col = getattr(kind.model, order_by)
-    empty = sa.case((col.is_(None), 1), else_=0)
+    empty = (sa.case((col.is_(None), 1), else_=0), False)
     if boundary is not None and boundary[0] is None:
-        return [empty, kind.model.id]
-    return [empty, col, kind.model.id]
+        return [empty, (kind.model.id, descending)]
+    return [empty, (col, descending), (kind.model.id, descending)]
 
 
-def _beyond(terms: list, values: tuple, greater: bool):
-    """Rows that sort strictly after (``greater``) or before ``values`` in the order of ``terms``."""
+def _beyond(terms: list, values: tuple, after: bool):
+    """Rows that come after (or before) ``values`` in the order of ``terms``."""
     ors = []
-    for i, term in enumerate(terms):
-        equal = [terms[j] == values[j] for j in range(i)]
-        ors.append(sa.and_(*equal, term > values[i] if greater else term < values[i]))
+    for i, (term, desc) in enumerate(terms):
+        equal = [terms[j][0] == values[j] for j in range(i)]
+        ors.append(sa.and_(*equal, term > values[i] if after != desc else term < values[i]))
     return sa.or_(*ors)
 
 
@@ -275,7 +276,7 @@ def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filt
                  before: tuple | None = None) -> Page:
     """A page of the records the actor may see, filtered (``{column: value}``; ``"41*"`` is a prefix,
     text columns match a part), searched across text columns, and ordered by a column (empty values
-    last) then the id.
+    last, ascending or descending) then the id.
 
     ``after`` / ``before`` page by keyset instead of ``offset``: the ``order_key`` of the row that
     ends the previous page or starts the next one. A keyset page costs the same at row 900,000 as
@@ -285,7 +286,7 @@ def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filt
     if order_by and order_by not in kind.by_name:
         raise ValidationFailed([(order_by, order_by, t("list.bad_column", name=order_by, names=", ".join(kind.by_name)))], kind.name)
     boundary = after if after is not None else before
-    terms = _order_terms(kind, order_by, boundary)
+    terms = _order_terms(kind, order_by, descending, boundary)
     where = list(clauses)
     if boundary is not None:
         if not order_by:
@@ -294,11 +295,10 @@ def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filt
             values = (1, boundary[1])
         else:
             values = (0, *boundary)
-        # "after" in a descending listing is "before" in the ascending order of the terms
-        where.append(_beyond(terms, values, greater=(after is not None) != descending))
-    backwards = before is not None
-    flip = descending != backwards  # a page before the boundary is read in reverse, then turned round
-    stmt = sa.select(kind.model).where(*where).order_by(*[term.desc() if flip else term for term in terms]).limit(limit)
+        where.append(_beyond(terms, values, after=after is not None))
+    backwards = before is not None  # a page before the boundary is read in reverse, then turned round
+    order = [term.desc() if desc != backwards else term for term, desc in terms]
+    stmt = sa.select(kind.model).where(*where).order_by(*order).limit(limit)
     if boundary is None:
         stmt = stmt.offset(offset)
     rows = list(session.execute(stmt).scalars())

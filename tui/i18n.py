@@ -145,6 +145,7 @@ MESSAGES = catalogue(
         "tui.detail.findings.count": ("{n} 处问题", "{n} findings"),
         "tui.detail.gone": ("这条记录已不存在或不在你的可见范围内：{reason}", "This record is gone or outside what you may see: {reason}"),
         "tui.empty_value": ("—", "—"),
+        "tui.sep": ("；", "; "),
         # forms
         "tui.form.new": ("新建{kind}", "New {kind}"),
         "tui.form.edit": ("编辑{kind}「{key}」", "Edit {kind} '{key}'"),

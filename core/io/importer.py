@@ -1,10 +1,31 @@
 """``xiaoqi import``: a file of one record kind, validated completely before anything is kept, then
 upserted by natural key with audit entries, in one transaction.
 
-How it stays fast on a million rows: rows are parsed a batch at a time, column by column
-(``rows.RowParser``); references, unique columns and existing records are looked up once per batch
-with ``IN (...)`` queries; rows are written with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL),
-audit entries too — never one ORM object or one query per row.
+How it stays fast on a million rows:
+
+- Rows are parsed a batch at a time, column by column (``rows.RowParser``), and made ready for the
+  database (``rows.Preparer``: bound values, keys, the audit snapshot). For a large CSV file on a
+  machine with two or more cores this runs in a parse worker process (``worker``) while this
+  process checks and writes the previous batch; the problems found are the same objects with the
+  same texts either way, and nothing is written by the worker.
+- References, unique columns and existing records are looked up once per batch with ``IN (...)``
+  queries (a reference found once is remembered for the rest of the import); the internship's
+  student and the student's school come from one lookup.
+- Rows are written with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) in natural-key order
+  within each batch, audit entries too — never one ORM object or one query per row.
+- When an import creates many rows compared with what the table holds, its secondary (non-unique)
+  indexes are dropped inside the transaction and rebuilt, from their own stored definitions, before
+  the commit: building an index once from sorted data is several times faster than a million
+  random insertions into it. Unique indexes and foreign keys stay in force throughout; nothing is
+  relaxed. A rollback (invalid rows, dry run, any error) restores the indexes with everything else.
+
+Audit: every created or updated row gets one ``audit_log`` entry (actor, time, kind, key, action,
+``batch_id`` -> the ``import_batches`` row with the file name and SHA-256). Entries of created rows
+keep the full record as ``after``, exactly as ``services.create_record`` writes it (the same
+``snapshot`` dict), and updates keep full ``before`` and ``after``: the log reads the same whatever
+wrote it. A compact form (``after`` NULL, state recoverable from the batch) was measured and
+rejected: it saved about a tenth of the import's time but made every reader of the log rebuild
+imported records from later entries.
 
 How it stays atomic: everything runs in one write transaction (``BEGIN IMMEDIATE`` on SQLite; the
 target table locked against other writers on PostgreSQL), batches are written as they are checked
@@ -15,13 +36,15 @@ exactly those of the real import.
 
 from __future__ import annotations
 
-import datetime as dt
+import bisect
 import hashlib
 import itertools
 import json
+import os
+from array import array
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 import sqlalchemy as sa
 from sqlmodel import Session
@@ -35,7 +58,7 @@ from ..models import AuditEntry, ImportBatch
 from ..plugins import get_plugin_manager
 from ..services import jsonable, utcnow
 from . import readers
-from .rows import Layout, Problem, RowParser, _Derived, is_english_header_row, json_fragments, map_headers
+from .rows import Layout, Prepared, Preparer, Problem, is_english_header_row, map_headers
 
 catalogue(
     {
@@ -51,7 +74,14 @@ BATCH_ROWS = 10_000
 #: bound parameters per query (SQLite's limit is 32,766; PostgreSQL's 65,535)
 MAX_PARAMS = 30_000
 #: SQLite page cache of the importing connection (KiB)
-CACHE_KIB = 256 * 1024
+CACHE_KIB = 384 * 1024
+#: a CSV file from this size on is parsed by a worker process (when there are two or more cores)
+PARALLEL_BYTES = 4 * 1024 * 1024
+#: secondary indexes are rebuilt rather than updated when an import creates at least this many
+#: rows, and at least half as many as the table held before
+REBUILD_MIN_ROWS = 20_000
+#: references found in the database are remembered for the rest of the import, up to this many
+KNOWN_REFS = 200_000
 
 
 @dataclass
@@ -111,25 +141,62 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
     check_importable(kind, actor)
     path = Path(path)
     table = readers.open_table(path, sheet=sheet)
+    batches = None
     try:
         layout = map_headers(kind, table.headers)
         result = ImportResult(kind=kind.name, file=path.name, sha256=file_sha256(path), unit=table.unit,
                               dry_run=dry_run, skip_invalid=skip_invalid, encoding=table.encoding)
         typed = readers.file_format(path) != "csv"
-        rows = _data_rows(table, layout, result)
+        if _parallel(engine, path, table):
+            from .worker import parse_in_worker
+
+            batches = parse_in_worker(path, kind, engine.dialect, batch_rows)
+        if batches is None:
+            batches = _parse_here(table, layout, result, Preparer(layout, engine.dialect), batch_rows, typed)
+        position = [0]
         with _Importer(engine, actor, kind, layout, result) as importer:
-            parser = RowParser(layout)
-            while True:
-                chunk = list(itertools.islice(rows, batch_rows))
-                if not chunk:
-                    break
-                importer.take(parser.parse(chunk, typed=typed), len(chunk))
+            importer.estimate = lambda: _estimated_rows(table, result, position[0])
+            for prepared in batches:
+                position[0] = prepared.position
+                if prepared.english_row:
+                    result.english_row = True
+                importer.take(prepared)
                 if progress and table.big:
-                    progress(table.position(), table.total)
+                    progress(prepared.position, table.total)
             importer.finish(commit=not dry_run and (skip_invalid or not result.problems))
     finally:
+        if batches is not None:
+            batches.close()
         table.close()
     return result
+
+
+def _parallel(engine, path: Path, table: readers.Table) -> bool:
+    """Parse in a worker process: a large CSV file (streamed, so the worker reads it itself), SQLite,
+    and a second core to run on."""
+    if readers.file_format(path) != "csv" or table.total < PARALLEL_BYTES or not is_sqlite(engine):
+        return False
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return cores >= 2
+
+
+def _parse_here(table: readers.Table, layout: Layout, result: ImportResult, preparer: Preparer, batch_rows: int,
+                typed: bool) -> Iterator[Prepared]:
+    rows = _data_rows(table, layout, result)
+    while True:
+        chunk = list(itertools.islice(rows, batch_rows))
+        if not chunk:
+            return
+        yield preparer.prepare(chunk, typed=typed, position=table.position())
+
+
+def _estimated_rows(table: readers.Table, result: ImportResult, done: int) -> int:
+    """How many rows the whole file holds, judged from how far the reader got (``done``)."""
+    if table.unit != "row" or not table.total:
+        return result.rows
+    if table.encoding is not None:  # CSV: the position is in bytes
+        return int(result.rows * table.total / done) if done else result.rows
+    return max(result.rows, table.total)
 
 
 def _data_rows(table: readers.Table, layout: Layout, result: ImportResult):
@@ -161,11 +228,15 @@ class _Importer:
         self.sqlite = is_sqlite(engine)
         self.table: sa.Table = kind.model.__table__
         self.at = utcnow()
-        self.seen_rows: dict[int, int] = {}  # hash of a key text -> the file row that had it
-        self.touched: set[int] = set()  # ids of existing records this import matched
+        #: the ids this import gave to the rows it created, and their file row numbers:
+        #: (first id, rows) runs, so that a repeated key names the row it repeats
+        self.created_runs: list[tuple[int, array]] = []
+        self.updated_rows: dict[int, int] = {}  # id of an existing record this import matched -> file row
         self.session: Session | None = None
-        self.fragments = json_fragments(kind)
-        self.key_strings = {k: _Derived(lambda v: "" if v is None else str(v)) for k in kind.key}
+        self.known: dict[int, set] = {}  # reference -> target keys found in the database
+        self.schools: dict[str, str] = {}  # internships: student -> school, as found
+        self.estimate: Callable[[], int] = lambda: result.rows
+        self.rebuild: list[tuple[str, str]] | None = None  # secondary indexes dropped: (name, CREATE sql)
 
     # -- transaction -------------------------------------------------------------------------
     def __enter__(self):
@@ -176,14 +247,17 @@ class _Importer:
         self.ph = "?" if self.sqlite else "%s"
         self.raw = self.conn.connection.dbapi_connection
         if self.sqlite:
-            # a large page cache for this connection while it writes (random-order index inserts
-            # into a small cache cost twice the time); restored when the import ends
+            # a large page cache for this connection while it writes (index insertions into a small
+            # cache cost twice the time) and temporary sorts in memory; restored when the import ends
             self.cache_size = self.conn.exec_driver_sql("PRAGMA cache_size").scalar()
+            self.temp_store = self.conn.exec_driver_sql("PRAGMA temp_store").scalar()
             self.conn.exec_driver_sql(f"PRAGMA cache_size = {-CACHE_KIB}")
+            self.conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
         if not self.sqlite:
             # other writers of this table wait; readers do not
             self.conn.exec_driver_sql(f'LOCK TABLE "{self.table.name}" IN SHARE ROW EXCLUSIVE MODE')
         self.max_before = self.conn.execute(sa.select(sa.func.max(self.table.c.id))).scalar() or 0
+        self.touched = bytearray(self.max_before + 1)  # existing records this import matched, by id
         self.result.batch_id = self.conn.execute(sa.insert(ImportBatch.__table__).values(
             kind=self.kind.name, file_name=self.result.file[:500], sha256=self.result.sha256, actor=str(self.actor),
             started_at=self.at, dry_run=self.result.dry_run)).inserted_primary_key[0]
@@ -195,6 +269,7 @@ class _Importer:
             self.trans.rollback()
         if self.sqlite:
             self.conn.exec_driver_sql(f"PRAGMA cache_size = {self.cache_size}")
+            self.conn.exec_driver_sql(f"PRAGMA temp_store = {self.temp_store}")
         if self.session is not None:
             self.session.close()
         self.conn.close()
@@ -205,6 +280,7 @@ class _Importer:
         if not commit:
             self.trans.rollback()
             return
+        self._rebuild_indexes()
         self.conn.execute(sa.update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == r.batch_id).values(
             finished_at=utcnow(), rows=r.rows, created=r.created, updated=r.updated, unchanged=r.unchanged,
             invalid=r.invalid))
@@ -217,17 +293,9 @@ class _Importer:
     def _prepare_columns(self) -> None:
         kind, table = self.kind, self.table
         self.stored = [c.name for c in kind.columns if c.name in table.c]
-        present = set(self.layout.present)
-        for col in kind.columns:
-            if col.label_column and col.name in present:
-                present.add(col.label_column)
-        self.present = [n for n in self.stored if n in present]
-        self.binders = {}
         self.loaders = {}
         for name in table.c.keys():
             col_type = table.c[name].type.dialect_impl(self.dialect)
-            bind = col_type.bind_processor(self.dialect)
-            self.binders[name] = _Derived(bind) if bind else None
             # psycopg returns dates, Decimals and booleans itself; SQLite stores text and numbers
             self.loaders[name] = col_type.result_processor(self.dialect, None) if self.sqlite else None
         self.uniques = []
@@ -240,10 +308,9 @@ class _Importer:
         for c in table.columns:
             if c.unique and c.name != "id" and {c.name} != key and c.name in self.stored:
                 self.uniques.append((c.name,))
-
-    def bound(self, name: str, values: list) -> list:
-        binder = self.binders.get(name)
-        return list(map(binder.__getitem__, values)) if binder is not None else values
+        self.stored_select = self.stored + [n for n in table.c.keys() if n not in self.stored and n != "id"]
+        self.stored_index = {name: pos + 1 for pos, name in enumerate(self.stored_select)}
+        self.key_positions = [1 + self.stored_select.index(k) for k in kind.key]
 
     # -- queries -----------------------------------------------------------------------------
     def lookup(self, table: sa.Table, match: tuple[str, ...], tuples, select: list[str]) -> list[tuple]:
@@ -294,24 +361,37 @@ class _Importer:
             for row in rows:
                 copy.write_row(row)
 
+    def max_id(self) -> int:
+        cursor = self.raw.cursor()
+        cursor.execute(f'SELECT max(id) FROM "{self.table.name}"')
+        value = cursor.fetchone()[0] or 0
+        cursor.close()
+        return value
+
+    def _remember_ids(self, last: int, numbers: list[int]) -> None:
+        """Which file rows the records just inserted after id ``last`` came from: their ids run
+        on one by one in insertion order (SQLite's rowid, PostgreSQL's sequence under our table
+        lock), which the range query confirms; otherwise a repeat is reported without its row."""
+        cursor = self.raw.cursor()
+        cursor.execute(f'SELECT min(id), max(id), count(*) FROM "{self.table.name}" WHERE id > {self.ph}', (last,))
+        low, high, count = cursor.fetchone()
+        cursor.close()
+        if count == len(numbers) and high - low + 1 == count:
+            self.created_runs.append((low, array("q", numbers)))
+
     # -- one batch ---------------------------------------------------------------------------
-    def take(self, batch, count: int) -> None:
+    def take(self, prep: Prepared) -> None:
         r, kind = self.result, self.kind
-        r.rows += len(batch.numbers) + sum(1 for p in batch.problems if p.column == "-")
-        bad: dict[int, list[Problem]] = {}
-        for p in batch.problems:
+        r.rows += prep.counted
+        for p in prep.problems:
             r.invalid_rows.add(p.row)
-        r.problems.extend(batch.problems)
-        valid = batch.valid
-        if not valid:
-            return
-        numbers = batch.numbers
-        cols = batch.columns if len(valid) == len(numbers) else {n: [v[i] for i in valid] for n, v in batch.columns.items()}
-        rows_no = [numbers[i] for i in valid]
+        r.problems.extend(prep.problems)
+        rows_no = prep.numbers
         n = len(rows_no)
-        bound = {name: self.bound(name, cols[name]) for name in self.stored}
-        key_tuples = list(zip(*(bound[k] for k in kind.key)))
-        key_texts = ["/".join(parts) for parts in zip(*(list(map(self.key_strings[k].__getitem__, cols[k])) for k in kind.key))]
+        if not n:
+            return
+        cols, bound, key_tuples, key_texts = prep.cols, prep.bound, prep.keys, prep.key_texts
+        bad: dict[int, list[Problem]] = {}
 
         def problem(i: int, name: str, value, reason: str) -> None:
             bad.setdefault(i, []).append(Problem(rows_no[i], self.layout.header(name) if name else "", value, reason))
@@ -323,23 +403,14 @@ class _Importer:
             if j != i:
                 problem(i, kind.key[-1], key_texts[i], t("io.dup.file", row=rows_no[j], key=key_texts[i]))
         self._check_references(cols, bound, key_tuples, problem, bad)
-        self._check_uniques(cols, bound, key_tuples, key_texts, rows_no, problem, bad)
+        self._check_uniques(cols, bound, key_tuples, rows_no, problem, bad)
         existing = self._existing(key_tuples, bad)
         self._check_scope(cols, existing, key_texts, key_tuples, problem, bad)
 
-        creates, updates, audit = [], [], []
-        created_keys, updated_keys = [], []
-        derived = self._derived(cols, n)
-        insert_names = self.stored + list(derived)
-        write_names = self.present + list(derived)
-        all_bound = {**bound, **{name: self.bound(name, values) for name, values in derived.items()}}
-        for name in insert_names:
-            if name not in self.present and name not in derived:
-                default = self.table.c[name].default
-                if default is not None and default.is_scalar:
-                    all_bound[name] = self.bound(name, [default.arg] * n)
-        stored_index = {name: pos + 1 for pos, name in enumerate(self.stored_select)}
-        frag_cols = [list(map(self.fragments[c.name].__getitem__, cols[c.name])) for c in kind.columns]
+        creates, updates = [], []
+        write_names = prep.write_names
+        stored_index = self.stored_index
+        touched = self.touched
         for i in range(n):
             if i in bad:
                 continue
@@ -349,14 +420,14 @@ class _Importer:
                 creates.append(i)
                 continue
             rid = found[0]
-            if rid > self.max_before or rid in self.touched:
-                earlier = self.seen_rows.get(hash(key_texts[i]))
+            if rid > self.max_before or touched[rid]:
+                earlier = self._row_of(rid)
                 reason = (t("io.dup.file", row=earlier, key=key_texts[i]) if earlier
                           else t("io.dup.earlier", key=key_texts[i]))
                 problem(i, kind.key[-1], key_texts[i], reason)
                 continue
-            self.touched.add(rid)
-            if all(found[stored_index[name]] == all_bound[name][i] for name in write_names):
+            touched[rid] = 1
+            if all(found[stored_index[name]] == bound[name][i] for name in write_names):
                 r.unchanged += 1
             else:
                 updates.append(i)
@@ -365,57 +436,81 @@ class _Importer:
             r.problems.extend(problems)
         if bad:
             r.problems.sort(key=lambda p: p.row)
+        audit: list[tuple] = []
+        created_keys, updated_keys = [], []
         if creates:
-            everything = len(creates) == n
-            rows = list(zip(*[all_bound[name] for name in insert_names]))
-            after = ["{" + ",".join(parts) + "}" for parts in zip(*frag_cols)]
-            self.insert(insert_names, rows if everything else [rows[i] for i in creates])
+            # in key order: the unique index (and the audit's) take neighbouring entries together
+            creates.sort(key=key_tuples.__getitem__)
+            if self.sqlite and self.rebuild is None:
+                self._maybe_drop_indexes(len(creates))
+            insert_cols = [bound[name] for name in prep.insert_names]
+            rows = list(zip(*insert_cols))
+            last = self.max_id()
+            self.insert(prep.insert_names, [rows[i] for i in creates])
+            self._remember_ids(last, [rows_no[i] for i in creates])
+            after = prep.after
             for i in creates:
-                text = key_texts[i]
-                self.seen_rows[hash(text)] = rows_no[i]
-                created_keys.append(text)
-                audit.append((text, "create", None, after[i]))
+                created_keys.append(key_texts[i])
+                audit.append((key_texts[i], "create", None, after[i]))
             r.created += len(creates)
         if updates:
             sets = ", ".join(f'"{name}" = {self.ph}' for name in write_names)
-            write_cols = [all_bound[name] for name in write_names]
+            write_cols = [bound[name] for name in write_names]
             self.executemany(f'UPDATE "{self.table.name}" SET {sets} WHERE id = {self.ph}',
                              [tuple(col[i] for col in write_cols) + (existing[key_tuples[i]][0],) for i in updates])
+            present = [name for name in write_names if name in kind.by_name]
             for i in updates:
-                before = self._snapshot(existing[key_tuples[i]])
+                found = existing[key_tuples[i]]
+                before = self._snapshot(found)
                 after = dict(before)
-                after.update({name: jsonable(cols[name][i]) for name in self.present})
-                text = key_texts[i]
-                self.seen_rows[hash(text)] = rows_no[i]
-                updated_keys.append(text)
-                audit.append((text, "update", _dumps(before), _dumps(after)))
+                after.update({name: jsonable(cols[name][i]) for name in present})
+                self.updated_rows[found[0]] = rows_no[i]
+                updated_keys.append(key_texts[i])
+                audit.append((key_texts[i], "update", _dumps(before), _dumps(after)))
             r.updated += len(updates)
         self._audit(audit)
         if created_keys or updated_keys:
             self._announce(created_keys, updated_keys)
 
-    def _derived(self, cols: dict[str, list], n: int) -> dict[str, list]:
-        """Columns the kind derives from a row (a student's birth date), column-wise."""
-        if self.kind.derive is None:
-            return {}
-        names = list(cols)
-        out: dict[str, list] = {}
-        for i, values in enumerate(zip(*cols.values())):
-            extra = self.kind.derive(dict(zip(names, values)))
-            for name, value in extra.items():
-                if name in self.table.c and name not in cols:
-                    out.setdefault(name, [None] * n)[i] = value
-        return out
+    def _row_of(self, rid: int) -> int | None:
+        """The file row that created or updated record ``rid`` earlier in this import."""
+        if rid <= self.max_before:
+            return self.updated_rows.get(rid)
+        runs = self.created_runs
+        pos = bisect.bisect_right(runs, rid, key=lambda run: run[0]) - 1
+        if pos >= 0:
+            start, numbers = runs[pos]
+            if rid - start < len(numbers):
+                return numbers[rid - start]
+        return None
 
-    @property
-    def stored_select(self) -> list[str]:
-        return self.stored + [n for n in self.table.c.keys() if n not in self.stored and n != "id"]
+    # -- secondary indexes -------------------------------------------------------------------
+    def _maybe_drop_indexes(self, creating: int) -> None:
+        """Drop the table's secondary indexes when this import will create many rows compared with
+        those already there; ``_rebuild_indexes`` creates them again from their own definitions."""
+        r = self.result
+        expected = self.estimate() * (r.created + creating) / max(1, r.rows)
+        if expected < max(REBUILD_MIN_ROWS, self.max_before / 2):
+            self.rebuild = []
+            return
+        found = self.conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
+            (self.table.name,)).all()
+        self.rebuild = [(name, sql) for name, sql in found if not sql.lstrip().upper().startswith("CREATE UNIQUE")]
+        for name, _sql in self.rebuild:
+            self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
 
+    def _rebuild_indexes(self) -> None:
+        for _name, sql in self.rebuild or ():
+            self.conn.exec_driver_sql(sql)
+        self.rebuild = []
+
+    # -- checks ------------------------------------------------------------------------------
     def _existing(self, key_tuples: list[tuple], bad) -> dict[tuple, tuple]:
         """The records already there for these keys: key -> (id, every other column, raw)."""
         keys = {k for i, k in enumerate(key_tuples) if i not in bad}
         found = self.lookup(self.table, self.kind.key, keys, ["id"] + self.stored_select)
-        positions = [1 + self.stored_select.index(k) for k in self.kind.key]
+        positions = self.key_positions
         return {tuple(row[p] for p in positions): row for row in found}
 
     def _snapshot(self, row: tuple) -> dict:
@@ -428,7 +523,8 @@ class _Importer:
 
     def _check_references(self, cols, bound, key_tuples, problem, bad) -> None:
         kind = self.kind
-        for ref in kind.references:
+        student_school = kind.name == "internships"  # the bulk form of services.check_references
+        for number, ref in enumerate(kind.references):
             target = get_kind(ref.kind)
             wanted = {}
             for i, values in enumerate(zip(*(bound[c] for c in ref.columns))):
@@ -436,20 +532,30 @@ class _Importer:
                     wanted.setdefault(values, []).append(i)
             if not wanted:
                 continue
-            found = {tuple(row) for row in self.lookup(target.model.__table__, ref.target_columns, wanted, list(ref.target_columns))}
+            known = self.known.setdefault(number, set())
+            with_school = student_school and ref.kind == "students"
+            unknown = [values for values in wanted if values not in known]
+            if unknown:
+                select = list(ref.target_columns) + (["school_code"] if with_school else [])
+                found = self.lookup(target.model.__table__, ref.target_columns, unknown, select)
+                if len(known) + len(found) > KNOWN_REFS:
+                    known.clear()
+                    self.schools.clear()
+                width = len(ref.target_columns)
+                for row in found:
+                    known.add(tuple(row[:width]))
+                    if with_school:
+                        self.schools[row[0]] = row[width]
             if ref.kind == kind.name and tuple(ref.target_columns) == tuple(kind.key):
-                found |= set(key_tuples)
+                known = known | set(key_tuples)
             for values, rows in wanted.items():
-                if values in found:
+                if values in known:
                     continue
                 for i in rows:
                     text = "/".join(str(cols[c][i]) for c in ref.columns)
                     problem(i, ref.columns[-1], text, t("ref.missing", kind=target.label(), key=text))
-        if kind.name == "internships":
-            # the bulk form of services.check_references: the student belongs to the school given
-            ids = {bound["id_number"][i] for i in range(len(key_tuples)) if i not in bad}
-            schools = dict(self.lookup(get_kind("students").model.__table__, ("id_number",), [(v,) for v in ids],
-                                       ["id_number", "school_code"]))
+        if student_school:
+            schools = self.schools
             for i, id_number in enumerate(bound["id_number"]):
                 if i in bad:
                     continue
@@ -458,7 +564,7 @@ class _Importer:
                     problem(i, "school_code", cols["school_code"][i], t("scope.school_mismatch", id_number=cols["id_number"][i],
                                                                        actual=actual, given=cols["school_code"][i]))
 
-    def _check_uniques(self, cols, bound, key_tuples, key_texts, rows_no, problem, bad) -> None:
+    def _check_uniques(self, cols, bound, key_tuples, rows_no, problem, bad) -> None:
         kind = self.kind
         for names in self.uniques:
             label = "+".join(self.layout.header(n) for n in names)
@@ -482,19 +588,26 @@ class _Importer:
                                                   key="/".join("" if v is None else str(v) for v in other)))
 
     def _check_scope(self, cols, existing, key_texts, key_tuples, problem, bad) -> None:
-        """The actor may write a row it owns, as the row is and as it will be (services._authorise)."""
+        """The actor may write a row it owns, as the row is and as it will be (services._authorise).
+
+        Kinds owned through a plain column (a school code, a USCC) are checked set-wise; kinds
+        with their own ``owners`` function ask it once per distinct row value."""
         actor, kind = self.actor, self.kind
         if actor.is_admin:
             return
         names = list(cols)
         session = self._session()
+        plain = kind.owners is None
+        own = [c for c in (kind.school_column, kind.enterprise_column) if c]
         for i, values in enumerate(zip(*cols.values())):
             if i in bad:
                 continue
-            row = dict(zip(names, values))
             found = existing.get(key_tuples[i])
             action = "create" if found is None else "update"
-            allowed = actor.code in kind.owner_codes(session, row)
+            if plain:
+                allowed = any(cols[c][i] == actor.code for c in own)
+            else:
+                allowed = actor.code in kind.owner_codes(session, dict(zip(names, values)))
             if found is not None and allowed:
                 allowed = actor.code in kind.owner_codes(session, self._snapshot(found))
             if not allowed and kind.name == "enterprises" and action == "create" and actor.role == "school":
@@ -516,11 +629,11 @@ class _Importer:
         at = at(self.at) if at else self.at
         json_ph = "?" if self.sqlite else "CAST(%s AS json)"
         p = self.ph
+        actor, kind, batch_id = str(self.actor), self.kind.name, self.result.batch_id
         self.executemany(
             f"INSERT INTO audit_log (at, actor, action, kind, key, before, after, batch_id) "
             f"VALUES ({p}, {p}, {p}, {p}, {p}, {json_ph}, {json_ph}, {p})",
-            [(at, str(self.actor), action, self.kind.name, key, before, after, self.result.batch_id)
-             for key, action, before, after in entries])
+            [(at, actor, action, kind, key, before, after, batch_id) for key, action, before, after in entries])
 
     def _announce(self, created: list[str], updated: list[str]) -> None:
         session = self._session()

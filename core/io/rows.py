@@ -272,6 +272,108 @@ class RowParser:
         return Batch(numbers=numbers, columns=columns, problems=problems, valid=valid, labels=labels)
 
 
+@dataclass
+class Prepared:
+    """A parsed batch made ready for the database (``Preparer.prepare``): everything an import
+    computes from the file alone, so that it can run in another process than the writing.
+
+    Lists are aligned: position ``i`` is the ``i``-th valid row of the batch."""
+
+    #: rows counted for the summary (parsed rows and JSON items that are not objects)
+    counted: int
+    #: problems found while parsing (cells, cross-column checks)
+    problems: list[Problem]
+    #: file row numbers of the valid rows
+    numbers: list[int]
+    #: parsed values of the valid rows, every column of the kind
+    cols: dict[str, list]
+    #: database values of the valid rows (bound for the dialect), every column an insert writes
+    bound: dict[str, list]
+    #: the columns an insert writes (stored + derived + defaults) and those an update writes
+    insert_names: list[str]
+    write_names: list[str]
+    #: natural key per row (bound values) and as text (the audit's key, "a/b/c")
+    keys: list[tuple]
+    key_texts: list[str]
+    #: the record as the audit log stores it (``services.snapshot``, compact JSON)
+    after: list[str]
+    #: how far the reader got (for progress)
+    position: int = 0
+    english_row: bool = False
+
+
+class Preparer:
+    """Parses batches of file rows and prepares them for writing: the pure-Python half of an
+    import (no database access), identical in the importing process and in a parse worker."""
+
+    def __init__(self, layout: Layout, dialect):
+        kind = self.kind = layout.kind
+        self.layout = layout
+        table = kind.model.__table__
+        self.table_columns = table.c
+        self.stored = [c.name for c in kind.columns if c.name in table.c]
+        present = set(layout.present)
+        for col in kind.columns:
+            if col.label_column and col.name in present:
+                present.add(col.label_column)
+        self.present = [n for n in self.stored if n in present]
+        self.binders: dict[str, _Derived | None] = {}
+        for name in table.c.keys():
+            bind = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+            self.binders[name] = _Derived(bind) if bind else None
+        self.defaults = {}
+        for name in self.stored:
+            default = table.c[name].default
+            if name not in present and default is not None and default.is_scalar:
+                self.defaults[name] = default.arg
+        self.parser = RowParser(layout)
+        self.fragments = json_fragments(kind)
+        self.key_strings = {k: _Derived(lambda v: "" if v is None else str(v)) for k in kind.key}
+
+    def bound(self, name: str, values: list) -> list:
+        binder = self.binders.get(name)
+        return list(map(binder.__getitem__, values)) if binder is not None else values
+
+    def prepare(self, chunk: list[tuple[int, list]], *, typed: bool, position: int = 0) -> Prepared:
+        kind = self.kind
+        batch = self.parser.parse(chunk, typed=typed)
+        counted = len(batch.numbers) + sum(1 for p in batch.problems if p.column == "-")
+        valid = batch.valid
+        numbers = batch.numbers
+        if len(valid) == len(numbers):
+            cols = batch.columns
+        else:
+            cols = {name: [values[i] for i in valid] for name, values in batch.columns.items()}
+        rows_no = [numbers[i] for i in valid]
+        n = len(rows_no)
+        bound = {name: self.bound(name, cols[name]) for name in self.stored}
+        derived = self._derived(cols, n)
+        for name, values in derived.items():
+            bound[name] = self.bound(name, values)
+        for name, value in self.defaults.items():
+            bound[name] = self.bound(name, [value] * n)
+        keys = list(zip(*(bound[k] for k in kind.key))) if n else []
+        key_texts = ["/".join(parts) for parts in zip(*(list(map(self.key_strings[k].__getitem__, cols[k])) for k in kind.key))] if n else []
+        frag_cols = [list(map(self.fragments[c.name].__getitem__, cols[c.name])) for c in kind.columns]
+        after = ["{" + ",".join(parts) + "}" for parts in zip(*frag_cols)] if n else []
+        return Prepared(counted=counted, problems=batch.problems, numbers=rows_no, cols=cols, bound=bound,
+                        insert_names=self.stored + list(derived), write_names=self.present + list(derived),
+                        keys=keys, key_texts=key_texts, after=after, position=position)
+
+    def _derived(self, cols: dict[str, list], n: int) -> dict[str, list]:
+        """Columns the kind derives from a row (a student's birth date), column-wise."""
+        if self.kind.derive is None or not n:
+            return {}
+        names = list(cols)
+        out: dict[str, list] = {}
+        for i, values in enumerate(zip(*cols.values())):
+            extra = self.kind.derive(dict(zip(names, values)))
+            for name, value in extra.items():
+                if name in self.table_columns and name not in cols:
+                    out.setdefault(name, [None] * n)[i] = value
+        return out
+
+
 def json_fragments(kind: RecordKind) -> dict[str, _Derived]:
     """Per column: parsed value -> ``"name":<json>``, the pieces of the record's snapshot (the
     same dict as ``services.snapshot``, written compactly) for the audit entries of a bulk write."""

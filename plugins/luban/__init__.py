@@ -62,3 +62,15 @@ def xiaoqi_report_sections(session, year, school_code, actor):
     from .report import section
 
     return [section(session, year=year, school_code=school_code, actor=actor)]
+
+
+@hookimpl
+def xiaoqi_register_screens():
+    from xiaoqi.tui import ScreenEntry
+
+    def luban_screen(engine, actor):
+        from .screens import LubanScreen  # Textual is imported only when the TUI opens the screen
+
+        return LubanScreen(engine, actor)
+
+    return [ScreenEntry(id="luban", title=("鲁班工坊概览", "Luban overview"), screen=luban_screen)]

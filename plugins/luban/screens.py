@@ -1,43 +1,45 @@
 """The Luban Workshops screen of ``xiaoqi tui``: the list of workshops, one workshop's details
-(partners, equipment), its yearly activity as a chart, and forms to add or edit a workshop and to
-record a year's activity. Only this module imports Textual; the plugin loads it when the TUI asks.
+(partners, equipment), its yearly activity as a chart, and the TUI's record form to add or edit a
+workshop and to record a year's activity. Only this module imports Textual; the plugin loads it
+when the TUI opens the screen.
 
-Database work runs in thread workers through the plugin's services and the core's record services
-(validated, authorised, audited); the forms validate with the same record kinds as import does.
+Database work runs in thread workers through the plugin's services; the form writes through the
+core's record services (validated with the same record kinds as import, authorised, audited).
 """
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, DataTable, Footer, Input, Label, Select, Static
+from textual.containers import Horizontal, Vertical
+from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
-from xiaoqi.core.errors import XiaoqiError
 from xiaoqi.core.fields import format_bool
 from xiaoqi.core.i18n import both, catalogue, t
-from xiaoqi.core.kinds import Column, RecordKind, RowProblems
+from xiaoqi.core.kinds import RecordKind
+from xiaoqi.tui.bindings import key
+from xiaoqi.tui.dialogs.record_form import RecordForm, may_write
+from xiaoqi.tui.screens.base import MainScreen
+from xiaoqi.tui.work import db_work
 
 catalogue(
     {
-        "luban.tui.title": ("鲁班工坊", "Luban Workshops"),
-        "luban.tui.new": ("新建工坊", "New workshop"),
-        "luban.tui.edit": ("编辑工坊", "Edit workshop"),
-        "luban.tui.activity": ("填报年度数据", "Record a year"),
-        "luban.tui.refresh": ("刷新", "Refresh"),
-        "luban.tui.save": ("保存", "Save"),
-        "luban.tui.cancel": ("取消", "Cancel"),
-        "luban.tui.saved": ("已保存{kind}「{key}」", "Saved {kind} '{key}'"),
+        "luban.tui.title": ("鲁班工坊概览", "Luban overview"),
         "luban.tui.pick": ("请先在列表中选择一个工坊", "Pick a workshop in the list first"),
         "luban.tui.chart": ("{name} 年度数据", "{name}: yearly activity"),
         "luban.tui.no_activity": ("（尚无年度数据）", "(no yearly activity yet)"),
         "luban.tui.count": ("共 {n} 个鲁班工坊", "{n} Luban Workshops"),
-        "luban.tui.form_title": ("{action}：{kind}", "{action}: {kind}"),
+        "luban.key.new": ("新建", "New"),
+        "luban.key.new.tip": ("新建一个鲁班工坊", "Add a Luban Workshop"),
+        "luban.key.edit": ("编辑", "Edit"),
+        "luban.key.edit.tip": ("编辑选中的鲁班工坊", "Edit the selected workshop"),
+        "luban.key.activity": ("年度数据", "Year"),
+        "luban.key.activity.tip": ("为选中的工坊填报一个年度的数据", "Record a year's activity of the selected workshop"),
+        "luban.key.refresh": ("刷新", "Refresh"),
+        "luban.key.refresh.tip": ("重新读取数据库", "Read the database again"),
     }
 )
 
@@ -50,96 +52,11 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-class RecordForm(ModalScreen[bool]):
-    """A form for one record of a kind: one field per column, checked with the kind's row schema,
-    saved through ``save(values)``; key columns are read-only when editing."""
+class LubanScreen(MainScreen):
+    """鲁班工坊: list, details, yearly chart, and forms, in the TUI's frame (its navigation section
+    is the one the app gives a plugin screen registered with id "luban")."""
 
-    DEFAULT_CSS = """
-    RecordForm { align: center middle; }
-    RecordForm > Vertical { width: 90; max-height: 90%; border: thick $accent; background: $surface; padding: 1 2; }
-    RecordForm VerticalScroll { height: auto; max-height: 30; }
-    RecordForm .field { height: auto; }
-    RecordForm .field Label { width: 24; padding: 1 1 0 0; }
-    RecordForm .field Input, RecordForm .field Select { width: 1fr; }
-    RecordForm #problems { color: $error; height: auto; }
-    RecordForm #buttons { height: auto; align-horizontal: right; padding-top: 1; }
-    """
-    BINDINGS = [Binding("escape", "cancel", "取消 Cancel", id="luban.form.cancel", tooltip="关闭表单，不保存")]
-
-    def __init__(self, kind: RecordKind, *, title: str, values: dict | None, editing: bool,
-                 save: Callable[[dict], Any]) -> None:
-        super().__init__()
-        self.kind = kind
-        self.form_title = title
-        self.values = values or {}
-        self.editing = editing
-        self.save = save
-
-    def _field(self, col: Column):
-        value = self.values.get(col.name)
-        fid = f"f-{col.name}"
-        if col.type == "choice":
-            return Select([(c, c) for c in col.choices], value=value if value in col.choices else Select.NULL,
-                          allow_blank=not col.required, id=fid)
-        if col.type == "bool":
-            return Select([("是", True), ("否", False)], value=value if isinstance(value, bool) else Select.NULL, id=fid)
-        return Input(_text(value), placeholder=col.type_doc(), id=fid, disabled=self.editing and col.key)
-
-    def compose(self) -> ComposeResult:
-        with Vertical():
-            yield Label(self.form_title, id="form-title")
-            with VerticalScroll():
-                for col in self.kind.columns:
-                    with Horizontal(classes="field"):
-                        yield Label(col.header() + (" *" if col.required else ""))
-                        yield self._field(col)
-            yield Static("", id="problems")
-            with Horizontal(id="buttons"):
-                yield Button(t("luban.tui.save"), variant="primary", id="save")
-                yield Button(t("luban.tui.cancel"), id="cancel")
-
-    def raw_values(self) -> dict:
-        raw = {}
-        for col in self.kind.columns:
-            widget = self.query_one(f"#f-{col.name}")
-            value = widget.value
-            raw[col.name] = None if value is Select.NULL or value == "" else value
-        return raw
-
-    def action_cancel(self) -> None:
-        self.dismiss(False)
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(False)
-
-    @on(Button.Pressed, "#save")
-    def _save(self) -> None:
-        raw = self.raw_values()
-        try:
-            self.kind.parse_row(raw)
-        except RowProblems as exc:
-            self._show([(self.kind.by_name[n].header() if n in self.kind.by_name else n, reason)
-                        for n, _v, reason in exc.problems])
-            return
-        self._write(raw)
-
-    def _show(self, problems: list[tuple[str, str]]) -> None:
-        self.query_one("#problems", Static).update("\n".join(t("err.field", field=f, reason=r) for f, r in problems))
-
-    @work(thread=True, exclusive=True, group="luban-save")
-    def _write(self, raw: dict) -> None:
-        try:
-            self.save(raw)
-        except XiaoqiError as exc:
-            problems = getattr(exc, "problems", None)
-            self.app.call_from_thread(self._show, [(f, r) for f, _v, r in problems] if problems else [("", str(exc))])
-            return
-        self.app.call_from_thread(self.dismiss, True)
-
-
-class LubanScreen(Screen):
-    """鲁班工坊: list, details, yearly chart, and forms."""
+    section = "plugin-luban"
 
     DEFAULT_CSS = """
     LubanScreen #luban-body { height: 1fr; }
@@ -150,46 +67,47 @@ class LubanScreen(Screen):
     LubanScreen #luban-status { height: 1; padding: 0 1; color: $text-muted; }
     """
     BINDINGS = [
-        Binding("n", "new_workshop", "新建 New", id="luban.new", tooltip="新建一个鲁班工坊"),
-        Binding("e", "edit_workshop", "编辑 Edit", id="luban.edit", tooltip="编辑选中的鲁班工坊"),
-        Binding("a", "add_activity", "年度数据 Year", id="luban.activity", tooltip="为选中的工坊填报年度数据"),
-        Binding("r", "refresh", "刷新 Refresh", id="luban.refresh", tooltip="重新读取数据库"),
+        key("n", "new_workshop", "luban.key.new", id="xiaoqi.luban.new"),
+        key("e", "edit_workshop", "luban.key.edit", id="xiaoqi.luban.edit"),
+        key("a", "add_activity", "luban.key.activity", id="xiaoqi.luban.activity"),
+        key("r", "refresh", "luban.key.refresh", id="xiaoqi.luban.refresh"),
     ]
 
     def __init__(self, engine, actor, **kw) -> None:
-        super().__init__(**kw)
-        self.engine = engine
-        self.actor = actor
+        super().__init__(engine, actor, **kw)
         self.selected: str | None = None
         self.detail = None
 
-    def compose(self) -> ComposeResult:
-        yield Label(t("luban.tui.title"), id="luban-title")
+    def compose_body(self) -> ComposeResult:
         with Horizontal(id="luban-body"):
-            table = DataTable(id="luban-list", cursor_type="row", zebra_stripes=True)
-            yield table
+            yield DataTable(id="luban-list", cursor_type="row", zebra_stripes=True)
             with Vertical(id="luban-side"):
                 yield Static("", id="luban-detail")
                 yield PlotextPlot(id="luban-chart")
         yield Static("", id="luban-status")
-        yield Footer()
 
     def on_mount(self) -> None:
         table = self.query_one("#luban-list", DataTable)
         table.add_columns(*(both(zh, en) for zh, en in (
             ("工坊名称", "workshop"), ("国家", "country"), ("牵头院校", "lead college"), ("状态", "status"),
             ("揭牌日期", "opened"), ("培训人次", "trainees"), ("设备价值（元）", "equipment (yuan)"))))
+        self.set_title(t("luban.tui.title"))
         self.load()
+        table.focus()
 
     # -- loading ----------------------------------------------------------------------------
-    @work(thread=True, exclusive=True, group="luban-list")
+    @db_work(group="luban-list")
     def load(self) -> None:
         from xiaoqi.core.db import read_session
 
         from .service import list_workshops
 
-        with read_session(self.engine) as session:
-            rows = list_workshops(session, actor=self.actor)
+        try:
+            with read_session(self.engine) as session:
+                rows = list_workshops(session, actor=self.actor)
+        except Exception as exc:  # shown, never a crash
+            self.app.call_from_thread(self.show_error, exc)
+            return
         self.app.call_from_thread(self._fill, rows)
 
     def _fill(self, rows: list[dict]) -> None:
@@ -214,7 +132,7 @@ class LubanScreen(Screen):
         self.selected = name
         self.load_detail(name)
 
-    @work(thread=True, exclusive=True, group="luban-detail")
+    @db_work(group="luban-detail")
     def load_detail(self, name: str) -> None:
         from xiaoqi.core.db import read_session
 
@@ -223,8 +141,8 @@ class LubanScreen(Screen):
         try:
             with read_session(self.engine) as session:
                 detail = workshop_detail(session, actor=self.actor, name=name)
-        except XiaoqiError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+        except Exception as exc:  # shown, never a crash
+            self.app.call_from_thread(self.show_error, exc)
             return
         self.app.call_from_thread(self._show_detail, detail)
 
@@ -261,53 +179,41 @@ class LubanScreen(Screen):
             plt.title(t("luban.tui.no_activity"))
         plot.refresh()
 
-    # -- forms ------------------------------------------------------------------------------
-    def _open_form(self, kind: RecordKind, action: str, values: dict | None, key: dict | None) -> None:
-        from xiaoqi.core.db import write_session
-        from xiaoqi.core.services import create_record, update_record
+    # -- forms: the TUI's record form, checked by the same record kinds as import ----------------
+    def _open_form(self, kind: RecordKind, *, key: str | None = None, values: dict | None = None) -> None:
+        if not may_write(self, kind):
+            return
 
-        def save(raw: dict) -> None:
-            with write_session(self.engine) as session:
-                if key is None:
-                    create_record(session, actor=self.actor, kind=kind, data=raw)
-                else:
-                    update_record(session, actor=self.actor, kind=kind, key=key, changes=raw)
-            self.app.call_from_thread(self.notify, t("luban.tui.saved", kind=kind.label(), key=kind.key_of(kind.parse_row(raw))))
-
-        def done(saved: bool | None) -> None:
-            if saved:
+        def saved(record_key: str | None) -> None:
+            if record_key:
                 self.load()
 
-        title = t("luban.tui.form_title", action=action, kind=kind.label())
-        self.app.push_screen(RecordForm(kind, title=title, values=values, editing=key is not None, save=save), done)
+        self.app.push_screen(RecordForm(self.engine, self.actor, kind, key=key, values=values), saved)
+
+    def _picked(self) -> bool:
+        if self.detail is None:
+            self.notify(t("luban.tui.pick"), severity="warning")
+            return False
+        return True
 
     def action_new_workshop(self) -> None:
         from .kinds import WORKSHOPS
 
-        self._open_form(WORKSHOPS, t("luban.tui.new"), {"status": "建设中"}, None)
+        self._open_form(WORKSHOPS, values={"status": "建设中"})
 
     def action_edit_workshop(self) -> None:
-        from xiaoqi.core.fields import parse_date
-
         from .kinds import WORKSHOPS
 
-        if self.detail is None:
-            self.notify(t("luban.tui.pick"), severity="warning")
-            return
-        values = dict(self.detail.workshop)
-        if values.get("opened_on"):
-            values["opened_on"] = parse_date(values["opened_on"])
-        self._open_form(WORKSHOPS, t("luban.tui.edit"), values, {"name": values["name"]})
+        if self._picked():
+            self._open_form(WORKSHOPS, key=self.detail.workshop["name"])
 
     def action_add_activity(self) -> None:
         from .kinds import ACTIVITY
 
-        if self.detail is None:
-            self.notify(t("luban.tui.pick"), severity="warning")
-            return
-        years = [a["year"] for a in self.detail.activity]
-        self._open_form(ACTIVITY, t("luban.tui.activity"),
-                        {"workshop_name": self.detail.workshop["name"], "year": (max(years) + 1) if years else None}, None)
+        if self._picked():
+            years = [a["year"] for a in self.detail.activity]
+            self._open_form(ACTIVITY, values={"workshop_name": self.detail.workshop["name"],
+                                              "year": (max(years) + 1) if years else None})
 
     def action_refresh(self) -> None:
         self.load()

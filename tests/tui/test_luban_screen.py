@@ -1,28 +1,50 @@
-"""The Luban Workshops screen driven with Textual's pilot: the list, a workshop's details and
-chart, the edit form (validation errors shown, saving through the services), and recording a year."""
+"""The Luban Workshops screen in the running TUI (``XiaoqiApp``), driven with Textual's pilot: it is
+in the navigation, shows the list, a workshop's details and chart, opens the TUI's record form
+(validation errors shown, saving through the services), and records a year."""
 
 from __future__ import annotations
 
 import asyncio
+import subprocess
+import sys
 
 import sqlalchemy as sa
-from textual.app import App
 from textual.widgets import DataTable, Input, Select, Static
 from textual_plotext import PlotextPlot
 
 from xiaoqi.core.actors import ADMIN, Actor
-from xiaoqi.plugins.luban.screens import LubanScreen, RecordForm
+from xiaoqi.core.plugins import hook_results
+from xiaoqi.plugins.luban.screens import LubanScreen
+from xiaoqi.tui.app import XiaoqiApp
+from xiaoqi.tui.widgets.sidebar import Sidebar
+from xiaoqi.tui.dialogs.record_form import RecordForm
 
 from tests.plugins.luban_data import build
 
 
-class Host(App):
-    def __init__(self, engine, actor):
-        super().__init__()
-        self.engine, self.actor = engine, actor
+def tui(engine, actor) -> XiaoqiApp:
+    return XiaoqiApp(engine, actor, auto_check=False)
 
-    def on_mount(self) -> None:
-        self.push_screen(LubanScreen(self.engine, self.actor))
+
+async def open_luban(pilot) -> LubanScreen:
+    """Choose 鲁班工坊 in the navigation, as a user does."""
+    await settle(pilot)
+    sidebar = pilot.app.screen.query_one(Sidebar)
+    sidebar.highlighted = sidebar.get_option_index("plugin-luban")
+    sidebar.action_select()
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, LubanScreen)
+    return pilot.app.screen
+
+
+def test_hook_xiaoqi_register_screens_offers_the_luban_screen_without_importing_it():
+    (entry,) = [e for e in hook_results("xiaoqi_register_screens") if e.id == "luban"]
+    assert entry.title == ("鲁班工坊概览", "Luban overview") and callable(entry.screen)
+    # registering the screen loads neither Textual nor the screen module (the core stays Textual-free)
+    probe = ("import sys; from xiaoqi.core.plugins import hook_results; hook_results('xiaoqi_register_screens'); "
+             "print(sorted(m for m in sys.modules if m == 'textual' or m.endswith('luban.screens')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"
 
 
 async def settle(pilot) -> None:
@@ -33,9 +55,8 @@ async def settle(pilot) -> None:
 
 
 async def save(pilot) -> None:
-    """Click the form's save button (after the button's press effect of an earlier click is over)."""
-    await pilot.pause(0.3)
-    await pilot.click("#save")
+    """Save the form with its key (Ctrl+S)."""
+    await pilot.press("ctrl+s")
     await settle(pilot)
 
 
@@ -53,11 +74,9 @@ def test_list_detail_and_chart(xiaoqi_engine, xiaoqi_factory):
 
 async def _list_detail_and_chart(xiaoqi_engine, xiaoqi_factory):
     reg = build(xiaoqi_factory)
-    app = Host(xiaoqi_engine, ADMIN)
+    app = tui(xiaoqi_engine, ADMIN)
     async with app.run_test(size=(180, 50)) as pilot:
-        await settle(pilot)
-        screen = app.screen
-        assert isinstance(screen, LubanScreen)
+        screen = await open_luban(pilot)
         table = screen.query_one("#luban-list", DataTable)
         assert [table.get_row_at(i)[0] for i in range(table.row_count)] == ["泰国鲁班工坊", "埃及鲁班工坊", "肯尼亚鲁班工坊"]
         assert table.get_row_at(0)[5:] == ["2,700", "1,240,000.50"]
@@ -79,16 +98,16 @@ def test_edit_form_validates_then_saves_through_the_services(xiaoqi_engine, xiao
 
 async def _edit_form_validates_then_saves_through_the_services(xiaoqi_engine, xiaoqi_factory):
     build(xiaoqi_factory)
-    app = Host(xiaoqi_engine, ADMIN)
+    app = tui(xiaoqi_engine, ADMIN)
     async with app.run_test(size=(180, 50)) as pilot:
-        await settle(pilot)
+        await open_luban(pilot)
         await pilot.press("e")
-        await pilot.pause()
+        await settle(pilot)  # the form reads the record in a worker
         form = app.screen
         assert isinstance(form, RecordForm) and form.query_one("#f-name", Input).disabled
         form.query_one("#f-country", Input).value = "Atlantis"
         await save(pilot)
-        assert "所在国家：不是有效的国家" in str(form.query_one("#problems", Static).render())
+        assert "不是有效的国家" in str(form.query_one("#err-country", Static).render())
         form.query_one("#f-country", Input).value = "Thailand"
         form.query_one("#f-city", Input).value = "阿瑜陀耶"
         form.query_one("#f-status", Select).value = "暂停"
@@ -107,12 +126,12 @@ def test_recording_a_year_and_refusal_for_a_school_that_does_not_lead(xiaoqi_eng
 
 async def _recording_a_year_and_refusal_for_a_school_that_does_not_lead(xiaoqi_engine, xiaoqi_factory):
     reg = build(xiaoqi_factory)
-    app = Host(xiaoqi_engine, Actor("school", reg.other.school_code))  # it takes part in 泰国, leads 肯尼亚
+    app = tui(xiaoqi_engine, Actor("school", reg.other.school_code))  # it takes part in 泰国, leads 肯尼亚
     async with app.run_test(size=(180, 50)) as pilot:
-        await settle(pilot)
+        await open_luban(pilot)
         assert app.screen.selected == "泰国鲁班工坊"
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         form = app.screen
         assert form.query_one("#f-workshop_name", Input).value == "泰国鲁班工坊"
         assert form.query_one("#f-year", Input).value == "2026"
@@ -121,13 +140,13 @@ async def _recording_a_year_and_refusal_for_a_school_that_does_not_lead(xiaoqi_e
             form.query_one(f"#f-{name}", Input).value = value
         await save(pilot)
         assert isinstance(app.screen, RecordForm)  # refused: the lead college writes the figures
-        assert "权限不足" in str(app.screen.query_one("#problems", Static).render())
+        assert "权限不足" in str(app.screen.query_one("#form-error", Static).render())
         await pilot.press("escape")
         await pilot.press("down")
         await settle(pilot)
         assert app.screen.selected == "肯尼亚鲁班工坊"
         await pilot.press("a")
-        await pilot.pause()
+        await settle(pilot)
         form = app.screen
         assert form.query_one("#f-year", Input).value == ""
         for name, value in (("year", "2026"), ("enrolled", "40"), ("trainees", "120"), ("local_teachers_trained", "8"),

@@ -36,6 +36,10 @@ class MainScreen(Screen):
     def compose_body(self) -> ComposeResult:
         yield from ()
 
+    def set_title(self, label: str) -> None:
+        """The header's subtitle: this screen, who acts, on which database."""
+        self.sub_title = f"{label} · {self.app.sub_title}"
+
     def action_toggle_nav(self) -> None:
         sidebar = self.query_one(Sidebar)
         sidebar.display = not sidebar.display

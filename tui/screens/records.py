@@ -94,7 +94,7 @@ class RecordsScreen(MainScreen):
         return self.query_one("#records", PagedTable)
 
     def on_mount(self) -> None:
-        self.sub_title = self.kind.label()
+        self.set_title(self.kind.label())
         self.watch(self.table, "cursor_row", lambda *_: self._status(), init=False)
         self.reload()
         self.table.focus()
@@ -118,7 +118,7 @@ class RecordsScreen(MainScreen):
         parts = [f"{self.kind.by_name[name].header()} = {value_text(v, self.kind.by_name[name])}" for name, v in self.filters.items()]
         chips = []
         if parts:
-            chips.append(t("tui.rec.filters", filters="；".join(parts)))
+            chips.append(t("tui.rec.filters", filters=t("tui.sep").join(parts)))
         if self.search:
             chips.append(t("tui.rec.search", text=self.search))
         widget = self.query_one("#rec-filters", Static)

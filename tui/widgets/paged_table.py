@@ -65,6 +65,14 @@ def cell_width(text: str) -> int:
     return Text(text).cell_len
 
 
+class TableMessage(Message):
+    table: "PagedTable"
+
+    @property
+    def control(self) -> "PagedTable":
+        return self.table
+
+
 class PagedTable(ScrollView, can_focus=True):
     """The rows of a ``PageSource`` under a fixed header row, with a row cursor and a column cursor."""
 
@@ -98,26 +106,26 @@ class PagedTable(ScrollView, can_focus=True):
     cursor_row: reactive[int] = reactive(0, init=False)
     cursor_column: reactive[int] = reactive(0, init=False)
 
-    class Selected(Message):
+    class Selected(TableMessage):
         """The user chose a row (Enter or a double click)."""
 
         def __init__(self, table: "PagedTable", key: Any) -> None:
             super().__init__()
             self.table, self.key = table, key
 
-    class HeaderClicked(Message):
+    class HeaderClicked(TableMessage):
         def __init__(self, table: "PagedTable", column: TableColumn) -> None:
             super().__init__()
             self.table, self.column = table, column
 
-    class Counted(Message):
+    class Counted(TableMessage):
         """The source's row count is known (after every ``reset``)."""
 
         def __init__(self, table: "PagedTable", total: int) -> None:
             super().__init__()
             self.table, self.total = table, total
 
-    class Failed(Message):
+    class Failed(TableMessage):
         """Reading the source failed; ``error`` is the exception (the owner tells the user)."""
 
         def __init__(self, table: "PagedTable", error: Exception) -> None:

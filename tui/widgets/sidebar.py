@@ -10,18 +10,12 @@ from ..i18n import t
 
 
 class Sidebar(OptionList):
-    DEFAULT_CSS = """
-    Sidebar { width: 22; height: 1fr; border: none; border-right: vkey $panel-lighten-1; padding: 0; background: $surface; }
-    Sidebar:focus { border-right: vkey $accent; }
-    Sidebar > .option-list--option-disabled { color: $text-muted; text-style: bold; }
-    """
 
     def __init__(self, current: str, **kw) -> None:
         super().__init__(id="sidebar", **kw)
         self.current = current
 
     def on_mount(self) -> None:
-        self.border_title = t("tui.nav.title")
         group = None
         options: list[Option | None] = []
         for section in self.app.sections:

@@ -1,0 +1,35 @@
+"""Helpers for the TUI's pilot tests: build the app on a test database, wait for its workers, read
+what the screen shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+
+from xiaoqi.core.actors import ADMIN
+from xiaoqi.core.db import make_engine
+from xiaoqi.tui.app import XiaoqiApp
+
+TODAY = dt.date(2026, 11, 23)
+SIZE = (160, 50)
+
+
+def make_app(url: str, actor=ADMIN, *, lang: str = "zh", **kw) -> XiaoqiApp:
+    return XiaoqiApp(make_engine(url), actor, lang=lang, db_label="demo.db", today=TODAY, **kw)
+
+
+async def settle(pilot, rounds: int = 3) -> None:
+    """Let every worker finish and the screen catch up (workers may start more workers)."""
+    for _ in range(rounds):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+
+
+def screen_text(app) -> str:
+    """What the terminal shows right now, as plain text, line by line (from the screenshot)."""
+    svg = app.export_screenshot()
+    lines: dict[str, list[str]] = {}
+    for clip, text in re.findall(r'<text [^>]*clip-path="url\(#[^)]*-line-(\d+)\)"[^>]*>(.*?)</text>', svg):
+        lines.setdefault(clip, []).append(html.unescape(text).replace("\xa0", " "))
+    return "\n".join("".join(parts) for _n, parts in sorted(lines.items(), key=lambda kv: int(kv[0])))

@@ -1,0 +1,210 @@
+"""The xiaoqi terminal UI: the cooperation office's daily tool.
+
+Sections (Textual modes, each with its own screen stack): the dashboard, one screen per record
+kind (``get_kinds()``, plugin kinds included), compliance, import, and the screens plugins add
+through ``xiaoqi_register_screens``. The command palette (Ctrl+P) reaches every section and
+searches the registry. Database work runs in thread workers, one Session per unit of work; the
+compliance check runs once here and is shared by the dashboard, the compliance screen and the
+record views.
+
+Run it with ``xiaoqi tui`` (or ``xiaoqi`` alone): ``run_app(app_context)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from rich.text import Text
+from textual.app import App, ComposeResult, SystemCommand
+from textual.command import CommandPalette
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+from textual.worker import get_current_worker
+
+from xiaoqi.core.actors import ADMIN, Actor
+from xiaoqi.core.dashboard import check_as
+from xiaoqi.core.db import read_session
+from xiaoqi.core.i18n import set_lang
+from xiaoqi.core.kinds import get_kind, get_kinds
+from xiaoqi.core.plugins import hook_results
+
+from .bindings import key, translate_bindings
+from .commands import XiaoqiCommands
+from .i18n import both, t
+from .work import db_work, error_text
+
+
+@dataclass(frozen=True)
+class Section:
+    """An entry of the navigation: its mode id, label, group and how its screen is built."""
+
+    id: str
+    label: str
+    group: str  # "main", "records", "tools" or "plugins"
+    build: Callable[[], Screen]
+
+
+class PluginErrorScreen(Screen):
+    """Stands in for a plugin screen that failed to build, so the app keeps running."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__()
+        self.message = message
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(Text(self.message, style="bold red"), classes="panel")
+        yield Footer()
+
+
+class XiaoqiApp(App):
+    CSS_PATH = "app.tcss"
+    BINDINGS = [
+        key("ctrl+p", "command_palette", "tui.key.palette", id="xiaoqi.app.palette", priority=True, show=False),
+        key("f2", "open_section('dashboard')", "tui.key.dashboard", id="xiaoqi.app.dashboard"),
+        key("ctrl+q", "quit", "tui.key.quit", id="xiaoqi.app.quit", priority=True),
+    ]
+
+    #: the last compliance check (``CheckResult``) and its progress ``(done, total, rule)``
+    check_result = reactive(None, always_update=True)
+    check_progress = reactive((0, 0, ""), always_update=True)
+
+    def __init__(self, engine, actor: Actor = ADMIN, *, lang: str = "zh", db_label: str = "",
+                 today: dt.date | None = None, config: dict | None = None, auto_check: bool = True,
+                 import_dir: Path | None = None) -> None:
+        self.lang = lang
+        set_lang(lang)
+        super().__init__()
+        translate_bindings(self)
+        self.engine = engine
+        self.actor = actor
+        self.db_label = db_label
+        self.today = today or dt.date.today()
+        self.config = config
+        self.auto_check = auto_check
+        self.import_dir = import_dir
+        self.check_running = False
+        self.check_cancelled = False
+        self.title = t("tui.title")
+        self.sub_title = t("tui.subtitle", actor=actor.label(), db=db_label) if db_label else actor.label()
+        self.COMMANDS = App.COMMANDS | {XiaoqiCommands} | set(hook_results("xiaoqi_palette_providers"))
+        self.sections = self._sections()
+        for section in self.sections:
+            self.add_mode(section.id, section.build)
+
+    # -- sections ------------------------------------------------------------------------
+    def _sections(self) -> list[Section]:
+        from .screens.compliance import ComplianceScreen
+        from .screens.dashboard import DashboardScreen
+        from .screens.importer import ImportScreen
+        from .screens.records import RecordsScreen
+
+        engine, actor = self.engine, self.actor
+        sections = [Section("dashboard", t("tui.nav.dashboard"), "main", lambda: DashboardScreen(engine, actor))]
+        for kind in get_kinds().values():
+            sections.append(Section(f"records-{kind.name}", kind.label(), "records",
+                                    lambda kind=kind: RecordsScreen(engine, actor, kind)))
+        sections.append(Section("compliance", t("tui.nav.compliance"), "tools", lambda: ComplianceScreen(engine, actor)))
+        sections.append(Section("import", t("tui.nav.import"), "tools",
+                                lambda: ImportScreen(engine, actor, start_dir=self.import_dir)))
+        for entry in hook_results("xiaoqi_register_screens"):
+            sections.append(Section(f"plugin-{entry.id}", both(*entry.title), "plugins", partial_plugin(entry, engine, actor)))
+        return sections
+
+    def on_mount(self) -> None:
+        self.switch_mode("dashboard")
+
+    def action_open_section(self, section_id: str) -> None:
+        self.open_section(section_id)
+
+    def open_section(self, section_id: str) -> None:
+        if self.current_mode != section_id:
+            self.switch_mode(section_id)
+
+    def open_record(self, kind_name: str, record_key: str) -> None:
+        """Show one record's detail view, on the screen stack of its kind."""
+        from .screens.detail import RecordDetailScreen
+
+        try:
+            kind = get_kind(kind_name)
+        except KeyError as exc:
+            self.notify(str(exc.args[0]), severity="error")
+            return
+        self.open_section(f"records-{kind.name}")
+        self.push_screen(RecordDetailScreen(self.engine, self.actor, kind, record_key))
+
+    def show_error(self, exc: BaseException) -> None:
+        self.notify(error_text(exc), severity="error", timeout=8)
+
+    # -- the compliance check ------------------------------------------------------------
+    def start_check(self) -> None:
+        self.check_running = True
+        self.check_cancelled = False
+        self.check_progress = (0, 0, "")
+        self._check()
+
+    def stop_check(self) -> None:
+        for worker in self.workers:
+            if worker.group == "check":
+                worker.cancel()
+
+    @db_work(group="check")
+    def _check(self) -> None:
+        worker = get_current_worker()
+
+        def progress(done: int, total: int, rule: str) -> None:
+            self.call_from_thread(setattr, self, "check_progress", (done, total, rule))
+
+        try:
+            with read_session(self.engine) as session:
+                result = check_as(session, actor=self.actor, config=self.config, progress=progress,
+                                  cancelled=lambda: worker.is_cancelled)
+        except Exception as exc:
+            self.call_from_thread(self._check_done, None, exc)
+            return
+        self.call_from_thread(self._check_done, None if worker.is_cancelled else result, None)
+
+    def _check_done(self, result, exc: BaseException | None) -> None:
+        self.check_running = False
+        if exc is not None:
+            self.show_error(exc)
+        self.check_cancelled = result is None and exc is None
+        if result is not None or self.check_result is None:
+            self.check_result = result
+        else:
+            self.check_result = self.check_result  # tell the watchers the run is over
+
+    # -- palette and system commands -----------------------------------------------------
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(CommandPalette(id="--command-palette", placeholder=t("tui.palette.placeholder")))
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield SystemCommand(t("tui.sys.theme"), t("tui.sys.theme.help"), self.action_change_theme)
+        yield SystemCommand(t("tui.sys.screenshot"), t("tui.sys.screenshot.help"), lambda: self.deliver_screenshot())
+        yield SystemCommand(t("tui.sys.quit"), t("tui.sys.quit.help"), self.action_quit)
+
+
+def partial_plugin(entry: Any, engine, actor) -> Callable[[], Screen]:
+    """The builder of a plugin's screen; a screen that fails to build shows why instead."""
+
+    def build() -> Screen:
+        try:
+            return entry.screen(engine, actor)
+        except Exception as exc:
+            return PluginErrorScreen(t("tui.error.screen", title=both(*entry.title), reason=error_text(exc)))
+
+    return build
+
+
+def run_app(app_context) -> None:
+    """Run the TUI for the CLI's ``AppContext`` (database, actor, language, configuration)."""
+    from xiaoqi.core.db import display_name
+
+    engine = app_context.engine()
+    XiaoqiApp(engine, app_context.actor, lang=app_context.lang, db_label=display_name(app_context.url),
+              config=app_context.config()).run()

@@ -1,0 +1,223 @@
+"""The form to create or edit a record of any kind: one field per column of the kind, checked by the
+kind's row schema (``RecordKind.parse_row``, the one import uses) as the user saves, then written
+through ``create_record`` / ``update_record`` in a worker (references, scope, audit). Every problem
+is shown under the field it concerns; a refusal that concerns no field is shown at the bottom."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from xiaoqi.core.db import read_session, write_session
+from xiaoqi.core.errors import ValidationFailed
+from xiaoqi.core.kinds import Column, RecordKind, RowProblems
+from xiaoqi.core.services import create_record, get_record, update_record
+
+from ..bindings import key, translate_bindings
+from ..i18n import both, choice_label, form_text, t
+from ..work import db_work, error_text
+
+
+def may_write(screen, kind: RecordKind) -> bool:
+    """Whether the screen's actor may open a form for ``kind``; tells the user why not."""
+    if screen.actor.read_only:
+        screen.notify(t("tui.rec.read_only", actor=screen.actor.label()), severity="warning")
+        return False
+    if not kind.writable:
+        screen.notify(t("tui.rec.not_writable", kind=kind.label()), severity="warning")
+        return False
+    return True
+
+
+def field_widget(col: Column, value: Any, *, wid: str, disabled: bool = False, filtering: bool = False):
+    """The input for one column: a choice list for choices and yes/no, a text field otherwise."""
+    text = form_text(value)
+    if col.type == "choice" or col.type == "bool":
+        if col.type == "bool":
+            options = [(t("tui.form.yes"), "true"), (t("tui.form.no"), "false")]
+            text = {"True": "true", "False": "false"}.get(text, text)
+        else:
+            options = [(choice_label(col, c), c) for c in col.choices]
+        prompt = t("tui.filter.any") if filtering else (t("tui.form.choose") if col.required else t("tui.form.blank"))
+        return Select(options, prompt=prompt, value=text if text in [v for _, v in options] else Select.NULL,
+                      allow_blank=True, id=wid, disabled=disabled)
+    hint = col.type_doc()
+    if any(col.doc):
+        hint += " · " + both(*col.doc)
+    return Input(text, placeholder=t("tui.form.key_locked") if disabled else hint, id=wid, disabled=disabled)
+
+
+def widget_value(widget) -> Any:
+    value = widget.value
+    if value is Select.NULL or value == "":
+        return None
+    return value
+
+
+class RecordForm(ModalScreen[str | None]):
+    """Dismissed with the record's key once saved, with None when cancelled."""
+
+    BINDINGS = [
+        key("escape", "cancel", "tui.key.cancel", id="xiaoqi.form.cancel"),
+        key("ctrl+s", "save", "tui.key.save", id="xiaoqi.form.save", priority=True),
+    ]
+
+    def __init__(self, engine, actor, kind: RecordKind, *, key: str | None = None, values: dict | None = None) -> None:
+        super().__init__(classes="dialog")
+        self.engine, self.actor, self.kind = engine, actor, kind
+        self.key = key
+        self.values = dict(values or {})
+        translate_bindings(self)
+
+    def compose(self) -> ComposeResult:
+        kind = self.kind
+        title = t("tui.form.edit", kind=kind.label(), key=self.key) if self.key else t("tui.form.new", kind=kind.label())
+        with Vertical(classes="dialog-box form-box"):
+            yield Label(title, classes="dialog-title")
+            yield Static(t("tui.form.required"), classes="hint")
+            with VerticalScroll(id="fields"):
+                for col in kind.columns:
+                    with Vertical(classes="field", id=f"field-{col.name}"):
+                        yield Label(col.header() + (" *" if col.required else ""), classes="field-label")
+                        yield field_widget(col, self.values.get(col.name), wid=f"f-{col.name}",
+                                           disabled=bool(self.key) and col.key)
+                        yield Static("", id=f"err-{col.name}", classes="field-error")
+            yield Static("", id="form-error", classes="form-error")
+            with Horizontal(classes="buttons"):
+                yield Button(t("tui.form.save"), variant="primary", id="save")
+                yield Button(t("tui.form.cancel"), id="cancel")
+
+    def on_mount(self) -> None:
+        for widget in self.query(".field-error, .form-error"):
+            widget.display = False
+        if self.key:
+            self._load()
+        else:
+            self._focus_first()
+
+    def _focus_first(self) -> None:
+        for col in self.kind.columns:
+            widget = self.query_one(f"#f-{col.name}")
+            if not widget.disabled:
+                widget.focus()
+                return
+
+    @db_work(group="form-load")
+    def _load(self) -> None:
+        try:
+            with read_session(self.engine) as session:
+                obj = get_record(session, actor=self.actor, kind=self.kind, key=self.key)
+                values = self.kind.export_values(obj)
+        except Exception as exc:
+            self.app.call_from_thread(self._general, error_text(exc))
+            return
+        self.app.call_from_thread(self._fill, values)
+
+    def _fill(self, values: dict) -> None:
+        self.values = values
+        for col in self.kind.columns:
+            widget = self.query_one(f"#f-{col.name}")
+            text = form_text(values.get(col.name))
+            if isinstance(widget, Select):
+                text = {"True": "true", "False": "false"}.get(text, text)
+                widget.value = text if text else Select.NULL
+            else:
+                widget.value = text
+        self._focus_first()
+
+    def raw_values(self) -> dict:
+        return {col.name: widget_value(self.query_one(f"#f-{col.name}")) for col in self.kind.columns}
+
+    # -- saving --------------------------------------------------------------------------
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#save")
+    def _save_pressed(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        raw = self.raw_values()
+        self._clear_errors()
+        try:
+            self.kind.parse_row(raw)
+        except RowProblems as exc:
+            self._show_problems([(name, reason) for name, _value, reason in exc.problems])
+            return
+        self.query_one("#save", Button).disabled = True
+        self._general(t("tui.form.saving"), error=False)
+        self._write(raw)
+
+    @db_work(group="form-save")
+    def _write(self, raw: dict) -> None:
+        kind = self.kind
+        try:
+            with write_session(self.engine) as session:
+                if self.key:
+                    obj = update_record(session, actor=self.actor, kind=kind, key=self.key, changes=raw)
+                else:
+                    obj = create_record(session, actor=self.actor, kind=kind, data=raw)
+                saved = kind.key_of(kind.export_values(obj))
+        except ValidationFailed as exc:
+            problems = [(kind.column_for_header(header) or header, reason) for header, _value, reason in exc.problems]
+            self.app.call_from_thread(self._show_problems, problems)
+            return
+        except Exception as exc:
+            self.app.call_from_thread(self._general, error_text(exc))
+            return
+        self.app.call_from_thread(self._saved, saved)
+
+    def _saved(self, saved: str) -> None:
+        message = "tui.rec.saved" if self.key else "tui.rec.created"
+        self.app.notify(t(message, kind=self.kind.label(), key=saved))
+        self.dismiss(saved)
+
+    # -- problems ------------------------------------------------------------------------
+    def _clear_errors(self) -> None:
+        for widget in self.query(".field-error, .form-error"):
+            widget.update("")
+            widget.display = False
+        for widget in self.query(".field.-invalid"):
+            widget.remove_class("-invalid")
+
+    def _show_problems(self, problems: list[tuple[str, str]]) -> None:
+        self.query_one("#save", Button).disabled = False
+        self._clear_errors()
+        general = []
+        by_field: dict[str, list[str]] = {}
+        for name, reason in problems:
+            if name in self.kind.by_name:
+                by_field.setdefault(name, []).append(reason)
+            else:
+                general.append(t("err.field", field=name, reason=reason))
+        first = None
+        for name, reasons in by_field.items():
+            error = self.query_one(f"#err-{name}", Static)
+            error.update(t("tui.sep").join(reasons))
+            error.display = True
+            field = self.query_one(f"#field-{name}")
+            field.add_class("-invalid")
+            first = first or field
+        summary = [t("tui.form.invalid", n=len(by_field))] if by_field else []
+        self._general("\n".join(summary + general))
+        if first is not None:
+            self.query_one("#fields", VerticalScroll).scroll_to_widget(first, animate=False)
+            widget = self.query_one(f"#f-{first.id.removeprefix('field-')}")
+            if not widget.disabled:
+                widget.focus()
+
+    def _general(self, text: str, *, error: bool = True) -> None:
+        self.query_one("#save", Button).disabled = not error and bool(text)
+        widget = self.query_one("#form-error", Static)
+        widget.update(text)
+        widget.set_class(not error, "-progress")
+        widget.display = bool(text)

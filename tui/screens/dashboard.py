@@ -1,0 +1,97 @@
+"""The dashboard (概览): counts per kind, internships active today, error findings by rule,
+policies expiring within 30 days, apprentice quota use per enterprise, active internships per
+month over the last year, and the panels plugins add. Figures come from
+``core.dashboard.summary`` in a worker; findings from the app's compliance check."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Grid, VerticalScroll
+from textual.widgets import Static
+
+from xiaoqi.core.dashboard import summary
+from xiaoqi.core.db import read_session
+from xiaoqi.core.plugins import hook_results
+
+from ..bindings import key
+from ..i18n import both, t
+from ..widgets.panels import CountsPanel, ExpiringPanel, FindingsPanel, MonthlyChart, QuotaPanel
+from ..work import db_work, error_text
+from .base import MainScreen
+
+
+class DashboardScreen(MainScreen):
+    section = "dashboard"
+    BINDINGS = [
+        key("r", "refresh", "tui.dash.refresh", id="xiaoqi.dashboard.refresh"),
+        key("c", "compliance", "tui.dash.compliance", id="xiaoqi.dashboard.compliance"),
+    ]
+
+    def __init__(self, engine, actor, **kw) -> None:
+        super().__init__(engine, actor, **kw)
+        self.summary = None
+
+    def compose_body(self) -> ComposeResult:
+        with VerticalScroll(id="dashboard"):
+            with Grid(id="dash-grid"):
+                yield CountsPanel("tui.dash.counts", id="dash-counts")
+                yield FindingsPanel("tui.dash.findings", id="dash-findings")
+                yield ExpiringPanel("tui.dash.expiring", id="dash-expiring")
+                yield MonthlyChart(id="dash-chart")
+                yield QuotaPanel("tui.dash.quota", id="dash-quota")
+            yield from self._plugin_panels()
+
+    def _plugin_panels(self):
+        for entry in hook_results("xiaoqi_dashboard_panels"):
+            try:
+                widget = entry.widget(self.engine, self.actor)
+                widget.id = entry.id
+            except Exception as exc:  # a broken plugin panel must not take the dashboard down
+                widget = Static(Text(t("tui.error.panel", title=both(*entry.title), reason=error_text(exc)), style="red"))
+            widget.add_class("panel", "plugin-panel")
+            widget.border_title = both(*entry.title)
+            yield widget
+
+    def on_mount(self) -> None:
+        self.set_title(t("tui.nav.dashboard"))
+        self.watch(self.app, "check_progress", self._progress, init=False)
+        self.watch(self.app, "check_result", self._findings)
+        self.load()
+        if self.app.check_result is None and not self.app.check_running and self.app.auto_check:
+            self.app.start_check()
+
+    def action_refresh(self) -> None:
+        self.load()
+        for panel in self.query(".plugin-panel"):
+            if hasattr(panel, "reload"):
+                panel.reload()
+        self.app.start_check()
+
+    def action_compliance(self) -> None:
+        self.app.open_section("compliance")
+
+    @db_work(group="dashboard")
+    def load(self) -> None:
+        try:
+            with read_session(self.engine) as session:
+                figures = summary(session, actor=self.actor, today=self.app.today)
+        except Exception as exc:
+            self.app.call_from_thread(self.show_error, exc)
+            return
+        self.app.call_from_thread(self._show, figures)
+
+    def _show(self, figures) -> None:
+        self.summary = figures
+        self.query_one(CountsPanel).show(figures)
+        self.query_one(ExpiringPanel).show(figures)
+        self.query_one(QuotaPanel).show(figures)
+        self.query_one(MonthlyChart).show(figures)
+
+    def _progress(self, progress) -> None:
+        if self.app.check_running:
+            self.query_one(FindingsPanel).show_progress(*progress)
+
+    def _findings(self, result) -> None:
+        if not self.app.check_running:
+            self.query_one(FindingsPanel).show(result)

@@ -1,0 +1,181 @@
+"""One record in full: every field, the records it refers to, and its compliance findings (the
+rule engine run for the record's school or enterprise, in a worker)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Label, Static
+
+from xiaoqi.core.dashboard import check_as
+from xiaoqi.core.db import read_session
+from xiaoqi.core.errors import XiaoqiError
+from xiaoqi.core.kinds import RecordKind, get_kind
+from xiaoqi.core.services import get_record
+
+from ..bindings import key
+from ..dialogs.record_form import RecordForm, may_write
+from ..i18n import severity_label, t, value_text
+from ..work import db_work, error_text
+from .base import MainScreen
+
+#: attributes that name a record in one line (the first one a record has)
+NAME_FIELDS = ("name", "title", "agreement_no", "policy_no", "reservation_no")
+
+
+def record_label(kind: RecordKind, obj) -> str:
+    for attr in NAME_FIELDS:
+        value = getattr(obj, attr, None)
+        if value:
+            return str(value)
+    return kind.key_of(kind.export_values(obj))
+
+
+def check_scope(kind: RecordKind, session, values: dict) -> dict:
+    """The school and enterprise whose check covers this record (nothing when none applies)."""
+    codes = {values.get(kind.school_column) if kind.school_column else None,
+             values.get(kind.enterprise_column) if kind.enterprise_column else None}
+    if not any(codes):
+        codes = kind.owner_codes(session, values)
+    scope = {}
+    for code in filter(None, codes):
+        scope["school" if len(code) == 10 else "enterprise"] = code
+    return scope
+
+
+class RecordDetailScreen(MainScreen):
+    BINDINGS = [
+        key("e", "edit", "tui.key.edit", id="xiaoqi.detail.edit"),
+        key("r", "refresh", "tui.key.refresh", id="xiaoqi.detail.refresh"),
+        key("escape", "back", "tui.key.back", id="xiaoqi.detail.back"),
+    ]
+
+    def __init__(self, engine, actor, kind: RecordKind, record_key: str, **kw) -> None:
+        self.kind = kind
+        self.record_key = record_key
+        self.section = f"records-{kind.name}"
+        super().__init__(engine, actor, **kw)
+        self.values: dict | None = None
+        self.findings: list | None = None
+
+    def compose_body(self) -> ComposeResult:
+        yield Label(t("tui.detail.title", kind=self.kind.label(), key=self.record_key), classes="screen-title", id="detail-title")
+        with Horizontal(id="detail"):
+            with VerticalScroll(id="detail-fields", classes="panel"):
+                yield Static(t("tui.dash.loading"), id="fields-text")
+            with Vertical(id="detail-side"):
+                with VerticalScroll(id="detail-refs", classes="panel"):
+                    yield Static("", id="refs-text")
+                with VerticalScroll(id="detail-findings", classes="panel"):
+                    yield Static(t("tui.detail.findings.checking"), id="findings-text")
+
+    def on_mount(self) -> None:
+        self.set_title(self.kind.label())
+        self.query_one("#detail-fields").border_title = t("tui.detail.fields")
+        self.query_one("#detail-refs").border_title = t("tui.detail.references")
+        self.query_one("#detail-findings").border_title = t("tui.detail.findings")
+        self.load()
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_refresh(self) -> None:
+        self.load()
+
+    def action_edit(self) -> None:
+        if self.values is None or not may_write(self, self.kind):
+            return
+
+        def saved(record_key: str | None) -> None:
+            if record_key:
+                self.load()
+
+        self.app.push_screen(RecordForm(self.engine, self.actor, self.kind, key=self.record_key), saved)
+
+    # -- loading -------------------------------------------------------------------------
+    @db_work(group="detail-load")
+    def load(self) -> None:
+        kind = self.kind
+        try:
+            with read_session(self.engine) as session:
+                obj = get_record(session, actor=self.actor, kind=kind, key=self.record_key)
+                values = kind.export_values(obj)
+                refs = []
+                for ref in kind.references:
+                    local = [values.get(c) for c in ref.columns]
+                    if any(v is None for v in local):
+                        continue
+                    target = get_kind(ref.kind)
+                    target_key = dict(zip(ref.target_columns, local))
+                    try:
+                        label = record_label(target, get_record(session, actor=self.actor, kind=target, key=target_key))
+                    except XiaoqiError:
+                        label = None
+                    refs.append((target, "/".join(map(str, local)), label))
+                scope = check_scope(kind, session, values)
+        except Exception as exc:
+            self.app.call_from_thread(self._gone, exc)
+            return
+        self.app.call_from_thread(self._show, values, refs)
+        self._check(scope)
+
+    def _gone(self, exc: Exception) -> None:
+        self.query_one("#fields-text", Static).update(Text(t("tui.detail.gone", reason=error_text(exc)), style="bold red"))
+        self.query_one("#findings-text", Static).update("")
+        self.show_error(exc)
+
+    def _show(self, values: dict, refs: list) -> None:
+        self.values = values
+        grid = Table.grid(padding=(0, 2))
+        grid.add_column(style="bold", no_wrap=True)
+        grid.add_column()
+        for col in self.kind.columns:
+            shown = value_text(values.get(col.name), col)
+            grid.add_row(col.header(), Text(shown) if shown else Text(t("tui.empty_value"), style="dim"))
+        self.query_one("#fields-text", Static).update(grid)
+        refs_grid = Table.grid(padding=(0, 2))
+        refs_grid.add_column(style="bold", no_wrap=True)
+        refs_grid.add_column()
+        for target, ref_key, label in refs:
+            text = Text(ref_key, style="dim")
+            text.append("  ")
+            text.append(label if label is not None else t("tui.detail.hidden_ref"))
+            refs_grid.add_row(target.label(), text)
+        self.query_one("#refs-text", Static).update(refs_grid if refs else Text(t("tui.empty_value"), style="dim"))
+
+    def _check(self, scope: dict) -> None:
+        """Runs in the load worker, after the record is shown: the rules for its school/enterprise."""
+        try:
+            with read_session(self.engine) as session:
+                result = check_as(session, actor=self.actor, config=self.app.config, **scope)
+        except Exception as exc:
+            self.app.call_from_thread(self.show_error, exc)
+            return
+        mine = [f for f in result.findings if f.subject_kind == self.kind.name and f.subject_key == self.record_key]
+        self.app.call_from_thread(self._show_findings, mine)
+
+    def _show_findings(self, findings: list) -> None:
+        from xiaoqi.core.rules import get_rules
+
+        self.findings = findings
+        panel = self.query_one("#detail-findings")
+        widget = self.query_one("#findings-text", Static)
+        if not findings:
+            panel.border_title = t("tui.detail.findings")
+            widget.update(Text(t("tui.detail.findings.none"), style="green"))
+            return
+        panel.border_title = f"{t('tui.detail.findings')} · {t('tui.detail.findings.count', n=len(findings))}"
+        rules = get_rules()
+        text = Text()
+        for f in findings:
+            rule = rules.get(f.rule)
+            style = "bold red" if f.severity == "error" else "bold yellow"
+            text.append(f"● {severity_label(f.severity)} ", style=style)
+            text.append(f.rule, style="bold")
+            if rule:
+                text.append(f"  {rule.label()}")
+            text.append(f"\n  {f.message}\n")
+        widget.update(text)
+

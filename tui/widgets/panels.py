@@ -1,0 +1,132 @@
+"""The dashboard's panels. Each draws figures it is given (``core.dashboard.summary`` or the app's
+last ``CheckResult``); the dashboard screen reads them in a worker."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.widgets import Static
+from textual_plotext import PlotextPlot
+
+from xiaoqi.core.kinds import get_kinds
+from xiaoqi.core.rules import get_rules
+
+from ..i18n import t
+
+
+def _grid(*headers: str, right: tuple[int, ...] = ()) -> Table:
+    table = Table(box=None, padding=(0, 1), expand=True, show_edge=False, header_style="bold dim")
+    for i, header in enumerate(headers):
+        table.add_column(header, justify="right" if i in right else "left", no_wrap=True, overflow="ellipsis",
+                         ratio=None if i in right else 1)
+    return table
+
+
+def _muted(text: str) -> Text:
+    return Text(text, style="dim italic")
+
+
+class Panel(Static):
+    """A bordered panel whose border title comes from the catalogue."""
+
+    def __init__(self, title_key: str, **kw) -> None:
+        super().__init__(_muted(t("tui.dash.loading")), classes="panel", **kw)
+        self.title_key = title_key
+
+    def on_mount(self) -> None:
+        self.border_title = t(self.title_key)
+
+
+class CountsPanel(Panel):
+    def show(self, summary) -> None:
+        table = _grid(t("tui.col.kind"), t("tui.col.count"), right=(1,))
+        kinds = get_kinds()
+        for name, n in summary.counts.items():
+            kind = kinds.get(name)
+            table.add_row(kind.label() if kind else name, f"{n:,}")
+        head = Text()
+        head.append(f"{summary.active_internships:,}", style="bold cyan")
+        head.append(f"  {t('tui.dash.active')}\n", style="bold")
+        head.append(t("tui.dash.today", date=summary.today.isoformat()) + "\n", style="dim")
+        from rich.console import Group
+
+        self.update(Group(head, table))
+
+
+class FindingsPanel(Panel):
+    def show_progress(self, done: int, total: int, rule: str) -> None:
+        text = t("tui.check.running", rule=rule, done=done + 1, total=total) if rule else t("tui.check.starting")
+        self.update(_muted(text))
+
+    def show(self, result) -> None:
+        if result is None:
+            self.update(_muted(t("tui.check.not_run")))
+            return
+        errors = [f for f in result.findings if f.severity == "error"]
+        warnings = len(result.findings) - len(errors)
+        if not errors:
+            self.update(Text(t("tui.dash.findings.none"), style="green"))
+            return
+        counts: dict[str, int] = {}
+        for f in errors:
+            counts[f.rule] = counts.get(f.rule, 0) + 1
+        rules = get_rules()
+        table = _grid(t("tui.col.rule"), t("tui.col.title"), t("tui.col.count"), right=(2,))
+        for rule_id, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
+            rule = rules.get(rule_id)
+            table.add_row(Text(rule_id, style="bold red"), rule.label() if rule else "", f"{n:,}")
+        from rich.console import Group
+
+        self.update(Group(table, Text("\n" + t("tui.dash.findings.total", n=f"{len(errors):,}", w=f"{warnings:,}"), style="dim")))
+
+
+class ExpiringPanel(Panel):
+    def show(self, summary) -> None:
+        if not summary.expiring_policies:
+            self.update(Text(t("tui.dash.expiring.none"), style="green"))
+            return
+        table = _grid(t("tui.col.policy"), t("tui.col.insurer"), t("tui.col.end_on"), t("tui.col.left"), right=(3,))
+        for p in summary.expiring_policies:
+            days = (p["end_on"] - summary.today).days
+            style = "bold red" if days <= 7 else "yellow"
+            table.add_row(p["policy_no"], p["insurer"], p["end_on"].isoformat(), Text(t("tui.dash.days_left", days=days), style=style))
+        self.update(table)
+
+
+class QuotaPanel(Panel):
+    BAR = 10
+
+    def show(self, summary) -> None:
+        if not summary.quota_use:
+            self.update(_muted(t("tui.dash.quota.none")))
+            return
+        table = _grid(t("tui.col.enterprise"), t("tui.col.placed"), t("tui.col.quota"), t("tui.col.use"), right=(1, 2))
+        rows = sorted(summary.quota_use, key=lambda q: (-(q["placed"] / q["quota"] if q["quota"] else 0), q["name"]))
+        for q in rows:
+            share = q["placed"] / q["quota"] if q["quota"] else 0
+            filled = min(self.BAR, round(share * self.BAR))
+            style = "red" if share > 1 else ("yellow" if share >= 0.8 else "green")
+            bar = Text("█" * filled, style=style) + Text("░" * (self.BAR - filled), style="dim")
+            bar.append(f" {share:>4.0%}")
+            table.add_row(q["name"], f"{q['placed']:,}", f"{q['quota']:,}", bar)
+        self.update(table)
+
+
+class MonthlyChart(PlotextPlot):
+    """Active internships per month over the last twelve months (textual-plotext)."""
+
+    def on_mount(self) -> None:
+        self.border_title = t("tui.dash.chart")
+        self.add_class("panel")
+
+    def show(self, summary) -> None:
+        plt = self.plt
+        plt.clear_figure()
+        months = [m for m, _ in summary.monthly_active]
+        values = [v for _, v in summary.monthly_active]
+        if any(values):
+            plt.bar([m[2:] for m in months], values, color="cyan", width=0.6)
+            plt.yfrequency(4)
+        else:
+            plt.title(t("tui.dash.chart.empty"))
+        self.refresh()
