@@ -30,6 +30,7 @@ import random
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -128,16 +129,43 @@ def run(args: list[str], **kw) -> float:
     return measure(args, **kw)[0]
 
 
+def _tree_rss(pid: int) -> int:
+    """Resident KiB of a process and its descendants (the import's parse worker) right now."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo.extend(int(c) for c in fh.read().split())
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def measure(args: list[str], **kw) -> tuple[float, float]:
-    """Seconds and peak memory (MB) of one command (its own rusage, not its siblings')."""
+    """Seconds and peak memory (MB) of one command: the larger of its own peak (rusage) and the
+    peak sum of it and its child processes (sampled every 20 ms from /proc)."""
     started = time.perf_counter()
     proc = subprocess.Popen(args, **kw)
+    peak = [0]
+    done = threading.Event()
+
+    def sample():
+        while not done.wait(0.02):
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    if Path("/proc/self/status").exists():
+        sampler.start()
     _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
+    done.set()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode:
         raise subprocess.CalledProcessError(proc.returncode, args)
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, max(usage.ru_maxrss, peak[0]) / 1024
 
 
 def main() -> None:
@@ -193,7 +221,7 @@ def main() -> None:
     print(f"xiaoqi / sqlite-utils: {sqlite_utils / validated:.2f}x  (target >= 2.5x)")
     print(f"xiaoqi / sqlite3 .import: {shell / validated:.2f}x")
     print(f"validated import: {rate(validated):,.0f} rows/s (target >= 50,000); "
-          f"peak memory {peak:,.0f} MB (target < 1,024 MB)")
+          f"peak memory {peak:,.0f} MB, with its parse worker (target < 1,024 MB)")
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ exactly those of the real import.
 from __future__ import annotations
 
 import bisect
+import gc
 import hashlib
 import itertools
 import json
@@ -142,6 +143,10 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
     path = Path(path)
     table = readers.open_table(path, sheet=sheet)
     batches = None
+    # the import makes millions of objects and no reference cycles: the cyclic collector would
+    # walk the growing heap over and over for nothing
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         layout = map_headers(kind, table.headers)
         result = ImportResult(kind=kind.name, file=path.name, sha256=file_sha256(path), unit=table.unit,
@@ -165,6 +170,8 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
                     progress(prepared.position, table.total)
             importer.finish(commit=not dry_run and (skip_invalid or not result.problems))
     finally:
+        if collecting:
+            gc.enable()
         if batches is not None:
             batches.close()
         table.close()
@@ -397,11 +404,12 @@ class _Importer:
             bad.setdefault(i, []).append(Problem(rows_no[i], self.layout.header(name) if name else "", value, reason))
 
         # duplicate keys inside this batch (earlier batches are found in the database below)
-        first: dict[tuple, int] = {}
-        for i, key in enumerate(key_tuples):
-            j = first.setdefault(key, i)
-            if j != i:
-                problem(i, kind.key[-1], key_texts[i], t("io.dup.file", row=rows_no[j], key=key_texts[i]))
+        if len(set(key_tuples)) != n:
+            first: dict[tuple, int] = {}
+            for i, key in enumerate(key_tuples):
+                j = first.setdefault(key, i)
+                if j != i:
+                    problem(i, kind.key[-1], key_texts[i], t("io.dup.file", row=rows_no[j], key=key_texts[i]))
         self._check_references(cols, bound, key_tuples, problem, bad)
         self._check_uniques(cols, bound, key_tuples, rows_no, problem, bad)
         existing = self._existing(key_tuples, bad)
@@ -526,43 +534,43 @@ class _Importer:
         student_school = kind.name == "internships"  # the bulk form of services.check_references
         for number, ref in enumerate(kind.references):
             target = get_kind(ref.kind)
-            wanted = {}
-            for i, values in enumerate(zip(*(bound[c] for c in ref.columns))):
-                if i not in bad and None not in values:
-                    wanted.setdefault(values, []).append(i)
-            if not wanted:
-                continue
+            columns = [bound[c] for c in ref.columns]
+            wanted = set(zip(*columns)) if len(columns) > 1 else {(v,) for v in columns[0]}
+            wanted = {values for values in wanted if None not in values}  # an optional reference left empty
             known = self.known.setdefault(number, set())
             with_school = student_school and ref.kind == "students"
-            unknown = [values for values in wanted if values not in known]
+            unknown = wanted - known
             if unknown:
+                if len(known) + len(unknown) > KNOWN_REFS:  # forget the others, look up this batch's
+                    known.clear()
+                    if with_school:
+                        self.schools.clear()
+                    unknown = set(wanted)
                 select = list(ref.target_columns) + (["school_code"] if with_school else [])
                 found = self.lookup(target.model.__table__, ref.target_columns, unknown, select)
-                if len(known) + len(found) > KNOWN_REFS:
-                    known.clear()
-                    self.schools.clear()
                 width = len(ref.target_columns)
-                for row in found:
-                    known.add(tuple(row[:width]))
-                    if with_school:
-                        self.schools[row[0]] = row[width]
-            if ref.kind == kind.name and tuple(ref.target_columns) == tuple(kind.key):
-                known = known | set(key_tuples)
-            for values, rows in wanted.items():
-                if values in known:
-                    continue
-                for i in rows:
+                known.update(tuple(row[:width]) for row in found)
+                if with_school:
+                    self.schools.update((row[0], row[width]) for row in found)
+                if ref.kind == kind.name and tuple(ref.target_columns) == tuple(kind.key):
+                    unknown -= set(key_tuples)
+                unknown -= known
+            if not unknown:
+                continue
+            for i, values in enumerate(zip(*columns)):
+                if i not in bad and values in unknown:
                     text = "/".join(str(cols[c][i]) for c in ref.columns)
                     problem(i, ref.columns[-1], text, t("ref.missing", kind=target.label(), key=text))
         if student_school:
-            schools = self.schools
-            for i, id_number in enumerate(bound["id_number"]):
-                if i in bad:
-                    continue
-                actual = schools.get(id_number)
-                if actual != cols["school_code"][i]:
-                    problem(i, "school_code", cols["school_code"][i], t("scope.school_mismatch", id_number=cols["id_number"][i],
-                                                                       actual=actual, given=cols["school_code"][i]))
+            # the school of each student: found with the student above (every row's student is
+            # remembered until the next batch at least)
+            given, ids = cols["school_code"], bound["id_number"]
+            actual = list(map(self.schools.get, ids))
+            if actual != given:
+                for i, (found, school) in enumerate(zip(actual, given)):
+                    if found != school and i not in bad:
+                        problem(i, "school_code", school, t("scope.school_mismatch", id_number=cols["id_number"][i],
+                                                            actual=found, given=school))
 
     def _check_uniques(self, cols, bound, key_tuples, rows_no, problem, bad) -> None:
         kind = self.kind

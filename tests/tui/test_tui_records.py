@@ -202,7 +202,7 @@ async def _create(url):
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert "6" in str(form.query_one("#err-major_code").render())  # six digits, as import says
-        form.query_one("#f-major_code", Input).value = "460104"
+        form.query_one("#f-major_code", Input).value = "469901"
         await pilot.pause(0.2)
         await pilot.press("ctrl+s")
         await settle(pilot)
@@ -211,8 +211,9 @@ async def _create(url):
         await pilot.pause(0.2)
         await pilot.press("ctrl+s")
         await settle(pilot)
-        assert app.screen is screen and table.total == before + 1
-    assert db.execute("SELECT name FROM majors WHERE school_code = ? AND major_code = '460104'", (school,)).fetchone() == ("智能制造技术",)
+        assert app.screen is screen, str(form.query_one("#form-error").render()) + str([str(w.render()) for w in form.query(".field-error")])
+        assert table.total == before + 1
+    assert db.execute("SELECT name FROM majors WHERE school_code = ? AND major_code = '469901'", (school,)).fetchone() == ("智能制造技术",)
 
 
 def test_scope_and_read_only_actors(demo_db):

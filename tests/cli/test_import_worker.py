@@ -1,0 +1,98 @@
+"""The parse worker (core/io/worker.py): a large CSV is parsed in a second process; the import's
+outcome — counts, problems with their texts, records, audit — is the same as parsing in-process."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+
+from xiaoqi.core.actors import ADMIN
+from xiaoqi.core.db import make_engine
+from xiaoqi.core.i18n import reset_lang, set_lang, t
+from xiaoqi.core.io import importer, import_file
+
+HEADER = "学校代码,学校名称,办学层次,所在地区代码\n"
+
+
+def _file(tmp_path, rows: list[str], name: str = "schools.csv"):
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(r + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def _outcome(url: str, path, *, parallel: bool, monkeypatch, **kw):
+    from xiaoqi.core.io import worker
+
+    monkeypatch.setattr(importer, "PARALLEL_BYTES", 0 if parallel else 1 << 62)
+    started = []
+    original = worker.parse_in_worker
+    monkeypatch.setattr(worker, "parse_in_worker", lambda *a: started.append(original(*a)) or started[-1])
+    engine = make_engine(url)
+    try:
+        result = import_file(engine, actor=ADMIN, kind="schools", path=path, batch_rows=2, **kw)
+        with engine.connect() as conn:
+            schools = conn.execute(sa.text("SELECT school_code, name, level, region FROM schools ORDER BY school_code")).all()
+            audit = conn.execute(sa.text("SELECT action, key, after FROM audit_log ORDER BY key")).all()
+    finally:
+        engine.dispose()
+    assert [w is not None for w in started] == ([True] if parallel else [])  # the worker ran (or was not asked)
+    problems = [(p.row, p.column, p.value, p.reason) for p in result.problems]
+    return (result.rows, result.created, result.updated, result.unchanged, result.invalid, problems,
+            schools, [(a, k, json.loads(j)) for a, k, j in audit])
+
+
+@pytest.fixture
+def two_databases(tmp_path):
+    from xiaoqi.core.migrate import upgrade
+
+    urls = []
+    for name in ("here", "worker"):
+        url = f"sqlite:///{tmp_path / name}.db"
+        engine = make_engine(url)
+        upgrade(engine)
+        engine.dispose()
+        urls.append(url)
+    return urls
+
+
+def test_worker_and_in_process_parsing_give_the_same_import(two_databases, tmp_path, monkeypatch):
+    path = _file(tmp_path, ["4132012345,甲学院,高职,320100", "413201234,乙学院,高职,320100", "4132012346,丙学院,中职,320500",
+                            "4132012345,甲学院,高职,320100", "4132012347,丁学院,本科,320500", "", "4132012348,戊学院,技工,999999",
+                            "4132012349,己学院,职业本科,320100"])
+    here, worker = two_databases
+    a = _outcome(here, path, parallel=False, monkeypatch=monkeypatch, skip_invalid=True)
+    b = _outcome(worker, path, parallel=True, monkeypatch=monkeypatch, skip_invalid=True)
+    assert a == b
+    rows, created, updated, unchanged, invalid, problems, schools, audit = b
+    assert (rows, created, invalid) == (7, 3, 4)
+    assert [p[0] for p in problems] == [3, 5, 6, 8]
+    assert problems[1] == (5, "学校代码", "4132012345", t("io.dup.file", row=2, key="4132012345"))
+    assert [s[0] for s in schools] == ["4132012345", "4132012346", "4132012349"]
+    assert [entry[:2] for entry in audit] == [("create", "4132012345"), ("create", "4132012346"), ("create", "4132012349")]
+
+
+def test_the_worker_speaks_the_importers_language_and_a_rejected_file_writes_nothing(two_databases, tmp_path, monkeypatch):
+    path = _file(tmp_path, ["4132012345,甲学院,高职,320100", "413201234,乙学院,高职,320100"])
+    here, worker = two_databases
+    token = set_lang("en")
+    try:
+        a = _outcome(here, path, parallel=False, monkeypatch=monkeypatch)
+        b = _outcome(worker, path, parallel=True, monkeypatch=monkeypatch)
+    finally:
+        reset_lang(token)
+    assert a == b
+    assert b[5] and all(ch.isascii() for ch in b[5][0][3]) and b[6] == [] and b[7] == []
+
+
+def test_a_file_problem_found_by_the_worker_is_reported_like_in_process(two_databases, tmp_path, monkeypatch):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(HEADER.encode("utf-8") + "4132012345,甲学院,高职,320100\n".encode("utf-8") + b"4132012346,\xff\xfe\xfa,x,y\n")
+    here, worker = two_databases
+    messages = []
+    for url, parallel in ((here, False), (worker, True)):
+        with pytest.raises(importer.readers.FileProblem) as caught:
+            _outcome(url, path, parallel=parallel, monkeypatch=monkeypatch)
+        messages.append(str(caught.value))
+    assert messages[0] == messages[1] and "3" in messages[0]

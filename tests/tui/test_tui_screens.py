@@ -1,0 +1,235 @@
+"""The dashboard, compliance, import and plugin screens and the command palette, with the pilot on
+the demo database."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+from textual.widgets import DataTable, Input, Select, Static
+
+from xiaoqi.core import hookimpl
+from xiaoqi.core.actors import ADMIN
+from xiaoqi.core.db import make_engine
+from xiaoqi.core.plugins import get_plugin_manager
+from xiaoqi.tui import PanelEntry, ScreenEntry
+from xiaoqi.tui.commands import registry_hits
+from xiaoqi.tui.screens.compliance import ComplianceScreen
+from xiaoqi.tui.screens.dashboard import DashboardScreen
+from xiaoqi.tui.screens.detail import RecordDetailScreen
+from xiaoqi.tui.screens.importer import ImportScreen
+
+from .tui_helpers import SIZE, make_app, screen_text, settle
+
+
+def _db(url: str) -> sqlite3.Connection:
+    return sqlite3.connect(url.removeprefix("sqlite:///"))
+
+
+def test_dashboard_shows_the_figures_and_the_error_findings(demo_db):
+    url, manifest = demo_db
+    asyncio.run(_dashboard(url, manifest))
+
+
+async def _dashboard(url, manifest):
+    db = _db(url)
+    app = make_app(url)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 5)
+        assert isinstance(app.screen, DashboardScreen)
+        text = screen_text(app)
+        active = db.execute("SELECT COUNT(*) FROM internships WHERE start_on <= '2026-11-23' AND end_on >= '2026-11-23'").fetchone()[0]
+        assert f"{active:,}今日在岗实习" in text.replace(" ", "")
+        assert f"实习{db.execute('SELECT COUNT(*) FROM internships').fetchone()[0]:,}" in text.replace(" ", "")
+        errors = {f.rule for f in app.check_result.findings if f.severity == "error"}
+        assert errors and errors <= set(manifest.violations) | {f.rule for f in app.check_result.findings}
+        for rule in sorted(errors)[:3]:
+            assert rule in text
+        summary = app.screen.summary
+        assert [m for m, _ in summary.monthly_active][-1] == "2026-11"
+        assert "近 12 个月在岗实习人数" in text and "26-11" in text
+        assert "学徒名额使用（按企业）" in text and "30 天内到期的保单" in text
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ComplianceScreen)
+
+
+def test_compliance_groups_by_rule_reruns_and_opens_the_record(demo_db):
+    url, manifest = demo_db
+    asyncio.run(_compliance(url, manifest))
+
+
+async def _compliance(url, manifest):
+    app = make_app(url, auto_check=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_section("compliance")
+        await settle(pilot, 5)
+        screen = app.screen
+        assert isinstance(screen, ComplianceScreen)
+        result = app.check_result
+        rules = screen.query_one("#rules", DataTable)
+        assert rules.row_count == len(result.counts())
+        for rule_id in manifest.violations:
+            if rule_id in result.counts():
+                row = rules.get_row(rule_id)
+                assert row[1] == rule_id and row[3] == f"{result.counts()[rule_id]:,}"
+        findings = screen.query_one("#findings", DataTable)
+        first_rule = rules.get_row_at(0)[1]
+        assert findings.row_count == result.counts()[first_rule]
+        assert "运行" in screen_text(app) and "条规则" in screen_text(app)
+        # re-run: the progress bar shows while it runs, the UI keeps answering
+        await pilot.press("r")
+        assert app.check_running
+        await pilot.pause()
+        await settle(pilot, 5)
+        assert not app.check_running and app.check_result is not result
+        # Enter on a finding opens its record
+        internship_rule = next(r for r in result.counts() if any(
+            f.rule == r and f.subject_kind == "internships" for f in result.findings))
+        rules.move_cursor(row=rules.get_row_index(internship_rule))
+        await pilot.pause()
+        findings.focus()
+        findings.move_cursor(row=0)
+        await pilot.press("enter")
+        await settle(pilot)
+        detail = app.screen
+        assert isinstance(detail, RecordDetailScreen) and detail.kind.name == "internships"
+        assert internship_rule in screen_text(app)  # the finding shows on the record's detail view
+        assert any(f.rule == internship_rule for f in detail.findings)
+
+
+def test_stopping_the_check_keeps_the_ui_alive(demo_db):
+    url, _manifest = demo_db
+    asyncio.run(_stop(url))
+
+
+async def _stop(url):
+    app = make_app(url, auto_check=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_section("compliance")
+        app.stop_check()
+        await settle(pilot, 5)
+        assert not app.check_running
+        text = screen_text(app)
+        assert ("检查已取消" in text) or app.check_result is not None
+
+
+def test_import_checks_then_writes(demo_db, tmp_path):
+    url, _manifest = demo_db
+    db = _db(url)
+    region = db.execute("SELECT region FROM schools LIMIT 1").fetchone()[0]
+    bad = tmp_path / "schools-bad.csv"
+    bad.write_text(f"学校代码,学校名称,办学层次,所在地区代码\n4100000001,新学校一,高职,{region}\n123,坏代码学校,高职,{region}\n", encoding="utf-8")
+    good = tmp_path / "schools.csv"
+    good.write_text(f"学校代码,学校名称,办学层次,所在地区代码\n4100000001,新学校一,高职,{region}\n", encoding="utf-8")
+    asyncio.run(_import(url, tmp_path, bad, good))
+    assert db.execute("SELECT name FROM schools WHERE school_code = '4100000001'").fetchone() == ("新学校一",)
+    assert db.execute("SELECT COUNT(*) FROM import_batches").fetchone()[0] >= 1
+
+
+async def _import(url, folder, bad, good):
+    app = make_app(url, auto_check=False, import_dir=folder)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_section("import")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ImportScreen)
+        assert "schools.csv" in screen_text(app)  # the folder tree offers the file
+        screen.query_one("#imp-kind", Select).value = "schools"
+        screen.query_one("#imp-path", Input).value = str(bad)
+        await pilot.click("#imp-check")
+        await settle(pilot)
+        problems = screen.query_one("#imp-problems", DataTable)
+        assert problems.row_count == 1 and problems.get_row_at(0)[0] == "3" and problems.get_row_at(0)[1] == "学校代码"
+        assert "数据库未修改" in screen_text(app)
+        assert not screen.query_one("#imp-write").display and screen.query_one("#imp-write-valid").display
+        screen.query_one("#imp-path", Input).value = str(good)
+        await pilot.click("#imp-check")
+        await settle(pilot)
+        assert "校验通过" in screen_text(app) and screen.query_one("#imp-write").display
+        await pilot.click("#imp-write")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert "已导入学校：新建 1" in screen_text(app)
+
+
+def test_palette_finds_records_by_name_and_key(demo_db):
+    url, _manifest = demo_db
+    db = _db(url)
+    name, code = db.execute("SELECT name, school_code FROM schools LIMIT 1").fetchone()
+    student, id_number = db.execute("SELECT s.name, s.id_number FROM students s JOIN internships i USING (id_number) LIMIT 1").fetchone()
+    engine = make_engine(url)
+    hits = registry_hits(engine, ADMIN, name[:4])
+    assert ("schools", code, f"{name}  {code}") in hits
+    by_key = registry_hits(engine, ADMIN, id_number[:12])
+    assert any(k == "students" and key == id_number for k, key, _ in by_key)
+    assert any(k == "internships" and key.startswith(id_number) for k, key, _ in by_key)
+    by_name = registry_hits(engine, ADMIN, student)
+    assert any(k == "internships" and label.startswith(student) for k, _key, label in by_name)
+    asyncio.run(_palette(url, name, code))
+
+
+async def _palette(url, name, code):
+    app = make_app(url, auto_check=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*code)
+        await pilot.pause(1.0)
+        await settle(pilot)
+        assert name in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, RecordDetailScreen) and app.screen.record_key == code
+        assert name in screen_text(app)
+
+
+class _Greeting(Static):
+    def __init__(self, engine, actor):
+        super().__init__(f"你好，{actor.label()}")
+
+
+class _PluginScreen(DashboardScreen):
+    section = "plugin-greeting"
+
+
+class _Plugin:
+    @hookimpl
+    def xiaoqi_register_screens(self):
+        return [ScreenEntry(id="greeting", title=("问候页", "Greeting"), screen=_PluginScreen),
+                ScreenEntry(id="broken", title=("坏页面", "Broken"), screen=lambda engine, actor: 1 / 0)]
+
+    @hookimpl
+    def xiaoqi_dashboard_panels(self):
+        return [PanelEntry(id="greeting-panel", title=("问候", "Greeting"), widget=_Greeting)]
+
+
+@pytest.fixture
+def greeting_plugin():
+    pm = get_plugin_manager()
+    plugin = _Plugin()
+    pm.register(plugin, name="greeting")
+    yield plugin
+    pm.unregister(plugin)
+
+
+def test_plugin_screens_and_panels_come_through_the_hooks(demo_db, greeting_plugin):
+    url, _manifest = demo_db
+    asyncio.run(_plugins(url))
+
+
+async def _plugins(url):
+    app = make_app(url, auto_check=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "问候页" in text and "你好，管理员" in text  # in the navigation, and its panel
+        app.open_section("plugin-greeting")
+        await settle(pilot)
+        assert isinstance(app.screen, _PluginScreen)
+        app.open_section("plugin-broken")
+        await settle(pilot)
+        assert "插件页面「坏页面」无法打开" in screen_text(app) and app.is_running
