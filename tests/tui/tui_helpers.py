@@ -21,8 +21,12 @@ def make_app(url: str, actor=ADMIN, *, lang: str = "zh", **kw) -> XiaoqiApp:
 
 async def settle(pilot, rounds: int = 3) -> None:
     """Let every worker finish and the screen catch up (workers may start more workers)."""
+    from textual.widgets import DirectoryTree
+
     for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+        # a DirectoryTree keeps one loader worker alive for as long as it is shown
+        await pilot.app.workers.wait_for_complete(
+            [w for w in pilot.app.workers if not isinstance(w.node, DirectoryTree)])
         await pilot.pause()
 
 
