@@ -167,6 +167,7 @@ MESSAGES = catalogue(
         "tui.filter.title": ("按列筛选：{kind}", "Filter {kind} by column"),
         "tui.filter.help": ("文本列按包含匹配；以 * 结尾按前缀匹配（如 4101*）；其他列按相等匹配。", "Text columns match a part; a trailing * matches a prefix (e.g. 4101*); other columns match exactly."),
         "tui.filter.apply": ("应用", "Apply"),
+        "tui.filter.apply.tip": ("按所填条件筛选", "Keep the records that match these fields"),
         "tui.filter.clear": ("清除", "Clear"),
         "tui.filter.any": ("（不限）", "(any)"),
         # confirm
@@ -197,6 +198,7 @@ MESSAGES = catalogue(
         "tui.imp.file": ("文件", "File"),
         "tui.imp.file.placeholder": ("文件路径（.xlsx、.csv、.json），或在下方目录中选择", "File path (.xlsx, .csv, .json), or pick one in the folder below"),
         "tui.imp.check": ("检查文件", "Check file"),
+        "tui.imp.check.tip": ("试运行导入并显示校验报告，不修改数据库", "Dry-run the import and show the validation report; nothing is written"),
         "tui.imp.write": ("确认导入", "Import"),
         "tui.imp.write_valid": ("跳过无效行并导入", "Import the valid rows"),
         "tui.imp.help": ("先检查文件（试运行，不修改数据库），查看校验报告后再确认导入。", "Check the file first (a dry run that changes nothing), read the report, then confirm the import."),

@@ -16,6 +16,8 @@ catalogue(
     {
         "import.summary": ("{kind}：{file} 共 {rows} {units}：新建 {created}，修改 {updated}，未变 {unchanged}，有误 {invalid}。",
                            "{kind}: {file}, {rows} {units}: {created} created, {updated} updated, {unchanged} unchanged, {invalid} invalid."),
+        "import.summary.unwritten": ("{kind}：{file} 共 {rows} {units}：检查结果为可新建 {created}，可修改 {updated}，未变 {unchanged}，有误 {invalid}（均未写入）。",
+                                     "{kind}: {file}, {rows} {units}: would create {created}, update {updated}; {unchanged} unchanged, {invalid} invalid (nothing written)."),
         "import.units.row": ("行", "rows"),
         "import.units.item": ("条", "items"),
         "import.problem.row": ("第 {row} 行", "row {row}"),
@@ -140,7 +142,8 @@ def register(cli) -> None:
             click.echo(format_problem(p, result.unit))
         if len(result.problems) > SHOWN_PROBLEMS:
             click.echo(t("import.more", n=len(result.problems) - SHOWN_PROBLEMS))
-        click.echo(t("import.summary", kind=record_kind.label(), file=file.name, rows=result.rows, units=units,
+        summary = "import.summary" if result.written or result.rows == 0 else "import.summary.unwritten"
+        click.echo(t(summary, kind=record_kind.label(), file=file.name, rows=result.rows, units=units,
                      created=result.created, updated=result.updated, unchanged=result.unchanged, invalid=result.invalid))
         if result.english_row:
             click.echo(t("import.english_row"), err=True)

@@ -25,8 +25,10 @@ async def settle(pilot, rounds: int = 3) -> None:
 
     for _ in range(rounds):
         # a DirectoryTree keeps one loader worker alive for as long as it is shown
-        await pilot.app.workers.wait_for_complete(
-            [w for w in pilot.app.workers if not isinstance(w.node, DirectoryTree)])
+        # (an empty list means "every worker" to wait_for_complete)
+        pending = [w for w in pilot.app.workers if not isinstance(w.node, DirectoryTree)]
+        if pending:
+            await pilot.app.workers.wait_for_complete(pending)
         await pilot.pause()
 
 

@@ -125,7 +125,10 @@ class MonthlyChart(PlotextPlot):
         months = [m for m, _ in summary.monthly_active]
         values = [v for _, v in summary.monthly_active]
         if any(values):
-            plt.bar([m[2:] for m in months], values, color="cyan", width=0.6)
+            positions = list(range(1, len(months) + 1))
+            plt.bar(positions, values, color="cyan", width=0.6)
+            # every other month labelled (this month always), at fixed places: the axis reads the same at any width
+            plt.xticks(positions[::-2], [m[2:] for m in months][::-2])
             plt.yfrequency(4)
         else:
             plt.title(t("tui.dash.chart.empty"))
