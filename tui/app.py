@@ -75,7 +75,7 @@ class XiaoqiApp(App):
 
     def __init__(self, engine, actor: Actor = ADMIN, *, lang: str = "zh", db_label: str = "",
                  today: dt.date | None = None, config: dict | None = None, auto_check: bool = True,
-                 import_dir: Path | None = None) -> None:
+                 import_dir: Path | None = None, start: str = "dashboard") -> None:
         self.lang = lang
         set_lang(lang)
         super().__init__()
@@ -87,6 +87,7 @@ class XiaoqiApp(App):
         self.config = config
         self.auto_check = auto_check
         self.import_dir = import_dir
+        self.start = start
         self.check_running = False
         self.check_cancelled = False
         self.title = t("tui.title")
@@ -116,7 +117,7 @@ class XiaoqiApp(App):
         return sections
 
     def on_mount(self) -> None:
-        self.switch_mode("dashboard")
+        self.switch_mode(self.start)
 
     def action_open_section(self, section_id: str) -> None:
         self.open_section(section_id)
