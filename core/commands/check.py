@@ -85,17 +85,6 @@ def _scope_for_actor(app, school, enterprise):
     return school, enterprise
 
 
-def _province_filter(session, actor, findings):
-    """A province actor sees findings about its schools, or about its enterprises."""
-    import sqlalchemy as sa
-
-    from .. import models as m
-
-    schools = set(session.execute(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))).scalars())
-    firms = set(session.execute(sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))).scalars())
-    return [f for f in findings if f.school_code in schools or (f.school_code is None and f.uscc in firms)]
-
-
 def _progress_printer():
     if not sys.stderr.isatty():
         return None
@@ -193,7 +182,8 @@ def register(cli) -> None:
         from ..errors import UsageError
         from ..fields import parse_code10, parse_uscc
         from ..kinds import get_kinds
-        from ..rules import explain, run_check
+        from ..dashboard import check_as
+        from ..rules import explain
 
         if region is not None and not explain_rule:
             raise UsageError(t("check.region_needs_explain"))
@@ -211,11 +201,9 @@ def register(cli) -> None:
         school, enterprise = _scope_for_actor(app, school, enterprise)
         config = app.config()
         with read_session(app.engine()) as session:
-            result = run_check(session, rules=rule_ids or None, school=school, enterprise=enterprise,
-                               on=on.date() if on else None, config=config,
-                               progress=_progress_printer() if fmt == "text" else None)
-            if app.actor.role == "province":
-                result.findings = _province_filter(session, app.actor, result.findings)
+            result = check_as(session, actor=app.actor, rules=rule_ids or None, school=school, enterprise=enterprise,
+                              on=on.date() if on else None, config=config,
+                              progress=_progress_printer() if fmt == "text" else None)
         if fmt == "json":
             for off in result.switched_off:
                 click.echo(off.message, err=True)

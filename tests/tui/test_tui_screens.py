@@ -7,6 +7,7 @@ import asyncio
 import sqlite3
 
 import pytest
+from textual.command import Hit, Provider
 from textual.widgets import DataTable, Input, Select, Static
 
 from xiaoqi.core import hookimpl
@@ -194,7 +195,21 @@ class _PluginScreen(DashboardScreen):
     section = "plugin-greeting"
 
 
+class _GreetingCommands(Provider):
+    """A plugin's command-palette provider: one command that says hello."""
+
+    async def search(self, query: str):
+        matcher = self.matcher(query)
+        score = matcher.match("插件问候命令")
+        if score > 0:
+            yield Hit(score, matcher.highlight("插件问候命令"), lambda: self.app.notify("插件命令已执行"))
+
+
 class _Plugin:
+    @hookimpl
+    def xiaoqi_palette_providers(self):
+        return [_GreetingCommands]
+
     @hookimpl
     def xiaoqi_register_screens(self):
         return [ScreenEntry(id="greeting", title=("问候页", "Greeting"), screen=_PluginScreen),
@@ -214,9 +229,30 @@ def greeting_plugin():
     pm.unregister(plugin)
 
 
-def test_plugin_screens_and_panels_come_through_the_hooks(demo_db, greeting_plugin):
+def test_plugin_screens_and_panels_come_through_xiaoqi_register_screens_and_xiaoqi_dashboard_panels(demo_db, greeting_plugin):
     url, _manifest = demo_db
     asyncio.run(_plugins(url))
+
+
+def test_hook_xiaoqi_palette_providers_adds_a_provider_to_the_palette(demo_db, greeting_plugin):
+    url, _manifest = demo_db
+    asyncio.run(_plugin_palette(url))
+
+
+async def _plugin_palette(url):
+    app = make_app(url, auto_check=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert _GreetingCommands in app.COMMANDS
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"问候命令")
+        await pilot.pause(1.0)
+        await settle(pilot)
+        assert "插件问候命令" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert any("插件命令已执行" in str(n.message) for n in app._notifications)
 
 
 async def _plugins(url):
