@@ -16,8 +16,14 @@ import pytest
 pytestmark = pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed")
 
 
+def tmux(session: str, *args: str, **kw) -> subprocess.CompletedProcess:
+    """tmux on a server of this test's own (-L): another tmux server on the machine (and its
+    window-size settings) cannot change what the test sees."""
+    return subprocess.run(["tmux", "-L", session, *args], **kw)
+
+
 def _capture(session: str) -> str:
-    return subprocess.run(["tmux", "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
+    return tmux(session, "capture-pane", "-p", "-t", session, capture_output=True, text=True).stdout
 
 
 def _wait_for(session: str, text: str, timeout: float = 60) -> str:
@@ -37,25 +43,25 @@ def test_xiaoqi_tui_in_tmux(demo_db):
     xiaoqi = Path(sys.executable).with_name("xiaoqi")
     session = f"xiaoqi-test-{uuid.uuid4().hex[:8]}"
     env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX")}
-    subprocess.run(["tmux", "new-session", "-d", "-s", session, "-x", "160", "-y", "50",
-                    f"{xiaoqi} --db {path} tui"], check=True, env=env)
+    tmux(session, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "160", "-y", "50",
+         f"{xiaoqi} --db {path} tui", check=True, env=env)
     try:
         screen = _wait_for(session, "今日在岗实习")  # the dashboard's figures, read in a worker
         assert "登记概况" in screen and "概览" in screen
         _wait_for(session, "INT-")  # the compliance check ran in the background
-        subprocess.run(["tmux", "send-keys", "-t", session, "C-p"], check=True)
+        tmux(session, "send-keys", "-t", session, "C-p", check=True)
         _wait_for(session, "打开「学校」")
-        subprocess.run(["tmux", "send-keys", "-t", session, "-l", "学校"], check=True)
+        tmux(session, "send-keys", "-t", session, "-l", "学校", check=True)
         time.sleep(0.5)
-        subprocess.run(["tmux", "send-keys", "-t", session, "Enter"], check=True)
+        tmux(session, "send-keys", "-t", session, "Enter", check=True)
         screen = _wait_for(session, "共 8 条")
         assert "学校代码*" in screen and "学校名称" in screen and "办学层次" in screen
         assert "n 新建" in screen and "f 筛选" in screen  # the footer's bindings
-        subprocess.run(["tmux", "send-keys", "-t", session, "C-q"], check=True)
+        tmux(session, "send-keys", "-t", session, "C-q", check=True)
         deadline = time.monotonic() + 10
-        while time.monotonic() < deadline and subprocess.run(["tmux", "has-session", "-t", session],
-                                                             capture_output=True).returncode == 0:
+        while time.monotonic() < deadline and tmux(session, "has-session", "-t", session,
+                                                   capture_output=True).returncode == 0:
             time.sleep(0.2)
-        assert subprocess.run(["tmux", "has-session", "-t", session], capture_output=True).returncode != 0
+        assert tmux(session, "has-session", "-t", session, capture_output=True).returncode != 0
     finally:
-        subprocess.run(["tmux", "kill-session", "-t", session], capture_output=True)
+        tmux(session, "kill-server", capture_output=True)
