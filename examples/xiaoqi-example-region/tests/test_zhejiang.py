@@ -93,3 +93,28 @@ def test_demo_data_fills_the_table_and_its_violations_are_found(tmp_path, xiaoqi
     schools = xiaoqi_cli("records", "list", "schools", "--format", "json", db=db).json
     region = {s["school_code"]: s["region"] for s in schools}
     assert {region[f["school_code"]][:2] for f in found.json} == {"33"}
+
+
+def test_dashboard_panel_counts_who_still_needs_training(zhejiang, xiaoqi_engine):
+    import asyncio
+
+    from textual.app import App
+
+    from xiaoqi.core.actors import ADMIN
+    from xiaoqi_zhejiang.tui import TrainingPanel
+
+    soon = zhejiang.internship(start_on=dt.date.today() + dt.timedelta(days=10))
+
+    class Host(App):
+        def compose(self):
+            yield TrainingPanel(xiaoqi_engine, ADMIN)
+
+    async def shown() -> str:
+        app = Host()
+        async with app.run_test() as pilot:
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            return str(app.query_one(TrainingPanel).render())
+
+    text = asyncio.run(shown())
+    assert "尚需培训：1 人" in text and f"学校 {soon.school_code}：1 人" in text

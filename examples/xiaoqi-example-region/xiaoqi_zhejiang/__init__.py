@@ -6,7 +6,7 @@ It shows every part a provincial plugin usually needs, each through a public hoo
 - a new rule, ZJ-SAFETY-TRAINING, with its own table (``zj_safety_trainings``), migration branch
   and import kind, so that schools can import their training records from Excel;
 - demo data for that table;
-- a command, ``xiaoqi zhejiang training-due``.
+- a command, ``xiaoqi zhejiang training-due``, and a dashboard panel with the same figures.
 
 The figures are this example's, not a published provincial standard: replace them with your
 province's before using a plugin like this one.
@@ -66,3 +66,13 @@ def xiaoqi_demo_data(session, size, seed, manifest):
     from . import demo
 
     demo.fill(session, size, seed, manifest)
+
+
+@hookimpl
+def xiaoqi_dashboard_panels():
+    from xiaoqi.tui import PanelEntry
+
+    from .tui import TrainingPanel
+
+    return [PanelEntry(id="zhejiang-training", title=("岗前安全培训（浙江）", "Pre-post safety training (Zhejiang)"),
+                       widget=TrainingPanel)]

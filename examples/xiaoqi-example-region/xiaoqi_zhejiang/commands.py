@@ -45,21 +45,14 @@ def register(cli) -> None:
     def training_due(app, within, today, school, fmt):
         """即将开始岗位实习但尚未完成岗前安全培训的学生 / who still needs safety training before going on post."""
         from xiaoqi.core.fields import mask_id
-        from xiaoqi.core.rules import as_date, run_check
+
+        from .due import training_due as due_list
 
         start = today.date() if today else dt.date.today()
         end = start + dt.timedelta(days=within)
         if app.actor.role == "school":
             school = app.actor.code
-        enterprise = app.actor.code if app.actor.role == "enterprise" else None
-        result = run_check(app.engine(), rules=[RULE_ID], school=school, enterprise=enterprise, config=app.config())
-        due = []
-        for finding in result.findings:
-            id_number, uscc, begins = finding.subject_key.split("/")
-            if start <= as_date(begins) <= end:
-                due.append({"school_code": finding.school_code, "id_number": id_number, "uscc": uscc, "start_on": begins,
-                            "best_hours": finding.numbers["best_hours"], "min_hours": finding.numbers["min_hours"]})
-        due.sort(key=lambda d: (d["school_code"], d["start_on"], d["id_number"]))
+        due = due_list(app.engine(), actor=app.actor, start=start, within=within, school=school, config=app.config())
         if fmt == "json":
             emit_json(due)
             return
