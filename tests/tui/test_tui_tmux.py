@@ -42,7 +42,8 @@ def test_xiaoqi_tui_in_tmux(demo_db):
     path = url.removeprefix("sqlite:///")
     xiaoqi = Path(sys.executable).with_name("xiaoqi")
     session = f"xiaoqi-test-{uuid.uuid4().hex[:8]}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX")}
+    # COLUMNS/LINES (set in pytest-xdist workers) would override the terminal's real size in Textual
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX") and k not in ("COLUMNS", "LINES")}
     tmux(session, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "160", "-y", "50",
          f"{xiaoqi} --db {path} tui", check=True, env=env)
     try:
