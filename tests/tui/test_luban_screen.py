@@ -69,10 +69,10 @@ def detail_text(screen) -> str:
 
 
 def test_list_detail_and_chart(xiaoqi_engine, xiaoqi_factory):
-    asyncio.run(_list_detail_and_chart(xiaoqi_engine, xiaoqi_factory))
+    asyncio.run(check_list_detail_and_chart(xiaoqi_engine, xiaoqi_factory))
 
 
-async def _list_detail_and_chart(xiaoqi_engine, xiaoqi_factory):
+async def check_list_detail_and_chart(xiaoqi_engine, xiaoqi_factory):
     reg = build(xiaoqi_factory)
     app = tui(xiaoqi_engine, ADMIN)
     async with app.run_test(size=(180, 50)) as pilot:
@@ -93,10 +93,10 @@ async def _list_detail_and_chart(xiaoqi_engine, xiaoqi_factory):
 
 
 def test_edit_form_validates_then_saves_through_the_services(xiaoqi_engine, xiaoqi_factory):
-    asyncio.run(_edit_form_validates_then_saves_through_the_services(xiaoqi_engine, xiaoqi_factory))
+    asyncio.run(check_edit_form_validates_then_saves_through_the_services(xiaoqi_engine, xiaoqi_factory))
 
 
-async def _edit_form_validates_then_saves_through_the_services(xiaoqi_engine, xiaoqi_factory):
+async def check_edit_form_validates_then_saves_through_the_services(xiaoqi_engine, xiaoqi_factory):
     build(xiaoqi_factory)
     app = tui(xiaoqi_engine, ADMIN)
     async with app.run_test(size=(180, 50)) as pilot:
@@ -121,10 +121,10 @@ async def _edit_form_validates_then_saves_through_the_services(xiaoqi_engine, xi
 
 
 def test_recording_a_year_and_refusal_for_a_school_that_does_not_lead(xiaoqi_engine, xiaoqi_factory):
-    asyncio.run(_recording_a_year_and_refusal_for_a_school_that_does_not_lead(xiaoqi_engine, xiaoqi_factory))
+    asyncio.run(check_recording_a_year_and_refusal_for_a_school_that_does_not_lead(xiaoqi_engine, xiaoqi_factory))
 
 
-async def _recording_a_year_and_refusal_for_a_school_that_does_not_lead(xiaoqi_engine, xiaoqi_factory):
+async def check_recording_a_year_and_refusal_for_a_school_that_does_not_lead(xiaoqi_engine, xiaoqi_factory):
     reg = build(xiaoqi_factory)
     app = tui(xiaoqi_engine, Actor("school", reg.other.school_code))  # it takes part in 泰国, leads 肯尼亚
     async with app.run_test(size=(180, 50)) as pilot:

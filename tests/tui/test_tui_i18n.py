@@ -36,10 +36,10 @@ def test_every_key_used_under_tui_exists_in_both_languages():
 
 
 def test_english_screens_show_no_chinese(xiaoqi_db_url):
-    asyncio.run(_english(xiaoqi_db_url))
+    asyncio.run(check_english(xiaoqi_db_url))
 
 
-async def _english(url):
+async def check_english(url):
     app = make_app(url, lang="en", auto_check=True)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 5)

@@ -37,10 +37,10 @@ async def _open(pilot, section: str):
 
 def test_table_pages_filters_searches_and_sorts(demo_db):
     url, _manifest = demo_db
-    run(_table(url))
+    run(check_table(url))
 
 
-async def _table(url):
+async def check_table(url):
     db = _db(url)
     total = db.execute("SELECT COUNT(*) FROM internships").fetchone()[0]
     app = make_app(url, auto_check=False)
@@ -128,10 +128,10 @@ async def _table(url):
 
 def test_open_edit_validate_and_save(demo_db):
     url, _manifest = demo_db
-    run(_edit(url))
+    run(check_edit(url))
 
 
-async def _edit(url):
+async def check_edit(url):
     db = _db(url)
     app = make_app(url, auto_check=False)
     async with app.run_test(size=SIZE) as pilot:
@@ -182,10 +182,10 @@ async def _edit(url):
 
 def test_create_with_reference_error_then_success(demo_db):
     url, _manifest = demo_db
-    run(_create(url))
+    run(check_create(url))
 
 
-async def _create(url):
+async def check_create(url):
     db = _db(url)
     school = db.execute("SELECT school_code FROM schools LIMIT 1").fetchone()[0]
     app = make_app(url, auto_check=False)
@@ -218,10 +218,10 @@ async def _create(url):
 
 def test_scope_and_read_only_actors(demo_db):
     url, _manifest = demo_db
-    run(_scope(url))
+    run(check_scope(url))
 
 
-async def _scope(url):
+async def check_scope(url):
     db = _db(url)
     school = db.execute("SELECT school_code FROM schools ORDER BY school_code LIMIT 1").fetchone()[0]
     mine = db.execute("SELECT COUNT(*) FROM students WHERE school_code = ?", (school,)).fetchone()[0]
@@ -245,10 +245,10 @@ def test_query_error_is_a_notification_not_a_crash(demo_db):
     db = _db(url)
     db.execute("ALTER TABLE enterprises RENAME TO enterprises_gone")
     db.commit()
-    run(_broken(url))
+    run(check_broken(url))
 
 
-async def _broken(url):
+async def check_broken(url):
     app = make_app(url, auto_check=False)
     async with app.run_test(size=SIZE) as pilot:
         screen, table = await _open(pilot, "records-enterprises")

@@ -30,10 +30,10 @@ def _db(url: str) -> sqlite3.Connection:
 
 def test_dashboard_shows_the_figures_and_the_error_findings(demo_db):
     url, manifest = demo_db
-    asyncio.run(_dashboard(url, manifest))
+    asyncio.run(check_dashboard(url, manifest))
 
 
-async def _dashboard(url, manifest):
+async def check_dashboard(url, manifest):
     db = _db(url)
     app = make_app(url)
     async with app.run_test(size=SIZE) as pilot:
@@ -58,10 +58,10 @@ async def _dashboard(url, manifest):
 
 def test_compliance_groups_by_rule_reruns_and_opens_the_record(demo_db):
     url, manifest = demo_db
-    asyncio.run(_compliance(url, manifest))
+    asyncio.run(check_compliance(url, manifest))
 
 
-async def _compliance(url, manifest):
+async def check_compliance(url, manifest):
     app = make_app(url, auto_check=False)
     async with app.run_test(size=SIZE) as pilot:
         app.open_section("compliance")
@@ -100,10 +100,10 @@ async def _compliance(url, manifest):
 
 def test_stopping_the_check_keeps_the_ui_alive(demo_db):
     url, _manifest = demo_db
-    asyncio.run(_stop(url))
+    asyncio.run(check_stop(url))
 
 
-async def _stop(url):
+async def check_stop(url):
     app = make_app(url, auto_check=False)
     async with app.run_test(size=SIZE) as pilot:
         app.open_section("compliance")
@@ -122,12 +122,12 @@ def test_import_checks_then_writes(demo_db, tmp_path):
     bad.write_text(f"学校代码,学校名称,办学层次,所在地区代码\n4100000001,新学校一,高职,{region}\n123,坏代码学校,高职,{region}\n", encoding="utf-8")
     good = tmp_path / "schools.csv"
     good.write_text(f"学校代码,学校名称,办学层次,所在地区代码\n4100000001,新学校一,高职,{region}\n", encoding="utf-8")
-    asyncio.run(_import(url, tmp_path, bad, good))
+    asyncio.run(check_import(url, tmp_path, bad, good))
     assert db.execute("SELECT name FROM schools WHERE school_code = '4100000001'").fetchone() == ("新学校一",)
     assert db.execute("SELECT COUNT(*) FROM import_batches").fetchone()[0] >= 1
 
 
-async def _import(url, folder, bad, good):
+async def check_import(url, folder, bad, good):
     app = make_app(url, auto_check=False, import_dir=folder)
     async with app.run_test(size=SIZE) as pilot:
         app.open_section("import")
@@ -167,10 +167,10 @@ def test_palette_finds_records_by_name_and_key(demo_db):
     assert any(k == "internships" and key.startswith(id_number) for k, key, _ in by_key)
     by_name = registry_hits(engine, ADMIN, student)
     assert any(k == "internships" and label.startswith(student) for k, _key, label in by_name)
-    asyncio.run(_palette(url, name, code))
+    asyncio.run(check_palette(url, name, code))
 
 
-async def _palette(url, name, code):
+async def check_palette(url, name, code):
     app = make_app(url, auto_check=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -231,15 +231,15 @@ def greeting_plugin():
 
 def test_plugin_screens_and_panels_come_through_xiaoqi_register_screens_and_xiaoqi_dashboard_panels(demo_db, greeting_plugin):
     url, _manifest = demo_db
-    asyncio.run(_plugins(url))
+    asyncio.run(check_plugins(url))
 
 
 def test_hook_xiaoqi_palette_providers_adds_a_provider_to_the_palette(demo_db, greeting_plugin):
     url, _manifest = demo_db
-    asyncio.run(_plugin_palette(url))
+    asyncio.run(check_plugin_palette(url))
 
 
-async def _plugin_palette(url):
+async def check_plugin_palette(url):
     app = make_app(url, auto_check=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -255,7 +255,7 @@ async def _plugin_palette(url):
         assert any("插件命令已执行" in str(n.message) for n in app._notifications)
 
 
-async def _plugins(url):
+async def check_plugins(url):
     app = make_app(url, auto_check=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
