@@ -14,25 +14,16 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import subprocess
 import sys
 import time
 from pathlib import Path
+
+from large_db import build  # bench/ is the script directory, first on sys.path
 
 HERE = Path(__file__).parent
 DEFAULT_DB = HERE / "out" / "check-1m.db"
 REFERENCE = """SELECT COUNT(*) FROM internships i JOIN insured n ON n.id_number = i.id_number
                JOIN policies p ON p.policy_no = n.policy_no"""
-
-
-def build(db: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    xiaoqi = Path(sys.executable).with_name("xiaoqi")
-    started = time.perf_counter()
-    subprocess.run([str(xiaoqi), "--db", str(db), "demo", "--size", "large", "--today", "2026-11-23"], check=True)
-    print(f"built {db} in {time.perf_counter() - started:.1f} s")
 
 
 def main() -> None:

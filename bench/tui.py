@@ -20,23 +20,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import subprocess
 import sys
 import time
 from pathlib import Path
 
+from large_db import build  # bench/ is the script directory, first on sys.path
+
 HERE = Path(__file__).parent
 DEFAULT_DB = HERE / "out" / "tui-1m.db"
-
-
-def build(db: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        Path(f"{db}{suffix}").unlink(missing_ok=True)
-    db.parent.mkdir(parents=True, exist_ok=True)
-    xiaoqi = Path(sys.executable).with_name("xiaoqi")
-    started = time.perf_counter()
-    subprocess.run([str(xiaoqi), "--db", str(db), "demo", "--size", "large", "--today", "2026-11-23"], check=True)
-    print(f"built {db} in {time.perf_counter() - started:.1f} s")
 
 
 async def _until(pilot, condition, timeout: float = 30.0) -> float:

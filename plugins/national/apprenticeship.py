@@ -16,7 +16,7 @@ from decimal import Decimal
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.rules import Param, Rule, as_date
 
-from .ratios import _pct, _ranges_text
+from .ratios import _pct, _ranges_text, merged_runs, runs_by_subject
 
 APPRENTICE = "学徒"
 SOURCE_GUIDANCE = "《关于全面推行中国特色企业新型学徒制 加强技能人才培养的指导意见》（人社部发〔2021〕39号）"
@@ -67,29 +67,7 @@ def _sweep(ctx, *, keys: list[str], base: str, limit: str, extra_cols: str, join
               {''.join(' AND ' + n for n in narrow)}
         ORDER BY {', '.join('r.' + k for k in keys)}, r.d
     """
-    current, group = None, []
-    for row in ctx.rows(sql):
-        key = tuple(row[k] for k in keys)
-        if key != current and group:
-            yield group
-            group = []
-        current = key
-        group.append(row)
-    if group:
-        yield group
-
-
-def _ranges(rows) -> tuple[list[tuple[dt.date, dt.date]], dict]:
-    """The rows' date ranges merged where they touch, and the peak row (the earliest highest)."""
-    ranges: list[list[dt.date]] = []
-    for r in rows:
-        a, b = as_date(r["day_from"]), as_date(r["day_to"])
-        if ranges and ranges[-1][1] + dt.timedelta(days=1) == a:
-            ranges[-1][1] = b
-        else:
-            ranges.append([a, b])
-    peak = max(rows, key=lambda r: (r["n"], -as_date(r["day_from"]).toordinal()))
-    return [(a, b) for a, b in ranges], peak
+    yield from runs_by_subject(ctx.rows(sql), keys)
 
 
 def _apprentice_filter(ctx, alias: str = "i") -> str:
@@ -118,7 +96,7 @@ def _quota_exceeded(ctx):
                     joins="JOIN positions p ON p.uscc = r.uscc AND p.position_code = r.position_code",
                     where=_school_touches(ctx, "x.position_code = r.position_code"))
     for rows in groups:
-        spans, peak = _ranges(rows)
+        spans, peak = merged_runs(rows, "n")
         days = sum((b - a).days + 1 for a, b in spans)
         n, quota = int(peak["n"]), int(peak["lim"])
         yield ctx.finding(
@@ -136,7 +114,7 @@ def _mentor_load(ctx):
     groups = _sweep(ctx, keys=["uscc", "mentor"], base=base, limit=limit, extra_cols="", joins="",
                     where=_school_touches(ctx, "x.enterprise_mentor = r.mentor"))
     for rows in groups:
-        spans, peak = _ranges(rows)
+        spans, peak = merged_runs(rows, "n")
         days = sum((b - a).days + 1 for a, b in spans)
         n, limit_value = int(peak["n"]), int(peak["lim"])
         yield ctx.finding(

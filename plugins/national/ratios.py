@@ -10,6 +10,7 @@ the day (a value valid from a date applies from that day on).
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 from xiaoqi.core.i18n import catalogue, t
@@ -88,19 +89,19 @@ def _evaluate(ctx, *, by_post: bool):
           AND {ctx.applies('e.region', 'r.d')} {''.join(' AND ' + n for n in narrow)}
         ORDER BY {', '.join('r.' + k for k in keys)}, r.d
     """
-    current, group = None, []
-    for row in ctx.rows(sql):
-        key = tuple(row[k] for k in keys)
-        if key != current and group:
-            yield _finding(ctx, by_post, group)
-            group = []
-        current = key
-        group.append(row)
-    if group:
+    for group in runs_by_subject(ctx.rows(sql), keys):
         yield _finding(ctx, by_post, group)
 
 
-def _finding(ctx, by_post: bool, rows):
+def runs_by_subject(rows, keys: list[str]):
+    """Group day-run rows (ordered by ``keys`` then day) into one list per subject."""
+    for _key, group in itertools.groupby(rows, key=lambda row: tuple(row[k] for k in keys)):
+        yield list(group)
+
+
+def merged_runs(rows, count: str) -> tuple[list[tuple[dt.date, dt.date]], dict]:
+    """The rows' day ranges (``day_from``–``day_to``) merged where they touch, and the peak row:
+    the earliest of those with the highest ``count``."""
     ranges: list[list[dt.date]] = []
     for r in rows:
         a, b = as_date(r["day_from"]), as_date(r["day_to"])
@@ -108,11 +109,15 @@ def _finding(ctx, by_post: bool, rows):
             ranges[-1][1] = b
         else:
             ranges.append([a, b])
-    peak = max(rows, key=lambda r: (r["interns"], -as_date(r["day_from"]).toordinal()))
+    peak = max(rows, key=lambda r: (r[count], -as_date(r["day_from"]).toordinal()))
+    return [(a, b) for a, b in ranges], peak
+
+
+def _finding(ctx, by_post: bool, rows):
+    spans, peak = merged_runs(rows, "interns")
     interns, staff = int(peak["interns"]), int(peak["staff"])
     max_share = Decimal(str(peak["max_share"]))
     share = (Decimal(interns) / staff).quantize(Decimal("0.0001")) if staff else None
-    spans = [(a, b) for a, b in ranges]
     days = sum((b - a).days + 1 for a, b in spans)
     params = dict(interns=interns, staff=staff, share=_pct(share) if share is not None else "∞", max_share=_pct(max_share),
                   day=as_date(peak["day_from"]), days=days, ranges=_ranges_text(spans))
