@@ -6,9 +6,7 @@ Plugins add kinds through ``xiaoqi_register_record_kinds``; ``get_kinds()`` retu
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 from functools import cached_property
 from typing import Any, Callable, Optional
 
@@ -49,9 +47,8 @@ PARSERS: dict[str, Callable[[Any], Any]] = {
     "digits4": lambda v: f.parse_digits(v, 4),
     "digits6": lambda v: f.parse_digits(v, 6),
 }
-PY_TYPES = {
-    "date": dt.date, "money": Decimal, "int": int, "bool": bool, "choice": str, "list": str,
-}
+#: the column types whose value is not text
+VALUE_TYPES = ("date", "money", "int", "bool")
 TYPE_DOC = {
     "text": ("文本", "text"), "code10": ("10位数字", "10 digits"), "uscc": ("统一社会信用代码", "USCC"),
     "idcard": ("身份证号", "ID number"), "region": ("6位行政区划代码", "6-digit region code"),
@@ -87,6 +84,12 @@ class Column:
     max_len: int = 200
     #: where a choice written with one of its ``aliases`` keeps the spelling it was written with
     label_column: str | None = None
+
+    @property
+    def is_text(self) -> bool:
+        """The value is text (codes, names, choices, lists, a plugin's own types): everything but
+        dates, money, integers and booleans."""
+        return self.type not in VALUE_TYPES
 
     def header(self, lang: str | None = None) -> str:
         return both(self.zh, self.name, lang)

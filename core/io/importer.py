@@ -10,14 +10,25 @@ How it stays fast on a million rows:
   same texts either way, and nothing is written by the worker.
 - References, unique columns and existing records are looked up once per batch with ``IN (...)``
   queries (a reference found once is remembered for the rest of the import); the internship's
-  student and the student's school come from one lookup.
+  student and the student's school come from one lookup. When the import is about as large as a
+  referenced table, that table's keys are read once, whole, instead (``_prefetch``). Into an empty
+  table, only keys that may repeat an earlier row of the file are looked up (``created_hashes``).
 - Rows are written with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) in natural-key order
-  within each batch, audit entries too — never one ORM object or one query per row.
+  within each batch — never one ORM object or one query per row. The audit entries of created
+  rows are one ``INSERT ... SELECT`` per batch: the database builds each snapshot from the row as
+  it stored it (``rows.snapshot_sql``), so no JSON is built in Python or sent between processes.
 - When an import creates many rows compared with what the table holds, its secondary (non-unique)
   indexes are dropped inside the transaction and rebuilt, from their own stored definitions, before
   the commit: building an index once from sorted data is several times faster than a million
-  random insertions into it. Unique indexes and foreign keys stay in force throughout; nothing is
-  relaxed. A rollback (invalid rows, dry run, any error) restores the indexes with everything else.
+  random insertions into it. Unique indexes stay in force throughout. On SQLite, foreign keys are
+  checked by the import itself, set-wise, rather than by SQLite row by row, when the import checks
+  every one of them (``_checks_foreign_keys``). A rollback (invalid rows, dry run, any error)
+  restores the indexes with everything else.
+
+Where the time goes (``bench/import.py``, 1,000,000 internships on a 2-core machine): most of it
+is the database's own work — the rows, their unique index, the rebuilt indexes, a million audit
+entries with full snapshots, the commit — which the benchmark measures alone, in the same run, as
+its "floor"; parsing runs beside it in the worker.
 
 Audit: every created or updated row gets one ``audit_log`` entry (actor, time, kind, key, action,
 ``batch_id`` -> the ``import_batches`` row with the file name and SHA-256). Entries of created rows
@@ -43,6 +54,7 @@ import itertools
 import json
 import os
 from array import array
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -59,7 +71,7 @@ from ..models import AuditEntry, ImportBatch
 from ..plugins import get_plugin_manager
 from ..services import jsonable, utcnow
 from . import readers
-from .rows import Layout, Prepared, Preparer, Problem, is_english_header_row, map_headers
+from .rows import Layout, Prepared, Preparer, Problem, is_english_header_row, map_headers, snapshot_sql
 
 catalogue(
     {
@@ -83,6 +95,8 @@ PARALLEL_BYTES = 4 * 1024 * 1024
 REBUILD_MIN_ROWS = 20_000
 #: references found in the database are remembered for the rest of the import, up to this many
 KNOWN_REFS = 200_000
+#: a reference's target table is read whole (``_Importer._prefetch``) up to this many rows
+PREFETCH_ROWS = 2_000_000
 
 
 @dataclass
@@ -149,13 +163,19 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
     gc.disable()
     try:
         layout = map_headers(kind, table.headers)
-        result = ImportResult(kind=kind.name, file=path.name, sha256=file_sha256(path), unit=table.unit,
+        result = ImportResult(kind=kind.name, file=path.name, sha256="", unit=table.unit,
                               dry_run=dry_run, skip_invalid=skip_invalid, encoding=table.encoding)
         typed = readers.file_format(path) != "csv"
         if _parallel(engine, path, table):
             from .worker import parse_in_worker
 
-            batches = parse_in_worker(path, kind, engine.dialect, batch_rows)
+            # the file's digest is computed while the worker starts (hashing and reading release the GIL)
+            with ThreadPoolExecutor(1) as pool:
+                digest = pool.submit(file_sha256, path)
+                batches = parse_in_worker(path, kind, engine.dialect, batch_rows)
+                result.sha256 = digest.result()
+        else:
+            result.sha256 = file_sha256(path)
         if batches is None:
             batches = _parse_here(table, layout, result, Preparer(layout, engine.dialect), batch_rows, typed)
         position = [0]
@@ -241,6 +261,7 @@ class _Importer:
         self.updated_rows: dict[int, int] = {}  # id of an existing record this import matched -> file row
         self.session: Session | None = None
         self.known: dict[int, set] = {}  # reference -> target keys found in the database
+        self.complete: set[int] = set()  # references whose known keys are the whole target table
         self.schools: dict[str, str] = {}  # internships: student -> school, as found
         self.estimate: Callable[[], int] = lambda: result.rows
         self.rebuild: list[tuple[str, str]] | None = None  # secondary indexes dropped: (name, CREATE sql)
@@ -249,36 +270,48 @@ class _Importer:
     def __enter__(self):
         engine = self.engine
         self.conn = (engine.connect().execution_options(sqlite_begin="IMMEDIATE") if self.sqlite else engine.connect())
+        self.raw = self.conn.connection.dbapi_connection
+        self.pragmas: dict[str, Any] = {}
+        if self.sqlite:
+            # set on the bare connection, before the transaction (SQLite ignores foreign_keys inside
+            # one), and restored in __exit__ before the connection goes back to the pool:
+            # - a large page cache while it writes (index insertions into a small cache cost twice
+            #   the time) and temporary sorts in memory;
+            # - foreign keys checked by this import itself, set-wise, instead of by SQLite row by row
+            #   (see ``_checks_foreign_keys``)
+            wanted = {"cache_size": -CACHE_KIB, "temp_store": 2}
+            if _checks_foreign_keys(self.kind, self.raw):
+                wanted["foreign_keys"] = 0
+            for name, value in wanted.items():
+                self.pragmas[name] = self.raw.execute(f"PRAGMA {name}").fetchone()[0]
+                self.raw.execute(f"PRAGMA {name} = {value}")
         self.trans = self.conn.begin()
         self.dialect = self.conn.dialect
         self.ph = "?" if self.sqlite else "%s"
-        self.raw = self.conn.connection.dbapi_connection
-        if self.sqlite:
-            # a large page cache for this connection while it writes (index insertions into a small
-            # cache cost twice the time) and temporary sorts in memory; restored when the import ends
-            self.cache_size = self.conn.exec_driver_sql("PRAGMA cache_size").scalar()
-            self.temp_store = self.conn.exec_driver_sql("PRAGMA temp_store").scalar()
-            self.conn.exec_driver_sql(f"PRAGMA cache_size = {-CACHE_KIB}")
-            self.conn.exec_driver_sql("PRAGMA temp_store = MEMORY")
         if not self.sqlite:
             # other writers of this table wait; readers do not
             self.conn.exec_driver_sql(f'LOCK TABLE "{self.table.name}" IN SHARE ROW EXCLUSIVE MODE')
         self.max_before = self.conn.execute(sa.select(sa.func.max(self.table.c.id))).scalar() or 0
         self.touched = bytearray(self.max_before + 1)  # existing records this import matched, by id
+        #: when the table was empty: the hashes of the keys this import created, so that a batch
+        #: looks up only the keys that may repeat an earlier row instead of all of them
+        self.created_hashes: set[int] | None = set() if self.max_before == 0 else None
         self.result.batch_id = self.conn.execute(sa.insert(ImportBatch.__table__).values(
             kind=self.kind.name, file_name=self.result.file[:500], sha256=self.result.sha256, actor=str(self.actor),
             started_at=self.at, dry_run=self.result.dry_run)).inserted_primary_key[0]
         self._prepare_columns()
+        self.snapshot = snapshot_sql(self.kind, self.dialect.name)
+        at = AuditEntry.__table__.c.at.type.dialect_impl(self.dialect).bind_processor(self.dialect)
+        self.at_bound = at(self.at) if at else self.at
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        if self.trans.is_active:
-            self.trans.rollback()
-        if self.sqlite:
-            self.conn.exec_driver_sql(f"PRAGMA cache_size = {self.cache_size}")
-            self.conn.exec_driver_sql(f"PRAGMA temp_store = {self.temp_store}")
         if self.session is not None:
             self.session.close()
+        if self.trans.is_active:
+            self.trans.rollback()
+        for name, value in self.pragmas.items():  # outside any transaction again
+            self.raw.execute(f"PRAGMA {name} = {value}")
         self.conn.close()
         return False
 
@@ -456,10 +489,10 @@ class _Importer:
             last = self.max_id()
             self.insert(prep.insert_names, [rows[i] for i in creates])
             self._remember_ids(last, [rows_no[i] for i in creates])
-            after = prep.after
-            for i in creates:
-                created_keys.append(key_texts[i])
-                audit.append((key_texts[i], "create", None, after[i]))
+            if self.created_hashes is not None:
+                self.created_hashes.update(hash(key_tuples[i]) for i in creates)
+            created_keys = [key_texts[i] for i in creates]
+            self._audit_created(last)
             r.created += len(creates)
         if updates:
             sets = ", ".join(f'"{name}" = {self.ph}' for name in write_names)
@@ -516,7 +549,11 @@ class _Importer:
     # -- checks ------------------------------------------------------------------------------
     def _existing(self, key_tuples: list[tuple], bad) -> dict[tuple, tuple]:
         """The records already there for these keys: key -> (id, every other column, raw)."""
-        keys = {k for i, k in enumerate(key_tuples) if i not in bad}
+        if self.created_hashes is None:
+            keys = {k for i, k in enumerate(key_tuples) if i not in bad}
+        else:  # the table was empty: only a key this import created can be there
+            seen = self.created_hashes
+            keys = {k for i, k in enumerate(key_tuples) if i not in bad and hash(k) in seen}
         found = self.lookup(self.table, self.kind.key, keys, ["id"] + self.stored_select)
         positions = self.key_positions
         return {tuple(row[p] for p in positions): row for row in found}
@@ -534,30 +571,29 @@ class _Importer:
         student_school = kind.name == "internships"  # the bulk form of services.check_references
         for number, ref in enumerate(kind.references):
             target = get_kind(ref.kind)
-            columns = [bound[c] for c in ref.columns]
-            wanted = set(zip(*columns)) if len(columns) > 1 else {(v,) for v in columns[0]}
-            wanted = {values for values in wanted if None not in values}  # an optional reference left empty
-            known = self.known.setdefault(number, set())
             with_school = student_school and ref.kind == "students"
+            columns = [bound[c] for c in ref.columns]
+            # the values to find: bare values for a one-column reference, tuples otherwise; an
+            # optional reference left empty is not checked
+            wanted = set(zip(*columns)) if len(columns) > 1 else set(columns[0])
+            wanted = {v for v in wanted if v is not None and (v.__class__ is not tuple or None not in v)}
+            known = self.known.get(number)
+            if known is None:
+                known = self.known[number] = self._prefetch(number, ref, target, with_school)
             unknown = wanted - known
-            if unknown:
+            if unknown and number not in self.complete:
                 if len(known) + len(unknown) > KNOWN_REFS:  # forget the others, look up this batch's
                     known.clear()
                     if with_school:
                         self.schools.clear()
                     unknown = set(wanted)
-                select = list(ref.target_columns) + (["school_code"] if with_school else [])
-                found = self.lookup(target.model.__table__, ref.target_columns, unknown, select)
-                width = len(ref.target_columns)
-                known.update(tuple(row[:width]) for row in found)
-                if with_school:
-                    self.schools.update((row[0], row[width]) for row in found)
+                self._find(ref, target, unknown, known, with_school)
                 if ref.kind == kind.name and tuple(ref.target_columns) == tuple(kind.key):
-                    unknown -= set(key_tuples)
+                    unknown -= set(key_tuples) if len(ref.columns) > 1 else {k[0] for k in key_tuples}
                 unknown -= known
             if not unknown:
                 continue
-            for i, values in enumerate(zip(*columns)):
+            for i, values in enumerate(zip(*columns) if len(columns) > 1 else columns[0]):
                 if i not in bad and values in unknown:
                     text = "/".join(str(cols[c][i]) for c in ref.columns)
                     problem(i, ref.columns[-1], text, t("ref.missing", kind=target.label(), key=text))
@@ -571,6 +607,41 @@ class _Importer:
                     if found != school and i not in bad:
                         problem(i, "school_code", school, t("scope.school_mismatch", id_number=cols["id_number"][i],
                                                             actual=found, given=school))
+
+    def _find(self, ref, target: RecordKind, values: set, known: set, with_school: bool) -> None:
+        """Look ``values`` of reference ``ref`` up in the database; those found join ``known``."""
+        select = list(ref.target_columns) + (["school_code"] if with_school else [])
+        width = len(ref.target_columns)
+        found = self.lookup(target.model.__table__, ref.target_columns, values if width > 1 else {(v,) for v in values},
+                            select)
+        known.update(tuple(row[:width]) for row in found) if width > 1 else known.update(row[0] for row in found)
+        if with_school:
+            self.schools.update((row[0], row[width]) for row in found)
+
+    def _prefetch(self, number: int, ref, target: RecordKind, with_school: bool) -> set:
+        """Every key of the reference's target table, read once, when this import will look up
+        about as many as the table holds anyway (a large import against a table that is not much
+        larger): one scan instead of a lookup per batch. Not for a kind that refers to itself (the
+        import adds to the target as it goes). Otherwise an empty set, filled as batches look up."""
+        table = target.model.__table__
+        if ref.kind == self.kind.name:
+            return set()
+        held = self.conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
+        if held > PREFETCH_ROWS or self.estimate() < held / 2:
+            return set()
+        width = len(ref.target_columns)
+        names = list(ref.target_columns) + (["school_code"] if with_school else [])
+        cursor = self.raw.cursor()
+        cursor.execute("SELECT " + ", ".join(f'"{n}"' for n in names) + f' FROM "{table.name}"')
+        known: set = set()
+        shared: dict = {}  # one string per school code, not one per student
+        while rows := cursor.fetchmany(50_000):
+            known.update(tuple(row[:width]) for row in rows) if width > 1 else known.update(row[0] for row in rows)
+            if with_school:
+                self.schools.update((row[0], shared.setdefault(row[width], row[width])) for row in rows)
+        cursor.close()
+        self.complete.add(number)
+        return known
 
     def _check_uniques(self, cols, bound, key_tuples, rows_no, problem, bad) -> None:
         kind = self.kind
@@ -632,16 +703,25 @@ class _Importer:
     def _audit(self, entries: list[tuple]) -> None:
         if not entries:
             return
-        table = AuditEntry.__table__
-        at = table.c.at.type.dialect_impl(self.dialect).bind_processor(self.dialect)
-        at = at(self.at) if at else self.at
         json_ph = "?" if self.sqlite else "CAST(%s AS json)"
         p = self.ph
         actor, kind, batch_id = str(self.actor), self.kind.name, self.result.batch_id
         self.executemany(
             f"INSERT INTO audit_log (at, actor, action, kind, key, before, after, batch_id) "
             f"VALUES ({p}, {p}, {p}, {p}, {p}, {json_ph}, {json_ph}, {p})",
-            [(at, actor, action, kind, key, before, after, batch_id) for key, action, before, after in entries])
+            [(self.at_bound, actor, action, kind, key, before, after, batch_id) for key, action, before, after in entries])
+
+    def _audit_created(self, last: int) -> None:
+        """The audit entries of the rows just inserted (ids after ``last``, in insertion order), with
+        their snapshots and keys built by the database from the rows as stored."""
+        p, snap = self.ph, self.snapshot
+        cursor = self.raw.cursor()
+        cursor.execute(
+            f"INSERT INTO audit_log (at, actor, action, kind, key, before, after, batch_id) "
+            f"SELECT {p}, {p}, 'create', {p}, {snap.key}, NULL, {snap.after}, {p} "
+            f'FROM "{self.table.name}" t WHERE t.id > {p} ORDER BY t.id',
+            (self.at_bound, str(self.actor), self.kind.name, self.result.batch_id, last))
+        cursor.close()
 
     def _announce(self, created: list[str], updated: list[str]) -> None:
         session = self._session()
@@ -649,6 +729,34 @@ class _Importer:
             session=session, actor=self.actor, kind=self.kind.name, batch_id=self.result.batch_id,
             created=created, updated=updated)
         session.flush()
+
+
+def _checks_foreign_keys(kind: RecordKind, raw) -> bool:
+    """Whether an import of ``kind`` checks every foreign key SQLite would check, so that SQLite's
+    own row-by-row enforcement can be left off for the import's connection.
+
+    True when each foreign key of the table is one of the kind's ``references`` (which
+    ``_check_references`` verifies for every row, in the database or earlier in the file, with the
+    same rule for empty columns: a reference with an empty column is not checked) and no other
+    table's foreign key points at a column an import may change (an import never changes a
+    record's natural key, so keys referenced by other tables never need their cascades). The
+    import holds the write lock from its first check to its commit, so nothing it found can be
+    deleted in between."""
+    table = kind.model.__table__
+    refs = {(get_kind(r.kind).model.__table__.name, tuple(r.columns), tuple(r.target_columns)) for r in kind.references}
+    for fk in table.foreign_key_constraints:
+        target = (fk.referred_table.name, tuple(fk.column_keys), tuple(e.column.name for e in fk.elements))
+        if target not in refs:
+            return False
+    # incoming keys from the database's own catalogue: it also knows the tables of plugins that
+    # are not loaded in this process
+    others = [row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()]
+    for other in others:
+        for fk in raw.execute(f'PRAGMA foreign_key_list("{other}")').fetchall():
+            # (id, seq, table, from, to, on_update, on_delete, match); "to" is NULL for the primary key
+            if fk[2] == table.name and fk[4] not in kind.key:
+                return False
+    return True
 
 
 def _dumps(value: Any) -> str:

@@ -17,7 +17,6 @@ from typing import Any
 from ..fields import is_blank
 from ..i18n import catalogue, t
 from ..kinds import Column, RecordKind
-from ..services import jsonable
 from .readers import FileProblem, NotAnObject
 
 catalogue(
@@ -295,8 +294,6 @@ class Prepared:
     #: natural key per row (bound values) and as text (the audit's key, "a/b/c")
     keys: list[tuple]
     key_texts: list[str]
-    #: the record as the audit log stores it (``services.snapshot``, compact JSON)
-    after: list[str]
     #: how far the reader got (for progress)
     position: int = 0
     english_row: bool = False
@@ -327,7 +324,6 @@ class Preparer:
             if name not in present and default is not None and default.is_scalar:
                 self.defaults[name] = default.arg
         self.parser = RowParser(layout)
-        self.fragments = json_fragments(kind)
         self.key_strings = {k: _Derived(lambda v: "" if v is None else str(v)) for k in kind.key}
 
     def bound(self, name: str, values: list) -> list:
@@ -354,11 +350,9 @@ class Preparer:
             bound[name] = self.bound(name, [value] * n)
         keys = list(zip(*(bound[k] for k in kind.key))) if n else []
         key_texts = ["/".join(parts) for parts in zip(*(list(map(self.key_strings[k].__getitem__, cols[k])) for k in kind.key))] if n else []
-        frag_cols = [list(map(self.fragments[c.name].__getitem__, cols[c.name])) for c in kind.columns]
-        after = ["{" + ",".join(parts) + "}" for parts in zip(*frag_cols)] if n else []
         return Prepared(counted=counted, problems=batch.problems, numbers=rows_no, cols=cols, bound=bound,
                         insert_names=self.stored + list(derived), write_names=self.present + list(derived),
-                        keys=keys, key_texts=key_texts, after=after, position=position)
+                        keys=keys, key_texts=key_texts, position=position)
 
     def _derived(self, cols: dict[str, list], n: int) -> dict[str, list]:
         """Columns the kind derives from a row (a student's birth date), column-wise."""
@@ -374,12 +368,54 @@ class Preparer:
         return out
 
 
-def json_fragments(kind: RecordKind) -> dict[str, _Derived]:
-    """Per column: parsed value -> ``"name":<json>``, the pieces of the record's snapshot (the
-    same dict as ``services.snapshot``, written compactly) for the audit entries of a bulk write."""
+#: columns per call: PostgreSQL functions take at most 100 arguments, SQLite's (3.40) 127
+_PAIRS = 50
 
-    def fragment(name):
-        prefix = json.dumps(name) + ":"
-        return _Derived(lambda v: prefix + json.dumps(jsonable(v), ensure_ascii=False))
 
-    return {c.name: fragment(c.name) for c in kind.columns}
+@dataclass(frozen=True)
+class SnapshotSQL:
+    """SQL expressions over a kind's table row (alias ``t``) for its audit snapshot and key text."""
+
+    after: str
+    key: str
+
+
+def snapshot_sql(kind: RecordKind, dialect: str) -> SnapshotSQL:
+    """The audit snapshot of a stored row as ``services.snapshot`` makes it (every column of the
+    kind; dates as ISO text, money as text with two decimals, booleans as JSON booleans) and its
+    key text as ``RecordKind.key_of`` spells it ("a/b/c", an empty part for NULL), as SQL: the
+    database builds them over the rows an import just wrote, instead of a million JSON strings
+    built in Python and sent between processes."""
+    sqlite = dialect == "sqlite"
+    pairs, texts = [], {}
+    for col in kind.columns:
+        ref = f't."{col.name}"'
+        if col.is_text or col.type == "date":
+            value = ref if sqlite or col.type != "date" else f"to_char({ref}, 'YYYY-MM-DD')"
+            text = value
+        elif col.type == "money":
+            value = (f"CASE WHEN {ref} IS NULL THEN NULL ELSE printf('%.2f', {ref}) END" if sqlite
+                     else f"CAST({ref} AS text)")
+            text = value
+        elif col.type == "int":
+            value, text = ref, f"CAST({ref} AS text)"
+        else:  # bool
+            value = (f"CASE WHEN {ref} IS NULL THEN NULL WHEN {ref} THEN json('true') ELSE json('false') END" if sqlite
+                     else ref)
+            text = f"CASE WHEN {ref} THEN 'True' WHEN NOT {ref} THEN 'False' END"  # str(True), as Python spells it
+        pairs.append((col.name, value))
+        texts[col.name] = text
+
+    def listed(part, path=False):
+        return ", ".join(f"'$.\"{name}\"', {value}" if path else f"'{name}', {value}" for name, value in part)
+
+    build = "json_object" if sqlite else "json_build_object"
+    after = f"{build}({listed(pairs[:_PAIRS])})"
+    for start in range(_PAIRS, len(pairs), _PAIRS):  # a kind with more columns than one call takes
+        more = pairs[start:start + _PAIRS]
+        if sqlite:  # json_set keeps a NULL as null (json_patch would drop the key)
+            after = f"json_set({after}, {listed(more, path=True)})"
+        else:
+            after = f"CAST(CAST({after} AS jsonb) || CAST(json_build_object({listed(more)}) AS jsonb) AS json)"
+    key = " || '/' || ".join(f"COALESCE({texts[k]}, '')" for k in kind.key)
+    return SnapshotSQL(after=after, key=key)

@@ -35,7 +35,6 @@ catalogue(
     }
 )
 
-TEXT_TYPES = ("code10", "uscc", "idcard", "region", "digits2", "digits4", "digits6", "text")
 DATA_ROWS = 10_000  # the drop-down lists and formats reach this far
 
 
@@ -74,7 +73,7 @@ def write_template(kind: RecordKind, path: str | Path, lang: str | None = None) 
                                 error=t("tpl.dv.error", lang=lang), errorTitle=col.zh)
             data.add_data_validation(dv)
             dv.add(f"{letter}3:{letter}{DATA_ROWS + 2}")
-        fmt = "@" if col.type in TEXT_TYPES or col.type == "list" else ("yyyy-mm-dd" if col.type == "date" else None)
+        fmt = "@" if col.is_text else ("yyyy-mm-dd" if col.type == "date" else None)
         if fmt:  # a column style: what is typed later keeps it (no cells are created)
             data.column_dimensions[letter].number_format = fmt
     data.freeze_panes = "A3"

@@ -111,6 +111,34 @@ def kind_file(tmp_path: Path, url: str, kind: str, fmt: str, *, english: bool = 
     return write_gb18030(tmp_path / f"{kind}.csv", headers, data)
 
 
+def assert_audit_snapshots_match_records(url: str, kinds) -> int:
+    """Every ``create`` entry of the audit log of ``kinds`` holds the record as ``services.snapshot``
+    reads it from the table, under the key ``RecordKind.key_of`` gives: whoever wrote the entry (the
+    services, or an import's database-built snapshots). Returns how many entries were compared."""
+    from sqlmodel import Session, select
+
+    from xiaoqi.core.kinds import get_kind
+    from xiaoqi.core.services import snapshot
+
+    engine = engine_for(url)
+    compared = 0
+    with Session(engine) as session:
+        for name in kinds:
+            kind = get_kind(name)
+            stored = {}
+            for obj in session.exec(select(kind.model)):
+                values = snapshot(kind, obj)
+                stored[kind.key_of(values)] = values
+            rows = session.connection().execute(sa.text(
+                "SELECT key, after FROM audit_log WHERE kind = :kind AND action = 'create'"), {"kind": name}).all()
+            assert len(rows) == len(stored), name
+            for key, after in rows:
+                assert (json.loads(after) if isinstance(after, str) else after) == stored[key], (name, key)
+                compared += 1
+    engine.dispose()
+    return compared
+
+
 @pytest.fixture
 def filled(demo_db):
     """The demo database's URL (a source of valid records of every kind)."""
@@ -128,6 +156,7 @@ def test_every_core_kind_imports_from_openpyxl_and_gb18030_files_into_an_empty_d
         assert records(xiaoqi_db_url, kind) == records(filled, kind), kind
     audit = table_contents(xiaoqi_db_url, ["audit_log"])["audit_log"]
     assert len(audit) == sum(len(records(filled, k)) for k in ORDER)
+    assert assert_audit_snapshots_match_records(xiaoqi_db_url, ORDER) == len(audit)
     again = [xiaoqi_cli("import", kind, tmp_path / f"{kind}.{'xlsx' if fmt == 'xlsx' else 'csv'}") for kind in ORDER]
     assert all(r.exit_code == 0 and "新建 0，修改 0" in r.output for r in again)
     assert table_contents(xiaoqi_db_url, ["audit_log"])["audit_log"] == audit
@@ -305,6 +334,32 @@ def test_headers_in_any_order_and_language_with_spaces_and_utf8_bom(xiaoqi_cli, 
     path.write_text("\ufeff region , 学校名称,LEVEL,school_code\n320100,南京某职业技术学院,高职,4132012345\n", encoding="utf-8")
     assert xiaoqi_cli("import", "schools", path).exit_code == 0
     assert records(xiaoqi_db_url, "schools") == [("4132012345", "南京某职业技术学院", "高职", "320100", None, None)]
+
+
+def test_sqlite_enforcement_is_on_again_after_an_import_and_stays_on_when_another_table_needs_it(xiaoqi_engine, tmp_path):
+    """An import checks references itself, set-wise, so SQLite's own row-by-row foreign key checks
+    are off for its connection only while it runs — and not at all when some table (here one that
+    is not in xiaoqi's models) refers to a column an import may change."""
+    import sqlite3
+
+    from xiaoqi.core.io.importer import _checks_foreign_keys, import_file
+    from xiaoqi.core.kinds import get_kind
+
+    with xiaoqi_engine.connect() as conn:
+        cache = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    path = tmp_path / "schools.csv"
+    path.write_text("学校代码,学校名称,办学层次,所在地区代码\n4132012345,甲学院,高职,320100\n", encoding="utf-8")
+    assert import_file(xiaoqi_engine, actor=ADMIN, kind="schools", path=path).created == 1
+    with xiaoqi_engine.connect() as conn:  # the pool's connection, the one the import used
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == cache
+    raw = sqlite3.connect(xiaoqi_engine.url.database)
+    schools = get_kind("schools")
+    assert _checks_foreign_keys(schools, raw) and _checks_foreign_keys(get_kind("internships"), raw)
+    raw.execute("CREATE TABLE local_notes (school_name TEXT REFERENCES schools (name) ON UPDATE CASCADE)")
+    raw.commit()
+    assert not _checks_foreign_keys(schools, raw)
+    raw.close()
 
 
 # -- modes -------------------------------------------------------------------------------------

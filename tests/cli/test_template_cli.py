@@ -26,6 +26,11 @@ def test_every_kind_has_a_template_with_both_header_rows_and_an_explanation(xiao
     for col in record_kind.columns:
         header, english, _meaning, type_doc, required, _choices = explained[col.zh]
         assert english == col.name and type_doc and (bool(required) == (col.required or col.key))
+    # codes and every other text column (a plugin's own types too) are text in Excel: leading
+    # zeros and long numbers survive typing
+    for letter, col in zip((c.column_letter for c in data[1]), record_kind.columns):
+        expected = "@" if col.is_text else "yyyy-mm-dd" if col.type == "date" else "General"
+        assert data.column_dimensions[letter].number_format == expected, (col.name, col.type)
     lists = {str(dv.sqref).split(":")[0].rstrip("0123456789") for dv in data.data_validations.dataValidation}
     enumerated = [c for c in record_kind.columns if c.type in ("choice", "bool")]
     assert len(lists) == len(enumerated)

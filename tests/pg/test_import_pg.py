@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.cli.test_import_cli import ORDER, kind_file, records, table_contents
+from tests.cli.test_import_cli import ORDER, assert_audit_snapshots_match_records, kind_file, records, table_contents
 
 
 @pytest.mark.pg
@@ -16,6 +16,8 @@ def test_import_on_postgresql_round_trips_and_is_idempotent(demo_db, xiaoqi_cli,
         result = xiaoqi_cli("import", kind, kind_file(tmp_path, source, kind, "xlsx"))
         assert result.exit_code == 0, (kind, result.output, result.stderr)
         assert records(xiaoqi_db_url, kind) == records(source, kind), kind
+    # the snapshots PostgreSQL built (json_build_object) read as the services' own
+    assert assert_audit_snapshots_match_records(xiaoqi_db_url, ORDER) == sum(len(records(source, k)) for k in ORDER)
     before = table_contents(xiaoqi_db_url)
     again = xiaoqi_cli("import", "internships", tmp_path / "internships.xlsx")
     assert "新建 0，修改 0" in again.output

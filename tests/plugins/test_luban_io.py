@@ -11,6 +11,7 @@ from decimal import Decimal
 import openpyxl
 import sqlalchemy as sa
 
+from tests.cli.test_import_cli import assert_audit_snapshots_match_records
 from xiaoqi.testing import make_uscc
 
 KINDS = ("luban_workshops", "luban_equipment", "luban_activity", "luban_partners")
@@ -71,6 +72,8 @@ def test_workbook_imports_exports_and_reimports_unchanged(xiaoqi_engine, xiaoqi_
         assert result.exit_code == 0, result.output + result.stderr
     first = snapshot(xiaoqi_engine)
     assert [len(first[k]) for k in KINDS] == [24, 48, 60, 48]
+    # the audit snapshots the database built (plugin column types included) read as the services'
+    assert assert_audit_snapshots_match_records(str(xiaoqi_engine.url), KINDS) == 24 + 48 + 60 + 48
     equipment = xiaoqi_cli("export", "luban_equipment", "--format", "json").json
     assert {"workshop_name": "鲁班工坊01号", "item": "实训设备1", "quantity": 2, "value": "150000.50",
             "delivered_on": "2016-01-10"} in equipment

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
+from decimal import Decimal
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -81,3 +82,43 @@ def test_unreadable_files_say_what_is_wrong(tmp_path, name, content, message):
         open_table(path)
     with pytest.raises(FileProblem, match="找不到文件"):
         open_table(tmp_path / "missing.csv")
+
+
+@pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
+def test_the_database_built_snapshot_of_a_kind_wider_than_one_json_call_is_the_services_snapshot(xiaoqi_engine):
+    """``snapshot_sql`` splits a kind of 120 columns over several JSON calls (PostgreSQL takes 50
+    pairs per call, SQLite 63) and still gives every column, NULLs and booleans included, as
+    ``services.snapshot`` would, and the key text as ``RecordKind.key_of`` spells it."""
+    import json
+    from dataclasses import dataclass
+
+    import sqlalchemy as sa
+
+    from xiaoqi.core.io.rows import snapshot_sql
+    from xiaoqi.core.kinds import Column
+
+    types = ["text", "int", "bool", "money", "date"]
+    columns = [Column(f"c{i}", f"列{i}", types[i % 5]) for i in range(120)]
+
+    @dataclass
+    class Wide:  # the two attributes snapshot_sql reads of a RecordKind
+        columns: list
+        key: tuple
+
+    wide = Wide(columns, ("c0", "c2"))
+    values = {c.name: [f"值{i}", i, i % 4 == 0, Decimal(f"{i}.50"), dt.date(2024, 1, 1 + i % 28)][i % 5]
+              for i, c in enumerate(columns)}
+    values["c7"] = values["c9"] = values["c11"] = None
+    table = sa.Table("wide", sa.MetaData(), *(sa.Column(c.name, {"text": sa.Text, "int": sa.Integer, "bool": sa.Boolean,
+                     "money": sa.Numeric(14, 2), "date": sa.Date}[c.type]) for c in columns))
+    snap = snapshot_sql(wide, xiaoqi_engine.dialect.name)
+    with xiaoqi_engine.begin() as conn:
+        table.create(conn)
+        conn.execute(table.insert().values(values))
+        after, key = conn.execute(sa.text(f"SELECT {snap.after}, {snap.key} FROM wide t")).one()
+        table.drop(conn)
+    after = json.loads(after) if isinstance(after, str) else after
+    expected = {name: (value.isoformat() if isinstance(value, dt.date) else str(value) if isinstance(value, Decimal) else value)
+                for name, value in values.items()}
+    assert after == expected
+    assert key == f"{values['c0']}/{values['c2']}" == "值0/False"
