@@ -250,8 +250,9 @@ def _order_terms(kind: RecordKind, order_by: str | None, descending: bool, bound
     """The sort terms of a listing as ``(expression, descending)``: empty values last on every
     database and in either direction, then the column, then the id.
 
-    For a keyset boundary whose value is empty, the value term is left out (the empty-flag term
-    already tells the rows apart, and ``NULL = NULL`` is never true)."""
+    For a keyset boundary whose value is empty, the value term is left out of the comparison with
+    the boundary (the empty-flag term already tells the rows apart, and ``NULL = NULL`` is never
+    true); the listing is still ordered by all three terms."""
     if not order_by:
         return [(kind.model.id, descending)]
     col = getattr(kind.model, order_by)
@@ -286,7 +287,6 @@ def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filt
     if order_by and order_by not in kind.by_name:
         raise ValidationFailed([(order_by, order_by, t("list.bad_column", name=order_by, names=", ".join(kind.by_name)))], kind.name)
     boundary = after if after is not None else before
-    terms = _order_terms(kind, order_by, descending, boundary)
     where = list(clauses)
     if boundary is not None:
         if not order_by:
@@ -295,9 +295,10 @@ def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filt
             values = (1, boundary[1])
         else:
             values = (0, *boundary)
-        where.append(_beyond(terms, values, after=after is not None))
+        where.append(_beyond(_order_terms(kind, order_by, descending, boundary), values, after=after is not None))
     backwards = before is not None  # a page before the boundary is read in reverse, then turned round
-    order = [term.desc() if desc != backwards else term for term, desc in terms]
+    # the full order, whatever the boundary: rows before an empty value are ordered by their values
+    order = [term.desc() if desc != backwards else term for term, desc in _order_terms(kind, order_by, descending)]
     stmt = sa.select(kind.model).where(*where).order_by(*order).limit(limit)
     if boundary is None:
         stmt = stmt.offset(offset)
