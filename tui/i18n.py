@@ -196,6 +196,7 @@ MESSAGES = catalogue(
         "tui.imp.title": ("导入数据", "Import records"),
         "tui.imp.kind": ("数据类型", "Record kind"),
         "tui.imp.file": ("文件", "File"),
+        "tui.imp.sheet": ("工作表", "Sheet"),
         "tui.imp.file.placeholder": ("文件路径（.xlsx、.csv、.json），或在下方目录中选择", "File path (.xlsx, .csv, .json), or pick one in the folder below"),
         "tui.imp.check": ("检查文件", "Check file"),
         "tui.imp.check.tip": ("试运行导入并显示校验报告，不修改数据库", "Dry-run the import and show the validation report; nothing is written"),

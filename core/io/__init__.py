@@ -6,16 +6,17 @@ and every kind a plugin registers:
 - ``import_file(engine, actor=, kind=, path=, ...)`` -> ``ImportResult`` (``importer``)
 - ``export_kind(engine, out, actor=, kind=, fmt=, reveal=)`` (``export``)
 - ``write_template(kind, path)`` (``template``)
-- ``open_table(path)`` reads .xlsx/.xls, CSV (UTF-8, GB18030) and JSON (``readers``)
+- ``open_table(path)`` reads .xlsx/.xls, CSV (UTF-8, GB18030) and JSON (``readers``);
+  ``sheet_names(path)`` lists a workbook's sheets
 """
 
 from .export import export_kind, iter_records, may_reveal
 from .importer import ImportResult, import_file
-from .readers import FileProblem, Table, open_table
+from .readers import FileProblem, Table, open_table, sheet_names
 from .rows import Problem, RowParser, map_headers
 from .template import write_template
 
 __all__ = [
     "FileProblem", "ImportResult", "Problem", "RowParser", "Table", "export_kind", "import_file", "iter_records",
-    "map_headers", "may_reveal", "open_table", "write_template",
+    "map_headers", "may_reveal", "open_table", "sheet_names", "write_template",
 ]

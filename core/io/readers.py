@@ -84,11 +84,7 @@ def file_format(path: Path) -> str:
 def open_table(path: str | Path, *, sheet: str | None = None) -> Table:
     """The table in ``path`` (format from the name, checked against the content)."""
     path = Path(path)
-    if not path.is_file():
-        raise FileProblem(t("io.file.missing", path=path))
-    fmt = file_format(path)
-    if path.stat().st_size == 0:
-        raise FileProblem(t("io.file.empty", path=path))
+    fmt = _readable(path)
     if fmt == "excel":
         return _excel(path, sheet)
     if fmt == "csv":
@@ -98,7 +94,28 @@ def open_table(path: str | Path, *, sheet: str | None = None) -> Table:
 
 # -- Excel ------------------------------------------------------------------------------------
 
-def _excel(path: Path, sheet: str | None) -> Table:
+def sheet_names(path: str | Path) -> list[str]:
+    """The sheets of a workbook, in order (what ``--sheet`` and the TUI offer); [] for a CSV or
+    JSON file. A file that is not a readable workbook raises ``FileProblem``."""
+    path = Path(path)
+    if file_format(path) != "excel":
+        return []
+    _readable(path)
+    return list(_workbook(path).sheet_names)
+
+
+def _readable(path: Path) -> str:
+    """The format of ``path``, once it is known to be a file with something in it."""
+    if not path.is_file():
+        raise FileProblem(t("io.file.missing", path=path))
+    fmt = file_format(path)
+    if path.stat().st_size == 0:
+        raise FileProblem(t("io.file.empty", path=path))
+    return fmt
+
+
+def _workbook(path: Path):
+    """The calamine workbook of ``path``, or a ``FileProblem`` saying why it is not one."""
     with open(path, "rb") as fh:
         head = fh.read(SAMPLE)
     if not (head.startswith(XLSX_MAGIC) or head.startswith(OLE_MAGIC)):
@@ -114,6 +131,11 @@ def _excel(path: Path, sheet: str | None) -> Table:
         book = CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged or encrypted files
         raise FileProblem(t("io.xlsx.unreadable", path=path, reason=str(exc).splitlines()[0] if str(exc) else type(exc).__name__)) from None
+    return book
+
+
+def _excel(path: Path, sheet: str | None) -> Table:
+    book = _workbook(path)
     names = book.sheet_names
     try:
         if sheet is None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 
+import openpyxl
 import pytest
 from textual.command import Hit, Provider
 from textual.widgets import DataTable, Input, Select, Static
@@ -122,12 +123,22 @@ def test_import_checks_then_writes(demo_db, tmp_path):
     bad.write_text(f"学校代码,学校名称,办学层次,所在地区代码\n4100000001,新学校一,高职,{region}\n123,坏代码学校,高职,{region}\n", encoding="utf-8")
     good = tmp_path / "schools.csv"
     good.write_text(f"学校代码,学校名称,办学层次,所在地区代码\n4100000001,新学校一,高职,{region}\n", encoding="utf-8")
-    asyncio.run(check_import(url, tmp_path, bad, good))
+    # a workbook whose first sheet is a cover page and whose records are on the second
+    book = openpyxl.Workbook()
+    book.active.title = "封面"
+    book.active.append(["2026年新增合作院校"])
+    data = book.create_sheet("学校")
+    data.append(["学校代码", "学校名称", "办学层次", "所在地区代码"])
+    data.append(["4100000002", "新学校二", "高职", region])
+    workbook = tmp_path / "schools-book.xlsx"
+    book.save(workbook)
+    asyncio.run(check_import(url, tmp_path, bad, good, workbook))
     assert db.execute("SELECT name FROM schools WHERE school_code = '4100000001'").fetchone() == ("新学校一",)
-    assert db.execute("SELECT COUNT(*) FROM import_batches").fetchone()[0] >= 1
+    assert db.execute("SELECT name FROM schools WHERE school_code = '4100000002'").fetchone() == ("新学校二",)
+    assert db.execute("SELECT COUNT(*) FROM import_batches").fetchone()[0] >= 2
 
 
-async def check_import(url, folder, bad, good):
+async def check_import(url, folder, bad, good, workbook):
     app = make_app(url, auto_check=False, import_dir=folder)
     async with app.run_test(size=SIZE) as pilot:
         app.open_section("import")
@@ -147,6 +158,25 @@ async def check_import(url, folder, bad, good):
         await pilot.click("#imp-check")
         await settle(pilot)
         assert "校验通过" in screen_text(app) and screen.query_one("#imp-write").display
+        await pilot.click("#imp-write")
+        await pilot.pause()
+        await pilot.click("#yes")
+        await settle(pilot)
+        assert "已导入学校：新建 1" in screen_text(app)
+        # a CSV has no sheets to choose; a workbook of two sheets offers them, the first chosen
+        sheets = screen.query_one("#imp-sheet", Select)
+        assert not sheets.display
+        screen.query_one("#imp-path", Input).value = str(workbook)
+        await settle(pilot)
+        assert sheets.display and sheets.value == "封面"
+        await pilot.click("#imp-check")
+        await settle(pilot)
+        assert "缺少必填列「学校代码」" in screen_text(app)  # the cover sheet is not a table of schools
+        sheets.value = "学校"
+        await pilot.pause()
+        await pilot.click("#imp-check")
+        await settle(pilot)
+        assert "校验通过" in screen_text(app)
         await pilot.click("#imp-write")
         await pilot.pause()
         await pilot.click("#yes")

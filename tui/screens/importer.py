@@ -1,4 +1,4 @@
-"""Import from the UI: choose the kind and a file, check it (a dry run through the import service:
+"""Import from the UI: choose the kind and a file (and the sheet of a workbook that has several), check it (a dry run through the import service:
 the same validation and counts as the real import, nothing kept), read the report, then confirm
 to write it — all rows, or only the valid ones."""
 
@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, DataTable, DirectoryTree, Input, Label, ProgressBar, Select, Static
 
-from xiaoqi.core.io import import_file
+from xiaoqi.core.io import FileProblem, import_file, sheet_names
 from xiaoqi.core.kinds import get_kinds
 
 from ..bindings import key
@@ -49,6 +49,8 @@ class ImportScreen(MainScreen):
         with Horizontal(id="imp-form"):
             yield Select(kinds, prompt=t("tui.imp.kind"), id="imp-kind")
             yield Input(placeholder=t("tui.imp.file.placeholder"), id="imp-path")
+            # shown for a workbook of more than one sheet (the import reads the first by default)
+            yield Select([], prompt=t("tui.imp.sheet"), id="imp-sheet")
             yield Button(t("tui.imp.check"), variant="primary", id="imp-check")
         with Horizontal(id="imp-body"):
             yield ImportableFiles(self.start_dir, id="imp-tree")
@@ -66,6 +68,7 @@ class ImportScreen(MainScreen):
         problems = self.query_one("#imp-problems", DataTable)
         for name in ("row", "column", "value", "reason"):
             problems.add_column(t(f"tui.col.{name}"), key=name)
+        self.query_one("#imp-sheet").display = False
         self._reset_report()
 
     def _reset_report(self) -> None:
@@ -81,8 +84,38 @@ class ImportScreen(MainScreen):
 
     @on(Input.Changed, "#imp-path")
     @on(Select.Changed, "#imp-kind")
-    def _changed(self) -> None:
+    @on(Select.Changed, "#imp-sheet")
+    def _changed(self, event) -> None:
         self._reset_report()
+        if event.control.id == "imp-path":
+            sheets = self.query_one("#imp-sheet", Select)
+            sheets.display = False
+            sheets.set_options([])
+            path = Path(event.value.strip())
+            if path.suffix.lower() in (".xlsx", ".xls") and path.is_file():
+                self._load_sheets(str(path))
+
+    @db_work(group="sheets")
+    def _load_sheets(self, path: str) -> None:
+        """The workbook's sheets, read off the UI thread (a large workbook takes a moment)."""
+        try:
+            names = sheet_names(path)
+        except FileProblem:
+            return  # the check reports it, with the reason
+        self.app.call_from_thread(self._show_sheets, path, names)
+
+    def _show_sheets(self, path: str, names: list[str]) -> None:
+        if self.query_one("#imp-path", Input).value.strip() != path:
+            return  # the user has moved on to another file
+        sheets = self.query_one("#imp-sheet", Select)
+        sheets.set_options([(name, name) for name in names])
+        if names:
+            sheets.value = names[0]
+        sheets.display = len(names) > 1
+
+    def _sheet(self) -> str | None:
+        sheets = self.query_one("#imp-sheet", Select)
+        return None if not sheets.display or sheets.value is Select.NULL else str(sheets.value)
 
     @on(Input.Submitted, "#imp-path")
     @on(Button.Pressed, "#imp-check")
@@ -97,7 +130,7 @@ class ImportScreen(MainScreen):
             return
         self._reset_report()
         self._busy(t("tui.imp.checking", file=Path(path).name))
-        self._import(kind, path, dry_run=True, skip_invalid=False)
+        self._import(kind, path, self._sheet(), dry_run=True, skip_invalid=False)
 
     def _busy(self, text: str) -> None:
         bar = self.query_one("#imp-progress", ProgressBar)
@@ -107,12 +140,12 @@ class ImportScreen(MainScreen):
         self.query_one("#imp-check", Button).disabled = True
 
     @db_work(group="import")
-    def _import(self, kind: str, path: str, *, dry_run: bool, skip_invalid: bool) -> None:
+    def _import(self, kind: str, path: str, sheet: str | None, *, dry_run: bool, skip_invalid: bool) -> None:
         def progress(done: int, total: int) -> None:
             self.app.call_from_thread(self.query_one("#imp-progress", ProgressBar).update, total=total or None, progress=done)
 
         try:
-            result = import_file(self.engine, actor=self.actor, kind=kind, path=path, dry_run=dry_run,
+            result = import_file(self.engine, actor=self.actor, kind=kind, path=path, sheet=sheet, dry_run=dry_run,
                                  skip_invalid=skip_invalid, progress=progress)
         except Exception as exc:
             self.app.call_from_thread(self._failed, exc)
@@ -160,13 +193,14 @@ class ImportScreen(MainScreen):
                     t("tui.imp.confirm", kind=kind.label(), file=result.file, created=f"{result.created:,}",
                       updated=f"{result.updated:,}"))
         path = self.query_one("#imp-path", Input).value.strip()
+        sheet = self._sheet()
 
         def answered(yes: bool | None) -> None:
             if yes:
                 self.query_one("#imp-write").display = False
                 self.query_one("#imp-write-valid").display = False
                 self._busy(t("tui.imp.writing", file=result.file))
-                self._import(result.kind, path, dry_run=False, skip_invalid=skip)
+                self._import(result.kind, path, sheet, dry_run=False, skip_invalid=skip)
 
         self.app.push_screen(Confirm(question), answered)
 
