@@ -1,6 +1,6 @@
 """The annual report (年度报告): the core's figures per school for a year — internships by kind,
 students placed, partner enterprises and agreements — followed by the sections plugins add through
-``xiaoqi_report_sections``, rendered as Markdown or HTML.
+``xiaoqi_report_sections``, rendered as Markdown, HTML or an Excel workbook.
 
 Every figure is one set-based query grouped by school, limited to what the actor may see (the
 ``internships`` and ``agreements`` kinds' read filters).
@@ -32,6 +32,7 @@ catalogue(
         "report.core.note": ("实习按与该年度有交叠的起止日期计；合作企业与协议按该年度内有效计。", "Internships count when their dates overlap the year; partner enterprises and agreements when in force during the year."),
         "report.empty": ("（本年度没有数据）", "(no data for this year)"),
         "report.total": ("合计", "Total"),
+        "report.sheet.cover": ("说明", "About"),
     }
 )
 
@@ -185,3 +186,68 @@ def render_html(report: AnnualReport, *, actor: Actor, today: dt.date, lang: str
         out += [f"<p><small>{e(note)}</small></p>" for note in section.notes]
     out.append("</body>\n</html>")
     return "\n".join(out) + "\n"
+
+
+#: characters Excel refuses in a sheet name, and its length limit
+_SHEET_BAD = str.maketrans({c: "_" for c in "[]:*?/\\"})
+_SHEET_LEN = 31
+
+
+def render_xlsx(report: AnnualReport, path, *, actor: Actor, today: dt.date) -> None:
+    """The report as a workbook an office can file or re-sort: a cover sheet (title, scope, date,
+    the list of sections) and one sheet per section, with numbers and money as numbers (money with
+    two decimals and thousands separators), headers bold and frozen, notes under the table."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    book = Workbook()
+    cover = book.active
+    cover.title = t("report.sheet.cover")
+    cover.append([t("report.title", year=report.year)])
+    cover["A1"].font = Font(bold=True, size=14)
+    cover.append([_scope_line(report, actor)])
+    cover.append([t("report.generated", today=today.isoformat())])
+    cover.append([])
+    used = {cover.title}
+    for section in report.sections:
+        name = section.label().translate(_SHEET_BAD)[:_SHEET_LEN]
+        n = 2
+        while name in used:  # two sections of the same name (two plugins) get distinct sheets
+            name = f"{section.label().translate(_SHEET_BAD)[:_SHEET_LEN - 3]}({n})"
+            n += 1
+        used.add(name)
+        cover.append([section.label(), name])
+        sheet = book.create_sheet(name)
+        sheet.append(section.headers())
+        for c in sheet[1]:
+            c.font = Font(bold=True)
+        sheet.freeze_panes = "A2"
+        for row in section.rows:
+            sheet.append([_xlsx_value(v) for v in row])
+            for c, v in zip(sheet[sheet.max_row], row):
+                if isinstance(v, Decimal):
+                    c.number_format = "#,##0.00"
+                elif isinstance(v, int) and not isinstance(v, bool):
+                    c.number_format = "#,##0"
+        if not section.rows:
+            sheet.append([t("report.empty")])
+        if section.notes:
+            sheet.append([])
+            for note in section.notes:
+                sheet.append([note])
+        for i, header in enumerate(section.headers(), start=1):
+            width = max([len(header)] + [len(cell(row[i - 1])) for row in section.rows])
+            sheet.column_dimensions[get_column_letter(i)].width = min(60, 4 + 2 * width)
+    cover.column_dimensions["A"].width = 40
+    cover.column_dimensions["B"].width = 34
+    book.save(path)
+
+
+def _xlsx_value(value: Any) -> Any:
+    """A cell as Excel keeps it: numbers and money as numbers, dates as dates, booleans as 是/否."""
+    if isinstance(value, bool):
+        return cell(value)
+    if isinstance(value, (int, Decimal, dt.date)) or value is None:
+        return value
+    return str(value)

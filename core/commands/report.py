@@ -1,4 +1,4 @@
-"""``xiaoqi report annual``: the annual report for a year as Markdown or HTML."""
+"""``xiaoqi report annual``: the annual report for a year as Markdown, HTML or an Excel workbook."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ catalogue(
         "report.no_school": ("学校名录中没有学校代码 {code}。请检查代码，或先导入该学校。", "No school {code} in the register. Check the code, or import the school first."),
         "report.other_school": ("{actor} 只能生成本校的年度报告（--school {code}）。", "{actor} may only report on its own school (--school {code})."),
         "report.bad_school": ("--school：{reason}", "--school: {reason}"),
+        "report.xlsx_needs_file": ("Excel 格式需要用 -o 指定输出文件（例如 -o 年度报告.xlsx）。", "The xlsx format needs an output file: give -o, e.g. -o report.xlsx"),
         "report.no_dir": ("目录不存在：{path}。请先创建该目录，或用 -o 指定其他位置。", "The directory does not exist: {path}. Create it, or choose another place with -o."),
     }
 )
@@ -31,8 +32,8 @@ def register(cli) -> None:
     @report_group.command("annual")
     @click.option("--year", type=click.IntRange(2000, 2100), required=True, help="报告年度 / the year")
     @click.option("--school", default=None, metavar="CODE", help="只报告该学校 / one school only")
-    @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
-                  help="输出格式 output format")
+    @click.option("--format", "fmt", type=click.Choice(["md", "html", "xlsx"]), default=None,
+                  help="输出格式（默认按 -o 的扩展名，否则 md）/ output format (default: from -o, else md)")
     @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件（默认输出到屏幕）/ write to FILE")
     @pass_app
     def annual_command(app, year, school, fmt, output):
@@ -42,7 +43,13 @@ def register(cli) -> None:
         from ..db import read_session
         from ..fields import parse_code10
         from ..models import School
-        from ..report import annual_report, render_html, render_markdown
+        from ..report import annual_report, render_html, render_markdown, render_xlsx
+
+        if fmt is None:
+            suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+            fmt = suffix if suffix in ("md", "html", "xlsx") else "md"
+        if fmt == "xlsx" and not output:
+            raise UsageError(t("report.xlsx_needs_file"))
 
         if school is not None:
             try:
@@ -61,6 +68,10 @@ def register(cli) -> None:
                 raise UsageError(t("report.no_school", code=school))
             report = annual_report(session, year=year, school_code=school, actor=actor, lang=app.lang)
         today = dt.date.today()
+        if fmt == "xlsx":
+            render_xlsx(report, output, actor=actor, today=today)
+            click.echo(t("report.written", path=output, sections=len(report.sections)), err=True)
+            return
         text = (render_markdown(report, actor=actor, today=today) if fmt == "md"
                 else render_html(report, actor=actor, today=today, lang=app.lang))
         if output:

@@ -47,6 +47,35 @@ def test_html_report_written_to_a_file_in_english(xiaoqi_factory, xiaoqi_cli, tm
     assert "<th>equipment (yuan)</th>" in page
 
 
+def test_xlsx_report_has_a_cover_and_a_sheet_per_section_with_numbers_as_numbers(xiaoqi_factory, xiaoqi_cli, tmp_path):
+    from decimal import Decimal
+
+    import openpyxl
+
+    build(xiaoqi_factory)
+    _year_of_internships(xiaoqi_factory)
+    school = xiaoqi_factory.latest("schools")
+    target = tmp_path / "年度报告.xlsx"
+    result = xiaoqi_cli("report", "annual", "--year", "2025", "-o", target)  # the format from the name
+    assert result.exit_code == 0 and result.output == "" and f"年度报告已写入 {target}" in result.stderr
+    book = openpyxl.load_workbook(target)
+    cover = book.worksheets[0]
+    assert cover.title == "说明" and cover["A1"].value == "2025年度校企合作年度报告"
+    assert book.sheetnames[1:] == [cover.cell(row, 2).value for row in range(5, cover.max_row + 1)]
+    core = book["校企合作概况（按学校）"]
+    assert core.freeze_panes == "A2" and core["A1"].font.bold
+    rows = {r[0]: r for r in core.iter_rows(min_row=2, values_only=True)}
+    # the same figures as the Markdown report's row, as numbers
+    assert rows[school.school_code][1:] == (school.name, 1, 1, 0, 2, 1, 1, 0)
+    luban = book["鲁班工坊"]
+    thai = next(r for r in luban.iter_rows(min_row=2) if r[0].value == "泰国鲁班工坊")
+    assert thai[6].value == 1500 and Decimal(str(thai[9].value)) == Decimal("1240000.50")
+    assert thai[9].number_format == "#,##0.00" and thai[6].number_format == "#,##0"
+    # xlsx is binary: it needs a file
+    to_screen = xiaoqi_cli("report", "annual", "--year", "2025", "--format", "xlsx")
+    assert to_screen.exit_code == 2 and "Excel 格式需要用 -o 指定输出文件" in to_screen.stderr
+
+
 def test_a_school_reports_on_itself_only(xiaoqi_factory, xiaoqi_cli):
     reg = build(xiaoqi_factory)
     as_other = xiaoqi_cli("--as", f"school:{reg.other.school_code}", "report", "annual", "--year", "2025")
