@@ -94,6 +94,16 @@ class Column:
     def header(self, lang: str | None = None) -> str:
         return both(self.zh, self.name, lang)
 
+    def choice_text(self, value: str | None, lang: str | None = None) -> str | None:
+        """A stored choice (or list of choices) as the reader's language spells it: the Chinese
+        value, or its English spelling in English; anything else unchanged."""
+        if value is None or not self.choices_en or both("zh", "en", lang) == "zh":
+            return value
+        english = dict(zip(self.choices, self.choices_en))
+        if self.type == "list":
+            return f.LIST_JOIN.join(english.get(item, item) for item in str(value).split(f.LIST_JOIN))
+        return english.get(value, value)
+
     def type_doc(self, lang: str | None = None) -> str:
         zh, en = TYPE_DOC.get(self.type, (self.type, self.type))
         text = both(zh, en, lang)

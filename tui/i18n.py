@@ -12,7 +12,6 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from xiaoqi.core.fields import LIST_JOIN
 from xiaoqi.core.i18n import both, catalogue, get_lang, t
 
 __all__ = ["both", "t", "value_text", "choice_label", "MESSAGES"]
@@ -222,10 +221,7 @@ MESSAGES = catalogue(
 
 def choice_label(column, value: str, lang: str | None = None) -> str:
     """A choice as the user reads it: the Chinese value, or its English spelling with --lang en."""
-    lang = lang or get_lang()
-    if lang == "en" and column.choices_en and value in column.choices:
-        return column.choices_en[column.choices.index(value)]
-    return value
+    return column.choice_text(value, lang or get_lang())
 
 
 def value_text(value: Any, column=None, lang: str | None = None) -> str:
@@ -240,9 +236,7 @@ def value_text(value: Any, column=None, lang: str | None = None) -> str:
     if isinstance(value, (dt.date, dt.datetime)):
         return value.isoformat()
     if column is not None and column.choices:
-        if column.type == "list":
-            return LIST_JOIN.join(choice_label(column, item, lang) for item in str(value).split(LIST_JOIN))
-        return choice_label(column, str(value), lang)
+        return column.choice_text(str(value), lang)
     return str(value)
 
 

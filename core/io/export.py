@@ -21,7 +21,7 @@ import sqlalchemy as sa
 
 from ..actors import Actor
 from ..errors import PermissionDenied
-from ..fields import LIST_JOIN, format_bool, mask_id
+from ..fields import format_bool, mask_id
 from ..i18n import catalogue, get_lang, t
 from ..kinds import Column, RecordKind
 from ..models import Student
@@ -79,14 +79,6 @@ def iter_records(engine, *, actor: Actor, kind: RecordKind, reveal: bool = False
             yield columns, batch
 
 
-def _choice_text(col: Column, value, lang: str):
-    if lang != "en" or not col.choices_en or value is None:
-        return value
-    english = dict(zip(col.choices, col.choices_en))
-    if col.type == "list":
-        return LIST_JOIN.join(english.get(item, item) for item in str(value).split(LIST_JOIN))
-    return english.get(value, value)
-
 
 def cell_value(col: Column, value, lang: str, *, excel: bool):
     """A value as a CSV/Excel cell: text for codes, 是/否 for booleans, dates as dates (Excel) or
@@ -96,7 +88,7 @@ def cell_value(col: Column, value, lang: str, *, excel: bool):
     if isinstance(value, bool):
         return format_bool(value, lang)
     if col.choices:
-        return _choice_text(col, value, lang)
+        return col.choice_text(value, lang)
     if isinstance(value, (dt.date, Decimal, int)) and excel:
         return value
     if isinstance(value, dt.date):

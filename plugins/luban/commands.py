@@ -7,7 +7,8 @@ import click
 from xiaoqi.core.cli import emit_json, format_option, pass_app
 from xiaoqi.core.errors import UsageError
 from xiaoqi.core.fields import format_bool, parse_code10
-from xiaoqi.core.i18n import both, catalogue, display_width, pad, t
+from xiaoqi.core.i18n import catalogue, display_width, pad, t
+from xiaoqi.core.kinds import get_kind
 
 catalogue(
     {
@@ -100,9 +101,7 @@ def _college(code: str, name: str | None) -> str:
 
 
 def _status_label(value: str) -> str:
-    from .kinds import STATUSES, STATUSES_EN
-
-    return both(value, dict(zip(STATUSES, STATUSES_EN)).get(value, value))
+    return get_kind("luban_workshops").by_name["status"].choice_text(value)
 
 
 year_option = click.option("--year", type=click.IntRange(2000, 2100), default=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from xiaoqi.core.i18n import catalogue, t
+from xiaoqi.core.kinds import get_kind
 from xiaoqi.core.report import ReportSection
 
 from .service import list_workshops
@@ -15,8 +16,10 @@ catalogue(
 
 
 def section(session, *, year: int, school_code: str | None, actor) -> ReportSection:
+    status = get_kind("luban_workshops").by_name["status"]
     rows = [
-        [w["name"], w["country_name"], w["partner_institution"], w["status"], w["opened_on"], w["enrolled"], w["trainees"],
+        [w["name"], w["country_name"], w["partner_institution"], status.choice_text(w["status"]), w["opened_on"],
+         w["enrolled"], w["trainees"],
          w["local_teachers_trained"], w["chinese_teachers_sent"], w["equipment_value"]]
         for w in list_workshops(session, actor=actor, school=school_code, year=year)
         if w["opened_on"] is None or w["opened_on"].year <= year

@@ -45,6 +45,7 @@ def test_html_report_written_to_a_file_in_english(xiaoqi_factory, xiaoqi_cli, tm
     assert page.startswith("<!DOCTYPE html>") and '<html lang="en">' in page
     assert "<h2>Luban Workshops</h2>" in page and '<td class="n">1,200</td>' in page
     assert "<th>equipment (yuan)</th>" in page
+    assert "<td>operating</td>" in page and "运营" not in page  # the workshop status in English too
 
 
 def test_xlsx_report_has_a_cover_and_a_sheet_per_section_with_numbers_as_numbers(xiaoqi_factory, xiaoqi_cli, tmp_path):
