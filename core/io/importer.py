@@ -53,6 +53,7 @@ import hashlib
 import itertools
 import json
 import os
+import sys
 from array import array
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -272,6 +273,16 @@ class _Importer:
         self.conn = (engine.connect().execution_options(sqlite_begin="IMMEDIATE") if self.sqlite else engine.connect())
         self.raw = self.conn.connection.dbapi_connection
         self.pragmas: dict[str, Any] = {}
+        self.trans = None
+        try:
+            self._begin()
+        except BaseException:
+            # (a locked database, a lost server): the connection goes back to the pool as it came
+            self.__exit__(*sys.exc_info())
+            raise
+        return self
+
+    def _begin(self) -> None:
         if self.sqlite:
             # set on the bare connection, before the transaction (SQLite ignores foreign_keys inside
             # one), and restored in __exit__ before the connection goes back to the pool:
@@ -303,12 +314,11 @@ class _Importer:
         self.snapshot = snapshot_sql(self.kind, self.dialect.name)
         at = AuditEntry.__table__.c.at.type.dialect_impl(self.dialect).bind_processor(self.dialect)
         self.at_bound = at(self.at) if at else self.at
-        return self
 
     def __exit__(self, exc_type, exc, tb):
         if self.session is not None:
             self.session.close()
-        if self.trans.is_active:
+        if self.trans is not None and self.trans.is_active:
             self.trans.rollback()
         for name, value in self.pragmas.items():  # outside any transaction again
             self.raw.execute(f"PRAGMA {name} = {value}")
@@ -614,7 +624,10 @@ class _Importer:
         width = len(ref.target_columns)
         found = self.lookup(target.model.__table__, ref.target_columns, values if width > 1 else {(v,) for v in values},
                             select)
-        known.update(tuple(row[:width]) for row in found) if width > 1 else known.update(row[0] for row in found)
+        if width > 1:
+            known.update(tuple(row[:width]) for row in found)
+        else:
+            known.update(row[0] for row in found)
         if with_school:
             self.schools.update((row[0], row[width]) for row in found)
 
@@ -636,7 +649,10 @@ class _Importer:
         known: set = set()
         shared: dict = {}  # one string per school code, not one per student
         while rows := cursor.fetchmany(50_000):
-            known.update(tuple(row[:width]) for row in rows) if width > 1 else known.update(row[0] for row in rows)
+            if width > 1:
+                known.update(tuple(row[:width]) for row in rows)
+            else:
+                known.update(row[0] for row in rows)
             if with_school:
                 self.schools.update((row[0], shared.setdefault(row[width], row[width])) for row in rows)
         cursor.close()
@@ -737,11 +753,14 @@ def _checks_foreign_keys(kind: RecordKind, raw) -> bool:
 
     True when each foreign key of the table is one of the kind's ``references`` (which
     ``_check_references`` verifies for every row, in the database or earlier in the file, with the
-    same rule for empty columns: a reference with an empty column is not checked) and no other
+    same rule for empty columns: a reference with an empty column is not checked), no other
     table's foreign key points at a column an import may change (an import never changes a
-    record's natural key, so keys referenced by other tables never need their cascades). The
-    import holds the write lock from its first check to its commit, so nothing it found can be
-    deleted in between."""
+    record's natural key, so keys referenced by other tables never need their cascades), and no
+    plugin listens to ``xiaoqi_records_imported`` (a listener writes in the import's transaction,
+    through its connection). The import holds the write lock from its first check to its commit,
+    so nothing it found can be deleted in between."""
+    if get_plugin_manager().hook.xiaoqi_records_imported.get_hookimpls():
+        return False  # a listener writes in the import's transaction: its rows get SQLite's checks
     table = kind.model.__table__
     refs = {(get_kind(r.kind).model.__table__.name, tuple(r.columns), tuple(r.target_columns)) for r in kind.references}
     for fk in table.foreign_key_constraints:

@@ -472,18 +472,20 @@ def test_hook_xiaoqi_records_imported_is_told_the_keys_once_per_batch(xiaoqi_plu
     from xiaoqi.core import hookimpl
     from xiaoqi.core.io import import_file
 
-    calls = []
+    calls, enforced = [], []
 
     class Listener:
         @hookimpl
         def xiaoqi_records_imported(self, session, actor, kind, batch_id, created, updated):
             calls.append((str(actor), kind, batch_id, list(created), list(updated)))
-            session.execute(sa.text("SELECT 1"))
+            # a listener may write in the import's transaction: SQLite checks its foreign keys
+            enforced.append(session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar())
 
     xiaoqi_plugin_manager.register(Listener(), name="listener")
     path = _schools_with_one_bad(tmp_path)
     result = import_file(xiaoqi_engine, actor=ADMIN, kind="schools", path=path, skip_invalid=True)
     assert calls == [("admin", "schools", result.batch_id, ["4132012345", "4132012346"], [])]
+    assert enforced == [1]
 
     class Veto:
         @hookimpl

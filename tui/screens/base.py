@@ -5,9 +5,10 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header
+from textual.widgets import Header
 
 from ..bindings import key, translate_bindings
+from ..widgets.footer import Footer
 from ..widgets.sidebar import Sidebar
 from ..work import error_text
 

@@ -14,6 +14,7 @@ from textual.containers import Horizontal
 from textual.widgets import Input, Label, Static
 
 from xiaoqi.core.db import read_session, write_session
+from xiaoqi.core.i18n import get_lang
 from xiaoqi.core.kinds import RecordKind
 from xiaoqi.core.services import count_records, delete_record, list_records, order_key
 
@@ -43,14 +44,15 @@ class RecordSource:
             return count_records(session, actor=self.actor, kind=self.kind, filters=self.filters, search=self.search)
 
     def fetch(self, limit: int, *, offset: int = 0, after: tuple | None = None, before: tuple | None = None) -> list[Row]:
-        kind = self.kind
+        kind, columns = self.kind, self.kind.columns
+        lang = get_lang()  # once a page: looking it up for each of its 2,400 cells cost as much as the read
         with read_session(self.engine) as session:
             page = list_records(session, actor=self.actor, kind=kind, filters=self.filters, search=self.search,
                                 order_by=self.order_by, descending=self.descending, limit=limit, offset=offset,
                                 after=after, before=before)
             return [
-                Row(key=kind.key_of(kind.export_values(obj)),
-                    cells=tuple(value_text(getattr(obj, c.name), c) for c in kind.columns),
+                Row(key=kind.key_of({name: getattr(obj, name) for name in kind.key}),
+                    cells=tuple(value_text(getattr(obj, c.name), c, lang) for c in columns),
                     order=order_key(kind, obj, self.order_by))
                 for obj in page.rows
             ]

@@ -1,6 +1,6 @@
 """A table over more rows than memory should hold: it shows a window of a query and fetches the
-pages the user looks at, in a thread worker, as they come into view (toolong's ``LogLines`` habit:
-a Line-API ``ScrollView`` whose virtual height is the row count).
+pages the user looks at, and those a screen beyond, in a thread worker (toolong's ``LogLines``
+habit: a Line-API ``ScrollView`` whose virtual height is the row count).
 
 The table knows nothing about record kinds: a ``PageSource`` answers ``count()`` and
 ``fetch(limit, offset=, after=, before=)`` with ``Row`` objects. A page next to a page already held
@@ -16,12 +16,12 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Protocol, Sequence
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from rich.text import Text
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -61,8 +61,27 @@ class TableColumn:
     numeric: bool = False
 
 
-def cell_width(text: str) -> int:
-    return Text(text).cell_len
+def fit(text: str, width: int, right: bool = False) -> str:
+    """``text`` on one line in exactly ``width`` cells: cut with an ellipsis, or padded (on the left
+    for a number, so that numbers line up)."""
+    text = text.replace("\n", " ")
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…"
+    pad = " " * (width - length)
+    return pad + text if right else text + pad
+
+
+def _crop(text: str, width: int, start: int, end: int) -> str:
+    """The cells ``start:end`` of ``text`` (``width`` cells long); a wide character cut in two
+    becomes spaces, as Rich does."""
+    if start <= 0 and end >= width:
+        return text
+    if start > 0:
+        text = Segment(text).split_cells(start)[1].text
+    if end < width:
+        text = Segment(text).split_cells(end - max(start, 0))[0].text
+    return text
 
 
 class TableMessage(Message):
@@ -147,6 +166,7 @@ class PagedTable(ScrollView, can_focus=True):
         self._lock = threading.Lock()
         self._fetching = False
         self._sized = False
+        self._styles: dict[str, Style] = {}
 
     # -- the owner's API -----------------------------------------------------------------
     def reset(self, source: PageSource, columns: Sequence[TableColumn], *, keep_cursor: bool = False) -> None:
@@ -155,7 +175,7 @@ class PagedTable(ScrollView, can_focus=True):
         if list(columns) != self.columns:
             self.columns = list(columns)
             self._sized = False
-            self.widths = [max(MIN_WIDTH, min(MAX_WIDTH, cell_width(c.header) + 2)) for c in self.columns]
+            self.widths = [max(MIN_WIDTH, min(MAX_WIDTH, cell_len(c.header) + 2)) for c in self.columns]
         with self._lock:
             self._generation += 1
             self._pages.clear()
@@ -210,41 +230,47 @@ class PagedTable(ScrollView, can_focus=True):
 
     def _failed(self, generation: int, exc: Exception) -> None:
         if generation == self._generation:
-            self._fetching = False
             self.post_message(self.Failed(self, exc))
 
     def _fetch(self) -> None:
         if self._fetching or not self._wanted or self.source is None:
             return
         self._fetching = True
-        self._fetch_pages(self._generation)
+        self._fetch_pages()
 
     @db_work(group="paged-table-fetch", exclusive=False)
-    def _fetch_pages(self, generation: int) -> None:
+    def _fetch_pages(self) -> None:
+        """Read the wanted pages, nearest the cursor first, until none is left. One worker at a
+        time: a ``reset`` while it reads (a new sort or search) is served by the same worker once
+        that read is done, and the page read for the old source is dropped."""
         worker = get_current_worker()
         while not worker.is_cancelled:
             with self._lock:
-                if generation != self._generation:
-                    return
-                visible = self._visible_pages()
-                self._wanted &= visible  # pages scrolled past before their turn are not read
+                # pages scrolled past before their turn are not read, nor pages read meanwhile
+                self._wanted.intersection_update(self._pages_in_reach())
+                self._wanted.difference_update(self._pages)
                 if not self._wanted:
                     self._fetching = False
                     return
+                generation, source = self._generation, self.source
                 page = min(self._wanted, key=lambda p: abs(p - self.cursor_row // PAGE_ROWS))
                 self._wanted.discard(page)
                 above, below = self._pages.get(page - 1), self._pages.get(page + 1)
             try:
                 if above and len(above) == PAGE_ROWS:
-                    rows = self.source.fetch(PAGE_ROWS, after=above[-1].order)
+                    rows = source.fetch(PAGE_ROWS, after=above[-1].order)
                 elif below:
-                    rows = self.source.fetch(PAGE_ROWS, before=below[0].order)
+                    rows = source.fetch(PAGE_ROWS, before=below[0].order)
                 else:
-                    rows = self.source.fetch(PAGE_ROWS, offset=page * PAGE_ROWS)
+                    rows = source.fetch(PAGE_ROWS, offset=page * PAGE_ROWS)
             except Exception as exc:
                 self.app.call_from_thread(self._failed, generation, exc)
-                return
+                if generation == self._generation:
+                    break  # the owner tells the user; the next paint or reset asks again
+                continue
             self.app.call_from_thread(self._page_loaded, generation, page, rows)
+        with self._lock:
+            self._fetching = False
 
     def _page_loaded(self, generation: int, page: int, rows: list[Row]) -> None:
         if generation != self._generation:
@@ -260,10 +286,16 @@ class PagedTable(ScrollView, can_focus=True):
             self._resize()
         self.refresh()
 
-    def _visible_pages(self) -> set[int]:
+    def _pages_in_reach(self) -> set[int]:
+        """The pages in view and, once the row count is known, those a screen above and below: a
+        page is read before the user scrolls to it, so that paging through shows rows at once (a
+        read on an unindexed sort scans the whole table)."""
         top = int(self.scroll_y)
         rows = max(1, self.size.height - 1)
-        pages = set(range(top // PAGE_ROWS, (top + rows) // PAGE_ROWS + 1))
+        first, last = top, top + rows
+        if self.total is not None:
+            first, last = max(0, top - rows), min(max(0, self.total - 1), top + 2 * rows)
+        pages = set(range(first // PAGE_ROWS, last // PAGE_ROWS + 1))
         pages.add(self.cursor_row // PAGE_ROWS)
         return pages
 
@@ -271,7 +303,7 @@ class PagedTable(ScrollView, can_focus=True):
     def _fit_widths(self, rows: list[Row]) -> None:
         self._sized = True
         for i, _col in enumerate(self.columns):
-            widest = max((cell_width(r.cells[i]) for r in rows[:PAGE_ROWS]), default=0)
+            widest = max((cell_len(r.cells[i]) for r in rows[:PAGE_ROWS]), default=0)
             self.widths[i] = max(self.widths[i], min(MAX_WIDTH, widest))
         self._resize()
 
@@ -289,32 +321,44 @@ class PagedTable(ScrollView, can_focus=True):
         return 1 + sum(w + GAP for w in self.widths[:index])
 
     # -- rendering -----------------------------------------------------------------------
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._paint_styles()
+        lines = super().render_lines(crop)
+        if self.source is not None:
+            for page in self._pages_in_reach() - self._pages.keys():
+                self._want(page)
+        return lines
+
+    def _paint_styles(self) -> dict[str, Style]:
+        """The styles of this paint, looked up once for its ~50 lines rather than once a line."""
+        base = self.rich_style
+        self._styles = {name: base + self.get_component_rich_style(f"paged-table--{name}")
+                        for name in ("header", "odd", "cursor", "pending")}
+        self._styles.update(base=base, cell=self.get_component_rich_style("paged-table--cell"),
+                            empty=self.get_component_rich_style("paged-table--empty"))
+        return self._styles
+
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         width = self.size.width
-        base = self.rich_style
+        styles = self._styles or self._paint_styles()
+        base = styles["base"]
         if y == 0:
-            return self._line(self._header_cells(), self.get_component_rich_style("paged-table--header"), None, scroll_x, width)
+            return self._line(self._header_cells(), styles["header"], None, scroll_x, width)
         index = scroll_y + y - 1
         if self.total == 0 and y == 1:
-            style = self.get_component_rich_style("paged-table--empty")
-            return Strip([Segment(" " + self.empty_text, style)]).crop_extend(0, width, base)
+            return Strip([Segment(" " + self.empty_text, styles["empty"])]).crop_extend(0, width, base)
         if index >= self.row_count and self.total is not None:
             return Strip.blank(width, base)
         row = self.row_at(index)
         if row is None:
             if self.source is not None and (self.total is None or index < self.total):
                 self._want(index // PAGE_ROWS)
-                style = self.get_component_rich_style("paged-table--pending")
-                return self._line(["…"] * len(self.columns), style, None, scroll_x, width)
+                return self._line(["…"] * len(self.columns), styles["pending"], None, scroll_x, width)
             return Strip.blank(width, base)
         if index == self.cursor_row:
-            style = self.get_component_rich_style("paged-table--cursor")
-            cell = self.cursor_column
-        else:
-            style = self.get_component_rich_style("paged-table--odd") if index % 2 else base
-            cell = None
-        return self._line(row.cells, style, cell, scroll_x, width)
+            return self._line(row.cells, styles["cursor"], self.cursor_column, scroll_x, width)
+        return self._line(row.cells, styles["odd"] if index % 2 else base, None, scroll_x, width)
 
     def _header_cells(self) -> list[str]:
         cells = []
@@ -326,27 +370,41 @@ class PagedTable(ScrollView, can_focus=True):
         return cells
 
     def _line(self, cells: Sequence[str], style: Style, cursor_cell: int | None, scroll_x: int, width: int) -> Strip:
-        text = Text(" ", style=style, no_wrap=True, end="")
-        cell_style = self.get_component_rich_style("paged-table--cell") if cursor_cell is not None else None
+        """One line: a space, then each cell fitted to its column and a gap, only the part of it
+        between ``scroll_x`` and ``scroll_x + width``, as segments of known cell lengths. (Laying
+        out a Rich ``Text`` per line, then measuring and cropping it, cost five times as much on
+        every scroll, and ``Text.render`` dropped the line's style: the header, the banding and the
+        cursor row never showed.)"""
+        left, right = scroll_x, scroll_x + width
+        segments: list[Segment] = []
+        x = 0
+
+        def put(text: str, length: int, text_style: Style) -> None:
+            nonlocal x
+            start, end = x, x + length
+            x = end
+            if end > left and start < right:
+                segments.append(Segment(_crop(text, length, left - start, right - start), text_style))
+
+        put(" ", 1, style)
+        gap = " " * GAP
         for i, (value, w) in enumerate(zip(cells, self.widths)):
-            cell = Text(value.replace("\n", " "), no_wrap=True, overflow="ellipsis", end="")
-            cell.truncate(w, overflow="ellipsis", pad=False)
-            gap = w - cell.cell_len
-            if self.columns[i].numeric:
-                cell = Text(" " * gap, end="") + cell
-            else:
-                cell = cell + Text(" " * gap, end="")
-            if i == cursor_cell:
-                cell.stylize(cell_style)
-            text.append_text(cell)
-            text.append(" " * GAP)
-        segments = list(text.render(self.app.console))
-        strip = Strip(segments)
-        return strip.crop_extend(scroll_x, scroll_x + width, style).apply_style(self.rich_style)
+            if x >= right:
+                break
+            if x + w + GAP <= left:
+                x += w + GAP
+                continue
+            cell_style = style + self._styles["cell"] if i == cursor_cell else style
+            put(fit(value, w, self.columns[i].numeric), w, cell_style)
+            put(gap, GAP, style)
+        if x < right:
+            segments.append(Segment(" " * (right - max(x, left)), style))
+        return Strip(segments, width)
 
     def _want(self, page: int) -> None:
         if page not in self._wanted:
-            self._wanted.add(page)
+            with self._lock:
+                self._wanted.add(page)
             self.call_later(self._fetch)
 
     # -- navigation ----------------------------------------------------------------------
