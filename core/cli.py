@@ -39,6 +39,7 @@ catalogue(
         "backup.done": ("已备份到 {path}（{size} 字节）", "Backed up to {path} ({size} bytes)"),
         "backup.sqlite_only": ("backup 只适用于 SQLite 数据库；PostgreSQL 请使用 pg_dump。", "backup works on SQLite databases; for PostgreSQL use pg_dump."),
         "backup.exists": ("文件已存在：{path}。请换一个文件名，或先删除它。", "File exists: {path}. Choose another name or remove it first."),
+        "tui.no_section": ("没有名为「{name}」的界面。可用：{names}", "No screen called '{name}'. Choose one of: {names}"),
         "tui.no_terminal": ("当前没有终端，无法打开界面；以下是数据库概况（xiaoqi status）。", "No terminal here, so no UI; here is the database summary (xiaoqi status)."),
         "opt.db": ("数据库文件路径或 URL（默认取 XIAOQI_DB，或用户数据目录中的 xiaoqi.db）", "database file or URL (default: XIAOQI_DB, or xiaoqi.db in the user data directory)"),
         "opt.as": ("以谁的身份操作：admin、auditor、province:32、school:<学校代码>、enterprise:<统一社会信用代码>", "act as: admin, auditor, province:32, school:<code>, enterprise:<USCC>"),
@@ -270,9 +271,19 @@ def backup_command(app: AppContext, path):
 
 
 @cli.command("tui")
+@click.option("--open", "open_", default=None, metavar="NAME",
+              help="打开的界面：数据类型（如 internships）、dashboard、compliance 或 import / the screen to open first: "
+                   "a record kind (e.g. internships), dashboard, compliance or import")
 @pass_app
-def tui_command(app: AppContext):
+def tui_command(app: AppContext, open_: str | None):
     """打开终端界面 / open the terminal UI."""
+    start = "dashboard"
+    if open_ is not None:
+        from xiaoqi.tui.app import open_names, section_for
+
+        start = section_for(open_)
+        if start is None:
+            raise UsageError(t("tui.no_section", name=open_, names=", ".join(open_names())))
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo(t("tui.no_terminal"), err=True)
         from .commands.status import print_status
@@ -281,7 +292,7 @@ def tui_command(app: AppContext):
         return
     from xiaoqi.tui.app import run_app
 
-    run_app(app)
+    run_app(app, start=start)
 
 
 from .commands import check as _check  # noqa: E402

@@ -251,10 +251,25 @@ def partial_plugin(entry: Any, engine, actor) -> Callable[[], Screen]:
     return build
 
 
-def run_app(app_context) -> None:
-    """Run the TUI for the CLI's ``AppContext`` (database, actor, language, configuration)."""
+def section_for(name: str) -> str | None:
+    """The section ``xiaoqi tui --open NAME`` opens: a section id (``dashboard``, ``compliance``,
+    ``import``), a record kind (``internships``) or a plugin screen's id; None if there is none."""
+    ids = {"dashboard", "compliance", "import"}
+    ids.update(f"records-{kind}" for kind in get_kinds())
+    ids.update(f"plugin-{entry.id}" for entry in hook_results("xiaoqi_register_screens"))
+    return next((sid for sid in (name, f"records-{name}", f"plugin-{name}") if sid in ids), None)
+
+
+def open_names() -> list[str]:
+    """What ``--open`` accepts, as a user would type it."""
+    return ["dashboard", *get_kinds(), "compliance", "import", *(e.id for e in hook_results("xiaoqi_register_screens"))]
+
+
+def run_app(app_context, *, start: str = "dashboard") -> None:
+    """Run the TUI for the CLI's ``AppContext`` (database, actor, language, configuration) on the
+    section ``start``."""
     from xiaoqi.core.db import display_name
 
     engine = app_context.engine()
     XiaoqiApp(engine, app_context.actor, lang=app_context.lang, db_label=display_name(app_context.url),
-              config=app_context.config()).run()
+              config=app_context.config(), start=start).run()

@@ -162,6 +162,14 @@ def test_tui_without_a_terminal_prints_the_summary(demo_file):
     assert "没有终端" in result.stderr and "今日在岗实习" in result.stdout
 
 
+def test_tui_open_names_a_screen_or_lists_them(demo_file):
+    unknown = invoke("--db", demo_file, "tui", "--open", "nosuch")
+    assert unknown.exit_code == 2 and "没有名为「nosuch」的界面" in unknown.stderr
+    assert "internships" in unknown.stderr and "compliance" in unknown.stderr and "luban" in unknown.stderr
+    known = invoke("--db", demo_file, "tui", "--open", "internships")  # no terminal here: the summary
+    assert known.exit_code == 0 and "今日在岗实习" in known.stdout
+
+
 def test_internal_errors_have_no_traceback(demo_file, monkeypatch):
     import xiaoqi.core.dashboard as dashboard
 

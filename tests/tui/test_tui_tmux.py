@@ -37,15 +37,21 @@ def _wait_for(session: str, text: str, timeout: float = 60) -> str:
     raise AssertionError(f"{text!r} not on the screen:\n{screen}")
 
 
-def test_xiaoqi_tui_in_tmux(demo_db):
-    url, _manifest = demo_db
-    path = url.removeprefix("sqlite:///")
+def _start(arguments: str) -> str:
+    """``xiaoqi ARGUMENTS`` in a new 160x50 tmux session of its own; the session's name."""
     xiaoqi = Path(sys.executable).with_name("xiaoqi")
     session = f"xiaoqi-test-{uuid.uuid4().hex[:8]}"
     # COLUMNS/LINES (set in pytest-xdist workers) would override the terminal's real size in Textual
     env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX") and k not in ("COLUMNS", "LINES")}
     tmux(session, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "160", "-y", "50",
-         f"{xiaoqi} --db {path} tui", check=True, env=env)
+         f"{xiaoqi} {arguments}", check=True, env=env)
+    return session
+
+
+def test_xiaoqi_tui_in_tmux(demo_db):
+    url, _manifest = demo_db
+    path = url.removeprefix("sqlite:///")
+    session = _start(f"--db {path} tui")
     try:
         screen = _wait_for(session, "今日在岗实习")  # the dashboard's figures, read in a worker
         assert "登记概况" in screen and "概览" in screen
@@ -64,5 +70,18 @@ def test_xiaoqi_tui_in_tmux(demo_db):
                                                    capture_output=True).returncode == 0:
             time.sleep(0.2)
         assert tmux(session, "has-session", "-t", session, capture_output=True).returncode != 0
+    finally:
+        tmux(session, "kill-server", capture_output=True)
+
+
+def test_xiaoqi_tui_opens_a_table_first_in_english(demo_db):
+    url, _manifest = demo_db
+    path = url.removeprefix("sqlite:///")
+    count = __import__("sqlite3").connect(path).execute("SELECT COUNT(*) FROM internships").fetchone()[0]
+    session = _start(f"--db {path} --lang en tui --open internships")
+    try:
+        screen = _wait_for(session, f"{count:,} records")
+        assert "id_number*" in screen and "start_on*" in screen and "on-post" in screen  # English headers and choices
+        tmux(session, "send-keys", "-t", session, "C-q", check=True)
     finally:
         tmux(session, "kill-server", capture_output=True)
