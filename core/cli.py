@@ -20,7 +20,10 @@ from xiaoqi import __version__
 
 from .actors import ADMIN, Actor
 from .errors import DatabaseStateError, UsageError, XiaoqiError
+from .click_zh import install as _click_in_chinese
 from .i18n import catalogue, get_lang, set_lang, t
+
+_click_in_chinese()  # click's own messages (usage errors, help headings) in Chinese too
 
 catalogue(
     {
@@ -104,6 +107,13 @@ class XiaoqiGroup(click.Group):
     """Turns the errors users can fix into messages with an exit code, and anything else into a
     short message without a traceback (unless XIAOQI_DEBUG is set)."""
 
+    def make_context(self, info_name, args, parent=None, **extra):
+        # the language first: click reports a mistyped option while parsing, before the eager
+        # --lang callback has run
+        if parent is None:
+            _lang_from_args(args)
+        return super().make_context(info_name, args, parent=parent, **extra)
+
     #: the plugin manager whose commands are added, and the core's own commands before that
     _plugins_added_for = None
     _core_commands: dict | None = None
@@ -148,6 +158,19 @@ class XiaoqiGroup(click.Group):
             if os.environ.get("XIAOQI_DEBUG"):
                 raise
             raise XiaoqiClickError(t("cli.internal", error=f"{type(exc).__name__}: {exc}")) from None
+
+
+def _lang_from_args(args) -> None:
+    """``--lang en`` / ``--lang=en`` among the top-level arguments (or XIAOQI_LANG), set now."""
+    value = os.environ.get("XIAOQI_LANG")
+    for i, arg in enumerate(args):
+        if arg == "--":
+            break
+        if arg == "--lang" and i + 1 < len(args):
+            value = args[i + 1]
+        elif arg.startswith("--lang="):
+            value = arg.split("=", 1)[1]
+    set_lang(value if value in ("zh", "en") else None)
 
 
 def _set_lang(ctx, param, value):

@@ -81,6 +81,27 @@ def test_uninitialised_database(tmp_path):
     assert result.exit_code == 1 and "尚未初始化" in result.stderr and "xiaoqi --db" in result.stderr
 
 
+def test_clicks_own_usage_messages_speak_the_users_language():
+    """A mistyped option, a missing one, a bad value, an unknown command, the help headings: in
+    Chinese by default, in English with --lang en given anywhere before them (or XIAOQI_LANG)."""
+    unknown = invoke("--nosuch")
+    assert unknown.exit_code == 2 and "错误：没有选项 '--nosuch'。" in unknown.stderr and "用法：" in unknown.stderr
+    assert "Error: No such option '--nosuch'." in invoke("--lang", "en", "--nosuch").stderr
+    assert "Error: No such option" in invoke("--lang=en", "--nosuch").stderr
+    missing = invoke("report", "annual")
+    assert missing.exit_code == 2 and "缺少选项 '--year'" in missing.stderr
+    assert "'--year' 的值无效：1990 不在范围 2000<=x<=2100 内。" in invoke("report", "annual", "--year", "1990").stderr
+    choice = invoke("export", "schools", "--format", "doc")
+    assert "'--format' 的值无效：'doc' 不是可选值，应为：'csv', 'xlsx', 'json'。" in choice.stderr
+    typo = invoke("exprt")
+    assert "没有命令 'exprt'。" in typo.stderr and "您是否想用：'export'" in typo.stderr
+    assert "Missing option '--year'" in invoke("--lang", "en", "report", "annual").stderr
+    helped = invoke("--help").output
+    assert "用法：" in helped and "选项" in helped and "命令" in helped and "显示本帮助并退出。" in helped
+    assert "Options:" in invoke("--lang", "en", "--help").output
+    assert invoke("--version").output.startswith("xiaoqi, version ")  # scripts read it as click writes it
+
+
 def test_bad_actor_is_a_usage_error():
     result = invoke("--as", "teacher:1", "plugins")
     assert result.exit_code == 2 and "无法识别的身份" in result.stderr

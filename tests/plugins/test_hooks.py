@@ -211,7 +211,7 @@ def test_hook_xiaoqi_register_commands_adds_and_removes_with_the_plugin(visits_d
     assert "visits" in cli(url, "--help").output
     plugins.set_plugin_manager(plugins.make_plugin_manager(entry_points=False))
     gone = cli(url, "visits")
-    assert gone.exit_code == 2 and "No such command 'visits'" in gone.output
+    assert gone.exit_code == 2 and "没有命令 'visits'" in gone.output
 
 
 def test_hook_xiaoqi_demo_data_fills_the_plugins_table(visits_db, tmp_path):
