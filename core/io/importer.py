@@ -91,6 +91,8 @@ MAX_PARAMS = 30_000
 CACHE_KIB = 384 * 1024
 #: a CSV file from this size on is parsed by a worker process (when there are two or more cores)
 PARALLEL_BYTES = 4 * 1024 * 1024
+#: and a workbook from this size on (compressed: about 10,000 rows of a wide sheet)
+PARALLEL_EXCEL_BYTES = 1024 * 1024
 #: secondary indexes are rebuilt rather than updated when an import creates at least this many
 #: rows, and at least half as many as the table held before
 REBUILD_MIN_ROWS = 20_000
@@ -156,26 +158,29 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
     kind = kind if isinstance(kind, RecordKind) else get_kind(kind)
     check_importable(kind, actor)
     path = Path(path)
-    table = readers.open_table(path, sheet=sheet)
-    batches = None
+    typed = readers.file_format(path) != "csv"  # spreadsheet and JSON cells are typed; CSV cells are text
+    table = batches = None
     # the import makes millions of objects and no reference cycles: the cyclic collector would
     # walk the growing heap over and over for nothing
     collecting = gc.isenabled()
     gc.disable()
     try:
-        layout = map_headers(kind, table.headers)
-        result = ImportResult(kind=kind.name, file=path.name, sha256="", unit=table.unit,
-                              dry_run=dry_run, skip_invalid=skip_invalid, encoding=table.encoding)
-        typed = readers.file_format(path) != "csv"
-        if _parallel(engine, path, table):
+        result = ImportResult(kind=kind.name, file=path.name, sha256="", dry_run=dry_run, skip_invalid=skip_invalid)
+        if _parallel(engine, path):
             from .worker import parse_in_worker
 
-            # the file's digest is computed while the worker starts (hashing and reading release the GIL)
+            # the worker opens the file itself (a workbook is read whole, once, there); the file's
+            # digest is computed meanwhile (hashing and reading release the GIL)
             with ThreadPoolExecutor(1) as pool:
                 digest = pool.submit(file_sha256, path)
-                batches = parse_in_worker(path, kind, engine.dialect, batch_rows)
+                batches = parse_in_worker(path, kind, engine.dialect, batch_rows, sheet=sheet, typed=typed)
                 result.sha256 = digest.result()
-        else:
+            table = batches.table if batches is not None else None
+        if table is None:
+            table = readers.open_table(path, sheet=sheet)
+        layout = map_headers(kind, table.headers)
+        result.unit, result.encoding = table.unit, table.encoding
+        if not result.sha256:
             result.sha256 = file_sha256(path)
         if batches is None:
             batches = _parse_here(table, layout, result, Preparer(layout, engine.dialect), batch_rows, typed)
@@ -195,14 +200,19 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
             gc.enable()
         if batches is not None:
             batches.close()
-        table.close()
+        if table is not None:
+            table.close()
     return result
 
 
-def _parallel(engine, path: Path, table: readers.Table) -> bool:
-    """Parse in a worker process: a large CSV file (streamed, so the worker reads it itself), SQLite,
-    and a second core to run on."""
-    if readers.file_format(path) != "csv" or table.total < PARALLEL_BYTES or not is_sqlite(engine):
+def _parallel(engine, path: Path) -> bool:
+    """Parse in a worker process: a large CSV file or workbook, SQLite, and a second core to run
+    on. (JSON is read whole to check its shape; PostgreSQL's COPY leaves little to overlap.)"""
+    if not is_sqlite(engine) or not path.is_file():
+        return False
+    fmt = readers.file_format(path)
+    threshold = {"csv": PARALLEL_BYTES, "excel": PARALLEL_EXCEL_BYTES}.get(fmt)
+    if threshold is None or path.stat().st_size < threshold:
         return False
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     return cores >= 2

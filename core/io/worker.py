@@ -1,5 +1,7 @@
-"""The parse worker: reads and parses a large CSV file in a second process while the importing
-process checks and writes (``importer``), so that both cores of a small server work.
+"""The parse worker: reads and parses a large CSV file or workbook in a second process while the
+importing process checks and writes (``importer``), so that both cores of a small server work.
+The worker opens the file itself and tells the importer its header row, so a workbook (which the
+Excel reader loads whole) is read once, here.
 
 The worker does the pure-Python half of an import (``rows.Preparer``: cells parsed with the kind's
 own ``Column.parse`` and checks, bound values, keys, audit snapshots) and sends each prepared batch
@@ -25,7 +27,7 @@ from typing import Iterator
 from ..errors import XiaoqiError
 from ..i18n import get_lang, set_lang
 from ..kinds import RecordKind, get_kind
-from .readers import FileProblem
+from .readers import FileProblem, Table
 from .rows import Prepared
 
 
@@ -39,8 +41,12 @@ def fingerprint(kind: RecordKind) -> tuple:
             tuple(name(check) for check in kind.checks), name(kind.derive), kind.model.__table__.name)
 
 
-def parse_in_worker(path: Path, kind: RecordKind, dialect, batch_rows: int) -> Iterator[Prepared] | None:
-    """Prepared batches of ``path`` parsed by a worker process, or None when no worker could start."""
+def parse_in_worker(path: Path, kind: RecordKind, dialect, batch_rows: int, *, sheet: str | None = None,
+                    typed: bool = False) -> "_Worker | None":
+    """A worker process parsing ``path`` (its ``sheet``; ``typed``: cells are not all text): its
+    ``table`` (the header row, without rows) and its prepared batches. None when no worker could
+    start or it cannot parse this kind (the importer then parses in-process); a problem with the
+    file itself (unreadable, a bad header row) is raised as the in-process reader raises it."""
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     try:
         proc = subprocess.Popen([sys.executable, "-m", "xiaoqi.core.io.worker"], stdin=subprocess.PIPE,
@@ -48,24 +54,28 @@ def parse_in_worker(path: Path, kind: RecordKind, dialect, batch_rows: int) -> I
     except OSError:
         return None
     job = {"path": str(path), "kind": kind.name, "fingerprint": fingerprint(kind), "batch_rows": batch_rows,
-           "dialect": (dialect.name, dialect.driver), "lang": get_lang()}
+           "dialect": (dialect.name, dialect.driver), "lang": get_lang(), "sheet": sheet, "typed": typed}
     try:
         pickle.dump(job, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         proc.stdin.close()
         first = _receive(proc)
     except (OSError, EOFError, pickle.UnpicklingError):
         first = None
+    if first is not None and first[0] in ("problem", "error"):
+        _stop(proc)
+        raise (FileProblem if first[0] == "problem" else XiaoqiError)(first[1])
     if first is None or first[0] != "ready":
         _stop(proc)
         return None
-    return _Worker(proc)
+    return _Worker(proc, Table(rows=iter(()), **first[1]))
 
 
 class _Worker:
     """The batches of a running worker; ``close()`` stops it whether or not they were all read."""
 
-    def __init__(self, proc):
+    def __init__(self, proc, table: Table):
         self.proc = proc
+        self.table = table
         self.batches = _batches(proc)
 
     def __iter__(self) -> Iterator[Prepared]:
@@ -139,12 +149,13 @@ def main() -> None:
     dialect = sa.engine.URL.create(f"{name}+{driver}").get_dialect()()
     path = Path(job["path"])
     try:
-        table = readers.open_table(path)
+        table = readers.open_table(path, sheet=job["sheet"])
         try:
             layout = map_headers(kind, table.headers)
-            send(("ready",))
+            send(("ready", {"headers": table.headers, "unit": table.unit, "total": table.total,
+                            "encoding": table.encoding, "big": table.big}))
             result = ImportResult(kind=kind.name, file=path.name, sha256="")
-            for prepared in _parse_here(table, layout, result, Preparer(layout, dialect), job["batch_rows"], False):
+            for prepared in _parse_here(table, layout, result, Preparer(layout, dialect), job["batch_rows"], job["typed"]):
                 prepared.english_row = result.english_row
                 send(("batch", prepared))
         finally:
