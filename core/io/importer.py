@@ -158,7 +158,6 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
     kind = kind if isinstance(kind, RecordKind) else get_kind(kind)
     check_importable(kind, actor)
     path = Path(path)
-    typed = readers.file_format(path) != "csv"  # spreadsheet and JSON cells are typed; CSV cells are text
     table = batches = None
     # the import makes millions of objects and no reference cycles: the cyclic collector would
     # walk the growing heap over and over for nothing
@@ -173,7 +172,7 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
             # digest is computed meanwhile (hashing and reading release the GIL)
             with ThreadPoolExecutor(1) as pool:
                 digest = pool.submit(file_sha256, path)
-                batches = parse_in_worker(path, kind, engine.dialect, batch_rows, sheet=sheet, typed=typed)
+                batches = parse_in_worker(path, kind, engine.dialect, batch_rows, sheet=sheet, typed=_typed(path))
                 result.sha256 = digest.result()
             table = batches.table if batches is not None else None
         if table is None:
@@ -183,7 +182,7 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
         if not result.sha256:
             result.sha256 = file_sha256(path)
         if batches is None:
-            batches = _parse_here(table, layout, result, Preparer(layout, engine.dialect), batch_rows, typed)
+            batches = _parse_here(table, layout, result, Preparer(layout, engine.dialect), batch_rows, _typed(path))
         position = [0]
         with _Importer(engine, actor, kind, layout, result) as importer:
             importer.estimate = lambda: _estimated_rows(table, result, position[0])
@@ -203,6 +202,11 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
         if table is not None:
             table.close()
     return result
+
+
+def _typed(path: Path) -> bool:
+    """Spreadsheet and JSON cells are typed (1, 1.0 and True differ); CSV cells are all text."""
+    return readers.file_format(path) != "csv"
 
 
 def _parallel(engine, path: Path) -> bool:
