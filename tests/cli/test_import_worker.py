@@ -100,18 +100,6 @@ def test_a_workbook_parsed_by_the_worker_imports_as_in_process_from_its_chosen_s
     assert [s[0] for s in schools] == ["4132012345", "4132012346"]
 
 
-def test_a_bad_header_row_found_by_the_worker_is_reported_like_in_process(two_databases, tmp_path, monkeypatch):
-    path = tmp_path / "schools.csv"
-    path.write_text("学校代码,学校名字,办学层次\n4132012345,甲学院,高职\n", encoding="utf-8")
-    here, worker = two_databases
-    messages = []
-    for url, parallel in ((here, False), (worker, True)):
-        with pytest.raises(importer.readers.FileProblem) as caught:
-            _outcome(url, path, parallel=parallel, monkeypatch=monkeypatch)
-        messages.append(str(caught.value))
-    assert messages[0] == messages[1] and "未知的列「学校名字」" in messages[0]
-
-
 def test_the_worker_speaks_the_importers_language_and_a_rejected_file_writes_nothing(two_databases, tmp_path, monkeypatch):
     path = _file(tmp_path, ["4132012345,甲学院,高职,320100", "413201234,乙学院,高职,320100"])
     here, worker = two_databases
@@ -125,13 +113,19 @@ def test_the_worker_speaks_the_importers_language_and_a_rejected_file_writes_not
     assert b[5] and all(ch.isascii() for ch in b[5][0][3]) and b[6] == [] and b[7] == []
 
 
-def test_a_file_problem_found_by_the_worker_is_reported_like_in_process(two_databases, tmp_path, monkeypatch):
-    path = tmp_path / "broken.csv"
-    path.write_bytes(HEADER.encode("utf-8") + "4132012345,甲学院,高职,320100\n".encode("utf-8") + b"4132012346,\xff\xfe\xfa,x,y\n")
+@pytest.mark.parametrize("content, expected", [
+    # undecodable bytes on the file's third row
+    (HEADER.encode("utf-8") + "4132012345,甲学院,高职,320100\n".encode("utf-8") + b"4132012346,\xff\xfe\xfa,x,y\n", "3"),
+    # a header row with an unknown and a missing column
+    ("学校代码,学校名字,办学层次\n4132012345,甲学院,高职\n".encode("utf-8"), "未知的列「学校名字」"),
+])
+def test_a_file_problem_found_by_the_worker_is_reported_like_in_process(two_databases, tmp_path, monkeypatch, content, expected):
+    path = tmp_path / "schools.csv"
+    path.write_bytes(content)
     here, worker = two_databases
     messages = []
     for url, parallel in ((here, False), (worker, True)):
         with pytest.raises(importer.readers.FileProblem) as caught:
             _outcome(url, path, parallel=parallel, monkeypatch=monkeypatch)
         messages.append(str(caught.value))
-    assert messages[0] == messages[1] and "3" in messages[0]
+    assert messages[0] == messages[1] and expected in messages[0]
