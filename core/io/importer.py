@@ -4,10 +4,10 @@ upserted by natural key with audit entries, in one transaction.
 How it stays fast on a million rows:
 
 - Rows are parsed a batch at a time, column by column (``rows.RowParser``), and made ready for the
-  database (``rows.Preparer``: bound values, keys, the audit snapshot). For a large CSV file on a
-  machine with two or more cores this runs in a parse worker process (``worker``) while this
-  process checks and writes the previous batch; the problems found are the same objects with the
-  same texts either way, and nothing is written by the worker.
+  database (``rows.Preparer``: bound values, keys). For a large CSV file or workbook on SQLite on a
+  machine with two or more cores this runs in a parse worker process (``worker``), which opens the
+  file itself, while this process checks and writes the previous batch; the problems found are the
+  same objects with the same texts either way, and nothing is written by the worker.
 - References, unique columns and existing records are looked up once per batch with ``IN (...)``
   queries (a reference found once is remembered for the rest of the import); the internship's
   student and the student's school come from one lookup. When the import is about as large as a
