@@ -11,7 +11,7 @@ prints the minimum and the median of each figure:
   when the row count arrives (counted in its own worker, it does not hold the rows back), and when
   the app is idle again after the first paint;
 - a page scroll (PageDown) over rows already read, and one into the next page, a jump to the last
-  row (End: one OFFSET read), and a page scroll up from there; the table reads the page a screen
+  row (End: the last page, read in reverse from the end), and a page scroll up from there; the table reads the page a screen
   beyond the view by keyset while the user looks at the current one, so a page scroll does not wait
   for the database unless it outruns that read;
 - sorting by a column without an index (the database sorts 1M rows for the first page), and a page
@@ -169,7 +169,7 @@ async def _measure(engine, probe: FrameProbe) -> dict[str, float]:
         await timed("page scroll down (rows already read)", table, "pagedown")
         await pilot.press("pagedown")
         await timed("page scroll down into the next page (read ahead)", table, "pagedown")
-        await timed("jump to the last row (offset read)", table, "end")
+        await timed("jump to the last row (read from the end)", table, "end")
         assert table.row_at(total - 1) is not None
         await pilot.press("pageup")
         await timed("page scroll up from the end (read ahead)", table, "pageup")

@@ -274,14 +274,16 @@ def _beyond(terms: list, values: tuple, after: bool):
 def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filters: dict | None = None,
                  search: str | None = None, order_by: str | None = None, descending: bool = False,
                  limit: int = 100, offset: int = 0, count: bool = False, after: tuple | None = None,
-                 before: tuple | None = None) -> Page:
+                 before: tuple | None = None, from_end: bool = False) -> Page:
     """A page of the records the actor may see, filtered (``{column: value}``; ``"41*"`` is a prefix,
     text columns match a part), searched across text columns, and ordered by a column (empty values
     last, ascending or descending) then the id.
 
     ``after`` / ``before`` page by keyset instead of ``offset``: the ``order_key`` of the row that
     ends the previous page or starts the next one. A keyset page costs the same at row 900,000 as
-    at row 0, where an offset makes the database step over every earlier row."""
+    at row 0, where an offset makes the database step over every earlier row. ``from_end`` counts
+    ``offset`` from the end of the listing (the last page is ``offset=0``), for a page nearer the
+    end than the start: the database steps over the rows after it instead of those before."""
     kind = _kind(kind)
     clauses = _filters(kind, actor, filters, search)
     if order_by and order_by not in kind.by_name:
@@ -296,7 +298,8 @@ def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filt
         else:
             values = (0, *boundary)
         where.append(_beyond(_order_terms(kind, order_by, descending, boundary), values, after=after is not None))
-    backwards = before is not None  # a page before the boundary is read in reverse, then turned round
+    # a page before the boundary, or counted from the end, is read in reverse, then turned round
+    backwards = before is not None or (from_end and boundary is None)
     # the full order, whatever the boundary: rows before an empty value are ordered by their values
     order = [term.desc() if desc != backwards else term for term, desc in _order_terms(kind, order_by, descending)]
     stmt = sa.select(kind.model).where(*where).order_by(*order).limit(limit)

@@ -33,8 +33,8 @@ def _ids(page) -> list[int]:
 def test_keyset_pages_forward_and_back_are_the_offset_pages(xiaoqi_engine, schools, order_by, descending):
     kind = get_kind("schools")
     with Session(xiaoqi_engine) as session:
-        def page(**kw):
-            return list_records(session, actor=ADMIN, kind=kind, order_by=order_by, descending=descending, limit=PAGE, **kw)
+        def page(limit_=PAGE, **kw):
+            return list_records(session, actor=ADMIN, kind=kind, order_by=order_by, descending=descending, limit=limit_, **kw)
 
         everything = _ids(list_records(session, actor=ADMIN, kind=kind, order_by=order_by, descending=descending,
                                        limit=1000))
@@ -54,6 +54,10 @@ def test_keyset_pages_forward_and_back_are_the_offset_pages(xiaoqi_engine, schoo
         # the same rows in the same order, and here (23 rows, the last page short) the same pages
         assert [i for p in backward for i in p] == everything
         assert backward == offset_pages
+        # a page counted from the end is the same page
+        tail = schools - (len(offset_pages) - 1) * PAGE
+        assert _ids(page(offset=0, from_end=True, limit_=tail)) == offset_pages[-1]
+        assert _ids(page(offset=tail, from_end=True)) == offset_pages[-2]
         if order_by == "contact":  # empty contacts come last, in either direction
             rows = list_records(session, actor=ADMIN, kind=kind, order_by=order_by, descending=descending, limit=1000).rows
             empties = [r.contact is None for r in rows]

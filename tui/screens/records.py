@@ -43,13 +43,14 @@ class RecordSource:
         with read_session(self.engine) as session:
             return count_records(session, actor=self.actor, kind=self.kind, filters=self.filters, search=self.search)
 
-    def fetch(self, limit: int, *, offset: int = 0, after: tuple | None = None, before: tuple | None = None) -> list[Row]:
+    def fetch(self, limit: int, *, offset: int = 0, after: tuple | None = None, before: tuple | None = None,
+              from_end: bool = False) -> list[Row]:
         kind, columns = self.kind, self.kind.columns
         lang = get_lang()  # once a page: looking it up for each of its 2,400 cells cost as much as the read
         with read_session(self.engine) as session:
             page = list_records(session, actor=self.actor, kind=kind, filters=self.filters, search=self.search,
                                 order_by=self.order_by, descending=self.descending, limit=limit, offset=offset,
-                                after=after, before=before)
+                                after=after, before=before, from_end=from_end)
             return [
                 Row(key=kind.key_of({name: getattr(obj, name) for name in kind.key}),
                     cells=tuple(value_text(getattr(obj, c.name), c, lang) for c in columns),

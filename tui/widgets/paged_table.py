@@ -3,10 +3,11 @@ pages the user looks at, and those a screen beyond, in a thread worker (toolong'
 habit: a Line-API ``ScrollView`` whose virtual height is the row count).
 
 The table knows nothing about record kinds: a ``PageSource`` answers ``count()`` and
-``fetch(limit, offset=, after=, before=)`` with ``Row`` objects. A page next to a page already held
-is read by keyset (``after`` the last row of the page above, ``before`` the first row of the page
-below), so scrolling costs the same at row 900,000 as at row 0; a jump to an arbitrary place (the
-scrollbar, End) reads by offset once, and keyset again from there.
+``fetch(limit, offset=, after=, before=, from_end=)`` with ``Row`` objects. A page next to a page
+already held is read by keyset (``after`` the last row of the page above, ``before`` the first row
+of the page below), so scrolling costs the same at row 900,000 as at row 0; a jump to an arbitrary
+place (the scrollbar, End) reads by offset once — counted from the nearer end, so End costs what
+Home costs — and keyset again from there.
 """
 
 from __future__ import annotations
@@ -51,7 +52,9 @@ class PageSource(Protocol):
     def count(self) -> int: ...
 
     def fetch(self, limit: int, *, offset: int = 0, after: tuple | None = None,
-              before: tuple | None = None) -> list[Row]: ...
+              before: tuple | None = None, from_end: bool = False) -> list[Row]:
+        """``limit`` rows: after or before a row's ``order``, or from ``offset`` (counted from the
+        end of the listing with ``from_end``, still returned in listing order)."""
 
 
 @dataclass(frozen=True)
@@ -252,7 +255,7 @@ class PagedTable(ScrollView, can_focus=True):
                 if not self._wanted:
                     self._fetching = False
                     return
-                generation, source = self._generation, self.source
+                generation, source, total = self._generation, self.source, self.total
                 page = min(self._wanted, key=lambda p: abs(p - self.cursor_row // PAGE_ROWS))
                 self._wanted.discard(page)
                 above, below = self._pages.get(page - 1), self._pages.get(page + 1)
@@ -261,6 +264,9 @@ class PagedTable(ScrollView, can_focus=True):
                     rows = source.fetch(PAGE_ROWS, after=above[-1].order)
                 elif below:
                     rows = source.fetch(PAGE_ROWS, before=below[0].order)
+                elif total is not None and page * PAGE_ROWS > total // 2:  # nearer the end: count from there
+                    end = min(total, (page + 1) * PAGE_ROWS)
+                    rows = source.fetch(end - page * PAGE_ROWS, offset=total - end, from_end=True)
                 else:
                     rows = source.fetch(PAGE_ROWS, offset=page * PAGE_ROWS)
             except Exception as exc:
@@ -413,11 +419,13 @@ class PagedTable(ScrollView, can_focus=True):
         return max(1, self.size.height - 1 - (1 if self.show_horizontal_scrollbar else 0))
 
     def watch_cursor_row(self, old: int, new: int) -> None:
+        # force: the cursor stays in view even before the first layout has shown the scrollbar
+        # (Textual ignores a scroll until then: End right after the row count arrived did nothing)
         top = int(self.scroll_y)
         if new < top:
-            self.scroll_to(y=new, animate=False)
+            self.scroll_to(y=new, animate=False, force=True)
         elif new >= top + self.visible_rows:
-            self.scroll_to(y=new - self.visible_rows + 1, animate=False)
+            self.scroll_to(y=new - self.visible_rows + 1, animate=False, force=True)
         self.refresh()
 
     def watch_cursor_column(self, old: int, new: int) -> None:
