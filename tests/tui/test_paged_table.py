@@ -58,6 +58,13 @@ async def _until(condition, timeout: float = 10.0) -> None:
     raise AssertionError("timed out")
 
 
+async def _shown(table: PagedTable, source: Numbers) -> None:
+    """``source`` in the table, counted and its first page on screen, the table focused."""
+    table.reset(source, COLUMNS)
+    await _until(lambda: table.total is not None and table.row_at(0) is not None)
+    table.focus()
+
+
 def test_a_new_source_during_a_read_is_read():
     asyncio.run(check_new_source_during_a_read())
 
@@ -86,9 +93,7 @@ async def check_read_ahead():
     async with app.run_test(size=(80, 30)) as pilot:
         table = app.query_one(PagedTable)
         source = Numbers("row", 10_000)
-        table.reset(source, COLUMNS)
-        await _until(lambda: table.total is not None and table.row_at(0) is not None)
-        table.focus()
+        await _shown(table, source)
         while int(table.scroll_y) + 2 * table.visible_rows <= PAGE_ROWS:  # until page 1 is a screen away
             await pilot.press("pagedown")
         assert int(table.scroll_y) + table.visible_rows <= PAGE_ROWS  # not in view yet
@@ -106,9 +111,7 @@ async def check_end():
     async with app.run_test(size=(80, 30)) as pilot:
         table = app.query_one(PagedTable)
         source = Numbers("row", 10_050)  # the last page is a short one
-        table.reset(source, COLUMNS)
-        await _until(lambda: table.total is not None and table.row_at(0) is not None)
-        table.focus()
+        await _shown(table, source)
         await pilot.press("end")  # at once: before any layout has shown the scrollbar
         await _until(lambda: table.row_at(10_049) is not None)
         assert table.row_at(10_049).cells[1] == "row10049" and table.cursor_row == 10_049
