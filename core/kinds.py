@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from . import fields as f
 from . import models as m
 from .actors import Actor
-from .i18n import both, catalogue, t
+from .i18n import both, catalogue, get_lang, t
 from .plugins import hook_results, on_plugins_changed
 
 catalogue(
@@ -97,7 +97,7 @@ class Column:
     def choice_text(self, value: str | None, lang: str | None = None) -> str | None:
         """A stored choice (or list of choices) as the reader's language spells it: the Chinese
         value, or its English spelling in English; anything else unchanged."""
-        if value is None or not self.choices_en or both("zh", "en", lang) == "zh":
+        if value is None or not self.choices_en or (lang or get_lang()) != "en":
             return value
         english = dict(zip(self.choices, self.choices_en))
         if self.type == "list":

@@ -48,6 +48,8 @@ class Section:
     label: str
     group: str  # "main", "records", "tools" or "plugins"
     build: Callable[[], Screen]
+    #: what ``xiaoqi tui --open`` takes for it: dashboard, a record kind, compliance, import, a plugin screen's id
+    name: str
 
 
 class PluginErrorScreen(Screen):
@@ -95,45 +97,12 @@ class XiaoqiApp(App):
         self.title = t("tui.title")
         self.sub_title = t("tui.subtitle", actor=actor.label(), db=db_label) if db_label else actor.label()
         self.COMMANDS = App.COMMANDS | {XiaoqiCommands} | set(hook_results("xiaoqi_palette_providers"))
-        self.sections = self._sections()
+        self.sections = build_sections(engine, actor, import_dir)
         for section in self.sections:
             self.add_mode(section.id, self._styled(section.build))
         freeze_startup_objects()
 
     # -- sections ------------------------------------------------------------------------
-    def _sections(self) -> list[Section]:
-        """The navigation. A screen's module is imported when the screen is first opened: the
-        dashboard, compliance and import screens are not worth their import time (about 50 ms)
-        before the first screen shows."""
-        engine, actor = self.engine, self.actor
-
-        def dashboard() -> Screen:
-            from .screens.dashboard import DashboardScreen
-            return DashboardScreen(engine, actor)
-
-        def records(kind) -> Callable[[], Screen]:
-            def build() -> Screen:
-                from .screens.records import RecordsScreen
-                return RecordsScreen(engine, actor, kind)
-            return build
-
-        def compliance() -> Screen:
-            from .screens.compliance import ComplianceScreen
-            return ComplianceScreen(engine, actor)
-
-        def importer() -> Screen:
-            from .screens.importer import ImportScreen
-            return ImportScreen(engine, actor, start_dir=self.import_dir)
-
-        sections = [Section("dashboard", t("tui.nav.dashboard"), "main", dashboard)]
-        for kind in get_kinds().values():
-            sections.append(Section(f"records-{kind.name}", kind.label(), "records", records(kind)))
-        sections.append(Section("compliance", t("tui.nav.compliance"), "tools", compliance))
-        sections.append(Section("import", t("tui.nav.import"), "tools", importer))
-        for entry in hook_results("xiaoqi_register_screens"):
-            sections.append(Section(f"plugin-{entry.id}", both(*entry.title), "plugins", partial_plugin(entry, engine, actor)))
-        return sections
-
     def _styled(self, build: Callable[[], Screen]) -> Callable[[], Screen]:
         """``build``, with the new screen marked as styled by the current stylesheet.
 
@@ -239,6 +208,40 @@ def freeze_startup_objects() -> None:
         gc.freeze()
 
 
+def build_sections(engine, actor: Actor, import_dir: Path | None) -> list[Section]:
+    """The navigation. A screen's module is imported when the screen is first opened: the
+    dashboard, compliance and import screens are not worth their import time (about 50 ms)
+    before the first screen shows."""
+
+    def dashboard() -> Screen:
+        from .screens.dashboard import DashboardScreen
+        return DashboardScreen(engine, actor)
+
+    def records(kind) -> Callable[[], Screen]:
+        def build() -> Screen:
+            from .screens.records import RecordsScreen
+            return RecordsScreen(engine, actor, kind)
+        return build
+
+    def compliance() -> Screen:
+        from .screens.compliance import ComplianceScreen
+        return ComplianceScreen(engine, actor)
+
+    def importer() -> Screen:
+        from .screens.importer import ImportScreen
+        return ImportScreen(engine, actor, start_dir=import_dir)
+
+    sections = [Section("dashboard", t("tui.nav.dashboard"), "main", dashboard, "dashboard")]
+    for kind in get_kinds().values():
+        sections.append(Section(f"records-{kind.name}", kind.label(), "records", records(kind), kind.name))
+    sections.append(Section("compliance", t("tui.nav.compliance"), "tools", compliance, "compliance"))
+    sections.append(Section("import", t("tui.nav.import"), "tools", importer, "import"))
+    for entry in hook_results("xiaoqi_register_screens"):
+        sections.append(Section(f"plugin-{entry.id}", both(*entry.title), "plugins", partial_plugin(entry, engine, actor),
+                                entry.id))
+    return sections
+
+
 def partial_plugin(entry: Any, engine, actor) -> Callable[[], Screen]:
     """The builder of a plugin's screen; a screen that fails to build shows why instead."""
 
@@ -252,17 +255,14 @@ def partial_plugin(entry: Any, engine, actor) -> Callable[[], Screen]:
 
 
 def section_for(name: str) -> str | None:
-    """The section ``xiaoqi tui --open NAME`` opens: a section id (``dashboard``, ``compliance``,
-    ``import``), a record kind (``internships``) or a plugin screen's id; None if there is none."""
-    ids = {"dashboard", "compliance", "import"}
-    ids.update(f"records-{kind}" for kind in get_kinds())
-    ids.update(f"plugin-{entry.id}" for entry in hook_results("xiaoqi_register_screens"))
-    return next((sid for sid in (name, f"records-{name}", f"plugin-{name}") if sid in ids), None)
+    """The section id ``xiaoqi tui --open NAME`` opens (NAME as ``open_names`` lists it, or the id
+    itself); None if there is none."""
+    return next((s.id for s in build_sections(None, ADMIN, None) if name in (s.name, s.id)), None)
 
 
 def open_names() -> list[str]:
     """What ``--open`` accepts, as a user would type it."""
-    return ["dashboard", *get_kinds(), "compliance", "import", *(e.id for e in hook_results("xiaoqi_register_screens"))]
+    return [s.name for s in build_sections(None, ADMIN, None)]
 
 
 def run_app(app_context, *, start: str = "dashboard") -> None:

@@ -14,7 +14,7 @@ from typing import Any
 
 from xiaoqi.core.i18n import both, catalogue, get_lang, t
 
-__all__ = ["both", "t", "value_text", "choice_label", "MESSAGES"]
+__all__ = ["both", "t", "value_text", "MESSAGES"]
 
 MESSAGES = catalogue(
     {
@@ -217,11 +217,6 @@ MESSAGES = catalogue(
         "tui.imp.confirm_skip": ("跳过 {invalid} 行无效数据，把其余行写入数据库？", "Skip {invalid} invalid rows and write the others to the database?"),
     }
 )
-
-
-def choice_label(column, value: str, lang: str | None = None) -> str:
-    """A choice as the user reads it: the Chinese value, or its English spelling with --lang en."""
-    return column.choice_text(value, lang or get_lang())
 
 
 def value_text(value: Any, column=None, lang: str | None = None) -> str:

@@ -79,7 +79,6 @@ def iter_records(engine, *, actor: Actor, kind: RecordKind, reveal: bool = False
             yield columns, batch
 
 
-
 def cell_value(col: Column, value, lang: str, *, excel: bool):
     """A value as a CSV/Excel cell: text for codes, 是/否 for booleans, dates as dates (Excel) or
     ISO text (CSV), money as a number (Excel) or text with two decimals (CSV)."""

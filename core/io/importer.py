@@ -638,12 +638,18 @@ class _Importer:
         width = len(ref.target_columns)
         found = self.lookup(target.model.__table__, ref.target_columns, values if width > 1 else {(v,) for v in values},
                             select)
+        self._remember(found, width, known, with_school)
+
+    def _remember(self, rows, width: int, known: set, with_school: bool, shared: dict | None = None) -> None:
+        """Target rows found (key columns first, then the school with ``with_school``) join ``known``:
+        bare values for a one-column key, tuples otherwise. ``shared`` keeps one string per school."""
         if width > 1:
-            known.update(tuple(row[:width]) for row in found)
+            known.update(tuple(row[:width]) for row in rows)
         else:
-            known.update(row[0] for row in found)
+            known.update(row[0] for row in rows)
         if with_school:
-            self.schools.update((row[0], row[width]) for row in found)
+            shared = {} if shared is None else shared
+            self.schools.update((row[0], shared.setdefault(row[width], row[width])) for row in rows)
 
     def _prefetch(self, number: int, ref, target: RecordKind, with_school: bool) -> set:
         """Every key of the reference's target table, read once, when this import will look up
@@ -663,12 +669,7 @@ class _Importer:
         known: set = set()
         shared: dict = {}  # one string per school code, not one per student
         while rows := cursor.fetchmany(50_000):
-            if width > 1:
-                known.update(tuple(row[:width]) for row in rows)
-            else:
-                known.update(row[0] for row in rows)
-            if with_school:
-                self.schools.update((row[0], shared.setdefault(row[width], row[width])) for row in rows)
+            self._remember(rows, width, known, with_school, shared)
         cursor.close()
         self.complete.add(number)
         return known

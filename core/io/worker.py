@@ -4,7 +4,7 @@ The worker opens the file itself and tells the importer its header row, so a wor
 Excel reader loads whole) is read once, here.
 
 The worker does the pure-Python half of an import (``rows.Preparer``: cells parsed with the kind's
-own ``Column.parse`` and checks, bound values, keys, audit snapshots) and sends each prepared batch
+own ``Column.parse`` and checks, bound values, keys) and sends each prepared batch
 back through a pipe; it never opens the database. Problems it finds are the same objects with the
 same translated texts as in-process parsing (the worker speaks the importer's language).
 

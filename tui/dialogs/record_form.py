@@ -19,7 +19,7 @@ from xiaoqi.core.kinds import TYPE_DOC, Column, RecordKind, RowProblems
 from xiaoqi.core.services import create_record, get_record, update_record
 
 from ..bindings import key, translate_bindings
-from ..i18n import both, choice_label, form_text, t
+from ..i18n import both, form_text, t
 from ..work import db_work, error_text
 
 
@@ -42,13 +42,13 @@ def field_widget(col: Column, value: Any, *, wid: str, disabled: bool = False, f
             options = [(t("tui.form.yes"), "true"), (t("tui.form.no"), "false")]
             text = {"True": "true", "False": "false"}.get(text, text)
         else:
-            options = [(choice_label(col, c), c) for c in col.choices]
+            options = [(col.choice_text(c), c) for c in col.choices]
         prompt = t("tui.filter.any") if filtering else (t("tui.form.choose") if col.required else t("tui.form.blank"))
         return Select(options, prompt=prompt, value=text if text in [v for _, v in options] else Select.NULL,
                       allow_blank=True, id=wid, disabled=disabled)
     hint = both(*TYPE_DOC.get(col.type, (col.type, col.type)))
     if col.choices:
-        hint += ": " + " / ".join(choice_label(col, c) for c in col.choices)
+        hint += ": " + " / ".join(col.choice_text(c) for c in col.choices)
     if any(col.doc):
         hint += " · " + both(*col.doc)
     return Input(text, placeholder=t("tui.form.key_locked") if disabled else hint, id=wid, disabled=disabled)

@@ -358,8 +358,7 @@ class PagedTable(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         row = self.row_at(index)
         if row is None:
-            if self.source is not None and (self.total is None or index < self.total):
-                self._want(index // PAGE_ROWS)
+            if self.source is not None and (self.total is None or index < self.total):  # read by render_lines
                 return self._line(["…"] * len(self.columns), styles["pending"], None, scroll_x, width)
             return Strip.blank(width, base)
         if index == self.cursor_row:
