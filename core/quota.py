@@ -43,7 +43,8 @@ from . import models as m
 from .actors import Actor
 from .errors import Conflict, NotFound, PermissionDenied, UsageError, ValidationFailed
 from .i18n import catalogue, t
-from .kinds import RESERVATION_STATES, RowProblems, get_kind
+from .core_kinds import RESERVATION_STATES
+from .kinds import RowProblems, get_kind
 from .plugins import get_plugin_manager
 from .services import audit, jsonable, snapshot
 

@@ -1,0 +1,351 @@
+"""The core registry's record kinds: schools, majors, students, enterprises, agreements, positions,
+internships, insurance policies and insured persons, quota reservations and placements — their
+columns (Chinese and English headers), keys, references, cross-column checks and scope. They
+describe the tables in ``xiaoqi.core.models``; the framework they are built from is
+``xiaoqi.core.kinds``."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from . import fields as f
+from . import models as m
+from .actors import Actor
+from .i18n import catalogue, t
+from .kinds import Column, RecordKind, Reference
+
+catalogue(
+    {
+        "row.end_before_start": ("结束日期不能早于开始日期", "the end date is before the start date"),
+        "row.position_required": ("{kind}必须填写岗位编号", "a {kind} needs a position code"),
+        "row.pay_required": ("岗位实习必须填写月实习报酬", "an on-post internship needs its monthly pay"),
+        "row.holder": ("投保人应为学校代码（10位）或统一社会信用代码（18位）：{reason}", "the holder is a school code (10 digits) or a USCC (18 characters): {reason}"),
+        "row.quota_period": ("名额截止日期不能早于名额起始日期", "the quota end date is before its start date"),
+        "row.places_min": ("预留名额至少为 1", "a reservation holds at least 1 place"),
+        "row.released_places": ("已退回名额不能多于预留名额", "more places given back than reserved"),
+        "row.expiry_before_reservation": ("预留截止日期不能早于预留日期", "the reservation's deadline is before the day it was made"),
+    }
+)
+
+
+def _dates_in_order(start: str, end: str, message: str = "row.end_before_start"):
+    def check(values: dict) -> list[tuple[str, str]]:
+        if values.get(start) and values.get(end) and values[end] < values[start]:
+            return [(end, t(message))]
+        return []
+
+    return check
+
+
+def _internship_rules(values: dict) -> list[tuple[str, str]]:
+    problems = []
+    if values.get("kind") in ("岗位实习", "学徒") and not values.get("position_code"):
+        problems.append(("position_code", t("row.position_required", kind=values["kind"])))
+    if values.get("kind") == "岗位实习" and values.get("monthly_pay") is None:
+        problems.append(("monthly_pay", t("row.pay_required")))
+    return problems
+
+
+INTERNSHIP_KIND_ALIASES = (("跟岗实习", "岗位实习"), ("顶岗实习", "岗位实习"))
+
+
+def _holder_check(values: dict) -> list[tuple[str, str]]:
+    holder = values.get("holder") or ""
+    try:
+        if len(holder) == 10:
+            f.parse_code10(holder)
+        else:
+            f.parse_uscc(holder)
+    except ValueError as exc:
+        return [("holder", t("row.holder", reason=exc))]
+    return []
+
+
+def _insured_owners(session, values: dict) -> set[str]:
+    codes = set()
+    holder = session.execute(
+        sa.select(m.InsurancePolicy.holder).where(m.InsurancePolicy.policy_no == values.get("policy_no"))
+    ).scalar()
+    if holder:
+        codes.add(holder)
+    return codes
+
+
+def _students_of(actor: Actor):
+    if actor.role == "school":
+        return sa.select(m.Student.id_number).where(m.Student.school_code == actor.code)
+    if actor.role == "enterprise":
+        return sa.select(m.Internship.id_number).where(m.Internship.uscc == actor.code)
+    return sa.select(m.Student.id_number).where(
+        m.Student.school_code.in_(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code)))
+    )
+
+
+def _student_filter(actor: Actor):
+    if actor.role == "school":
+        return m.Student.school_code == actor.code
+    return m.Student.id_number.in_(_students_of(actor))
+
+
+def _policy_filter(actor: Actor):
+    insured = sa.select(m.InsuredPerson.policy_no).where(m.InsuredPerson.id_number.in_(_students_of(actor)))
+    if actor.role == "province":
+        return m.InsurancePolicy.policy_no.in_(insured)
+    return sa.or_(m.InsurancePolicy.holder == actor.code, m.InsurancePolicy.policy_no.in_(insured))
+
+
+def _insured_filter(actor: Actor):
+    own = sa.select(m.InsurancePolicy.policy_no).where(m.InsurancePolicy.holder == actor.code)
+    return sa.or_(m.InsuredPerson.policy_no.in_(own), m.InsuredPerson.id_number.in_(_students_of(actor)))
+
+
+def _reservation_rules(values: dict) -> list[tuple[str, str]]:
+    problems = []
+    if values.get("places") is not None and values["places"] < 1:
+        problems.append(("places", t("row.places_min")))
+    elif (values.get("released_places") or 0) > (values.get("places") or 0):
+        problems.append(("released_places", t("row.released_places")))
+    return problems
+
+
+def _reservations_of(actor: Actor):
+    """Reservation numbers ``actor`` (a school, an enterprise or a province) may see."""
+    r = m.QuotaReservation
+    if actor.role == "school":
+        return sa.select(r.reservation_no).where(r.school_code == actor.code)
+    if actor.role == "enterprise":
+        return sa.select(r.reservation_no).where(r.uscc == actor.code)
+    return sa.select(r.reservation_no).where(sa.or_(
+        r.school_code.in_(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))),
+        r.uscc.in_(sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))),
+    ))
+
+
+def _placement_owners(session, values: dict) -> set[str]:
+    row = session.execute(
+        sa.select(m.QuotaReservation.school_code, m.QuotaReservation.uscc)
+        .where(m.QuotaReservation.reservation_no == values.get("reservation_no"))
+    ).first()
+    return set(row) if row else set()
+
+
+def _c(name, zh, type_, **kw) -> Column:
+    return Column(name=name, zh=zh, type=type_, **kw)
+
+
+SCHOOL_LEVELS = ("中职", "高职", "职业本科", "技工")
+AGREEMENT_KINDS = ("实习基地", "订单培养", "现代学徒制", "产业学院", "共建专业", "技术服务", "其他")
+INTERNSHIP_KINDS = ("认识实习", "岗位实习", "学徒")
+POLICY_KINDS = ("实习责任保险", "意外伤害保险", "工伤保险", "学徒保险", "其他")
+PAYERS = ("学校", "企业", "政府", "学生")
+#: states of a quota reservation (预留中 holds places; the others are closed)
+RESERVATION_STATES = ("预留中", "已确认", "已释放", "已过期")
+
+CORE_KINDS: list[RecordKind] = [
+    RecordKind(
+        name="schools", zh="学校", en="schools", model=m.School, key=("school_code",),
+        school_column="school_code", public=True,
+        columns=[
+            _c("school_code", "学校代码", "code10", required=True, key=True),
+            _c("name", "学校名称", "text", required=True),
+            _c("level", "办学层次", "choice", required=True, choices=SCHOOL_LEVELS,
+               choices_en=("secondary", "higher", "bachelor", "technician")),
+            _c("region", "所在地区代码", "region", required=True),
+            _c("contact", "联系人", "text", max_len=100),
+            _c("phone", "联系电话", "text", max_len=50),
+        ],
+    ),
+    RecordKind(
+        name="majors", zh="专业", en="majors", model=m.Major, key=("school_code", "major_code"),
+        school_column="school_code", public=True,
+        references=[Reference("schools", ("school_code",), ("school_code",))],
+        columns=[
+            _c("school_code", "学校代码", "code10", required=True, key=True),
+            _c("major_code", "专业代码", "digits6", required=True, key=True, doc=("前两位为专业大类", "the first two digits are the major category")),
+            _c("name", "专业名称", "text", required=True),
+        ],
+    ),
+    RecordKind(
+        name="students", zh="学生", en="students", model=m.Student, key=("id_number",),
+        school_column="school_code", read_filter_fn=_student_filter,
+        references=[
+            Reference("schools", ("school_code",), ("school_code",)),
+            Reference("majors", ("school_code", "major_code"), ("school_code", "major_code")),
+        ],
+        derive=lambda v: {"birth_date": f.birth_date(v["id_number"])},
+        columns=[
+            _c("school_code", "学校代码", "code10", required=True),
+            _c("student_no", "学号", "text", required=True, max_len=50),
+            _c("name", "姓名", "text", required=True, max_len=100),
+            _c("id_number", "身份证号", "idcard", required=True, key=True),
+            _c("major_code", "专业代码", "digits6", required=True),
+            _c("enrolled_on", "入学日期", "date", required=True),
+            _c("class_name", "班级", "text", max_len=100),
+            _c("guardian", "监护人", "text", max_len=100),
+            _c("guardian_phone", "监护人电话", "text", max_len=50),
+        ],
+    ),
+    RecordKind(
+        name="enterprises", zh="企业", en="enterprises", model=m.Enterprise, key=("uscc",),
+        enterprise_column="uscc", public=True,
+        columns=[
+            _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
+            _c("name", "企业名称", "text", required=True),
+            _c("industry_code", "行业代码", "digits4", required=True, doc=("GB/T 4754 小类", "GB/T 4754 class")),
+            _c("region", "所在地区代码", "region", required=True),
+            _c("staff_count", "在岗职工总数", "int", required=True),
+            _c("pce_certified", "产教融合型企业", "bool"),
+            _c("pce_level", "认定级别", "choice", choices=("国家级", "省级"), choices_en=("national", "provincial")),
+            _c("pce_certified_on", "认定日期", "date"),
+        ],
+    ),
+    RecordKind(
+        name="agreements", zh="校企合作协议", en="agreements", model=m.Agreement, key=("agreement_no",),
+        school_column="school_code", enterprise_column="uscc",
+        references=[
+            Reference("schools", ("school_code",), ("school_code",)),
+            Reference("enterprises", ("uscc",), ("uscc",)),
+        ],
+        checks=[_dates_in_order("signed_on", "expires_on")],
+        columns=[
+            _c("school_code", "学校代码", "code10", required=True),
+            _c("uscc", "统一社会信用代码", "uscc", required=True),
+            _c("agreement_no", "协议编号", "text", required=True, key=True, max_len=50),
+            _c("kind", "合作类型", "list", required=True, choices=AGREEMENT_KINDS,
+               choices_en=("internship base", "order training", "modern apprenticeship", "industrial college", "joint major", "technical service", "other")),
+            _c("signed_on", "签订日期", "date", required=True),
+            _c("expires_on", "到期日期", "date"),
+            _c("vetted_on", "实地考察日期", "date"),
+        ],
+    ),
+    RecordKind(
+        name="positions", zh="岗位", en="positions", model=m.Position, key=("uscc", "position_code"),
+        enterprise_column="uscc", public=True,
+        references=[Reference("enterprises", ("uscc",), ("uscc",))],
+        checks=[_dates_in_order("quota_from", "quota_to", "row.quota_period")],
+        columns=[
+            _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
+            _c("position_code", "岗位编号", "text", required=True, key=True, max_len=50),
+            _c("title", "岗位名称", "text", required=True),
+            _c("major_category", "对口专业大类", "digits2"),
+            _c("staff_count", "同类岗位在岗职工数", "int", required=True),
+            _c("wage", "岗位工资标准", "money", required=True, doc=("元/月", "yuan per month")),
+            _c("hazardous", "高风险岗位", "bool"),
+            _c("barred_for_minors", "未成年人禁忌", "bool"),
+            _c("apprentice_quota", "学徒名额", "int"),
+            _c("quota_from", "名额起始日期", "date"),
+            _c("quota_to", "名额截止日期", "date"),
+        ],
+    ),
+    RecordKind(
+        name="internships", zh="实习", en="internships", model=m.Internship, key=("id_number", "uscc", "start_on"),
+        school_column="school_code", enterprise_column="uscc",
+        references=[
+            Reference("schools", ("school_code",), ("school_code",)),
+            Reference("students", ("id_number",), ("id_number",)),
+            Reference("enterprises", ("uscc",), ("uscc",)),
+            Reference("positions", ("uscc", "position_code"), ("uscc", "position_code")),
+        ],
+        checks=[_dates_in_order("start_on", "end_on"), _internship_rules],
+        columns=[
+            _c("school_code", "学校代码", "code10", required=True),
+            _c("id_number", "身份证号", "idcard", required=True, key=True),
+            _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
+            _c("position_code", "岗位编号", "text", max_len=50),
+            _c("kind", "实习类型", "choice", required=True, choices=INTERNSHIP_KINDS,
+               choices_en=("observation", "on-post", "apprentice"), aliases=INTERNSHIP_KIND_ALIASES,
+               label_column="kind_label"),
+            _c("start_on", "开始日期", "date", required=True, key=True),
+            _c("end_on", "结束日期", "date", required=True),
+            _c("work_region", "实习地区代码", "region"),
+            _c("monthly_pay", "月实习报酬", "money"),
+            _c("pay_cycle_days", "报酬支付周期天数", "int"),
+            _c("paid_directly", "报酬直接支付给学生", "bool"),
+            _c("fees_charged", "收费项目", "list", doc=("空表示未收费", "empty means none")),
+            _c("agreement_signed_on", "三方协议签订日期", "date"),
+            _c("consent_signed_on", "知情同意书签订日期", "date"),
+            _c("guardian_signed", "监护人已签字", "bool"),
+            _c("school_mentor", "学校指导教师", "text", max_len=100),
+            _c("enterprise_mentor", "企业指导人员", "text", max_len=100),
+            _c("overtime", "安排加班", "bool"),
+            _c("night_shift", "安排夜班", "bool"),
+            _c("holiday_work", "法定节假日实习", "bool"),
+            _c("exception_filed_on", "特殊情况备案日期", "date"),
+            _c("via_agency", "经中介安排", "bool"),
+            _c("filing_approved_on", "跨省备案日期", "date"),
+            _c("kind_label", "原实习类型", "text", max_len=10, doc=("2022年前的跟岗/顶岗标签，导入时自动保留", "the pre-2022 跟岗/顶岗 label, kept by import")),
+        ],
+    ),
+    RecordKind(
+        name="policies", zh="保险", en="policies", model=m.InsurancePolicy, key=("policy_no",),
+        read_filter_fn=_policy_filter,
+        owners=lambda session, v: {v["holder"]} if v.get("holder") else set(),
+        checks=[_holder_check, _dates_in_order("start_on", "end_on")],
+        columns=[
+            _c("policy_no", "保单号", "text", required=True, key=True, max_len=60),
+            _c("insurer", "保险公司", "text", required=True),
+            _c("kind", "险种", "choice", required=True, choices=POLICY_KINDS,
+               choices_en=("internship liability", "accident", "work injury", "apprentice", "other")),
+            _c("holder", "投保人", "text", required=True, max_len=18),
+            _c("payer", "保费承担方", "choice", required=True, choices=PAYERS,
+               choices_en=("school", "enterprise", "government", "student")),
+            _c("start_on", "保险起期", "date", required=True),
+            _c("end_on", "保险止期", "date", required=True),
+            _c("cover_per_person", "每人保额", "money"),
+            _c("premium", "保费", "money"),
+        ],
+    ),
+    RecordKind(
+        name="insured", zh="被保险人清单", en="insured persons", model=m.InsuredPerson, key=("policy_no", "id_number"),
+        owners=_insured_owners, read_filter_fn=_insured_filter,
+        references=[
+            Reference("policies", ("policy_no",), ("policy_no",)),
+            Reference("students", ("id_number",), ("id_number",)),
+        ],
+        checks=[_dates_in_order("start_on", "end_on")],
+        columns=[
+            _c("policy_no", "保单号", "text", required=True, key=True, max_len=60),
+            _c("id_number", "身份证号", "idcard", required=True, key=True),
+            _c("start_on", "起保日期", "date", doc=("默认为保单起期", "defaults to the policy's")),
+            _c("end_on", "终止日期", "date", doc=("默认为保单止期", "defaults to the policy's")),
+        ],
+    ),
+    RecordKind(
+        name="reservations", zh="学徒名额预留", en="quota reservations", model=m.QuotaReservation,
+        key=("reservation_no",), school_column="school_code", enterprise_column="uscc",
+        references=[
+            Reference("schools", ("school_code",), ("school_code",)),
+            Reference("positions", ("uscc", "position_code"), ("uscc", "position_code")),
+        ],
+        checks=[_reservation_rules, _dates_in_order("reserved_on", "expires_on", "row.expiry_before_reservation")],
+        columns=[
+            _c("reservation_no", "预留编号", "text", required=True, key=True, max_len=40),
+            _c("school_code", "学校代码", "code10", required=True),
+            _c("uscc", "统一社会信用代码", "uscc", required=True),
+            _c("position_code", "岗位编号", "text", required=True, max_len=50),
+            _c("places", "预留名额", "int", required=True),
+            _c("released_places", "已退回名额", "int", doc=("撤回或过期时退回的名额", "places given back by a release or at expiry")),
+            _c("expires_on", "预留截止日期", "date", required=True),
+            _c("status", "预留状态", "choice", required=True, choices=RESERVATION_STATES,
+               choices_en=("reserved", "confirmed", "released", "expired")),
+            _c("reserved_on", "预留日期", "date", required=True),
+            _c("closed_on", "关闭日期", "date"),
+        ],
+    ),
+    RecordKind(
+        name="placements", zh="学徒名额落实", en="reservation placements", model=m.ReservationPlacement,
+        key=("id_number", "uscc", "start_on"), enterprise_column="uscc", owners=_placement_owners,
+        read_filter_fn=lambda actor: m.ReservationPlacement.reservation_no.in_(_reservations_of(actor)),
+        references=[
+            Reference("reservations", ("reservation_no",), ("reservation_no",)),
+            Reference("internships", ("id_number", "uscc", "start_on"), ("id_number", "uscc", "start_on")),
+        ],
+        columns=[
+            _c("reservation_no", "预留编号", "text", required=True, max_len=40),
+            _c("id_number", "身份证号", "idcard", required=True, key=True),
+            _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
+            _c("start_on", "开始日期", "date", required=True, key=True, doc=("学徒实习的开始日期", "the apprenticeship's start date")),
+            _c("placed_on", "落实日期", "date", required=True),
+        ],
+    ),
+]

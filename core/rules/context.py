@@ -1,0 +1,166 @@
+"""``RuleContext``: what a rule's ``evaluate`` works with (scope, parameters as SQL, rows, findings)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Callable, Iterator, Sequence
+
+import sqlalchemy as sa
+
+from .model import Finding, ParamValue, Rule
+from .params import ParamTable
+from .sql import SqlDialect, as_date, internship_key
+
+@dataclass(frozen=True)
+class Scope:
+    school: str | None = None
+    enterprise: str | None = None
+    on: dt.date | None = None
+
+
+class RuleContext:
+    """What a rule's ``evaluate`` works with (see the module docstring)."""
+
+    def __init__(self, conn: sa.Connection, rule: Rule, params: ParamTable, scope: Scope):
+        self.conn = conn
+        self.rule = rule
+        self.params = params
+        self.scope_values = scope
+        self.sql = SqlDialect(conn.dialect.name)
+        self.binds: dict[str, Any] = {}
+        self._n = 0
+
+    # the user's filters
+    @property
+    def school(self) -> str | None:
+        return self.scope_values.school
+
+    @property
+    def enterprise(self) -> str | None:
+        return self.scope_values.enterprise
+
+    @property
+    def on(self) -> dt.date | None:
+        return self.scope_values.on
+
+    def bind(self, value: Any) -> str:
+        """A new bind parameter holding ``value``; returns its SQL (dates become date expressions)."""
+        self._n += 1
+        name = f"p{self._n}"
+        if isinstance(value, dt.date):
+            self.binds[name] = value.isoformat() if self.sql.sqlite else value
+            return self.sql.date(name)
+        self.binds[name] = value
+        return f":{name}"
+
+    def scope(self, alias: str = "i") -> str:
+        """SQL condition for internships ``alias`` within the user's --school/--enterprise/--on."""
+        parts = ["1 = 1"]
+        if self.school:
+            parts.append(f"{alias}.school_code = {self.bind(self.school)}")
+        if self.enterprise:
+            parts.append(f"{alias}.uscc = {self.bind(self.enterprise)}")
+        if self.on:
+            day = self.bind(self.on)
+            parts.append(f"{alias}.start_on <= {day} AND {alias}.end_on >= {day}")
+        return " AND ".join(parts)
+
+    def region(self, i: str = "i", s: str = "s", e: str = "e") -> str:
+        """SQL for the region code that decides this rule (``Rule.region_by``), given the aliases of
+        the internship, its school and its enterprise."""
+        if self.rule.region_by == "school":
+            return f"{s}.region"
+        if self.rule.region_by == "enterprise":
+            return f"{e}.region"
+        return f"COALESCE({i}.work_region, {e}.region)"
+
+    def applies(self, region: str, date: str) -> str:
+        """SQL condition: this (regional / dated) rule applies to a row with that region and date."""
+        parts = ["1 = 1"]
+        if self.rule.province:
+            parts.append(f"substr({region}, 1, {len(self.rule.province)}) = {self.bind(self.rule.province)}")
+        if self.rule.valid_from:
+            parts.append(f"{date} >= {self.bind(self.rule.valid_from)}")
+        return " AND ".join(parts)
+
+    def candidates(self, name: str) -> list[ParamValue]:
+        return self.params.candidates(self.rule.extends or self.rule.id, name)
+
+    def _case(self, name: str, region: str, on: str, result: Callable[[int, ParamValue], str]) -> str:
+        cands = self.candidates(name)
+        if not cands:
+            return "NULL"
+        if len(cands) == 1 and not cands[0].region and cands[0].valid_from is None:
+            return result(0, cands[0])
+        branches = []
+        for k, v in enumerate(cands):
+            cond = []
+            if v.region:
+                cond.append(f"substr({region}, 1, {len(v.region)}) = {self.bind(v.region)}")
+            if v.valid_from:
+                cond.append(f"{on} >= {self.bind(v.valid_from)}")
+            branches.append(f"WHEN {' AND '.join(cond) or '1 = 1'} THEN {result(k, v)}")
+        return "(CASE " + " ".join(branches) + " ELSE NULL END)"
+
+    def param(self, name: str, *, region: str, on: str) -> str:
+        """The parameter as a SQL expression for rows with region code ``region`` and date ``on``."""
+        return self._case(name, region, on, lambda k, v: self._literal(v.value))
+
+    def param_index(self, name: str, *, region: str, on: str) -> str:
+        """The index into ``candidates(name)`` of the value that applies (NULL: none)."""
+        return self._case(name, region, on, lambda k, v: str(k))
+
+    def param_in_list(self, name: str, item_sql: Callable[[str], str], *, region: str, on: str) -> str:
+        """SQL condition: some item of the list parameter satisfies ``item_sql(bound_item)``."""
+        def result(k, v):
+            tests = [item_sql(self.bind(item)) for item in v.value]
+            return "(CASE WHEN " + (" OR ".join(tests) or "1 = 0") + " THEN 1 ELSE 0 END)"
+
+        return f"({self._case(name, region, on, result)} = 1)"
+
+    def _literal(self, value: Any) -> str:
+        if isinstance(value, bool):
+            return "1" if value else "0"
+        if isinstance(value, (int, Decimal)):
+            return str(value)  # a number is a safe literal; Decimal stays exact on PostgreSQL
+        return self.bind(value)
+
+    def rows(self, sql: str, **binds) -> Iterator[sa.RowMapping]:
+        """Run ``sql`` with the collected binds and stream its rows as mappings."""
+        result = self.conn.execution_options(stream_results=True, yield_per=2000).execute(
+            sa.text(sql), {**self.binds, **binds})
+        for row in result.mappings():
+            yield row
+
+    def internship_rows(self, where: str, *, columns: Sequence[str] = (), joins: Sequence[str] = (),
+                        kinds: Sequence[str] | None = None) -> Iterator[sa.RowMapping]:
+        """Rows of the internships in scope (alias ``i``, with their school ``s`` and enterprise
+        ``e``) to which this rule applies and that satisfy ``where``: one query, streamed.
+
+        ``columns`` are extra SELECT expressions (``"st.birth_date AS birth_date"``), ``joins`` extra
+        JOIN clauses, ``kinds`` the internship kinds looked at (default: every kind). The
+        standard aliases ``st`` (the student) and ``p`` (the position) are available through
+        ``JOIN_STUDENT`` and ``JOIN_POSITION``."""
+        kind_sql = ""
+        if kinds:
+            kind_sql = "i.kind IN (" + ", ".join(self.bind(k) for k in kinds) + ") AND "
+        extra = "".join(f", {c}" for c in columns)
+        sql = (f"SELECT i.id_number, i.uscc, i.start_on, i.end_on, i.school_code, i.kind{extra} "
+               f"FROM internships i JOIN schools s ON s.school_code = i.school_code "
+               f"JOIN enterprises e ON e.uscc = i.uscc {' '.join(joins)} "
+               f"WHERE {kind_sql}{self.scope('i')} AND {self.applies(self.region(), 'i.start_on')} AND ({where})")
+        return self.rows(sql)
+
+    def finding(self, *, subject_kind: str, subject_key: str, message: str, school_code: str | None = None,
+                uscc: str | None = None, numbers: dict | None = None, dates: list | None = None) -> Finding:
+        return Finding(rule=self.rule.reported_id, severity=self.rule.severity, subject_kind=subject_kind,
+                       subject_key=subject_key, message=message, school_code=school_code, uscc=uscc,
+                       numbers=numbers or {}, dates=[(as_date(a), as_date(b)) for a, b in (dates or [])])
+
+    def internship_finding(self, row, message: str, *, numbers: dict | None = None, dates: list | None = None) -> Finding:
+        """A finding about the internship in ``row`` (columns id_number, uscc, start_on, school_code)."""
+        return self.finding(subject_kind="internships", subject_key=internship_key(row), message=message,
+                            school_code=row["school_code"], uscc=row["uscc"], numbers=numbers, dates=dates)
+

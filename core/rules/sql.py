@@ -1,0 +1,74 @@
+"""Portable SQL for rules (SQLite and PostgreSQL) and the small readers of result rows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+class SqlDialect:
+    """Portable snippets: dates are ISO text on SQLite and DATE on PostgreSQL."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.sqlite = name == "sqlite"
+
+    def date(self, bind: str) -> str:
+        """A bound date parameter ``:bind`` as a date expression (bind the ISO string)."""
+        return f":{bind}" if self.sqlite else f"CAST(:{bind} AS DATE)"
+
+    def add_days(self, expr: str, n: int | str) -> str:
+        if self.sqlite:
+            return f"date({expr}, ({n}) || ' days')"
+        return f"({expr} + ({n}))"
+
+    def days_between(self, a: str, b: str) -> str:
+        """Days from ``a`` to ``b`` (b - a)."""
+        if self.sqlite:
+            return f"CAST(julianday({b}) - julianday({a}) AS INTEGER)"
+        return f"({b} - {a})"
+
+    def add_months(self, expr: str, n: int | str) -> str:
+        """``expr`` plus ``n`` months, the day clamped to the month's end (31 Aug + 6 = 28/29 Feb)."""
+        if self.sqlite:
+            return (f"MIN(date({expr}, 'start of month', ({n}) || ' months', (CAST(strftime('%d', {expr}) AS INTEGER) - 1) || ' days'), "
+                    f"date({expr}, 'start of month', (({n}) + 1) || ' months', '-1 days'))")
+        return f"CAST({expr} + make_interval(months => CAST({n} AS INTEGER)) AS DATE)"
+
+    def add_years(self, expr: str, n: int | str) -> str:
+        return self.add_months(expr, f"12 * ({n})")
+
+    def greatest(self, *exprs: str) -> str:
+        return f"{'MAX' if self.sqlite else 'GREATEST'}({', '.join(exprs)})"
+
+    def least(self, *exprs: str) -> str:
+        return f"{'MIN' if self.sqlite else 'LEAST'}({', '.join(exprs)})"
+
+    def province(self, expr: str) -> str:
+        return f"substr({expr}, 1, 2)"
+
+
+def as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date):
+        return value
+    return dt.date.fromisoformat(str(value)[:10])
+
+
+def list_contains(haystack: str, item_sql: str) -> str:
+    """SQL: the 、-joined list column ``haystack`` contains the item ``item_sql``."""
+    return f"('、' || {haystack} || '、') LIKE ('%、' || {item_sql} || '、%')"
+
+
+JOIN_STUDENT = "JOIN students st ON st.id_number = i.id_number"
+JOIN_POSITION = "JOIN positions p ON p.uscc = i.uscc AND p.position_code = i.position_code"
+CENT = Decimal("0.01")
+
+
+def money(value) -> Decimal | None:
+    """A money value read from SQL (float on SQLite, Decimal on PostgreSQL) as Decimal yuan."""
+    return None if value is None else Decimal(str(value)).quantize(CENT)
+
+
+def internship_key(row) -> str:
+    """The internship's natural key in the "a/b/c" form of ``RecordKind.key_of``."""
+    return f"{row['id_number']}/{row['uscc']}/{as_date(row['start_on']).isoformat()}"
+
