@@ -52,8 +52,11 @@ def xiaoqi_rule_params() -> list[Any]:
 
 
 @hookspec
-def xiaoqi_register_commands(cli) -> None:
-    """Add click commands or groups to the ``xiaoqi`` command group ``cli``."""
+def xiaoqi_register_commands(cli) -> list[Any] | None:
+    """Top-level commands (``xiaoqi.core.commands.CommandEntry``): name, help and import path, imported when used.
+
+    The older way, adding click commands to the root group ``cli`` inside the hook, still works
+    but imports them whenever the commands are listed."""
 
 
 @hookspec

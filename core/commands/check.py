@@ -10,16 +10,11 @@ import sys
 
 import click
 
+from ..cli import command, emit_json, format_option, option, pass_app
 from ..i18n import catalogue, pad, t
 
 catalogue(
     {
-        "check.opt.rule": ("只运行这条规则（可重复）", "run only this rule (repeatable)"),
-        "check.opt.school": ("只检查该学校的实习", "only this school's internships"),
-        "check.opt.enterprise": ("只检查该企业的实习", "only this enterprise's internships"),
-        "check.opt.on": ("只检查该日在岗的实习（YYYY-MM-DD）", "only internships active on DATE (YYYY-MM-DD)"),
-        "check.opt.explain": ("说明一条规则：依据与参数", "explain a rule: its source and parameters"),
-        "check.opt.region": ("与 --explain 一起：按该地区代码解析参数", "with --explain: resolve parameters for this region code"),
         "check.region_needs_explain": ("--region 只能与 --explain 一起使用。", "--region only works together with --explain."),
         "check.explain_alone": ("--explain 不能与 --rule/--school/--enterprise/--on 同时使用。", "--explain cannot be combined with --rule/--school/--enterprise/--on."),
         "check.bad_school": ("--school 的学校代码无效：{reason}", "--school is not a valid school code: {reason}"),
@@ -164,52 +159,51 @@ def print_explanation(ex) -> None:
         click.echo(t("explain.off", params="、".join(ex.unsettled)))
 
 
-def register(cli) -> None:
-    from ..cli import emit_json, format_option, pass_app
+@command("check", help=("合规检查（按规则分组；有错误时退出码为 1）", "run the compliance rules, grouped by rule (exit 1 on errors)"))
+@format_option
+@option("--rule", "rule_ids", multiple=True, metavar="ID", help=("只运行这条规则（可重复）", "run only this rule (repeatable)"))
+@option("--school", metavar="CODE", default=None, help=("只检查该学校的实习", "only this school's internships"))
+@option("--enterprise", metavar="USCC", default=None, help=("只检查该企业的实习", "only this enterprise's internships"))
+@option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
+        help=("只检查该日在岗的实习（YYYY-MM-DD）", "only internships active on DATE (YYYY-MM-DD)"))
+@option("--explain", "explain_rule", metavar="RULE", default=None,
+        help=("说明一条规则：依据与参数", "explain a rule: its source and parameters"))
+@option("--region", metavar="NN", default=None,
+        help=("与 --explain 一起：按该地区代码解析参数", "with --explain: resolve parameters for this region code"))
+@pass_app
+def check_command(app, fmt, rule_ids, school, enterprise, on, explain_rule, region):
+    from ..db import read_session
+    from ..errors import UsageError
+    from ..fields import parse_code10, parse_uscc
+    from ..kinds import get_kinds
+    from ..dashboard import check_as
+    from ..rules import explain
 
-    @cli.command("check")
-    @format_option
-    @click.option("--rule", "rule_ids", multiple=True, metavar="ID", help=t("check.opt.rule"))
-    @click.option("--school", metavar="CODE", default=None, help=t("check.opt.school"))
-    @click.option("--enterprise", metavar="USCC", default=None, help=t("check.opt.enterprise"))
-    @click.option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE", help=t("check.opt.on"))
-    @click.option("--explain", "explain_rule", metavar="RULE", default=None, help=t("check.opt.explain"))
-    @click.option("--region", metavar="NN", default=None, help=t("check.opt.region"))
-    @pass_app
-    def check_command(app, fmt, rule_ids, school, enterprise, on, explain_rule, region):
-        """合规检查（按规则分组；有错误时退出码为 1）/ run the compliance rules (exit 1 on errors)."""
-        from ..db import read_session
-        from ..errors import UsageError
-        from ..fields import parse_code10, parse_uscc
-        from ..kinds import get_kinds
-        from ..dashboard import check_as
-        from ..rules import explain
-
-        if region is not None and not explain_rule:
-            raise UsageError(t("check.region_needs_explain"))
-        if explain_rule:
-            if rule_ids or school or enterprise or on:
-                raise UsageError(t("check.explain_alone"))
-            ex = explain(explain_rule, region, config=app.config())
-            if fmt == "json":
-                emit_json(ex.as_dict())
-            else:
-                print_explanation(ex)
-            return
-        school = _parse(school, parse_code10, "check.bad_school")
-        enterprise = _parse(enterprise, parse_uscc, "check.bad_enterprise")
-        school, enterprise = _scope_for_actor(app, school, enterprise)
-        config = app.config()
-        with read_session(app.engine()) as session:
-            result = check_as(session, actor=app.actor, rules=rule_ids or None, school=school, enterprise=enterprise,
-                              on=on.date() if on else None, config=config,
-                              progress=_progress_printer() if fmt == "text" else None)
+    if region is not None and not explain_rule:
+        raise UsageError(t("check.region_needs_explain"))
+    if explain_rule:
+        if rule_ids or school or enterprise or on:
+            raise UsageError(t("check.explain_alone"))
+        ex = explain(explain_rule, region, config=app.config())
         if fmt == "json":
-            for off in result.switched_off:
-                click.echo(off.message, err=True)
-            emit_json([f.as_dict() for f in result.findings])
+            emit_json(ex.as_dict())
         else:
-            kinds = get_kinds()
-            print_findings(result, lambda name: kinds[name].label() if name in kinds else name)
-        if result.has_errors:
-            sys.exit(1)
+            print_explanation(ex)
+        return
+    school = _parse(school, parse_code10, "check.bad_school")
+    enterprise = _parse(enterprise, parse_uscc, "check.bad_enterprise")
+    school, enterprise = _scope_for_actor(app, school, enterprise)
+    config = app.config()
+    with read_session(app.engine()) as session:
+        result = check_as(session, actor=app.actor, rules=rule_ids or None, school=school, enterprise=enterprise,
+                          on=on.date() if on else None, config=config,
+                          progress=_progress_printer() if fmt == "text" else None)
+    if fmt == "json":
+        for off in result.switched_off:
+            click.echo(off.message, err=True)
+        emit_json([f.as_dict() for f in result.findings])
+    else:
+        kinds = get_kinds()
+        print_findings(result, lambda name: kinds[name].label() if name in kinds else name)
+    if result.has_errors:
+        sys.exit(1)

@@ -7,6 +7,7 @@ import time
 
 import click
 
+from ..cli import command, option, pass_app
 from ..errors import DatabaseStateError
 from ..i18n import catalogue, t
 
@@ -20,42 +21,38 @@ catalogue(
 )
 
 
-def register(cli) -> None:
-    from ..cli import pass_app
+@command("demo", help=("生成演示数据（数据库不存在时先创建它）", "fill the database with realistic demo data (creates it if missing)"))
+@option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True,
+              help=("small：约千条实习；large：一百万条以上", "small: about a thousand internships; large: over 1,000,000"))
+@option("--seed", type=int, default=2026, show_default=True, help=("随机种子", "random seed"))
+@option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help=("以该日期为“今天”生成", "generate as if today were DATE"))
+@pass_app
+def demo_command(app, size, seed, today):
+    import sqlalchemy as sa
 
-    @cli.command("demo")
-    @click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True,
-                  help="small：约千条实习；large：一百万条以上 / small: about a thousand internships; large: over 1,000,000")
-    @click.option("--seed", type=int, default=2026, show_default=True, help="随机种子 / random seed")
-    @click.option("--today", type=click.DateTime(["%Y-%m-%d"]), default=None, help="以该日期为“今天”生成 / generate as if today were DATE")
-    @pass_app
-    def demo_command(app, size, seed, today):
-        """生成演示数据 / fill the database with realistic demo data (creates it if missing)."""
-        import sqlalchemy as sa
+    from ..db import display_name, is_sqlite, sqlite_file_exists, write_session
+    from ..demo import generate
+    from ..i18n import pad
+    from ..kinds import get_kinds
+    from ..migrate import upgrade
 
-        from ..db import display_name, is_sqlite, sqlite_file_exists, write_session
-        from ..demo import generate
-        from ..i18n import pad
-        from ..kinds import get_kinds
-        from ..migrate import upgrade
-
-        if is_sqlite(app.url) and not sqlite_file_exists(app.url):
-            upgrade(app.engine(check_current=False))
-        engine = app.engine()
-        db = display_name(app.url)
+    if is_sqlite(app.url) and not sqlite_file_exists(app.url):
+        upgrade(app.engine(check_current=False))
+    engine = app.engine()
+    db = display_name(app.url)
+    with engine.connect() as conn:
+        n = conn.execute(sa.text("SELECT COUNT(*) FROM schools")).scalar_one()
+    if n:
+        raise DatabaseStateError(t("demo.not_empty", db=db, n=n))
+    click.echo(t("demo.start", size=size), err=True)
+    started = time.perf_counter()
+    with write_session(engine) as session:
+        manifest = generate(session, size=size, seed=seed, today=today.date() if today else dt.date.today())
+    if engine.dialect.name == "sqlite":
         with engine.connect() as conn:
-            n = conn.execute(sa.text("SELECT COUNT(*) FROM schools")).scalar_one()
-        if n:
-            raise DatabaseStateError(t("demo.not_empty", db=db, n=n))
-        click.echo(t("demo.start", size=size), err=True)
-        started = time.perf_counter()
-        with write_session(engine) as session:
-            manifest = generate(session, size=size, seed=seed, today=today.date() if today else dt.date.today())
-        if engine.dialect.name == "sqlite":
-            with engine.connect() as conn:
-                conn.exec_driver_sql("ANALYZE")
-        click.echo(t("demo.done", db=db, seconds=time.perf_counter() - started))
-        kinds = get_kinds()
-        for name, count in manifest.counts.items():
-            click.echo(f"  {pad(kinds[name].label(), 14)} {count:>10,}")
-        click.echo(t("demo.violations", n=sum(len(v) for v in manifest.violations.values())))
+            conn.exec_driver_sql("ANALYZE")
+    click.echo(t("demo.done", db=db, seconds=time.perf_counter() - started))
+    kinds = get_kinds()
+    for name, count in manifest.counts.items():
+        click.echo(f"  {pad(kinds[name].label(), 14)} {count:>10,}")
+    click.echo(t("demo.violations", n=sum(len(v) for v in manifest.violations.values())))

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import click
 
+from ..cli import group, option
 from ..errors import UsageError, XiaoqiError
 from ..i18n import catalogue, t
 
@@ -127,31 +128,31 @@ def create(names: PluginNames, parent: Path) -> Path:
     return root
 
 
-def register(cli) -> None:
-    @cli.group("plugin")
-    def plugin_group():
-        """插件开发工具 / tools for plugin authors."""
+@group("plugin")
+def plugin_group():
+    pass
 
-    @plugin_group.command("new")
-    @click.argument("name")
-    @click.option("--dir", "directory", default=".", metavar="DIR",
-                  help="在该目录下创建（默认当前目录）/ create it inside DIR (default: the current directory)")
-    @click.option("--province", default="46", show_default=True, metavar="NN",
-                  help="插件所属省份的两位行政区划代码 / two-digit region code of the plugin's province")
-    def new_command(name, directory, province):
-        """新建一个地区插件包 NAME（如 xiaoqi-hainan）/ create a regional plugin package NAME."""
-        names = validate(name, province)
-        root = create(names, Path(directory))
-        click.echo(t("plugin.new.done", path=root, module=names.module, province=names.province,
-                     province_name=names.province_name))
-        click.echo("  " + t("plugin.new.step.install"))
-        click.echo(f"      cd {root}")
-        click.echo("      pip install -e '.[test]'")
-        click.echo("      pytest")
-        click.echo("  " + t("plugin.new.step.check"))
-        click.echo(f"      xiaoqi plugins | grep {names.entry_point}")
-        click.echo(f"      xiaoqi check --explain {names.rule_id}")
-        click.echo("  " + t("plugin.new.step.docs"))
+
+
+@plugin_group.command("new", help=("新建一个地区插件包 NAME（如 xiaoqi-hainan）", "create a regional plugin package NAME (e.g. xiaoqi-hainan)"))
+@click.argument("name")
+@option("--dir", "directory", default=".", metavar="DIR",
+              help=("在该目录下创建（默认当前目录）", "create it inside DIR (default: the current directory)"))
+@option("--province", default="46", show_default=True, metavar="NN",
+              help=("插件所属省份的两位行政区划代码", "two-digit region code of the plugin's province"))
+def new_command(name, directory, province):
+    names = validate(name, province)
+    root = create(names, Path(directory))
+    click.echo(t("plugin.new.done", path=root, module=names.module, province=names.province,
+                 province_name=names.province_name))
+    click.echo("  " + t("plugin.new.step.install"))
+    click.echo(f"      cd {root}")
+    click.echo("      pip install -e '.[test]'")
+    click.echo("      pytest")
+    click.echo("  " + t("plugin.new.step.check"))
+    click.echo(f"      xiaoqi plugins | grep {names.entry_point}")
+    click.echo(f"      xiaoqi check --explain {names.rule_id}")
+    click.echo("  " + t("plugin.new.step.docs"))
 
 
 PYPROJECT = '''\

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..cli import command, emit_json, format_option, option
 from ..i18n import catalogue, t
 
 catalogue(
@@ -17,7 +18,7 @@ catalogue(
 
 
 def hookspec_summaries() -> list[dict]:
-    """Every hookspec with its arguments and the first line of its docstring."""
+    """Every hookspec with its arguments and the first paragraph of its docstring."""
     import inspect
 
     from .. import hookspecs
@@ -25,37 +26,34 @@ def hookspec_summaries() -> list[dict]:
     out = []
     for name, func in inspect.getmembers(hookspecs, inspect.isfunction):
         if name.startswith("xiaoqi_"):
-            doc = (inspect.getdoc(func) or "").splitlines()
-            out.append({"name": name, "arguments": list(inspect.signature(func).parameters), "summary": doc[0] if doc else ""})
+            # the first paragraph, whole: a summary cut at the end of a source line stops mid-sentence
+            summary = " ".join((inspect.getdoc(func) or "").split("\n\n")[0].split())
+            out.append({"name": name, "arguments": list(inspect.signature(func).parameters), "summary": summary})
     return out
 
 
-def register(cli) -> None:
-    from ..cli import emit_json, format_option
+@command("plugins")
+@format_option
+@option("--hooks", is_flag=True, help=("列出全部钩子", "list every hookspec instead"))
+def plugins_command(fmt, hooks):
+    from ..plugins import plugin_infos
 
-    @cli.command("plugins")
-    @format_option
-    @click.option("--hooks", is_flag=True, help="列出全部钩子 / list every hookspec instead")
-    def plugins_command(fmt, hooks):
-        """列出已加载的插件 / list the loaded plugins."""
-        from ..plugins import plugin_infos
-
-        if hooks:
-            specs = hookspec_summaries()
-            if fmt == "json":
-                emit_json(specs)
-                return
-            click.echo(t("plugins.hooks_header", n=len(specs)))
-            for spec in specs:
-                click.echo(f"  {spec['name']}({', '.join(spec['arguments'])})")
-                click.echo(f"      {spec['summary']}")
-            return
-        infos = plugin_infos()
+    if hooks:
+        specs = hookspec_summaries()
         if fmt == "json":
-            emit_json([i.as_dict() for i in infos])
+            emit_json(specs)
             return
-        click.echo(t("plugins.header", n=len(infos)))
-        for info in infos:
-            origin = t("plugins.builtin") if info.builtin else t("plugins.external")
-            click.echo(f"  {info.name} {info.version or '-'} [{origin}]")
-            click.echo(f"      {', '.join(info.hooks) or '-'}")
+        click.echo(t("plugins.hooks_header", n=len(specs)))
+        for spec in specs:
+            click.echo(f"  {spec['name']}({', '.join(spec['arguments'])})")
+            click.echo(f"      {spec['summary']}")
+        return
+    infos = plugin_infos()
+    if fmt == "json":
+        emit_json([i.as_dict() for i in infos])
+        return
+    click.echo(t("plugins.header", n=len(infos)))
+    for info in infos:
+        origin = t("plugins.builtin") if info.builtin else t("plugins.external")
+        click.echo(f"  {info.name} {info.version or '-'} [{origin}]")
+        click.echo(f"      {', '.join(info.hooks) or '-'}")

@@ -9,20 +9,12 @@ from __future__ import annotations
 
 import click
 
+from ..cli import emit_json, format_option, group, option, pass_app
 from ..errors import UsageError
 from ..i18n import catalogue, display_width, pad, t
 
 catalogue(
     {
-        "quota.help.enterprise": ("企业的统一社会信用代码", "the enterprise's USCC"),
-        "quota.help.position": ("岗位编号", "position code"),
-        "quota.help.places": ("预留名额数", "number of places"),
-        "quota.help.expires": ("预留截止日期（YYYY-MM-DD），到期未确认即失效", "deadline (YYYY-MM-DD); unconfirmed places lapse after it"),
-        "quota.help.school": ("为哪所学校预留（学校身份可省略）", "the school the places are for (implied for a school actor)"),
-        "quota.help.on": ("按该日计算（YYYY-MM-DD，默认今天）", "figures as of DATE (YYYY-MM-DD, default today)"),
-        "quota.help.student": ("学徒的身份证号", "the apprentice's ID number"),
-        "quota.help.start": ("学徒实习的开始日期（该学生在此岗位只有一段学徒实习时可省略）", "the apprenticeship's start date (optional when the student has one on the position)"),
-        "quota.help.release_places": ("释放的名额数（默认全部未落实的名额）", "places to give back (default: every unplaced place)"),
         "quota.bad_option": ("{option} 无效：{reason}", "{option} is not valid: {reason}"),
         "quota.none": ("（没有申报学徒名额的岗位）", "(no position with an apprentice quota)"),
         "quota.head": ("学徒名额（{on}）", "Apprentice quotas ({on})"),
@@ -86,150 +78,151 @@ def _table(rows: list[list[str]], right: set[int]) -> list[str]:
     return ["  ".join(pad(cell, widths[c], ">" if c in right else "<") for c, cell in enumerate(r)).rstrip() for r in rows]
 
 
-def register(cli) -> None:
-    from ..cli import emit_json, format_option, pass_app
+ENTERPRISE_HELP = ("企业的统一社会信用代码", "the enterprise's USCC")
+POSITION_HELP = ("岗位编号", "position code")
 
-    @cli.group("quota")
-    def quota_group():
-        """学徒名额：查看、预留、确认、释放、过期 / apprenticeship quota: show, reserve, confirm, release, expire."""
 
-    @quota_group.command("show")
-    @click.option("--enterprise", default=None, metavar="USCC", help=t("quota.help.enterprise"))
-    @click.option("--position", default=None, metavar="CODE", help=t("quota.help.position"))
-    @click.option("--on", "on", default=None, metavar="DATE", help=t("quota.help.on"))
-    @format_option
-    @pass_app
-    def show_command(app, enterprise, position, on, fmt):
-        """每个岗位的名额、已预留、已落实、剩余 / quota, reserved, confirmed and free places per position."""
-        import datetime as dt
+@group("quota")
+def quota_group():
+    pass
 
-        from ..db import read_session
-        from ..quota import enterprise_figures, position_figures
 
-        uscc = _uscc(enterprise)
-        on = _date(on, "--on") or dt.date.today()
-        config = app.config()
-        with read_session(app.engine()) as session:
-            positions = position_figures(session, actor=app.actor, uscc=uscc, position_code=position, today=on)
-            enterprises = enterprise_figures(session, actor=app.actor, uscc=uscc, today=on, config=config)
-        if position:
-            enterprises = [e for e in enterprises if any(p.uscc == e.uscc for p in positions)]
-        if fmt == "json":
-            emit_json({"on": on.isoformat(), "positions": [p.as_dict() for p in positions],
-                       "enterprises": [e.as_dict() for e in enterprises]})
-            return
-        if not positions:
-            click.echo(t("quota.none"))
-            return
-        own = positions[0].reserved is None
-        use = ["own_reserved", "own_confirmed"] if own else ["reserved", "confirmed"]
-        head = [t("quota.col.enterprise"), t("quota.col.position"), t("quota.col.quota"),
-                *(t(f"quota.col.{c}") for c in use), t("quota.col.free"), t("quota.col.period")]
-        rows = [head]
-        for p in positions:
-            period = f"{p.quota_from or '…'}～{p.quota_to or '…'}" + ("" if p.is_open else t("quota.period_closed"))
-            rows.append([p.enterprise, f"{p.position_code} {p.title}", str(p.quota),
-                         *(str(getattr(p, c)) for c in use), str(p.free), period])
-        click.echo(t("quota.head", on=on))
-        for line in _table(rows, right={2, 3, 4, 5}):
-            click.echo(line)
-        click.echo("")
-        for e in enterprises:
-            if e.target is None:
-                target = t("quota.target_none")
-            else:
-                target = t("quota.target", target=_pct(e.target), verdict=t("quota.below") if e.below_target else "")
-            click.echo(t("quota.enterprise_line", name=e.name, quota=e.quota, free=e.free, ratio=_pct(e.ratio),
-                         places=e.quota_in_force, staff=e.staff_count, target=target))
+@quota_group.command("show", help=("每个岗位的名额、已预留、已落实、剩余", "quota, reserved, confirmed and free places per position"))
+@option("--enterprise", default=None, metavar="USCC", help=ENTERPRISE_HELP)
+@option("--position", default=None, metavar="CODE", help=POSITION_HELP)
+@option("--on", "on", default=None, metavar="DATE", help=("按该日计算（YYYY-MM-DD，默认今天）", "figures as of DATE (YYYY-MM-DD, default today)"))
+@format_option
+@pass_app
+def show_command(app, enterprise, position, on, fmt):
+    import datetime as dt
 
-    @quota_group.command("reserve")
-    @click.option("--enterprise", required=True, metavar="USCC", help=t("quota.help.enterprise"))
-    @click.option("--position", required=True, metavar="CODE", help=t("quota.help.position"))
-    @click.option("--places", required=True, type=int, metavar="N", help=t("quota.help.places"))
-    @click.option("--expires", required=True, metavar="DATE", help=t("quota.help.expires"))
-    @click.option("--school", default=None, metavar="CODE", help=t("quota.help.school"))
-    @format_option
-    @pass_app
-    def reserve_command(app, enterprise, position, places, expires, school, fmt):
-        """为学校预留学徒名额 / reserve apprentice places for a school."""
-        from ..db import write_session
-        from ..fields import parse_code10
-        from ..quota import reservation_summary, reserve
+    from ..db import read_session
+    from ..quota import enterprise_figures, position_figures
 
-        uscc = _uscc(enterprise)
-        expires_on = _date(expires, "--expires")
-        school_code = _parse(school, parse_code10, "--school")
-        config = app.config()
-        with write_session(app.engine()) as session:
-            r = reserve(session, actor=app.actor, uscc=uscc, position_code=position, places=places,
-                        expires_on=expires_on, school_code=school_code, config=config)
-            out = reservation_summary(session, r)
-        if fmt == "json":
-            emit_json(out)
-            return
-        click.echo(t("quota.reserved_done", no=r.reservation_no, school=r.school_code, uscc=r.uscc,
-                     position=r.position_code, places=r.places, expires=r.expires_on))
+    uscc = _uscc(enterprise)
+    on = _date(on, "--on") or dt.date.today()
+    config = app.config()
+    with read_session(app.engine()) as session:
+        positions = position_figures(session, actor=app.actor, uscc=uscc, position_code=position, today=on)
+        enterprises = enterprise_figures(session, actor=app.actor, uscc=uscc, today=on, config=config)
+    if position:
+        enterprises = [e for e in enterprises if any(p.uscc == e.uscc for p in positions)]
+    if fmt == "json":
+        emit_json({"on": on.isoformat(), "positions": [p.as_dict() for p in positions],
+                   "enterprises": [e.as_dict() for e in enterprises]})
+        return
+    if not positions:
+        click.echo(t("quota.none"))
+        return
+    own = positions[0].reserved is None
+    use = ["own_reserved", "own_confirmed"] if own else ["reserved", "confirmed"]
+    head = [t("quota.col.enterprise"), t("quota.col.position"), t("quota.col.quota"),
+            *(t(f"quota.col.{c}") for c in use), t("quota.col.free"), t("quota.col.period")]
+    rows = [head]
+    for p in positions:
+        period = f"{p.quota_from or '…'}～{p.quota_to or '…'}" + ("" if p.is_open else t("quota.period_closed"))
+        rows.append([p.enterprise, f"{p.position_code} {p.title}", str(p.quota),
+                     *(str(getattr(p, c)) for c in use), str(p.free), period])
+    click.echo(t("quota.head", on=on))
+    for line in _table(rows, right={2, 3, 4, 5}):
+        click.echo(line)
+    click.echo("")
+    for e in enterprises:
+        if e.target is None:
+            target = t("quota.target_none")
+        else:
+            target = t("quota.target", target=_pct(e.target), verdict=t("quota.below") if e.below_target else "")
+        click.echo(t("quota.enterprise_line", name=e.name, quota=e.quota, free=e.free, ratio=_pct(e.ratio),
+                     places=e.quota_in_force, staff=e.staff_count, target=target))
 
-    @quota_group.command("confirm")
-    @click.argument("reservation_no", metavar="RESERVATION")
-    @click.option("--student", required=True, metavar="ID_NUMBER", help=t("quota.help.student"))
-    @click.option("--start", default=None, metavar="DATE", help=t("quota.help.start"))
-    @format_option
-    @pass_app
-    def confirm_command(app, reservation_no, student, start, fmt):
-        """把一名学徒落实到预留的名额上 / place one apprentice on a reserved place."""
-        from ..db import write_session
-        from ..fields import parse_idcard
-        from ..quota import confirm, reservation_of, reservation_summary
 
-        id_number = _parse(student, parse_idcard, "--student")
-        start_on = _date(start, "--start")
-        with write_session(app.engine()) as session:
-            placement = confirm(session, actor=app.actor, reservation_no=reservation_no,
-                                internship={"id_number": id_number, "start_on": start_on})
-            out = reservation_summary(session, reservation_of(session, reservation_no))
-        key = f"{placement.id_number}/{placement.uscc}/{placement.start_on}"
-        if fmt == "json":
-            emit_json({**out, "internship": key})
-            return
-        click.echo(t("quota.confirmed_done", key=key, no=reservation_no, placed=out["placed"], places=out["places"],
-                     status=out["status"]))
+@quota_group.command("reserve", help=("为学校预留学徒名额", "reserve apprentice places for a school"))
+@option("--enterprise", required=True, metavar="USCC", help=ENTERPRISE_HELP)
+@option("--position", required=True, metavar="CODE", help=POSITION_HELP)
+@option("--places", required=True, type=int, metavar="N", help=("预留名额数", "number of places"))
+@option("--expires", required=True, metavar="DATE", help=("预留截止日期（YYYY-MM-DD），到期未确认即失效", "deadline (YYYY-MM-DD); unconfirmed places lapse after it"))
+@option("--school", default=None, metavar="CODE", help=("为哪所学校预留（学校身份可省略）", "the school the places are for (implied for a school actor)"))
+@format_option
+@pass_app
+def reserve_command(app, enterprise, position, places, expires, school, fmt):
+    from ..db import write_session
+    from ..fields import parse_code10
+    from ..quota import reservation_summary, reserve
 
-    @quota_group.command("release")
-    @click.argument("reservation_no", metavar="RESERVATION")
-    @click.option("--places", default=None, type=int, metavar="N", help=t("quota.help.release_places"))
-    @format_option
-    @pass_app
-    def release_command(app, reservation_no, places, fmt):
-        """撤回预留中尚未落实的名额 / give back unplaced places of a reservation."""
-        from ..db import write_session
-        from ..quota import release, reservation_summary
+    uscc = _uscc(enterprise)
+    expires_on = _date(expires, "--expires")
+    school_code = _parse(school, parse_code10, "--school")
+    config = app.config()
+    with write_session(app.engine()) as session:
+        r = reserve(session, actor=app.actor, uscc=uscc, position_code=position, places=places,
+                    expires_on=expires_on, school_code=school_code, config=config)
+        out = reservation_summary(session, r)
+    if fmt == "json":
+        emit_json(out)
+        return
+    click.echo(t("quota.reserved_done", no=r.reservation_no, school=r.school_code, uscc=r.uscc,
+                 position=r.position_code, places=r.places, expires=r.expires_on))
 
-        with write_session(app.engine()) as session:
-            r, n = release(session, actor=app.actor, reservation_no=reservation_no, places=places)
-            out = reservation_summary(session, r)
-        if fmt == "json":
-            emit_json({**out, "released_now": n})
-            return
-        click.echo(t("quota.released_done", no=reservation_no, n=n, status=out["status"]))
 
-    @quota_group.command("expire")
-    @format_option
-    @pass_app
-    def expire_command(app, fmt):
-        """把超过截止日期仍未确认的预留标记为已过期 / expire every reservation past its deadline."""
-        from ..db import write_session
-        from ..quota import expire, reservation_summary
+@quota_group.command("confirm", help=("把一名学徒落实到预留的名额上", "place one apprentice on a reserved place"))
+@click.argument("reservation_no", metavar="RESERVATION")
+@option("--student", required=True, metavar="ID_NUMBER", help=("学徒的身份证号", "the apprentice's ID number"))
+@option("--start", default=None, metavar="DATE", help=("学徒实习的开始日期（该学生在此岗位只有一段学徒实习时可省略）", "the apprenticeship's start date (optional when the student has one on the position)"))
+@format_option
+@pass_app
+def confirm_command(app, reservation_no, student, start, fmt):
+    from ..db import write_session
+    from ..fields import parse_idcard
+    from ..quota import confirm, reservation_of, reservation_summary
 
-        with write_session(app.engine()) as session:
-            expired = [reservation_summary(session, r) for r in expire(session, actor=app.actor)]
-        if fmt == "json":
-            emit_json(expired)
-            return
-        if not expired:
-            click.echo(t("quota.expired_none"))
-            return
-        click.echo(t("quota.expired_done", n=len(expired), places=sum(r["released_places"] for r in expired)))
-        for r in expired:
-            click.echo(t("quota.expired_line", no=r["reservation_no"], school=r["school_code"], uscc=r["uscc"],
-                         position=r["position_code"], expires=r["expires_on"], released=r["released_places"]))
+    id_number = _parse(student, parse_idcard, "--student")
+    start_on = _date(start, "--start")
+    with write_session(app.engine()) as session:
+        placement = confirm(session, actor=app.actor, reservation_no=reservation_no,
+                            internship={"id_number": id_number, "start_on": start_on})
+        out = reservation_summary(session, reservation_of(session, reservation_no))
+    key = f"{placement.id_number}/{placement.uscc}/{placement.start_on}"
+    if fmt == "json":
+        emit_json({**out, "internship": key})
+        return
+    click.echo(t("quota.confirmed_done", key=key, no=reservation_no, placed=out["placed"], places=out["places"],
+                 status=out["status"]))
+
+
+@quota_group.command("release", help=("撤回预留中尚未落实的名额", "give back unplaced places of a reservation"))
+@click.argument("reservation_no", metavar="RESERVATION")
+@option("--places", default=None, type=int, metavar="N", help=("释放的名额数（默认全部未落实的名额）", "places to give back (default: every unplaced place)"))
+@format_option
+@pass_app
+def release_command(app, reservation_no, places, fmt):
+    from ..db import write_session
+    from ..quota import release, reservation_summary
+
+    with write_session(app.engine()) as session:
+        r, n = release(session, actor=app.actor, reservation_no=reservation_no, places=places)
+        out = reservation_summary(session, r)
+    if fmt == "json":
+        emit_json({**out, "released_now": n})
+        return
+    click.echo(t("quota.released_done", no=reservation_no, n=n, status=out["status"]))
+
+
+@quota_group.command("expire", help=("把超过截止日期仍未确认的预留标记为已过期", "expire every reservation past its deadline"))
+@format_option
+@pass_app
+def expire_command(app, fmt):
+    from ..db import write_session
+    from ..quota import expire, reservation_summary
+
+    with write_session(app.engine()) as session:
+        expired = [reservation_summary(session, r) for r in expire(session, actor=app.actor)]
+    if fmt == "json":
+        emit_json(expired)
+        return
+    if not expired:
+        click.echo(t("quota.expired_none"))
+        return
+    click.echo(t("quota.expired_done", n=len(expired), places=sum(r["released_places"] for r in expired)))
+    for r in expired:
+        click.echo(t("quota.expired_line", no=r["reservation_no"], school=r["school_code"], uscc=r["uscc"],
+                     position=r["position_code"], expires=r["expires_on"], released=r["released_places"]))

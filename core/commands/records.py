@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..cli import argument, emit_json, format_option, group, option, pass_app
 from ..errors import UsageError
 from ..i18n import catalogue, t
 
@@ -20,11 +21,21 @@ catalogue(
 )
 
 
+def kinds_help() -> tuple[str, str]:
+    """The KIND argument's help: every record kind loaded now, by the names a user may type."""
+    from ..kinds import get_kinds
+
+    kinds = get_kinds().values()
+    return ("数据类型（英文名或中文名均可）：" + "、".join(f"{k.name}（{k.zh}）" for k in kinds),
+            "the record kind: " + ", ".join(k.name for k in kinds))
+
+
 def kind_argument():
-    return click.argument("kind", metavar="KIND")
+    return argument("kind", metavar="KIND", help=kinds_help)
 
 
-def _kind(name: str):
+def kind_named(name: str):
+    """The record kind called ``name`` (its name, or its Chinese or English label)."""
     from ..kinds import get_kind
 
     try:
@@ -46,109 +57,106 @@ def _pairs(kind, pairs: tuple[str, ...]) -> dict:
     return out
 
 
-def register(cli) -> None:
-    from ..cli import emit_json, format_option, pass_app
+@group("records")
+def records_group():
+    pass
 
-    @cli.group("records")
-    def records_group():
-        """逐条查看和修改记录 / view and change single records."""
 
-    @records_group.command("list")
-    @kind_argument()
-    @click.option("--filter", "filters", multiple=True, metavar="COL=VALUE", help="按列过滤（值以 * 结尾表示前缀）")
-    @click.option("--search", default=None, help="在文本列中搜索 / search text columns")
-    @click.option("--sort", default=None, metavar="COL", help="排序列 / order by column")
-    @click.option("--desc", is_flag=True, help="倒序 / descending")
-    @click.option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000))
-    @click.option("--offset", default=0, type=click.IntRange(0))
-    @format_option
-    @pass_app
-    def list_command(app, kind, filters, search, sort, desc, limit, offset, fmt):
-        """列出记录 / list records of KIND."""
-        from ..db import read_session
-        from ..services import list_records, snapshot
+@records_group.command("list", help=("列出记录", "list records of KIND"))
+@kind_argument()
+@option("--filter", "filters", multiple=True, metavar="COL=VALUE", help=("按列过滤（值以 * 结尾表示前缀）", "filter by column (a value ending in * is a prefix)"))
+@option("--search", default=None, help=("在文本列中搜索", "search text columns"))
+@option("--sort", default=None, metavar="COL", help=("排序列", "order by column"))
+@option("--desc", is_flag=True, help=("倒序", "descending"))
+@option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000), help=("最多列出的条数", "at most this many rows"))
+@option("--offset", default=0, type=click.IntRange(0), help=("跳过前若干条", "skip this many rows first"))
+@format_option
+@pass_app
+def list_command(app, kind, filters, search, sort, desc, limit, offset, fmt):
+    from ..db import read_session
+    from ..services import list_records, snapshot
 
-        kind = _kind(kind)
-        with read_session(app.engine()) as session:
-            page = list_records(session, actor=app.actor, kind=kind, filters=_pairs(kind, filters), search=search,
-                                order_by=kind.column_for_header(sort) if sort else None, descending=desc,
-                                limit=limit, offset=offset, count=True)
-            rows = [snapshot(kind, r) for r in page.rows]
-        if fmt == "json":
-            emit_json(rows)
-            return
-        if not rows:
-            click.echo(t("records.none"))
-            return
-        cols = [c for c in kind.columns if any(r.get(c.name) not in (None, "") for r in rows)]
-        click.echo("\t".join(c.header() for c in cols))
-        for r in rows:
-            click.echo("\t".join("" if r.get(c.name) is None else str(r[c.name]) for c in cols))
-        click.echo(t("records.page", start=offset + 1, end=offset + len(rows), total=page.total), err=True)
+    kind = kind_named(kind)
+    with read_session(app.engine()) as session:
+        page = list_records(session, actor=app.actor, kind=kind, filters=_pairs(kind, filters), search=search,
+                            order_by=kind.column_for_header(sort) if sort else None, descending=desc,
+                            limit=limit, offset=offset, count=True)
+        rows = [snapshot(kind, r) for r in page.rows]
+    if fmt == "json":
+        emit_json(rows)
+        return
+    if not rows:
+        click.echo(t("records.none"))
+        return
+    cols = [c for c in kind.columns if any(r.get(c.name) not in (None, "") for r in rows)]
+    click.echo("\t".join(c.header() for c in cols))
+    for r in rows:
+        click.echo("\t".join("" if r.get(c.name) is None else str(r[c.name]) for c in cols))
+    click.echo(t("records.page", start=offset + 1, end=offset + len(rows), total=page.total), err=True)
 
-    @records_group.command("show")
-    @kind_argument()
-    @click.argument("key")
-    @format_option
-    @pass_app
-    def show_command(app, kind, key, fmt):
-        """显示一条记录（主键用 / 连接，如 110101...X/9111.../2026-03-01）/ show one record."""
-        from ..db import read_session
-        from ..services import get_record, snapshot
 
-        kind = _kind(kind)
-        with read_session(app.engine()) as session:
-            row = snapshot(kind, get_record(session, actor=app.actor, kind=kind, key=key))
-        if fmt == "json":
-            emit_json(row)
-            return
-        from ..i18n import display_width, pad
+@records_group.command("show", help=("显示一条记录（主键各部分用 / 连接，如 110101...X/9111.../2026-03-01）", "show one record (a key of several parts joined by /, e.g. 110101...X/9111.../2026-03-01)"))
+@kind_argument()
+@click.argument("key")
+@format_option
+@pass_app
+def show_command(app, kind, key, fmt):
+    from ..db import read_session
+    from ..services import get_record, snapshot
 
-        width = max(display_width(c.header()) for c in kind.columns)
-        for c in kind.columns:
-            click.echo(f"{pad(c.header(), width)}  {'' if row.get(c.name) is None else row[c.name]}")
+    kind = kind_named(kind)
+    with read_session(app.engine()) as session:
+        row = snapshot(kind, get_record(session, actor=app.actor, kind=kind, key=key))
+    if fmt == "json":
+        emit_json(row)
+        return
+    from ..i18n import display_width, pad
 
-    @records_group.command("add")
-    @kind_argument()
-    @click.argument("pairs", nargs=-1, metavar="COL=VALUE...")
-    @pass_app
-    def add_command(app, kind, pairs):
-        """新建一条记录 / create a record: xiaoqi records add schools 学校代码=4132012345 学校名称=..."""
-        from ..db import write_session
-        from ..services import create_record
+    width = max(display_width(c.header()) for c in kind.columns)
+    for c in kind.columns:
+        click.echo(f"{pad(c.header(), width)}  {'' if row.get(c.name) is None else row[c.name]}")
 
-        kind = _kind(kind)
-        with write_session(app.engine()) as session:
-            obj = create_record(session, actor=app.actor, kind=kind, data=_pairs(kind, pairs))
-            key = kind.key_of(kind.export_values(obj))
-        click.echo(t("records.created", kind=kind.label(), key=key))
 
-    @records_group.command("set")
-    @kind_argument()
-    @click.argument("key")
-    @click.argument("pairs", nargs=-1, required=True, metavar="COL=VALUE...")
-    @pass_app
-    def set_command(app, kind, key, pairs):
-        """修改一条记录的部分列 / change columns of a record."""
-        from ..db import write_session
-        from ..services import update_record
+@records_group.command("add", help=("新建一条记录：xiaoqi records add schools 学校代码=4132012345 学校名称=...", "create a record: xiaoqi records add schools school_code=4132012345 name=..."))
+@kind_argument()
+@click.argument("pairs", nargs=-1, metavar="COL=VALUE...")
+@pass_app
+def add_command(app, kind, pairs):
+    from ..db import write_session
+    from ..services import create_record
 
-        kind = _kind(kind)
-        with write_session(app.engine()) as session:
-            obj = update_record(session, actor=app.actor, kind=kind, key=key, changes=_pairs(kind, pairs))
-            key = kind.key_of(kind.export_values(obj))
-        click.echo(t("records.updated", kind=kind.label(), key=key))
+    kind = kind_named(kind)
+    with write_session(app.engine()) as session:
+        obj = create_record(session, actor=app.actor, kind=kind, data=_pairs(kind, pairs))
+        key = kind.key_of(kind.export_values(obj))
+    click.echo(t("records.created", kind=kind.label(), key=key))
 
-    @records_group.command("delete")
-    @kind_argument()
-    @click.argument("key")
-    @pass_app
-    def delete_command(app, kind, key):
-        """删除一条记录 / delete a record."""
-        from ..db import write_session
-        from ..services import delete_record
 
-        kind = _kind(kind)
-        with write_session(app.engine()) as session:
-            delete_record(session, actor=app.actor, kind=kind, key=key)
-        click.echo(t("records.deleted", kind=kind.label(), key=key))
+@records_group.command("set", help=("修改一条记录的部分列", "change columns of a record"))
+@kind_argument()
+@click.argument("key")
+@click.argument("pairs", nargs=-1, required=True, metavar="COL=VALUE...")
+@pass_app
+def set_command(app, kind, key, pairs):
+    from ..db import write_session
+    from ..services import update_record
+
+    kind = kind_named(kind)
+    with write_session(app.engine()) as session:
+        obj = update_record(session, actor=app.actor, kind=kind, key=key, changes=_pairs(kind, pairs))
+        key = kind.key_of(kind.export_values(obj))
+    click.echo(t("records.updated", kind=kind.label(), key=key))
+
+
+@records_group.command("delete", help=("删除一条记录", "delete a record"))
+@kind_argument()
+@click.argument("key")
+@pass_app
+def delete_command(app, kind, key):
+    from ..db import write_session
+    from ..services import delete_record
+
+    kind = kind_named(kind)
+    with write_session(app.engine()) as session:
+        delete_record(session, actor=app.actor, kind=kind, key=key)
+    click.echo(t("records.deleted", kind=kind.label(), key=key))

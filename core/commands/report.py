@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from ..cli import group, option, pass_app
 from ..errors import PermissionDenied, UsageError
 from ..i18n import catalogue, t
 
@@ -22,60 +23,58 @@ catalogue(
 )
 
 
-def register(cli) -> None:
-    from ..cli import pass_app
+@group("report")
+def report_group():
+    pass
 
-    @cli.group("report")
-    def report_group():
-        """年度报告 / reports."""
 
-    @report_group.command("annual")
-    @click.option("--year", type=click.IntRange(2000, 2100), required=True, help="报告年度 / the year")
-    @click.option("--school", default=None, metavar="CODE", help="只报告该学校 / one school only")
-    @click.option("--format", "fmt", type=click.Choice(["md", "html", "xlsx"]), default=None,
-                  help="输出格式（默认按 -o 的扩展名，否则 md）/ output format (default: from -o, else md)")
-    @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="写入文件（默认输出到屏幕）/ write to FILE")
-    @pass_app
-    def annual_command(app, year, school, fmt, output):
-        """某年度的校企合作年度报告：实习、合作企业、协议，以及插件提供的部分 / the annual report of a year."""
-        import sqlalchemy as sa
 
-        from ..db import read_session
-        from ..fields import parse_code10
-        from ..models import School
-        from ..report import annual_report, render_html, render_markdown, render_xlsx
+@report_group.command("annual", help=("某年度的校企合作年度报告：实习、合作企业、协议，以及插件提供的部分", "the annual report of a year: internships, partner enterprises, agreements, and the plugins' sections"))
+@option("--year", type=click.IntRange(2000, 2100), required=True, help=("报告年度", "the year"))
+@option("--school", default=None, metavar="CODE", help=("只报告该学校", "one school only"))
+@option("--format", "fmt", type=click.Choice(["md", "html", "xlsx"]), default=None,
+              help=("输出格式（默认按 -o 的扩展名，否则 md）", "output format (default: from -o, else md)"))
+@option("-o", "--output", type=click.Path(dir_okay=False), default=None, help=("写入文件（默认输出到屏幕）", "write to FILE (default: the screen)"))
+@pass_app
+def annual_command(app, year, school, fmt, output):
+    import sqlalchemy as sa
 
-        if fmt is None:
-            suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-            fmt = suffix if suffix in ("md", "html", "xlsx") else "md"
-        if fmt == "xlsx" and not output:
-            raise UsageError(t("report.xlsx_needs_file"))
+    from ..db import read_session
+    from ..fields import parse_code10
+    from ..models import School
+    from ..report import annual_report, render_html, render_markdown, render_xlsx
 
-        if school is not None:
-            try:
-                school = parse_code10(school)
-            except ValueError as exc:
-                raise UsageError(t("report.bad_school", reason=exc)) from None
-        actor = app.actor
-        if actor.role == "school":
-            if school not in (None, actor.code):
-                raise PermissionDenied(t("report.other_school", actor=actor.label(), code=actor.code))
-            school = actor.code
-        if output and not Path(output).absolute().parent.exists():
-            raise UsageError(t("report.no_dir", path=Path(output).absolute().parent))
-        with read_session(app.engine()) as session:
-            if school and session.execute(sa.select(School.id).where(School.school_code == school)).first() is None:
-                raise UsageError(t("report.no_school", code=school))
-            report = annual_report(session, year=year, school_code=school, actor=actor, lang=app.lang)
-        today = dt.date.today()
-        if fmt == "xlsx":
-            render_xlsx(report, output, actor=actor, today=today)
-            click.echo(t("report.written", path=output, sections=len(report.sections)), err=True)
-            return
-        text = (render_markdown(report, actor=actor, today=today) if fmt == "md"
-                else render_html(report, actor=actor, today=today, lang=app.lang))
-        if output:
-            Path(output).write_text(text, encoding="utf-8")
-            click.echo(t("report.written", path=output, sections=len(report.sections)), err=True)
-        else:
-            click.echo(text, nl=False)
+    if fmt is None:
+        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
+        fmt = suffix if suffix in ("md", "html", "xlsx") else "md"
+    if fmt == "xlsx" and not output:
+        raise UsageError(t("report.xlsx_needs_file"))
+
+    if school is not None:
+        try:
+            school = parse_code10(school)
+        except ValueError as exc:
+            raise UsageError(t("report.bad_school", reason=exc)) from None
+    actor = app.actor
+    if actor.role == "school":
+        if school not in (None, actor.code):
+            raise PermissionDenied(t("report.other_school", actor=actor.label(), code=actor.code))
+        school = actor.code
+    if output and not Path(output).absolute().parent.exists():
+        raise UsageError(t("report.no_dir", path=Path(output).absolute().parent))
+    with read_session(app.engine()) as session:
+        if school and session.execute(sa.select(School.id).where(School.school_code == school)).first() is None:
+            raise UsageError(t("report.no_school", code=school))
+        report = annual_report(session, year=year, school_code=school, actor=actor, lang=app.lang)
+    today = dt.date.today()
+    if fmt == "xlsx":
+        render_xlsx(report, output, actor=actor, today=today)
+        click.echo(t("report.written", path=output, sections=len(report.sections)), err=True)
+        return
+    text = (render_markdown(report, actor=actor, today=today) if fmt == "md"
+            else render_html(report, actor=actor, today=today, lang=app.lang))
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(t("report.written", path=output, sections=len(report.sections)), err=True)
+    else:
+        click.echo(text, nl=False)

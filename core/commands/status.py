@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from ..cli import command, emit_json, format_option, pass_app
 from ..i18n import catalogue, t
 
 catalogue(
@@ -19,7 +20,6 @@ catalogue(
 
 
 def print_status(app, fmt: str = "text") -> None:
-    from ..cli import emit_json
     from ..dashboard import summary
     from ..db import display_name, read_session
     from ..i18n import pad
@@ -53,12 +53,8 @@ def print_status(app, fmt: str = "text") -> None:
         click.echo(f"  {month}  {'█' * round(30 * v / peak):<30} {v:,}")
 
 
-def register(cli) -> None:
-    from ..cli import format_option, pass_app
-
-    @cli.command("status")
-    @format_option
-    @pass_app
-    def status_command(app, fmt):
-        """数据库概况 / the dashboard's figures."""
-        print_status(app, fmt)
+@command("status")
+@format_option
+@pass_app
+def status_command(app, fmt):
+    print_status(app, fmt)

@@ -9,8 +9,10 @@ from pathlib import Path
 
 import click
 
+from ..cli import argument, command, emit_json, option, pass_app
 from ..errors import UsageError, XiaoqiError
 from ..i18n import catalogue, t
+from .records import kind_argument, kind_named
 
 catalogue(
     {
@@ -49,14 +51,11 @@ catalogue(
 
 SHOWN_PROBLEMS = 200
 
-
-def _kind(name: str):
-    from ..kinds import get_kind
-
-    try:
-        return get_kind(name)
-    except KeyError as exc:
-        raise UsageError(exc.args[0]) from None
+IMPORT_HELP = (
+    "导入 Excel/CSV/JSON 文件（中文或英文表头）。\n\n所有行都正确才写入（或 --skip-invalid）；按主键更新已有记录，重复导入不会改变数据。",
+    "Import a file of KIND records (Chinese or English headers).\n\nNothing is written unless every row is valid "
+    "(or --skip-invalid); rows are upserted by key, so importing the same file again changes nothing.",
+)
 
 
 class _Progress:
@@ -99,114 +98,105 @@ def format_problem(p, unit: str) -> str:
     return t("import.problem", where=where, column=p.column, value=value, reason=p.reason)
 
 
-def register(cli) -> None:
-    from ..cli import emit_json, pass_app
+@command("import", help=IMPORT_HELP)
+@kind_argument()
+@argument("file", type=click.Path(dir_okay=False, path_type=Path),
+          help=("要导入的文件：.xlsx、.csv（UTF-8 或 GB18030）或 .json", "the file to import: .xlsx, .csv (UTF-8 or GB18030) or .json"))
+@option("--sheet", default=None, metavar="NAME|N", help=("工作表名称或序号（默认第一个）", "sheet name or number (default: the first)"))
+@option("--dry-run", is_flag=True, help=("只检查并报告将新建/修改/不变的记录，不写入", "check and report, write nothing"))
+@option("--skip-invalid", is_flag=True, help=("导入正确的行，报告有误的行", "import the valid rows, report the others"))
+@option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=("把问题清单写入 CSV 文件（Excel 可直接打开）", "write the problems to a CSV file (Excel opens it)"))
+@option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help=("输出格式", "output format"))
+@pass_app
+def import_command(app, kind, file, sheet, dry_run, skip_invalid, errors_path, fmt):
+    from ..io import import_file
 
-    @cli.command("import")
-    @click.argument("kind", metavar="KIND")
-    @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-    @click.option("--sheet", default=None, metavar="NAME|N", help="工作表名称或序号（默认第一个）/ sheet name or number (default: the first)")
-    @click.option("--dry-run", is_flag=True, help="只检查并报告将新建/修改/不变的记录，不写入 / check and report, write nothing")
-    @click.option("--skip-invalid", is_flag=True, help="导入正确的行，报告有误的行 / import the valid rows, report the others")
-    @click.option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="把问题清单写入 CSV 文件（Excel 可直接打开）/ write the problems to a CSV file")
-    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help="输出格式 output format")
-    @pass_app
-    def import_command(app, kind, file, sheet, dry_run, skip_invalid, errors_path, fmt):
-        """导入 Excel/CSV/JSON 文件（中文或英文表头）/ import a file of KIND records.
-
-        所有行都正确才写入（或 --skip-invalid）；按主键更新已有记录，重复导入不会改变数据。
-        Nothing is written unless every row is valid (or --skip-invalid); rows are upserted by key.
-        """
-        from ..io import import_file
-
-        if dry_run and skip_invalid:
-            raise UsageError(t("import.conflict"))
-        record_kind = _kind(kind)
-        engine = app.engine()
-        progress = _Progress(fmt == "text" and sys.stderr.isatty(), record_kind.label())
-        try:
-            result = import_file(engine, actor=app.actor, kind=record_kind, path=file, sheet=sheet, dry_run=dry_run,
-                                 skip_invalid=skip_invalid, progress=progress)
-        finally:
-            progress.close()
-        if errors_path is not None:
-            write_problems(errors_path, result.problems, result.unit)
-        units = t(f"import.units.{result.unit}")
-        if fmt == "json":
-            emit_json(result.as_dict())
-            if result.problems:
-                sys.exit(1)
-            return
-        for p in result.problems[:SHOWN_PROBLEMS]:
-            click.echo(format_problem(p, result.unit))
-        if len(result.problems) > SHOWN_PROBLEMS:
-            click.echo(t("import.more", n=len(result.problems) - SHOWN_PROBLEMS))
-        summary = "import.summary" if result.written or result.rows == 0 else "import.summary.unwritten"
-        click.echo(t(summary, kind=record_kind.label(), file=file.name, rows=result.rows, units=units,
-                     created=result.created, updated=result.updated, unchanged=result.unchanged, invalid=result.invalid))
-        if result.english_row:
-            click.echo(t("import.english_row"), err=True)
-        if errors_path is not None and result.problems:
-            click.echo(t("import.errors_written", path=errors_path), err=True)
-        if dry_run:
-            click.echo(t("import.dry_run"))
-        elif result.rows == 0 and not result.problems:
-            click.echo(t("import.header_only"), err=True)
+    if dry_run and skip_invalid:
+        raise UsageError(t("import.conflict"))
+    record_kind = kind_named(kind)
+    engine = app.engine()
+    progress = _Progress(fmt == "text" and sys.stderr.isatty(), record_kind.label())
+    try:
+        result = import_file(engine, actor=app.actor, kind=record_kind, path=file, sheet=sheet, dry_run=dry_run,
+                             skip_invalid=skip_invalid, progress=progress)
+    finally:
+        progress.close()
+    if errors_path is not None:
+        write_problems(errors_path, result.problems, result.unit)
+    units = t(f"import.units.{result.unit}")
+    if fmt == "json":
+        emit_json(result.as_dict())
         if result.problems:
-            key = "import.partial" if result.written else "import.rejected"
-            raise XiaoqiError(t(key, n=result.invalid, units=units))
+            sys.exit(1)
+        return
+    for p in result.problems[:SHOWN_PROBLEMS]:
+        click.echo(format_problem(p, result.unit))
+    if len(result.problems) > SHOWN_PROBLEMS:
+        click.echo(t("import.more", n=len(result.problems) - SHOWN_PROBLEMS))
+    summary = "import.summary" if result.written or result.rows == 0 else "import.summary.unwritten"
+    click.echo(t(summary, kind=record_kind.label(), file=file.name, rows=result.rows, units=units,
+                 created=result.created, updated=result.updated, unchanged=result.unchanged, invalid=result.invalid))
+    if result.english_row:
+        click.echo(t("import.english_row"), err=True)
+    if errors_path is not None and result.problems:
+        click.echo(t("import.errors_written", path=errors_path), err=True)
+    if dry_run:
+        click.echo(t("import.dry_run"))
+    elif result.rows == 0 and not result.problems:
+        click.echo(t("import.header_only"), err=True)
+    if result.problems:
+        key = "import.partial" if result.written else "import.rejected"
+        raise XiaoqiError(t(key, n=result.invalid, units=units))
 
-    @cli.command("export")
-    @click.argument("kind", metavar="KIND")
-    @click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default=None,
-                  help="文件格式（默认按 -o 的扩展名，否则 csv）/ file format (default: from -o, else csv)")
-    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="输出文件（默认输出到屏幕）/ output file (default: stdout)")
-    @click.option("--reveal", is_flag=True, help="导出完整身份证号（仅管理员和学生所在学校）/ full ID numbers (admin, the students' school)")
-    @pass_app
-    def export_command(app, kind, fmt, output, reveal):
-        """导出记录，可再导入 / export the KIND records you may see (re-importable)."""
-        from ..io import export_kind
+@command("export", help=("导出记录，可再导入", "export the KIND records you may see (re-importable)"))
+@kind_argument()
+@option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json"]), default=None,
+              help=("文件格式（默认按 -o 的扩展名，否则 csv）", "file format (default: from -o, else csv)"))
+@option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=("输出文件（默认输出到屏幕）", "output file (default: stdout)"))
+@option("--reveal", is_flag=True, help=("导出完整身份证号（仅管理员和学生所在学校）", "full ID numbers (admin, the students' school)"))
+@pass_app
+def export_command(app, kind, fmt, output, reveal):
+    from ..io import export_kind
 
-        record_kind = _kind(kind)
-        if fmt is None:
-            suffix = output.suffix.lower().lstrip(".") if output else "csv"
-            if suffix not in ("csv", "xlsx", "json"):
-                raise UsageError(t("export.format_suffix", path=output))
-            fmt = suffix
-        engine = app.engine()
-        if output is None:
-            if fmt == "xlsx":
-                raise UsageError(t("export.xlsx_stdout"))
-            sys.stdout.flush()
-            stream = sys.stdout.buffer
-            count = export_kind(engine, stream, actor=app.actor, kind=record_kind, fmt=fmt, reveal=reveal, bom=False)
-            stream.flush()
-        else:
-            partial = output.with_name(output.name + ".part")
-            try:
-                with open(partial, "wb") as fh:
-                    count = export_kind(engine, fh, actor=app.actor, kind=record_kind, fmt=fmt, reveal=reveal)
-                partial.replace(output)
-            finally:
-                partial.unlink(missing_ok=True)
-            click.echo(t("export.done", n=count, kind=record_kind.label(), path=output), err=True)
-        if not reveal and any(c.type == "idcard" for c in record_kind.columns):
-            click.echo(t("export.masked"), err=True)
+    record_kind = kind_named(kind)
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else "csv"
+        if suffix not in ("csv", "xlsx", "json"):
+            raise UsageError(t("export.format_suffix", path=output))
+        fmt = suffix
+    engine = app.engine()
+    if output is None:
+        if fmt == "xlsx":
+            raise UsageError(t("export.xlsx_stdout"))
+        sys.stdout.flush()
+        stream = sys.stdout.buffer
+        count = export_kind(engine, stream, actor=app.actor, kind=record_kind, fmt=fmt, reveal=reveal, bom=False)
+        stream.flush()
+    else:
+        partial = output.with_name(output.name + ".part")
+        try:
+            with open(partial, "wb") as fh:
+                count = export_kind(engine, fh, actor=app.actor, kind=record_kind, fmt=fmt, reveal=reveal)
+            partial.replace(output)
+        finally:
+            partial.unlink(missing_ok=True)
+        click.echo(t("export.done", n=count, kind=record_kind.label(), path=output), err=True)
+    if not reveal and any(c.type == "idcard" for c in record_kind.columns):
+        click.echo(t("export.masked"), err=True)
 
-    @cli.command("template")
-    @click.argument("kind", metavar="KIND")
-    @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="输出文件（默认 KIND-template.xlsx）/ output file (default: KIND-template.xlsx)")
-    @pass_app
-    def template_command(app, kind, output):
-        """生成空白导入模板（中英文表头、说明页、下拉选项）/ an empty import workbook for KIND."""
-        from ..io import write_template
+@command("template", help=("生成空白导入模板（中英文表头、说明页、下拉选项）", "an empty import workbook for KIND (both header rows, a notes sheet, drop-downs)"))
+@kind_argument()
+@option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help=("输出文件（默认 KIND-template.xlsx）", "output file (default: KIND-template.xlsx)"))
+@pass_app
+def template_command(app, kind, output):
+    from ..io import write_template
 
-        record_kind = _kind(kind)
-        output = output or Path(f"{record_kind.name}-template.xlsx")
-        if output.suffix.lower() != ".xlsx":
-            raise UsageError(t("template.suffix"))
-        write_template(record_kind, output)
-        click.echo(t("template.done", kind=record_kind.label(), path=output), err=True)
+    record_kind = kind_named(kind)
+    output = output or Path(f"{record_kind.name}-template.xlsx")
+    if output.suffix.lower() != ".xlsx":
+        raise UsageError(t("template.suffix"))
+    write_template(record_kind, output)
+    click.echo(t("template.done", kind=record_kind.label(), path=output), err=True)

@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Callable, Iterator, Sequence
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .model import Finding, ParamValue, Rule
 from .params import ParamTable
 from .sql import SqlDialect, as_date, internship_key
+
+if TYPE_CHECKING:  # SQLAlchemy is imported when a rule runs, not when a plugin declares one
+    import sqlalchemy as sa
 
 @dataclass(frozen=True)
 class Scope:
@@ -129,6 +130,8 @@ class RuleContext:
 
     def rows(self, sql: str, **binds) -> Iterator[sa.RowMapping]:
         """Run ``sql`` with the collected binds and stream its rows as mappings."""
+        import sqlalchemy as sa
+
         result = self.conn.execution_options(stream_results=True, yield_per=2000).execute(
             sa.text(sql), {**self.binds, **binds})
         for row in result.mappings():

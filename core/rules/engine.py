@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Callable, Iterable
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from .context import RuleContext, Scope
 from .model import CheckResult, Finding, SwitchedOff
 from .params import param_table
 from .registry import get_rule, get_rules, rule_variants
 
+if TYPE_CHECKING:
+    import sqlalchemy as sa
+
+
 def _connection(target) -> tuple[sa.Connection, Callable[[], None]]:
+    import sqlalchemy as sa
+
     if isinstance(target, sa.Engine):
         conn = target.connect()
         return conn, conn.close

@@ -37,10 +37,11 @@ def xiaoqi_register_record_kinds():
 
 
 @hookimpl
-def xiaoqi_register_commands(cli):
-    from .commands import luban_group
+def xiaoqi_register_commands():
+    from xiaoqi.core.commands import CommandEntry
 
-    cli.add_command(luban_group)
+    return [CommandEntry("luban", ("鲁班工坊：列表、详情与汇总", "Luban Workshops: list, details and summaries"),
+                         "xiaoqi.plugins.luban.commands:luban_group")]
 
 
 @hookimpl

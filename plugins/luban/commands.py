@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from xiaoqi.core.cli import emit_json, format_option, pass_app
+from xiaoqi.core.cli import argument, emit_json, format_option, group, option, pass_app
 from xiaoqi.core.errors import UsageError
 from xiaoqi.core.fields import format_bool, parse_code10
 from xiaoqi.core.i18n import catalogue, display_width, pad, t
@@ -104,24 +104,23 @@ def _status_label(value: str) -> str:
     return get_kind("luban_workshops").by_name["status"].choice_text(value)
 
 
-year_option = click.option("--year", type=click.IntRange(2000, 2100), default=None,
-                           help="只计该年度（设备计至年底已交付的）/ that year only (equipment delivered by its end)")
+year_option = option("--year", type=click.IntRange(2000, 2100), default=None,
+                     help=("只计该年度（设备计至年底已交付的）", "that year only (equipment delivered by its end)"))
 
 
-@click.group("luban")
+@group("luban")
 def luban_group():
-    """鲁班工坊：列表、详情与汇总 / Luban Workshops: list, details and summaries."""
+    pass
 
 
-@luban_group.command("list")
-@click.option("--country", default=None, help="所在国家 host country (TH, 泰国)")
-@click.option("--school", default=None, help="牵头院校代码 lead college's school code")
-@click.option("--status", default=None, help="状态 status: 建设中 / 运营 / 暂停")
+@luban_group.command("list", help=("列出鲁班工坊及其培训人次、设备价值", "list the workshops with their figures"))
+@option("--country", default=None, help=("所在国家（如 TH、泰国）", "host country (e.g. TH, Thailand)"))
+@option("--school", default=None, help=("牵头院校的学校代码", "the lead college's school code"))
+@option("--status", default=None, help=("状态：建设中 / 运营 / 暂停", "status: under construction / operating / suspended"))
 @year_option
 @format_option
 @pass_app
 def list_command(app, country, school, status, year, fmt):
-    """列出鲁班工坊及其培训人次、设备价值 / list the workshops with their figures."""
     from xiaoqi.core.db import read_session
 
     from .service import list_workshops
@@ -145,12 +144,11 @@ def list_command(app, country, school, status, year, fmt):
     ], right={5, 6, 7, 8})
 
 
-@luban_group.command("show")
-@click.argument("name")
+@luban_group.command("show", help=("显示一个鲁班工坊：合作企业、设备、年度数据", "show one workshop in full: partners, equipment, yearly figures"))
+@argument("name", help=("工坊名称", "the workshop's name"))
 @format_option
 @pass_app
 def show_command(app, name, fmt):
-    """显示一个鲁班工坊：合作企业、设备、年度数据 / show one workshop in full."""
     from xiaoqi.core.db import read_session
 
     from .kinds import WORKSHOPS
@@ -208,14 +206,14 @@ def _decimal(value):
     return Decimal(str(value))
 
 
-@luban_group.command("summary")
-@click.option("--by", "by", type=click.Choice(["country", "college", "all"]), default="all", show_default=True,
-              help="按国家 / 按院校 / 两者 by country, by college, or both")
+@luban_group.command("summary", help=("按所在国家和国内牵头院校汇总：工坊数、培训人次、培训教师人次、设备价值",
+                                      "totals by host country and by lead college: workshops, trainees, teachers trained, equipment value"))
+@option("--by", "by", type=click.Choice(["country", "college", "all"]), default="all", show_default=True,
+        help=("按国家、按院校或两者", "by country, by college, or both"))
 @year_option
 @format_option
 @pass_app
 def summary_command(app, by, year, fmt):
-    """按所在国家和国内牵头院校汇总：工坊数、培训人次、培训教师人次、设备价值 / totals by country and by college."""
     from xiaoqi.core.db import read_session
 
     from .service import summary

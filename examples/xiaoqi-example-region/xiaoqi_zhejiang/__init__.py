@@ -17,6 +17,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from xiaoqi.core import hookimpl
+from xiaoqi.core.commands import CommandEntry
 
 __version__ = "0.1.0"
 
@@ -55,10 +56,10 @@ def xiaoqi_rule_params():
 
 
 @hookimpl
-def xiaoqi_register_commands(cli):
-    from . import commands
-
-    commands.register(cli)
+def xiaoqi_register_commands():
+    # name and help are read by `xiaoqi --help` without importing commands.py
+    return [CommandEntry("zhejiang", ("浙江省地区插件（示例）", "the Zhejiang regional plugin (example)"),
+                         "xiaoqi_zhejiang.commands:zhejiang_group")]
 
 
 @hookimpl
