@@ -16,6 +16,19 @@ os.environ.pop("XIAOQI_LANG", None)
 DEMO_TODAY = dt.date(2026, 11, 23)
 
 
+def pytest_addoption(parser):
+    parser.addoption("--run-slow", action="store_true", default=False, help="also run the scale tests marked slow")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--run-slow"):
+        return
+    skip = pytest.mark.skip(reason="slow scale test: run with --run-slow or from bench/")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_plugin_manager():
     """Each test starts with the default plugin manager and Chinese messages."""

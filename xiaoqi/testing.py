@@ -31,23 +31,10 @@ PG_DEFAULT = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
 def pytest_addoption(parser):
+    # only options of these fixtures, under xiaoqi's own prefix: this module is loaded in every
+    # project installed beside xiaoqi (xiaoqi's suite keeps its own options in tests/conftest.py)
     group = parser.getgroup("xiaoqi")
     group.addoption("--xiaoqi-pg", default=None, help="PostgreSQL server URL for xiaoqi's database fixtures")
-    group.addoption("--run-slow", action="store_true", default=False, help="also run tests marked slow")
-
-
-def pytest_configure(config):
-    config.addinivalue_line("markers", "slow: scale tests, skipped unless --run-slow")
-    config.addinivalue_line("markers", "pg: needs the PostgreSQL server")
-
-
-def pytest_collection_modifyitems(config, items):
-    if config.getoption("--run-slow"):
-        return
-    skip = pytest.mark.skip(reason="slow scale test: run with --run-slow or from bench/")
-    for item in items:
-        if "slow" in item.keywords:
-            item.add_marker(skip)
 
 
 # -- PostgreSQL ------------------------------------------------------------------------------
