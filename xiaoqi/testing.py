@@ -324,7 +324,7 @@ class XiaoqiFactory:
         def test_under_age(xiaoqi_factory, xiaoqi_cli):
             child = xiaoqi_factory.student(birth=date(2010, 3, 2))
             xiaoqi_factory.internship(student=child, start_on=date(2026, 3, 1))
-            assert "INT-AGE-MIN" in {f["rule"] for f in xiaoqi_cli("check", "--format", "json").json}
+            assert "INT-AGE-MIN" in {f["rule"] for f in xiaoqi_cli("check", "--format", "json").json["findings"]}
 
     Without a ``session`` every call commits its own transaction (so the CLI sees it at once);
     with one, the records are flushed into that session and committed with it.

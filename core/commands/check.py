@@ -1,7 +1,13 @@
 """``xiaoqi check``: run the compliance rules and report the findings, grouped by rule.
 
 Exit code 1 when any error-severity finding exists, 0 otherwise (warnings alone pass).
-``--explain RULE [--region NN]`` prints the rule, its source and its parameters as they resolve.
+``--format json`` prints one object: ``findings`` (each with rule, severity, subject_kind,
+subject_key, message, school_code, uscc, numbers, dates), ``rules_run``, ``switched_off`` (each rule
+that did not run, with the ``params`` it lacks), ``counts``, ``seconds``, and the scope asked for
+(``as_of``, ``on``, ``school``, ``enterprise``), so a script can tell a rule that is off from one
+that found nothing. ``--on DATE`` looks only at internships active that day; ``--as-of DATE`` looks at
+all of them as if today were DATE (``ctx.as_of`` in a rule).
+``--explain RULE [--region NN] [--as-of DATE]`` prints the rule, its source and its parameters as they resolve.
 """
 
 from __future__ import annotations
@@ -19,6 +25,11 @@ catalogue(
         "check.explain_alone": ("--explain 不能与 --rule/--school/--enterprise/--on 同时使用。", "--explain cannot be combined with --rule/--school/--enterprise/--on."),
         "check.bad_school": ("--school 的学校代码无效：{reason}", "--school is not a valid school code: {reason}"),
         "check.bad_enterprise": ("--enterprise 的统一社会信用代码无效：{reason}", "--enterprise is not a valid USCC: {reason}"),
+        "check.no_school": ("学校名录中没有学校代码 {code}（或您无权查看）。请检查代码（xiaoqi records list schools 列出全部学校），或先导入该学校。",
+                            "No school {code} in the register (or not one you may see). Check the code (xiaoqi records list schools lists them), or import the school first."),
+        "check.no_enterprise": ("企业名录中没有统一社会信用代码 {code}（或您无权查看）。请检查代码（xiaoqi records list enterprises 列出全部企业），或先导入该企业。",
+                                "No enterprise {code} in the register (or not one you may see). Check the code (xiaoqi records list enterprises lists them), or import the enterprise first."),
+        "check.as_of": ("检查日期：{date}", "Checked as of {date}"),
         "check.scope_conflict": ("{actor} 只能检查自己的数据，不能指定 {option}。", "{actor} may check only its own records, not {option}."),
         "check.summary": ("合规检查：运行 {rules} 条规则，发现 {n} 处问题（错误 {errors}，警告 {warnings}），用时 {seconds:.1f} 秒。",
                           "Compliance check: {rules} rules run, {n} findings ({errors} errors, {warnings} warnings) in {seconds:.1f} s."),
@@ -159,32 +170,54 @@ def print_explanation(ex) -> None:
         click.echo(t("explain.off", params="、".join(ex.unsettled)))
 
 
+def _date_option(name: str, help: tuple[str, str]):
+    return option(name, type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE", help=help)
+
+
+def _require_known(session, app, school, enterprise) -> None:
+    """An unknown (or unseen) --school / --enterprise is a mistake, not a clean register."""
+    from ..errors import NotFound, UsageError
+    from ..services import get_record
+
+    for kind, code, key in (("schools", school, "check.no_school"), ("enterprises", enterprise, "check.no_enterprise")):
+        if code is None:
+            continue
+        try:
+            get_record(session, actor=app.actor, kind=kind, key=code)
+        except NotFound:
+            raise UsageError(t(key, code=code)) from None
+
+
 @command("check", help=("合规检查（按规则分组；有错误时退出码为 1）", "run the compliance rules, grouped by rule (exit 1 on errors)"))
 @format_option
 @option("--rule", "rule_ids", multiple=True, metavar="ID", help=("只运行这条规则（可重复）", "run only this rule (repeatable)"))
 @option("--school", metavar="CODE", default=None, help=("只检查该学校的实习", "only this school's internships"))
 @option("--enterprise", metavar="USCC", default=None, help=("只检查该企业的实习", "only this enterprise's internships"))
-@option("--on", "on", type=click.DateTime(["%Y-%m-%d"]), default=None, metavar="DATE",
-        help=("只检查该日在岗的实习（YYYY-MM-DD）", "only internships active on DATE (YYYY-MM-DD)"))
+@_date_option("--on", ("只检查该日在岗的实习（YYYY-MM-DD），并以该日为检查日期", "only internships active on DATE (YYYY-MM-DD), checked as of that day"))
+@_date_option("--as-of", ("以该日为“今天”检查全部实习（YYYY-MM-DD，默认今天），不按日期筛选实习",
+                          "check every internship as if today were DATE (YYYY-MM-DD, default today), without filtering them by date"))
 @option("--explain", "explain_rule", metavar="RULE", default=None,
-        help=("说明一条规则：依据与参数", "explain a rule: its source and parameters"))
+        help=("说明一条规则：依据与参数（可与 --region、--as-of 一起用）", "explain a rule: its source and parameters (with --region, --as-of)"))
 @option("--region", metavar="NN", default=None,
         help=("与 --explain 一起：按该地区代码解析参数", "with --explain: resolve parameters for this region code"))
 @pass_app
-def check_command(app, fmt, rule_ids, school, enterprise, on, explain_rule, region):
+def check_command(app, fmt, rule_ids, school, enterprise, on, as_of, explain_rule, region):
+    import datetime as dt
+
+    from ..dashboard import check_as
     from ..db import read_session
     from ..errors import UsageError
     from ..fields import parse_code10, parse_uscc
-    from ..kinds import get_kinds
-    from ..dashboard import check_as
     from ..rules import explain
 
+    on = on.date() if on else None
+    as_of = as_of.date() if as_of else None
     if region is not None and not explain_rule:
         raise UsageError(t("check.region_needs_explain"))
     if explain_rule:
         if rule_ids or school or enterprise or on:
             raise UsageError(t("check.explain_alone"))
-        ex = explain(explain_rule, region, config=app.config())
+        ex = explain(explain_rule, region, config=app.config(), on=as_of)
         if fmt == "json":
             emit_json(ex.as_dict())
         else:
@@ -195,15 +228,21 @@ def check_command(app, fmt, rule_ids, school, enterprise, on, explain_rule, regi
     school, enterprise = _scope_for_actor(app, school, enterprise)
     config = app.config()
     with read_session(app.engine()) as session:
+        _require_known(session, app, school, enterprise)
         result = check_as(session, actor=app.actor, rules=rule_ids or None, school=school, enterprise=enterprise,
-                          on=on.date() if on else None, config=config,
+                          on=on, as_of=as_of, config=config,
                           progress=_progress_printer() if fmt == "text" else None)
+    for off in result.switched_off if fmt == "json" else ():
+        click.echo(off.message, err=True)  # for a person watching; the object below says it too
     if fmt == "json":
-        for off in result.switched_off:
-            click.echo(off.message, err=True)
-        emit_json([f.as_dict() for f in result.findings])
+        emit_json({"as_of": (as_of or on or dt.date.today()).isoformat(), "on": on and on.isoformat(),
+                   "school": school, "enterprise": enterprise, **result.as_dict()})
     else:
+        from ..kinds import get_kinds
+
         kinds = get_kinds()
+        if as_of or on:
+            click.echo(t("check.as_of", date=as_of or on))
         print_findings(result, lambda name: kinds[name].label() if name in kinds else name)
     if result.has_errors:
         sys.exit(1)

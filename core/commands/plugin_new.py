@@ -305,7 +305,7 @@ ELSEWHERE = "$other_city"   # a region code outside it
 def findings(xiaoqi_cli, rule):
     result = xiaoqi_cli("check", "--format", "json", "--rule", rule)
     assert result.exit_code in (0, 1), result.stderr
-    return result.json
+    return result.json["findings"]
 
 
 def test_the_plugin_is_loaded(xiaoqi_cli):

@@ -40,6 +40,8 @@ What the context gives a rule:
 - ``ctx.scope("i")``: the SQL condition limiting internships (alias ``i``) to what the user asked for
   (``--school``, ``--enterprise``, ``--on``). ``ctx.school``, ``ctx.enterprise``, ``ctx.on`` hold the
   raw values for rules whose subject is not an internship.
+- ``ctx.as_of``: the day the check takes as today (``--as-of``, else ``--on``, else today's date);
+  a rule about "still missing" or "the past year" reads it instead of ``date.today()``.
 - ``ctx.param(name, region=SQL, on=SQL)``: the parameter's value as a SQL expression, resolved per row
   for that region code and date (a ``CASE`` over the few known values; NULL where none applies, so
   ``x > NULL`` never reports). ``ctx.param_index`` gives the index into ``ctx.candidates(name)`` instead,

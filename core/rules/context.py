@@ -18,7 +18,10 @@ if TYPE_CHECKING:  # SQLAlchemy is imported when a rule runs, not when a plugin 
 class Scope:
     school: str | None = None
     enterprise: str | None = None
+    #: only internships active on this day (``--on``)
     on: dt.date | None = None
+    #: the day the rules take as today (``--as-of``), without narrowing the internships
+    as_of: dt.date | None = None
 
 
 class RuleContext:
@@ -44,7 +47,14 @@ class RuleContext:
 
     @property
     def on(self) -> dt.date | None:
+        """``--on``: the day the internships in scope are active (None: any day)."""
         return self.scope_values.on
+
+    @property
+    def as_of(self) -> dt.date:
+        """The day a rule takes as today: ``--as-of``, else ``--on``, else today's date. A rule that
+        asks "is X still missing?" or "which year has ended?" reads this, never ``date.today()``."""
+        return self.scope_values.as_of or self.scope_values.on or dt.date.today()
 
     def bind(self, value: Any) -> str:
         """A new bind parameter holding ``value``; returns its SQL (dates become date expressions)."""

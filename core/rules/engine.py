@@ -30,12 +30,13 @@ ProgressFn = Callable[[int, int, str], None]
 
 
 def run_check(target, *, rules: Iterable[str] | None = None, school: str | None = None, enterprise: str | None = None,
-              on: dt.date | None = None, config: dict | None = None, progress: ProgressFn | None = None,
-              cancelled: Callable[[], bool] | None = None) -> CheckResult:
+              on: dt.date | None = None, as_of: dt.date | None = None, config: dict | None = None,
+              progress: ProgressFn | None = None, cancelled: Callable[[], bool] | None = None) -> CheckResult:
     """Evaluate rules over the registry and return every finding.
 
     ``target`` is a Session, Connection or Engine. ``rules``: ids to run (default all); ``school``,
-    ``enterprise``, ``on`` narrow the internships looked at; ``config`` is the parsed ``xiaoqi.toml``.
+    ``enterprise``, ``on`` narrow the internships looked at; ``as_of`` is the day the rules take as
+    today (default ``on``, else today; ``ctx.as_of``); ``config`` is the parsed ``xiaoqi.toml``.
     ``progress(done, total, rule_id)`` is called before each rule and once at the end;
     ``cancelled()`` is polled between rules (the TUI's worker passes its cancellation flag).
     """
@@ -49,7 +50,7 @@ def run_check(target, *, rules: Iterable[str] | None = None, school: str | None 
     else:
         selected = list(all_rules.values())
     table = param_table(config)
-    scope = Scope(school=school, enterprise=enterprise, on=on)
+    scope = Scope(school=school, enterprise=enterprise, on=on, as_of=as_of)
     findings: list[Finding] = []
     off: list[SwitchedOff] = []
     ran: list[str] = []

@@ -157,6 +157,9 @@ class SwitchedOff:
     def message(self) -> str:
         return t("rules.off", rule=self.rule, title=self.title, params="、".join(self.params))
 
+    def as_dict(self) -> dict:
+        return {"rule": self.rule, "title": self.title, "params": list(self.params), "message": self.message}
+
 
 @dataclass
 class CheckResult:
@@ -174,6 +177,18 @@ class CheckResult:
         for f in self.findings:
             out[f.rule] = out.get(f.rule, 0) + 1
         return out
+
+    def as_dict(self) -> dict:
+        """What ``xiaoqi check --format json`` prints (besides the scope it was asked for): the
+        findings, the rules run, and the rules switched off with the parameters they lack."""
+        errors = sum(1 for f in self.findings if f.severity == "error")
+        return {
+            "findings": [f.as_dict() for f in self.findings],
+            "rules_run": list(self.rules_run),
+            "switched_off": [off.as_dict() for off in self.switched_off],
+            "counts": {"findings": len(self.findings), "errors": errors, "warnings": len(self.findings) - errors},
+            "seconds": round(self.seconds, 3),
+        }
 
 
 def _jsonable(v):

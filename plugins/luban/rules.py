@@ -40,7 +40,7 @@ def _scope(ctx: RuleContext, w: str = "w") -> str:
 
 
 def _activity_missing(ctx: RuleContext):
-    last_year = (ctx.on or dt.date.today()).year - 1
+    last_year = ctx.as_of.year - 1
     year = ctx.bind(last_year)
     sql = f"""
         SELECT w.name, w.lead_school_code, w.opened_on

@@ -10,7 +10,6 @@ that no public text fixes, so they are off until a region or ``xiaoqi.toml`` set
 
 from __future__ import annotations
 
-import datetime as dt
 from decimal import Decimal
 
 from xiaoqi.core.i18n import catalogue, t
@@ -127,8 +126,7 @@ def _mentor_load(ctx):
 
 
 def _quota_ratio(ctx):
-    on = ctx.on or dt.date.today()
-    day = ctx.bind(on)
+    day = ctx.bind(ctx.as_of)
     target = ctx.param("min_ratio", region="e.region", on=day)
     only = []
     if ctx.enterprise:

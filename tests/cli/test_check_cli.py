@@ -13,15 +13,16 @@ def test_demo_violations_are_all_found(demo_db, xiaoqi_cli):
     url, manifest = demo_db
     result = xiaoqi_cli("check", "--format", "json", db=url)
     assert result.exit_code == 1
-    found = {(f["rule"], f["subject_key"]) for f in result.json}
+    findings = result.json["findings"]
+    found = {(f["rule"], f["subject_key"]) for f in findings}
     expected = {(rule, key) for rule, subjects in manifest.violations.items() for key in subjects}
     assert expected and expected <= found
-    for f in result.json:
+    for f in findings:
         assert {"rule", "severity", "subject_kind", "subject_key", "message"} <= set(f)
     # nothing but the deliberate violations is an error, except the regional plugins' own demo
     # violations (Henan: students left unassessed; Shaanxi: one internship arranged by an individual)
-    errors = {(f["rule"], f["subject_key"]) for f in result.json if f["severity"] == "error"}
-    extra = [f for f in result.json if (f["rule"], f["subject_key"]) in errors - expected]
+    errors = {(f["rule"], f["subject_key"]) for f in findings if f["severity"] == "error"}
+    extra = [f for f in findings if (f["rule"], f["subject_key"]) in errors - expected]
     assert {f["rule"] for f in extra} <= {"HA-MENTAL-CHECK", "INT-AGENCY-BAN"}
     assert [f["school_code"][2:4] for f in extra if f["rule"] == "INT-AGENCY-BAN"] == ["61"]
     assert "JS-PAY-HOURLY" in result.stderr
@@ -29,7 +30,7 @@ def test_demo_violations_are_all_found(demo_db, xiaoqi_cli):
 
 def test_henan_demo_leaves_three_students_unassessed(demo_db, xiaoqi_cli):
     url, _ = demo_db
-    found = xiaoqi_cli("check", "--format", "json", "--rule", "HA-MENTAL-CHECK", db=url).json
+    found = xiaoqi_cli("check", "--format", "json", "--rule", "HA-MENTAL-CHECK", db=url).json["findings"]
     assert len({f["subject_key"].split("/")[0] for f in found}) == 3
     assert all(f["subject_key"][:2] == "41" for f in found)
 
@@ -47,18 +48,21 @@ def test_text_output_groups_by_rule(demo_db, xiaoqi_cli):
 def test_warnings_alone_exit_zero(demo_db, xiaoqi_cli):
     url, _ = demo_db
     result = xiaoqi_cli("check", "--rule", "INT-DURATION", "--format", "json", db=url)
-    assert result.exit_code == 0 and all(f["severity"] == "warning" for f in result.json)
+    assert result.exit_code == 0 and all(f["severity"] == "warning" for f in result.json["findings"])
 
 
 def test_english_and_school_filter(demo_db, xiaoqi_cli):
     url, manifest = demo_db
     key = manifest.violations["INT-AGENCY-BAN"][0]
-    found = xiaoqi_cli("check", "--format", "json", "--rule", "INT-AGENCY-BAN", db=url).json
+    found = xiaoqi_cli("check", "--format", "json", "--rule", "INT-AGENCY-BAN", db=url).json["findings"]
     school = found[0]["school_code"]
-    other = xiaoqi_cli("--lang", "en", "check", "--rule", "INT-AGENCY-BAN", "--school", "4100000000", db=url)
+    schools = xiaoqi_cli("records", "list", "schools", "--format", "json", db=url).json
+    clean = next(s["school_code"] for s in schools if s["school_code"] not in {f["school_code"] for f in found})
+    other = xiaoqi_cli("--lang", "en", "check", "--rule", "INT-AGENCY-BAN", "--school", clean, db=url)
     assert other.exit_code == 0 and other.output.startswith("Compliance check: 1 rules run, 0 findings")
     mine = xiaoqi_cli("--lang", "en", "check", "--format", "json", "--rule", "INT-AGENCY-BAN", "--school", school, db=url)
-    assert [f["subject_key"] for f in mine.json] == [key] and mine.json[0]["message"] == "arranged through an agency"
+    findings = mine.json["findings"]
+    assert [f["subject_key"] for f in findings] == [key] and findings[0]["message"] == "arranged through an agency"
 
 
 def test_clean_database_exits_zero(xiaoqi_cli):
@@ -74,7 +78,50 @@ def test_json_is_valid_and_alone_on_stdout(xiaoqi_cli, xiaoqi_engine):
     result = xiaoqi_cli("check", "--format", "json")
     assert result.exit_code == 1
     data = json.loads(result.output)
-    assert sorted(f["rule"] for f in data) == ["INT-AGENCY-BAN", "INT-HOURS"]
+    assert sorted(f["rule"] for f in data["findings"]) == ["INT-AGENCY-BAN", "INT-HOURS"]
+
+
+def test_json_tells_a_rule_switched_off_from_a_clean_one(xiaoqi_cli):
+    data = xiaoqi_cli("check", "--format", "json", "--rule", "JS-PAY-HOURLY", "--rule", "INT-HOURS").json
+    assert set(data) == {"as_of", "on", "school", "enterprise", "findings", "rules_run", "switched_off", "counts", "seconds"}
+    assert data["findings"] == [] and data["rules_run"] == ["INT-HOURS"]
+    (off,) = data["switched_off"]
+    assert off["rule"] == "JS-PAY-HOURLY" and off["params"] == ["hourly_min_wage"]
+    assert "hourly_min_wage" in off["message"]
+    assert data["counts"] == {"findings": 0, "errors": 0, "warnings": 0}
+    assert (data["on"], data["school"], data["enterprise"]) == (None, None, None)
+
+
+def test_as_of_keeps_every_internship_where_on_keeps_those_active_that_day(demo_db, xiaoqi_cli):
+    url, _ = demo_db
+
+    def check(*args):
+        result = xiaoqi_cli("check", "--format", "json", "--rule", "INT-HOURS", *args, db=url)
+        assert result.exit_code in (0, 1), result.stderr
+        return result.json
+
+    every = check()
+    as_of = check("--as-of", "2025-01-15")
+    on = check("--on", "2025-01-15")
+    assert as_of["as_of"] == "2025-01-15" and as_of["on"] is None and on["as_of"] == on["on"] == "2025-01-15"
+    assert as_of["findings"] == every["findings"] and len(every["findings"]) > 0
+    assert len(on["findings"]) < len(every["findings"])
+    text = xiaoqi_cli("check", "--rule", "INT-HOURS", "--as-of", "2025-01-15", db=url)
+    assert text.output.startswith("检查日期：2025-01-15\n合规检查：运行 1 条规则")
+
+
+@pytest.mark.parametrize("option,code,stderr", [
+    ("--school", "4199999999", "错误：学校名录中没有学校代码 4199999999（或您无权查看）。请检查代码（xiaoqi records list schools 列出全部学校），或先导入该学校。\n"),
+    ("--enterprise", "91330100MA27XL0E2G", "错误：企业名录中没有统一社会信用代码 91330100MA27XL0E2G（或您无权查看）。请检查代码（xiaoqi records list enterprises 列出全部企业），或先导入该企业。\n"),
+])
+def test_an_unknown_school_or_enterprise_is_an_error(xiaoqi_cli, option, code, stderr):
+    from stdnum.cn import uscc
+
+    assert uscc.is_valid("91330100MA27XL0E2G")
+    result = xiaoqi_cli("check", option, code)
+    assert (result.exit_code, result.output, result.stderr) == (2, "", stderr)
+    english = xiaoqi_cli("--lang", "en", "check", option, code)
+    assert english.stderr.startswith(f"Error: No {option[2:]} {code} in the register")
 
 
 @pytest.mark.parametrize("args, code, text", [

@@ -29,7 +29,7 @@ def example(tmp_path_factory):
 def check(py, url, **env) -> list[dict]:
     result = xiaoqi(py, "--db", url, "check", "--format", "json", **env)
     assert result.returncode in (0, 1), result.stderr
-    return json.loads(result.stdout)
+    return json.loads(result.stdout)["findings"]
 
 
 def regions(py, url) -> dict[str, str]:

@@ -307,7 +307,7 @@ class PayCyclePlugin:
 
 def findings(result) -> dict[str, dict]:
     assert result.exit_code in (0, 1), result.stderr
-    return {f["subject_key"]: f for f in result.json}
+    return {f["subject_key"]: f for f in result.json["findings"]}
 
 
 def key(internship) -> str:

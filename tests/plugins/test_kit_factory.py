@@ -121,4 +121,4 @@ def test_a_default_internship_breaks_no_rule(xiaoqi_factory, xiaoqi_cli):
     xiaoqi_factory.internship(student=xiaoqi_factory.student(), kind="认识实习", start_on="2025-04-07", end_on="2025-04-11")
     result = xiaoqi_cli("check", "--format", "json")
     assert result.exit_code == 0, result.stderr
-    assert result.json == []
+    assert result.json["findings"] == []

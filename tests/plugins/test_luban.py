@@ -226,11 +226,14 @@ def test_activity_missing_warns_about_operating_workshops_only(xiaoqi_factory, x
     result = xiaoqi_cli("check", "--rule", "LW-ACTIVITY-MISSING", "--on", "2026-11-23", "--format", "json")
     assert result.exit_code == 0  # warnings only
     # 埃及 reported 2024 but not 2025; 泰国 has 2025; 肯尼亚 is under construction; 新开 opened this year
-    assert [(f["subject_kind"], f["subject_key"], f["severity"], f["numbers"]["year"]) for f in result.json] == [
+    assert [(f["subject_kind"], f["subject_key"], f["severity"], f["numbers"]["year"]) for f in result.json["findings"]] == [
         ("luban_workshops", "埃及鲁班工坊", "warning", 2025)]
     # a year on, the Thai workshop has not reported 2026 either
-    later = xiaoqi_cli("check", "--rule", "LW-ACTIVITY-MISSING", "--on", "2027-02-01", "--format", "json").json
+    later = xiaoqi_cli("check", "--rule", "LW-ACTIVITY-MISSING", "--on", "2027-02-01", "--format", "json").json["findings"]
     assert sorted(f["subject_key"] for f in later) == ["埃及鲁班工坊", "新开鲁班工坊", "泰国鲁班工坊"]
+    # --as-of moves "today" the same way (the rule reads ctx.as_of) without narrowing by date
+    as_of = xiaoqi_cli("check", "--rule", "LW-ACTIVITY-MISSING", "--as-of", "2027-02-01", "--format", "json").json
+    assert as_of["findings"] == later and as_of["as_of"] == "2027-02-01"
 
 
 def test_activity_missing_follows_school_and_enterprise_filters(xiaoqi_factory, xiaoqi_cli):
@@ -238,7 +241,7 @@ def test_activity_missing_follows_school_and_enterprise_filters(xiaoqi_factory, 
 
     def keys(*args):
         return [f["subject_key"] for f in xiaoqi_cli("check", "--rule", "LW-ACTIVITY-MISSING", "--on", "2027-02-01",
-                                                      "--format", "json", *args).json]
+                                                      "--format", "json", *args).json["findings"]]
 
     assert keys("--school", reg.other.school_code) == ["泰国鲁班工坊"]  # it takes part in the Thai one
     assert keys("--school", reg.stranger.school_code) == []
@@ -251,7 +254,7 @@ def test_lead_college_missing_from_the_register_is_an_error(xiaoqi_factory, xiao
                           lead_school_code="4199999999", status="建设中")
     result = xiaoqi_cli("check", "--rule", "LW-LEAD-COLLEGE", "--format", "json")
     assert result.exit_code == 1  # an error finding
-    (finding,) = result.json
+    (finding,) = result.json["findings"]
     assert (finding["rule"], finding["severity"], finding["subject_key"], finding["school_code"]) == (
         "LW-LEAD-COLLEGE", "error", "塔吉克斯坦鲁班工坊", "4199999999")
     assert "4199999999 不在学校名录中" in finding["message"]
@@ -276,7 +279,7 @@ def test_demo_fills_the_workshops_and_its_violation_is_found(demo_db, xiaoqi_cli
     engine.dispose()
     assert unregistered == 0 and values
     findings = xiaoqi_cli("check", "--rule", "LW-ACTIVITY-MISSING", "--rule", "LW-LEAD-COLLEGE", "--on", "2026-11-23",
-                          "--format", "json", db=url).json
+                          "--format", "json", db=url).json["findings"]
     assert [(f["rule"], f["subject_key"]) for f in findings] == [("LW-ACTIVITY-MISSING", "印度鲁班工坊")]
 
 
@@ -314,7 +317,7 @@ def test_disabling_the_plugin_leaves_the_core_working_on_a_database_with_its_tab
     shown = xiaoqi_cli("db", "current", db=url).output
     assert "luban_0001 （插件未加载，其数据表保留不动）" in shown and "0001 （最新）" in shown
     check = xiaoqi_cli("check", "--format", "json", db=url)
-    assert check.exit_code in (0, 1) and not any(f["rule"].startswith("LW-") for f in check.json)
+    assert check.exit_code in (0, 1) and not any(f["rule"].startswith("LW-") for f in check.json["findings"])
     _luban_loaded(monkeypatch, True)
     ensure_current(engine, url)
     assert xiaoqi_cli("luban", "list", "--format", "json", db=url).exit_code == 0

@@ -12,7 +12,7 @@ ELSEWHERE = "320100"  # 南京: the plugin must not touch it
 def keys(xiaoqi_cli, rule):
     result = xiaoqi_cli("check", "--format", "json", "--rule", rule)
     assert result.exit_code in (0, 1), result.stderr
-    return {f["subject_key"]: f for f in result.json}
+    return {f["subject_key"]: f for f in result.json["findings"]}
 
 
 def key(internship):
@@ -89,10 +89,10 @@ def test_demo_data_fills_the_table_and_its_violations_are_found(tmp_path, xiaoqi
     assert made.exit_code == 0, made.stderr
     assert "岗前安全培训" in made.output
     found = xiaoqi_cli("check", "--format", "json", "--rule", RULE_ID, db=db)
-    assert found.exit_code == 1 and found.json
+    assert found.exit_code == 1 and found.json["findings"]
     schools = xiaoqi_cli("records", "list", "schools", "--format", "json", db=db).json
     region = {s["school_code"]: s["region"] for s in schools}
-    assert {region[f["school_code"]][:2] for f in found.json} == {"33"}
+    assert {region[f["school_code"]][:2] for f in found.json["findings"]} == {"33"}
 
 
 def test_dashboard_panel_counts_who_still_needs_training(zhejiang, xiaoqi_engine):
