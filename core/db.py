@@ -11,6 +11,7 @@ import contextlib
 import functools
 import json
 import os
+import re
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -29,6 +30,15 @@ catalogue(
         "db.outdated": ("数据库 {db} 的结构版本较旧（{current}）。请运行 xiaoqi --db {db} db upgrade 升级（数据会保留）。", "The database {db} has an older schema ({current}). Run: xiaoqi --db {db} db upgrade (data is kept)."),
         "db.newer": ("数据库 {db} 由更新版本的 xiaoqi 或未加载的插件创建（{revision}）。请升级 xiaoqi 或启用相应插件。", "The database {db} was written by a newer xiaoqi or by a plugin that is not loaded ({revision}). Upgrade xiaoqi or enable the plugin."),
         "db.unreachable": ("无法连接数据库 {db}：{reason}", "Cannot connect to the database {db}: {reason}"),
+        "db.pg.no_database": ("PostgreSQL 服务器 {server} 上没有数据库 {name}。请先创建它：createdb -h {host} -p {port} -U {user} {name}，然后运行 xiaoqi --db {db} init",
+                              "The PostgreSQL server {server} has no database {name}. Create it first: createdb -h {host} -p {port} -U {user} {name}, then run: xiaoqi --db {db} init"),
+        "db.pg.refused": ("无法连接 PostgreSQL 服务器 {server}（连接被拒绝）。请确认服务器已启动并在该地址和端口监听（例如 systemctl start postgresql），或检查 --db 中的主机和端口。",
+                          "Cannot reach the PostgreSQL server {server} (connection refused). Check that the server is running and listening there (e.g. systemctl start postgresql), or correct the host and port in --db."),
+        "db.pg.no_role": ("PostgreSQL 服务器 {server} 上没有用户 {user}。请在 --db 中使用已有的用户，或请管理员创建：createuser -h {host} -p {port} -U postgres {user}",
+                          "The PostgreSQL server {server} has no user {user}. Use an existing user in --db, or ask the administrator to create it: createuser -h {host} -p {port} -U postgres {user}"),
+        "db.pg.auth": ("用户 {user} 登录 PostgreSQL 服务器 {server} 失败：密码错误或未提供密码。请在 --db 中写明密码（postgresql+psycopg://{user}:密码@{host}:{port}/{name}），或保存在 ~/.pgpass 中。",
+                       "User {user} could not log in to the PostgreSQL server {server}: wrong or missing password. Give it in --db (postgresql+psycopg://{user}:PASSWORD@{host}:{port}/{name}) or keep it in ~/.pgpass."),
+        "db.pg.no_host": ("找不到 PostgreSQL 服务器的主机 {host}。请检查 --db 中的主机名。", "Cannot find the PostgreSQL server's host {host}. Check the host name in --db."),
         "db.not_sqlite_file": ("{path} 不是 SQLite 数据库文件。", "{path} is not an SQLite database file."),
         "db.bad_url": ("无法识别的数据库地址 {db}：请给出文件路径、sqlite:/// 或 postgresql+psycopg:// 地址。", "Unrecognised database address {db}: give a file path, a sqlite:/// or a postgresql+psycopg:// URL."),
     }
@@ -116,6 +126,30 @@ def sqlite_file_exists(url: str) -> bool:
     return bool(u.database) and u.database != ":memory:" and Path(u.database).exists()
 
 
+#: libpq's words for the connection failures a user can fix, and the message that says how
+PG_FAILURES = (
+    (re.compile(r'database "[^"]*" does not exist'), "db.pg.no_database"),
+    (re.compile(r"Connection refused"), "db.pg.refused"),
+    (re.compile(r'role "[^"]*" does not exist'), "db.pg.no_role"),
+    (re.compile(r"password authentication failed|no password supplied|fe_sendauth"), "db.pg.auth"),
+    (re.compile(r"failed to resolve host|could not translate host name"), "db.pg.no_host"),
+)
+
+
+def connect_failure(url, driver_message: str) -> str:
+    """The message for a failed connection to ``url``: the remedy for what libpq reported, or the
+    driver's first line when it is something else."""
+    u = sa.engine.make_url(url) if isinstance(url, str) else url
+    db = u.render_as_string(hide_password=True)
+    if u.get_backend_name() == "postgresql":
+        host, port, user = u.host or "localhost", u.port or 5432, u.username or "postgres"
+        for pattern, key in PG_FAILURES:
+            if pattern.search(driver_message):
+                return t(key, server=f"{host}:{port}", host=host, port=port, user=user, name=u.database or user, db=db)
+    reason = driver_message.strip().splitlines()[0] if driver_message.strip() else driver_message
+    return t("db.unreachable", db=display_name(db), reason=reason.removeprefix("connection failed: "))
+
+
 def check_connect(engine: Engine) -> None:
     """Open one connection, turning driver errors into a message that names the database."""
     try:
@@ -124,9 +158,7 @@ def check_connect(engine: Engine) -> None:
     except sa.exc.DatabaseError as exc:
         if is_sqlite(engine) and "file is not a database" in str(exc.orig):
             raise DatabaseStateError(t("db.not_sqlite_file", path=display_name(str(engine.url)))) from None
-        raise DatabaseStateError(t("db.unreachable", db=display_name(str(engine.url)), reason=str(exc.orig).strip())) from None
-    except sa.exc.OperationalError as exc:
-        raise DatabaseStateError(t("db.unreachable", db=display_name(str(engine.url)), reason=str(exc.orig).strip())) from None
+        raise DatabaseStateError(connect_failure(engine.url, str(exc.orig))) from None
 
 
 @contextlib.contextmanager

@@ -34,6 +34,8 @@ catalogue(
             "省份代码「{code}」无效：请使用两位行政区划代码，如 33（浙江）、46（海南）。",
             "Invalid province code '{code}': use a two-digit region code such as 33 (Zhejiang) or 46 (Hainan).",
         ),
+        "plugin.new.no_province": ("请用 --province 指定插件所属省份的两位行政区划代码，例如：xiaoqi plugin new {name} --province 33（浙江）。",
+                                   "Give the plugin's province as a two-digit region code with --province, e.g.: xiaoqi plugin new {name} --province 33 (Zhejiang)."),
         "plugin.new.no_dir": ("目录不存在：{path}。请先创建它，或用 --dir 指定已有的目录。", "No such directory: {path}. Create it first, or give an existing one with --dir."),
         "plugin.new.exists": ("{path} 已存在。请换一个插件名，或用 --dir 在其他目录下创建；已有文件不会被覆盖。", "{path} already exists. Choose another name, or another place with --dir; existing files are never overwritten."),
         "plugin.new.done": ("已创建插件包 {path}（模块 {module}，省份 {province} {province_name}）。接下来：", "Created the plugin package {path} (module {module}, province {province} {province_name}). Next:"),
@@ -78,12 +80,14 @@ class PluginNames:
         return PROVINCES[self.province]
 
 
-def validate(name: str, province: str) -> PluginNames:
+def validate(name: str, province: str | None) -> PluginNames:
     """The names for ``name`` and ``province``, or a UsageError that says what to type instead."""
     from ..fields import PROVINCES
 
     if len(name) > MAX_NAME or not NAME_RE.match(name):
         raise UsageError(t("plugin.new.bad_name", name=name, max=MAX_NAME))
+    if province is None:  # no default: a plugin written for the wrong province is worse than a question
+        raise UsageError(t("plugin.new.no_province", name=name))
     if province not in PROVINCES:
         raise UsageError(t("plugin.new.bad_province", code=province))
     names = PluginNames(name, province)
@@ -133,13 +137,13 @@ def plugin_group():
     pass
 
 
-
 @plugin_group.command("new", help=("新建一个地区插件包 NAME（如 xiaoqi-hainan）", "create a regional plugin package NAME (e.g. xiaoqi-hainan)"))
 @click.argument("name")
 @option("--dir", "directory", default=".", metavar="DIR",
-              help=("在该目录下创建（默认当前目录）", "create it inside DIR (default: the current directory)"))
-@option("--province", default="46", show_default=True, metavar="NN",
-              help=("插件所属省份的两位行政区划代码", "two-digit region code of the plugin's province"))
+        help=("在该目录下创建（默认当前目录）", "create it inside DIR (default: the current directory)"))
+@option("--province", default=None, metavar="NN",
+        help=("插件所属省份的两位行政区划代码（必填），如 33（浙江）、46（海南）",
+              "two-digit region code of the plugin's province (required), e.g. 33 (Zhejiang), 46 (Hainan)"))
 def new_command(name, directory, province):
     names = validate(name, province)
     root = create(names, Path(directory))

@@ -40,7 +40,7 @@ def terminal_ui():
 
 def start_section(ui, name: str) -> str:
     """The section ``--open NAME`` opens: a section's name or id, or a record kind by any name that
-    ``xiaoqi import`` accepts (``实习``, ``Internships``, ``internships``)."""
+    ``xiaoqi import`` accepts (``实习``, ``internships``)."""
     section = ui.section_for(name)
     if section is None:
         from ..kinds import get_kind

@@ -16,7 +16,8 @@ from .venvs import make_venv, pip_install, run, xiaoqi
 def scaffold(tmp_path_factory):
     """``xiaoqi plugin new xiaoqi-demo-region`` in a temporary directory, installed into a fresh venv."""
     tmp = tmp_path_factory.mktemp("scaffold")
-    made = run(sys.executable, "-m", "xiaoqi.core.cli", "plugin", "new", "xiaoqi-demo-region", "--dir", str(tmp))
+    made = run(sys.executable, "-m", "xiaoqi.core.cli", "plugin", "new", "xiaoqi-demo-region", "--province", "46",
+               "--dir", str(tmp))
     assert made.returncode == 0, made.stderr
     package = tmp / "xiaoqi-demo-region"
     files = sorted(p.relative_to(package).as_posix() for p in package.rglob("*") if p.is_file())
@@ -65,18 +66,21 @@ def test_plugin_new_refuses_bad_names_and_places(tmp_path):
     assert "插件名「Xiaoqi Hainan」无效：只能使用小写字母、数字和连字符" in bad.stderr and "例如 xiaoqi-hainan" in bad.stderr
     for name in ("-hainan", "hainan-", "9hainan", "xiaoqi--hainan", "x" * 61):
         assert new(name, "--dir", str(tmp_path)).exit_code == 2, name
-    clash = new("json", "--dir", str(tmp_path), lang="en")
+    clash = new("json", "--province", "46", "--dir", str(tmp_path), lang="en")
     assert clash.exit_code == 2 and "would clash with the existing Python module 'json'" in clash.stderr
-    assert new("xiaoqi", "--dir", str(tmp_path)).exit_code == 2
+    assert new("xiaoqi", "--province", "46", "--dir", str(tmp_path)).exit_code == 2
     province = new("xiaoqi-hainan", "--province", "99", "--dir", str(tmp_path))
     assert province.exit_code == 2 and "省份代码「99」无效" in province.stderr
-    missing = new("xiaoqi-hainan", "--dir", str(tmp_path / "nowhere"))
+    unnamed = new("xiaoqi-hainan", "--dir", str(tmp_path))
+    assert (unnamed.exit_code, unnamed.stderr) == (2, "错误：请用 --province 指定插件所属省份的两位行政区划代码，"
+                                                      "例如：xiaoqi plugin new xiaoqi-hainan --province 33（浙江）。\n")
+    missing = new("xiaoqi-hainan", "--province", "46", "--dir", str(tmp_path / "nowhere"))
     assert missing.exit_code == 2 and "目录不存在" in missing.stderr
     assert list(tmp_path.iterdir()) == []
-    made = new("xiaoqi-hainan", "--dir", str(tmp_path))
+    made = new("xiaoqi-hainan", "--province", "46", "--dir", str(tmp_path))
     assert made.exit_code == 0, made.output
     readme = (tmp_path / "xiaoqi-hainan" / "README.md").read_text()
-    again = new("xiaoqi-hainan", "--dir", str(tmp_path))
+    again = new("xiaoqi-hainan", "--province", "46", "--dir", str(tmp_path))
     assert again.exit_code == 1 and "已存在" in again.stderr and "不会被覆盖" in again.stderr
     assert (tmp_path / "xiaoqi-hainan" / "README.md").read_text() == readme
 
