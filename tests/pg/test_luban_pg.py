@@ -48,10 +48,10 @@ def test_summary_and_rules_on_postgresql(xiaoqi_factory, xiaoqi_cli):
     xiaoqi_factory.record("luban_workshops", name="塔吉克斯坦鲁班工坊", country="TJ", partner_institution="塔吉克斯坦技术大学",
                           lead_school_code="4199999999", status="运营", opened_on="2019-05-01")
     findings = xiaoqi_cli("check", "--rule", "LW-ACTIVITY-MISSING", "--rule", "LW-LEAD-COLLEGE", "--on", "2026-11-23",
-                          "--format", "json").json
+                          "--format", "json").json["findings"]
     assert [(f["rule"], f["subject_key"]) for f in findings] == [
         ("LW-ACTIVITY-MISSING", "埃及鲁班工坊"), ("LW-ACTIVITY-MISSING", "塔吉克斯坦鲁班工坊"),
         ("LW-LEAD-COLLEGE", "塔吉克斯坦鲁班工坊")]
     by_school = xiaoqi_cli("check", "--rule", "LW-ACTIVITY-MISSING", "--on", "2027-02-01", "--school",
-                           reg.other.school_code, "--format", "json").json
+                           reg.other.school_code, "--format", "json").json["findings"]
     assert [f["subject_key"] for f in by_school] == ["泰国鲁班工坊"]
