@@ -1,5 +1,5 @@
-"""The core registry's record kinds: schools, majors, students, enterprises, agreements, positions,
-internships, insurance policies and insured persons, quota reservations and placements — their
+"""The core registry's record kinds: schools, majors, students, teachers, enterprises, agreements,
+positions, internships, insurance policies and insured persons, quota reservations and placements — their
 columns (Chinese and English headers), keys, references, cross-column checks and scope. They
 describe the tables in ``xiaoqi.core.models``; the framework they are built from is
 ``xiaoqi.core.kinds``."""
@@ -12,7 +12,7 @@ from . import fields as f
 from . import models as m
 from .actors import Actor
 from .i18n import catalogue, t
-from .kinds import Column, RecordKind, Reference
+from .kinds import Column, NamedReference, RecordKind, Reference
 
 catalogue(
     {
@@ -24,6 +24,9 @@ catalogue(
         "row.places_min": ("预留名额至少为 1", "a reservation holds at least 1 place"),
         "row.released_places": ("已退回名额不能多于预留名额", "more places given back than reserved"),
         "row.expiry_before_reservation": ("预留截止日期不能早于预留日期", "the reservation's deadline is before the day it was made"),
+        "row.teacher_school": ("{kind}教师必须填写所在学校代码", "a {kind} teacher needs the school code"),
+        "row.teacher_enterprise": ("企业导师必须填写所在企业的统一社会信用代码", "an enterprise mentor needs the enterprise's USCC"),
+        "row.teacher_fulltime_firm": ("专任教师由学校聘任，不填企业；在企业的兼职或挂职请记为企业实践", "a full-time teacher is employed by the school: leave the enterprise empty (record posts in a firm as enterprise practice)"),
     }
 )
 
@@ -47,6 +50,34 @@ def _internship_rules(values: dict) -> list[tuple[str, str]]:
 
 
 INTERNSHIP_KIND_ALIASES = (("跟岗实习", "岗位实习"), ("顶岗实习", "岗位实习"))
+
+
+def _teacher_rules(values: dict) -> list[tuple[str, str]]:
+    kind = values.get("kind")
+    if kind in ("专任", "兼职") and not values.get("school_code"):
+        return [("school_code", t("row.teacher_school", kind=kind))]
+    if kind == "企业导师" and not values.get("uscc"):
+        return [("uscc", t("row.teacher_enterprise"))]
+    if kind == "专任" and values.get("uscc"):
+        return [("uscc", t("row.teacher_fulltime_firm"))]
+    return []
+
+
+def _teacher_filter(actor: Actor):
+    """A teacher is seen by the school and the enterprise they work at, and by the other party of
+    the internships they mentor (a school sees its students' enterprise mentors, an enterprise its
+    interns' school mentors)."""
+    tr, i = m.Teacher, m.Internship
+    if actor.role == "school":
+        mentors = sa.select(i.enterprise_mentor_id).where(i.school_code == actor.code, i.enterprise_mentor_id.is_not(None))
+        return sa.or_(tr.school_code == actor.code, tr.id_number.in_(mentors))
+    if actor.role == "enterprise":
+        mentors = sa.select(i.school_mentor_id).where(i.uscc == actor.code, i.school_mentor_id.is_not(None))
+        return sa.or_(tr.uscc == actor.code, tr.id_number.in_(mentors))
+    return sa.or_(
+        tr.school_code.in_(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))),
+        tr.uscc.in_(sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))),
+    )
 
 
 def _holder_check(values: dict) -> list[tuple[str, str]]:
@@ -134,6 +165,7 @@ def _c(name, zh, type_, **kw) -> Column:
 
 
 SCHOOL_LEVELS = ("中职", "高职", "职业本科", "技工")
+TEACHER_KINDS = ("专任", "兼职", "企业导师")
 AGREEMENT_KINDS = ("实习基地", "订单培养", "现代学徒制", "产业学院", "共建专业", "技术服务", "其他")
 INTERNSHIP_KINDS = ("认识实习", "岗位实习", "学徒")
 POLICY_KINDS = ("实习责任保险", "意外伤害保险", "工伤保险", "学徒保险", "其他")
@@ -200,6 +232,31 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
+        name="teachers", zh="教师", en="teachers", model=m.Teacher, key=("id_number",),
+        school_column="school_code", enterprise_column="uscc", read_filter_fn=_teacher_filter,
+        references=[
+            Reference("schools", ("school_code",), ("school_code",)),
+            Reference("enterprises", ("uscc",), ("uscc",)),
+        ],
+        checks=[_teacher_rules],
+        columns=[
+            _c("id_number", "身份证号", "idcard", required=True, key=True),
+            _c("name", "姓名", "text", required=True, max_len=100),
+            _c("kind", "教师类别", "choice", required=True, choices=TEACHER_KINDS,
+               choices_en=("full-time", "part-time", "enterprise mentor"),
+               doc=("专任：学校在编在岗；兼职：学校聘请的兼职教师；企业导师：企业的导师（产业导师）",
+                    "full-time: employed by the school; part-time: engaged by the school; enterprise mentor: an enterprise's mentor")),
+            _c("school_code", "学校代码", "code10", doc=("所在学校；专任、兼职教师必填", "the school; required for full-time and part-time teachers")),
+            _c("uscc", "统一社会信用代码", "uscc", doc=("所在企业；企业导师必填", "the enterprise; required for enterprise mentors")),
+            _c("specialist", "专业课教师", "bool", doc=("含实习指导教师；企业实践规定适用于专业课教师", "incl. internship supervisors; the enterprise-practice rule applies to them")),
+            _c("subjects", "任教学科或专业", "list", max_len=500),
+            _c("title", "职称", "text", max_len=50),
+            _c("hired_on", "入职日期", "date", doc=("开始任教的日期", "when the teacher started teaching")),
+            _c("enterprise_experience", "从教前企业工作经历", "bool", doc=("入职前在企业工作过", "worked in an enterprise before teaching")),
+            _c("phone", "联系电话", "text", max_len=50),
+        ],
+    ),
+    RecordKind(
         name="agreements", zh="校企合作协议", en="agreements", model=m.Agreement, key=("agreement_no",),
         school_column="school_code", enterprise_column="uscc",
         references=[
@@ -245,6 +302,12 @@ CORE_KINDS: list[RecordKind] = [
             Reference("students", ("id_number",), ("id_number",)),
             Reference("enterprises", ("uscc",), ("uscc",)),
             Reference("positions", ("uscc", "position_code"), ("uscc", "position_code")),
+            Reference("teachers", ("school_mentor_id",), ("id_number",)),
+            Reference("teachers", ("enterprise_mentor_id",), ("id_number",)),
+        ],
+        named_references=[
+            NamedReference("school_mentor_id", "school_mentor", "teachers", (("school_code", "school_code"),)),
+            NamedReference("enterprise_mentor_id", "enterprise_mentor", "teachers", (("uscc", "uscc"),)),
         ],
         checks=[_dates_in_order("start_on", "end_on"), _internship_rules],
         columns=[
@@ -267,6 +330,10 @@ CORE_KINDS: list[RecordKind] = [
             _c("guardian_signed", "监护人已签字", "bool"),
             _c("school_mentor", "学校指导教师", "text", max_len=100),
             _c("enterprise_mentor", "企业指导人员", "text", max_len=100),
+            _c("school_mentor_id", "学校指导教师身份证号", "idcard",
+               doc=("教师名录中的学校指导教师；也可只填姓名（该校同名教师唯一时自动对应）", "the school mentor in the teachers registry; or give only the name (matched when unique at the school)")),
+            _c("enterprise_mentor_id", "企业指导人员身份证号", "idcard",
+               doc=("教师名录中的企业导师；也可只填姓名（该企业同名导师唯一时自动对应）", "the enterprise mentor in the teachers registry; or give only the name (matched when unique at the enterprise)")),
             _c("overtime", "安排加班", "bool"),
             _c("night_shift", "安排夜班", "bool"),
             _c("holiday_work", "法定节假日实习", "bool"),

@@ -1,7 +1,8 @@
-"""Realistic, internally consistent demo data: schools in several provinces, their majors and
-students (valid ID numbers), partner enterprises (valid USCCs), agreements, positions with
-apprenticeship quotas, internships, liability policies covering most of them, and a handful of
-deliberate rule violations so that ``xiaoqi check`` has something to find.
+"""Realistic, internally consistent demo data: schools in several provinces, their majors,
+students and teachers (valid ID numbers), partner enterprises (valid USCCs) and their mentors,
+agreements, positions with apprenticeship quotas, internships with their school and enterprise
+mentors, liability policies covering most of them, and a handful of deliberate rule violations so
+that ``xiaoqi check`` has something to find.
 
 ``size="large"`` writes at least 1,000,000 internships with batched inserts (scale work, benchmarks).
 Plugins add their own demo data through ``xiaoqi_demo_data`` afterwards.
@@ -63,6 +64,11 @@ PREFIXES = "华瑞恒信东方金鼎远航中科博雅天成宏达新锐正泰�
 INSURERS = ["中国人民财产保险股份有限公司", "中国平安财产保险股份有限公司", "中国太平洋财产保险股份有限公司"]
 
 LARGE_INTERNSHIPS = 1_000_000
+TITLES_SCHOOL = ("助教", "讲师", "讲师", "副教授", "教授", "高级讲师")
+TITLES_FIRM = ("技师", "高级技师", "工程师", "高级工程师", "高级技能人才")
+GENERAL_SUBJECTS = ("语文", "数学", "英语", "思想政治", "体育", "信息技术")
+#: the share of internships whose mentors are recorded only by name (data from before the registry)
+LEGACY_MENTORS = 0.04
 
 
 @dataclass
@@ -134,6 +140,7 @@ class DemoBuilder:
         self._enterprises()
         self._positions()
         self._agreements()
+        self._teachers()
         self._students()
         self._internships()
         self._policies()
@@ -141,6 +148,7 @@ class DemoBuilder:
         self._reservations()
         self.manifest.counts = {
             "schools": len(schools), "majors": len(majors), "enterprises": len(self.enterprises),
+            "teachers": len(self.teachers),
             "positions": len(self.positions), "agreements": len(self.agreements), "students": len(self.students),
             "internships": self.n_internships, "policies": len(self.policies), "insured": self.n_insured,
             "reservations": len(self.reservations), "placements": len(self.placements),
@@ -214,6 +222,82 @@ class DemoBuilder:
         self.agreements = rows
         _insert(self.session, m.Agreement, rows)
 
+    def _teachers(self) -> None:
+        """Each school's teachers — full-time specialist teachers of its majors, some general-subject
+        ones, a few part-time teachers from partner enterprises — and two or three mentors in every
+        enterprise. Two full-time teachers of the first school share a name, so that a mentor named
+        only 「name」 there is ambiguous. Its own random stream leaves the rest of the demo as it is."""
+        rng = self.mentor_rng = random.Random(f"teachers-{self.seed}")
+        per_school = 300 if self.large else 24
+        rows: list[dict] = []
+
+        def person(region: str, kind: str, hired: dt.date, **values) -> dict:
+            birth = dt.date(hired.year - rng.randrange(23, 32), rng.randrange(1, 13), rng.randrange(1, 29))
+            id_number = make_id_number(rng, region, birth)
+            while id_number in self.used_ids:
+                id_number = make_id_number(rng, region, birth)
+            self.used_ids.add(id_number)
+            row = {"id_number": id_number, "name": person_name(rng), "kind": kind, "school_code": None, "uscc": None,
+                   "specialist": True, "subjects": None, "title": None, "hired_on": hired,
+                   "enterprise_experience": rng.random() < 0.4, "phone": f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}"}
+            row.update(values)
+            rows.append(row)
+            return row
+
+        majors_by_school: dict[str, list[str]] = {}
+        for mj in self.majors:
+            majors_by_school.setdefault(mj["school_code"], []).append(mj["name"])
+        self.school_teachers: dict[str, list[dict]] = {}
+        for s in self.schools:
+            mine = self.school_teachers[s["school_code"]] = []
+            names = majors_by_school[s["school_code"]]
+            for i in range(per_school):
+                hired = dt.date(rng.randrange(1995, self.today.year + 1), rng.choice((7, 8, 9)), rng.randrange(1, 29))
+                hired = min(hired, self.today)
+                if i % 6 == 5:
+                    person(s["region"], "专任", hired, school_code=s["school_code"], specialist=False,
+                           subjects=rng.choice(GENERAL_SUBJECTS), title=rng.choice(TITLES_SCHOOL))
+                    continue
+                mine.append(person(s["region"], "专任", hired, school_code=s["school_code"],
+                                   subjects=LIST_JOIN.join(rng.sample(names, rng.choice((1, 2)))),
+                                   title=rng.choice(TITLES_SCHOOL)))
+            for e in self.partners[s["school_code"]][:3]:
+                hired = self.today - dt.timedelta(days=rng.randrange(60, 2000))
+                mine.append(person(s["region"], "兼职", hired, school_code=s["school_code"], uscc=e["uscc"],
+                                   subjects=rng.choice(names), title=rng.choice(TITLES_FIRM), enterprise_experience=True))
+        first = self.school_teachers[self.schools[0]["school_code"]]
+        first[1]["name"] = first[0]["name"]
+        self.firm_mentors: dict[str, list[dict]] = {}
+        for e in self.enterprises:
+            self.firm_mentors[e["uscc"]] = [
+                person(e["region"], "企业导师", self.today - dt.timedelta(days=rng.randrange(400, 6000)), uscc=e["uscc"],
+                       specialist=None, title=rng.choice(TITLES_FIRM), enterprise_experience=True)
+                for _ in range(rng.choice((2, 3)))]
+        self.teachers = rows
+        self.names_at: dict[str, set[str]] = {}
+        for r in rows:
+            for code in (r["school_code"], r["uscc"]):
+                if code:
+                    self.names_at.setdefault(code, set()).add(r["name"])
+        _insert(self.session, m.Teacher, rows)
+
+    def _mentors(self, row: dict) -> None:
+        """Name the internship's mentors from the teachers registry (a few keep a name only, as
+        records from before the registry do)."""
+        rng = self.mentor_rng
+        if rng.random() < LEGACY_MENTORS:
+            # people no longer in the registry: names that match none of its teachers there
+            for column, code in (("school_mentor", row["school_code"]), ("enterprise_mentor", row["uscc"])):
+                taken = self.names_at[code]
+                while row[column] in taken:
+                    row[column] = person_name(rng)
+            row.update(school_mentor_id=None, enterprise_mentor_id=None)
+            return
+        school = rng.choice(self.school_teachers[row["school_code"]])
+        firm = rng.choice(self.firm_mentors[row["uscc"]])
+        row.update(school_mentor=school["name"], school_mentor_id=school["id_number"],
+                   enterprise_mentor=firm["name"], enterprise_mentor_id=firm["id_number"])
+
     def _students(self) -> None:
         rng = self.rng
         # large: 24 schools x 22,000 students x about two internships each > 1,000,000
@@ -244,7 +328,7 @@ class DemoBuilder:
         rng = self.rng
         end = _add_months(start, months) - dt.timedelta(days=1)
         on_post = kind != "认识实习"
-        return {
+        row = {
             "school_code": s["school_code"], "id_number": st["id_number"], "uscc": p["uscc"],
             "position_code": p["position_code"] if on_post else None, "kind": kind, "kind_label": None,
             "start_on": start, "end_on": end, "work_region": None,
@@ -253,11 +337,14 @@ class DemoBuilder:
             "agreement_signed_on": start - dt.timedelta(days=rng.randrange(7, 30)),
             "consent_signed_on": start - dt.timedelta(days=rng.randrange(7, 30)), "guardian_signed": True,
             "school_mentor": person_name(rng), "enterprise_mentor": person_name(rng),
+            "school_mentor_id": None, "enterprise_mentor_id": None,
             "overtime": False, "night_shift": False, "holiday_work": False, "exception_filed_on": None,
             "via_agency": False,
             # a post in another province is a cross-province internship: filed before it starts
             "filing_approved_on": start - dt.timedelta(days=rng.randrange(30, 60)) if p["uscc"][2:4] != s["region"][:2] else None,
         }
+        self._mentors(row)
+        return row
 
     def _internships(self) -> None:
         """Final-year students do a 岗位实习 of up to six months at a partner enterprise whose posts
@@ -367,6 +454,7 @@ class DemoBuilder:
         r = next(picks)
         twin = {**r, "start_on": r["start_on"] + dt.timedelta(days=10)}
         twin["uscc"], twin["position_code"] = self._other_post(r)
+        self._mentors(twin)
         twin["monthly_pay"] = (self._wage(twin) * Decimal("0.9")).quantize(Decimal("0.01"))
         province = next(s["region"][:2] for s in self.schools if s["school_code"] == r["school_code"])
         twin["filing_approved_on"] = twin["start_on"] - dt.timedelta(days=30) if twin["uscc"][2:4] != province else None
@@ -384,7 +472,7 @@ class DemoBuilder:
         self._add(r); ms.expect("INT-AGE-MIN", key(r))
         # a Hunan internship with no enterprise supervisor (双导师)
         hunan = next(r for r in on_post if r["school_code"][2:4] == "43" and r["enterprise_mentor"])
-        hunan["enterprise_mentor"] = None; ms.expect("HN-DUAL-MENTOR", key(hunan))
+        hunan["enterprise_mentor"] = hunan["enterprise_mentor_id"] = None; ms.expect("HN-DUAL-MENTOR", key(hunan))
         # a premium paid by the student
         r = next(picks)
         no = f"PSTU{r['start_on'].year}{r['school_code'][-6:]}"

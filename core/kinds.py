@@ -143,6 +143,22 @@ class Reference:
     target_columns: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class NamedReference:
+    """A reference that a file or form may give by name: ``column`` holds the target's key (an ID
+    number), ``name_column`` the name as written (kept as text, also for old data without a key).
+    A name that matches exactly one record of ``kind`` within ``scope`` — pairs of (this kind's
+    column, the target's column), e.g. the internship's school and the teacher's — fills the key
+    in; a name that matches none or several is kept as text and reported (``xiaoqi.core.io.resolve``).
+    The column must also be one of the kind's ``references``."""
+
+    column: str
+    name_column: str
+    kind: str
+    scope: tuple[tuple[str, str], ...]
+    target_name: str = "name"
+
+
 class RowProblems(Exception):
     def __init__(self, problems: list[tuple[str, Any, str]]):
         super().__init__(problems)
@@ -177,6 +193,8 @@ class RecordKind:
     read_filter_fn: Callable[[Actor], Any] | None = None
     #: a kind that is written only through its own service (quota reservations): no plain import
     writable: bool = True
+    #: references a file may give by name instead of key (internship mentors)
+    named_references: list[NamedReference] = field(default_factory=list)
 
     def label(self, lang: str | None = None) -> str:
         return both(self.zh, self.en, lang)

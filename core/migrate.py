@@ -17,10 +17,17 @@ from sqlalchemy.engine import Engine
 
 from .db import display_name, is_sqlite, sqlite_file_exists
 from .errors import DatabaseStateError
-from .i18n import t
+from .i18n import catalogue, t
 from .plugins import hook_results
 
 HERE = Path(__file__).parent / "migrations"
+
+catalogue(
+    {
+        "db.migration_fk": ("升级 {db} 后有记录引用了不存在的记录，升级已撤销，数据库保持原样。请用 sqlite3 执行 PRAGMA foreign_key_check 查看，并报告此问题。",
+                            "After upgrading {db}, some records referred to records that do not exist; the upgrade was rolled back and the database is as it was. See PRAGMA foreign_key_check in sqlite3, and please report it."),
+    }
+)
 
 
 def load_models() -> list[type]:
@@ -52,6 +59,11 @@ def heads() -> set[str]:
     return set(script_directory().get_heads())
 
 
+def core_head() -> str:
+    """The newest revision of the core's branch."""
+    return script_directory().revision_map.get_current_head("core")
+
+
 def current(engine: Engine) -> set[str]:
     with engine.connect() as conn:
         return set(MigrationContext.configure(conn).get_current_heads())
@@ -59,19 +71,40 @@ def current(engine: Engine) -> set[str]:
 
 def upgrade(engine: Engine, target: str = "heads") -> None:
     """Migrate to ``target``; for "heads" the core branch first, then each plugin's (their tables
-    build on the core's). Revisions of plugins that are not loaded now stay recorded untouched."""
-    with engine.begin() as conn:
-        script = script_directory()
-        unloaded = [rev for rev in MigrationContext.configure(conn).get_current_heads() if not is_known(script, rev)]
-        version_table = sa.table("alembic_version", sa.column("version_num"))
-        if unloaded:  # alembic refuses to start from a revision it cannot find: set them aside meanwhile
-            conn.execute(sa.delete(version_table).where(version_table.c.version_num.in_(unloaded)))
-        cfg = alembic_config(conn)
-        if target == "heads":
-            command.upgrade(cfg, "core@head")
-        command.upgrade(cfg, target)
-        if unloaded:
-            conn.execute(sa.insert(version_table), [{"version_num": rev} for rev in unloaded])
+    build on the core's). Revisions of plugins that are not loaded now stay recorded untouched.
+
+    On SQLite, foreign keys are not enforced while the revisions run and are checked as a whole
+    before the commit: batch mode rebuilds a table to change its constraints (copy, drop, rename),
+    and dropping a table that other rows refer to fails under enforcement even though the copy
+    takes its place (SQLite's own procedure for such changes, "Making Other Kinds Of Table Schema
+    Changes", turns them off the same way)."""
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        raw = conn.connection.dbapi_connection
+        if sqlite:  # outside any transaction: SQLite ignores the pragma inside one
+            raw.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                _upgrade(conn, target)
+                if sqlite and raw.execute("PRAGMA foreign_key_check").fetchone() is not None:
+                    raise DatabaseStateError(t("db.migration_fk", db=display_name(str(engine.url))))
+        finally:
+            if sqlite:
+                raw.execute("PRAGMA foreign_keys = ON")
+
+
+def _upgrade(conn, target: str) -> None:
+    script = script_directory()
+    unloaded = [rev for rev in MigrationContext.configure(conn).get_current_heads() if not is_known(script, rev)]
+    version_table = sa.table("alembic_version", sa.column("version_num"))
+    if unloaded:  # alembic refuses to start from a revision it cannot find: set them aside meanwhile
+        conn.execute(sa.delete(version_table).where(version_table.c.version_num.in_(unloaded)))
+    cfg = alembic_config(conn)
+    if target == "heads":
+        command.upgrade(cfg, "core@head")
+    command.upgrade(cfg, target)
+    if unloaded:
+        conn.execute(sa.insert(version_table), [{"version_num": rev} for rev in unloaded])
 
 
 def is_known(script: ScriptDirectory, rev: str) -> bool:

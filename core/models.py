@@ -111,6 +111,31 @@ class Enterprise(SQLModel, table=True):
     pce_certified_on: Optional[dt.date] = None
 
 
+class Teacher(SQLModel, table=True):
+    """教师, keyed by the national ID number: a school's full-time (专任) or part-time (兼职) teacher,
+    or an enterprise's mentor (企业导师 / 产业导师). ``school_code`` is the school the teacher works
+    at (the employer of a 专任 teacher, the school that engages a 兼职 one); ``uscc`` the enterprise
+    (the employer of a 企业导师, a 兼职 teacher's own firm). Internships name them as mentors."""
+
+    __tablename__ = "teachers"
+    __table_args__ = (
+        sa.Index("ix_teachers_school_name", "school_code", "name"),
+        sa.Index("ix_teachers_uscc_name", "uscc", "name"),
+    )
+    id: Optional[int] = Field(default=None, primary_key=True)
+    id_number: str = Field(sa_column=sa.Column(sa.String(18), nullable=False, unique=True))
+    name: str = Field(max_length=100)
+    kind: str = Field(max_length=10)  # 专任 / 兼职 / 企业导师
+    school_code: Optional[str] = Field(default=None, sa_column=sa.Column(sa.String(10), _fk("schools.school_code"), nullable=True))
+    uscc: Optional[str] = Field(default=None, sa_column=sa.Column(sa.String(18), _fk("enterprises.uscc"), nullable=True))
+    specialist: Optional[bool] = None  # 专业课教师 (internship supervisors included)
+    subjects: Optional[str] = Field(default=None, max_length=500)  # list joined with 、
+    title: Optional[str] = Field(default=None, max_length=50)
+    hired_on: Optional[dt.date] = None
+    enterprise_experience: Optional[bool] = None
+    phone: Optional[str] = Field(default=None, max_length=50)
+
+
 class Agreement(SQLModel, table=True):
     """校企合作协议 — also the school's approved list of internship units."""
 
@@ -158,6 +183,8 @@ class Internship(SQLModel, table=True):
         sa.Index("ix_internships_uscc_dates", "uscc", "start_on", "end_on"),
         sa.Index("ix_internships_school", "school_code", "start_on"),
         sa.Index("ix_internships_position", "uscc", "position_code", "start_on"),
+        sa.Index("ix_internships_school_mentor", "school_mentor_id"),
+        sa.Index("ix_internships_enterprise_mentor", "enterprise_mentor_id"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     school_code: str = Field(sa_column=sa.Column(sa.String(10), _fk("schools.school_code"), nullable=False))
@@ -178,6 +205,11 @@ class Internship(SQLModel, table=True):
     guardian_signed: Optional[bool] = None
     school_mentor: Optional[str] = Field(default=None, max_length=100)
     enterprise_mentor: Optional[str] = Field(default=None, max_length=100)
+    # the mentors in the teachers registry (the names above stay as written, for old data)
+    school_mentor_id: Optional[str] = Field(default=None, sa_column=sa.Column(
+        sa.String(18), _fk("teachers.id_number", name="fk_internships_school_mentor"), nullable=True))
+    enterprise_mentor_id: Optional[str] = Field(default=None, sa_column=sa.Column(
+        sa.String(18), _fk("teachers.id_number", name="fk_internships_enterprise_mentor"), nullable=True))
     overtime: Optional[bool] = None
     night_shift: Optional[bool] = None
     holiday_work: Optional[bool] = None
@@ -304,6 +336,6 @@ class AuditEntry(SQLModel, table=True):
 
 
 CORE_MODELS = (
-    School, Major, Student, Enterprise, Agreement, Position, Internship, InsurancePolicy,
+    School, Major, Student, Enterprise, Teacher, Agreement, Position, Internship, InsurancePolicy,
     InsuredPerson, QuotaReservation, ReservationPlacement, ImportBatch, AuditEntry,
 )

@@ -63,10 +63,24 @@ def _validate(session: Session, kind: RecordKind, raw: dict) -> dict:
         values = kind.parse_row(raw)
     except RowProblems as exc:
         raise _problems(kind, exc) from None
+    if kind.named_references:
+        _resolve_names(session, kind, values)
     problems = check_references(session, kind, values)
     if problems:
         raise ValidationFailed(problems, kind.name)
     return values
+
+
+def _resolve_names(session: Session, kind: RecordKind, values: dict) -> None:
+    """Mentors given by name or ID number, as an import resolves them (``references.Resolver``):
+    a unique name fills the key in; a name that matches none or several stays as text."""
+    from .references import Resolver
+
+    cols = {name: [value] for name, value in values.items()}
+    found = Resolver(kind).resolve(session, cols, [0])
+    if found.problems:
+        raise ValidationFailed([(kind.by_name[n].header(), v, r) for _i, n, v, r in found.problems], kind.name)
+    values.update({name: column[0] for name, column in cols.items()})
 
 
 def check_references(session: Session, kind: RecordKind, values: dict) -> list[tuple[str, Any, str]]:

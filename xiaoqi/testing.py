@@ -11,8 +11,9 @@ Fixtures:
 - ``xiaoqi_plugin_manager``: a plugin manager with the built-in plugins and ``xiaoqi_plugins`` (no
   entry points), installed as the process-wide one during the test; a test may register more.
 - ``xiaoqi_factory``: a ``XiaoqiFactory`` that writes valid records of every kind (checksummed USCCs
-  and ID numbers) through the services: ``school()``, ``major()``, ``student()``, ``enterprise()``,
-  ``agreement()``, ``position()``, ``internship()``, ``policy()``, ``insured()``, ``record(kind, ...)``.
+  and ID numbers) through the services: ``school()``, ``major()``, ``student()``, ``teacher()``,
+  ``enterprise()``, ``agreement()``, ``position()``, ``internship()``, ``policy()``, ``insured()``,
+  ``record(kind, ...)``.
 """
 
 from __future__ import annotations
@@ -428,6 +429,31 @@ class XiaoqiFactory:
             "enrolled_on": dt.date(2023, 9, 1), "class_name": "机电2301班", "guardian": "家长",
             "guardian_phone": "13800000000", **values,
         })
+
+    def teacher(self, school=None, enterprise=None, *, birth=None, **values):
+        """教师: a 专任 specialist teacher of ``school`` (default: the latest school), hired 2015-09-01,
+        with enterprise experience. ``kind="企业导师"`` makes a mentor of ``enterprise`` (default: the
+        latest enterprise) instead; ``kind="兼职"`` a part-time teacher of the school."""
+        import datetime as dt
+
+        kind = values.get("kind", "专任")
+        n = self._next()
+        birth = birth or dt.date(1985, 3, 1)
+        row = {"kind": kind, "name": f"教师{n}", "specialist": True, "title": "讲师",
+               "hired_on": dt.date(2015, 9, 1), "enterprise_experience": True}
+        if kind == "企业导师":
+            enterprise = self._parent("enterprises", enterprise, self.enterprise)
+            row.update(uscc=enterprise.uscc, title="高级技师")
+            region = enterprise.region
+        else:
+            school = self._parent("schools", school, self.school)
+            row["school_code"] = school.school_code
+            if enterprise is not None:
+                row["uscc"] = enterprise.uscc
+            region = school.region
+        row["id_number"] = make_id_number(region, birth, n)
+        row.update(values)
+        return self.record("teachers", **row)
 
     def enterprise(self, **values):
         """企业: 500 on-post staff, industry 3484 (智能装备), in the factory's region."""

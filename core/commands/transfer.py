@@ -27,6 +27,8 @@ catalogue(
         "import.problem": ("{where}  {column}「{value}」：{reason}", "{where}  {column} '{value}': {reason}"),
         "import.problem.nocol": ("{where}  {reason}", "{where}  {reason}"),
         "import.more": ("……另有 {n} 个问题未显示；用 --errors 文件.csv 保存全部问题。", "... and {n} more problems; save them all with --errors FILE.csv."),
+        "import.unresolved": ("{n} 处姓名未能对应到名录中的唯一记录，已按文字保留（补填身份证号后重新导入即可对应）：",
+                              "{n} names matched no single record of the registry and were kept as text (add the ID numbers and import again to link them):"),
         "import.dry_run": ("（试运行：数据库未被修改。）", "(Dry run: the database was not changed.)"),
         "import.english_row": ("（已跳过模板的英文列名行。）", "(The template's English header row was skipped.)"),
         "import.header_only": ("文件只有表头，没有数据行；没有导入任何记录。", "The file has a header row but no data rows; nothing was imported."),
@@ -134,6 +136,10 @@ def import_command(app, kind, file, sheet, dry_run, skip_invalid, errors_path, f
         click.echo(format_problem(p, result.unit))
     if len(result.problems) > SHOWN_PROBLEMS:
         click.echo(t("import.more", n=len(result.problems) - SHOWN_PROBLEMS))
+    if result.unresolved:
+        click.echo(t("import.unresolved", n=len(result.unresolved)))
+        for p in result.unresolved[:SHOWN_PROBLEMS]:
+            click.echo("  " + format_problem(p, result.unit))
     summary = "import.summary" if result.written or result.rows == 0 else "import.summary.unwritten"
     click.echo(t(summary, kind=record_kind.label(), file=file.name, rows=result.rows, units=units,
                  created=result.created, updated=result.updated, unchanged=result.unchanged, invalid=result.invalid))

@@ -70,6 +70,7 @@ from ..i18n import catalogue, t
 from ..kinds import RecordKind, get_kind
 from ..models import AuditEntry, ImportBatch
 from ..plugins import get_plugin_manager
+from ..references import Resolver
 from ..services import jsonable, utcnow
 from . import readers
 from .rows import Layout, Prepared, Preparer, Problem, is_english_header_row, map_headers, snapshot_sql
@@ -113,6 +114,8 @@ class ImportResult:
     updated: int = 0
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: names of references kept as text (no record or several with that name): notices, not errors
+    unresolved: list[Problem] = field(default_factory=list)
     invalid_rows: set[int] = field(default_factory=set)
     dry_run: bool = False
     skip_invalid: bool = False
@@ -131,6 +134,7 @@ class ImportResult:
             "kind": self.kind, "file": self.file, "sha256": self.sha256, "rows": self.rows, "created": self.created,
             "updated": self.updated, "unchanged": self.unchanged, "invalid": self.invalid, "dry_run": self.dry_run,
             "written": self.written, "batch_id": self.batch_id, "problems": [p.as_dict() for p in self.problems],
+            "unresolved": [p.as_dict() for p in self.unresolved],
         }
 
 
@@ -280,6 +284,7 @@ class _Importer:
         self.schools: dict[str, str] = {}  # internships: student -> school, as found
         self.estimate: Callable[[], int] = lambda: result.rows
         self.rebuild: list[tuple[str, str]] | None = None  # secondary indexes dropped: (name, CREATE sql)
+        self.resolver = Resolver(kind, layout.present)
 
     # -- transaction -------------------------------------------------------------------------
     def __enter__(self):
@@ -467,6 +472,7 @@ class _Importer:
                 j = first.setdefault(key, i)
                 if j != i:
                     problem(i, kind.key[-1], key_texts[i], t("io.dup.file", row=rows_no[j], key=key_texts[i]))
+        unresolved = self._resolve(prep, problem) if self.resolver else []
         self._check_references(cols, bound, key_tuples, problem, bad)
         self._check_uniques(cols, bound, key_tuples, rows_no, problem, bad)
         existing = self._existing(key_tuples, bad)
@@ -501,6 +507,8 @@ class _Importer:
             r.problems.extend(problems)
         if bad:
             r.problems.sort(key=lambda p: p.row)
+        r.unresolved.extend(Problem(rows_no[u.index], self.layout.header(u.column), u.value, u.reason)
+                            for u in unresolved if u.index not in bad)
         audit: list[tuple] = []
         created_keys, updated_keys = [], []
         if creates:
@@ -589,6 +597,20 @@ class _Importer:
                 load = self.loaders[name]
                 out[name] = jsonable(load(row[pos]) if load else row[pos])
         return {c.name: out.get(c.name) for c in self.kind.columns}
+
+    def _resolve(self, prep: Prepared, problem) -> list:
+        """Mentors named by name or ID number (``references.Resolver``): keys filled in where a
+        name is unique, both columns then written; returns the names kept as text."""
+        found = self.resolver.resolve(self.conn, prep.cols, range(len(prep.numbers)))
+        for i, name, value, reason in found.problems:
+            problem(i, name, value, reason)
+        for ref in self.resolver.refs:
+            for name in (ref.column, ref.name_column):
+                bind = self.table.c[name].type.dialect_impl(self.dialect).bind_processor(self.dialect)
+                prep.bound[name] = list(map(bind, prep.cols[name])) if bind else list(prep.cols[name])
+                if name not in prep.write_names:
+                    prep.write_names.append(name)
+        return found.unresolved
 
     def _check_references(self, cols, bound, key_tuples, problem, bad) -> None:
         kind = self.kind

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 
 from xiaoqi import __version__
 from xiaoqi.core.cli import cli
+from xiaoqi.core.migrate import core_head
 
 
 def invoke(*args, **kw):
@@ -47,7 +48,8 @@ def test_db_upgrade_is_idempotent(tmp_path):
     db = tmp_path / "x.db"
     invoke("--db", db, "init")
     result = invoke("--db", db, "db", "upgrade")
-    assert result.exit_code == 0 and "0001 → 0001" in result.stdout
+    head = core_head()
+    assert result.exit_code == 0 and f"{head}, " in result.stdout and f"→ {head}, " in result.stdout
 
 
 @pytest.mark.parametrize("args,code,text", [

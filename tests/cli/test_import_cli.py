@@ -19,8 +19,9 @@ import sqlalchemy as sa
 from xiaoqi.core.actors import ADMIN
 
 #: the core kinds in the order their references need
-ORDER = ["schools", "majors", "students", "enterprises", "agreements", "positions", "internships", "policies", "insured"]
-TABLES = {"schools": "schools", "majors": "majors", "students": "students", "enterprises": "enterprises",
+ORDER = ["schools", "majors", "students", "enterprises", "teachers", "agreements", "positions", "internships", "policies",
+         "insured"]
+TABLES = {"schools": "schools", "majors": "majors", "students": "students", "enterprises": "enterprises", "teachers": "teachers",
           "agreements": "agreements", "positions": "positions", "internships": "internships", "policies": "policies",
           "insured": "insured"}
 

@@ -14,7 +14,7 @@ from xiaoqi.core.actors import ADMIN, Actor
 from xiaoqi.core.db import make_engine, read_session, write_session
 from xiaoqi.core.errors import PermissionDenied, ValidationFailed
 from xiaoqi.core.kinds import RowProblems, get_kind
-from xiaoqi.core.migrate import current, ensure_current, heads, table_names
+from xiaoqi.core.migrate import core_head, current, ensure_current, heads, table_names
 from xiaoqi.core.services import create_record, list_records
 from xiaoqi.plugins.luban.countries import country_name, parse_country
 from xiaoqi.testing import make_uscc
@@ -297,7 +297,7 @@ def test_upgrade_creates_the_tables_and_records_both_heads(tmp_path, xiaoqi_cli)
     assert xiaoqi_cli("init", db=url).exit_code == 0
     engine = make_engine(url)
     assert LUBAN_TABLES <= table_names(engine)
-    assert {"0001", "luban_0001"} <= current(engine) == heads()
+    assert {core_head(), "luban_0001"} <= current(engine) == heads()
     engine.dispose()
 
 
@@ -315,7 +315,7 @@ def test_disabling_the_plugin_leaves_the_core_working_on_a_database_with_its_tab
     assert upgraded.exit_code == 0, upgraded.stderr
     assert "luban_0001" in current(engine)  # kept for when the plugin comes back
     shown = xiaoqi_cli("db", "current", db=url).output
-    assert "luban_0001 （插件未加载，其数据表保留不动）" in shown and "0001 （最新）" in shown
+    assert "luban_0001 （插件未加载，其数据表保留不动）" in shown and f"{core_head()} （最新）" in shown
     check = xiaoqi_cli("check", "--format", "json", db=url)
     assert check.exit_code in (0, 1) and not any(f["rule"].startswith("LW-") for f in check.json["findings"])
     _luban_loaded(monkeypatch, True)

@@ -168,6 +168,7 @@ async def check_edit(url):
         end_on = db.execute("SELECT end_on FROM internships ORDER BY id LIMIT 1").fetchone()[0]
         form.query_one("#f-end_on", Input).value = end_on
         form.query_one("#f-school_mentor", Input).value = "测试导师"
+        form.query_one("#f-school_mentor_id", Input).value = ""  # another mentor: not the registry's teacher any more
         await pilot.pause(0.2)
         await pilot.press("ctrl+s")
         await settle(pilot)
