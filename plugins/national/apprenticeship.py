@@ -126,7 +126,8 @@ def _mentor_load(ctx):
 
 
 def _quota_ratio(ctx):
-    day = ctx.bind(ctx.as_of)
+    on = ctx.as_of
+    day = ctx.bind(on)
     target = ctx.param("min_ratio", region="e.region", on=day)
     only = []
     if ctx.enterprise:
