@@ -35,17 +35,16 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
-import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 from typing import Callable
 
 from large_db import build  # bench/ is the script directory, first on sys.path
+from terminal import time_to_screen
 
 HERE = Path(__file__).parent
 DEFAULT_DB = HERE / "out" / "tui-1m.db"
@@ -243,22 +242,7 @@ def terminal_start(db: Path) -> float:
     """Seconds from starting ``xiaoqi tui --open internships`` in a 160x50 tmux terminal to the
     first data row on its screen (an ID number under the header)."""
     xiaoqi = Path(sys.executable).with_name("xiaoqi")
-    session = f"xiaoqi-bench-{os.getpid()}-{time.monotonic_ns()}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX") and k not in ("COLUMNS", "LINES")}
-    row = re.compile(r"│ \d{10} +\d{17}[\dX] ")
-    tmux = ["tmux", "-L", session]
-    started = time.perf_counter()
-    subprocess.run([*tmux, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", "160", "-y", "50",
-                    f"{xiaoqi} --db {db} tui --open internships"], check=True, env=env)
-    try:
-        while time.perf_counter() - started < 30:
-            screen = subprocess.run([*tmux, "capture-pane", "-p", "-t", session], capture_output=True, text=True).stdout
-            if row.search(screen):
-                return time.perf_counter() - started
-            time.sleep(0.01)
-        raise TimeoutError("no rows on the terminal after 30 s")
-    finally:
-        subprocess.run([*tmux, "kill-server"], capture_output=True)
+    return time_to_screen(f"{xiaoqi} --db {db} tui --open internships", re.compile(r"│ \d{10} +\d{17}[\dX] "))
 
 
 if __name__ == "__main__":

@@ -6,14 +6,17 @@ a database that is not at head and say which command fixes it.
 
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
+
+if TYPE_CHECKING:  # Alembic (a quarter of a second to import) only when migrating or diagnosing
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 from .db import display_name, is_sqlite, sqlite_file_exists
 from .errors import DatabaseStateError
@@ -42,6 +45,8 @@ def version_locations() -> list[str]:
 
 
 def alembic_config(connection=None) -> Config:
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))
     cfg.set_main_option("version_locations", " ".join(version_locations()))
@@ -52,6 +57,8 @@ def alembic_config(connection=None) -> Config:
 
 
 def script_directory() -> ScriptDirectory:
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config())
 
 
@@ -64,9 +71,32 @@ def core_head() -> str:
     return script_directory().revision_map.get_current_head("core")
 
 
+_REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.M)
+
+
+def declared_heads() -> set[str]:
+    """The heads of the core's and the loaded plugins' branches, read from the ``revision`` and
+    ``down_revision`` lines of the revision files (no Alembic import: every command checks the
+    schema, and this is what it compares against; ``heads()`` is Alembic's own answer)."""
+    revisions: set[str] = set()
+    parents: set[str] = set()
+    for location in version_locations():
+        for path in Path(location).glob("*.py"):
+            found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+            if "revision" not in found:
+                continue
+            revisions.add(ast.literal_eval(found["revision"]))
+            down = ast.literal_eval(found.get("down_revision", "None"))
+            parents.update([down] if isinstance(down, str) else down or ())
+    return revisions - parents
+
+
 def current(engine: Engine) -> set[str]:
+    """The revisions recorded in the database (empty when it was never migrated)."""
     with engine.connect() as conn:
-        return set(MigrationContext.configure(conn).get_current_heads())
+        if not sa.inspect(conn).has_table("alembic_version"):
+            return set()
+        return set(conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalars())
 
 
 def upgrade(engine: Engine, target: str = "heads") -> None:
@@ -94,6 +124,9 @@ def upgrade(engine: Engine, target: str = "heads") -> None:
 
 
 def _upgrade(conn, target: str) -> None:
+    from alembic import command
+    from alembic.runtime.migration import MigrationContext
+
     script = script_directory()
     unloaded = [rev for rev in MigrationContext.configure(conn).get_current_heads() if not is_known(script, rev)]
     version_table = sa.table("alembic_version", sa.column("version_num"))
@@ -127,6 +160,8 @@ def ensure_current(engine: Engine, url: str) -> None:
     have = current(engine)
     if not have:
         raise DatabaseStateError(t("db.not_initialised", db=db))
+    if have == declared_heads():  # the usual case, decided without Alembic
+        return
     want = heads()
     if have == want:
         return

@@ -45,6 +45,14 @@ def test_help_imports_no_command_module_and_no_heavy_library():
     assert "xiaoqi.core.commands.plugins_cmd" in shown and "xiaoqi.core.commands.check" not in shown
 
 
+def test_reading_commands_import_neither_alembic_nor_textual(demo_db):
+    """status, records list and check check the schema without Alembic and draw nothing."""
+    url, _ = demo_db
+    for args in (["status"], ["records", "list", "internships"], ["check", "--rule", "INT-HOURS"]):
+        modules = {m.split(".")[0] for m in imported_by("--db", url, *args)}
+        assert not modules & {"alembic", "mako", "textual", "openpyxl"}, args
+
+
 @pytest.fixture
 def plugin_package(tmp_path, monkeypatch):
     """An importable package ``lazy_region`` whose command module records that it was imported."""

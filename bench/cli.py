@@ -1,0 +1,136 @@
+"""Benchmark of short commands: each figure beside its reference measured in the same run.
+
+    .venv/bin/python bench/cli.py [--runs 7] [--db bench/out/cli-demo.db] [--rebuild]
+
+Every command runs as a new process (what a user waits for: Python's start and every import
+included), the runs of all commands interleaved so that a busy machine slows each alike; each figure
+is the minimum and the median of ``--runs`` runs, and the ratio is median to median.
+
+| figure | reference | target |
+|---|---|---|
+| ``xiaoqi --help`` | ``sqlite-utils --help`` | ≤ 1.5× |
+| ``xiaoqi status``, ``records list internships``, ``check`` on the demo database | ``python -c "import sqlalchemy"`` | ≤ 0.5 s |
+| ``xiaoqi tui --open internships``, shell to the first rows (tmux) | a bare Textual app, shell to its first frame | ≤ 0.6 s |
+
+Also shown, to tell where the time goes: ``python -c pass``, ``import sqlalchemy.orm``,
+``import pydantic``, ``import sqlmodel`` (what the record models are built on) and
+``import xiaoqi.core.models`` (the core's table classes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from terminal import time_to_screen  # bench/ is the script directory, first on sys.path
+
+HERE = Path(__file__).parent
+DEFAULT_DB = HERE / "out" / "cli-demo.db"
+BIN = Path(sys.executable).parent
+PY = sys.executable
+XIAOQI = str(BIN / "xiaoqi")
+#: an internship's row on the TUI's table: its student's ID number, in full or masked
+ROW = re.compile(r"\d{6}(?:\d{8}|\*{8})\d{3}[\dX*]")
+BARE_APP = (
+    "from textual.app import App\n"
+    "from textual.widgets import Static\n"
+    "class Bare(App):\n"
+    "    def compose(self):\n"
+    "        yield Static('bare-textual-ready')\n"
+    "Bare().run()\n"
+)
+
+
+def timed(argv: list[str]) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seconds = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # check exits 1 on the demo's deliberate violations
+        raise SystemExit(f"{shlex.join(argv)} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--runs", type=int, default=7, help="runs of each command (minimum and median shown)")
+    args = parser.parse_args()
+    db = args.db.absolute()
+    if args.rebuild or not db.exists():
+        db.parent.mkdir(parents=True, exist_ok=True)
+        for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            path.unlink(missing_ok=True)
+        subprocess.run([XIAOQI, "--db", str(db), "demo", "--today", "2026-11-23"], check=True, capture_output=True)
+    sqlite_utils = shutil.which("sqlite-utils", path=str(BIN)) or shutil.which("sqlite-utils")
+    if sqlite_utils is None:
+        raise SystemExit("sqlite-utils is not installed: pip install -e '.[test]'")
+
+    commands: dict[str, list[str]] = {
+        "sqlite-utils --help": [sqlite_utils, "--help"],
+        "xiaoqi --help": [XIAOQI, "--help"],
+        "python -c pass": [PY, "-c", "pass"],
+        "import sqlalchemy": [PY, "-c", "import sqlalchemy"],
+        "import sqlalchemy.orm": [PY, "-c", "import sqlalchemy.orm"],
+        "import pydantic": [PY, "-c", "import pydantic"],
+        "import sqlmodel": [PY, "-c", "import sqlmodel"],
+        "import xiaoqi.core.models": [PY, "-c", "import xiaoqi.core.models"],
+        "xiaoqi status": [XIAOQI, "--db", str(db), "status"],
+        "xiaoqi records list internships": [XIAOQI, "--db", str(db), "records", "list", "internships"],
+        "xiaoqi check": [XIAOQI, "--db", str(db), "check"],
+    }
+    for argv in commands.values():  # warm the file cache and the bytecode
+        timed(argv)
+    runs: dict[str, list[float]] = {name: [] for name in commands}
+    terminal = shutil.which("tmux") is not None
+    tui = "xiaoqi tui --open internships (tmux, shell -> rows)"
+    bare = "bare Textual app (tmux, shell -> first frame)"
+    if terminal:
+        runs[tui], runs[bare] = [], []
+    for _ in range(max(1, args.runs)):
+        for name, argv in commands.items():
+            runs[name].append(timed(argv))
+        if terminal:
+            runs[tui].append(time_to_screen(f"{shlex.quote(XIAOQI)} --db {shlex.quote(str(db))} tui --open internships", ROW))
+            runs[bare].append(time_to_screen(f"{shlex.quote(PY)} -c {shlex.quote(BARE_APP)}", re.compile("bare-textual-ready")))
+
+    median = {name: statistics.median(values) for name, values in runs.items()}
+    print(f"{len(runs['xiaoqi --help'])} runs of each, interleaved; min / median in seconds; database {db}")
+    width = max(map(len, runs)) + 2
+
+    def line(name: str, reference: str | None = None, target: str = "") -> None:
+        values = runs[name]
+        text = f"{name:<{width}} min {min(values):6.3f}   median {median[name]:6.3f}"
+        if reference:
+            text += f"   x{median[name] / median[reference]:.2f} {reference}"
+        print(text + (f"   [{target}]" if target else ""))
+
+    line("python -c pass")
+    line("sqlite-utils --help")
+    line("xiaoqi --help", "sqlite-utils --help", "target <= x1.5")
+    line("import sqlalchemy")
+    line("import sqlalchemy.orm", "import sqlalchemy")
+    line("import pydantic", "import sqlalchemy")
+    line("import sqlmodel", "import sqlalchemy")
+    line("import xiaoqi.core.models", "import sqlalchemy")
+    for name in ("xiaoqi status", "xiaoqi records list internships", "xiaoqi check"):
+        line(name, "import sqlalchemy", "target <= 0.5 s")
+    if terminal:
+        line(bare)
+        line(tui, bare, "target <= 0.6 s")
+    verdicts = [("--help", median["xiaoqi --help"] <= 1.5 * median["sqlite-utils --help"])]
+    verdicts += [(name, median[name] <= 0.5) for name in ("xiaoqi status", "xiaoqi records list internships", "xiaoqi check")]
+    if terminal:
+        verdicts.append(("tui --open internships", median[tui] <= 0.6))
+    print("; ".join(f"{'OK' if ok else 'SLOW'} {name}" for name, ok in verdicts))
+
+
+if __name__ == "__main__":
+    main()
