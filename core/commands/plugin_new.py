@@ -1,7 +1,8 @@
 """``xiaoqi plugin new NAME``: a new regional plugin package that installs, loads and passes its own tests.
 
-The package has a pyproject with the ``xiaoqi`` entry point, a module with one rule and one
-parameter override for a province, a README, and tests that use the ``xiaoqi.testing`` fixtures.
+The package has a pyproject with the ``xiaoqi`` entry point, a module with one rule, one
+parameter override for a province and a command declared lazily (``CommandEntry``, its code in
+``commands.py``), a README, and tests that use the ``xiaoqi.testing`` fixtures.
 docs/tutorial.md walks through growing it into a full plugin (tables, import kinds, commands, TUI).
 """
 
@@ -112,6 +113,7 @@ def render(names: PluginNames) -> dict[str, str]:
         "name": names.name, "module": names.module, "entry_point": names.entry_point, "rule_id": names.rule_id,
         "province": names.province, "province_name": names.province_name, "key": names.entry_point,
         "city": names.province + "0100", "other_city": "110100" if names.province != "11" else "310100",
+        "command": names.short,
     }
     return {path.format(**values): string.Template(text).substitute(values) for path, text in TEMPLATES.items()}
 
@@ -198,13 +200,18 @@ A [xiaoqi](https://pypi.org/project/xiaoqi/) plugin with the internship rules of
 - parameter override: `INT-DURATION` `max_months` is 5 for schools in $province_name from
   2026-01-01 (the national default is 6).
 
-Change both to what your province's documents say: `$module/__init__.py`.
+- command `xiaoqi $command missing-mentors`: the internships that rule reports, as a list or
+  `--format json` (declared in `$module/__init__.py`, its code in `$module/commands.py`, imported
+  only when it runs).
+
+Change the rule and the override to what your province's documents say: `$module/__init__.py`.
 
 ```sh
 pip install -e '.[test]'    # beside xiaoqi
 pytest                      # the plugin's own tests
 xiaoqi plugins              # lists $entry_point
 xiaoqi check --explain $rule_id
+xiaoqi $command missing-mentors
 ```
 
 How to add tables, import kinds, commands and TUI panels: docs/plugins.md and docs/tutorial.md in
@@ -223,6 +230,7 @@ from __future__ import annotations
 import datetime as dt
 
 from xiaoqi.core import hookimpl
+from xiaoqi.core.commands import CommandEntry
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.rules import ParamValue, Rule
 
@@ -268,11 +276,58 @@ def xiaoqi_register_rules():
 
 
 @hookimpl
+def xiaoqi_register_commands():
+    # `xiaoqi --help` lists the command from this declaration; commands.py is imported only when
+    # `xiaoqi $command ...` runs
+    return [CommandEntry("$command", ("$province_name地区插件", "the $name plugin"), "$module.commands:plugin_group")]
+
+
+@hookimpl
 def xiaoqi_rule_params():
     # From 2026-01-01 an on-post internship of a school in the province lasts at most 5 months
     # (the national default is 6). A value for a region beats the national one; among values for
     # the same region the latest valid_from on or before the internship's start applies.
     return [ParamValue("INT-DURATION", "max_months", 5, region=PROVINCE, valid_from=dt.date(2026, 1, 1))]
+'''
+
+COMMANDS = '''\
+"""``xiaoqi $command missing-mentors``: the on-post internships that $rule_id reports, for the
+office that must add the mentors. It runs the rule (no second copy of its SQL)."""
+
+import click
+
+from xiaoqi.core.cli import emit_json, format_option, group, pass_app
+from xiaoqi.core.i18n import catalogue, t
+
+from . import RULE_ID
+
+catalogue(
+    {
+        "$key.missing.header": ("尚未填写企业指导人员的岗位实习：{n} 条", "On-post internships naming no enterprise mentor: {n}"),
+    }
+)
+
+
+@group("$command")  # its help is the CommandEntry's, in the language of --lang
+def plugin_group():
+    pass
+
+
+@plugin_group.command("missing-mentors", help=("尚未填写企业指导人员的岗位实习", "on-post internships that name no enterprise mentor"))
+@format_option
+@pass_app
+def missing_mentors(app, fmt):
+    from xiaoqi.core.rules import run_check
+
+    school = app.actor.code if app.actor.role == "school" else None  # a school sees its own
+    result = run_check(app.engine(), rules=[RULE_ID], school=school, config=app.config())
+    keys = [f.subject_key for f in result.findings]
+    if fmt == "json":
+        emit_json(keys)
+        return
+    click.echo(t("$key.missing.header", n=len(keys)))
+    for key in keys:
+        click.echo(f"  {key}")
 '''
 
 CONFTEST = '''\
@@ -316,7 +371,7 @@ def test_the_plugin_is_loaded(xiaoqi_cli):
     result = xiaoqi_cli("plugins", "--format", "json")
     assert result.exit_code == 0, result.stderr
     hooks = {p["name"]: p["hooks"] for p in result.json}["$module"]
-    assert hooks == ["xiaoqi_register_rules", "xiaoqi_rule_params"]
+    assert hooks == ["xiaoqi_register_commands", "xiaoqi_register_rules", "xiaoqi_rule_params"]
 
 
 def test_a_missing_mentor_is_reported_in_the_province_only(xiaoqi_factory, xiaoqi_cli):
@@ -342,12 +397,24 @@ def test_the_duration_override_applies_from_its_date_in_the_province(xiaoqi_fact
     reported = {f["subject_key"] for f in findings(xiaoqi_cli, "INT-DURATION")}
     assert reported == {f"{after.id_number}/{after.uscc}/{after.start_on}"}
     assert PROVINCE == CITY[:2] and before.start_on < dt.date(2026, 1, 1) and other.school_code[1:3] != PROVINCE
+
+
+def test_the_command_lists_what_the_rule_reports(xiaoqi_factory, xiaoqi_cli):
+    xiaoqi_factory.region = CITY
+    xiaoqi_factory.internship()
+    missing = xiaoqi_factory.internship(student=xiaoqi_factory.student(), enterprise_mentor=None)
+    result = xiaoqi_cli("$command", "missing-mentors", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert result.json == [f"{missing.id_number}/{missing.uscc}/{missing.start_on}"]
+    listed = xiaoqi_cli("--lang", "en", "--help")
+    assert "$command" in listed.output and "the $name plugin" in listed.output
 '''
 
 TEMPLATES = {
     "pyproject.toml": PYPROJECT,
     "README.md": README,
     "{module}/__init__.py": MODULE,
+    "{module}/commands.py": COMMANDS,
     "tests/conftest.py": CONFTEST,
     "tests/test_{entry_point}.py": TESTS,
 }

@@ -31,6 +31,7 @@ def test_plugin_new_writes_an_installable_package(scaffold):
     package, py, output, files = scaffold
     assert files == [
         "README.md", "pyproject.toml", "tests/conftest.py", "tests/test_demo_region.py", "xiaoqi_demo_region/__init__.py",
+        "xiaoqi_demo_region/commands.py",
     ]
     meta = tomllib.loads((package / "pyproject.toml").read_text())
     assert meta["project"]["entry-points"]["xiaoqi"] == {"demo_region": "xiaoqi_demo_region"}
@@ -39,7 +40,7 @@ def test_plugin_new_writes_an_installable_package(scaffold):
     assert listed.returncode == 0, listed.stderr
     plugin = {p["name"]: p for p in json.loads(listed.stdout)}["demo_region"]
     assert plugin == {"name": "demo_region", "version": "0.1.0", "builtin": False,
-                      "hooks": ["xiaoqi_register_rules", "xiaoqi_rule_params"]}
+                      "hooks": ["xiaoqi_register_commands", "xiaoqi_register_rules", "xiaoqi_rule_params"]}
     explained = xiaoqi(py, "check", "--explain", "DEMO-REGION-MENTOR", "--format", "json")
     assert explained.returncode == 0, explained.stderr
     assert json.loads(explained.stdout)["province"] == "46"
@@ -50,7 +51,7 @@ def test_plugin_new_package_passes_its_own_tests(scaffold):
     package, py, _, _ = scaffold
     result = run(py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", cwd=package)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
-    assert "3 passed" in result.stdout
+    assert "4 passed" in result.stdout
 
 
 def test_plugin_new_refuses_bad_names_and_places(tmp_path):
@@ -93,4 +94,6 @@ def test_plugin_new_follows_the_province(tmp_path):
     assert 'PROVINCE = "33"' in module and 'RULE_ID = "ZHEJIANG-NINGBO-MENTOR"' in module
     assert 'CITY = "330100"' in files["tests/test_zhejiang_ningbo.py"]
     compile(module, "module", "exec")
+    assert 'CommandEntry("zhejiang-ningbo", ("浙江地区插件", "the xiaoqi-zhejiang-ningbo plugin")' in module
+    compile(files["xiaoqi_zhejiang_ningbo/commands.py"], "commands", "exec")
     compile(files["tests/test_zhejiang_ningbo.py"], "tests", "exec")
