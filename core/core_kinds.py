@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from . import fields as f
 from . import models as m
-from .actors import Actor
+from .access import ALL, NAME, NONE, OWN, PHONE, Access, referenced_by, via, where
 from .i18n import catalogue, t
 from .kinds import Column, NamedReference, RecordKind, Reference
 
@@ -23,6 +23,7 @@ catalogue(
         "row.quota_period": ("名额截止日期不能早于名额起始日期", "the quota end date is before its start date"),
         "row.places_min": ("预留名额至少为 1", "a reservation holds at least 1 place"),
         "row.released_places": ("已退回名额不能多于预留名额", "more places given back than reserved"),
+        "row.quota_below_placed": ("学徒名额不能少于已落实的 {placed} 个名额", "the quota cannot be lower than the {placed} places already filled"),
         "row.expiry_before_reservation": ("预留截止日期不能早于预留日期", "the reservation's deadline is before the day it was made"),
         "row.teacher_school": ("{kind}教师必须填写所在学校代码", "a {kind} teacher needs the school code"),
         "row.teacher_enterprise": ("企业导师必须填写所在企业的统一社会信用代码", "an enterprise mentor needs the enterprise's USCC"),
@@ -63,21 +64,14 @@ def _teacher_rules(values: dict) -> list[tuple[str, str]]:
     return []
 
 
-def _teacher_filter(actor: Actor):
-    """A teacher is seen by the school and the enterprise they work at, and by the other party of
-    the internships they mentor (a school sees its students' enterprise mentors, an enterprise its
-    interns' school mentors)."""
-    tr, i = m.Teacher, m.Internship
-    if actor.role == "school":
-        mentors = sa.select(i.enterprise_mentor_id).where(i.school_code == actor.code, i.enterprise_mentor_id.is_not(None))
-        return sa.or_(tr.school_code == actor.code, tr.id_number.in_(mentors))
-    if actor.role == "enterprise":
-        mentors = sa.select(i.school_mentor_id).where(i.uscc == actor.code, i.school_mentor_id.is_not(None))
-        return sa.or_(tr.uscc == actor.code, tr.id_number.in_(mentors))
-    return sa.or_(
-        tr.school_code.in_(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))),
-        tr.uscc.in_(sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))),
-    )
+def _partners_mentors(model, code):
+    """Enterprise mentors of the enterprises a school has an agreement with."""
+    return model.uscc.in_(sa.select(m.Agreement.uscc).where(m.Agreement.school_code == code))
+
+
+def _partners_teachers(model, code):
+    """Teachers of the schools an enterprise has an agreement with."""
+    return model.school_code.in_(sa.select(m.Agreement.school_code).where(m.Agreement.uscc == code))
 
 
 def _holder_check(values: dict) -> list[tuple[str, str]]:
@@ -92,42 +86,21 @@ def _holder_check(values: dict) -> list[tuple[str, str]]:
     return []
 
 
-def _insured_owners(session, values: dict) -> set[str]:
-    codes = set()
-    holder = session.execute(
-        sa.select(m.InsurancePolicy.holder).where(m.InsurancePolicy.policy_no == values.get("policy_no"))
-    ).scalar()
-    if holder:
-        codes.add(holder)
-    return codes
-
-
-def _students_of(actor: Actor):
-    if actor.role == "school":
-        return sa.select(m.Student.id_number).where(m.Student.school_code == actor.code)
-    if actor.role == "enterprise":
-        return sa.select(m.Internship.id_number).where(m.Internship.uscc == actor.code)
-    return sa.select(m.Student.id_number).where(
-        m.Student.school_code.in_(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code)))
-    )
-
-
-def _student_filter(actor: Actor):
-    if actor.role == "school":
-        return m.Student.school_code == actor.code
-    return m.Student.id_number.in_(_students_of(actor))
-
-
-def _policy_filter(actor: Actor):
-    insured = sa.select(m.InsuredPerson.policy_no).where(m.InsuredPerson.id_number.in_(_students_of(actor)))
-    if actor.role == "province":
-        return m.InsurancePolicy.policy_no.in_(insured)
-    return sa.or_(m.InsurancePolicy.holder == actor.code, m.InsurancePolicy.policy_no.in_(insured))
-
-
-def _insured_filter(actor: Actor):
-    own = sa.select(m.InsurancePolicy.policy_no).where(m.InsurancePolicy.holder == actor.code)
-    return sa.or_(m.InsuredPerson.policy_no.in_(own), m.InsuredPerson.id_number.in_(_students_of(actor)))
+def _quota_covers_placements(session, kind, rows: list[dict]) -> list[tuple[int, str, str]]:
+    """A position's quota may not drop below the apprentices already placed on it."""
+    r, pl = m.QuotaReservation, m.ReservationPlacement
+    usccs = sorted({row["uscc"] for row in rows if row.get("uscc")})
+    placed = {}
+    for start in range(0, len(usccs), 500):
+        stmt = (sa.select(r.uscc, r.position_code, sa.func.count()).join(pl, pl.reservation_no == r.reservation_no)
+                .where(r.uscc.in_(usccs[start:start + 500])).group_by(r.uscc, r.position_code))
+        placed.update({(u, p): n for u, p, n in session.execute(stmt)})
+    problems = []
+    for i, row in enumerate(rows):
+        n = placed.get((row.get("uscc"), row.get("position_code")), 0)
+        if n and (row.get("apprentice_quota") or 0) < n:
+            problems.append((i, "apprentice_quota", t("row.quota_below_placed", placed=n)))
+    return problems
 
 
 def _reservation_rules(values: dict) -> list[tuple[str, str]]:
@@ -137,27 +110,6 @@ def _reservation_rules(values: dict) -> list[tuple[str, str]]:
     elif (values.get("released_places") or 0) > (values.get("places") or 0):
         problems.append(("released_places", t("row.released_places")))
     return problems
-
-
-def _reservations_of(actor: Actor):
-    """Reservation numbers ``actor`` (a school, an enterprise or a province) may see."""
-    r = m.QuotaReservation
-    if actor.role == "school":
-        return sa.select(r.reservation_no).where(r.school_code == actor.code)
-    if actor.role == "enterprise":
-        return sa.select(r.reservation_no).where(r.uscc == actor.code)
-    return sa.select(r.reservation_no).where(sa.or_(
-        r.school_code.in_(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))),
-        r.uscc.in_(sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))),
-    ))
-
-
-def _placement_owners(session, values: dict) -> set[str]:
-    row = session.execute(
-        sa.select(m.QuotaReservation.school_code, m.QuotaReservation.uscc)
-        .where(m.QuotaReservation.reservation_no == values.get("reservation_no"))
-    ).first()
-    return set(row) if row else set()
 
 
 def _c(name, zh, type_, **kw) -> Column:
@@ -176,7 +128,9 @@ RESERVATION_STATES = ("预留中", "已确认", "已释放", "已过期")
 CORE_KINDS: list[RecordKind] = [
     RecordKind(
         name="schools", zh="学校", en="schools", model=m.School, key=("school_code",),
-        school_column="school_code", public=True,
+        # a school keeps its own name and contact; only admin registers or removes a school
+        school_column="school_code",
+        access=Access(read=ALL, create=NONE, delete=NONE, columns={"school": ("name", "contact", "phone")}),
         columns=[
             _c("school_code", "学校代码", "code10", required=True, key=True),
             _c("name", "学校名称", "text", required=True),
@@ -189,7 +143,7 @@ CORE_KINDS: list[RecordKind] = [
     ),
     RecordKind(
         name="majors", zh="专业", en="majors", model=m.Major, key=("school_code", "major_code"),
-        school_column="school_code", public=True,
+        school_column="school_code", access=Access(read=ALL),
         references=[Reference("schools", ("school_code",), ("school_code",))],
         columns=[
             _c("school_code", "学校代码", "code10", required=True, key=True),
@@ -199,7 +153,10 @@ CORE_KINDS: list[RecordKind] = [
     ),
     RecordKind(
         name="students", zh="学生", en="students", model=m.Student, key=("id_number",),
-        school_column="school_code", read_filter_fn=_student_filter,
+        school_column="school_code",
+        # an enterprise reads the students interning with it (masked: it never reveals them)
+        access=Access(read={"enterprise": referenced_by("internships")},
+                      personal={"guardian": NAME, "guardian_phone": PHONE}),
         references=[
             Reference("schools", ("school_code",), ("school_code",)),
             Reference("majors", ("school_code", "major_code"), ("school_code", "major_code")),
@@ -219,7 +176,11 @@ CORE_KINDS: list[RecordKind] = [
     ),
     RecordKind(
         name="enterprises", zh="企业", en="enterprises", model=m.Enterprise, key=("uscc",),
-        enterprise_column="uscc", public=True,
+        enterprise_column="uscc",
+        # a school office may register a partner enterprise that is not in the registry yet; an
+        # enterprise keeps its own record but not its 产教融合型企业 certification
+        access=Access(read=ALL, create={"school": ALL}, delete={"enterprise": NONE},
+                      columns={"enterprise": ("name", "industry_code", "region", "staff_count")}),
         columns=[
             _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
             _c("name", "企业名称", "text", required=True),
@@ -233,7 +194,13 @@ CORE_KINDS: list[RecordKind] = [
     ),
     RecordKind(
         name="teachers", zh="教师", en="teachers", model=m.Teacher, key=("id_number",),
-        school_column="school_code", enterprise_column="uscc", read_filter_fn=_teacher_filter,
+        school_column="school_code", enterprise_column="uscc",
+        # a teacher is kept by the school or enterprise they work at, and seen by the other party
+        # of the internships they mentor and of the partner's agreements (to name them as mentors)
+        access=Access(read={
+            "school": OWN | referenced_by("internships") | where(_partners_mentors, ("合作企业的导师", "mentors of partner enterprises")),
+            "enterprise": OWN | referenced_by("internships") | where(_partners_teachers, ("合作学校的教师", "teachers of partner schools")),
+        }, personal={"phone": PHONE}),
         references=[
             Reference("schools", ("school_code",), ("school_code",)),
             Reference("enterprises", ("uscc",), ("uscc",)),
@@ -259,6 +226,8 @@ CORE_KINDS: list[RecordKind] = [
     RecordKind(
         name="agreements", zh="校企合作协议", en="agreements", model=m.Agreement, key=("agreement_no",),
         school_column="school_code", enterprise_column="uscc",
+        # the school keeps the register of its agreements; the enterprise reads its own
+        access=Access(write={"enterprise": NONE}),
         references=[
             Reference("schools", ("school_code",), ("school_code",)),
             Reference("enterprises", ("uscc",), ("uscc",)),
@@ -277,7 +246,9 @@ CORE_KINDS: list[RecordKind] = [
     ),
     RecordKind(
         name="positions", zh="岗位", en="positions", model=m.Position, key=("uscc", "position_code"),
-        enterprise_column="uscc", public=True,
+        enterprise_column="uscc",
+        # schools look for places on every enterprise's positions; an enterprise sees its own
+        access=Access(read={"school": ALL}, guards=(_quota_covers_placements,)),
         references=[Reference("enterprises", ("uscc",), ("uscc",))],
         checks=[_dates_in_order("quota_from", "quota_to", "row.quota_period")],
         columns=[
@@ -297,9 +268,11 @@ CORE_KINDS: list[RecordKind] = [
     RecordKind(
         name="internships", zh="实习", en="internships", model=m.Internship, key=("id_number", "uscc", "start_on"),
         school_column="school_code", enterprise_column="uscc",
+        # the school keeps its internships; the enterprise reads those at it
+        access=Access(write={"enterprise": NONE}),
         references=[
             Reference("schools", ("school_code",), ("school_code",)),
-            Reference("students", ("id_number",), ("id_number",)),
+            Reference("students", ("id_number",), ("id_number",), agree=("school_code",)),
             Reference("enterprises", ("uscc",), ("uscc",)),
             Reference("positions", ("uscc", "position_code"), ("uscc", "position_code")),
             Reference("teachers", ("school_mentor_id",), ("id_number",)),
@@ -345,8 +318,10 @@ CORE_KINDS: list[RecordKind] = [
     ),
     RecordKind(
         name="policies", zh="保险", en="policies", model=m.InsurancePolicy, key=("policy_no",),
-        read_filter_fn=_policy_filter,
-        owners=lambda session, v: {v["holder"]} if v.get("holder") else set(),
+        # the holder (a school or an enterprise) keeps its policies; a party also reads the
+        # policies that insure its students
+        school_column="holder", enterprise_column="holder",
+        access=Access(read={a: OWN | referenced_by("insured") for a in ("province", "school", "enterprise")}),
         checks=[_holder_check, _dates_in_order("start_on", "end_on")],
         columns=[
             _c("policy_no", "保单号", "text", required=True, key=True, max_len=60),
@@ -364,7 +339,11 @@ CORE_KINDS: list[RecordKind] = [
     ),
     RecordKind(
         name="insured", zh="被保险人清单", en="insured persons", model=m.InsuredPerson, key=("policy_no", "id_number"),
-        owners=_insured_owners, read_filter_fn=_insured_filter,
+        # the policy's holder keeps the list (a school only its own students: references stay in
+        # scope); a party reads the entries of its policies and of its students
+        access=Access(read={"province": via("students"), "school": via("policies", "update") | via("students"),
+                            "enterprise": via("policies", "update") | via("students")},
+                      write={"school": via("policies"), "enterprise": NONE}),
         references=[
             Reference("policies", ("policy_no",), ("policy_no",)),
             Reference("students", ("id_number",), ("id_number",)),
@@ -380,6 +359,8 @@ CORE_KINDS: list[RecordKind] = [
     RecordKind(
         name="reservations", zh="学徒名额预留", en="quota reservations", model=m.QuotaReservation,
         key=("reservation_no",), school_column="school_code", enterprise_column="uscc",
+        # a school reserves for itself; either party may release or expire it
+        access=Access(service="xiaoqi quota reserve / confirm / release", create={"enterprise": NONE}, delete=NONE),
         references=[
             Reference("schools", ("school_code",), ("school_code",)),
             Reference("positions", ("uscc", "position_code"), ("uscc", "position_code")),
@@ -401,8 +382,12 @@ CORE_KINDS: list[RecordKind] = [
     ),
     RecordKind(
         name="placements", zh="学徒名额落实", en="reservation placements", model=m.ReservationPlacement,
-        key=("id_number", "uscc", "start_on"), enterprise_column="uscc", owners=_placement_owners,
-        read_filter_fn=lambda actor: m.ReservationPlacement.reservation_no.in_(_reservations_of(actor)),
+        key=("id_number", "uscc", "start_on"), enterprise_column="uscc",
+        # the reserving school places its students; the parties of the reservation read them
+        access=Access(service="xiaoqi quota confirm",
+                      read={a: via("reservations") for a in ("province", "school", "enterprise")},
+                      create={"school": via("reservations"), "enterprise": NONE}, update=NONE, delete=NONE,
+                      reveal={"school": via("reservations")}),
         references=[
             Reference("reservations", ("reservation_no",), ("reservation_no",)),
             Reference("internships", ("id_number", "uscc", "start_on"), ("id_number", "uscc", "start_on")),

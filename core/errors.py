@@ -7,7 +7,8 @@ from .i18n import catalogue, t
 catalogue(
     {
         "err.permission": ("权限不足：{actor} 不能{action}{kind}「{key}」。{hint}", "Permission denied: {actor} may not {action} {kind} '{key}'. {hint}"),
-        "err.permission.hint": ("请以有权限的身份运行（--as admin，或对应的学校/企业）。", "Run it as an actor that may (--as admin, or the school/enterprise concerned)."),
+        "err.permission_kind": ("权限不足：{actor} 不能{action}{kind}。{hint}", "Permission denied: {actor} may not {action} {kind}. {hint}"),
+        "err.permission.hint": ("如确需办理，请联系管理员或记录所属的单位。", "If it must be done, ask the admin or the organisation the record belongs to."),
         "err.read_only": ("{actor} 是只读身份，不能修改数据。", "{actor} is read-only and cannot change data."),
         "err.not_found": ("找不到{kind}「{key}」。请检查代码是否正确，或先导入/创建它。", "No {kind} '{key}'. Check the code, or import/create it first."),
         "err.exists": ("{kind}「{key}」已存在。如需修改请使用更新。", "{kind} '{key}' already exists. Update it instead."),
@@ -18,6 +19,8 @@ catalogue(
         "action.update": ("修改", "update"),
         "action.delete": ("删除", "delete"),
         "action.read": ("查看", "read"),
+        "action.import": ("导入", "import"),
+        "action.reveal": ("查看完整个人信息", "reveal the personal data of"),
     }
 )
 

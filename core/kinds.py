@@ -13,7 +13,7 @@ from typing import Any, Callable
 import sqlalchemy as sa
 
 from . import fields as f
-from . import models as m
+from .access import Access, Rights, actor_clause, resolve
 from .actors import Actor
 from .i18n import both, catalogue, get_lang, t
 from .plugins import hook_results, on_plugins_changed
@@ -136,11 +136,15 @@ class Column:
 
 @dataclass(frozen=True)
 class Reference:
-    """Columns of this kind that must name an existing record of another kind."""
+    """Columns of this kind that must name an existing record of another kind (one that the
+    writer may read: a write never reaches outside the writer's scope)."""
 
     kind: str
     columns: tuple[str, ...]  # this kind's columns, in the order of the target's key
     target_columns: tuple[str, ...]
+    #: columns that must hold the same value here and in the referenced record (an internship's
+    #: school is its student's school)
+    agree: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -180,24 +184,30 @@ class RecordKind:
     school_column: str | None = None
     #: column naming the enterprise that owns the record, if any
     enterprise_column: str | None = None
-    #: visible to every actor (directory data such as enterprises and positions)
-    public: bool = False
+    #: who may read, change and reveal it (``xiaoqi.core.access``); derived from the two columns
+    #: above where it says nothing
+    access: Access = field(default_factory=Access)
     #: cross-column checks: ``check(values) -> [(column, reason)]``
     checks: list[Callable[[dict], list[tuple[str, str]]]] = field(default_factory=list)
     #: values derived from the row for the table (``derive(values) -> dict``), e.g. birth date
     derive: Callable[[dict], dict] | None = None
     #: the plugin that registered it (None for the core)
     plugin: str | None = None
-    #: optional hooks for kinds whose ownership is not a plain column (see ``insured``)
-    owners: Callable[[Any, dict], set[str]] | None = None
-    read_filter_fn: Callable[[Actor], Any] | None = None
-    #: a kind that is written only through its own service (quota reservations): no plain import
-    writable: bool = True
     #: references a file may give by name instead of key (internship mentors)
     named_references: list[NamedReference] = field(default_factory=list)
 
     def label(self, lang: str | None = None) -> str:
         return both(self.zh, self.en, lang)
+
+    @cached_property
+    def rights(self) -> Rights:
+        """The access declaration resolved: a scope for every action and actor type."""
+        return resolve(self)
+
+    @property
+    def writable(self) -> bool:
+        """Written through the generic services and imports (not only through its own service)."""
+        return self.rights.service is None
 
     @cached_property
     def by_name(self) -> dict[str, Column]:
@@ -279,37 +289,9 @@ class RecordKind:
             raise RowProblems(problems)
         return out
 
-    # -- scope ---------------------------------------------------------------------------
-    def owner_codes(self, session, values: dict) -> set[str]:
-        """School codes and USCCs of the parties that may write this record."""
-        if self.owners:
-            return self.owners(session, values)
-        codes = set()
-        for col in (self.school_column, self.enterprise_column):
-            if col and values.get(col):
-                codes.add(values[col])
-        return codes
-
     def read_filter(self, actor: Actor):
         """A WHERE clause limiting what ``actor`` sees (None: everything)."""
-        if actor.role in ("admin", "auditor") or self.public:
-            return None
-        if self.read_filter_fn:
-            return self.read_filter_fn(actor)
-        model = self.model
-        if actor.role == "province":
-            clauses = []
-            if self.school_column:
-                clauses.append(getattr(model, self.school_column).in_(
-                    sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))))
-            if self.enterprise_column:
-                clauses.append(getattr(model, self.enterprise_column).in_(
-                    sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))))
-            return sa.or_(*clauses) if clauses else sa.false()
-        col = self.school_column if actor.role == "school" else self.enterprise_column
-        if col is None:
-            return sa.false()
-        return getattr(model, col) == actor.code
+        return actor_clause(self, actor, "read")
 
 
 _kinds: dict[str, RecordKind] | None = None

@@ -40,13 +40,15 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from . import models as m
+from .access import actor_clause, stored_allowed
 from .actors import Actor
 from .errors import Conflict, NotFound, PermissionDenied, UsageError, ValidationFailed
 from .i18n import catalogue, t
 from .core_kinds import RESERVATION_STATES
 from .kinds import RowProblems, get_kind
 from .plugins import get_plugin_manager
-from .services import audit, jsonable, snapshot
+from .privacy import mask_key
+from .services import audit, authorise, jsonable, snapshot
 
 RESERVED, CONFIRMED, RELEASED, EXPIRED = RESERVATION_STATES
 APPRENTICE = "学徒"
@@ -56,10 +58,7 @@ RATIO_PLACES = Decimal("0.0001")
 
 catalogue(
     {
-        "quota.read_only": ("{actor} 是只读身份，不能预留、确认或释放学徒名额。", "{actor} is read-only and cannot reserve, confirm or release apprentice places."),
         "quota.school_only_own": ("{actor} 只能为本校预留名额，不能为学校 {school} 预留。", "{actor} reserves places for its own school only, not for school {school}."),
-        "quota.enterprise_only_own": ("{actor} 只能管理本企业的岗位，岗位「{position}」属于企业 {uscc}。", "{actor} manages its own positions only; position '{position}' belongs to enterprise {uscc}."),
-        "quota.not_yours": ("{actor} 不能处理预留「{no}」：它属于学校 {school}（企业 {uscc} 的岗位）。", "{actor} may not act on reservation '{no}': it belongs to school {school} (a position of enterprise {uscc})."),
         "quota.school_needed": ("请用 --school 指明为哪所学校预留（或以 --as school:<学校代码> 运行）。", "Say which school the places are for with --school (or run as --as school:<code>)."),
         "quota.no_position": ("企业 {uscc} 没有岗位「{position}」。可用 xiaoqi quota show --enterprise {uscc} 查看其岗位。", "Enterprise {uscc} has no position '{position}'. See its positions with: xiaoqi quota show --enterprise {uscc}"),
         "quota.no_school": ("学校 {school} 不存在。请检查学校代码，或先导入该学校。", "No school {school}. Check the code, or import the school first."),
@@ -138,11 +137,6 @@ def _invalid(column: str, value, reason: str) -> ValidationFailed:
     return ValidationFailed([(get_kind("reservations").by_name[column].header(), value, reason)], "reservations")
 
 
-def _refuse_read_only(actor: Actor) -> None:
-    if actor.read_only:
-        raise PermissionDenied(t("quota.read_only", actor=actor.label()))
-
-
 def _lock_position(session: Session, uscc: str, position_code: str) -> m.Position | None:
     """The position row, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite writers
     are already serialised by BEGIN IMMEDIATE, and SQLAlchemy leaves FOR UPDATE out there)."""
@@ -161,14 +155,10 @@ def _lock_reservation(session: Session, actor: Actor, reservation_no: str) -> tu
     reservation = session.execute(
         sa.select(r).where(r.reservation_no == reservation_no).with_for_update().execution_options(populate_existing=True)
     ).scalar_one()
-    if not actor.is_admin:
-        _refuse_read_only(actor)
-        if actor.code not in (reservation.school_code, reservation.uscc):
-            # another party's reservation is not revealed to a school or an enterprise
-            if actor.role == "school":
-                raise NotFound(t("quota.no_reservation", no=reservation_no))
-            raise PermissionDenied(t("quota.not_yours", actor=actor.label(), no=reservation_no,
-                                     school=reservation.school_code, uscc=reservation.uscc))
+    kind = get_kind("reservations")
+    if reservation.id not in stored_allowed(session, kind, actor, "read", [reservation.id]):
+        raise NotFound(t("quota.no_reservation", no=reservation_no))  # another party's is not revealed
+    authorise(session, actor, kind, "update", reservation_no, obj=reservation, through_service=True)
     return reservation, position
 
 
@@ -393,19 +383,18 @@ def reserve(session: Session, *, actor: Actor, uscc: str, position_code: str, pl
             school_code: str | None = None, today: dt.date | None = None, config: dict | None = None) -> m.QuotaReservation:
     """Reserve ``places`` apprentice places on a position for a school until ``expires_on``.
 
-    A school reserves for itself; an enterprise for a school on its own positions; admin for any
-    school. Refused when the position has no quota, its quota period is not open today, the
+    A school reserves for itself, admin for any school (the ``reservations`` kind's access says
+    who may). Refused when the position has no quota, its quota period is not open today, the
     deadline is in the past or after the period ends (or further than ``max_hold_days``), the
     school holds ``max_open_reservations`` already, or fewer places are free than asked."""
     today = _today(today)
     settings = quota_settings(config)
-    _refuse_read_only(actor)
+    kind = get_kind("reservations")
+    authorise(session, actor, kind, "create", "", through_service=True)
     if actor.role == "school":
         if school_code and school_code != actor.code:
             raise PermissionDenied(t("quota.school_only_own", actor=actor.label(), school=school_code))
         school_code = actor.code
-    if actor.role == "enterprise" and uscc != actor.code:
-        raise PermissionDenied(t("quota.enterprise_only_own", actor=actor.label(), position=position_code, uscc=uscc))
     if not school_code:
         raise UsageError(t("quota.school_needed"))
     if isinstance(places, bool) or not isinstance(places, int) or places < 1:
@@ -447,6 +436,8 @@ def reserve(session: Session, *, actor: Actor, uscc: str, position_code: str, pl
     reservation = m.QuotaReservation(
         reservation_no=_new_number(today), uscc=uscc, position_code=position_code, school_code=school_code,
         places=places, released_places=0, expires_on=expires_on, status=RESERVED, reserved_on=today)
+    authorise(session, actor, kind, "create", reservation.reservation_no, after=kind.export_values(reservation),
+              through_service=True)
     session.add(reservation)
     session.flush()
     _record(session, actor, "reservations", "create", reservation, None)
@@ -496,36 +487,42 @@ def confirm(session: Session, *, actor: Actor, reservation_no: str, internship: 
     today = _today(today)
     reservation, position = _lock_reservation(session, actor, reservation_no)
     key_values = _internship_key(session, internship, reservation)
-    key_text = get_kind("internships").key_of(key_values)
+    internships = get_kind("internships")
+    key_text = internships.key_of(key_values)
+    shown = mask_key(internships, key_text)  # keys in messages are masked, as on every surface
     if reservation.status != RESERVED:
         raise Conflict(t("quota.closed_reservation", no=reservation_no, status=reservation.status, action=t("quota.action.confirm")))
     if reservation.expires_on < today:
         raise Conflict(t("quota.expired_reservation", no=reservation_no, expires=reservation.expires_on))
     i = m.Internship
+    scope = internships.read_filter(actor)
     found = session.execute(sa.select(i).where(
-        i.id_number == key_values["id_number"], i.uscc == key_values["uscc"], i.start_on == key_values["start_on"])).scalar_one_or_none()
+        i.id_number == key_values["id_number"], i.uscc == key_values["uscc"], i.start_on == key_values["start_on"],
+        *([] if scope is None else [scope]))).scalar_one_or_none()
     if found is None:
-        raise NotFound(t("quota.no_internship", key=key_text))
+        raise NotFound(t("quota.no_internship", key=shown))
     if found.kind != APPRENTICE:
-        raise Conflict(t("quota.not_apprentice", key=key_text, kind=found.kind))
+        raise Conflict(t("quota.not_apprentice", key=shown, kind=found.kind))
     if (found.uscc, found.position_code) != (reservation.uscc, reservation.position_code):
-        raise Conflict(t("quota.wrong_position", key=key_text, actual=f"{found.uscc}/{found.position_code}",
+        raise Conflict(t("quota.wrong_position", key=shown, actual=f"{found.uscc}/{found.position_code}",
                          expected=f"{reservation.uscc}/{reservation.position_code}"))
     if found.school_code != reservation.school_code:
-        raise Conflict(t("quota.wrong_school", key=key_text, actual=found.school_code, no=reservation_no,
+        raise Conflict(t("quota.wrong_school", key=shown, actual=found.school_code, no=reservation_no,
                          expected=reservation.school_code))
     if (position.quota_to and found.start_on > position.quota_to) or (position.quota_from and found.end_on < position.quota_from):
-        raise Conflict(t("quota.outside_period", key=key_text, start=found.start_on, end=found.end_on, period=_period_text(position)))
+        raise Conflict(t("quota.outside_period", key=shown, start=found.start_on, end=found.end_on, period=_period_text(position)))
     pl = m.ReservationPlacement
     other = session.execute(sa.select(pl.reservation_no).where(
         pl.id_number == found.id_number, pl.uscc == found.uscc, pl.start_on == found.start_on)).scalar()
     if other is not None:
-        raise Conflict(t("quota.already_placed", key=key_text, no=other))
+        raise Conflict(t("quota.already_placed", key=shown, no=other))
     placed = _placed(session, reservation_no)
     if placed + reservation.released_places >= reservation.places:
         raise Conflict(t("quota.full", no=reservation_no, places=reservation.places))
     placement = pl(reservation_no=reservation_no, id_number=found.id_number, uscc=found.uscc,
                    start_on=found.start_on, placed_on=today)
+    placements = get_kind("placements")
+    authorise(session, actor, placements, "create", key_text, after=placements.export_values(placement), through_service=True)
     session.add(placement)
     session.flush()
     _record(session, actor, "placements", "create", placement, None)
@@ -570,14 +567,13 @@ def expire(session: Session, *, actor: Actor, today: dt.date | None = None) -> l
     its unplaced places; a school or an enterprise expires only its own. Returns those expired.
     One UPDATE for all of them; each is audited and announced."""
     today = _today(today)
-    _refuse_read_only(actor)
+    kind = get_kind("reservations")
+    authorise(session, actor, kind, "update", "", through_service=True)
     r, pl = m.QuotaReservation, m.ReservationPlacement
     due = [r.status == RESERVED, r.expires_on < today]
-    if actor.role == "school":
-        due.append(r.school_code == actor.code)
-    elif actor.role == "enterprise":
-        due.append(r.uscc == actor.code)
-    kind = get_kind("reservations")
+    scope = actor_clause(kind, actor, "update")
+    if scope is not None:
+        due.append(scope)
     rows = list(session.execute(sa.select(r).where(*due).order_by(r.reservation_no).with_for_update()).scalars())
     if not rows:
         return []

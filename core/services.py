@@ -16,17 +16,21 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Session
 
-from .actors import Actor
+from .access import changed_columns_refused, rows_allowed, run_guards, stored_allowed
+from .actors import ADMIN, Actor
 from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from .i18n import catalogue, t
 from .kinds import RecordKind, RowProblems, get_kind
 from .models import AuditEntry
 from .plugins import get_plugin_manager
+from .privacy import mask_key
 
 catalogue(
     {
         "ref.missing": ("引用的{kind}不存在：{key}", "refers to a {kind} that does not exist: {key}"),
-        "scope.school_mismatch": ("学生「{id_number}」属于学校 {actual}，不是 {given}", "student '{id_number}' belongs to school {actual}, not {given}"),
+        "ref.disagrees": ("引用的{kind}「{key}」的{column}不是 {value}", "the {kind} '{key}' referred to does not have {column} {value}"),
+        "access.service_only": ("{kind}不能直接新建、修改、删除或导入，只能通过 {service} 办理。", "{kind} cannot be created, changed, deleted or imported directly; use {service}."),
+        "access.columns": ("{actor} 不能修改{kind}「{key}」的这些列：{columns}", "{actor} may not change these columns of {kind} '{key}': {columns}"),
         "scope.key_change": ("不能修改主键字段；如需更正请删除后重新创建", "a key column cannot be changed; delete the record and create it again"),
         "list.bad_column": ("没有名为「{name}」的列。可用：{names}", "No column named '{name}'. Available: {names}"),
     }
@@ -58,14 +62,14 @@ def _problems(kind: RecordKind, exc: RowProblems) -> ValidationFailed:
     return ValidationFailed([(kind.by_name[n].header() if n in kind.by_name else n, v, r) for n, v, r in exc.problems], kind.name)
 
 
-def _validate(session: Session, kind: RecordKind, raw: dict) -> dict:
+def _validate(session: Session, kind: RecordKind, raw: dict, actor: Actor) -> dict:
     try:
         values = kind.parse_row(raw)
     except RowProblems as exc:
         raise _problems(kind, exc) from None
     if kind.named_references:
         _resolve_names(session, kind, values)
-    problems = check_references(session, kind, values)
+    problems = check_references(session, kind, values, actor)
     if problems:
         raise ValidationFailed(problems, kind.name)
     return values
@@ -83,43 +87,67 @@ def _resolve_names(session: Session, kind: RecordKind, values: dict) -> None:
     values.update({name: column[0] for name, column in cols.items()})
 
 
-def check_references(session: Session, kind: RecordKind, values: dict) -> list[tuple[str, Any, str]]:
-    """Problems for references of ``values`` that name no existing record (one query each)."""
+def check_references(session: Session, kind: RecordKind, values: dict, actor: Actor = ADMIN) -> list[tuple[str, Any, str]]:
+    """Problems for references of ``values`` that name no record the actor may read, or one
+    that disagrees on the reference's ``agree`` columns (one query each). A record outside the
+    actor's scope reads as missing: a refusal never tells where a record belongs."""
     problems = []
     for ref in kind.references:
         local = [values.get(c) for c in ref.columns]
         if any(v is None for v in local):
             continue  # an optional reference left empty (a missing required one is reported already)
         target = get_kind(ref.kind)
-        where = sa.and_(*[getattr(target.model, tc) == v for tc, v in zip(ref.target_columns, local)])
-        if session.execute(sa.select(sa.literal(1)).select_from(target.model).where(where).limit(1)).first() is None:
-            header = kind.by_name[ref.columns[-1]].header()
-            problems.append((header, "/".join(map(str, local)), t("ref.missing", kind=target.label(), key="/".join(map(str, local)))))
-    if kind.name == "internships" and not problems:
-        actual = session.execute(
-            sa.text("SELECT school_code FROM students WHERE id_number = :i"), {"i": values["id_number"]}
-        ).scalar()
-        if actual != values["school_code"]:
-            problems.append((kind.by_name["school_code"].header(), values["school_code"],
-                             t("scope.school_mismatch", id_number=values["id_number"], actual=actual, given=values["school_code"])))
+        where = [getattr(target.model, tc) == v for tc, v in zip(ref.target_columns, local)]
+        scope = target.read_filter(actor)
+        stmt = sa.select(*[getattr(target.model, c) for c in ref.agree] or [sa.literal(1)]).where(
+            *where, *([] if scope is None else [scope])).limit(1)
+        found = session.execute(stmt).first()
+        key = "/".join(map(str, local))
+        if found is None:
+            problems.append((kind.by_name[ref.columns[-1]].header(), mask_key(target, key),
+                             t("ref.missing", kind=target.label(), key=mask_key(target, key))))
+            continue
+        for column, value in zip(ref.agree, found):
+            if value != values.get(column):
+                problems.append((kind.by_name[column].header(), values.get(column),
+                                 t("ref.disagrees", kind=target.label(), key=mask_key(target, key),
+                                   column=kind.by_name[column].header(), value=values.get(column))))
     return problems
 
 
-def _authorise(session: Session, actor: Actor, kind: RecordKind, action: str, values: dict, key: str) -> None:
-    if actor.is_admin:
-        return
-    if actor.read_only:
-        raise PermissionDenied(t("err.read_only", actor=actor.label()))
-    owners = kind.owner_codes(session, values)
-    allowed = actor.code in owners
-    # a school office may register a partner enterprise that is not in the registry yet
-    if not allowed and kind.name == "enterprises" and action == "create" and actor.role == "school":
-        allowed = True
-    if not allowed:
-        raise PermissionDenied(
-            t("err.permission", actor=actor.label(), action=t(f"action.{action}"), kind=kind.label(), key=key,
-              hint=t("err.permission.hint"))
-        )
+def _refuse(actor: Actor, kind: RecordKind, action: str, key: str) -> PermissionDenied:
+    if not key:
+        return PermissionDenied(t("err.permission_kind", actor=actor.label(), action=t(f"action.{action}"),
+                                  kind=kind.label(), hint=t("err.permission.hint")))
+    return PermissionDenied(t("err.permission", actor=actor.label(), action=t(f"action.{action}"), kind=kind.label(),
+                              key=mask_key(kind, key), hint=t("err.permission.hint")))
+
+
+def authorise(session: Session, actor: Actor, kind: RecordKind, action: str, key: str, *, obj=None,
+               before: dict | None = None, after: dict | None = None, through_service: bool = False) -> None:
+    """Refuse a write that the kind's access declaration does not allow ``actor``: a kind kept by
+    its own service, an action the actor's type may not take, a stored record (``obj``) or a new
+    state (``after``) outside its scope, a column it may not change, or a failed guard."""
+    rights = kind.rights
+    if rights.service and not through_service:
+        raise PermissionDenied(t("access.service_only", kind=kind.label(), service=rights.service))
+    if not rights.allows(action, actor.role):
+        if actor.read_only:
+            raise PermissionDenied(t("err.read_only", actor=actor.label()))
+        raise _refuse(actor, kind, action, key)
+    if obj is not None and obj.id not in stored_allowed(session, kind, actor, action, [obj.id]):
+        raise _refuse(actor, kind, action, key)
+    if after is not None and not rows_allowed(session, kind, actor, action, [after])[0]:
+        raise _refuse(actor, kind, action, key)
+    if before is not None and after is not None:
+        refused = changed_columns_refused(kind, actor, before, after)
+        if refused:
+            raise PermissionDenied(t("access.columns", actor=actor.label(), kind=kind.label(), key=mask_key(kind, key),
+                                     columns="、".join(kind.by_name[c].header() for c in refused)))
+    if after is not None:
+        problems = run_guards(session, kind, [after])
+        if problems:
+            raise ValidationFailed([(kind.by_name[c].header(), after.get(c), reason) for _i, c, reason in problems], kind.name)
 
 
 def audit(session: Session, *, actor: Actor, kind: str, action: str, key: str, before: dict | None, after: dict | None,
@@ -134,8 +162,11 @@ def _announce(session: Session, actor: Actor, kind: RecordKind, action: str, key
     )
 
 
-def _find(session: Session, kind: RecordKind, key_values: dict):
-    return session.execute(sa.select(kind.model).where(kind.key_clause(key_values))).scalar_one_or_none()
+def _find(session: Session, kind: RecordKind, key_values: dict, actor: Actor = ADMIN):
+    """The record with these key values that ``actor`` may read (None otherwise)."""
+    scope = kind.read_filter(actor)
+    stmt = sa.select(kind.model).where(kind.key_clause(key_values), *([] if scope is None else [scope]))
+    return session.execute(stmt).scalar_one_or_none()
 
 
 def _key_values(kind: RecordKind, key) -> dict:
@@ -145,14 +176,17 @@ def _key_values(kind: RecordKind, key) -> dict:
         raise _problems(kind, exc) from None
 
 
-def create_record(session: Session, *, actor: Actor, kind: str | RecordKind, data: dict) -> Any:
-    """Create one record from file-style values (column name -> cell value)."""
+def create_record(session: Session, *, actor: Actor, kind: str | RecordKind, data: dict,
+                  through_service: bool = False) -> Any:
+    """Create one record from file-style values (column name -> cell value). ``through_service``
+    is for the service that keeps a kind declared ``Access(service=...)``."""
     kind = _kind(kind)
-    values = _validate(session, kind, data)
+    authorise(session, actor, kind, "create", "", through_service=through_service)
+    values = _validate(session, kind, data, actor)
     key = kind.key_of(values)
-    _authorise(session, actor, kind, "create", values, key)
+    authorise(session, actor, kind, "create", key, after=values, through_service=through_service)
     if _find(session, kind, values) is not None:
-        raise Conflict(t("err.exists", kind=kind.label(), key=key))
+        raise Conflict(t("err.exists", kind=kind.label(), key=mask_key(kind, key)))
     obj = kind.model(**kind.db_values(values))
     session.add(obj)
     session.flush()
@@ -162,22 +196,23 @@ def create_record(session: Session, *, actor: Actor, kind: str | RecordKind, dat
     return obj
 
 
-def update_record(session: Session, *, actor: Actor, kind: str | RecordKind, key, changes: dict) -> Any:
+def update_record(session: Session, *, actor: Actor, kind: str | RecordKind, key, changes: dict,
+                  through_service: bool = False) -> Any:
     """Change some columns of one record; key columns cannot change."""
     kind = _kind(kind)
     key_values = _key_values(kind, key)
-    obj = _find(session, kind, key_values)
+    obj = _find(session, kind, key_values, actor)
     key_text = kind.key_of(key_values)
     if obj is None:
-        raise NotFound(t("err.not_found", kind=kind.label(), key=key_text))
+        raise NotFound(t("err.not_found", kind=kind.label(), key=mask_key(kind, key_text)))
     before = snapshot(kind, obj)
-    # the actor must own the record as it is, and as it will be
-    _authorise(session, actor, kind, "update", kind.export_values(obj), key_text)
-    merged = {**kind.export_values(obj), **changes}
-    values = _validate(session, kind, merged)
+    # the actor must hold the record as it is, and as it will be
+    authorise(session, actor, kind, "update", key_text, obj=obj, through_service=through_service)
+    current = kind.export_values(obj)
+    values = _validate(session, kind, {**current, **changes}, actor)
     if kind.key_of(values) != key_text:
         raise ValidationFailed([("/".join(kind.key), key_text, t("scope.key_change"))], kind.name)
-    _authorise(session, actor, kind, "update", values, key_text)
+    authorise(session, actor, kind, "update", key_text, before=current, after=values, through_service=through_service)
     for name, value in kind.db_values(values).items():
         setattr(obj, name, value)
     session.flush()
@@ -188,14 +223,14 @@ def update_record(session: Session, *, actor: Actor, kind: str | RecordKind, key
     return obj
 
 
-def delete_record(session: Session, *, actor: Actor, kind: str | RecordKind, key) -> None:
+def delete_record(session: Session, *, actor: Actor, kind: str | RecordKind, key, through_service: bool = False) -> None:
     kind = _kind(kind)
     key_values = _key_values(kind, key)
     key_text = kind.key_of(key_values)
-    obj = _find(session, kind, key_values)
+    obj = _find(session, kind, key_values, actor)
     if obj is None:
-        raise NotFound(t("err.not_found", kind=kind.label(), key=key_text))
-    _authorise(session, actor, kind, "delete", kind.export_values(obj), key_text)
+        raise NotFound(t("err.not_found", kind=kind.label(), key=mask_key(kind, key_text)))
+    authorise(session, actor, kind, "delete", key_text, obj=obj, through_service=through_service)
     before = snapshot(kind, obj)
     try:
         with session.begin_nested():
@@ -224,7 +259,7 @@ def get_record(session: Session, *, actor: Actor, kind: str | RecordKind, key) -
         stmt = stmt.where(scope)
     obj = session.execute(stmt).scalar_one_or_none()
     if obj is None:
-        raise NotFound(t("err.not_found", kind=kind.label(), key=kind.key_of(key_values)))
+        raise NotFound(t("err.not_found", kind=kind.label(), key=mask_key(kind, kind.key_of(key_values))))
     return obj
 
 

@@ -63,13 +63,15 @@ from typing import Any, Callable, Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from ..access import rows_allowed, run_guards, scope_sql, stored_allowed
 from ..actors import Actor
 from ..db import is_sqlite
-from ..errors import PermissionDenied, XiaoqiError
+from ..errors import PermissionDenied
 from ..i18n import catalogue, t
 from ..kinds import RecordKind, get_kind
 from ..models import AuditEntry, ImportBatch
 from ..plugins import get_plugin_manager
+from ..privacy import mask_key
 from ..references import Resolver
 from ..services import jsonable, utcnow
 from . import readers
@@ -77,7 +79,6 @@ from .rows import Layout, Prepared, Preparer, Problem, is_english_header_row, ma
 
 catalogue(
     {
-        "io.not_writable": ("{kind}不能直接导入，只能通过其专门的命令修改。", "{kind} cannot be imported; they change only through their own commands."),
         "io.dup.file": ("与第 {row} 行的主键（{key}）重复", "same key ({key}) as row {row}"),
         "io.dup.earlier": ("与本文件前面一行的主键（{key}）重复", "same key ({key}) as an earlier row of this file"),
         "io.unique.file": ("{columns}与第 {row} 行重复（{value}）", "{columns} repeats row {row} ({value})"),
@@ -147,10 +148,15 @@ def file_sha256(path: Path) -> str:
 
 
 def check_importable(kind: RecordKind, actor: Actor) -> None:
+    """Refuse an import of a kind kept by its own service, or by an actor that may neither create
+    nor update records of the kind."""
     if not kind.writable:
-        raise XiaoqiError(t("io.not_writable", kind=kind.label()))
-    if actor.read_only:
-        raise PermissionDenied(t("err.read_only", actor=actor.label()))
+        raise PermissionDenied(t("access.service_only", kind=kind.label(), service=kind.rights.service))
+    if not (kind.rights.allows("create", actor.role) or kind.rights.allows("update", actor.role)):
+        if actor.read_only:
+            raise PermissionDenied(t("err.read_only", actor=actor.label()))
+        raise PermissionDenied(t("err.permission_kind", actor=actor.label(), action=t("action.import"),
+                                 kind=kind.label(), hint=t("err.permission.hint")))
 
 
 def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Path, sheet: str | None = None,
@@ -281,7 +287,7 @@ class _Importer:
         self.session: Session | None = None
         self.known: dict[int, set] = {}  # reference -> target keys found in the database
         self.complete: set[int] = set()  # references whose known keys are the whole target table
-        self.schools: dict[str, str] = {}  # internships: student -> school, as found
+        self.agreed: dict[int, dict] = {}  # reference -> target key -> its ``agree`` values, as found
         self.estimate: Callable[[], int] = lambda: result.rows
         self.rebuild: list[tuple[str, str]] | None = None  # secondary indexes dropped: (name, CREATE sql)
         self.resolver = Resolver(kind, layout.present)
@@ -382,9 +388,11 @@ class _Importer:
         self.key_positions = [1 + self.stored_select.index(k) for k in kind.key]
 
     # -- queries -----------------------------------------------------------------------------
-    def lookup(self, table: sa.Table, match: tuple[str, ...], tuples, select: list[str]) -> list[tuple]:
+    def lookup(self, table: sa.Table, match: tuple[str, ...], tuples, select: list[str],
+               condition: str | None = None) -> list[tuple]:
         """Rows of ``table`` (the ``select`` columns, raw as stored) whose ``match`` columns equal
-        one of ``tuples`` (bound values), in as few queries as the parameter limit allows.
+        one of ``tuples`` (bound values), and that meet ``condition`` (SQL on alias ``t``), in as
+        few queries as the parameter limit allows.
 
         One column: ``IN (...)``. Several: a join with a ``VALUES`` list, which both databases
         answer through the table's index (SQLite scans the whole table for ``(a, b) IN (VALUES ...)``)."""
@@ -399,6 +407,8 @@ class _Importer:
             part = tuples[start:start + per]
             if len(match) == 1:
                 sql = f'SELECT {cols} FROM "{table.name}" t WHERE t."{match[0]}" IN ({", ".join([self.ph] * len(part))})'
+                if condition:
+                    sql += f" AND ({condition})"
                 params = tuple(p[0] for p in part)
             else:
                 row = "(" + ", ".join([self.ph] * len(match)) + ")"
@@ -406,6 +416,8 @@ class _Importer:
                 alias = "k" if self.sqlite else f"k({', '.join(names)})"
                 on = " AND ".join(f't."{m}" = k.{n}' for m, n in zip(match, names))
                 sql = f'SELECT {cols} FROM (VALUES {", ".join([row] * len(part))}) AS {alias} JOIN "{table.name}" t ON {on}'
+                if condition:
+                    sql += f" WHERE {condition}"
                 params = tuple(v for p in part for v in p)
             cursor.execute(sql, params)
             out.extend(cursor.fetchall())
@@ -476,7 +488,7 @@ class _Importer:
         self._check_references(cols, bound, key_tuples, problem, bad)
         self._check_uniques(cols, bound, key_tuples, rows_no, problem, bad)
         existing = self._existing(key_tuples, bad)
-        self._check_scope(cols, existing, key_texts, key_tuples, problem, bad)
+        self._check_scope(cols, bound, existing, key_texts, key_tuples, problem, bad)
 
         creates, updates = [], []
         write_names = prep.write_names
@@ -613,11 +625,11 @@ class _Importer:
         return found.unresolved
 
     def _check_references(self, cols, bound, key_tuples, problem, bad) -> None:
+        """The bulk form of ``services.check_references``: every reference names a record the
+        actor may read, which holds the same values in the reference's ``agree`` columns."""
         kind = self.kind
-        student_school = kind.name == "internships"  # the bulk form of services.check_references
         for number, ref in enumerate(kind.references):
             target = get_kind(ref.kind)
-            with_school = student_school and ref.kind == "students"
             columns = [bound[c] for c in ref.columns]
             # the values to find: bare values for a one-column reference, tuples otherwise; an
             # optional reference left empty is not checked
@@ -625,73 +637,84 @@ class _Importer:
             wanted = {v for v in wanted if v is not None and (v.__class__ is not tuple or None not in v)}
             known = self.known.get(number)
             if known is None:
-                known = self.known[number] = self._prefetch(number, ref, target, with_school)
+                known = self.known[number] = self._prefetch(number, ref, target)
             unknown = wanted - known
             if unknown and number not in self.complete:
                 if len(known) + len(unknown) > KNOWN_REFS:  # forget the others, look up this batch's
                     known.clear()
-                    if with_school:
-                        self.schools.clear()
+                    self.agreed.get(number, {}).clear()
                     unknown = set(wanted)
-                self._find(ref, target, unknown, known, with_school)
+                self._find(number, ref, target, unknown, known)
                 if ref.kind == kind.name and tuple(ref.target_columns) == tuple(kind.key):
                     unknown -= set(key_tuples) if len(ref.columns) > 1 else {k[0] for k in key_tuples}
                 unknown -= known
-            if not unknown:
-                continue
-            for i, values in enumerate(zip(*columns) if len(columns) > 1 else columns[0]):
-                if i not in bad and values in unknown:
-                    text = "/".join(str(cols[c][i]) for c in ref.columns)
-                    problem(i, ref.columns[-1], text, t("ref.missing", kind=target.label(), key=text))
-        if student_school:
-            # the school of each student: found with the student above (every row's student is
-            # remembered until the next batch at least)
-            given, ids = cols["school_code"], bound["id_number"]
-            actual = list(map(self.schools.get, ids))
-            if actual != given:
-                for i, (found, school) in enumerate(zip(actual, given)):
-                    if found != school and i not in bad:
-                        problem(i, "school_code", school, t("scope.school_mismatch", id_number=cols["id_number"][i],
-                                                            actual=found, given=school))
+            refs = list(zip(*columns) if len(columns) > 1 else columns[0])
+            if unknown:
+                for i, values in enumerate(refs):
+                    if i not in bad and values in unknown:
+                        text = mask_key(target, "/".join(str(cols[c][i]) for c in ref.columns))
+                        problem(i, ref.columns[-1], text, t("ref.missing", kind=target.label(), key=text))
+            if ref.agree:
+                # the agreed values of each row's record: found with it above (every row's record is
+                # remembered until the next batch at least)
+                given = list(zip(*(bound[c] for c in ref.agree))) if len(ref.agree) > 1 else bound[ref.agree[0]]
+                actual = list(map(self.agreed[number].get, refs))
+                if actual != given:
+                    for i, (found, value) in enumerate(zip(actual, given)):
+                        if found != value and found is not None and i not in bad:
+                            column = ref.agree[0]
+                            key = mask_key(target, "/".join(str(cols[c][i]) for c in ref.columns))
+                            problem(i, column, cols[column][i], t("ref.disagrees", kind=target.label(), key=key,
+                                                                  column=kind.by_name[column].header(), value=cols[column][i]))
 
-    def _find(self, ref, target: RecordKind, values: set, known: set, with_school: bool) -> None:
+    def _scope_sql(self, target: RecordKind) -> str | None:
+        """The SQL condition (on alias ``t``) for the records of ``target`` the actor may read."""
+        return scope_sql(target, self.actor, "read", self.dialect)
+
+    def _find(self, number: int, ref, target: RecordKind, values: set, known: set) -> None:
         """Look ``values`` of reference ``ref`` up in the database; those found join ``known``."""
-        select = list(ref.target_columns) + (["school_code"] if with_school else [])
+        select = list(ref.target_columns) + list(ref.agree)
         width = len(ref.target_columns)
         found = self.lookup(target.model.__table__, ref.target_columns, values if width > 1 else {(v,) for v in values},
-                            select)
-        self._remember(found, width, known, with_school)
+                            select, self._scope_sql(target))
+        self._remember(number, ref, found, known)
 
-    def _remember(self, rows, width: int, known: set, with_school: bool, shared: dict | None = None) -> None:
-        """Target rows found (key columns first, then the school with ``with_school``) join ``known``:
-        bare values for a one-column key, tuples otherwise. ``shared`` keeps one string per school."""
-        if width > 1:
-            known.update(tuple(row[:width]) for row in rows)
-        else:
-            known.update(row[0] for row in rows)
-        if with_school:
+    def _remember(self, number: int, ref, rows, known: set, shared: dict | None = None) -> None:
+        """Target rows found (key columns first, then the ``agree`` columns) join ``known``: bare
+        values for a one-column key, tuples otherwise. ``shared`` keeps one object per agreed value
+        (one string per school, not one per student)."""
+        width = len(ref.target_columns)
+        keys = [tuple(row[:width]) for row in rows] if width > 1 else [row[0] for row in rows]
+        known.update(keys)
+        if ref.agree:
             shared = {} if shared is None else shared
-            self.schools.update((row[0], shared.setdefault(row[width], row[width])) for row in rows)
+            agreed = self.agreed.setdefault(number, {})
+            if len(ref.agree) > 1:
+                agreed.update((key, tuple(row[width:])) for key, row in zip(keys, rows))
+            else:
+                agreed.update((key, shared.setdefault(row[width], row[width])) for key, row in zip(keys, rows))
 
-    def _prefetch(self, number: int, ref, target: RecordKind, with_school: bool) -> set:
-        """Every key of the reference's target table, read once, when this import will look up
-        about as many as the table holds anyway (a large import against a table that is not much
-        larger): one scan instead of a lookup per batch. Not for a kind that refers to itself (the
-        import adds to the target as it goes). Otherwise an empty set, filled as batches look up."""
+    def _prefetch(self, number: int, ref, target: RecordKind) -> set:
+        """Every key of the reference's target table that the actor may read, read once, when this
+        import will look up about as many as the table holds anyway (a large import against a table
+        that is not much larger): one scan instead of a lookup per batch. Not for a kind that
+        refers to itself (the import adds to the target as it goes). Otherwise an empty set,
+        filled as batches look up."""
         table = target.model.__table__
         if ref.kind == self.kind.name:
             return set()
         held = self.conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
         if held > PREFETCH_ROWS or self.estimate() < held / 2:
             return set()
-        width = len(ref.target_columns)
-        names = list(ref.target_columns) + (["school_code"] if with_school else [])
+        names = list(ref.target_columns) + list(ref.agree)
+        scope = self._scope_sql(target)
         cursor = self.raw.cursor()
-        cursor.execute("SELECT " + ", ".join(f'"{n}"' for n in names) + f' FROM "{table.name}"')
+        cursor.execute("SELECT " + ", ".join(f't."{n}"' for n in names) + f' FROM "{table.name}" t'
+                       + ("" if scope is None else f" WHERE {scope}"))
         known: set = set()
-        shared: dict = {}  # one string per school code, not one per student
+        shared: dict = {}
         while rows := cursor.fetchmany(50_000):
-            self._remember(rows, width, known, with_school, shared)
+            self._remember(number, ref, rows, known, shared)
         cursor.close()
         self.complete.add(number)
         return known
@@ -719,34 +742,47 @@ class _Importer:
                     problem(i, names[-1], text, t("io.unique.db", columns=label, value=text, kind=kind.label(),
                                                   key="/".join("" if v is None else str(v) for v in other)))
 
-    def _check_scope(self, cols, existing, key_texts, key_tuples, problem, bad) -> None:
-        """The actor may write a row it owns, as the row is and as it will be (services._authorise).
-
-        Kinds owned through a plain column (a school code, a USCC) are checked set-wise; kinds
-        with their own ``owners`` function ask it once per distinct row value."""
+    def _check_scope(self, cols, bound, existing, key_texts, key_tuples, problem, bad) -> None:
+        """The kind's access declaration, as ``services.authorise`` applies it to one write: each
+        row lies in the actor's create or update scope as it will be, an updated record also as it
+        is, an update changes only the columns the actor may change, and the kind's guards hold.
+        One query per scope step for the whole batch."""
         actor, kind = self.actor, self.kind
-        if actor.is_admin:
-            return
         names = list(cols)
-        session = self._session()
-        plain = kind.owners is None
-        own = [c for c in (kind.school_column, kind.enterprise_column) if c]
-        for i, values in enumerate(zip(*cols.values())):
-            if i in bad:
-                continue
-            found = existing.get(key_tuples[i])
-            action = "create" if found is None else "update"
-            if plain:
-                allowed = any(cols[c][i] == actor.code for c in own)
-            else:
-                allowed = actor.code in kind.owner_codes(session, dict(zip(names, values)))
-            if found is not None and allowed:
-                allowed = actor.code in kind.owner_codes(session, self._snapshot(found))
-            if not allowed and kind.name == "enterprises" and action == "create" and actor.role == "school":
-                allowed = True  # a school office may register a partner enterprise (as services allow)
-            if not allowed:
-                problem(i, "", key_texts[i], t("err.permission", actor=actor.label(), action=t(f"action.{action}"),
-                                              kind=kind.label(), key=key_texts[i], hint=t("err.permission.hint")))
+        rows = [dict(zip(names, values)) for values in zip(*cols.values())]
+        todo = [i for i in range(len(rows)) if i not in bad]
+        updates = [i for i in todo if key_tuples[i] in existing]
+        creates = [i for i in todo if key_tuples[i] not in existing]
+        refused: dict[int, str] = {}
+        if not actor.is_admin:
+            for action, chosen in (("create", creates), ("update", updates)):
+                if chosen:
+                    flags = rows_allowed(self.conn, kind, actor, action, [rows[i] for i in chosen])
+                    refused.update((i, action) for i, ok in zip(chosen, flags) if not ok)
+            if updates:
+                held = stored_allowed(self.conn, kind, actor, "update", [existing[key_tuples[i]][0] for i in updates])
+                refused.update((i, "update") for i in updates if existing[key_tuples[i]][0] not in held)
+        for i, action in refused.items():
+            problem(i, "", mask_key(kind, key_texts[i]), t("err.permission", actor=actor.label(), action=t(f"action.{action}"),
+                                                          kind=kind.label(), key=mask_key(kind, key_texts[i]),
+                                                          hint=t("err.permission.hint")))
+        allowed_columns = kind.rights.columns.get(actor.role)
+        if allowed_columns is not None and not actor.is_admin:
+            for i in updates:
+                if i in refused:
+                    continue
+                found = existing[key_tuples[i]]
+                changed = [c.name for c in kind.columns if c.name in self.stored_index and c.name not in allowed_columns
+                           and found[self.stored_index[c.name]] != bound[c.name][i]]
+                if changed:
+                    refused[i] = "update"
+                    problem(i, changed[0], "", t("access.columns", actor=actor.label(), kind=kind.label(),
+                                                 key=mask_key(kind, key_texts[i]),
+                                                 columns="、".join(kind.by_name[c].header() for c in changed)))
+        if kind.rights.guards:
+            checked = [i for i in todo if i not in refused]
+            for pos, column, reason in run_guards(self.conn, kind, [rows[i] for i in checked]):
+                problem(checked[pos], column, cols[column][checked[pos]], reason)
 
     def _session(self) -> Session:
         if self.session is None:

@@ -17,8 +17,7 @@ import re
 import sqlalchemy as sa
 
 from xiaoqi.core import fields as f
-from xiaoqi.core import models as core_models
-from xiaoqi.core.actors import Actor
+from xiaoqi.core.access import OWN, Access, via, where
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, RecordKind, Reference, register_column_type
 
@@ -97,30 +96,21 @@ register_column_type("partner", parse_partner, ("统一社会信用代码或企�
 # -- scope: a workshop belongs to its lead college; the other colleges and the partner enterprises
 # -- may read it; a province reads the workshops its colleges lead
 
-def workshops_visible(actor: Actor):
-    """A WHERE clause on ``Workshop`` for what ``actor`` may read (None: everything)."""
-    if actor.role in ("admin", "auditor"):
-        return None
-    if actor.role == "school":
-        others = sa.literal(f.LIST_JOIN).concat(Workshop.other_school_codes).concat(f.LIST_JOIN)
-        return sa.or_(Workshop.lead_school_code == actor.code, others.contains(f"{f.LIST_JOIN}{actor.code}{f.LIST_JOIN}"))
-    if actor.role == "enterprise":
-        return Workshop.name.in_(sa.select(WorkshopPartner.workshop_name).where(WorkshopPartner.uscc == actor.code))
-    return Workshop.lead_school_code.in_(
-        sa.select(core_models.School.school_code).where(core_models.School.region.startswith(actor.code)))
+def _other_college(model, code):
+    others = sa.literal(f.LIST_JOIN).concat(model.other_school_codes).concat(f.LIST_JOIN)
+    return others.contains(sa.literal(f.LIST_JOIN).concat(code).concat(f.LIST_JOIN))
 
 
-def _child_filter(model):
-    def read_filter(actor: Actor):
-        return model.workshop_name.in_(sa.select(Workshop.name).where(workshops_visible(actor)))
-
-    return read_filter
+def _partner(model, code):
+    return model.name.in_(sa.select(WorkshopPartner.workshop_name).where(WorkshopPartner.uscc == code))
 
 
-def _lead_college(session, values: dict) -> set[str]:
-    code = session.execute(
-        sa.select(Workshop.lead_school_code).where(Workshop.name == values.get("workshop_name"))).scalar()
-    return {code} if code else set()
+WORKSHOP_ACCESS = Access(read={
+    "school": OWN | where(_other_college, ("其他国内院校", "another college of the workshop")),
+    "enterprise": where(_partner, ("合作企业", "a partner enterprise")),
+})
+#: equipment, yearly figures and partners: read with their workshop, kept by its lead college
+CHILD_ACCESS = Access(read=via("luban_workshops"), write=via("luban_workshops"))
 
 
 WORKSHOP_REF = Reference("luban_workshops", ("workshop_name",), ("name",))
@@ -128,7 +118,7 @@ WORKSHOP_COLUMN = _c("workshop_name", "工坊名称", "text", required=True, key
 
 WORKSHOPS = RecordKind(
     name="luban_workshops", zh="鲁班工坊", en="Luban Workshops", model=Workshop, key=("name",),
-    school_column="lead_school_code", read_filter_fn=workshops_visible, checks=[_workshop_checks], plugin="luban",
+    school_column="lead_school_code", access=WORKSHOP_ACCESS, checks=[_workshop_checks], plugin="luban",
     columns=[
         _c("name", "工坊名称", "text", required=True, key=True, max_len=100),
         _c("country", "所在国家", "country", required=True, doc=("如 TH、泰国", "e.g. TH, Thailand")),
@@ -145,8 +135,7 @@ WORKSHOPS = RecordKind(
 
 EQUIPMENT = RecordKind(
     name="luban_equipment", zh="鲁班工坊设备", en="Luban Workshop equipment", model=WorkshopEquipment,
-    key=("workshop_name", "item"), references=[WORKSHOP_REF], owners=_lead_college,
-    read_filter_fn=_child_filter(WorkshopEquipment), plugin="luban",
+    key=("workshop_name", "item"), references=[WORKSHOP_REF], access=CHILD_ACCESS, plugin="luban",
     columns=[
         WORKSHOP_COLUMN,
         _c("item", "设备名称", "text", required=True, key=True),
@@ -158,8 +147,7 @@ EQUIPMENT = RecordKind(
 
 ACTIVITY = RecordKind(
     name="luban_activity", zh="鲁班工坊年度数据", en="Luban Workshop yearly activity", model=WorkshopActivity,
-    key=("workshop_name", "year"), references=[WORKSHOP_REF], owners=_lead_college,
-    read_filter_fn=_child_filter(WorkshopActivity), checks=[_year_check], plugin="luban",
+    key=("workshop_name", "year"), references=[WORKSHOP_REF], access=CHILD_ACCESS, checks=[_year_check], plugin="luban",
     columns=[
         WORKSHOP_COLUMN,
         _c("year", "年度", "int", required=True, key=True, doc=("四位年份", "four-digit year")),
@@ -174,8 +162,7 @@ ACTIVITY = RecordKind(
 
 PARTNERS = RecordKind(
     name="luban_partners", zh="鲁班工坊合作企业", en="Luban Workshop partner enterprises", model=WorkshopPartner,
-    key=("workshop_name", "partner"), references=[WORKSHOP_REF], owners=_lead_college,
-    read_filter_fn=_child_filter(WorkshopPartner), derive=_partner_derive, plugin="luban",
+    key=("workshop_name", "partner"), references=[WORKSHOP_REF], access=CHILD_ACCESS, derive=_partner_derive, plugin="luban",
     columns=[
         WORKSHOP_COLUMN,
         _c("partner", "合作企业", "partner", required=True, key=True,

@@ -20,7 +20,7 @@ from xiaoqi.core.models import CENT, Enterprise, School
 from xiaoqi.core.services import get_record, snapshot
 
 from .countries import country_name
-from .kinds import ACTIVITY, EQUIPMENT, PARTNERS, WORKSHOPS, workshops_visible
+from .kinds import ACTIVITY, EQUIPMENT, PARTNERS, WORKSHOPS
 from .models import Workshop, WorkshopActivity, WorkshopEquipment, WorkshopPartner
 
 FIGURES = ("workshops", "enrolled", "trainees", "local_teachers_trained", "chinese_teachers_sent", "equipment_value")
@@ -61,7 +61,7 @@ def _equipment(year: int | None):
 
 
 def _visible(stmt, actor: Actor):
-    scope = workshops_visible(actor)
+    scope = WORKSHOPS.read_filter(actor)
     return stmt if scope is None else stmt.where(scope)
 
 

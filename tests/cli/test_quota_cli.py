@@ -132,11 +132,11 @@ def test_reserve_confirm_release_from_the_shell(quota_world, xiaoqi_cli):
     ("zh", lambda w: ["--as", f"school:{w.school_a.school_code}", *reserve_args(w), "--school", w.school_b.school_code],
      "错误：学校 {school_a} 只能为本校预留名额，不能为学校 {school_b} 预留。"),
     ("zh", lambda w: ["--as", f"enterprise:{w.other.uscc}", *reserve_args(w), "--school", w.school_a.school_code],
-     "错误：企业 {other} 只能管理本企业的岗位，岗位「{post}」属于企业 {ent}。"),
+     "错误：权限不足：企业 {other} 不能新建学徒名额预留。如确需办理，请联系管理员或记录所属的单位。"),
     ("zh", lambda w: ["--as", f"school:{w.school_a.school_code}", *reserve_args(w, expires="2099-01-01")],
      "错误：数据有误：\n  预留截止日期：预留截止日期 2099-01-01 晚于名额截止日期 {end}，请不晚于 {end}。"),
     ("zh", lambda w: ["--as", "auditor", *reserve_args(w), "--school", w.school_a.school_code],
-     "错误：审计员 是只读身份，不能预留、确认或释放学徒名额。"),
+     "错误：审计员 是只读身份，不能修改数据。"),
     ("en", lambda w: ["--as", f"enterprise:{w.other.uscc}", "quota", "show", "--enterprise", w.ent.uscc],
      "Error: enterprise {other} sees its own quota only, not that of enterprise {ent}."),
 ])

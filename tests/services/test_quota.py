@@ -159,16 +159,17 @@ def test_who_may_reserve(world):
     kw = dict(uscc=w.ent_a.uscc, position_code=w.post.position_code, places=1, expires_on=dt.date(2026, 4, 30))
     with pytest.raises(PermissionDenied, match="只能为本校预留名额"):
         do(w.engine, reserve, actor=school(w.school_a), school_code=w.school_b.school_code, **kw)
-    with pytest.raises(PermissionDenied, match="只能管理本企业的岗位"):
-        do(w.engine, reserve, actor=enterprise(w.ent_b), school_code=w.school_a.school_code, **kw)
+    # an enterprise does not reserve places on a school's behalf, not even on its own post
+    for ent in (w.ent_a, w.ent_b):
+        with pytest.raises(PermissionDenied, match="不能新建学徒名额预留"):
+            do(w.engine, reserve, actor=enterprise(ent), school_code=w.school_a.school_code, **kw)
     with pytest.raises(PermissionDenied, match="只读身份"):
         do(w.engine, reserve, actor=AUDITOR, school_code=w.school_a.school_code, **kw)
     with pytest.raises(UsageError, match="--school"):
         do(w.engine, reserve, actor=ADMIN, **kw)
     with pytest.raises(NotFound, match="学校 4999999999 不存在"):
         do(w.engine, reserve, actor=ADMIN, school_code="4999999999", **kw)
-    # the enterprise may reserve on its own post for a school
-    r = do(w.engine, reserve, actor=enterprise(w.ent_a), school_code=w.school_b.school_code, **kw)
+    r = do(w.engine, reserve, actor=ADMIN, school_code=w.school_b.school_code, **kw)
     assert r["school_code"] == w.school_b.school_code
 
 
@@ -182,7 +183,8 @@ def test_confirm_refusals(world):
     early = apprentice(w, w.student_a3, start=dt.date(2025, 1, 1), months_end=dt.date(2025, 12, 31))
     cases = [
         (key_of(on_post), Conflict, "类型是「岗位实习」"),
-        (key_of(other_school), Conflict, "的学生属于学校"),
+        # another school's internship is not revealed, nor the school it belongs to
+        (key_of(other_school), NotFound, "找不到实习"),
         (key_of(elsewhere), Conflict, "不是预留的岗位"),
         (key_of(early), Conflict, "不在岗位的名额期"),
         (f"{w.student_a1.id_number}/{w.ent_a.uscc}/2030-01-01", NotFound, "找不到实习"),
@@ -194,11 +196,14 @@ def test_confirm_refusals(world):
     good = apprentice(w, w.student_a1, start=dt.date(2026, 9, 1), months_end=dt.date(2027, 8, 31))
     with pytest.raises(NotFound, match="找不到预留"):  # another school's reservation is not revealed
         do(w.engine, confirm, actor=school(w.school_b), reservation_no=r, internship=key_of(good))
-    with pytest.raises(PermissionDenied, match="不能处理预留"):
+    with pytest.raises(NotFound, match="找不到预留"):
         do(w.engine, confirm, actor=enterprise(w.ent_b), reservation_no=r, internship=key_of(good))
+    # the enterprise of the post does not place a school's students
+    with pytest.raises(PermissionDenied, match="不能新建学徒名额落实"):
+        do(w.engine, confirm, actor=enterprise(w.ent_a), reservation_no=r, internship=key_of(good))
     with pytest.raises(Conflict, match="已于 2026-04-30 到期"):
         do(w.engine, confirm, actor=school(w.school_a), reservation_no=r, internship=key_of(good), today=dt.date(2026, 5, 1))
-    do(w.engine, confirm, actor=enterprise(w.ent_a), reservation_no=r, internship=key_of(good))
+    do(w.engine, confirm, actor=school(w.school_a), reservation_no=r, internship=key_of(good))
     with pytest.raises(Conflict, match="已确认」，已经关闭"):
         do(w.engine, confirm, actor=school(w.school_a), reservation_no=r, internship=key_of(good))
     r2 = do(w.engine, reserve, actor=school(w.school_a), uscc=w.ent_a.uscc, position_code=w.post.position_code,

@@ -3,6 +3,7 @@ rule engine run for the record's school or enterprise, in a worker)."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -35,10 +36,16 @@ def record_label(kind: RecordKind, obj) -> str:
 
 def check_scope(kind: RecordKind, session, values: dict) -> dict:
     """The school and enterprise whose check covers this record (nothing when none applies)."""
-    codes = {values.get(kind.school_column) if kind.school_column else None,
-             values.get(kind.enterprise_column) if kind.enterprise_column else None}
-    if not any(codes):
-        codes = kind.owner_codes(session, values)
+    codes = {values.get(c) for c in (kind.school_column, kind.enterprise_column) if c}
+    for ref in kind.references if not any(codes) else ():
+        # the first referenced record that has an owner owns this one (an entry's policy holder,
+        # an item's workshop and its lead college)
+        target = get_kind(ref.kind)
+        owned_by = [c for c in (target.school_column, target.enterprise_column) if c]
+        if owned_by:
+            match = [getattr(target.model, tc) == values.get(c) for c, tc in zip(ref.columns, ref.target_columns)]
+            codes = set(session.execute(sa.select(*[getattr(target.model, c) for c in owned_by]).where(*match)).first() or ())
+            break
     scope = {}
     for code in filter(None, codes):
         scope["school" if len(code) == 10 else "enterprise"] = code

@@ -16,11 +16,12 @@ SAFETY_TRAININGS = RecordKind(
     en="safety trainings",
     model=SafetyTraining,
     key=("id_number", "trained_on"),
-    # the school's office keeps these records: a school actor may write its own, others read them
+    # the school's office keeps these records (the default access of a kind with a school column:
+    # a school reads and writes its own, its province and the auditor read them, enterprises do not)
     school_column="school_code",
     references=[
         Reference("schools", ("school_code",), ("school_code",)),
-        Reference("students", ("id_number",), ("id_number",)),
+        Reference("students", ("id_number",), ("id_number",), agree=("school_code",)),
     ],
     plugin="zhejiang",
     columns=[

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from xiaoqi.core.access import HIDE, Access
 from xiaoqi.core.kinds import Column, RecordKind, Reference
 
 from .models import MentalHealthCheck
@@ -9,9 +10,11 @@ from .models import MentalHealthCheck
 MENTAL_CHECKS = RecordKind(
     name="henan_mental_checks", zh="心理健康评估", en="mental-health assessments", model=MentalHealthCheck,
     key=("id_number", "assessed_on"), school_column="school_code", plugin="henan",
+    # the student's school keeps them; a conclusion is health data, hidden unless revealed
+    access=Access(personal={"conclusion": HIDE}),
     references=[
         Reference("schools", ("school_code",), ("school_code",)),
-        Reference("students", ("id_number",), ("id_number",)),
+        Reference("students", ("id_number",), ("id_number",), agree=("school_code",)),
     ],
     columns=[
         Column("school_code", "学校代码", "code10", required=True),

@@ -2,40 +2,17 @@
 
 from __future__ import annotations
 
-from xiaoqi.core import models as m
+from xiaoqi.core.access import Access, via
 from xiaoqi.core.kinds import Column, RecordKind, Reference
 
 from .models import ARRANGED_BY, Arrangement
 
 
-def _school_of(session, values: dict) -> set[str]:
-    """The school of the internship may record how it was arranged (as may its enterprise)."""
-    import sqlalchemy as sa
-
-    school = session.execute(
-        sa.select(m.Internship.school_code).where(
-            m.Internship.id_number == values.get("id_number"), m.Internship.uscc == values.get("uscc"),
-            m.Internship.start_on == values.get("start_on"))
-    ).scalar()
-    return {c for c in (school, values.get("uscc")) if c}
-
-
-def _visible(actor):
-    import sqlalchemy as sa
-
-    if actor.role == "province":
-        own = sa.select(m.Internship.id_number).join(m.School, m.School.school_code == m.Internship.school_code).where(
-            m.School.region.startswith(actor.code))
-    else:
-        col = m.Internship.school_code if actor.role == "school" else m.Internship.uscc
-        own = sa.select(m.Internship.id_number).where(col == actor.code)
-    return Arrangement.id_number.in_(own)
-
-
 ARRANGEMENTS = RecordKind(
     name="shaanxi_arrangements", zh="实习安排方式", en="internship arrangements", model=Arrangement,
     key=("id_number", "uscc", "start_on"), enterprise_column="uscc", plugin="shaanxi",
-    owners=_school_of, read_filter_fn=_visible,
+    # read and kept with the internship: its school writes it, its enterprise reads it
+    access=Access(read=via("internships"), write=via("internships")),
     references=[Reference("internships", ("id_number", "uscc", "start_on"), ("id_number", "uscc", "start_on"))],
     columns=[
         Column("id_number", "身份证号", "idcard", required=True, key=True),

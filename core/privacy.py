@@ -1,0 +1,163 @@
+"""Personal data on every surface: how each kind of personal column is masked, and the functions
+every surface calls to show records, keys, findings and messages to an actor.
+
+``present(session, actor, kind, records, reveal=...)`` is the one door for records: it masks the
+kind's personal columns (``RecordKind.rights.personal``) unless the caller asks to reveal them, the
+actor's type may reveal them (``Access.reveal``) and each record lies in its reveal scope; every
+revealed record is written to the audit log (action ``reveal``: who saw whose data, when).
+``mask_text`` masks what a text may carry of a person (ID numbers and the birth dates inside them),
+for text built from keys and values: findings, error messages, reports.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any, Iterable
+
+from .access import HIDE, IDCARD, NAME, PHONE
+from .errors import PermissionDenied
+from .i18n import catalogue, t
+
+catalogue(
+    {
+        "privacy.reveal_denied": ("{actor} 不能查看{kind}的完整个人信息（身份证号、电话等）。", "{actor} may not see the full personal data (ID numbers, phones) of {kind}."),
+    }
+)
+
+#: an 18-character ID number standing alone in a text
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
+_HIDDEN_DATE = "****-**-**"
+
+
+def mask_id(value: str) -> str:
+    """110101********1234: region and last four kept, birth date hidden."""
+    return value[:6] + "*" * 8 + value[14:] if value and len(value) == 18 else "*" * len(value or "")
+
+
+def mask_phone(value: str) -> str:
+    """138****5678: the first three and last four digits of a long number; the last two otherwise."""
+    if len(value) >= 8:
+        return value[:3] + "*" * (len(value) - 7) + value[-4:]
+    return "*" * max(len(value) - 2, 0) + value[-2:]
+
+
+def mask_name(value: str) -> str:
+    """张**: the first character kept."""
+    return value[:1] + "*" * (len(value) - 1) if len(value) > 1 else "*"
+
+
+_MASKERS = {IDCARD: mask_id, PHONE: mask_phone, NAME: mask_name, HIDE: lambda value: "***"}
+
+
+def mask_value(mask: str, value: Any) -> Any:
+    """``value`` as the mask shows it (None and empty values stay as they are)."""
+    if value is None or value == "":
+        return value
+    return _MASKERS[mask](str(value))
+
+
+def _valid_id(text: str) -> bool:
+    from .fields import parse_idcard
+
+    try:
+        parse_idcard(text)
+    except ValueError:
+        return False
+    return True
+
+
+def ids_in(text: str) -> list[str]:
+    """The valid ID numbers in ``text``."""
+    return [m.group(0).upper() for m in _ID_IN_TEXT.finditer(text or "") if _valid_id(m.group(0))]
+
+
+def mask_text(text: Any, ids: Iterable[str] = ()) -> Any:
+    """``text`` with every valid ID number masked, and the birth dates inside those numbers (and
+    in ``ids``) hidden wherever they appear (a masked number and its birth date would make the
+    number whole again)."""
+    if not isinstance(text, str) or not text:
+        return text
+    found = set(ids_in(text)) | {i for i in ids if i}
+    if not found:
+        return text
+    out = _ID_IN_TEXT.sub(lambda m: mask_id(m.group(0)) if m.group(0).upper() in found else m.group(0), text)
+    for number in found:
+        out = out.replace(f"{number[6:10]}-{number[10:12]}-{number[12:14]}", _HIDDEN_DATE)
+    return out
+
+
+def mask_key(kind, key: str) -> str:
+    """A record's key text ("a/b/c") with its personal parts masked."""
+    personal = kind.rights.personal
+    parts = str(key).split("/")
+    if len(parts) != len(kind.key):
+        return mask_text(key)
+    return "/".join(mask_value(personal[name], part) if name in personal else part for name, part in zip(kind.key, parts))
+
+
+def may_reveal(kind, actor) -> bool:
+    """Whether ``actor``'s type may reveal any personal data of ``kind``."""
+    return kind.rights.allows("reveal", actor.role)
+
+
+def _values(kind, record) -> tuple[int | None, dict]:
+    if isinstance(record, dict):
+        return record.get("id"), {c.name: record.get(c.name) for c in kind.columns}
+    return getattr(record, "id", None), kind.export_values(record)
+
+
+def present(session, actor, kind, records: Iterable, *, reveal: bool = False) -> list[dict]:
+    """The records (model objects, or dicts of column values with their ``id``) as ``actor`` may
+    see them: dicts of the kind's columns, personal columns masked.
+
+    With ``reveal`` the personal columns of the records in the actor's reveal scope are shown in
+    full and each such record is audited (``session`` must then be able to write); an actor whose
+    type may not reveal this kind is refused."""
+    rows = [_values(kind, r) for r in records]
+    personal = kind.rights.personal
+    if not personal:
+        return [values for _id, values in rows]
+    shown: set = set()
+    if reveal:
+        if not may_reveal(kind, actor):
+            raise PermissionDenied(t("privacy.reveal_denied", actor=actor.label(), kind=kind.label()))
+        from .access import stored_allowed
+
+        shown = stored_allowed(session, kind, actor, "reveal", [i for i, _v in rows if i is not None])
+    out, revealed = [], []
+    for record_id, values in rows:
+        if record_id in shown:
+            if any(values.get(c) not in (None, "") for c in personal):
+                revealed.append(kind.key_of(values))
+        else:
+            values = {name: mask_value(personal[name], v) if name in personal else v for name, v in values.items()}
+        out.append(values)
+    if revealed:
+        audit_reveal(session, actor, kind, revealed)
+    return out
+
+
+def audit_reveal(session, actor, kind, keys: list[str]) -> None:
+    """One audit entry per record whose personal data ``actor`` saw in full."""
+    from .services import audit
+
+    columns = sorted(kind.rights.personal)
+    for key in keys:
+        audit(session, actor=actor, kind=kind.name, action="reveal", key=key, before=None, after={"columns": columns})
+
+
+def present_finding(finding: dict) -> dict:
+    """A finding (``Finding.as_dict()``) with the ID numbers in its key, message and numbers
+    masked, and their birth dates hidden."""
+    ids = ids_in(str(finding.get("subject_key") or ""))
+    out = dict(finding)
+    out["subject_key"] = mask_text(finding.get("subject_key"), ids)
+    out["message"] = mask_text(finding.get("message"), ids)
+    births = {f"{i[6:10]}-{i[10:12]}-{i[12:14]}" for i in ids}
+    numbers = {}
+    for name, value in (finding.get("numbers") or {}).items():
+        text = value.isoformat() if isinstance(value, dt.date) else value
+        numbers[name] = _HIDDEN_DATE if text in births else mask_text(text, ids)
+    out["numbers"] = numbers
+    return out
