@@ -153,8 +153,8 @@ def _quota_ratio(ctx):
         ratio = (Decimal(places) / staff).quantize(Decimal("0.0001"))
         yield ctx.finding(
             subject_kind="enterprises", subject_key=row["uscc"], uscc=row["uscc"],
-            message=t("app.ratio.msg", places=places, staff=staff, ratio=_pct(ratio), target=_pct(target_value), on=on),
-            numbers={"places": places, "staff": staff, "ratio": ratio, "min_ratio": target_value, "on": on})
+            message=t("app.ratio.msg", places=places, staff=staff, ratio=_pct(ratio), target=_pct(target_value), on=ctx.as_of),
+            numbers={"places": places, "staff": staff, "ratio": ratio, "min_ratio": target_value, "on": ctx.as_of})
 
 
 def _duration(ctx):
