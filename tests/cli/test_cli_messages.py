@@ -20,7 +20,7 @@ def test_kind_choices_are_listed_in_help(command):
     assert "数据类型（英文名或中文名均可）：schools（学校）、majors（专业）" in " ".join(chinese.split())
     assert "internships（实习）" in " ".join(chinese.split()) and "luban_workshops" in chinese
     english = " ".join(invoke("--lang", "en", command, "--help").stdout.split())
-    assert "KIND the record kind: schools, majors, students, enterprises, agreements," in english
+    assert "KIND the record kind: schools, majors, students, enterprises, teachers, agreements," in english
 
 
 def test_hook_summaries_are_whole_sentences():
