@@ -31,3 +31,24 @@ def test_importing_the_cli_has_no_side_effects():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
+
+
+def test_core_never_imports_the_tui_by_name():
+    """The core reaches the TUI through the xiaoqi.tui entry point (``xiaoqi tui``), never an import."""
+    import ast
+    from pathlib import Path
+
+    core = Path(__file__).resolve().parents[2] / "core"
+    found = []
+    for path in core.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom):  # a relative import resolved: ``from ..tui`` in core/x.py
+                package = ["xiaoqi", "core", *path.relative_to(core).parent.parts]
+                base = package[:len(package) - node.level + 1] if node.level else []
+                names = [".".join([*base, node.module] if node.module else base)]
+            else:
+                continue
+            found += [f"{path.relative_to(core)}: {n}" for n in names if n == "xiaoqi.tui" or n.startswith("xiaoqi.tui.")]
+    assert found == []
