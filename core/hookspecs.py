@@ -1,7 +1,7 @@
 """Every hook a xiaoqi plugin can implement.
 
 Plugins contribute things through ``xiaoqi_register_*`` hooks (each returns a list that the core
-concatenates), override parameters through ``xiaoqi_rule_params``, and are told about writes through
+concatenates in plugin registration order; an id given twice is an error naming both plugins), override parameters through ``xiaoqi_rule_params``, and are told about writes through
 ``xiaoqi_record_changed``. docs/plugins.md documents each hook; tests/plugins/test_hook_docs.py
 fails when one is undocumented or untested.
 """
@@ -37,6 +37,11 @@ def xiaoqi_register_record_kinds() -> list[Any]:
 
 
 @hookspec
+def xiaoqi_register_column_types() -> list[Any]:
+    """Column types (``xiaoqi.core.kinds.ColumnType``: name, cell parser, description) for record kinds."""
+
+
+@hookspec
 def xiaoqi_register_rules() -> list[Any]:
     """Compliance rules (``xiaoqi.core.rules.Rule``) evaluated by ``xiaoqi check``."""
 
@@ -67,6 +72,11 @@ def xiaoqi_register_screens() -> list[Any]:
 @hookspec
 def xiaoqi_dashboard_panels() -> list[Any]:
     """Dashboard panels (``xiaoqi.tui.PanelEntry``) shown on the TUI's home screen."""
+
+
+@hookspec
+def xiaoqi_detail_sections(kind: str) -> list[Any]:
+    """Extra sections (``xiaoqi.tui.DetailSection``) of the TUI's detail view of a record of ``kind``."""
 
 
 @hookspec

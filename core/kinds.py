@@ -1,5 +1,5 @@
-"""Record kinds: the columns of every file, form and export (RECORDS.md), and how a row becomes a
-database row. One ``RecordKind`` per kind serves import, export, templates, services and TUI forms.
+"""Record kinds: the columns of every file, form and export, and how a row becomes a database
+row. One ``RecordKind`` per kind serves import, export, templates, services and TUI forms.
 
 Plugins add kinds through ``xiaoqi_register_record_kinds``; ``get_kinds()`` returns them all.
 """
@@ -15,47 +15,66 @@ import sqlalchemy as sa
 from . import fields as f
 from .access import Access, Rights, actor_clause, resolve
 from .actors import Actor
+from .errors import XiaoqiError
 from .i18n import both, catalogue, get_lang, t
-from .plugins import hook_results, on_plugins_changed
+from .plugins import CORE, contributions, derived, unique
 
 catalogue(
     {
         "kind.unknown": ("未知的数据类型「{name}」。可用：{names}", "Unknown record kind '{name}'. Available: {names}"),
+        "kind.bad_type": ("数据类型 {kind}（{plugin}）的列 {column} 的类型「{type}」不存在。已有的类型：{types}",
+                          "Column {column} of record kind {kind} ({plugin}) has type '{type}', which nobody registered. Known types: {types}"),
     }
 )
 
-# Column types and their parsers (RECORDS.md, "Types")
-PARSERS: dict[str, Callable[[Any], Any]] = {
-    "text": f.parse_text,
-    "code10": f.parse_code10,
-    "uscc": f.parse_uscc,
-    "idcard": f.parse_idcard,
-    "region": f.parse_region,
-    "date": f.parse_date,
-    "money": f.parse_money,
-    "int": f.parse_int,
-    "bool": f.parse_bool,
-    "digits2": lambda v: f.parse_digits(v, 2),
-    "digits4": lambda v: f.parse_digits(v, 4),
-    "digits6": lambda v: f.parse_digits(v, 6),
-}
+
+@dataclass(frozen=True)
+class ColumnType:
+    """A column type: its name (``Column.type``), the parser of one cell (canonical value, or
+    ``ValueError`` with the reason) and its description (zh, en) for templates and forms. The
+    core's types are ``CORE_COLUMN_TYPES``; a plugin adds its own with ``xiaoqi_register_column_types``
+    (their canonical value is text, as for ``code10`` or ``uscc``)."""
+
+    name: str
+    #: None for the types ``Column.parse`` reads itself (text of a maximum length, choices, lists)
+    parse: Callable[[Any], Any] | None
+    doc: tuple[str, str]
+
+
+CORE_COLUMN_TYPES: tuple[ColumnType, ...] = (
+    ColumnType("text", None, ("文本", "text")),
+    ColumnType("code10", f.parse_code10, ("10位数字", "10 digits")),
+    ColumnType("uscc", f.parse_uscc, ("统一社会信用代码", "USCC")),
+    ColumnType("idcard", f.parse_idcard, ("身份证号", "ID number")),
+    ColumnType("region", f.parse_region, ("6位行政区划代码", "6-digit region code")),
+    ColumnType("date", f.parse_date, ("日期", "date")),
+    ColumnType("money", f.parse_money, ("金额（元）", "money (yuan)")),
+    ColumnType("int", f.parse_int, ("整数", "integer")),
+    ColumnType("bool", f.parse_bool, ("是/否", "yes/no")),
+    ColumnType("digits2", lambda v: f.parse_digits(v, 2), ("2位数字", "2 digits")),
+    ColumnType("digits4", lambda v: f.parse_digits(v, 4), ("4位数字", "4 digits")),
+    ColumnType("digits6", lambda v: f.parse_digits(v, 6), ("6位数字", "6 digits")),
+    ColumnType("choice", None, ("选项", "choice")),
+    ColumnType("list", None, ("列表（用、分隔）", "list (separated by 、)")),
+)
 #: the column types whose value is not text
 VALUE_TYPES = ("date", "money", "int", "bool")
-TYPE_DOC = {
-    "text": ("文本", "text"), "code10": ("10位数字", "10 digits"), "uscc": ("统一社会信用代码", "USCC"),
-    "idcard": ("身份证号", "ID number"), "region": ("6位行政区划代码", "6-digit region code"),
-    "date": ("日期", "date"), "money": ("金额（元）", "money (yuan)"), "int": ("整数", "integer"),
-    "bool": ("是/否", "yes/no"), "digits2": ("2位数字", "2 digits"), "digits4": ("4位数字", "4 digits"),
-    "digits6": ("6位数字", "6 digits"), "choice": ("选项", "choice"), "list": ("列表（用、分隔）", "list (separated by 、)"),
-    "holder": ("学校代码或统一社会信用代码", "school code or USCC"),
-}
 
 
-def register_column_type(name: str, parser: Callable[[Any], Any], doc: tuple[str, str]) -> None:
-    """Add a column type for plugin kinds (its cell parser and its description in zh and en);
-    the canonical value is text, as for ``code10`` or ``uscc``."""
-    PARSERS[name] = parser
-    TYPE_DOC[name] = doc
+@derived
+def column_types() -> dict[str, ColumnType]:
+    """Every column type by name: the core's, then those plugins register (a name registered
+    twice is a ``PluginConflict``)."""
+    core = {ct.name: ct for ct in CORE_COLUMN_TYPES}
+    added = unique("column_type", ((plugin, ct.name, ct) for plugin, ct in contributions("xiaoqi_register_column_types")),
+                   taken={name: CORE for name in core})
+    return {**core, **added}
+
+
+def type_doc(type_name: str, lang: str | None = None) -> str:
+    """How a column type is described to users (the name itself for a type nobody registered)."""
+    known = column_types().get(type_name)
+    return both(*known.doc, lang) if known else type_name
 
 
 @dataclass(frozen=True)
@@ -97,8 +116,7 @@ class Column:
         return english.get(value, value)
 
     def type_doc(self, lang: str | None = None) -> str:
-        zh, en = TYPE_DOC.get(self.type, (self.type, self.type))
-        text = both(zh, en, lang)
+        text = type_doc(self.type, lang)
         if self.choices:
             text += ": " + " / ".join(self.choices)
         return text
@@ -131,7 +149,7 @@ class Column:
             return f.LIST_JOIN.join(items) if items else None
         if self.type == "text":
             return f.parse_text(value, self.max_len)
-        return PARSERS[self.type](value)
+        return column_types()[self.type].parse(value)
 
 
 @dataclass(frozen=True)
@@ -294,26 +312,24 @@ class RecordKind:
         return actor_clause(self, actor, "read")
 
 
-_kinds: dict[str, RecordKind] | None = None
-
-
-@on_plugins_changed
-def _reset() -> None:
-    global _kinds
-    _kinds = None
-
-
+@derived
 def get_kinds() -> dict[str, RecordKind]:
-    """Every record kind by name: the core's, then those plugins register."""
-    global _kinds
-    if _kinds is None:
-        from .core_kinds import CORE_KINDS
+    """Every record kind by name: the core's, then those plugins register, in registration order.
+    A name (or a Chinese or English label) used by two kinds is a ``PluginConflict``; a column of
+    a type nobody registered is reported when the kinds are collected."""
+    from .core_kinds import CORE_KINDS
 
-        kinds = {k.name: k for k in CORE_KINDS}
-        for kind in hook_results("xiaoqi_register_record_kinds"):
-            kinds[kind.name] = kind
-        _kinds = kinds
-    return _kinds
+    kinds = [(CORE, kind) for kind in CORE_KINDS] + contributions("xiaoqi_register_record_kinds")
+    # get_kind finds a kind by its name or either label: each of them names one kind only
+    unique("kind", ((plugin, ident, kind) for plugin, kind in kinds for ident in dict.fromkeys((kind.name, kind.zh, kind.en))))
+    types = column_types()
+    for plugin, kind in kinds:
+        for col in kind.columns:
+            if col.type not in types:
+                raise XiaoqiError(t("kind.bad_type", kind=kind.name, plugin=plugin, column=col.name, type=col.type,
+                                    types=", ".join(types)))
+    by_name = {kind.name: kind for _, kind in kinds}
+    return by_name
 
 
 def get_kind(name: str) -> RecordKind:

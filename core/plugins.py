@@ -1,9 +1,21 @@
 """The plugin manager: built-in plugins and third-party ones from the ``xiaoqi`` entry-point group.
 
-Built-in plugins are registered through the same function as third-party ones. pluggy calls
-implementations last-registered-first, so third-party plugins (registered after the built-ins)
-run first; where the order of results matters the core combines them explicitly (see
-``xiaoqi_rule_params``) rather than relying on call order.
+Built-in plugins are registered through the same function as third-party ones, first and in the
+order of ``DEFAULT_PLUGINS``; entry-point plugins after them; plugins a test or an embedding
+application registers at run time last. That registration order is the order of precedence:
+
+- contributions (``xiaoqi_register_*`` hooks) are combined in registration order — the core's own
+  first, then the built-in plugins', then the others' — and every hook is called through pluggy
+  (``contributions``), so ``XIAOQI_TRACE_PLUGINS`` shows each call;
+- an id contributed twice (a rule id, a record kind, a column type, a screen or a dashboard panel)
+  is an error naming both plugins (``PluginConflict``); a built-in contribution is overridden by
+  the means the core offers for it (parameter values, regional variants of a rule with
+  ``extends=``) or by switching its plugin off (``XIAOQI_DISABLE_PLUGINS``), never silently;
+- parameter values are combined by explicit rules (``xiaoqi.core.rules.params``), not by order;
+- events (``xiaoqi_record_changed``, ...) reach every plugin; pluggy calls the last registered first.
+
+Everything derived from the plugins (rules, kinds, column types, commands, screens) is recomputed
+when a plugin is registered or unregistered, or the manager replaced (``derived``).
 
 Environment switches:
 - ``XIAOQI_PLUGINS``: comma-separated entry-point names; only these third-party plugins load.
@@ -14,18 +26,22 @@ Environment switches:
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import os
 import sys
 import threading
 from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import pluggy
 
 from . import hookspecs
+from .errors import XiaoqiError
+from .i18n import catalogue, t
 
-# Built-in plugins, registered in this order (so the last one here is called first).
+# Built-in plugins, registered in this order before any other plugin.
 DEFAULT_PLUGINS = (
     "xiaoqi.plugins.national",
     "xiaoqi.plugins.luban",
@@ -35,9 +51,34 @@ DEFAULT_PLUGINS = (
     "xiaoqi.plugins.regions.hunan",
     "xiaoqi.plugins.regions.shaanxi",
 )
+#: the name under which the core's own contributions (its record kinds, column types, commands)
+#: appear in conflicts
+CORE = "xiaoqi.core"
 
 _pm: pluggy.PluginManager | None = None
 _lock = threading.Lock()
+
+
+class XiaoqiPluginManager(pluggy.PluginManager):
+    """pluggy's manager for the ``xiaoqi`` project, counting registrations and unregistrations so
+    that the registries derived from it know when to look again."""
+
+    def __init__(self) -> None:
+        super().__init__("xiaoqi")
+        #: distribution versions of entry-point plugins, by plugin name
+        self.xiaoqi_versions: dict[str, str] = {}
+        #: bumped by every register / unregister (``set_blocked`` unregisters too)
+        self.generation = 0
+
+    def register(self, plugin: object, name: str | None = None) -> str | None:
+        registered = super().register(plugin, name)
+        self.generation += 1
+        return registered
+
+    def unregister(self, plugin: object | None = None, name: str | None = None) -> Any | None:
+        removed = super().unregister(plugin, name)
+        self.generation += 1
+        return removed
 
 
 def _env_list(name: str) -> set[str] | None:
@@ -83,16 +124,9 @@ def _trace(pm: pluggy.PluginManager) -> None:
     pm.add_hookcall_monitoring(before, after)
 
 
-def _versions(pm: pluggy.PluginManager) -> dict[str, str]:
-    if not hasattr(pm, "xiaoqi_versions"):
-        pm.xiaoqi_versions = {}
-    return pm.xiaoqi_versions
-
-
-def make_plugin_manager(*, entry_points: bool = True, builtins: bool = True) -> pluggy.PluginManager:
+def make_plugin_manager(*, entry_points: bool = True, builtins: bool = True) -> XiaoqiPluginManager:
     """A new plugin manager with the built-in plugins and, unless switched off, the entry points."""
-    pm = pluggy.PluginManager("xiaoqi")
-    pm.xiaoqi_versions = {}
+    pm = XiaoqiPluginManager()
     pm.add_hookspecs(hookspecs)
     if builtins:
         for module_name in _builtin_modules():
@@ -106,7 +140,7 @@ def make_plugin_manager(*, entry_points: bool = True, builtins: bool = True) -> 
                 continue
             register_plugin(pm, ep.load(), ep.name)
             if ep.dist is not None:
-                _versions(pm)[ep.name] = ep.dist.version
+                pm.xiaoqi_versions[ep.name] = ep.dist.version
     pm.hook.xiaoqi_addhooks.call_historic(kwargs={"pm": pm})
     if os.environ.get("XIAOQI_TRACE_PLUGINS"):
         _trace(pm)
@@ -124,25 +158,104 @@ def get_plugin_manager() -> pluggy.PluginManager:
 
 
 def set_plugin_manager(pm: pluggy.PluginManager | None) -> None:
-    """Replace the process-wide plugin manager (tests, embedding applications)."""
+    """Replace the process-wide plugin manager (tests, embedding applications); None: make a new
+    one on next use. Use one from ``make_plugin_manager``, whose registrations are seen at once."""
     global _pm
     _pm = pm
-    _clear_caches()
 
 
-_cache_clearers: list = []
+def state() -> tuple:
+    """A token that changes whenever the plugins do: another process-wide manager, or a plugin
+    registered or unregistered on it. Compare it with ``==`` to know when to recompute."""
+    pm = get_plugin_manager()
+    return (pm, getattr(pm, "generation", 0))
 
 
-def on_plugins_changed(func):
-    """Decorator: call ``func`` whenever the plugin manager is replaced (to clear derived caches)."""
-    _cache_clearers.append(func)
-    return func
+T = TypeVar("T")
 
 
-def _clear_caches() -> None:
-    for func in _cache_clearers:
-        func()
+def derived(build: Callable[[], T]) -> Callable[[], T]:
+    """``build()`` computed once per ``state()`` of the plugins: a registry derived from them
+    (rules, record kinds, column types) that stays true when a plugin comes or goes."""
+    cache: dict[str, Any] = {}
 
+    @functools.wraps(build)
+    def get() -> T:
+        now = state()
+        if cache.get("state") != now:
+            value = build()  # a conflict raises here, and the next call tries again
+            cache["value"], cache["state"] = value, now
+        return cache["value"]
+
+    return get
+
+
+# -- calling hooks ------------------------------------------------------------------------------
+
+def calls(hook_name: str, **kwargs) -> Iterator[tuple[str, list]]:
+    """Call a hook through pluggy once per plugin that implements it, in registration order,
+    yielding ``(plugin name, [its result])`` (``[]`` for a None) right after each call: for hooks
+    whose results are attributed to the plugin that gave them (a rule's plugin, the two parties of
+    a conflict). Hook wrappers still wrap each call."""
+    pm = get_plugin_manager()
+    impls = [impl for impl in getattr(pm.hook, hook_name).get_hookimpls() if not (impl.hookwrapper or impl.wrapper)]
+    everyone = {impl.plugin for impl in impls}
+    for impl in impls:
+        only = pm.subset_hook_caller(hook_name, remove_plugins=everyone - {impl.plugin})
+        yield impl.plugin_name, only(**kwargs)
+
+
+def contributions(hook_name: str, **kwargs) -> list[tuple[str, Any]]:
+    """Every item the plugins' lists hold for a ``xiaoqi_register_*`` style hook, with the name of
+    the plugin that gave it, in registration order (a ``None`` result counts as an empty list)."""
+    return [(name, item) for name, results in calls(hook_name, **kwargs) for result in results for item in result or ()]
+
+
+def hook_results(hook_name: str, **kwargs) -> list:
+    """The items of ``contributions``, without the plugin names."""
+    return [item for _, item in contributions(hook_name, **kwargs)]
+
+
+def unique(what: str, items: Iterable[tuple[str, str, T]], taken: dict[str, str] | None = None) -> dict[str, T]:
+    """``{id: item}`` from ``(plugin, id, item)`` triples; an id given twice raises
+    ``PluginConflict`` naming both plugins. ``taken`` maps ids already used (the core's) to their owner."""
+    owners = dict(taken or {})
+    out: dict[str, T] = {}
+    for plugin, ident, item in items:
+        if ident in owners:
+            raise PluginConflict(what, ident, owners[ident], plugin)
+        owners[ident] = plugin
+        out[ident] = item
+    return out
+
+
+catalogue(
+    {
+        "plugins.conflict": (
+            "插件冲突：{what}「{name}」同时由 {first} 与 {second} 注册。请停用其中一个插件（XIAOQI_DISABLE_PLUGINS={second}），或请插件作者改用另一个名称。",
+            "Plugin conflict: {what} '{name}' is registered by both {first} and {second}. Switch one of them off (XIAOQI_DISABLE_PLUGINS={second}), or ask its author to use another name.",
+        ),
+        "plugins.what.rule": ("规则", "rule"),
+        "plugins.what.kind": ("数据类型", "record kind"),
+        "plugins.what.column_type": ("列类型", "column type"),
+        "plugins.what.command": ("命令", "command"),
+        "plugins.what.screen": ("界面", "screen"),
+        "plugins.what.panel": ("仪表盘面板", "dashboard panel"),
+        "plugins.what.detail_section": ("详情区块", "detail section"),
+    }
+)
+
+
+class PluginConflict(XiaoqiError):
+    """Two plugins (or a plugin and the core) registered the same id. ``what`` is ``"rule"``,
+    ``"kind"``, ``"column_type"``, ``"command"``, ``"screen"``, ``"panel"`` or ``"detail_section"``."""
+
+    def __init__(self, what: str, name: str, first: str, second: str):
+        self.what, self.name, self.first, self.second = what, name, first, second
+        super().__init__(t("plugins.conflict", what=t(f"plugins.what.{what}"), name=name, first=first, second=second))
+
+
+# -- listing -------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class PluginInfo:
@@ -160,7 +273,7 @@ def plugin_infos(pm: pluggy.PluginManager | None = None) -> list[PluginInfo]:
     pm = pm or get_plugin_manager()
     from xiaoqi import __version__
 
-    versions = _versions(pm)
+    versions = getattr(pm, "xiaoqi_versions", {})
     infos = []
     for name, plugin in pm.list_name_plugin():
         if plugin is None:
@@ -170,13 +283,3 @@ def plugin_infos(pm: pluggy.PluginManager | None = None) -> list[PluginInfo]:
         version = __version__ if builtin else versions.get(name, getattr(plugin, "__version__", None))
         infos.append(PluginInfo(name=name, version=version, builtin=builtin, hooks=hooks))
     return sorted(infos, key=lambda i: (not i.builtin, i.name))
-
-
-def hook_results(hook_name: str, **kwargs) -> list:
-    """Call a ``xiaoqi_register_*`` style hook and flatten the lists the plugins return."""
-    pm = get_plugin_manager()
-    out = []
-    for result in getattr(pm.hook, hook_name)(**kwargs):
-        if result:
-            out.extend(result)
-    return out

@@ -21,7 +21,7 @@ from . import models as m
 from .actors import Actor
 from .i18n import both, catalogue, t
 from .kinds import get_kind
-from .plugins import get_plugin_manager
+from .plugins import contributions
 
 catalogue(
     {
@@ -128,12 +128,10 @@ def core_section(session: Session, *, year: int, school_code: str | None, actor:
 def annual_report(session: Session, *, year: int, school_code: str | None, actor: Actor, lang: str) -> AnnualReport:
     """The core's section, then every plugin's (in plugin registration order)."""
     sections = [core_section(session, year=year, school_code=school_code, actor=actor)]
-    hook = get_plugin_manager().hook.xiaoqi_report_sections
-    for impl in reversed(hook.get_hookimpls()):  # registration order
-        kwargs = {"session": session, "year": year, "school_code": school_code, "lang": lang, "actor": actor}
-        for section in impl.function(**{k: kwargs[k] for k in impl.argnames}) or []:
-            section.plugin = section.plugin or impl.plugin_name
-            sections.append(section)
+    for plugin, section in contributions("xiaoqi_report_sections", session=session, year=year, school_code=school_code,
+                                         lang=lang, actor=actor):
+        section.plugin = section.plugin or plugin
+        sections.append(section)
     name = None
     if school_code:
         name = session.execute(sa.select(m.School.name).where(m.School.school_code == school_code)).scalar()

@@ -13,7 +13,6 @@ Run it with ``xiaoqi tui`` (or ``xiaoqi`` alone): ``run_app(app_context)``.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -31,13 +30,14 @@ from xiaoqi.core.dashboard import check_as
 from xiaoqi.core.db import read_session
 from xiaoqi.core.i18n import set_lang
 from xiaoqi.core.kinds import get_kind, get_kinds
-from xiaoqi.core.plugins import hook_results
+from xiaoqi.core.plugins import contributions, hook_results, unique
 
+from . import TuiContext
 from .bindings import key, translate_bindings
 from .commands import XiaoqiCommands
 from .i18n import both, t
 from .widgets.footer import Footer
-from .work import db_work, error_text
+from .work import db_work, error_text, show_error
 
 
 @dataclass(frozen=True)
@@ -89,6 +89,8 @@ class XiaoqiApp(App):
         self.db_label = db_label
         self.today = today or dt.date.today()
         self.config = config
+        #: what plugin screens, panels and detail sections are given
+        self.context = TuiContext(engine=engine, actor=actor, config=config, today=self.today, lang=lang)
         self.auto_check = auto_check
         self.import_dir = import_dir
         self.start = start
@@ -97,10 +99,9 @@ class XiaoqiApp(App):
         self.title = t("tui.title")
         self.sub_title = t("tui.subtitle", actor=actor.label(), db=db_label) if db_label else actor.label()
         self.COMMANDS = App.COMMANDS | {XiaoqiCommands} | set(hook_results("xiaoqi_palette_providers"))
-        self.sections = build_sections(engine, actor, import_dir)
+        self.sections = build_sections(self.context, import_dir)
         for section in self.sections:
             self.add_mode(section.id, self._styled(section.build))
-        freeze_startup_objects()
 
     # -- sections ------------------------------------------------------------------------
     def _styled(self, build: Callable[[], Screen]) -> Callable[[], Screen]:
@@ -143,7 +144,7 @@ class XiaoqiApp(App):
         self.push_screen(RecordDetailScreen(self.engine, self.actor, kind, record_key))
 
     def show_error(self, exc: BaseException) -> None:
-        self.notify(error_text(exc), severity="error", timeout=8)
+        show_error(self, exc)
 
     # -- the compliance check ------------------------------------------------------------
     def start_check(self) -> None:
@@ -194,24 +195,11 @@ class XiaoqiApp(App):
         yield SystemCommand(t("tui.sys.quit"), t("tui.sys.quit.help"), self.action_quit)
 
 
-_startup_frozen = False
-
-
-def freeze_startup_objects() -> None:
-    """Keep the objects alive when the app starts (the modules of SQLAlchemy, Textual and the
-    models, the record kinds: most of the heap) out of the garbage collector's full passes, once
-    per process. A full pass walks every tracked object; one fell in the middle of opening a screen
-    and took 40–85 ms of it. ``gc.freeze`` is CPython's answer for long-lived start-up objects."""
-    global _startup_frozen
-    if not _startup_frozen:
-        _startup_frozen = True
-        gc.freeze()
-
-
-def build_sections(engine, actor: Actor, import_dir: Path | None) -> list[Section]:
+def build_sections(context: TuiContext, import_dir: Path | None) -> list[Section]:
     """The navigation. A screen's module is imported when the screen is first opened: the
     dashboard, compliance and import screens are not worth their import time (about 50 ms)
-    before the first screen shows."""
+    before the first screen shows. Two plugin screens with one id are a ``PluginConflict``."""
+    engine, actor = context.engine, context.actor
 
     def dashboard() -> Screen:
         from .screens.dashboard import DashboardScreen
@@ -236,20 +224,25 @@ def build_sections(engine, actor: Actor, import_dir: Path | None) -> list[Sectio
         sections.append(Section(f"records-{kind.name}", kind.label(), "records", records(kind), kind.name))
     sections.append(Section("compliance", t("tui.nav.compliance"), "tools", compliance, "compliance"))
     sections.append(Section("import", t("tui.nav.import"), "tools", importer, "import"))
-    for entry in hook_results("xiaoqi_register_screens"):
-        sections.append(Section(f"plugin-{entry.id}", both(*entry.title), "plugins", partial_plugin(entry, engine, actor),
+    entries = unique("screen", ((plugin, entry.id, entry) for plugin, entry in contributions("xiaoqi_register_screens")))
+    for entry in entries.values():
+        sections.append(Section(f"plugin-{entry.id}", both(*entry.title), "plugins", partial_plugin(entry, context),
                                 entry.id))
     return sections
 
 
-def partial_plugin(entry: Any, engine, actor) -> Callable[[], Screen]:
-    """The builder of a plugin's screen; a screen that fails to build shows why instead."""
+def partial_plugin(entry: Any, context: TuiContext) -> Callable[[], Screen]:
+    """The builder of a plugin's screen, in its navigation section; a screen that fails to build
+    shows why instead."""
 
     def build() -> Screen:
         try:
-            return entry.screen(engine, actor)
+            screen = entry.screen(context)
         except Exception as exc:
             return PluginErrorScreen(t("tui.error.screen", title=both(*entry.title), reason=error_text(exc)))
+        if not getattr(screen, "section", True):
+            screen.section = f"plugin-{entry.id}"
+        return screen
 
     return build
 
@@ -257,12 +250,12 @@ def partial_plugin(entry: Any, engine, actor) -> Callable[[], Screen]:
 def section_for(name: str) -> str | None:
     """The section id ``xiaoqi tui --open NAME`` opens (NAME as ``open_names`` lists it, or the id
     itself); None if there is none."""
-    return next((s.id for s in build_sections(None, ADMIN, None) if name in (s.name, s.id)), None)
+    return next((s.id for s in build_sections(TuiContext(None, ADMIN), None) if name in (s.name, s.id)), None)
 
 
 def open_names() -> list[str]:
     """What ``--open`` accepts, as a user would type it."""
-    return [s.name for s in build_sections(None, ADMIN, None)]
+    return [s.name for s in build_sections(TuiContext(None, ADMIN), None)]
 
 
 def run_app(app_context, *, start: str = "dashboard") -> None:

@@ -52,6 +52,7 @@ MESSAGES = catalogue(
         "tui.error.unexpected": ("操作失败：{reason}", "The operation failed: {reason}"),
         "tui.error.screen": ("插件页面「{title}」无法打开：{reason}", "The plugin screen '{title}' could not open: {reason}"),
         "tui.error.panel": ("插件面板「{title}」无法显示：{reason}", "The plugin panel '{title}' could not be shown: {reason}"),
+        "tui.error.section": ("插件区块「{title}」无法显示：{reason}", "The plugin section '{title}' could not be shown: {reason}"),
         # dashboard
         "tui.dash.counts": ("登记概况", "Registry"),
         "tui.dash.active": ("今日在岗实习", "Internships active today"),

@@ -9,9 +9,9 @@ from typing import Any, Sequence
 
 from ..errors import UsageError
 from ..i18n import t
-from ..plugins import get_plugin_manager
+from ..plugins import contributions
 from .model import CONFIG_ORIGIN, Param, ParamValue, Rule, coerce_value
-from .registry import _load, get_rule, get_rules, rule_variants
+from .registry import get_rule, rule_set, rule_variants
 
 def _check_region(region: Any) -> str:
     region = "" if region is None else str(region).strip()
@@ -48,14 +48,8 @@ def config_param_values(config: dict | None, rules: dict[str, Rule]) -> list[Par
     return out
 
 
-
 def _hook_param_values() -> list[ParamValue]:
-    pm = get_plugin_manager()
-    out = []
-    for impl in reversed(pm.hook.xiaoqi_rule_params.get_hookimpls()):
-        for v in impl.function() or []:
-            out.append(replace(v, origin=v.origin or impl.plugin_name))
-    return out
+    return [replace(v, origin=v.origin or plugin) for plugin, v in contributions("xiaoqi_rule_params")]
 
 
 class ParamTable:
@@ -112,7 +106,7 @@ def find_param(rule_id: str, name: str) -> Param:
 
 
 def param_table(config: dict | None = None) -> ParamTable:
-    rules = dict(get_rules())
-    variants = [v for vs in _load()[1].values() for v in vs]
-    return ParamTable(rules, _hook_param_values() + config_param_values(config, rules), variants)
+    registry = rule_set()
+    rules = dict(registry.rules)
+    return ParamTable(rules, _hook_param_values() + config_param_values(config, rules), registry.all_variants())
 

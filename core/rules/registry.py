@@ -1,43 +1,45 @@
-"""The registry of rules: every ``Rule`` the plugins register, by id, and their regional variants."""
+"""The registry of rules: every ``Rule`` the plugins register, by id, and their regional variants.
+
+Collected through ``xiaoqi_register_rules`` in plugin registration order, again whenever a plugin
+is registered or unregistered; a rule id registered by two plugins is a ``PluginConflict``."""
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..errors import UsageError
 from ..i18n import t
-from ..plugins import get_plugin_manager, on_plugins_changed
+from ..plugins import contributions, derived, unique
 from .model import Rule
 
-_rules: tuple[dict[str, Rule], dict[str, list[Rule]]] | None = None
+
+@dataclass(frozen=True)
+class RuleSet:
+    #: every rule by id, in id order (regional variants are not here)
+    rules: dict[str, Rule]
+    #: the regional variants of each rule (``extends=``), in registration order
+    variants: dict[str, list[Rule]]
+
+    def all_variants(self) -> list[Rule]:
+        return [v for vs in self.variants.values() for v in vs]
 
 
-@on_plugins_changed
-def _reset() -> None:
-    global _rules
-    _rules = None
-
-
-def _load() -> tuple[dict[str, Rule], dict[str, list[Rule]]]:
-    global _rules
-    if _rules is None:
-        pm = get_plugin_manager()
-        base: dict[str, Rule] = {}
-        variants: dict[str, list[Rule]] = {}
-        for impl in reversed(pm.hook.xiaoqi_register_rules.get_hookimpls()):  # registration order
-            for rule in impl.function() or []:
-                rule = replace(rule, plugin=impl.plugin_name)
-                if rule.extends:
-                    variants.setdefault(rule.extends, []).append(rule)
-                else:
-                    base[rule.id] = rule
-        _rules = (dict(sorted(base.items())), variants)
-    return _rules
+@derived
+def rule_set() -> RuleSet:
+    base: list[tuple[str, str, Rule]] = []
+    variants: dict[str, list[Rule]] = {}
+    for plugin, rule in contributions("xiaoqi_register_rules"):
+        rule = replace(rule, plugin=plugin)
+        if rule.extends:
+            variants.setdefault(rule.extends, []).append(rule)
+        else:
+            base.append((plugin, rule.id, rule))
+    return RuleSet(dict(sorted(unique("rule", base).items())), variants)
 
 
 def get_rules() -> dict[str, Rule]:
     """Every rule by id (national and regional), in id order; variants are not listed here."""
-    return _load()[0]
+    return rule_set().rules
 
 
 def get_rule(rule_id: str) -> Rule:
@@ -49,5 +51,4 @@ def get_rule(rule_id: str) -> Rule:
 
 def rule_variants(rule_id: str) -> list[Rule]:
     """Regional variants registered with ``extends=rule_id``."""
-    return list(_load()[1].get(rule_id, []))
-
+    return list(rule_set().variants.get(rule_id, []))

@@ -37,6 +37,13 @@ def xiaoqi_register_record_kinds():
 
 
 @hookimpl
+def xiaoqi_register_column_types():
+    from .kinds import COLUMN_TYPES
+
+    return list(COLUMN_TYPES)
+
+
+@hookimpl
 def xiaoqi_register_commands():
     from xiaoqi.core.commands import CommandEntry
 
@@ -69,9 +76,9 @@ def xiaoqi_report_sections(session, year, school_code, actor):
 def xiaoqi_register_screens():
     from xiaoqi.tui import ScreenEntry
 
-    def luban_screen(engine, actor):
+    def luban_screen(context):
         from .screens import LubanScreen  # Textual is imported only when the TUI opens the screen
 
-        return LubanScreen(engine, actor)
+        return LubanScreen(context)
 
     return [ScreenEntry(id="luban", title=("鲁班工坊概览", "Luban overview"), screen=luban_screen)]

@@ -1,6 +1,6 @@
-"""The Luban Workshop record kinds: their columns (Chinese and English headers, as in RECORDS.md),
-keys, references and who may see and change them. One definition serves import, export, templates,
-the services and the TUI forms.
+"""The Luban Workshop record kinds: their columns (Chinese and English headers), keys, references
+and who may see and change them, and the two column types they add (``country``, ``partner``).
+One definition serves import, export, templates, the services and the TUI forms.
 
 | kind | 中文 | key |
 |---|---|---|
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from xiaoqi.core import fields as f
 from xiaoqi.core.access import OWN, Access, via, where
 from xiaoqi.core.i18n import catalogue, t
-from xiaoqi.core.kinds import Column, RecordKind, Reference, register_column_type
+from xiaoqi.core.kinds import Column, ColumnType, RecordKind, Reference
 
 from .countries import parse_country
 from .models import Workshop, WorkshopActivity, WorkshopEquipment, WorkshopPartner
@@ -89,8 +89,10 @@ def _partner_derive(values: dict) -> dict:
     return {"uscc": partner if _USCC_SHAPE.match(partner) else None}
 
 
-register_column_type("country", parse_country, ("ISO 3166-1 国家代码或国名", "ISO 3166-1 country code or name"))
-register_column_type("partner", parse_partner, ("统一社会信用代码或企业名称", "USCC or firm name"))
+COLUMN_TYPES = [
+    ColumnType("country", parse_country, ("ISO 3166-1 国家代码或国名", "ISO 3166-1 country code or name")),
+    ColumnType("partner", parse_partner, ("统一社会信用代码或企业名称", "USCC or firm name")),
+]
 
 
 # -- scope: a workshop belongs to its lead college; the other colleges and the partner enterprises

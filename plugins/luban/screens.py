@@ -20,10 +20,7 @@ from textual_plotext import PlotextPlot
 from xiaoqi.core.fields import format_bool
 from xiaoqi.core.i18n import both, catalogue, t
 from xiaoqi.core.kinds import RecordKind
-from xiaoqi.tui.bindings import key
-from xiaoqi.tui.dialogs.record_form import RecordForm, may_write
-from xiaoqi.tui.screens.base import MainScreen
-from xiaoqi.tui.work import db_work
+from xiaoqi.tui import PluginScreen, RecordForm, db_work, key, may_write
 
 catalogue(
     {
@@ -52,11 +49,8 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-class LubanScreen(MainScreen):
-    """鲁班工坊: list, details, yearly chart, and forms, in the TUI's frame (its navigation section
-    is the one the app gives a plugin screen registered with id "luban")."""
-
-    section = "plugin-luban"
+class LubanScreen(PluginScreen):
+    """鲁班工坊: list, details, yearly chart, and forms, in the TUI's frame."""
 
     DEFAULT_CSS = """
     LubanScreen #luban-body { height: 1fr; }
@@ -73,8 +67,8 @@ class LubanScreen(MainScreen):
         key("r", "refresh", "luban.key.refresh", id="xiaoqi.luban.refresh"),
     ]
 
-    def __init__(self, engine, actor, **kw) -> None:
-        super().__init__(engine, actor, **kw)
+    def __init__(self, context, **kw) -> None:
+        super().__init__(context, **kw)
         self.selected: str | None = None
         self.detail = None
 
@@ -102,12 +96,8 @@ class LubanScreen(MainScreen):
 
         from .service import list_workshops
 
-        try:
-            with read_session(self.engine) as session:
-                rows = list_workshops(session, actor=self.actor)
-        except Exception as exc:  # shown, never a crash
-            self.app.call_from_thread(self.show_error, exc)
-            return
+        with read_session(self.engine) as session:
+            rows = list_workshops(session, actor=self.actor)
         self.app.call_from_thread(self._fill, rows)
 
     def _fill(self, rows: list[dict]) -> None:
@@ -138,12 +128,8 @@ class LubanScreen(MainScreen):
 
         from .service import workshop_detail
 
-        try:
-            with read_session(self.engine) as session:
-                detail = workshop_detail(session, actor=self.actor, name=name)
-        except Exception as exc:  # shown, never a crash
-            self.app.call_from_thread(self.show_error, exc)
-            return
+        with read_session(self.engine) as session:
+            detail = workshop_detail(session, actor=self.actor, name=name)
         self.app.call_from_thread(self._show_detail, detail)
 
     def _show_detail(self, detail) -> None:

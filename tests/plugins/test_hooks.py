@@ -20,7 +20,7 @@ from xiaoqi.core import hookimpl, plugins
 from xiaoqi.core.actors import ADMIN
 from xiaoqi.core.db import make_engine, write_session
 from xiaoqi.core.hookspecs import hookspec
-from xiaoqi.core.kinds import Column, RecordKind, Reference, get_kind
+from xiaoqi.core.kinds import Column, RecordKind, Reference, RowProblems, get_kind
 from xiaoqi.core.migrate import current, ensure_current, heads, load_models, upgrade
 from xiaoqi.core.services import create_record, delete_record
 from xiaoqi.testing import XiaoqiFactory, make_id_number
@@ -398,3 +398,54 @@ def test_hook_xiaoqi_report_sections_adds_a_section(xiaoqi_plugin_manager, xiaoq
     assert english.exit_code == 0, english.stderr
     assert "Plugin figures: on-post internships" in english.output and "as the plugin counts them" in english.output
     assert plugin.calls == [(2025, None, "zh", "admin"), (2025, first.school_code, "en", "admin")]
+
+
+# -- column types --------------------------------------------------------------------------------
+
+def _parse_grade(value) -> str:
+    """A 1+X certificate level: 初级 / 中级 / 高级, or 1 / 2 / 3."""
+    text = str(value).strip()
+    levels = {"1": "初级", "2": "中级", "3": "高级"}
+    if text in levels.values():
+        return text
+    if text in levels:
+        return levels[text]
+    raise ValueError("应为 初级、中级、高级（或 1、2、3）")
+
+
+class GradePlugin:
+    """A column type of its own, used by the visits kind of this module's plugin."""
+
+    @hookimpl
+    def xiaoqi_register_column_types(self):
+        from xiaoqi.core.kinds import ColumnType
+
+        return [ColumnType("kit-grade", _parse_grade, ("证书等级（初级/中级/高级）", "certificate level"))]
+
+
+def test_hook_xiaoqi_register_column_types_parses_cells_of_plugin_kinds(xiaoqi_plugin_manager, xiaoqi_cli, tmp_path):
+    import openpyxl
+
+    from xiaoqi.core.kinds import column_types
+    from xiaoqi.core.models import School
+
+    class Certificates(GradePlugin):
+        @hookimpl
+        def xiaoqi_register_record_kinds(self):
+            return [RecordKind(name="kit_levels", zh="证书等级", en="certificate levels", model=School,
+                               key=("school_code",), columns=[Column("school_code", "学校代码", "code10", key=True),
+                                                              Column("name", "证书等级", "kit-grade", required=True)])]
+
+    xiaoqi_plugin_manager.register(Certificates(), name="kit-grades")
+    kind = get_kind("kit_levels")
+    assert kind.parse_row({"school_code": "4133010001", "name": "2"})["name"] == "中级"
+    with pytest.raises(RowProblems) as caught:
+        kind.parse_row({"school_code": "4133010001", "name": "专家"})
+    assert caught.value.problems == [("name", "专家", "应为 初级、中级、高级（或 1、2、3）")]
+    out = tmp_path / "levels.xlsx"
+    assert xiaoqi_cli("--lang", "en", "template", "kit_levels", "-o", out).exit_code == 0
+    help_rows = list(openpyxl.load_workbook(out).worksheets[1].iter_rows(values_only=True))
+    assert help_rows[2][:2] == ("证书等级", "name") and help_rows[2][3] == "certificate level"
+    # the core's own types are untouched: the plugin's exists only while the plugin is loaded
+    xiaoqi_plugin_manager.unregister(name="kit-grades")
+    assert "kit-grade" not in column_types() and set(column_types()) >= {"text", "date", "money", "uscc"}

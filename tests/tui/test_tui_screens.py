@@ -15,7 +15,7 @@ from xiaoqi.core import hookimpl
 from xiaoqi.core.actors import ADMIN
 from xiaoqi.core.db import make_engine
 from xiaoqi.core.plugins import get_plugin_manager
-from xiaoqi.tui import PanelEntry, ScreenEntry
+from xiaoqi.tui import PanelEntry, PluginScreen, ScreenEntry
 from xiaoqi.tui.commands import registry_hits
 from xiaoqi.tui.screens.compliance import ComplianceScreen
 from xiaoqi.tui.screens.dashboard import DashboardScreen
@@ -217,12 +217,13 @@ async def check_palette(url, name, code):
 
 
 class _Greeting(Static):
-    def __init__(self, engine, actor):
-        super().__init__(f"你好，{actor.label()}")
+    def __init__(self, context):
+        super().__init__(f"你好，{context.actor.label()}（{context.today.isoformat()}，{context.lang}）")
 
 
-class _PluginScreen(DashboardScreen):
-    section = "plugin-greeting"
+class _PluginScreen(PluginScreen):
+    def compose_body(self):
+        yield Static(f"问候页：{self.context.actor.label()}", id="greeting-body")
 
 
 class _GreetingCommands(Provider):
@@ -243,7 +244,7 @@ class _Plugin:
     @hookimpl
     def xiaoqi_register_screens(self):
         return [ScreenEntry(id="greeting", title=("问候页", "Greeting"), screen=_PluginScreen),
-                ScreenEntry(id="broken", title=("坏页面", "Broken"), screen=lambda engine, actor: 1 / 0)]
+                ScreenEntry(id="broken", title=("坏页面", "Broken"), screen=lambda context: 1 / 0)]
 
     @hookimpl
     def xiaoqi_dashboard_panels(self):
@@ -290,10 +291,68 @@ async def check_plugins(url):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         text = screen_text(app)
-        assert "问候页" in text and "你好，管理员" in text  # in the navigation, and its panel
+        # in the navigation, and its panel, built with the app's context (its date and language)
+        assert "问候页" in text and f"你好，管理员（{app.today.isoformat()}，zh）" in text
         app.open_section("plugin-greeting")
         await settle(pilot)
-        assert isinstance(app.screen, _PluginScreen)
+        assert isinstance(app.screen, _PluginScreen) and app.screen.context is app.context
+        assert app.screen.section == "plugin-greeting" and "问候页：管理员" in screen_text(app)
         app.open_section("plugin-broken")
         await settle(pilot)
         assert "插件页面「坏页面」无法打开" in screen_text(app) and app.is_running
+
+
+class _StudentSections:
+    """A plugin's sections of a student's detail view: the student's internships (read with the
+    services, so the actor's scope holds), and one that fails."""
+
+    def __init__(self):
+        self.asked = []
+
+    @hookimpl
+    def xiaoqi_detail_sections(self, kind):
+        from xiaoqi.tui import DetailSection
+
+        self.asked.append(kind)
+        if kind != "students":
+            return []
+        return [DetailSection(id="kit-internships", title=("实习经历", "Internships"), load=self._internships),
+                DetailSection(id="kit-broken", title=("坏区块", "Broken"), load=lambda session, record, context: 1 / 0)]
+
+    @staticmethod
+    def _internships(session, record, context):
+        from xiaoqi.core.services import list_records
+        from xiaoqi.tui import DetailTable
+
+        rows = list_records(session, actor=context.actor, kind="internships",
+                            filters={"id_number": record.values["id_number"]}).rows
+        return DetailTable(columns=[("企业", "enterprise"), ("开始日期", "start"), ("月报酬", "monthly pay")],
+                           rows=[[r.uscc, r.start_on, r.monthly_pay] for r in rows],
+                           notes=[f"{record.kind.label()} {record.key} · {context.today.isoformat()}"])
+
+
+def test_hook_xiaoqi_detail_sections_adds_sections_to_a_records_detail_view(demo_db):
+    url, _manifest = demo_db
+    plugin = _StudentSections()
+    get_plugin_manager().register(plugin, name="kit-sections")
+    db = _db(url)
+    student, uscc, start, pay = db.execute(
+        "SELECT id_number, uscc, start_on, monthly_pay FROM internships WHERE kind = '岗位实习' ORDER BY id LIMIT 1").fetchone()
+    asyncio.run(check_detail_sections(url, student, uscc, start, pay))
+    assert plugin.asked == ["students", "schools"]
+
+
+async def check_detail_sections(url, student, uscc, start, pay):
+    app = make_app(url, auto_check=False)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.open_record("students", student)
+        await settle(pilot)
+        text = screen_text(app)
+        assert "实习经历" in text and uscc in text and start in text and f"{pay:,.2f}" in text
+        assert f"学生 {student} · 2026-11-23" in text
+        assert "插件区块「坏区块」无法显示" in text and app.is_running
+        # another kind asks the hook again and gets no section of the student's
+        app.open_record("schools", app.screen.values["school_code"])
+        await settle(pilot)
+        assert "实习经历" not in screen_text(app)

@@ -15,7 +15,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from xiaoqi.core.db import read_session, write_session
 from xiaoqi.core.errors import ValidationFailed
-from xiaoqi.core.kinds import TYPE_DOC, Column, RecordKind, RowProblems
+from xiaoqi.core.kinds import Column, RecordKind, RowProblems, type_doc
 from xiaoqi.core.services import create_record, get_record, update_record
 
 from ..bindings import key, translate_bindings
@@ -46,7 +46,7 @@ def field_widget(col: Column, value: Any, *, wid: str, disabled: bool = False, f
         prompt = t("tui.filter.any") if filtering else (t("tui.form.choose") if col.required else t("tui.form.blank"))
         return Select(options, prompt=prompt, value=text if text in [v for _, v in options] else Select.NULL,
                       allow_blank=True, id=wid, disabled=disabled)
-    hint = both(*TYPE_DOC.get(col.type, (col.type, col.type)))
+    hint = type_doc(col.type)
     if col.choices:
         hint += ": " + " / ".join(col.choice_text(c) for c in col.choices)
     if any(col.doc):

@@ -1,4 +1,5 @@
-"""The frame every main screen shares: header, navigation sidebar, the screen's own body, footer."""
+"""The frame every main screen shares: header, navigation sidebar, the screen's own body, footer;
+``PluginScreen`` is that frame for a plugin's screen."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from textual.widgets import Header
 from ..bindings import key, translate_bindings
 from ..widgets.footer import Footer
 from ..widgets.sidebar import Sidebar
-from ..work import error_text
+from ..work import show_error
 
 
 class MainScreen(Screen):
@@ -25,6 +26,11 @@ class MainScreen(Screen):
         self.engine = engine
         self.actor = actor
         translate_bindings(self)
+
+    @property
+    def context(self):
+        """The running app's ``xiaoqi.tui.TuiContext`` (engine, actor, configuration, date, language)."""
+        return self.app.context
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -47,4 +53,18 @@ class MainScreen(Screen):
 
     def show_error(self, exc: BaseException) -> None:
         """A failed query or write as a notification (never a crash)."""
-        self.notify(error_text(exc), severity="error", timeout=8)
+        show_error(self, exc)
+
+
+class PluginScreen(MainScreen):
+    """The frame of a plugin's screen (``xiaoqi.tui.ScreenEntry``), built as ``screen(context)``:
+    header, navigation (with the screen's own entry selected), ``compose_body``, footer. ``context``
+    is the app's ``TuiContext``; ``engine`` and ``actor`` are its engine and actor."""
+
+    def __init__(self, context, **kw) -> None:
+        self._xiaoqi_context = context
+        super().__init__(context.engine, context.actor, **kw)
+
+    @property
+    def context(self):
+        return self._xiaoqi_context

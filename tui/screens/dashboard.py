@@ -12,7 +12,7 @@ from textual.widgets import Static
 
 from xiaoqi.core.dashboard import summary
 from xiaoqi.core.db import read_session
-from xiaoqi.core.plugins import hook_results
+from xiaoqi.core.plugins import contributions, unique
 
 from ..bindings import key
 from ..i18n import both, t
@@ -43,9 +43,10 @@ class DashboardScreen(MainScreen):
             yield from self._plugin_panels()
 
     def _plugin_panels(self):
-        for entry in hook_results("xiaoqi_dashboard_panels"):
+        entries = unique("panel", ((plugin, entry.id, entry) for plugin, entry in contributions("xiaoqi_dashboard_panels")))
+        for entry in entries.values():
             try:
-                widget = entry.widget(self.engine, self.actor)
+                widget = entry.widget(self.context)
                 widget.id = entry.id
             except Exception as exc:  # a broken plugin panel must not take the dashboard down
                 widget = Static(Text(t("tui.error.panel", title=both(*entry.title), reason=error_text(exc)), style="red"))
@@ -73,12 +74,8 @@ class DashboardScreen(MainScreen):
 
     @db_work(group="dashboard")
     def load(self) -> None:
-        try:
-            with read_session(self.engine) as session:
-                figures = summary(session, actor=self.actor, today=self.app.today)
-        except Exception as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
+        with read_session(self.engine) as session:
+            figures = summary(session, actor=self.actor, today=self.app.today)
         self.app.call_from_thread(self._show, figures)
 
     def _show(self, figures) -> None:

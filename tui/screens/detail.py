@@ -1,5 +1,6 @@
-"""One record in full: every field, the records it refers to, and its compliance findings (the
-rule engine run for the record's school or enterprise, in a worker)."""
+"""One record in full: every field, the records it refers to, its compliance findings (the rule
+engine run for the record's school or enterprise, in a worker), and the sections plugins add for
+its kind (``xiaoqi_detail_sections``)."""
 
 from __future__ import annotations
 
@@ -14,11 +15,13 @@ from xiaoqi.core.dashboard import check_as
 from xiaoqi.core.db import read_session
 from xiaoqi.core.errors import XiaoqiError
 from xiaoqi.core.kinds import RecordKind, get_kind
+from xiaoqi.core.plugins import contributions, unique
 from xiaoqi.core.services import get_record
 
+from .. import DetailRecord, DetailTable
 from ..bindings import key
 from ..dialogs.record_form import RecordForm, may_write
-from ..i18n import severity_label, t, value_text
+from ..i18n import both, severity_label, t, value_text
 from ..work import db_work, error_text
 from .base import MainScreen
 
@@ -32,6 +35,31 @@ def record_label(kind: RecordKind, obj) -> str:
         if value:
             return str(value)
     return kind.key_of(kind.export_values(obj))
+
+
+def detail_sections(kind: RecordKind) -> list:
+    """The sections plugins add to the detail view of ``kind`` (ids unique per kind)."""
+    found = contributions("xiaoqi_detail_sections", kind=kind.name)
+    return list(unique("detail_section", ((plugin, section.id, section) for plugin, section in found)).values())
+
+
+def section_renderable(content):
+    """What a detail section's ``load`` returned, as the panel shows it."""
+    if not isinstance(content, DetailTable):
+        return Text(content) if isinstance(content, str) else content
+    if not content.rows:
+        body = Text(both(*content.empty), style="dim")
+    else:
+        body = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold dim")
+        for zh, en in content.columns:
+            body.add_column(both(zh, en))
+        for row in content.rows:
+            body.add_row(*(value_text(v) for v in row))
+    if not content.notes:
+        return body
+    from rich.console import Group
+
+    return Group(body, Text("\n".join(content.notes), style="dim"))
 
 
 def check_scope(kind: RecordKind, session, values: dict) -> dict:
@@ -66,6 +94,7 @@ class RecordDetailScreen(MainScreen):
         super().__init__(engine, actor, **kw)
         self.values: dict | None = None
         self.findings: list | None = None
+        self.sections = detail_sections(kind)
 
     def compose_body(self) -> ComposeResult:
         yield Label(t("tui.detail.title", kind=self.kind.label(), key=self.record_key), classes="screen-title", id="detail-title")
@@ -77,12 +106,17 @@ class RecordDetailScreen(MainScreen):
                     yield Static("", id="refs-text")
                 with VerticalScroll(id="detail-findings", classes="panel"):
                     yield Static(t("tui.detail.findings.checking"), id="findings-text")
+                for section in self.sections:
+                    with VerticalScroll(id=f"section-{section.id}", classes="panel detail-section"):
+                        yield Static(t("tui.dash.loading"), id=f"section-{section.id}-text")
 
     def on_mount(self) -> None:
         self.set_title(self.kind.label())
         self.query_one("#detail-fields").border_title = t("tui.detail.fields")
         self.query_one("#detail-refs").border_title = t("tui.detail.references")
         self.query_one("#detail-findings").border_title = t("tui.detail.findings")
+        for section in self.sections:
+            self.query_one(f"#section-{section.id}").border_title = both(*section.title)
         self.load()
 
     def action_back(self) -> None:
@@ -126,6 +160,7 @@ class RecordDetailScreen(MainScreen):
             self.app.call_from_thread(self._gone, exc)
             return
         self.app.call_from_thread(self._show, values, refs)
+        self._load_sections(DetailRecord(kind=kind, key=self.record_key, values=values))
         self._check(scope)
 
     def _gone(self, exc: Exception) -> None:
@@ -151,6 +186,19 @@ class RecordDetailScreen(MainScreen):
             text.append(label if label is not None else t("tui.detail.hidden_ref"))
             refs_grid.add_row(target.label(), text)
         self.query_one("#refs-text", Static).update(refs_grid if refs else Text(t("tui.empty_value"), style="dim"))
+
+    def _load_sections(self, record: DetailRecord) -> None:
+        """Runs in the load worker: each plugin section, one failing without the others."""
+        for section in self.sections:
+            try:
+                with read_session(self.engine) as session:
+                    shown = section_renderable(section.load(session, record, self.context))
+            except Exception as exc:  # a plugin's section must not take the record down
+                shown = Text(t("tui.error.section", title=both(*section.title), reason=error_text(exc)), style="red")
+            self.app.call_from_thread(self._show_section, section.id, shown)
+
+    def _show_section(self, section_id: str, shown) -> None:
+        self.query_one(f"#section-{section_id}-text", Static).update(shown)
 
     def _check(self, scope: dict) -> None:
         """Runs in the load worker, after the record is shown: the rules for its school/enterprise."""

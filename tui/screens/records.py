@@ -257,11 +257,7 @@ class RecordsScreen(MainScreen):
 
     @db_work(group="records-write")
     def _delete(self, row_key: str) -> None:
-        try:
-            with write_session(self.engine) as session:
-                delete_record(session, actor=self.actor, kind=self.kind, key=row_key)
-        except Exception as exc:
-            self.app.call_from_thread(self.show_error, exc)
-            return
+        with write_session(self.engine) as session:
+            delete_record(session, actor=self.actor, kind=self.kind, key=row_key)
         self.app.call_from_thread(self.notify, t("tui.rec.deleted", kind=self.kind.label(), key=row_key))
         self.app.call_from_thread(self.reload, keep_cursor=True)

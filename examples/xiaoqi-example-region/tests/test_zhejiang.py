@@ -101,13 +101,16 @@ def test_dashboard_panel_counts_who_still_needs_training(zhejiang, xiaoqi_engine
     from textual.app import App
 
     from xiaoqi.core.actors import ADMIN
+    from xiaoqi.tui import TuiContext
     from xiaoqi_zhejiang.tui import TrainingPanel
 
-    soon = zhejiang.internship(start_on=dt.date.today() + dt.timedelta(days=10))
+    today = dt.date(2026, 3, 1)
+    soon = zhejiang.internship(start_on=today + dt.timedelta(days=10))
+    zhejiang.internship(student=zhejiang.student(), start_on=today + dt.timedelta(days=40))  # not within 30 days
 
     class Host(App):
         def compose(self):
-            yield TrainingPanel(xiaoqi_engine, ADMIN)
+            yield TrainingPanel(TuiContext(xiaoqi_engine, ADMIN, today=today))
 
     async def shown() -> str:
         app = Host()

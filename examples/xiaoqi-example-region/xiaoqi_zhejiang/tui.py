@@ -3,11 +3,10 @@ safety training. Textual is imported only here, and this module only when the TU
 
 from __future__ import annotations
 
-import datetime as dt
-
 from textual.widgets import Static
 
 from xiaoqi.core.i18n import catalogue, t
+from xiaoqi.tui import db_work
 
 catalogue(
     {
@@ -23,24 +22,25 @@ WITHIN_DAYS = 30
 
 
 class TrainingPanel(Static):
-    """Counts, per school, the students who still need the training; loads in a thread worker."""
+    """Counts, per school, the students who still need the training; loads in a thread worker.
 
-    def __init__(self, engine, actor) -> None:
+    Built by the dashboard as ``TrainingPanel(context)``: the app's ``xiaoqi.tui.TuiContext``
+    (engine, actor, configuration, date, language)."""
+
+    def __init__(self, context) -> None:
         super().__init__(t("zj.panel.loading"))
-        self.engine = engine
-        self.actor = actor
+        self.context = context
 
     def on_mount(self) -> None:
         self.border_title = t("zj.panel.title")
         self.reload()
 
+    @db_work(group="zj-panel")
     def reload(self) -> None:
-        self.run_worker(self._load, thread=True, exclusive=True, group="zj-panel")
-
-    def _load(self) -> None:
         from .due import training_due
 
-        due = training_due(self.engine, actor=self.actor, start=dt.date.today(), within=WITHIN_DAYS)
+        ctx = self.context
+        due = training_due(ctx.engine, actor=ctx.actor, start=ctx.today, within=WITHIN_DAYS, config=ctx.config)
         self.app.call_from_thread(self.update, self.render_due(due))
 
     @staticmethod
