@@ -26,15 +26,16 @@ def _capture(session: str) -> str:
     return tmux(session, "capture-pane", "-p", "-t", session, capture_output=True, text=True).stdout
 
 
-def _wait_for(session: str, text: str, timeout: float = 60) -> str:
+def _wait_for(session: str, text: str, timeout: float = 60, *, gone: str | None = None) -> str:
+    """The screen once it shows ``text`` (and no longer ``gone``)."""
     deadline = time.monotonic() + timeout
     screen = ""
     while time.monotonic() < deadline:
         screen = _capture(session)
-        if text in screen:
+        if text in screen and (gone is None or gone not in screen):
             return screen
         time.sleep(0.2)
-    raise AssertionError(f"{text!r} not on the screen:\n{screen}")
+    raise AssertionError(f"{text!r} not on the screen{f' without {gone!r}' if gone else ''}:\n{screen}")
 
 
 def _start(arguments: str) -> str:
@@ -59,7 +60,9 @@ def test_xiaoqi_tui_in_tmux(demo_db):
         tmux(session, "send-keys", "-t", session, "C-p", check=True)
         _wait_for(session, "打开「学校」")
         tmux(session, "send-keys", "-t", session, "-l", "学校", check=True)
-        time.sleep(0.5)
+        # Enter only once the list is narrowed to the search (a loaded machine is slow to search,
+        # and Enter on the unfiltered list opens whatever command is first)
+        _wait_for(session, "打开「学校」", gone="打开「专业」")
         tmux(session, "send-keys", "-t", session, "Enter", check=True)
         screen = _wait_for(session, "共 8 条")
         assert "学校代码*" in screen and "学校名称" in screen and "办学层次" in screen
