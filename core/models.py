@@ -180,9 +180,10 @@ class Internship(SQLModel, table=True):
             ["uscc", "position_code"], ["positions.uscc", "positions.position_code"],
             onupdate="CASCADE", ondelete="RESTRICT", name="fk_internships_position",
         ),
-        sa.Index("ix_internships_uscc_dates", "uscc", "start_on", "end_on"),
+        # end_on and kind make these cover the sweeps of the ratio rules (migration 0003)
+        sa.Index("ix_internships_uscc_dates", "uscc", "start_on", "end_on", "kind"),
         sa.Index("ix_internships_school", "school_code", "start_on"),
-        sa.Index("ix_internships_position", "uscc", "position_code", "start_on"),
+        sa.Index("ix_internships_position", "uscc", "position_code", "start_on", "end_on", "kind"),
         sa.Index("ix_internships_school_mentor", "school_mentor_id"),
         sa.Index("ix_internships_enterprise_mentor", "enterprise_mentor_id"),
     )
@@ -240,7 +241,7 @@ class InsuredPerson(SQLModel, table=True):
     __tablename__ = "insured"
     __table_args__ = (
         sa.UniqueConstraint("policy_no", "id_number", name="uq_insured_key"),
-        sa.Index("ix_insured_person", "id_number", "start_on", "end_on"),
+        sa.Index("ix_insured_person", "id_number", "start_on", "end_on", "policy_no"),  # covers the coverage sweep
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     policy_no: str = Field(sa_column=sa.Column(sa.String(60), _fk("policies.policy_no", ondelete="CASCADE"), nullable=False))

@@ -51,7 +51,14 @@ What the context gives a rule:
 - ``ctx.sql``: portable SQL snippets (``add_days``, ``add_months``, ``add_years``, ``greatest``,
   ``least``, ``date``, ``days_between``) for SQLite and PostgreSQL alike.
 - ``ctx.rows(sql, **binds)``: run a query (with the binds that ``param`` and ``scope`` collected)
-  and iterate its rows as mappings; ``ctx.finding`` / ``ctx.internship_finding`` build findings.
+  and iterate its rows as mappings (``ctx.tuples``: as plain rows); ``ctx.finding`` /
+  ``ctx.internship_finding`` build findings.
+- For rules that count or cover days in one ordered pass (``core.rules.sweep``): dates as day
+  ordinals (``ctx.sql.day_number``), and the Python mirrors of the SQL pieces (``ctx.param_value``,
+  ``ctx.applies_to``, ``ctx.steps``).
+
+``run_check`` runs the rules side by side on several read connections of one snapshot (see
+``core.rules.engine``), each rule in one thread: ``evaluate`` uses ``ctx.conn`` and nothing shared.
 
 Parameters and regions
 ======================
@@ -78,7 +85,7 @@ national rule's parameters.
 from __future__ import annotations
 
 from .context import RuleContext, Scope
-from .engine import ProgressFn, run_check
+from .engine import ProgressFn, default_workers, run_check
 from .explain import Explanation, ParamExplanation, explain
 from .model import (
     CONFIG_ORIGIN, PARAM_TYPES, REGION_BY, SEVERITIES, CheckResult, Finding, Param, ParamValue, Rule, SwitchedOff,
@@ -86,12 +93,12 @@ from .model import (
 )
 from .params import ParamTable, config_param_values, find_param, param_table
 from .registry import get_rule, get_rules, rule_variants
-from .sql import CENT, JOIN_POSITION, JOIN_STUDENT, SqlDialect, as_date, internship_key, list_contains, money
+from .sql import CENT, JOIN_POSITION, JOIN_SCHOOL_ENTERPRISE, JOIN_STUDENT, SqlDialect, as_date, internship_key, list_contains, money
 
 __all__ = [
-    "CENT", "CONFIG_ORIGIN", "JOIN_POSITION", "JOIN_STUDENT", "PARAM_TYPES", "REGION_BY", "SEVERITIES",
+    "CENT", "CONFIG_ORIGIN", "JOIN_POSITION", "JOIN_SCHOOL_ENTERPRISE", "JOIN_STUDENT", "PARAM_TYPES", "REGION_BY", "SEVERITIES",
     "CheckResult", "Explanation", "Finding", "Param", "ParamExplanation", "ParamTable", "ParamValue",
     "ProgressFn", "Rule", "RuleContext", "Scope", "SqlDialect", "SwitchedOff", "as_date", "coerce_value",
-    "config_param_values", "explain", "find_param", "format_value", "get_rule", "get_rules", "internship_key",
+    "config_param_values", "default_workers", "explain", "find_param", "format_value", "get_rule", "get_rules", "internship_key",
     "list_contains", "money", "param_table", "rule_variants", "run_check",
 ]

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
 
 from .model import Finding, ParamValue, Rule
 from .params import ParamTable
-from .sql import SqlDialect, as_date, internship_key
+from .sql import JOIN_SCHOOL_ENTERPRISE, SqlDialect, as_date, internship_key
 
 if TYPE_CHECKING:  # SQLAlchemy is imported when a rule runs, not when a plugin declares one
     import sqlalchemy as sa
@@ -99,6 +99,27 @@ class RuleContext:
     def candidates(self, name: str) -> list[ParamValue]:
         return self.params.candidates(self.rule.extends or self.rule.id, name)
 
+    # the same decisions in Python, for rules that sweep rows in Python (``core.rules.sweep``)
+    def applies_to(self, region: str | None, on: dt.date | None) -> bool:
+        """Python mirror of ``applies``: the rule applies to a row of that region and date."""
+        if self.rule.province and not (region or "").startswith(self.rule.province):
+            return False
+        return not self.rule.valid_from or (on is not None and on >= self.rule.valid_from)
+
+    def param_value(self, name: str, *, region: str | None, on: dt.date | None) -> Any:
+        """Python mirror of ``param``: the value for that region and date (None: none applies)."""
+        value = self.params.resolve(self.rule.extends or self.rule.id, name, region or "", on)
+        return None if value is None else value.value
+
+    def steps(self, value_at: Callable[[dt.date | None], Any], *names: str) -> list[tuple[int | None, Any]]:
+        """``value_at(day)`` as steps over days, for ``sweep.exceeding``: its value before any
+        change day (``value_at(None)``), then from each day on which this rule or one of the
+        parameters ``names`` starts to apply (``valid_from``), as ``(day ordinal, value)``."""
+        days = {v.valid_from for name in names for v in self.candidates(name) if v.valid_from}
+        if self.rule.valid_from:
+            days.add(self.rule.valid_from)
+        return [(None, value_at(None)), *((day.toordinal(), value_at(day)) for day in sorted(days))]
+
     def _case(self, name: str, region: str, on: str, result: Callable[[int, ParamValue], str]) -> str:
         cands = self.candidates(name)
         if not cands:
@@ -117,7 +138,7 @@ class RuleContext:
 
     def param(self, name: str, *, region: str, on: str) -> str:
         """The parameter as a SQL expression for rows with region code ``region`` and date ``on``."""
-        return self._case(name, region, on, lambda k, v: self._literal(v.value))
+        return self._case(name, region, on, lambda k, v: self.literal(v.value))
 
     def param_index(self, name: str, *, region: str, on: str) -> str:
         """The index into ``candidates(name)`` of the value that applies (NULL: none)."""
@@ -131,7 +152,9 @@ class RuleContext:
 
         return f"({self._case(name, region, on, result)} = 1)"
 
-    def _literal(self, value: Any) -> str:
+    def literal(self, value: Any) -> str:
+        """``value`` as SQL: numbers and booleans as literals (Decimal stays exact on PostgreSQL),
+        anything else as a new bind parameter."""
         if isinstance(value, bool):
             return "1" if value else "0"
         if isinstance(value, (int, Decimal)):
@@ -147,6 +170,13 @@ class RuleContext:
         for row in result.mappings():
             yield row
 
+    def tuples(self, sql: str, **binds) -> Iterator[sa.Row]:
+        """As ``rows``, as plain rows read by position: the cheaper form for a sweep over every
+        internship."""
+        result = self.conn.execution_options(stream_results=True, yield_per=5000).execute(
+            sa.text(sql), {**self.binds, **binds})
+        yield from result
+
     def internship_rows(self, where: str, *, columns: Sequence[str] = (), joins: Sequence[str] = (),
                         kinds: Sequence[str] | None = None) -> Iterator[sa.RowMapping]:
         """Rows of the internships in scope (alias ``i``, with their school ``s`` and enterprise
@@ -161,8 +191,7 @@ class RuleContext:
             kind_sql = "i.kind IN (" + ", ".join(self.bind(k) for k in kinds) + ") AND "
         extra = "".join(f", {c}" for c in columns)
         sql = (f"SELECT i.id_number, i.uscc, i.start_on, i.end_on, i.school_code, i.kind{extra} "
-               f"FROM internships i JOIN schools s ON s.school_code = i.school_code "
-               f"JOIN enterprises e ON e.uscc = i.uscc {' '.join(joins)} "
+               f"FROM internships i {JOIN_SCHOOL_ENTERPRISE} {' '.join(joins)} "
                f"WHERE {kind_sql}{self.scope('i')} AND {self.applies(self.region(), 'i.start_on')} AND ({where})")
         return self.rows(sql)
 

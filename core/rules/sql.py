@@ -46,6 +46,18 @@ class SqlDialect:
     def province(self, expr: str) -> str:
         return f"substr({expr}, 1, 2)"
 
+    def day_number(self, expr: str) -> str:
+        """The date ``expr`` as a whole number of days, ``datetime.date.toordinal()``'s numbering
+        (for sweeps in Python: ``core.rules.sweep``)."""
+        if self.sqlite:
+            return f"(CAST(julianday({expr}) AS INTEGER) - 1721424)"
+        return f"({expr} - DATE '0001-01-01' + 1)"
+
+    def bytewise(self, expr: str) -> str:
+        """``expr`` compared as Python compares strings (code points), for ORDER BY clauses whose
+        streams Python merges; PostgreSQL would otherwise order by the database's locale."""
+        return expr if self.sqlite else f'{expr} COLLATE "C"'
+
 
 def as_date(value) -> dt.date | None:
     if value is None or isinstance(value, dt.date):
@@ -58,6 +70,11 @@ def list_contains(haystack: str, item_sql: str) -> str:
     return f"('、' || {haystack} || '、') LIKE ('%、' || {item_sql} || '、%')"
 
 
+#: the school ``s`` and enterprise ``e`` of internship ``i``. Every internship has both (foreign
+#: keys), so a LEFT JOIN finds what an inner join would, and both databases leave it out of a
+#: query that does not use it (most rules need the region only where a value is regional).
+JOIN_SCHOOL_ENTERPRISE = ("LEFT JOIN schools s ON s.school_code = i.school_code "
+                          "LEFT JOIN enterprises e ON e.uscc = i.uscc")
 JOIN_STUDENT = "JOIN students st ON st.id_number = i.id_number"
 JOIN_POSITION = "JOIN positions p ON p.uscc = i.uscc AND p.position_code = i.position_code"
 CENT = Decimal("0.01")

@@ -2,9 +2,9 @@
 loads and the length of an apprenticeship.
 
 APP-QUOTA-EXCEEDED and APP-MENTOR-LOAD count concurrent apprentices day by day, like the ratio
-rules (ratios.py): each apprenticeship adds +1 on its first day and -1 on the day after its last,
-and a running sum over these change points gives the head count between two of them. The days
-above the limit are reported as date ranges. APP-QUOTA-RATIO and APP-MENTOR-LOAD have parameters
+rules (ratios.py): the apprenticeships stream ordered by post (or mentor) and first day, and a
+sweep (``xiaoqi.core.rules.sweep.exceeding``) counts them at each change point. The days above the
+limit are reported as date ranges. APP-QUOTA-RATIO and APP-MENTOR-LOAD have parameters
 that no public text fixes, so they are off until a region or ``xiaoqi.toml`` sets them.
 """
 
@@ -14,8 +14,9 @@ from decimal import Decimal
 
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.rules import Param, Rule, as_date
+from xiaoqi.core.rules.sweep import exceeding, merged
 
-from .ratios import _pct, _ranges_text, merged_runs, runs_by_subject
+from .ratios import _pct, _ranges_text
 
 APPRENTICE = "学徒"
 SOURCE_GUIDANCE = "《关于全面推行中国特色企业新型学徒制 加强技能人才培养的指导意见》（人社部发〔2021〕39号）"
@@ -35,40 +36,6 @@ catalogue(
 )
 
 
-def _sweep(ctx, *, keys: list[str], base: str, limit: str, extra_cols: str, joins: str, where: str = "1 = 1"):
-    """Rows of the date ranges on which concurrent apprentices per ``keys`` exceed ``limit``.
-
-    ``base`` is a SELECT giving ``keys``, ``s`` and ``e`` (first and last day counted) per
-    apprenticeship; ``limit`` and ``extra_cols`` are SQL over ``r`` (the running count), the
-    enterprise ``e`` and ``joins``."""
-    cols = ", ".join(keys)
-    narrow = []
-    if ctx.on:
-        day = ctx.bind(ctx.on)
-        narrow.append(f"r.d <= {day} AND r.next_d > {day}")
-    sql = f"""
-        WITH a AS ({base}), ev AS (
-            SELECT {cols}, s AS d, 1 AS delta FROM a WHERE s <= e
-            UNION ALL
-            SELECT {cols}, {ctx.sql.add_days('e', 1)} AS d, -1 AS delta FROM a WHERE s <= e
-        ), agg AS (
-            SELECT {cols}, d, SUM(delta) AS delta FROM ev GROUP BY {cols}, d
-        ), run AS (
-            SELECT {cols}, d,
-                   SUM(delta) OVER (PARTITION BY {cols} ORDER BY d ROWS UNBOUNDED PRECEDING) AS n,
-                   LEAD(d) OVER (PARTITION BY {cols} ORDER BY d) AS next_d
-            FROM agg
-        )
-        SELECT {', '.join('r.' + k for k in keys)}, r.d AS day_from, {ctx.sql.add_days('r.next_d', -1)} AS day_to,
-               r.n AS n, {limit} AS lim{extra_cols}
-        FROM run r JOIN enterprises e ON e.uscc = r.uscc {joins}
-        WHERE r.n > 0 AND r.n > {limit} AND {ctx.applies('e.region', 'r.d')} AND {where}
-              {''.join(' AND ' + n for n in narrow)}
-        ORDER BY {', '.join('r.' + k for k in keys)}, r.d
-    """
-    yield from runs_by_subject(ctx.rows(sql), keys)
-
-
 def _apprentice_filter(ctx, alias: str = "i") -> str:
     parts = [f"{alias}.kind = {ctx.bind(APPRENTICE)}"]
     if ctx.enterprise:
@@ -76,52 +43,75 @@ def _apprentice_filter(ctx, alias: str = "i") -> str:
     return " AND ".join(parts)
 
 
-def _school_touches(ctx, same: str) -> str:
-    """With --school: only ranges where one of that school's apprentices is there."""
-    if not ctx.school:
-        return "1 = 1"
-    return (f"EXISTS (SELECT 1 FROM internships x WHERE x.uscc = r.uscc AND {same} AND x.kind = {ctx.bind(APPRENTICE)} "
-            f"AND x.school_code = {ctx.bind(ctx.school)} AND x.start_on < r.next_d AND x.end_on >= r.d)")
+def _school_mark(ctx, alias: str = "i") -> str:
+    """With --school, the mark that a run must hold one of that school's apprentices (``sweep.exceeding``)."""
+    return f"CASE WHEN {alias}.school_code = {ctx.bind(ctx.school)} THEN 1 ELSE 0 END" if ctx.school else "0"
+
+
+def _runs(ctx, rows, limits, *, key_columns: int = 1):
+    on = ctx.on.toordinal() if ctx.on else None
+    return exceeding(rows, limits, key_columns=key_columns, marked=bool(ctx.school), on=on)
 
 
 def _quota_exceeded(ctx):
     # each apprenticeship counts on the days it shares with the quota period (an open end is unbounded)
     s = ctx.sql.greatest("i.start_on", "COALESCE(q.quota_from, i.start_on)")
     e = ctx.sql.least("i.end_on", "COALESCE(q.quota_to, i.end_on)")
-    base = (f"SELECT i.uscc, i.position_code, {s} AS s, {e} AS e FROM internships i "
-            f"JOIN positions q ON q.uscc = i.uscc AND q.position_code = i.position_code "
-            f"WHERE {_apprentice_filter(ctx)} AND q.apprentice_quota IS NOT NULL")
-    groups = _sweep(ctx, keys=["uscc", "position_code"], base=base, limit="p.apprentice_quota", extra_cols=", p.title AS title",
-                    joins="JOIN positions p ON p.uscc = r.uscc AND p.position_code = r.position_code",
-                    where=_school_touches(ctx, "x.position_code = r.position_code"))
-    for rows in groups:
-        spans, peak = merged_runs(rows, "n")
+    only = f" AND p.uscc = {ctx.bind(ctx.enterprise)}" if ctx.enterprise else ""
+    posts = {row[0]: row[1:] for row in ctx.tuples(
+        f"SELECT p.uscc || '/' || p.position_code, p.uscc, p.position_code, p.title, p.apprentice_quota, e.region "
+        f"FROM positions p JOIN enterprises e ON e.uscc = p.uscc WHERE p.apprentice_quota IS NOT NULL{only}")}
+    rows = ctx.tuples(
+        f"SELECT k, s, e, mark FROM (SELECT i.uscc || '/' || i.position_code AS k, {ctx.sql.day_number(s)} AS s, "
+        f"{ctx.sql.day_number(e)} AS e, {_school_mark(ctx)} AS mark FROM internships i "
+        f"JOIN positions q ON q.uscc = i.uscc AND q.position_code = i.position_code "
+        f"WHERE {_apprentice_filter(ctx)} AND q.apprentice_quota IS NOT NULL) a WHERE s <= e ORDER BY k, s")
+
+    def limits(key):
+        if key not in posts:
+            return []
+        quota, region = posts[key][3], posts[key][4]
+        return ctx.steps(lambda on: quota if ctx.applies_to(region, on) else None)
+
+    for key, runs in _runs(ctx, rows, limits):
+        uscc, position_code, title, quota, _region = posts[key]
+        spans, (peak_day, n) = merged(runs)
         days = sum((b - a).days + 1 for a, b in spans)
-        n, quota = int(peak["n"]), int(peak["lim"])
         yield ctx.finding(
-            subject_kind="positions", subject_key=f"{peak['uscc']}/{peak['position_code']}", uscc=peak["uscc"],
-            message=t("app.exceeded.msg", title=peak["title"], apprentices=n, quota=quota, day=as_date(peak["day_from"]),
-                      days=days, ranges=_ranges_text(spans)),
-            numbers={"apprentices": n, "quota": quota, "peak_day": as_date(peak["day_from"]), "days_exceeded": days},
+            subject_kind="positions", subject_key=key, uscc=uscc,
+            message=t("app.exceeded.msg", title=title, apprentices=n, quota=quota, day=peak_day, days=days,
+                      ranges=_ranges_text(spans)),
+            numbers={"apprentices": n, "quota": quota, "peak_day": peak_day, "days_exceeded": days},
             dates=spans)
 
 
 def _mentor_load(ctx):
-    base = (f"SELECT i.uscc, i.enterprise_mentor AS mentor, i.start_on AS s, i.end_on AS e FROM internships i "
-            f"WHERE {_apprentice_filter(ctx)} AND i.enterprise_mentor IS NOT NULL AND i.enterprise_mentor <> ''")
-    limit = ctx.param("max_apprentices", region="e.region", on="r.d")
-    groups = _sweep(ctx, keys=["uscc", "mentor"], base=base, limit=limit, extra_cols="", joins="",
-                    where=_school_touches(ctx, "x.enterprise_mentor = r.mentor"))
-    for rows in groups:
-        spans, peak = merged_runs(rows, "n")
+    only = f" WHERE e.uscc = {ctx.bind(ctx.enterprise)}" if ctx.enterprise else ""
+    regions = dict(ctx.tuples(f"SELECT e.uscc, e.region FROM enterprises e{only}"))
+    rows = ctx.tuples(
+        f"SELECT i.uscc, i.enterprise_mentor, {ctx.sql.day_number('i.start_on')}, {ctx.sql.day_number('i.end_on')}, "
+        f"{_school_mark(ctx)} FROM internships i WHERE {_apprentice_filter(ctx)} AND i.enterprise_mentor IS NOT NULL "
+        f"AND i.enterprise_mentor <> '' AND i.start_on <= i.end_on ORDER BY i.uscc, i.enterprise_mentor, i.start_on")
+
+    def limit_at(region, on):
+        return ctx.param_value("max_apprentices", region=region, on=on) if ctx.applies_to(region, on) else None
+
+    def limits(key):
+        if key[0] not in regions:
+            return []
+        region = regions[key[0]]
+        return ctx.steps(lambda on: limit_at(region, on), "max_apprentices")
+
+    for (uscc, mentor), runs in _runs(ctx, rows, limits, key_columns=2):
+        spans, (peak_day, n) = merged(runs)
         days = sum((b - a).days + 1 for a, b in spans)
-        n, limit_value = int(peak["n"]), int(peak["lim"])
+        limit_value = int(limit_at(regions[uscc], peak_day))
         yield ctx.finding(
-            subject_kind="enterprises", subject_key=peak["uscc"], uscc=peak["uscc"],
-            message=t("app.mentor.msg", mentor=peak["mentor"], apprentices=n, limit=limit_value,
-                      day=as_date(peak["day_from"]), days=days, ranges=_ranges_text(spans)),
-            numbers={"mentor": peak["mentor"], "apprentices": n, "max_apprentices": limit_value,
-                     "peak_day": as_date(peak["day_from"]), "days_exceeded": days},
+            subject_kind="enterprises", subject_key=uscc, uscc=uscc,
+            message=t("app.mentor.msg", mentor=mentor, apprentices=n, limit=limit_value,
+                      day=peak_day, days=days, ranges=_ranges_text(spans)),
+            numbers={"mentor": mentor, "apprentices": n, "max_apprentices": limit_value,
+                     "peak_day": peak_day, "days_exceeded": days},
             dates=spans)
 
 

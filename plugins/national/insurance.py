@@ -2,17 +2,23 @@
 (no premium paid by the student).
 
 Coverage is the union of every policy of a required kind the student is insured on; an insured
-row's own dates (NULL: the policy's) bound it. Clipped to the internship and ordered by start,
-each interval is compared with the furthest end before it (a window MAX): a start beyond that
-end plus one day opens a gap. A sentinel interval starting the day after the internship's end
-closes the union, so trailing gaps and internships with no cover at all come out of the same
-query.
+row's own dates (NULL: the policy's) bound it. Two streams ordered by person, the internships in
+scope and the cover intervals, are walked side by side (``_coverage``): each person's intervals
+are sorted once, and each of the person's internships is swept over them
+(``xiaoqi.core.rules.sweep.uncovered``), so the cost is one pass over each table however the
+intervals overlap. Which intervals count for an internship (the kinds, a minimum cover) depends
+on the values that apply to its region and start date: each interval carries one bit per
+candidate value that it satisfies, each internship the index of the value that applies to it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
+
 from xiaoqi.core.i18n import catalogue, t
-from xiaoqi.core.rules import Param, Rule, as_date, money
+from xiaoqi.core.rules import JOIN_SCHOOL_ENTERPRISE, Param, Rule, money
+from xiaoqi.core.rules.sweep import uncovered
 
 from .internships import SOURCE
 
@@ -25,63 +31,81 @@ catalogue(
 )
 
 
+def _bits(ctx, name: str, test) -> str:
+    """SQL: one bit per candidate value of the parameter ``name``, set when ``test(value)`` (SQL) holds."""
+    bits = [f"(CASE WHEN {test(v.value)} THEN {1 << k} ELSE 0 END)" for k, v in enumerate(ctx.candidates(name))]
+    return " + ".join(bits) or "0"
+
+
+def _counted(held, kind_index, cover_index) -> list[tuple[int, int]]:
+    """The intervals in ``held`` of a kind the value ``kind_index`` requires, with the cover the
+    value ``cover_index`` asks for (None: no minimum); none when no kinds value applies."""
+    if kind_index is None:
+        return []
+    need = 1 << int(kind_index)
+    want = None if cover_index is None else 1 << int(cover_index)
+    return [(r[1], r[2]) for r in held if r[3] & need and (want is None or r[4] & want)]
+
+
 def _coverage(ctx):
-    region, scope, applies = ctx.region(), ctx.scope("i"), ctx.applies(ctx.region(), "i.start_on")
-    base = (f"FROM internships i JOIN schools s ON s.school_code = i.school_code JOIN enterprises e ON e.uscc = i.uscc "
-            f"WHERE {scope} AND {applies}")
-    kind_ok = ctx.param_in_list("required_kinds", lambda item: f"p.kind = {item}", region=region, on="i.start_on")
-    min_cover = ctx.param("min_cover_per_student", region=region, on="i.start_on")
-    kind_ok += f" AND ({min_cover} IS NULL OR COALESCE(p.cover_per_person, 0) >= {min_cover})"
+    region = ctx.region()
+    kinds = ctx.param_index("required_kinds", region=region, on="i.start_on")
+    cover = ctx.param_index("min_cover_per_student", region=region, on="i.start_on")
+    day, person = ctx.sql.day_number, ctx.sql.bytewise
+    internships = ctx.tuples(
+        f"SELECT i.id_number, {day('i.start_on')}, {day('i.end_on')}, {kinds}, {cover}, i.uscc, i.start_on, i.school_code "
+        f"FROM internships i {JOIN_SCHOOL_ENTERPRISE} "
+        f"WHERE {ctx.scope('i')} AND {ctx.applies(region, 'i.start_on')} ORDER BY {person('i.id_number')}")
+    kind_bits = _bits(ctx, "required_kinds", lambda kinds: " OR ".join(f"p.kind = {ctx.bind(k)}" for k in kinds) or "1 = 0")
+    cover_bits = _bits(ctx, "min_cover_per_student", lambda least: f"COALESCE(p.cover_per_person, 0) >= {ctx.literal(least)}")
     cover_from, cover_to = "COALESCE(n.start_on, p.start_on)", "COALESCE(n.end_on, p.end_on)"
-    after_end = ctx.sql.add_days("i.end_on", 1)
-    sql = f"""
-        WITH cov AS (
-            SELECT i.id AS iid, i.start_on AS i_start,
-                   {ctx.sql.greatest(cover_from, 'i.start_on')} AS c_start, {ctx.sql.least(cover_to, 'i.end_on')} AS c_end
-            {base.replace('WHERE', 'JOIN insured n ON n.id_number = i.id_number JOIN policies p ON p.policy_no = n.policy_no WHERE', 1)}
-              AND {cover_from} <= i.end_on AND {cover_to} >= i.start_on AND {kind_ok}
-            UNION ALL
-            SELECT i.id, i.start_on, {after_end}, {after_end} {base}
-        ), ordered AS (
-            SELECT iid, i_start, c_start,
-                   MAX(c_end) OVER (PARTITION BY iid ORDER BY c_start, c_end ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS prev_end
-            FROM cov
-        ), gaps AS (
-            SELECT iid, COALESCE({ctx.sql.add_days('prev_end', 1)}, i_start) AS gap_from, {ctx.sql.add_days('c_start', -1)} AS gap_to
-            FROM ordered
-            WHERE c_start > COALESCE({ctx.sql.add_days('prev_end', 1)}, i_start)
-        )
-        SELECT i.id, i.id_number, i.uscc, i.start_on, i.end_on, i.school_code, g.gap_from, g.gap_to
-        FROM gaps g JOIN internships i ON i.id = g.iid
-        ORDER BY i.id, g.gap_from
-    """
-    group: list = []
-    for row in ctx.rows(sql):
-        if group and row["id"] != group[0]["id"]:
-            yield _gap_finding(ctx, group)
-            group = []
-        group.append(row)
-    if group:
-        yield _gap_finding(ctx, group)
+    intervals = ctx.tuples(
+        f"SELECT n.id_number, {day(cover_from)}, {day(cover_to)}, {kind_bits}, {cover_bits} "
+        f"FROM insured n JOIN policies p ON p.policy_no = n.policy_no "
+        f"WHERE {cover_from} <= {cover_to} AND {kind_bits} <> 0 ORDER BY {person('n.id_number')}")
+    pending = next(intervals, None)
+    for id_number, group in itertools.groupby(internships, key=lambda r: r[0]):
+        while pending is not None and pending[0] < id_number:
+            pending = next(intervals, None)
+        held = []
+        while pending is not None and pending[0] == id_number:
+            held.append(pending)
+            pending = next(intervals, None)
+        held.sort(key=lambda r: (r[1], r[2]))
+        counted_for: dict = {}  # (kind value, cover value) -> the person's intervals that count
+        for row in group:
+            _, first, last, kind_index, cover_index = row[:5]
+            counted = counted_for.get((kind_index, cover_index))
+            if counted is None:
+                counted = counted_for[kind_index, cover_index] = _counted(held, kind_index, cover_index)
+            gaps = uncovered(first, last, counted)
+            if gaps:
+                yield _gap_finding(ctx, row, gaps)
 
 
-def _gap_finding(ctx, rows):
-    row = rows[0]
-    gaps = [(as_date(r["gap_from"]), as_date(r["gap_to"])) for r in rows]
-    start, end = as_date(row["start_on"]), as_date(row["end_on"])
+def _gap_finding(ctx, row, gaps):
+    id_number, first, last, _, _, uscc, start_on, school_code = row
+    gaps = [(dt.date.fromordinal(a), dt.date.fromordinal(b)) for a, b in gaps]
+    start, end = dt.date.fromordinal(first), dt.date.fromordinal(last)
     days = sum((b - a).days + 1 for a, b in gaps)
     if gaps == [(start, end)]:
         message = t("nat.ins.none", start=start, end=end)
     else:
         message = t("nat.ins.gap", n=len(gaps), days=days, ranges="、".join(f"{a}" if a == b else f"{a}～{b}" for a, b in gaps))
-    return ctx.internship_finding(row, message, numbers={"gaps": len(gaps), "days_uncovered": days}, dates=gaps)
+    return ctx.internship_finding({"id_number": id_number, "uscc": uscc, "start_on": start_on, "school_code": school_code},
+                                  message, numbers={"gaps": len(gaps), "days_uncovered": days}, dates=gaps)
 
 
 def _premium(ctx):
-    rows = ctx.internship_rows(
-        f"p.payer = {ctx.bind('学生')} AND COALESCE(n.start_on, p.start_on) <= i.end_on AND COALESCE(n.end_on, p.end_on) >= i.start_on",
-        columns=["p.policy_no AS policy_no", "p.kind AS policy_kind", "p.premium AS premium"],
-        joins=["JOIN insured n ON n.id_number = i.id_number", "JOIN policies p ON p.policy_no = n.policy_no"])
+    # the few policies a student pays lead the join (CROSS JOIN fixes that order on SQLite, which
+    # has no statistics to find it; PostgreSQL plans as it likes)
+    region = ctx.region()
+    rows = ctx.rows(
+        f"SELECT i.id_number, i.uscc, i.start_on, i.school_code, p.policy_no, p.kind AS policy_kind, p.premium "
+        f"FROM policies p CROSS JOIN insured n CROSS JOIN internships i "
+        f"{JOIN_SCHOOL_ENTERPRISE} WHERE n.policy_no = p.policy_no AND i.id_number = n.id_number AND p.payer = {ctx.bind('学生')} "
+        f"AND COALESCE(n.start_on, p.start_on) <= i.end_on AND COALESCE(n.end_on, p.end_on) >= i.start_on "
+        f"AND {ctx.scope('i')} AND {ctx.applies(region, 'i.start_on')}")
     for r in rows:
         premium = money(r["premium"])
         yield ctx.internship_finding(r, t("nat.premium.msg", policy=r["policy_no"], kind=r["policy_kind"], premium=premium if premium is not None else "-"),

@@ -1,20 +1,21 @@
 """INT-RATIO-ENTERPRISE and INT-RATIO-POST: concurrent on-post interns counted day by day.
 
-Each internship adds +1 on its start date and -1 on the day after its end; a running sum over
-these change points (a window function, partitioned by enterprise or post) gives the number of
-interns on every day between two change points. The peak day decides, and every day above the
-limit is reported, merged into date ranges. The share resolves by the enterprise's region and
-the day (a value valid from a date applies from that day on).
+The on-post internships stream once, ordered by enterprise (or post) and first day, from the index
+that holds that order; a sweep (``xiaoqi.core.rules.sweep.exceeding``) counts the interns at each
+change point (a first day, the day after a last day, a day on which a share starts to apply) and
+keeps the days on which they are more than the staff times the share. The peak day decides, and
+every day above the limit is reported, merged into date ranges. The share resolves by the
+enterprise's region and the day (a value valid from a date applies from that day on).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 
 from xiaoqi.core.i18n import catalogue, t
-from xiaoqi.core.rules import Param, Rule, as_date
+from xiaoqi.core.rules import Param, Rule
+from xiaoqi.core.rules.sweep import exceeding, merged
 
 from .internships import ON_POST, SOURCE
 
@@ -44,92 +45,52 @@ def _ranges_text(ranges: list[tuple[dt.date, dt.date]]) -> str:
 
 
 def _evaluate(ctx, *, by_post: bool):
-    keys = ["uscc", "position_code"] if by_post else ["uscc"]
-    cols = ", ".join(keys)
-    kind = ctx.bind(ON_POST[0])
-    only = f" AND uscc = {ctx.bind(ctx.enterprise)}" if ctx.enterprise else ""
-    share = ctx.param("max_share", region="e.region", on="r.d")
+    only = f" AND {{a}}.uscc = {ctx.bind(ctx.enterprise)}" if ctx.enterprise else ""
     if by_post:
-        owner_join = "JOIN positions p ON p.uscc = r.uscc AND p.position_code = r.position_code"
-        staff, title = "p.staff_count", "p.title"
+        subject = "i.uscc || '/' || i.position_code"
+        owners = (f"SELECT p.uscc || '/' || p.position_code, p.uscc, p.position_code, p.staff_count, p.title, e.region "
+                  f"FROM positions p JOIN enterprises e ON e.uscc = p.uscc WHERE 1 = 1{only.format(a='p')}")
+        order = "i.uscc, i.position_code, i.start_on"
     else:
-        owner_join, staff, title = "", "e.staff_count", "e.name"
-    day_to = ctx.sql.add_days("r.next_d", -1)
-    narrow = []
-    if ctx.on:
-        day = ctx.bind(ctx.on)
-        narrow.append(f"r.d <= {day} AND r.next_d > {day}")
-    if ctx.school:
-        same_post = " AND x.position_code = r.position_code" if by_post else ""
-        narrow.append(f"EXISTS (SELECT 1 FROM internships x WHERE x.uscc = r.uscc{same_post} AND x.kind = {kind} "
-                      f"AND x.school_code = {ctx.bind(ctx.school)} AND x.start_on < r.next_d AND x.end_on >= r.d)")
-    # a value valid from a date must be able to start applying on that very day: make those
-    # dates change points too (a zero event for every enterprise or post)
-    since = sorted({v.valid_from for v in ctx.candidates("max_share") if v.valid_from})
-    owners = "positions" if by_post else "enterprises"
-    splits = "".join(f" UNION ALL SELECT {cols}, {ctx.bind(day)}, 0 FROM {owners} WHERE 1 = 1{only}" for day in since)
-    sql = f"""
-        WITH ev AS (
-            SELECT {cols}, start_on AS d, 1 AS delta FROM internships WHERE kind = {kind}{only}
-            UNION ALL
-            SELECT {cols}, {ctx.sql.add_days('end_on', 1)} AS d, -1 AS delta FROM internships WHERE kind = {kind}{only}
-            {splits}
-        ), agg AS (
-            SELECT {cols}, d, SUM(delta) AS delta FROM ev GROUP BY {cols}, d
-        ), run AS (
-            SELECT {cols}, d,
-                   SUM(delta) OVER (PARTITION BY {cols} ORDER BY d ROWS UNBOUNDED PRECEDING) AS interns,
-                   LEAD(d) OVER (PARTITION BY {cols} ORDER BY d) AS next_d
-            FROM agg
-        )
-        SELECT {', '.join('r.' + k for k in keys)}, r.d AS day_from, {day_to} AS day_to, r.interns AS interns,
-               {staff} AS staff, {share} AS max_share, {title} AS title
-        FROM run r JOIN enterprises e ON e.uscc = r.uscc {owner_join}
-        WHERE r.interns > 0 AND r.interns > {staff} * {share} + 0.000001
-          AND {ctx.applies('e.region', 'r.d')} {''.join(' AND ' + n for n in narrow)}
-        ORDER BY {', '.join('r.' + k for k in keys)}, r.d
-    """
-    for group in runs_by_subject(ctx.rows(sql), keys):
-        yield _finding(ctx, by_post, group)
+        subject = "i.uscc"
+        owners = f"SELECT e.uscc, e.uscc, NULL, e.staff_count, e.name, e.region FROM enterprises e WHERE 1 = 1{only.format(a='e')}"
+        order = "i.uscc, i.start_on"
+    owner = {row[0]: row[1:] for row in ctx.tuples(owners)}
+    mark = f"CASE WHEN i.school_code = {ctx.bind(ctx.school)} THEN 1 ELSE 0 END" if ctx.school else "0"
+    rows = ctx.tuples(
+        f"SELECT {subject}, {ctx.sql.day_number('i.start_on')}, {ctx.sql.day_number('i.end_on')}, {mark} "
+        f"FROM internships i WHERE i.kind = {ctx.bind(ON_POST[0])}{only.format(a='i')} ORDER BY {order}")
+
+    def share(region, on):
+        return ctx.param_value("max_share", region=region, on=on) if ctx.applies_to(region, on) else None
+
+    def limits(key):
+        if key not in owner:
+            return []
+        staff, region = owner[key][2], owner[key][4]
+        return ctx.steps(lambda on: None if (s := share(region, on)) is None else staff * s, "max_share")
+
+    on = ctx.on.toordinal() if ctx.on else None
+    for key, runs in exceeding(rows, limits, marked=bool(ctx.school), on=on):
+        yield _finding(ctx, by_post, owner[key], runs, share)
 
 
-def runs_by_subject(rows, keys: list[str]):
-    """Group day-run rows (ordered by ``keys`` then day) into one list per subject."""
-    for _key, group in itertools.groupby(rows, key=lambda row: tuple(row[k] for k in keys)):
-        yield list(group)
-
-
-def merged_runs(rows, count: str) -> tuple[list[tuple[dt.date, dt.date]], dict]:
-    """The rows' day ranges (``day_from``–``day_to``) merged where they touch, and the peak row:
-    the earliest of those with the highest ``count``."""
-    ranges: list[list[dt.date]] = []
-    for r in rows:
-        a, b = as_date(r["day_from"]), as_date(r["day_to"])
-        if ranges and ranges[-1][1] + dt.timedelta(days=1) == a:
-            ranges[-1][1] = b
-        else:
-            ranges.append([a, b])
-    peak = max(rows, key=lambda r: (r[count], -as_date(r["day_from"]).toordinal()))
-    return [(a, b) for a, b in ranges], peak
-
-
-def _finding(ctx, by_post: bool, rows):
-    spans, peak = merged_runs(rows, "interns")
-    interns, staff = int(peak["interns"]), int(peak["staff"])
-    max_share = Decimal(str(peak["max_share"]))
+def _finding(ctx, by_post: bool, owner, runs, share_on):
+    uscc, position_code, staff, title, region = owner
+    spans, (peak_day, interns) = merged(runs)
+    max_share = share_on(region, peak_day)
     share = (Decimal(interns) / staff).quantize(Decimal("0.0001")) if staff else None
     days = sum((b - a).days + 1 for a, b in spans)
     params = dict(interns=interns, staff=staff, share=_pct(share) if share is not None else "∞", max_share=_pct(max_share),
-                  day=as_date(peak["day_from"]), days=days, ranges=_ranges_text(spans))
-    uscc = peak["uscc"]
+                  day=peak_day, days=days, ranges=_ranges_text(spans))
     if by_post:
-        key = f"{uscc}/{peak['position_code']}"
-        message = t("nat.ratio.post.msg", title=peak["title"], **params)
+        key = f"{uscc}/{position_code}"
+        message = t("nat.ratio.post.msg", title=title, **params)
     else:
         key = uscc
         message = t("nat.ratio.ent.msg", **params)
     numbers = {"interns": interns, "staff": staff, "share": share, "max_share": max_share,
-               "peak_day": as_date(peak["day_from"]), "days_exceeded": days}
+               "peak_day": peak_day, "days_exceeded": days}
     return ctx.finding(subject_kind="positions" if by_post else "enterprises", subject_key=key, message=message,
                        uscc=uscc, numbers=numbers, dates=spans)
 

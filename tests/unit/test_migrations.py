@@ -65,3 +65,30 @@ def test_outdated_database_names_the_upgrade_command(tmp_path):
         conn.exec_driver_sql("INSERT INTO alembic_version VALUES ('zzzz_unknown')")
     with pytest.raises(DatabaseStateError, match="更新版本|xiaoqi"):
         ensure_current(engine, url)
+
+
+@pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
+def test_0003_lengthens_the_sweep_indexes_and_keeps_the_rows(xiaoqi_backend, request, tmp_path):
+    from tests.rules_data import World
+    from xiaoqi.core.db import write_session
+
+    if xiaoqi_backend == "pg":
+        dbs = request.getfixturevalue("xiaoqi_pg")
+        url = dbs.create(migrated=False)
+        request.addfinalizer(lambda: dbs.drop(url))
+    else:
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0002")
+    with write_session(engine) as session:
+        key = World(session).internship()
+    upgrade(engine)
+    inspector = sa.inspect(engine)
+    columns = {ix["name"]: ix["column_names"] for table in ("internships", "insured") for ix in inspector.get_indexes(table)}
+    assert columns["ix_internships_uscc_dates"] == ["uscc", "start_on", "end_on", "kind"]
+    assert columns["ix_internships_position"] == ["uscc", "position_code", "start_on", "end_on", "kind"]
+    assert columns["ix_insured_person"] == ["id_number", "start_on", "end_on", "policy_no"]
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT id_number, uscc FROM internships").all() == [tuple(key.split("/")[:2])]
+        assert conn.exec_driver_sql("SELECT COUNT(*) FROM insured").scalar_one() == 1
+    engine.dispose()
