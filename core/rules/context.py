@@ -173,6 +173,8 @@ class RuleContext:
     def tuples(self, sql: str, **binds) -> Iterator[sa.Row]:
         """As ``rows``, as plain rows read by position: the cheaper form for a sweep over every
         internship."""
+        import sqlalchemy as sa
+
         result = self.conn.execution_options(stream_results=True, yield_per=5000).execute(
             sa.text(sql), {**self.binds, **binds})
         yield from result

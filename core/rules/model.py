@@ -167,6 +167,8 @@ class CheckResult:
     switched_off: list[SwitchedOff]
     rules_run: list[str]
     seconds: float = 0.0
+    #: seconds each rule run took (its regional variants included)
+    rule_seconds: dict[str, float] = field(default_factory=dict)
 
     @property
     def has_errors(self) -> bool:

@@ -150,3 +150,26 @@ def test_a_variant_reports_under_the_national_id(xiaoqi_session, xiaoqi_plugin_m
     assert [(f.rule, f.subject_key, f.message) for f in found] == [("INT-AGENCY-BAN", key, "variant")]
     assert "XX-VARIANT" not in get_rules()
     assert [v.plugin for v in explain("INT-AGENCY-BAN", "32").variants] == ["variant"]
+
+
+def test_a_sqlite_check_runs_on_one_connection_while_another_process_writes(xiaoqi_engine):
+    """The readers line up under the write lock; when a writer holds it, the check does not wait
+    for it: it reads on one connection (one snapshot by itself)."""
+    import sqlite3
+
+    from xiaoqi.core.rules import engine as check_engine
+
+    writer = sqlite3.connect(xiaoqi_engine.url.database, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        with check_engine._readers(xiaoqi_engine, 2) as conns:
+            assert len(conns) == 1
+        assert run_check(xiaoqi_engine, rules=["INT-AGE-MIN"], workers=2).rules_run == ["INT-AGE-MIN"]
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    with check_engine._readers(xiaoqi_engine, 2) as conns:
+        assert len(conns) == 2
+        assert all(c.exec_driver_sql("PRAGMA mmap_size").scalar_one() > 0 for c in conns)
+    with xiaoqi_engine.connect() as conn:  # back in the pool unmapped
+        assert conn.exec_driver_sql("PRAGMA mmap_size").scalar_one() == 0
