@@ -126,6 +126,9 @@ CORE_COMMANDS = (
     _entry("report", "年度报告", "reports", "report", "report_group"),
     _entry("plugins", "列出已加载的插件", "list the loaded plugins", "plugins_cmd", "plugins_command"),
     _entry("plugin", "插件开发工具", "tools for plugin authors", "plugin_new", "plugin_group"),
+    _entry("audit", "审计日志：查看、记录历史、校验哈希链", "the audit log: list, a record's history, verify the chain", "audit_cmd",
+           "audit_group"),
+    _entry("imports", "导入批次：列表、详情、整批撤销", "import batches: list, show, undo", "imports_cmd", "imports_group"),
 )
 
 

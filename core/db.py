@@ -19,7 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from .errors import DatabaseStateError
+from .errors import DatabaseStateError, XiaoqiError
 from .i18n import catalogue, t
 
 catalogue(
@@ -165,7 +165,9 @@ def check_connect(engine: Engine) -> None:
 def write_session(engine: Engine):
     """A session for one unit of work that commits on success and rolls back on any error.
 
-    On SQLite the transaction begins IMMEDIATE (takes the write lock first)."""
+    On SQLite the transaction begins IMMEDIATE (takes the write lock first).
+    A write refused for permission or validation (``audit.refusals``) is recorded as an attempt
+    in a transaction of its own once this one has rolled back."""
     if is_sqlite(engine):
         conn = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
     else:
@@ -174,6 +176,18 @@ def write_session(engine: Engine):
         with Session(bind=conn, expire_on_commit=False) as session:
             with session.begin():
                 yield session
+    except XiaoqiError as exc:
+        attempt = getattr(exc, "attempt", None)
+        if attempt is None:
+            raise
+        conn.close()
+        from . import audit
+
+        try:
+            audit.refused(engine, **attempt)
+        except sa.exc.SQLAlchemyError:
+            pass  # the refusal the user must see is the original one; a failing log cannot replace it
+        raise
     finally:
         conn.close()
 

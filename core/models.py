@@ -302,7 +302,9 @@ class ReservationPlacement(SQLModel, table=True):
 
 
 class ImportBatch(SQLModel, table=True):
-    """One run of ``xiaoqi import`` (or ``xiaoqi demo``): the file, its hash and what it did."""
+    """One run of ``xiaoqi import``: the file (name, SHA-256, size; its bytes in ``import_files``),
+    how it was read (sheet, encoding), what it did, and its outcome: ``committed``, ``refused``
+    (nothing written; kept with its problems, in a transaction of its own) or ``undone``."""
 
     __tablename__ = "import_batches"
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -318,25 +320,75 @@ class ImportBatch(SQLModel, table=True):
     unchanged: int = 0
     invalid: int = 0
     dry_run: bool = False
+    #: the database login (PostgreSQL) or operating-system user (SQLite) that ran it
+    login: Optional[str] = Field(default=None, max_length=128)
+    #: the sheet of a workbook and the text encoding of a CSV file, as the import read them
+    sheet: Optional[str] = Field(default=None, max_length=200)
+    encoding: Optional[str] = Field(default=None, max_length=40)
+    #: bytes of the file; None for batches from before files were kept
+    file_size: Optional[int] = Field(default=None, sa_column=sa.Column(sa.BigInteger, nullable=True))
+    status: str = Field(default="committed", sa_column=sa.Column(sa.String(12), nullable=False, server_default="committed"))
+    #: the first problems found (row, column, value, reason), ``invalid`` rows in all
+    problems: Optional[list] = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+
+
+class ImportFile(SQLModel, table=True):
+    """The bytes of an import's file, compressed, in parts (each part a zstd frame of the next
+    slice of the file): kept apart so that listing batches never reads them."""
+
+    __tablename__ = "import_files"
+    batch_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("import_batches.id"), primary_key=True))
+    part: int = Field(sa_column=sa.Column(sa.Integer, primary_key=True, autoincrement=False))
+    codec: str = Field(max_length=10)
+    data: bytes = Field(sa_column=sa.Column(sa.LargeBinary, nullable=False))
 
 
 class AuditEntry(SQLModel, table=True):
-    """Who changed what and when, with the record before and after (JSON), written in the same transaction."""
+    """Who changed what and when, written in the same transaction as the change (``core.audit``).
+
+    ``before`` / ``after``: a create keeps the record as ``after``, except a row an import created,
+    whose entry names its batch and file row (``batch_id``, ``row_no``) instead; an update keeps the
+    record before and the changed columns after; a delete keeps the record before. ``refused`` entries
+    are writes that were attempted and refused (written on their own). Every entry belongs to the
+    ``audit_blocks`` row of its transaction and carries the SHA-256 of its content."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (sa.Index("ix_audit_subject", "kind", "key"),)
+    __table_args__ = (sa.Index("ix_audit_subject", "kind", "key"), sa.Index("ix_audit_block", "block_id"))
     id: Optional[int] = Field(default=None, primary_key=True)
     at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False, index=True))  # UTC
+    #: the acting scope (``--as``): admin, school:<code>, ...
     actor: str = Field(max_length=60)
-    action: str = Field(max_length=10)  # create / update / delete
+    #: the database login (PostgreSQL ``current_user``) or operating-system user (SQLite)
+    login: Optional[str] = Field(default=None, max_length=128)
+    action: str = Field(max_length=10)  # create / update / delete / refused / import / undo
     kind: str = Field(max_length=50)
     key: str = Field(max_length=200)
     before: Optional[dict] = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     after: Optional[dict] = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
     batch_id: Optional[int] = Field(default=None, sa_column=sa.Column(sa.Integer, sa.ForeignKey("import_batches.id"), nullable=True))
+    #: the file row (JSON item) of the batch that this entry's record came from
+    row_no: Optional[int] = None
+    #: what else a reader needs: why a write was refused, which batch an undo reverted
+    note: Optional[dict] = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    block_id: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
+    hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary(32), nullable=False))
+
+
+class AuditBlock(SQLModel, table=True):
+    """The audit entries of one committed transaction, chained: ``hash`` covers the previous
+    block's hash, this block's position and the hashes of its entries in order."""
+
+    __tablename__ = "audit_blocks"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    #: position in the chain (1, 2, ...), given when the block is chained at commit
+    seq: int = Field(sa_column=sa.Column(sa.Integer, nullable=False, unique=True))
+    prev_hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary(32), nullable=False))
+    hash: bytes = Field(sa_column=sa.Column(sa.LargeBinary(32), nullable=False))
+    entries: int
+    sealed_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))  # UTC
 
 
 CORE_MODELS = (
     School, Major, Student, Enterprise, Teacher, Agreement, Position, Internship, InsurancePolicy,
-    InsuredPerson, QuotaReservation, ReservationPlacement, ImportBatch, AuditEntry,
+    InsuredPerson, QuotaReservation, ReservationPlacement, ImportBatch, ImportFile, AuditEntry, AuditBlock,
 )

@@ -140,11 +140,11 @@ def present(session, actor, kind, records: Iterable, *, reveal: bool = False) ->
 
 def audit_reveal(session, actor, kind, keys: list[str]) -> None:
     """One audit entry per record whose personal data ``actor`` saw in full."""
-    from .services import audit
+    from . import audit
 
     columns = sorted(kind.rights.personal)
     for key in keys:
-        audit(session, actor=actor, kind=kind.name, action="reveal", key=key, before=None, after={"columns": columns})
+        audit.record(session, actor=actor, kind=kind.name, action="reveal", key=key, note={"columns": columns})
 
 
 def present_finding(finding: dict) -> dict:

@@ -47,8 +47,9 @@ from .i18n import catalogue, t
 from .core_kinds import RESERVATION_STATES
 from .kinds import RowProblems, get_kind
 from .plugins import get_plugin_manager
+from . import audit
 from .privacy import mask_key
-from .services import audit, authorise, jsonable, snapshot
+from .services import authorise, jsonable, snapshot
 
 RESERVED, CONFIRMED, RELEASED, EXPIRED = RESERVATION_STATES
 APPRENTICE = "学徒"
@@ -126,7 +127,7 @@ def _record(session: Session, actor: Actor, kind_name: str, action: str, obj, be
     kind = get_kind(kind_name)
     after = snapshot(kind, obj) if action != "delete" else None
     key = kind.key_of(kind.export_values(obj))
-    audit(session, actor=actor, kind=kind.name, action=action, key=key, before=before, after=after)
+    audit.record(session, actor=actor, kind=kind.name, action=action, key=key, before=before, after=after)
     get_plugin_manager().hook.xiaoqi_record_changed(
         session=session, actor=actor, kind=kind.name, action=action, key=key, before=before, after=after)
     return after

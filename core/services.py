@@ -8,20 +8,19 @@ The CLI and the TUI call these functions; they never build queries of their own.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from . import audit
 from .access import changed_columns_refused, rows_allowed, run_guards, stored_allowed
 from .actors import ADMIN, Actor
+from .audit import jsonable
 from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from .i18n import catalogue, t
 from .kinds import RecordKind, RowProblems, get_kind
-from .models import AuditEntry
 from .plugins import get_plugin_manager
 from .privacy import mask_key
 
@@ -41,21 +40,9 @@ def _kind(kind: str | RecordKind) -> RecordKind:
     return kind if isinstance(kind, RecordKind) else get_kind(kind)
 
 
-def jsonable(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return str(value)
-    return value
-
-
 def snapshot(kind: RecordKind, obj) -> dict:
     """The record as a JSON-ready dict of its file columns (for the audit log and events)."""
     return {name: jsonable(value) for name, value in kind.export_values(obj).items()}
-
-
-def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _problems(kind: RecordKind, exc: RowProblems) -> ValidationFailed:
@@ -150,12 +137,6 @@ def authorise(session: Session, actor: Actor, kind: RecordKind, action: str, key
             raise ValidationFailed([(kind.by_name[c].header(), after.get(c), reason) for _i, c, reason in problems], kind.name)
 
 
-def audit(session: Session, *, actor: Actor, kind: str, action: str, key: str, before: dict | None, after: dict | None,
-          batch_id: int | None = None) -> None:
-    session.add(AuditEntry(at=utcnow(), actor=str(actor), action=action, kind=kind, key=key,
-                           before=before, after=after, batch_id=batch_id))
-
-
 def _announce(session: Session, actor: Actor, kind: RecordKind, action: str, key: str, before, after) -> None:
     get_plugin_manager().hook.xiaoqi_record_changed(
         session=session, actor=actor, kind=kind.name, action=action, key=key, before=before, after=after
@@ -176,11 +157,20 @@ def _key_values(kind: RecordKind, key) -> dict:
         raise _problems(kind, exc) from None
 
 
+def _key_text(kind: RecordKind, key) -> str:
+    return kind.key_of(key) if isinstance(key, dict) else str(key)
+
+
 def create_record(session: Session, *, actor: Actor, kind: str | RecordKind, data: dict,
                   through_service: bool = False) -> Any:
     """Create one record from file-style values (column name -> cell value). ``through_service``
     is for the service that keeps a kind declared ``Access(service=...)``."""
     kind = _kind(kind)
+    with audit.refusals(actor=actor, kind=kind.name, action="create", key=kind.key_of(data), values=data):
+        return _create(session, actor, kind, data, through_service)
+
+
+def _create(session: Session, actor: Actor, kind: RecordKind, data: dict, through_service: bool) -> Any:
     authorise(session, actor, kind, "create", "", through_service=through_service)
     values = _validate(session, kind, data, actor)
     key = kind.key_of(values)
@@ -191,7 +181,7 @@ def create_record(session: Session, *, actor: Actor, kind: str | RecordKind, dat
     session.add(obj)
     session.flush()
     after = snapshot(kind, obj)
-    audit(session, actor=actor, kind=kind.name, action="create", key=key, before=None, after=after)
+    audit.record(session, actor=actor, kind=kind.name, action="create", key=key, before=None, after=after)
     _announce(session, actor, kind, "create", key, None, after)
     return obj
 
@@ -200,6 +190,11 @@ def update_record(session: Session, *, actor: Actor, kind: str | RecordKind, key
                   through_service: bool = False) -> Any:
     """Change some columns of one record; key columns cannot change."""
     kind = _kind(kind)
+    with audit.refusals(actor=actor, kind=kind.name, action="update", key=_key_text(kind, key), values=changes):
+        return _update(session, actor, kind, key, changes, through_service)
+
+
+def _update(session: Session, actor: Actor, kind: RecordKind, key, changes: dict, through_service: bool) -> Any:
     key_values = _key_values(kind, key)
     obj = _find(session, kind, key_values, actor)
     key_text = kind.key_of(key_values)
@@ -218,13 +213,18 @@ def update_record(session: Session, *, actor: Actor, kind: str | RecordKind, key
     session.flush()
     after = snapshot(kind, obj)
     if after != before:
-        audit(session, actor=actor, kind=kind.name, action="update", key=key_text, before=before, after=after)
+        audit.record(session, actor=actor, kind=kind.name, action="update", key=key_text, before=before, after=after)
         _announce(session, actor, kind, "update", key_text, before, after)
     return obj
 
 
 def delete_record(session: Session, *, actor: Actor, kind: str | RecordKind, key, through_service: bool = False) -> None:
     kind = _kind(kind)
+    with audit.refusals(actor=actor, kind=kind.name, action="delete", key=_key_text(kind, key)):
+        _delete(session, actor, kind, key, through_service)
+
+
+def _delete(session: Session, actor: Actor, kind: RecordKind, key, through_service: bool) -> None:
     key_values = _key_values(kind, key)
     key_text = kind.key_of(key_values)
     obj = _find(session, kind, key_values, actor)
@@ -238,7 +238,7 @@ def delete_record(session: Session, *, actor: Actor, kind: str | RecordKind, key
             session.flush()
     except sa.exc.IntegrityError as exc:
         raise Conflict(t("err.in_use", kind=kind.label(), key=key_text, detail=_referrers(kind))) from exc
-    audit(session, actor=actor, kind=kind.name, action="delete", key=key_text, before=before, after=None)
+    audit.record(session, actor=actor, kind=kind.name, action="delete", key=key_text, before=before, after=None)
     _announce(session, actor, kind, "delete", key_text, before, None)
 
 

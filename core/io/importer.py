@@ -15,8 +15,7 @@ How it stays fast on a million rows:
   table, only keys that may repeat an earlier row of the file are looked up (``created_hashes``).
 - Rows are written with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) in natural-key order
   within each batch — never one ORM object or one query per row. The audit entries of created
-  rows are one ``INSERT ... SELECT`` per batch: the database builds each snapshot from the row as
-  it stored it (``rows.snapshot_sql``), so no JSON is built in Python or sent between processes.
+  rows are light (``audit.Block.add_created``): key, file row and hash, no snapshot.
 - When an import creates many rows compared with what the table holds, its secondary (non-unique)
   indexes are dropped inside the transaction and rebuilt, from their own stored definitions, before
   the commit: building an index once from sorted data is several times faster than a million
@@ -27,16 +26,17 @@ How it stays fast on a million rows:
 
 Where the time goes (``bench/import.py``, 1,000,000 internships on a 2-core machine): most of it
 is the database's own work — the rows, their unique index, the rebuilt indexes, a million audit
-entries with full snapshots, the commit — which the benchmark measures alone, in the same run, as
-its "floor"; parsing runs beside it in the worker.
+entries, the commit — which the benchmark measures alone, in the same run, as its "floor";
+parsing runs beside it in the worker.
 
-Audit: every created or updated row gets one ``audit_log`` entry (actor, time, kind, key, action,
-``batch_id`` -> the ``import_batches`` row with the file name and SHA-256). Entries of created rows
-keep the full record as ``after``, exactly as ``services.create_record`` writes it (the same
-``snapshot`` dict), and updates keep full ``before`` and ``after``: the log reads the same whatever
-wrote it. A compact form (``after`` NULL, state recoverable from the batch) was measured and
-rejected: it saved about a tenth of the import's time but made every reader of the log rebuild
-imported records from later entries.
+Audit (``core.audit``): every created or updated row gets one ``audit_log`` entry in the import's
+block. A created row's entry is light: ``batch_id`` and ``row_no`` (the file row) instead of a
+snapshot; the batch keeps the file itself, compressed, with its SHA-256 (``stored``), so the
+record as created is the file's row parsed with the kind as this import parsed it
+(``core.history``). Updates keep the record before and the changed columns after. The batch itself
+gets an ``import`` entry (file, SHA-256, counts), so the file is covered by the hash chain. An
+import refused for invalid rows leaves a ``refused`` batch with its first problems and a
+``refused`` entry, written after the rollback.
 
 How it stays atomic: everything runs in one write transaction (``BEGIN IMMEDIATE`` on SQLite; the
 target table locked against other writers on PostgreSQL), batches are written as they are checked
@@ -49,9 +49,7 @@ from __future__ import annotations
 
 import bisect
 import gc
-import hashlib
 import itertools
-import json
 import os
 import sys
 from array import array
@@ -63,19 +61,20 @@ from typing import Any, Callable, Iterator
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from .. import audit
 from ..access import rows_allowed, run_guards, scope_sql, stored_allowed
 from ..actors import Actor
 from ..db import is_sqlite
 from ..errors import PermissionDenied
 from ..i18n import catalogue, t
 from ..kinds import RecordKind, get_kind
-from ..models import AuditEntry, ImportBatch
+from ..models import ImportBatch
 from ..plugins import get_plugin_manager
 from ..privacy import mask_key
 from ..references import Resolver
-from ..services import jsonable, utcnow
-from . import readers
-from .rows import Layout, Prepared, Preparer, Problem, is_english_header_row, map_headers, snapshot_sql
+from ..audit import jsonable, utcnow
+from . import readers, stored
+from .rows import Layout, Prepared, Preparer, Problem, is_english_header_row, map_headers
 
 catalogue(
     {
@@ -83,6 +82,7 @@ catalogue(
         "io.dup.earlier": ("与本文件前面一行的主键（{key}）重复", "same key ({key}) as an earlier row of this file"),
         "io.unique.file": ("{columns}与第 {row} 行重复（{value}）", "{columns} repeats row {row} ({value})"),
         "io.unique.db": ("{columns}「{value}」已被另一条{kind}（{key}）使用", "{columns} '{value}' is already used by another {kind} ({key})"),
+        "import.refused.reason": ("{n} 行有误，未导入任何记录", "{n} invalid rows; nothing was imported"),
     }
 )
 
@@ -102,6 +102,8 @@ REBUILD_MIN_ROWS = 20_000
 KNOWN_REFS = 200_000
 #: a reference's target table is read whole (``_Importer._prefetch``) up to this many rows
 PREFETCH_ROWS = 2_000_000
+#: problems kept with a batch (``import_batches.problems``); the count of invalid rows is complete
+KEPT_PROBLEMS = 200
 
 
 @dataclass
@@ -139,14 +141,6 @@ class ImportResult:
         }
 
 
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def check_importable(kind: RecordKind, actor: Actor) -> None:
     """Refuse an import of a kind kept by its own service, or by an actor that may neither create
     nor update records of the kind."""
@@ -169,6 +163,7 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
     check_importable(kind, actor)
     path = Path(path)
     table = batches = None
+    kept: stored.StoredFile | None = None
     # the import makes millions of objects and no reference cycles: the cyclic collector would
     # walk the growing heap over and over for nothing
     collecting = gc.isenabled()
@@ -179,22 +174,24 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
             from .worker import parse_in_worker
 
             # the worker opens the file itself (a workbook is read whole, once, there); the file's
-            # digest is computed meanwhile (hashing and reading release the GIL)
+            # digest and compressed copy are made meanwhile (hashing, compressing and reading
+            # release the GIL)
             with ThreadPoolExecutor(1) as pool:
-                digest = pool.submit(file_sha256, path)
+                reading = pool.submit(stored.read_file, path, keep=not dry_run)
                 batches = parse_in_worker(path, kind, engine.dialect, batch_rows, sheet=sheet, typed=_typed(path))
-                result.sha256 = digest.result()
+                kept = reading.result()
             table = batches.table if batches is not None else None
         if table is None:
             table = readers.open_table(path, sheet=sheet)
         layout = map_headers(kind, table.headers)
         result.unit, result.encoding = table.unit, table.encoding
-        if not result.sha256:
-            result.sha256 = file_sha256(path)
+        if kept is None:
+            kept = stored.read_file(path, keep=not dry_run)
+        result.sha256 = kept.sha256
         if batches is None:
             batches = _parse_here(table, layout, result, Preparer(layout, engine.dialect), batch_rows, _typed(path))
         position = [0]
-        with _Importer(engine, actor, kind, layout, result) as importer:
+        with _Importer(engine, actor, kind, layout, result, kept, sheet) as importer:
             importer.estimate = lambda: _estimated_rows(table, result, position[0])
             for prepared in batches:
                 position[0] = prepared.position
@@ -211,7 +208,45 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
             batches.close()
         if table is not None:
             table.close()
+    if not result.written and not dry_run and result.problems:
+        _record_refusal(engine, actor, kind, result, kept, sheet)
     return result
+
+
+def _batch_values(kind: RecordKind, actor: Actor, result: ImportResult, kept: stored.StoredFile, sheet: str | None,
+                  at, login: str) -> dict:
+    return dict(kind=kind.name, file_name=result.file[:500], sha256=result.sha256, actor=str(actor), login=login,
+                started_at=at, dry_run=result.dry_run, sheet=sheet, encoding=result.encoding, file_size=kept.size)
+
+
+def _problems(result: ImportResult) -> list[dict]:
+    return [p.as_dict() for p in result.problems[:KEPT_PROBLEMS]]
+
+
+def batch_summary(result: ImportResult, kept: stored.StoredFile, sheet: str | None) -> dict:
+    """What the batch's own audit entry keeps (its file's name, SHA-256 and size, and the counts)."""
+    return {"kind": result.kind, "file_name": result.file, "sha256": result.sha256, "file_size": kept.size, "sheet": sheet,
+            "encoding": result.encoding, "rows": result.rows, "created": result.created, "updated": result.updated,
+            "unchanged": result.unchanged, "invalid": result.invalid}
+
+
+def _record_refusal(engine, actor: Actor, kind: RecordKind, result: ImportResult, kept: stored.StoredFile,
+                    sheet: str | None) -> None:
+    """An import refused for its invalid rows: a ``refused`` batch (its file's name and SHA-256, its
+    counts and first problems, not the file) and a ``refused`` entry, after the rollback."""
+    from ..db import write_session
+
+    with write_session(engine) as session:
+        block = audit.block_for(session)
+        at = utcnow()
+        values = _batch_values(kind, actor, result, kept, sheet, at, block.login)
+        values.update(finished_at=at, rows=result.rows, created=0, updated=0, unchanged=result.unchanged,
+                      invalid=result.invalid, status="refused", problems=_problems(result))
+        batch_id = session.execute(sa.insert(ImportBatch.__table__).values(**values)).inserted_primary_key[0]
+        first = result.problems[0]
+        block.add(actor=actor, kind="import_batches", action="refused", key=str(batch_id), batch_id=batch_id,
+                  note={"action": "import", "kind": kind.name, "reason": t("import.refused.reason", n=result.invalid),
+                        "first": first.as_dict(), "summary": batch_summary(result, kept, sheet)})
 
 
 def _typed(path: Path) -> bool:
@@ -275,8 +310,10 @@ def _blank_row(cells) -> bool:
 class _Importer:
     """The database side of one import: one connection, one transaction."""
 
-    def __init__(self, engine, actor: Actor, kind: RecordKind, layout: Layout, result: ImportResult):
+    def __init__(self, engine, actor: Actor, kind: RecordKind, layout: Layout, result: ImportResult,
+                 kept: stored.StoredFile, sheet: str | None):
         self.engine, self.actor, self.kind, self.layout, self.result = engine, actor, kind, layout, result
+        self.kept, self.sheet = kept, sheet
         self.sqlite = is_sqlite(engine)
         self.table: sa.Table = kind.model.__table__
         self.at = utcnow()
@@ -332,13 +369,11 @@ class _Importer:
         #: when the table was empty: the hashes of the keys this import created, so that a batch
         #: looks up only the keys that may repeat an earlier row instead of all of them
         self.created_hashes: set[int] | None = set() if self.max_before == 0 else None
+        self.block = audit.block_for(self.conn)
         self.result.batch_id = self.conn.execute(sa.insert(ImportBatch.__table__).values(
-            kind=self.kind.name, file_name=self.result.file[:500], sha256=self.result.sha256, actor=str(self.actor),
-            started_at=self.at, dry_run=self.result.dry_run)).inserted_primary_key[0]
+            **_batch_values(self.kind, self.actor, self.result, self.kept, self.sheet, self.at, self.block.login)
+        )).inserted_primary_key[0]
         self._prepare_columns()
-        self.snapshot = snapshot_sql(self.kind, self.dialect.name)
-        at = AuditEntry.__table__.c.at.type.dialect_impl(self.dialect).bind_processor(self.dialect)
-        self.at_bound = at(self.at) if at else self.at
 
     def __exit__(self, exc_type, exc, tb):
         if self.session is not None:
@@ -358,10 +393,13 @@ class _Importer:
         self._rebuild_indexes()
         self.conn.execute(sa.update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == r.batch_id).values(
             finished_at=utcnow(), rows=r.rows, created=r.created, updated=r.updated, unchanged=r.unchanged,
-            invalid=r.invalid))
+            invalid=r.invalid, problems=_problems(r) or None))
+        stored.write_parts(self.raw, r.batch_id, self.kept, sqlite=self.sqlite)
+        self.block.add(actor=self.actor, kind="import_batches", action="import", key=str(r.batch_id), batch_id=r.batch_id,
+                       after=batch_summary(r, self.kept, self.sheet), at=self.at)
         if self.session is not None:
             self.session.flush()
-        self.trans.commit()
+        self.trans.commit()  # chains the import's audit block (audit._seal_on_commit)
         r.written = True
 
     # -- columns -----------------------------------------------------------------------------
@@ -521,7 +559,7 @@ class _Importer:
             r.problems.sort(key=lambda p: p.row)
         r.unresolved.extend(Problem(rows_no[u.index], self.layout.header(u.column), u.value, u.reason)
                             for u in unresolved if u.index not in bad)
-        audit: list[tuple] = []
+        entries: list[dict] = []
         created_keys, updated_keys = [], []
         if creates:
             # in key order: the unique index (and the audit's) take neighbouring entries together
@@ -536,7 +574,8 @@ class _Importer:
             if self.created_hashes is not None:
                 self.created_hashes.update(hash(key_tuples[i]) for i in creates)
             created_keys = [key_texts[i] for i in creates]
-            self._audit_created(last)
+            self.block.add_created(at=self.at, actor=self.actor, kind=kind.name, batch_id=r.batch_id, keys=created_keys,
+                                   rows=[rows_no[i] for i in creates])
             r.created += len(creates)
         if updates:
             sets = ", ".join(f'"{name}" = {self.ph}' for name in write_names)
@@ -547,13 +586,13 @@ class _Importer:
             for i in updates:
                 found = existing[key_tuples[i]]
                 before = self._snapshot(found)
-                after = dict(before)
-                after.update({name: jsonable(cols[name][i]) for name in present})
+                after = {name: value for name in present if (value := jsonable(cols[name][i])) != before.get(name)}
                 self.updated_rows[found[0]] = rows_no[i]
                 updated_keys.append(key_texts[i])
-                audit.append((key_texts[i], "update", _dumps(before), _dumps(after)))
+                entries.append(dict(actor=self.actor, kind=kind.name, action="update", key=key_texts[i], before=before,
+                                    after=after, batch_id=r.batch_id, row_no=rows_no[i], at=self.at))
             r.updated += len(updates)
-        self._audit(audit)
+        self.block.add_many(entries)
         if created_keys or updated_keys:
             self._announce(created_keys, updated_keys)
 
@@ -789,29 +828,6 @@ class _Importer:
             self.session = Session(bind=self.conn)
         return self.session
 
-    def _audit(self, entries: list[tuple]) -> None:
-        if not entries:
-            return
-        json_ph = "?" if self.sqlite else "CAST(%s AS json)"
-        p = self.ph
-        actor, kind, batch_id = str(self.actor), self.kind.name, self.result.batch_id
-        self.executemany(
-            f"INSERT INTO audit_log (at, actor, action, kind, key, before, after, batch_id) "
-            f"VALUES ({p}, {p}, {p}, {p}, {p}, {json_ph}, {json_ph}, {p})",
-            [(self.at_bound, actor, action, kind, key, before, after, batch_id) for key, action, before, after in entries])
-
-    def _audit_created(self, last: int) -> None:
-        """The audit entries of the rows just inserted (ids after ``last``, in insertion order), with
-        their snapshots and keys built by the database from the rows as stored."""
-        p, snap = self.ph, self.snapshot
-        cursor = self.raw.cursor()
-        cursor.execute(
-            f"INSERT INTO audit_log (at, actor, action, kind, key, before, after, batch_id) "
-            f"SELECT {p}, {p}, 'create', {p}, {snap.key}, NULL, {snap.after}, {p} "
-            f'FROM "{self.table.name}" t WHERE t.id > {p} ORDER BY t.id',
-            (self.at_bound, str(self.actor), self.kind.name, self.result.batch_id, last))
-        cursor.close()
-
     def _announce(self, created: list[str], updated: list[str]) -> None:
         session = self._session()
         get_plugin_manager().hook.xiaoqi_records_imported(
@@ -850,6 +866,3 @@ def _checks_foreign_keys(kind: RecordKind, raw) -> bool:
                 return False
     return True
 
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

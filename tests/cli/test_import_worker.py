@@ -36,13 +36,14 @@ def _outcome(url: str, path, *, parallel: bool, monkeypatch, **kw):
         result = import_file(engine, actor=ADMIN, kind="schools", path=path, batch_rows=2, **kw)
         with engine.connect() as conn:
             schools = conn.execute(sa.text("SELECT school_code, name, level, region FROM schools ORDER BY school_code")).all()
-            audit = conn.execute(sa.text("SELECT action, key, after FROM audit_log ORDER BY key")).all()
+            audit = conn.execute(sa.text("SELECT action, key, row_no, after FROM audit_log WHERE kind = 'schools' "
+                                         "ORDER BY key")).all()
     finally:
         engine.dispose()
     assert [w is not None for w in started] == ([True] if parallel else [])  # the worker ran (or was not asked)
     problems = [(p.row, p.column, p.value, p.reason) for p in result.problems]
     return (result.rows, result.created, result.updated, result.unchanged, result.invalid, problems,
-            schools, [(a, k, json.loads(j)) for a, k, j in audit])
+            schools, [(a, k, r, json.loads(j) if j else None) for a, k, r, j in audit])
 
 
 @pytest.fixture

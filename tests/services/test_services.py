@@ -47,8 +47,16 @@ def owned_key(kind_name: str, side: str) -> str:
 
 
 def audit_count(engine) -> int:
+    """Entries of writes that happened (refused attempts are counted by ``last_refusal``)."""
     with engine.connect() as conn:
-        return conn.execute(sa.select(sa.func.count()).select_from(AuditEntry)).scalar_one()
+        return conn.execute(sa.select(sa.func.count()).select_from(AuditEntry).where(AuditEntry.action != "refused")).scalar_one()
+
+
+def last_refusal(engine) -> tuple | None:
+    with engine.connect() as conn:
+        row = conn.execute(sa.select(AuditEntry.actor, AuditEntry.login, AuditEntry.kind, AuditEntry.key, AuditEntry.note)
+                           .where(AuditEntry.action == "refused").order_by(AuditEntry.id.desc()).limit(1)).first()
+    return None if row is None else tuple(row)
 
 
 # which kinds each actor owns on side A (school A / enterprise A)
@@ -71,10 +79,14 @@ def test_update_matrix(seeded, kind_name, actor_text):
             update_record(session, actor=actor, kind=kind_name, key=key, changes=CHANGES[kind_name])
         assert audit_count(seeded) == before + 1
     else:
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied) as refused:
             with write_session(seeded) as session:
                 update_record(session, actor=actor, kind=kind_name, key=key, changes=CHANGES[kind_name])
         assert audit_count(seeded) == before
+        # the attempt is logged, in its own transaction, with who tried what
+        who, login, kind, logged_key, note = last_refusal(seeded)
+        assert (who, kind, logged_key) == (str(actor), kind_name, key) and login
+        assert note["action"] == "update" and note["reason"] == str(refused.value)
 
 
 @pytest.mark.parametrize("kind_name", list(CHANGES))
