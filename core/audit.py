@@ -133,9 +133,16 @@ class Block:
         cursor.close()
         json_ph = "?" if self.sqlite else "CAST(%s AS json)"
         p = self.ph
+        # on PostgreSQL the login is the column's default (current_user): a login cannot write another's
+        self.login_column = ", login" if self.sqlite else ""
         self.insert_sql = (
-            "INSERT INTO audit_log (block_id, at, actor, login, kind, batch_id, action, key, row_no, before, after, "
-            f"note, hash) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {p}, {json_ph}, {json_ph}, {json_ph}, {p})")
+            f"INSERT INTO audit_log (block_id, at, actor{self.login_column}, kind, batch_id, action, key, row_no, before, "
+            f"after, note, hash) VALUES ({p}, {p}, {p}{', ' + p if self.sqlite else ''}, {p}, {p}, {p}, {p}, {p}, "
+            f"{json_ph}, {json_ph}, {json_ph}, {p})")
+
+    def _row(self, *values) -> tuple:
+        """``values`` (block, at, actor, login, ...) without the login where the database fills it in."""
+        return values if self.sqlite else values[:3] + values[4:]
 
     def _bound_at(self, at: dt.datetime):
         return _at(at) if self.sqlite else at
@@ -155,8 +162,8 @@ class Block:
             before, after, note = _json_ready(e.get("before")), _json_ready(e.get("after")), _json_ready(e.get("note"))
             digest = entry_hash(self.id, at, actor, self.login, e["kind"], e.get("batch_id"), e["action"], e["key"],
                                 e.get("row_no"), before, after, note)
-            rows.append((self.id, self._bound_at(at), actor, self.login, e["kind"], e.get("batch_id"), e["action"], e["key"],
-                         e.get("row_no"), _dump(before), _dump(after), _dump(note), digest))
+            rows.append(self._row(self.id, self._bound_at(at), actor, self.login, e["kind"], e.get("batch_id"), e["action"],
+                                  e["key"], e.get("row_no"), _dump(before), _dump(after), _dump(note), digest))
         if rows:
             cursor = self.raw.cursor()
             cursor.executemany(self.insert_sql, rows)
@@ -180,10 +187,10 @@ class Block:
                 f"VALUES ({self.id}, {p}, {p}, {p}, {p}, {batch_id}, 'create', {p}, {p}, {p})",
                 [(bound, actor, self.login, kind, k, r, h) for k, r, h in zip(keys, rows, hashes)])
         else:
-            with cursor.copy("COPY audit_log (block_id, at, actor, login, kind, batch_id, action, key, row_no, hash) "
+            with cursor.copy("COPY audit_log (block_id, at, actor, kind, batch_id, action, key, row_no, hash) "
                              "FROM STDIN") as copy:
                 for k, r, h in zip(keys, rows, hashes):
-                    copy.write_row((self.id, at, actor, self.login, kind, batch_id, "create", k, r, h))
+                    copy.write_row((self.id, at, actor, kind, batch_id, "create", k, r, h))
         cursor.close()
 
     def seal(self) -> None:

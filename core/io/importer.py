@@ -215,8 +215,11 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
 
 def _batch_values(kind: RecordKind, actor: Actor, result: ImportResult, kept: stored.StoredFile, sheet: str | None,
                   at, login: str) -> dict:
-    return dict(kind=kind.name, file_name=result.file[:500], sha256=result.sha256, actor=str(actor), login=login,
-                started_at=at, dry_run=result.dry_run, sheet=sheet, encoding=result.encoding, file_size=kept.size)
+    values = dict(kind=kind.name, file_name=result.file[:500], sha256=result.sha256, actor=str(actor), started_at=at,
+                  dry_run=result.dry_run, sheet=sheet, encoding=result.encoding, file_size=kept.size)
+    if login is not None:  # (PostgreSQL fills in current_user itself)
+        values["login"] = login
+    return values
 
 
 def _problems(result: ImportResult) -> list[dict]:
@@ -239,7 +242,7 @@ def _record_refusal(engine, actor: Actor, kind: RecordKind, result: ImportResult
     with write_session(engine) as session:
         block = audit.block_for(session)
         at = utcnow()
-        values = _batch_values(kind, actor, result, kept, sheet, at, block.login)
+        values = _batch_values(kind, actor, result, kept, sheet, at, block.login if block.sqlite else None)
         values.update(finished_at=at, rows=result.rows, created=0, updated=0, unchanged=result.unchanged,
                       invalid=result.invalid, status="refused", problems=_problems(result))
         batch_id = session.execute(sa.insert(ImportBatch.__table__).values(**values)).inserted_primary_key[0]
@@ -371,7 +374,8 @@ class _Importer:
         self.created_hashes: set[int] | None = set() if self.max_before == 0 else None
         self.block = audit.block_for(self.conn)
         self.result.batch_id = self.conn.execute(sa.insert(ImportBatch.__table__).values(
-            **_batch_values(self.kind, self.actor, self.result, self.kept, self.sheet, self.at, self.block.login)
+            **_batch_values(self.kind, self.actor, self.result, self.kept, self.sheet, self.at,
+                            self.block.login if self.sqlite else None)
         )).inserted_primary_key[0]
         self._prepare_columns()
 
