@@ -27,8 +27,11 @@ from .kinds import RecordKind, get_kind, get_kinds
 
 catalogue(
     {
+        "audit.kind.import_batches": ("导入批次", "import batch"),
+        "audit.show.from_file": ("来自导入批次 {batch} 第 {row} 行", "from row {row} of import batch {batch}"),
+        "audit.show.file_gone": ("（批次未保存文件，无法重建）", "(the batch kept no file to rebuild it from)"),
+        "audit.show.undo": ("撤销导入批次 {batch}", "undo of import batch {batch}"),
         "history.none": ("{kind}「{key}」没有审计记录。", "No audit entries for {kind} '{key}'."),
-        "history.file_gone": ("导入批次 {batch} 没有保存文件，无法重建第 {row} 行", "import batch {batch} kept no file, so row {row} cannot be rebuilt"),
         "history.bad_since": ("无法识别的时间「{value}」：请写成 2026-03-01 或 2026-03-01T08:00", "Unrecognised time '{value}': write 2026-03-01 or 2026-03-01T08:00"),
     }
 )
@@ -324,3 +327,23 @@ def entry_text(entry: Entry, kind: RecordKind | None = None) -> str:
 
 def _header(kind: RecordKind | None, name: str) -> str:
     return kind.by_name[name].header() if kind is not None and name in kind.by_name else name
+
+
+def kind_label(name: str) -> str:
+    kind = get_kinds().get(name)
+    if kind is not None:
+        return kind.label()
+    return t("audit.kind.import_batches") if name == "import_batches" else name
+
+
+def entry_summary(entry) -> str:
+    """What an entry says, in one line: the changes, the record created, the note."""
+    note = entry.note or {}
+    if entry.action == "create" and entry.after is None and entry.batch_id is not None:
+        return t("audit.show.from_file", batch=entry.batch_id, row=entry.row_no) + " " + t("audit.show.file_gone")
+    text = entry_text(entry, get_kinds().get(entry.kind))
+    if entry.action in ("create", "update") and entry.batch_id is not None and entry.row_no is not None:
+        text = t("audit.show.from_file", batch=entry.batch_id, row=entry.row_no) + "：" + text
+    if "undo_of" in note:
+        text = t("audit.show.undo", batch=note["undo_of"]) + "：" + text
+    return text

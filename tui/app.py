@@ -219,11 +219,16 @@ def build_sections(context: TuiContext, import_dir: Path | None) -> list[Section
         from .screens.importer import ImportScreen
         return ImportScreen(engine, actor, start_dir=import_dir)
 
+    def batches() -> Screen:
+        from .screens.batches import BatchesScreen
+        return BatchesScreen(engine, actor)
+
     sections = [Section("dashboard", t("tui.nav.dashboard"), "main", dashboard, "dashboard")]
     for kind in get_kinds().values():
         sections.append(Section(f"records-{kind.name}", kind.label(), "records", records(kind), kind.name))
     sections.append(Section("compliance", t("tui.nav.compliance"), "tools", compliance, "compliance"))
     sections.append(Section("import", t("tui.nav.import"), "tools", importer, "import"))
+    sections.append(Section("batches", t("tui.nav.batches"), "tools", batches, "imports"))
     entries = unique("screen", ((plugin, entry.id, entry) for plugin, entry in contributions("xiaoqi_register_screens")))
     for entry in entries.values():
         sections.append(Section(f"plugin-{entry.id}", both(*entry.title), "plugins", partial_plugin(entry, context),

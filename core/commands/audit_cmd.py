@@ -9,12 +9,12 @@ import click
 
 from ..cli import argument, emit_json, format_option, group, option, pass_app
 from ..i18n import catalogue, t
+from ..history import entry_summary, kind_label
 from .records import kind_named, kinds_help
 
 catalogue(
     {
         "audit.col.id": ("编号", "id"),
-        "audit.kind.import_batches": ("导入批次", "import batch"),
         "audit.col.at": ("时间（UTC）", "time (UTC)"),
         "audit.col.action": ("操作", "action"),
         "audit.col.kind": ("类型", "kind"),
@@ -26,9 +26,6 @@ catalogue(
         "audit.none": ("（没有审计记录）", "(no audit entries)"),
         "audit.more": ("更早的记录：加 --before {id}", "older entries: add --before {id}"),
         "audit.show.title": ("{kind}「{key}」{name}的历史（{n} 条）", "History of {kind} '{key}'{name} ({n} entries)"),
-        "audit.show.from_file": ("来自导入批次 {batch} 第 {row} 行", "from row {row} of import batch {batch}"),
-        "audit.show.file_gone": ("（批次未保存文件，无法重建）", "(the batch kept no file to rebuild it from)"),
-        "audit.show.undo": ("撤销导入批次 {batch}", "undo of import batch {batch}"),
         "audit.verify.ok": ("审计链完整：{blocks} 个区块，{entries} 条记录，{batches} 个导入批次{files}。链头 {head}",
                             "The audit chain is intact: {blocks} blocks, {entries} entries, {batches} import batches{files}. Head {head}"),
         "audit.verify.files": ("（已核对 {n} 个保存的文件）", " ({n} stored files checked)"),
@@ -76,31 +73,6 @@ def _who(actor: str, names: dict[str, str]) -> str:
     return f"{actor}（{names[actor]}）" if actor in names else actor
 
 
-def _kind_label(name: str) -> str:
-    from ..kinds import get_kinds
-
-    kind = get_kinds().get(name)
-    if kind is not None:
-        return kind.label()
-    return t("audit.kind.import_batches") if name == "import_batches" else name
-
-
-def entry_what(entry) -> str:
-    """What an entry says, in one line: the changes, the record created, the note."""
-    from ..history import entry_text
-    from ..kinds import get_kinds
-
-    note = entry.note or {}
-    if entry.action == "create" and entry.after is None and entry.batch_id is not None:
-        return t("audit.show.from_file", batch=entry.batch_id, row=entry.row_no) + " " + t("audit.show.file_gone")
-    text = entry_text(entry, get_kinds().get(entry.kind))
-    if entry.action in ("create", "update") and entry.batch_id is not None and entry.row_no is not None:
-        text = t("audit.show.from_file", batch=entry.batch_id, row=entry.row_no) + "：" + text
-    if "undo_of" in note:
-        text = t("audit.show.undo", batch=note["undo_of"]) + "：" + text
-    return text
-
-
 @group("audit")
 def audit_group():
     pass
@@ -137,8 +109,8 @@ def list_command(app, kind, key, actor_filter, since, before_id, limit, fmt):
         return
     from ..imports import action_label
 
-    rows = [[e.id, e.at.isoformat(sep=" ", timespec="seconds"), action_label(e.action), _kind_label(e.kind), e.key,
-             e.name or "", _who(e.actor, names), e.login or "", entry_what(e)[:120]] for e in page.entries]
+    rows = [[e.id, e.at.isoformat(sep=" ", timespec="seconds"), action_label(e.action), kind_label(e.kind), e.key,
+             e.name or "", _who(e.actor, names), e.login or "", entry_summary(e)[:120]] for e in page.entries]
     _table([t(f"audit.col.{c}") for c in ("id", "at", "action", "kind", "key", "name", "actor", "login", "what")], rows)
     if page.next_before:
         click.echo(t("audit.more", id=page.next_before), err=True)
@@ -166,7 +138,7 @@ def show_command(app, kind, key, fmt):
     for e in entries:
         who = _who(e.actor, names) + (f" / {e.login}" if e.login else "")
         click.echo(f"#{e.id}  {e.at.isoformat(sep=' ', timespec='seconds')}  {action_label(e.action)}  {who}")
-        what = entry_what(e)
+        what = entry_summary(e)
         if what:
             click.echo(f"    {what}")
 
@@ -214,5 +186,5 @@ def _mismatch_line(p) -> str:
         return t("audit.verify.other_line", reason=p.reason)
     e = p.entry
     return t("audit.verify.entry_line", id=p.entry_id, at=e.get("at", ""), actor=e.get("actor", ""),
-             action=action_label(e.get("action", "")), kind=_kind_label(e.get("kind", "")), key=e.get("key", ""),
+             action=action_label(e.get("action", "")), kind=kind_label(e.get("kind", "")), key=e.get("key", ""),
              reason=p.reason)

@@ -1,6 +1,6 @@
-"""One record in full: every field, the records it refers to, its compliance findings (the rule
-engine run for the record's school or enterprise, in a worker), and the sections plugins add for
-its kind (``xiaoqi_detail_sections``)."""
+"""One record in full: every field, its history (the audit log, its imported creation included),
+the records it refers to, its compliance findings (the rule engine run for the record's school or
+enterprise, in a worker), and the sections plugins add for its kind (``xiaoqi_detail_sections``)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Label, Static
+from textual.widgets import Label, Static, TabbedContent, TabPane
 
 from xiaoqi.core.dashboard import check_as
 from xiaoqi.core.db import read_session
@@ -84,6 +84,8 @@ class RecordDetailScreen(MainScreen):
     BINDINGS = [
         key("e", "edit", "tui.key.edit", id="xiaoqi.detail.edit"),
         key("r", "refresh", "tui.key.refresh", id="xiaoqi.detail.refresh"),
+        key("h", "tab('tab-history')", "tui.key.history", id="xiaoqi.detail.history"),
+        key("f", "tab('tab-fields')", "tui.key.fields", id="xiaoqi.detail.fields"),
         key("escape", "back", "tui.key.back", id="xiaoqi.detail.back"),
     ]
 
@@ -95,12 +97,18 @@ class RecordDetailScreen(MainScreen):
         self.values: dict | None = None
         self.findings: list | None = None
         self.sections = detail_sections(kind)
+        self.history: list | None = None
 
     def compose_body(self) -> ComposeResult:
         yield Label(t("tui.detail.title", kind=self.kind.label(), key=self.record_key), classes="screen-title", id="detail-title")
         with Horizontal(id="detail"):
-            with VerticalScroll(id="detail-fields", classes="panel"):
-                yield Static(t("tui.dash.loading"), id="fields-text")
+            with TabbedContent(id="detail-tabs"):
+                with TabPane(t("tui.detail.fields"), id="tab-fields"):
+                    with VerticalScroll(id="detail-fields", classes="panel"):
+                        yield Static(t("tui.dash.loading"), id="fields-text")
+                with TabPane(t("tui.detail.history"), id="tab-history"):
+                    with VerticalScroll(id="detail-history", classes="panel"):
+                        yield Static(t("tui.dash.loading"), id="history-text")
             with Vertical(id="detail-side"):
                 with VerticalScroll(id="detail-refs", classes="panel"):
                     yield Static("", id="refs-text")
@@ -124,6 +132,9 @@ class RecordDetailScreen(MainScreen):
 
     def action_refresh(self) -> None:
         self.load()
+
+    def action_tab(self, pane: str) -> None:
+        self.query_one("#detail-tabs", TabbedContent).active = pane
 
     def action_edit(self) -> None:
         if self.values is None or not may_write(self, self.kind):
@@ -161,7 +172,41 @@ class RecordDetailScreen(MainScreen):
             return
         self.app.call_from_thread(self._show, values, refs)
         self._load_sections(DetailRecord(kind=kind, key=self.record_key, values=values))
+        self.load_history()
         self._check(scope)
+
+    @db_work(group="detail-history")
+    def load_history(self) -> None:
+        """The record's audit history (an imported creation is rebuilt from the batch's file)."""
+        from xiaoqi.core.history import record_history
+
+        try:
+            with read_session(self.engine) as session:
+                entries = record_history(session, actor=self.actor, kind=self.kind, key=self.record_key)
+        except Exception as exc:
+            self.app.call_from_thread(self._show_history, None, exc)
+            return
+        self.app.call_from_thread(self._show_history, entries, None)
+
+    def _show_history(self, entries: list | None, exc: BaseException | None) -> None:
+        from xiaoqi.core.history import entry_summary
+        from xiaoqi.core.imports import action_label
+
+        widget = self.query_one("#history-text", Static)
+        if entries is None:
+            widget.update(Text(error_text(exc), style="dim"))
+            return
+        self.history = entries
+        self.query_one("#detail-history").border_title = t("tui.detail.history.count", n=len(entries))
+        text = Text()
+        for e in entries:
+            style = "bold red" if e.action == "refused" else "bold"
+            text.append(f"#{e.id}  {e.at.isoformat(sep=' ', timespec='seconds')}  ", style="dim")
+            text.append(action_label(e.action), style=style)
+            text.append(f"  {e.actor}" + (f" / {e.login}" if e.login else ""))
+            summary = entry_summary(e)
+            text.append(f"\n  {summary}\n" if summary else "\n")
+        widget.update(text)
 
     def _gone(self, exc: Exception) -> None:
         self.query_one("#fields-text", Static).update(Text(t("tui.detail.gone", reason=error_text(exc)), style="bold red"))
