@@ -18,12 +18,14 @@ BOTH = pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True
 SERVICE_CHANGE = {
     "schools": {"contact": "李老师"}, "majors": {"name": "机电一体化技术（新）"}, "enterprises": {"staff_count": "600"},
     "positions": {"wage": "5200"}, "students": {"class_name": "机电2301班"}, "agreements": {"vetted_on": "2026-01-05"},
-    "internships": {"enterprise_mentor": "王师傅"}, "policies": {"premium": "12000"}, "insured": {"end_on": "2026-06-30"},
+    "internships": {"work_region": "320100"}, "policies": {"premium": "12000"}, "insured": {"end_on": "2026-06-30"},
+    "teachers": {"title": "讲师"},
 }
 IMPORT_CHANGE = {
     "schools": {"phone": "0371-66668888"}, "majors": {"name": "机电一体化技术（再改）"}, "enterprises": {"name": "改名制造有限公司"},
     "positions": {"title": "新岗位"}, "students": {"guardian": "王五"}, "agreements": {"vetted_on": "2026-02-01"},
-    "internships": {"school_mentor": "新导师"}, "policies": {"insurer": "新保险股份有限公司"}, "insured": {"end_on": "2026-05-31"},
+    "internships": {"work_region": "320500"}, "policies": {"insurer": "新保险股份有限公司"}, "insured": {"end_on": "2026-05-31"},
+    "teachers": {"phone": "0371-12345678"},
 }
 #: kinds whose first record nothing else refers to, so it can be deleted at the end
 DELETABLE = ("internships", "insured")
