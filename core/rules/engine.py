@@ -13,6 +13,7 @@ connection as before.
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import datetime as dt
 import os
 import threading
@@ -96,8 +97,9 @@ def run_check(target, *, rules: Iterable[str] | None = None, school: str | None 
 
     n = max(1, min(workers or default_workers(), len(work)))
     with _readers(target, n) as conns:
-        threads = [threading.Thread(target=serve, args=(c,), name=f"xiaoqi-check-{i}", daemon=True)
-                   for i, c in enumerate(conns[1:], 1)]
+        # each thread runs in a copy of the caller's context: the language of the messages (i18n)
+        threads = [threading.Thread(target=contextvars.copy_context().run, args=(serve, c), name=f"xiaoqi-check-{i}",
+                                    daemon=True) for i, c in enumerate(conns[1:], 1)]
         for thread in threads:
             thread.start()
         serve(conns[0])

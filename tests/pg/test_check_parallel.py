@@ -246,3 +246,16 @@ def test_a_rule_that_fails_stops_the_check_with_its_error(xiaoqi_engine, xiaoqi_
     xiaoqi_plugin_manager.register(Broken(), name="broken-rule")
     with pytest.raises(RuntimeError, match="rule broke"):
         run_check(xiaoqi_engine, rules=["INT-AGE-MIN", "XX-BROKEN", "INT-HOURS"], workers=2)
+
+
+def test_rules_on_other_threads_speak_the_callers_language(xiaoqi_engine):
+    from xiaoqi.core.i18n import set_lang
+
+    with write_session(xiaoqi_engine) as session:
+        world = World(session)
+        world.internship(insured=False)
+        world.internship(via_agency=True)
+    set_lang("en")
+    result = run_check(xiaoqi_engine, rules=["INT-INSURANCE", "INT-AGENCY-BAN", "INT-AGE-MIN", "INT-HOURS"], workers=2)
+    assert sorted(f.message for f in result.findings) == ["arranged through an agency",
+                                                           "no liability insurance for the whole internship (2025-09-01 to 2026-02-28)"]
