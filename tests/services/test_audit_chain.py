@@ -184,7 +184,7 @@ def test_migration_keeps_and_chains_a_log_written_before_it(xiaoqi_backend, xiao
         url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)
     try:
-        upgrade(engine, "0002")  # the core head before this migration
+        upgrade(engine, "0003")  # the core head before this migration
         with engine.begin() as conn:
             conn.execute(sa.text("INSERT INTO schools (school_code, name, level, region) VALUES ('4132012345', '一职', '高职', '410100')"))
             conn.execute(sa.text("INSERT INTO import_batches (kind, file_name, sha256, actor, started_at, rows, created, updated, "

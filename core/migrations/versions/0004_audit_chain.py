@@ -1,7 +1,7 @@
 """audit: light import entries, kept import files, the hash chain, an append-only log
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 
 - ``audit_log`` gains ``login`` (database login or OS user), ``row_no`` (the file row of an
   import's light entry), ``note``, ``block_id`` and ``hash``; ``audit_blocks`` chains the blocks.
@@ -18,8 +18,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0003'
-down_revision: Union[str, Sequence[str], None] = '0002'
+revision: str = '0004'
+down_revision: Union[str, Sequence[str], None] = '0003'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
