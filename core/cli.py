@@ -49,8 +49,17 @@ class AppContext:
     actor_text: str = "admin"
     lang: str = "zh"
     config_path: str | None = None
+    #: seconds: SQLite's wait for another writer; PostgreSQL's wait for a lock and longest statement
+    busy_timeout: float | None = None
+    lock_timeout: float | None = None
+    statement_timeout: float | None = None
     _engine: object = field(default=None, repr=False)
     _actor: object = field(default=None, repr=False)
+
+    def timeouts(self) -> dict:
+        """The timeouts given (the engine's defaults for the others), as ``make_engine`` takes them."""
+        return {name: value for name, value in (("busy_timeout", self.busy_timeout), ("lock_timeout", self.lock_timeout),
+                                                ("statement_timeout", self.statement_timeout)) if value is not None}
 
     @property
     def actor(self):
@@ -77,7 +86,7 @@ class AppContext:
                 from .errors import DatabaseStateError
 
                 raise DatabaseStateError(t("db.missing", db=display_name(url)))
-            engine = make_engine(url)
+            engine = make_engine(url, **self.timeouts())
             check_connect(engine)
             self._engine = engine
         if check_current:
@@ -112,7 +121,9 @@ def _entry(name: str, zh: str, en: str, module: str, attribute: str) -> CommandE
 CORE_COMMANDS = (
     _entry("init", "创建数据库并建立最新结构", "create the database at the newest schema", "database", "init_command"),
     _entry("db", "数据库结构版本：升级、查看", "schema migrations: upgrade, current", "database", "db_group"),
-    _entry("backup", "把在用的 SQLite 数据库一致地复制到文件", "a consistent copy of a live SQLite database", "database", "backup_command"),
+    _entry("backup", "把在用的数据库一致地复制到文件（检查源库和副本）", "a consistent, checked copy of the live database", "backup",
+           "backup_command"),
+    _entry("restore", "用备份文件替换整个数据库（需独占）", "replace the database by a backup (exclusive)", "backup", "restore_command"),
     _entry("demo", "生成演示数据", "fill the database with realistic demo data", "demo", "demo_command"),
     _entry("status", "数据库概况", "the dashboard's figures", "status", "status_command"),
     _entry("tui", "打开终端界面", "open the terminal UI", "tui", "tui_command"),
@@ -170,7 +181,28 @@ class RootGroup(LazyGroup):
                 raise
             if os.environ.get("XIAOQI_DEBUG"):  # the last line of defence: no traceback reaches a user
                 raise
-            raise XiaoqiClickError(t("cli.internal", error=f"{type(exc).__name__}: {exc}")) from None
+            from .db_errors import first_line
+
+            known = _explain(ctx, exc)
+            if known is not None:
+                raise XiaoqiClickError(str(known), known.exit_code) from None
+            raise XiaoqiClickError(t("cli.internal", error=first_line(exc))) from None
+
+
+def _explain(ctx, exc):
+    """The routine database condition behind ``exc`` (db_errors), named for this command's database."""
+    from . import db
+    from .db_errors import explain
+
+    app = ctx.find_object(AppContext)
+    try:
+        name = db.display_name(app.url) if app is not None else "-"
+    except Exception:  # the address itself was the problem
+        name = "-"
+    timeouts = app.timeouts() if app is not None else {}
+    return explain(exc, db=name, busy_seconds=timeouts.get("busy_timeout", db.BUSY_TIMEOUT),
+                   lock_seconds=timeouts.get("lock_timeout", db.LOCK_TIMEOUT),
+                   statement_seconds=timeouts.get("statement_timeout", db.STATEMENT_TIMEOUT))
 
 
 def _lang_from_args(args) -> None:
@@ -226,9 +258,16 @@ def _version(ctx, param, value):
               "act as: admin, auditor, province:NN, school:<code>, enterprise:<USCC>"))
 @option("--config", "config_path", metavar="FILE", default=None, type=click.Path(dir_okay=False),
         help=("配置文件（默认为数据库旁的 xiaoqi.toml）", "configuration file (default: xiaoqi.toml beside the database)"))
+@option("--busy-timeout", type=click.FloatRange(0), default=None, metavar="SECONDS", envvar="XIAOQI_BUSY_TIMEOUT",
+        help=("SQLite：等待其他程序写完的秒数（默认 30）", "SQLite: seconds to wait for another writer (default 30)"))
+@option("--lock-timeout", type=click.FloatRange(0), default=None, metavar="SECONDS", envvar="XIAOQI_LOCK_TIMEOUT",
+        help=("PostgreSQL：等待锁的秒数（默认 30，0 为不限）", "PostgreSQL: seconds to wait for a lock (default 30, 0: no limit)"))
+@option("--statement-timeout", type=click.FloatRange(0), default=None, metavar="SECONDS", envvar="XIAOQI_STATEMENT_TIMEOUT",
+        help=("PostgreSQL：一条语句最长的秒数（默认 3600，0 为不限）", "PostgreSQL: longest statement in seconds (default 3600, 0: no limit)"))
 @click.pass_context
-def cli(ctx, lang, db, actor, config_path):
-    ctx.obj = AppContext(db=db, actor_text=actor, lang=lang or get_lang(), config_path=config_path)
+def cli(ctx, lang, db, actor, config_path, busy_timeout, lock_timeout, statement_timeout):
+    ctx.obj = AppContext(db=db, actor_text=actor, lang=lang or get_lang(), config_path=config_path,
+                         busy_timeout=busy_timeout, lock_timeout=lock_timeout, statement_timeout=statement_timeout)
     if ctx.invoked_subcommand is None:
         ctx.invoke(cli.get_command(ctx, "tui"))
 

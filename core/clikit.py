@@ -159,7 +159,10 @@ class XiaoqiClickError(click.ClickException):
         self.exit_code = exit_code
 
     def show(self, file=None) -> None:
-        click.echo(t("cli.error") + self.format_message(), file=file or sys.stderr)
+        from .output import printable
+
+        # a message may quote a file's cell or a stored value: no control character reaches the terminal
+        click.echo(t("cli.error") + printable(self.format_message(), lines=True), file=file or sys.stderr)
 
 
 class TranslatedClickError(click.ClickException):

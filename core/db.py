@@ -44,7 +44,13 @@ catalogue(
     }
 )
 
-BUSY_TIMEOUT_MS = 30_000
+#: how long a SQLite connection waits for another writer (``--busy-timeout``), and how long a
+#: PostgreSQL session waits for a lock and lets one statement run (``--lock-timeout``,
+#: ``--statement-timeout``), in seconds. Without the PostgreSQL bounds a row locked by another
+#: session made even ``xiaoqi status`` wait for ever.
+BUSY_TIMEOUT = 30.0
+LOCK_TIMEOUT = 30.0
+STATEMENT_TIMEOUT = 3600.0
 
 
 def default_db_path() -> Path:
@@ -82,13 +88,13 @@ def is_sqlite(engine_or_url) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
-def _sqlite_setup(engine: Engine) -> None:
+def _sqlite_setup(engine: Engine, busy_ms: int) -> None:
     @event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):
         # let SQLAlchemy emit BEGIN itself so writes can ask for BEGIN IMMEDIATE
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
-        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute(f"PRAGMA busy_timeout = {busy_ms}")
         cur.execute("PRAGMA foreign_keys = ON")
         mode = cur.execute("PRAGMA journal_mode").fetchone()[0]
         if mode.lower() != "wal":
@@ -107,23 +113,38 @@ def _sqlite_setup(engine: Engine) -> None:
 _json = functools.partial(json.dumps, ensure_ascii=False)  # the audit log stays readable in Chinese
 
 
-def make_engine(url: str, **kw) -> Engine:
+def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT, lock_timeout: float = LOCK_TIMEOUT,
+                statement_timeout: float = STATEMENT_TIMEOUT, **kw) -> Engine:
+    """An engine for ``url``; the timeouts in seconds (0: wait for ever). Error messages never
+    carry a statement's parameters (``hide_parameters``): they hold ID numbers."""
+    kw.setdefault("hide_parameters", True)
     if is_sqlite(url):
         u = sa.engine.make_url(url)
         if u.database and u.database != ":memory:":
             parent = Path(u.database).parent
             if not parent.exists():
                 raise DatabaseStateError(t("db.no_dir", path=parent))
-        engine = sa.create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False},
+        engine = sa.create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False},
                                   json_serializer=_json, **kw)
-        _sqlite_setup(engine)
+        _sqlite_setup(engine, int(busy_timeout * 1000))
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, json_serializer=_json, **kw)
+    options = f"-c lock_timeout={int(lock_timeout * 1000)} -c statement_timeout={int(statement_timeout * 1000)}"
+    connect_args = {"options": options, **kw.pop("connect_args", {})}
+    return sa.create_engine(url, pool_pre_ping=True, json_serializer=_json, connect_args=connect_args, **kw)
 
 
 def sqlite_file_exists(url: str) -> bool:
     u = sa.engine.make_url(url)
     return bool(u.database) and u.database != ":memory:" and Path(u.database).exists()
+
+
+def sqlite_files(url: str) -> list[Path]:
+    """The files of a SQLite database (the file, its WAL and shared-memory files); [] otherwise."""
+    u = sa.engine.make_url(url)
+    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+        return []
+    path = Path(u.database)
+    return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
 #: libpq's words for the connection failures a user can fix, and the message that says how
@@ -158,6 +179,12 @@ def check_connect(engine: Engine) -> None:
     except sa.exc.DatabaseError as exc:
         if is_sqlite(engine) and "file is not a database" in str(exc.orig):
             raise DatabaseStateError(t("db.not_sqlite_file", path=display_name(str(engine.url)))) from None
+        if is_sqlite(engine):  # a damaged file, a read-only folder: said as such
+            from .db_errors import explain
+
+            known = explain(exc, db=display_name(str(engine.url)), busy_seconds=BUSY_TIMEOUT)
+            if known is not None:
+                raise known from None
         raise DatabaseStateError(connect_failure(engine.url, str(exc.orig))) from None
 
 

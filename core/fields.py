@@ -33,6 +33,8 @@ catalogue(
         "v.money": ("金额应为不小于0的数字，最多两位小数", "an amount must be a number ≥ 0 with at most 2 decimals"),
         "v.money.big": ("金额过大", "amount too large"),
         "v.int": ("应为不小于0的整数", "must be a whole number ≥ 0"),
+        "v.int.big": ("数值过大（最大 {n}）", "too large (at most {n})"),
+        "v.text.control": ("含有控制字符 {char}（如 NUL、ESC 或改变文字方向的字符），不能保存；请删除它", "holds the control character {char} (such as NUL, ESC or a text-direction override), which cannot be stored; remove it"),
         "v.bool": ("应为 是/否（也可写 true/false、1/0、Y/N）", "must be 是/否 (or true/false, 1/0, Y/N)"),
         "v.choice": ("应为以下之一：{choices}", "must be one of: {choices}"),
         "v.text.long": ("太长（最多{n}个字符）", "too long (at most {n} characters)"),
@@ -64,11 +66,35 @@ def _text(value) -> str:
     return str(value).strip()
 
 
+#: characters a text value may not hold: C0 controls but tab and line ends, DEL, C1 controls,
+#: the bidirectional embeddings, overrides and isolates (they reorder what a reader sees), lone
+#: surrogates (not text; no database can store them)
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: what a spreadsheet may run as a formula (OWASP "CSV injection"): an export writes such a text
+#: with a leading apostrophe, which the import takes off again
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def check_text(s: str) -> str:
+    """``s`` unless it holds a character no register should store (``CONTROL``)."""
+    found = CONTROL.search(s)
+    if found:
+        raise ValueError(t("v.text.control", char=f"U+{ord(found.group()):04X}"))
+    return s
+
+
+def _digits(s: str) -> bool:
+    """ASCII digits only (``str.isdigit`` also takes ², ١ and other scripts' digits)."""
+    return s.isascii() and s.isdigit()
+
+
 def parse_text(value, max_len: int = 200) -> str:
     s = _text(value)
     if len(s) > max_len:
         raise ValueError(t("v.text.long", n=max_len))
-    return s
+    if len(s) > 1 and s[0] == "'" and s[1] in FORMULA_START:
+        s = s[1:]
+    return check_text(s)
 
 
 def parse_digits(value, n: int) -> str:
@@ -76,21 +102,21 @@ def parse_digits(value, n: int) -> str:
     # Excel drops leading zeros of numbers: a region code never starts with 0, a major code may
     if isinstance(value, (int, float)) and len(s) < n:
         s = s.zfill(n)
-    if len(s) != n or not s.isdigit():
+    if len(s) != n or not _digits(s):
         raise ValueError(t("v.digits", n=n))
     return s
 
 
 def parse_code10(value) -> str:
     s = _text(value)
-    if len(s) != 10 or not s.isdigit():
+    if len(s) != 10 or not _digits(s):
         raise ValueError(t("v.code10"))
     return s
 
 
 def parse_region(value) -> str:
     s = _text(value)
-    if len(s) != 6 or not s.isdigit() or s[:2] not in PROVINCES:
+    if len(s) != 6 or not _digits(s) or s[:2] not in PROVINCES:
         raise ValueError(t("v.region"))
     return s
 
@@ -112,7 +138,7 @@ def parse_idcard(value) -> str:
     s = _text(value).upper().replace(" ", "")
     if len(s) != 18:
         raise ValueError(t("v.idcard.length"))
-    if not s[:17].isdigit() or not (s[17].isdigit() or s[17] == "X"):
+    if not _digits(s[:17]) or not (_digits(s[17]) or s[17] == "X"):
         raise ValueError(t("v.idcard.format"))
     try:
         dt.date(int(s[6:10]), int(s[10:12]), int(s[12:14]))
@@ -150,7 +176,7 @@ def parse_date(value) -> dt.date:
         s = _text(value)
     else:
         s = _text(value)
-    if len(s) == 8 and s.isdigit():
+    if len(s) == 8 and _digits(s):
         s = f"{s[:4]}-{s[4:6]}-{s[6:]}"
     # "2025-03-01 00:00:00" as a spreadsheet may print a date cell
     if len(s) > 10 and s[10] in " T" and s[11:].replace(":", "").replace(".", "").strip("0") == "":
@@ -187,6 +213,11 @@ def parse_money(value) -> Decimal:
     return d.quantize(_CENT)
 
 
+#: integer columns are 32-bit on PostgreSQL: the same bound on SQLite, so that a value is
+#: refused alike on both databases, before either is asked
+INT_MAX = 2**31 - 1
+
+
 def parse_int(value) -> int:
     if isinstance(value, bool):
         raise ValueError(t("v.int"))
@@ -195,8 +226,10 @@ def parse_int(value) -> int:
             raise ValueError(t("v.int"))
         value = int(value)
     s = _text(value).replace(",", "")
-    if not s.isdigit():
+    if not _digits(s):
         raise ValueError(t("v.int"))
+    if len(s.lstrip("0")) > 10 or int(s) > INT_MAX:
+        raise ValueError(t("v.int.big", n=f"{INT_MAX:,}"))
     return int(s)
 
 

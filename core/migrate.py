@@ -162,20 +162,26 @@ def ensure_current(engine: Engine, url: str) -> None:
         raise DatabaseStateError(t("db.not_initialised", db=db))
     if have == declared_heads():  # the usual case, decided without Alembic
         return
-    want = heads()
-    if have == want:
+    if have == heads():
         return
-    script = script_directory()
-    unknown = {rev for rev in have if not is_known(script, rev)}
-    # a revision of a plugin that is not loaded now: the core and the loaded plugins still work
-    # as long as every loaded branch is at its head
-    missing_heads = {h for h in want if not _reached(script, have, h)}
+    unknown, missing_heads = judge(have)
     if unknown and not missing_heads:
         return
     if unknown and missing_heads:
         raise DatabaseStateError(t("db.newer", db=db, revision=describe(unknown)))
     if missing_heads:
         raise DatabaseStateError(t("db.outdated", db=db, current=describe(have)))
+
+
+def judge(have: set[str]) -> tuple[set[str], set[str]]:
+    """The revisions of ``have`` that neither the core nor a loaded plugin knows, and the heads
+    ``have`` does not reach. A revision of a plugin that is not loaded now leaves the core and
+    the loaded plugins working as long as every loaded branch is at its head; unknown revisions
+    with missing heads mean a newer xiaoqi wrote the database."""
+    script = script_directory()
+    unknown = {rev for rev in have if not is_known(script, rev)}
+    missing_heads = {h for h in heads() if not _reached(script, have, h)}
+    return unknown, missing_heads
 
 
 def _reached(script: ScriptDirectory, have: set[str], head: str) -> bool:

@@ -21,6 +21,7 @@ from . import models as m
 from .actors import Actor
 from .i18n import both, catalogue, t
 from .kinds import get_kind
+from .output import xlsx_value
 from .plugins import contributions
 
 catalogue(
@@ -194,7 +195,9 @@ _SHEET_LEN = 31
 def render_xlsx(report: AnnualReport, path, *, actor: Actor, today: dt.date) -> None:
     """The report as a workbook an office can file or re-sort: a cover sheet (title, scope, date,
     the list of sections) and one sheet per section, with numbers and money as numbers (money with
-    two decimals and thousands separators), headers bold and frozen, notes under the table."""
+    two decimals and thousands separators), headers bold and frozen, notes under the table. Every
+    text is a text cell, never a formula (a school named "=HYPERLINK(...)" stays a name).
+    ``path`` is a file name or a binary file object."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
     from openpyxl.utils import get_column_letter
@@ -202,9 +205,9 @@ def render_xlsx(report: AnnualReport, path, *, actor: Actor, today: dt.date) -> 
     book = Workbook()
     cover = book.active
     cover.title = t("report.sheet.cover")
-    cover.append([t("report.title", year=report.year)])
+    cover.append([xlsx_value(cover, t("report.title", year=report.year))])
     cover["A1"].font = Font(bold=True, size=14)
-    cover.append([_scope_line(report, actor)])
+    cover.append([xlsx_value(cover, _scope_line(report, actor))])
     cover.append([t("report.generated", today=today.isoformat())])
     cover.append([])
     used = {cover.title}
@@ -215,14 +218,14 @@ def render_xlsx(report: AnnualReport, path, *, actor: Actor, today: dt.date) -> 
             name = f"{section.label().translate(_SHEET_BAD)[:_SHEET_LEN - 3]}({n})"
             n += 1
         used.add(name)
-        cover.append([section.label(), name])
+        cover.append([xlsx_value(cover, section.label()), xlsx_value(cover, name)])
         sheet = book.create_sheet(name)
-        sheet.append(section.headers())
+        sheet.append([xlsx_value(sheet, h) for h in section.headers()])
         for c in sheet[1]:
             c.font = Font(bold=True)
         sheet.freeze_panes = "A2"
         for row in section.rows:
-            sheet.append([_xlsx_value(v) for v in row])
+            sheet.append([xlsx_value(sheet, _xlsx_value(v)) for v in row])
             for c, v in zip(sheet[sheet.max_row], row):
                 if isinstance(v, Decimal):
                     c.number_format = "#,##0.00"
@@ -233,7 +236,7 @@ def render_xlsx(report: AnnualReport, path, *, actor: Actor, today: dt.date) -> 
         if section.notes:
             sheet.append([])
             for note in section.notes:
-                sheet.append([note])
+                sheet.append([xlsx_value(sheet, note)])
         for i, header in enumerate(section.headers(), start=1):
             width = max([len(header)] + [len(cell(row[i - 1])) for row in section.rows])
             sheet.column_dimensions[get_column_letter(i)].width = min(60, 4 + 2 * width)

@@ -278,15 +278,16 @@ def _filters(kind: RecordKind, actor: Actor, filters: dict | None, search: str |
         if name not in kind.by_name:
             raise ValidationFailed([(name, value, t("list.bad_column", name=name, names=", ".join(kind.by_name)))], kind.name)
         col = getattr(kind.model, name)
+        # autoescape: a % or _ in the value matches itself, as the user wrote it
         if isinstance(value, str) and value.endswith("*"):
-            clauses.append(col.startswith(value[:-1]))
+            clauses.append(col.startswith(value[:-1], autoescape=True))
         elif isinstance(value, str) and kind.by_name[name].type in ("text", "list"):
-            clauses.append(col.contains(value))
+            clauses.append(col.contains(value, autoescape=True))
         else:
             clauses.append(col == value)
     if search:
         text_cols = [getattr(kind.model, c.name) for c in kind.columns if c.type in ("text", "code10", "uscc", "idcard", "choice", "list")]
-        clauses.append(sa.or_(*[c.contains(search) for c in text_cols]))
+        clauses.append(sa.or_(*[c.contains(search, autoescape=True) for c in text_cols]))
     return clauses
 
 

@@ -1,14 +1,13 @@
-"""``xiaoqi init``, ``xiaoqi db upgrade|current`` and ``xiaoqi backup``: the database itself."""
+"""``xiaoqi init`` and ``xiaoqi db upgrade|current``: the database itself (``backup``/``restore``: commands/backup.py)."""
 
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
 from ..cli import command, group, pass_app
-from ..errors import DatabaseStateError, UsageError
+from ..errors import DatabaseStateError
 from ..i18n import catalogue, t
 
 catalogue(
@@ -19,9 +18,6 @@ catalogue(
         "current.head": ("（最新）", "(head)"),
         "current.behind": ("（需要升级：xiaoqi db upgrade）", "(needs: xiaoqi db upgrade)"),
         "current.unloaded": ("（插件未加载，其数据表保留不动）", "(its plugin is not loaded; its tables are left alone)"),
-        "backup.done": ("已备份到 {path}（{size} 字节）", "Backed up to {path} ({size} bytes)"),
-        "backup.sqlite_only": ("backup 只适用于 SQLite 数据库；PostgreSQL 请使用 pg_dump。", "backup works on SQLite databases; for PostgreSQL use pg_dump."),
-        "backup.exists": ("文件已存在：{path}。请换一个文件名，或先删除它。", "File exists: {path}. Choose another name or remove it first."),
     }
 )
 
@@ -78,27 +74,3 @@ def db_current(app):
         state = "head" if rev in want else "behind" if is_known(script, rev) else "unloaded"
         click.echo(f"{rev} {t('current.' + state)}")
 
-
-@command("backup", help=("把在用的 SQLite 数据库一致地复制到 FILE", "a consistent copy of a live SQLite database to FILE"))
-@click.argument("path", metavar="FILE", type=click.Path(dir_okay=False))
-@pass_app
-def backup_command(app, path):
-    import sqlite3
-
-    from ..db import is_sqlite
-
-    if not is_sqlite(app.url):
-        raise UsageError(t("backup.sqlite_only"))
-    target = Path(path)
-    if target.exists():
-        raise UsageError(t("backup.exists", path=target))
-    engine = app.engine()
-    raw = engine.raw_connection()
-    try:
-        dest = sqlite3.connect(target)
-        with dest:
-            raw.driver_connection.backup(dest)
-        dest.close()
-    finally:
-        raw.close()
-    click.echo(t("backup.done", path=target, size=target.stat().st_size))

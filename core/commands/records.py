@@ -74,13 +74,18 @@ def records_group():
 @pass_app
 def list_command(app, kind, filters, search, sort, desc, limit, offset, fmt):
     from ..db import read_session
+    from ..output import printable
     from ..services import list_records, snapshot
 
     kind = kind_named(kind)
+    order_by = None
+    if sort:
+        order_by = kind.column_for_header(sort)
+        if order_by is None:
+            raise UsageError(t("records.unknown_column", kind=kind.label(), name=sort, names=", ".join(kind.by_name)))
     with read_session(app.engine()) as session:
         page = list_records(session, actor=app.actor, kind=kind, filters=_pairs(kind, filters), search=search,
-                            order_by=kind.column_for_header(sort) if sort else None, descending=desc,
-                            limit=limit, offset=offset, count=True)
+                            order_by=order_by, descending=desc, limit=limit, offset=offset, count=True)
         rows = [snapshot(kind, r) for r in page.rows]
     if fmt == "json":
         emit_json(rows)
@@ -90,8 +95,8 @@ def list_command(app, kind, filters, search, sort, desc, limit, offset, fmt):
         return
     cols = [c for c in kind.columns if any(r.get(c.name) not in (None, "") for r in rows)]
     click.echo("\t".join(c.header() for c in cols))
-    for r in rows:
-        click.echo("\t".join("" if r.get(c.name) is None else str(r[c.name]) for c in cols))
+    for r in rows:  # a stored value cannot move the cursor or break the columns
+        click.echo("\t".join(printable(r.get(c.name)) for c in cols))
     click.echo(t("records.page", start=offset + 1, end=offset + len(rows), total=page.total), err=True)
 
 
@@ -111,10 +116,11 @@ def show_command(app, kind, key, fmt):
         emit_json(row)
         return
     from ..i18n import display_width, pad
+    from ..output import printable
 
     width = max(display_width(c.header()) for c in kind.columns)
     for c in kind.columns:
-        click.echo(f"{pad(c.header(), width)}  {'' if row.get(c.name) is None else row[c.name]}")
+        click.echo(f"{pad(c.header(), width)}  {printable(row.get(c.name))}")
 
 
 @records_group.command("add", help=("新建一条记录：xiaoqi records add schools 学校代码=4132012345 学校名称=...", "create a record: xiaoqi records add schools school_code=4132012345 name=..."))

@@ -37,6 +37,10 @@ catalogue(
         "import.partial": ("已导入正确的{units}；{n} {units}有误，未导入。", "The valid {units} were imported; {n} invalid {units} were not."),
         "import.errors_written": ("问题清单已写入 {path}", "Problems written to {path}"),
         "import.conflict": ("--dry-run 不写入数据库，不能与 --skip-invalid 同时使用。", "--dry-run writes nothing, so it cannot be combined with --skip-invalid."),
+        "import.errors_failed": ("导入已写入数据库（导入批次 {batch}：新建 {created}，修改 {updated}），但问题清单未能写入：{reason}",
+                                 "The import was written to the database (import batch {batch}: {created} created, {updated} updated), but the problem list could not be written: {reason}"),
+        "import.errors_failed_unwritten": ("数据库未被修改；问题清单也未能写入：{reason}", "The database was not changed; the problem list could not be written either: {reason}"),
+        "import.bad_size": ("--max-size：无法识别「{value}」，请写成如 500M、2G 或字节数。", "--max-size: cannot read '{value}'; write e.g. 500M, 2G or a number of bytes."),
         "errors.row": ("行号", "row"),
         "errors.column": ("列", "column"),
         "errors.value": ("值", "value"),
@@ -83,21 +87,44 @@ class _Progress:
             self.bar.__exit__(None, None, None)
 
 
-def write_problems(path: Path, problems, unit: str) -> None:
-    """The problems as a CSV that Excel opens correctly (UTF-8 with BOM)."""
-    with open(path, "w", encoding="utf-8-sig", newline="") as fh:
+def write_problems(path: Path, problems, unit: str, *, inputs=()) -> None:
+    """The problems as a CSV that Excel opens correctly (UTF-8 with BOM), every cell inert (no
+    formulas) and each value clipped as the terminal shows it."""
+    from ..output import clip, csv_cell, open_output
+
+    with open_output(path, inputs=inputs, text=True, encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh)
         writer.writerow([t("errors.row"), t("errors.column"), t("errors.value"), t("errors.reason")])
         for p in problems:
-            writer.writerow([p.row, p.column, "" if p.value is None else str(p.value), p.reason])
+            writer.writerow([p.row, csv_cell(p.column), csv_cell(clip(p.value)), csv_cell(p.reason)])
 
 
 def format_problem(p, unit: str) -> str:
+    from ..output import clip, printable
+
     where = t(f"import.problem.{unit}", row=p.row)
     if not p.column:
-        return t("import.problem.nocol", where=where, reason=p.reason)
-    value = "" if p.value is None else str(p.value)
-    return t("import.problem", where=where, column=p.column, value=value, reason=p.reason)
+        return t("import.problem.nocol", where=where, reason=printable(p.reason, lines=True))
+    return t("import.problem", where=where, column=clip(p.column), value=clip(p.value), reason=printable(p.reason, lines=True))
+
+
+def parse_size(value: str | None) -> int | None:
+    """``--max-size``: bytes, or a number with K, M, G or T (binary units)."""
+    if value is None:
+        return None
+    text = value.strip().upper().removesuffix("B").removesuffix("I")
+    factor = 1
+    for suffix, power in (("K", 10), ("M", 20), ("G", 30), ("T", 40)):
+        if text.endswith(suffix):
+            text, factor = text[:-1], 1 << power
+            break
+    try:
+        number = float(text)
+    except ValueError:
+        raise UsageError(t("import.bad_size", value=value)) from None
+    if not number > 0 or number * factor > 1 << 50:
+        raise UsageError(t("import.bad_size", value=value))
+    return int(number * factor)
 
 
 @command("import", help=IMPORT_HELP)
@@ -110,22 +137,47 @@ def format_problem(p, unit: str) -> str:
 @option("--errors", "errors_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help=("把问题清单写入 CSV 文件（Excel 可直接打开）", "write the problems to a CSV file (Excel opens it)"))
 @option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True, help=("输出格式", "output format"))
+@option("--encoding", default=None, metavar="NAME",
+        help=("CSV 文件的编码（默认自动识别 UTF-8 / GB18030），如 big5、shift_jis", "the CSV file's encoding (default: UTF-8 or GB18030, detected), e.g. big5, shift_jis"))
+@option("--max-rows", type=click.IntRange(1), default=None, metavar="N",
+        help=("最多读入的数据行数（默认 2,000,000）", "most data rows read (default 2,000,000)"))
+@option("--max-columns", type=click.IntRange(1), default=None, metavar="N", help=("最多的列数（默认 1,000）", "most columns (default 1,000)"))
+@option("--max-cell-chars", type=click.IntRange(1), default=None, metavar="N",
+        help=("一个单元格最多的字符数（默认 32,767，与 Excel 相同）", "most characters in one cell (default 32,767, as in Excel)"))
+@option("--max-size", default=None, metavar="SIZE",
+        help=("文件（工作簿为解压后）最大的大小，如 500M、4G（默认 2G）", "largest file, a workbook once expanded, e.g. 500M, 4G (default 2G)"))
 @pass_app
-def import_command(app, kind, file, sheet, dry_run, skip_invalid, errors_path, fmt):
+def import_command(app, kind, file, sheet, dry_run, skip_invalid, errors_path, fmt, encoding, max_rows, max_columns,
+                   max_cell_chars, max_size):
+    import dataclasses
+
     from ..io import import_file
+    from ..io.readers import DEFAULT_LIMITS
+    from ..output import OutputProblem, check_target
 
     if dry_run and skip_invalid:
         raise UsageError(t("import.conflict"))
+    limits = dataclasses.replace(DEFAULT_LIMITS, **{k: v for k, v in (
+        ("rows", max_rows), ("columns", max_columns), ("cell_chars", max_cell_chars), ("size", parse_size(max_size)))
+        if v is not None})
     record_kind = kind_named(kind)
+    if errors_path is not None:  # before anything is read or written
+        check_target(errors_path, inputs=[file])
     engine = app.engine()
     progress = _Progress(fmt == "text" and sys.stderr.isatty(), record_kind.label())
     try:
         result = import_file(engine, actor=app.actor, kind=record_kind, path=file, sheet=sheet, dry_run=dry_run,
-                             skip_invalid=skip_invalid, progress=progress)
+                             skip_invalid=skip_invalid, progress=progress, encoding=encoding, limits=limits)
     finally:
         progress.close()
     if errors_path is not None:
-        write_problems(errors_path, result.problems, result.unit)
+        try:
+            write_problems(errors_path, result.problems, result.unit, inputs=[file])
+        except OutputProblem as exc:
+            if result.written:
+                raise XiaoqiError(t("import.errors_failed", batch=result.batch_id, created=result.created,
+                                    updated=result.updated, reason=exc)) from None
+            raise XiaoqiError(t("import.errors_failed_unwritten", reason=exc)) from None
     units = t(f"import.units.{result.unit}")
     if fmt == "json":
         emit_json(result.as_dict())
@@ -164,7 +216,9 @@ def import_command(app, kind, file, sheet, dry_run, skip_invalid, errors_path, f
 @option("--reveal", is_flag=True, help=("导出完整身份证号（仅管理员和学生所在学校）", "full ID numbers (admin, the students' school)"))
 @pass_app
 def export_command(app, kind, fmt, output, reveal):
+    from ..db import sqlite_files
     from ..io import export_kind
+    from ..output import check_target, open_output
 
     record_kind = kind_named(kind)
     if fmt is None:
@@ -172,22 +226,19 @@ def export_command(app, kind, fmt, output, reveal):
         if suffix not in ("csv", "xlsx", "json"):
             raise UsageError(t("export.format_suffix", path=output))
         fmt = suffix
+    if output is None and fmt == "xlsx":
+        raise UsageError(t("export.xlsx_stdout"))
+    if output is not None:  # before the database is read
+        check_target(output, inputs=sqlite_files(app.url))
     engine = app.engine()
     if output is None:
-        if fmt == "xlsx":
-            raise UsageError(t("export.xlsx_stdout"))
         sys.stdout.flush()
         stream = sys.stdout.buffer
         count = export_kind(engine, stream, actor=app.actor, kind=record_kind, fmt=fmt, reveal=reveal, bom=False)
         stream.flush()
     else:
-        partial = output.with_name(output.name + ".part")
-        try:
-            with open(partial, "wb") as fh:
-                count = export_kind(engine, fh, actor=app.actor, kind=record_kind, fmt=fmt, reveal=reveal)
-            partial.replace(output)
-        finally:
-            partial.unlink(missing_ok=True)
+        with open_output(output, inputs=sqlite_files(app.url)) as fh:
+            count = export_kind(engine, fh, actor=app.actor, kind=record_kind, fmt=fmt, reveal=reveal)
         click.echo(t("export.done", n=count, kind=record_kind.label(), path=output), err=True)
     if not reveal and any(c.type == "idcard" for c in record_kind.columns):
         click.echo(t("export.masked"), err=True)
@@ -199,10 +250,12 @@ def export_command(app, kind, fmt, output, reveal):
 @pass_app
 def template_command(app, kind, output):
     from ..io import write_template
+    from ..output import open_output
 
     record_kind = kind_named(kind)
     output = output or Path(f"{record_kind.name}-template.xlsx")
     if output.suffix.lower() != ".xlsx":
         raise UsageError(t("template.suffix"))
-    write_template(record_kind, output)
+    with open_output(output) as fh:
+        write_template(record_kind, fh)
     click.echo(t("template.done", kind=record_kind.label(), path=output), err=True)

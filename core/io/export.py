@@ -1,5 +1,6 @@
 """``xiaoqi export``: the records of a kind that the actor may see, as CSV (UTF-8 with BOM, which
-Excel opens correctly), Excel or JSON, streamed in batches.
+Excel opens correctly), Excel or JSON, streamed in batches. A text that a spreadsheet would run as
+a formula is written inert (``output.csv_cell``, ``output.xlsx_value``) and reads back unchanged.
 
 CSV and Excel files carry the headers of the user's language and import back to the same records
 (choices and 是/否 are written in that language too, and read back in either). JSON is for scripts:
@@ -25,6 +26,7 @@ from ..fields import format_bool, mask_id
 from ..i18n import catalogue, get_lang, t
 from ..kinds import Column, RecordKind
 from ..models import Student
+from ..output import csv_cell, xlsx_value
 from ..services import jsonable
 
 catalogue(
@@ -114,7 +116,7 @@ def _csv(out: IO, batches, kind: RecordKind, lang: str, bom: bool) -> int:
     writer.writerow([c.header(lang) for c in columns])
     count = 0
     for cols, batch in batches:
-        writer.writerows([[cell_value(c, row[c.name], lang, excel=False) for c in cols] for row in batch])
+        writer.writerows([[csv_cell(cell_value(c, row[c.name], lang, excel=False)) for c in cols] for row in batch])
         count += len(batch)
     text.flush()
     text.detach()
@@ -159,7 +161,7 @@ def _xlsx(out: IO, batches, kind: RecordKind, lang: str) -> int:
                     cell = WriteOnlyCell(sheet, value=value)
                     cell.number_format = "yyyy-mm-dd"
                     value = cell
-                cells.append(value)
+                cells.append(xlsx_value(sheet, value))
             sheet.append(cells)
             count += 1
     book.save(out)

@@ -83,8 +83,15 @@ catalogue(
         "io.unique.file": ("{columns}与第 {row} 行重复（{value}）", "{columns} repeats row {row} ({value})"),
         "io.unique.db": ("{columns}「{value}」已被另一条{kind}（{key}）使用", "{columns} '{value}' is already used by another {kind} ({key})"),
         "import.refused.reason": ("{n} 行有误，未导入任何记录", "{n} invalid rows; nothing was imported"),
+        "io.commit_unknown": ("提交导入时与数据库服务器的连接中断：无法确定导入是否已生效。请查看导入批次 {batch}（xiaoqi imports show {batch}）：它记有完成时间和行数，说明导入已生效；查不到则没有生效，可重新导入。",
+                              "The connection to the database server dropped while the import was being committed: whether it took effect is unknown. Look up import batch {batch} (xiaoqi imports show {batch}): if it is there with its finish time and counts, the import took effect; if not, nothing was written and the file can be imported again."),
     }
 )
+
+
+class CommitUnknown(XiaoqiError):
+    """The connection dropped during COMMIT: the outcome is known only to the server."""
+
 
 BATCH_ROWS = 10_000
 #: bound parameters per query (SQLite's limit is 32,766; PostgreSQL's 65,535)
@@ -155,10 +162,12 @@ def check_importable(kind: RecordKind, actor: Actor) -> None:
 
 def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Path, sheet: str | None = None,
                 dry_run: bool = False, skip_invalid: bool = False, batch_rows: int = BATCH_ROWS,
-                progress: Callable[[int, int], None] | None = None) -> ImportResult:
+                progress: Callable[[int, int], None] | None = None, encoding: str | None = None,
+                limits: readers.Limits = readers.DEFAULT_LIMITS) -> ImportResult:
     """Import ``path`` into ``kind`` as ``actor``. Raises ``FileProblem`` for a file that cannot be
-    read at all; row problems are in the result (nothing is committed when there are any, unless
-    ``skip_invalid``). ``progress(done, total)`` is called after each batch."""
+    read at all (or is beyond ``limits``); row problems are in the result (nothing is committed
+    when there are any, unless ``skip_invalid``). ``encoding`` names a CSV file's encoding.
+    ``progress(done, total)`` is called after each batch."""
     kind = kind if isinstance(kind, RecordKind) else get_kind(kind)
     check_importable(kind, actor)
     path = Path(path)
@@ -178,11 +187,12 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
             # release the GIL)
             with ThreadPoolExecutor(1) as pool:
                 reading = pool.submit(stored.read_file, path, keep=not dry_run)
-                batches = parse_in_worker(path, kind, engine.dialect, batch_rows, sheet=sheet, typed=_typed(path))
+                batches = parse_in_worker(path, kind, engine.dialect, batch_rows, sheet=sheet, typed=_typed(path),
+                                          encoding=encoding, limits=limits)
                 kept = reading.result()
             table = batches.table if batches is not None else None
         if table is None:
-            table = readers.open_table(path, sheet=sheet)
+            table = readers.open_table(path, sheet=sheet, encoding=encoding, limits=limits)
         layout = map_headers(kind, table.headers)
         result.unit, result.encoding = table.unit, table.encoding
         if kept is None:
@@ -403,7 +413,13 @@ class _Importer:
                        after=batch_summary(r, self.kept, self.sheet), at=self.at)
         if self.session is not None:
             self.session.flush()
-        self.trans.commit()  # chains the import's audit block (audit._seal_on_commit)
+        try:
+            self.trans.commit()  # chains the import's audit block (audit._seal_on_commit)
+        except sa.exc.DBAPIError as exc:
+            if self.sqlite or not exc.connection_invalidated:
+                raise
+            # the server may have committed before the connection dropped: only it knows
+            raise CommitUnknown(t("io.commit_unknown", batch=r.batch_id)) from None
         r.written = True
 
     # -- columns -----------------------------------------------------------------------------

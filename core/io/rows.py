@@ -17,6 +17,7 @@ from typing import Any
 from ..fields import is_blank
 from ..i18n import catalogue, t
 from ..kinds import Column, RecordKind
+from ..output import clip
 from .readers import FileProblem, NotAnObject
 
 catalogue(
@@ -49,8 +50,7 @@ class Problem:
     reason: str
 
     def as_dict(self) -> dict:
-        return {"row": self.row, "column": self.column, "value": "" if self.value is None else str(self.value),
-                "reason": self.reason}
+        return {"row": self.row, "column": self.column, "value": clip(self.value), "reason": self.reason}
 
 
 @dataclass

