@@ -88,10 +88,21 @@ def _sqlite(err, db: str, busy_seconds: float) -> XiaoqiError | None:
     if primary in (_CORRUPT, _NOTADB) or "malformed" in text or "file is not a database" in text:
         return DatabaseProblem(t("dbe.corrupt", db=db, reason=text))
     if primary == _CANTOPEN or "unable to open database file" in text:
-        return DatabaseProblem(t("dbe.cant_open", db=db))
+        return DatabaseProblem(t("dbe.read_only" if _read_only_folder(db) else "dbe.cant_open", db=db))
     if primary == _IOERR and "disk I/O error" in text:
         return DatabaseProblem(t("dbe.full" if _disk_full(db) else "dbe.corrupt", db=db, reason=text))
     return None
+
+
+def _read_only_folder(db: str) -> bool:
+    import os
+    from pathlib import Path
+
+    folder = Path(db).absolute().parent
+    try:
+        return bool(os.statvfs(folder).f_flag & os.ST_RDONLY) or not os.access(folder, os.W_OK)
+    except OSError:
+        return False
 
 
 def _disk_full(db: str) -> bool:

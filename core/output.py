@@ -54,33 +54,39 @@ class OutputProblem(XiaoqiError):
     """A file cannot be written where the user asked."""
 
 
+class BadOutputPath(OutputProblem):
+    """The place given for a file is not one to write (a usage error: exit code 2)."""
+
+    exit_code = 2
+
+
 def check_target(path: str | Path, *, inputs: Iterable[str | Path] = ()) -> Path:
     """``path`` as an absolute path, once it is a place a new file may be written (see the module)."""
     path = Path(path).expanduser()
     target = path.absolute()
     parent = target.parent
     if not parent.exists():
-        raise OutputProblem(t("out.no_dir", path=parent))
+        raise BadOutputPath(t("out.no_dir", path=parent))
     if not parent.is_dir():
-        raise OutputProblem(t("out.not_dir", path=parent))
+        raise BadOutputPath(t("out.not_dir", path=parent))
     try:
         st = os.lstat(target)
     except FileNotFoundError:
         st = None
     if st is not None:
         if stat.S_ISLNK(st.st_mode):
-            raise OutputProblem(t("out.symlink", path=path))
+            raise BadOutputPath(t("out.symlink", path=path))
         if stat.S_ISDIR(st.st_mode):
-            raise OutputProblem(t("out.is_dir", path=path))
+            raise BadOutputPath(t("out.is_dir", path=path))
         if not stat.S_ISREG(st.st_mode):
-            raise OutputProblem(t("out.special", path=path))
+            raise BadOutputPath(t("out.special", path=path))
         for source in inputs:
             if _same_file(target, Path(source)):
-                raise OutputProblem(t("out.is_input", path=path))
+                raise BadOutputPath(t("out.is_input", path=path))
     if _read_only(parent):
-        raise OutputProblem(t("out.read_only", path=path))
+        raise BadOutputPath(t("out.read_only", path=path))
     if not os.access(parent, os.W_OK | os.X_OK):
-        raise OutputProblem(t("out.denied", path=path))
+        raise BadOutputPath(t("out.denied", path=path))
     return target
 
 

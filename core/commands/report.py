@@ -18,7 +18,6 @@ catalogue(
         "report.other_school": ("{actor} 只能生成本校的年度报告（--school {code}）。", "{actor} may only report on its own school (--school {code})."),
         "report.bad_school": ("--school：{reason}", "--school: {reason}"),
         "report.xlsx_needs_file": ("Excel 格式需要用 -o 指定输出文件（例如 -o 年度报告.xlsx）。", "The xlsx format needs an output file: give -o, e.g. -o report.xlsx"),
-        "report.no_dir": ("目录不存在：{path}。请先创建该目录，或用 -o 指定其他位置。", "The directory does not exist: {path}. Create it, or choose another place with -o."),
     }
 )
 
@@ -60,21 +59,28 @@ def annual_command(app, year, school, fmt, output):
         if school not in (None, actor.code):
             raise PermissionDenied(t("report.other_school", actor=actor.label(), code=actor.code))
         school = actor.code
-    if output and not Path(output).absolute().parent.exists():
-        raise UsageError(t("report.no_dir", path=Path(output).absolute().parent))
+    if output:
+        from ..db import sqlite_files
+        from ..output import check_target
+
+        check_target(output, inputs=sqlite_files(app.url))  # before the report is computed
     with read_session(app.engine()) as session:
         if school and session.execute(sa.select(School.id).where(School.school_code == school)).first() is None:
             raise UsageError(t("report.no_school", code=school))
         report = annual_report(session, year=year, school_code=school, actor=actor, lang=app.lang)
     today = dt.date.today()
+    from ..output import open_output
+
     if fmt == "xlsx":
-        render_xlsx(report, output, actor=actor, today=today)
+        with open_output(output) as fh:
+            render_xlsx(report, fh, actor=actor, today=today)
         click.echo(t("report.written", path=output, sections=len(report.sections)), err=True)
         return
     text = (render_markdown(report, actor=actor, today=today) if fmt == "md"
             else render_html(report, actor=actor, today=today, lang=app.lang))
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        with open_output(output, text=True) as fh:
+            fh.write(text)
         click.echo(t("report.written", path=output, sections=len(report.sections)), err=True)
     else:
         click.echo(text, nl=False)
