@@ -794,7 +794,7 @@ class PgPlace:
             conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
 
 
-def _pg_refused(pg: PgPlace, *args, lock: str | None = None, timeout: float = 25) -> str:
+def _pg_refused(pg: PgPlace, *args, lock: str | None = None, timeout: float = 45) -> str:
     held = pg.lock(lock) if lock else None
     try:
         before = digest(pg.url)
@@ -822,7 +822,7 @@ def _(pg):
     run_lock = "LOCK TABLE internships IN ACCESS EXCLUSIVE MODE"
     held = pg.lock(run_lock)
     try:
-        run = xiaoqi(pg.url, "status", timeout=25)
+        run = xiaoqi(pg.url, "status", timeout=45)
     finally:
         held.close()
     if run.rc is None:
