@@ -130,7 +130,9 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT, lock_timeout: f
         return engine
     options = f"-c lock_timeout={int(lock_timeout * 1000)} -c statement_timeout={int(statement_timeout * 1000)}"
     connect_args = {"options": options, **kw.pop("connect_args", {})}
-    return sa.create_engine(url, pool_pre_ping=True, json_serializer=_json, connect_args=connect_args, **kw)
+    engine = sa.create_engine(url, pool_pre_ping=True, json_serializer=_json, connect_args=connect_args, **kw)
+    engine.xiaoqi_timeouts = {"lock": lock_timeout, "statement": statement_timeout}  # named by check_connect's messages
+    return engine
 
 
 def sqlite_file_exists(url: str) -> bool:
@@ -179,10 +181,13 @@ def check_connect(engine: Engine) -> None:
     except sa.exc.DatabaseError as exc:
         if is_sqlite(engine) and "file is not a database" in str(exc.orig):
             raise DatabaseStateError(t("db.not_sqlite_file", path=display_name(str(engine.url)))) from None
-        if is_sqlite(engine):  # a damaged file, a read-only folder: said as such
+        sqlstate = getattr(exc.orig, "sqlstate", None)
+        if is_sqlite(engine) or sqlstate in ("55P03", "57014"):  # a damaged file, a read-only folder, a timeout
             from .db_errors import explain
 
-            known = explain(exc, db=display_name(str(engine.url)), busy_seconds=BUSY_TIMEOUT)
+            waits = getattr(engine, "xiaoqi_timeouts", {})
+            known = explain(exc, db=display_name(str(engine.url)), busy_seconds=waits.get("busy", BUSY_TIMEOUT),
+                            lock_seconds=waits.get("lock"), statement_seconds=waits.get("statement"))
             if known is not None:
                 raise known from None
         raise DatabaseStateError(connect_failure(engine.url, str(exc.orig))) from None

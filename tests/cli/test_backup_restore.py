@@ -95,7 +95,7 @@ def test_restore_verifies_the_file_first(xiaoqi_cli, xiaoqi_db_url, tmp_path):
     newer = tmp_path / "newer.db"
     assert xiaoqi_cli("backup", newer).exit_code == 0
     conn = sqlite3.connect(newer)
-    conn.execute("UPDATE alembic_version SET version_num = '9999_future' WHERE version_num = '0001'")
+    conn.execute("UPDATE alembic_version SET version_num = '9999_future' WHERE version_num GLOB '[0-9]*'")
     conn.commit()
     conn.close()
     assert "更新版本" in xiaoqi_cli("restore", newer, "--yes").stderr

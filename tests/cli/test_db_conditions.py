@@ -107,7 +107,7 @@ def test_a_corrupt_file_names_the_damage_and_the_restore(xiaoqi_cli, demo_db):
 
 def test_a_database_from_a_newer_schema(xiaoqi_cli, xiaoqi_db_url):
     conn = sqlite3.connect(db_path(xiaoqi_db_url))
-    conn.execute("UPDATE alembic_version SET version_num = '9999_future' WHERE version_num = '0001'")
+    conn.execute("UPDATE alembic_version SET version_num = '9999_future' WHERE version_num GLOB '[0-9]*'")
     conn.commit()
     conn.close()
     result = xiaoqi_cli("--lang", "en", "status")
