@@ -32,6 +32,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import zipfile
 from dataclasses import dataclass
@@ -70,8 +71,6 @@ def xiaoqi(db: str, *args, timeout: float = 60, env: dict | None = None, stdin=s
                             start_new_session=True)
     out_chunks: list[bytes] = []
     err_chunks: list[bytes] = []
-    import threading
-
     readers = [threading.Thread(target=lambda s=s, c=c: c.append(s.read()), daemon=True)
                for s, c in ((proc.stdout, out_chunks), (proc.stderr, err_chunks))]
     for r in readers:
@@ -861,8 +860,6 @@ def _(pg):
         writer.writerow([f"42{i:08d}", f"学院{i}", "高职", "320100"])
     f.write_text(buffer.getvalue(), encoding="utf-8")
     before = digest(pg.url)
-    proc_start = time.monotonic()
-    import threading
 
     def killer():
         time.sleep(3)
@@ -872,7 +869,6 @@ def _(pg):
 
     threading.Thread(target=killer, daemon=True).start()
     run = xiaoqi(pg.url, "import", "schools", f, timeout=120)
-    del proc_start
     return refused(run, before, digest(pg.url), limit_seconds=120)
 
 

@@ -20,6 +20,7 @@ and runs ``pg_restore --clean --single-transaction`` (all or nothing).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
@@ -75,6 +76,27 @@ class Restored:
     needs_upgrade: bool
 
 
+@contextlib.contextmanager
+def _private_file(target: Path):
+    """A new file beside ``target``, readable by its owner only, renamed onto ``target`` when the
+    block succeeds (after checking nothing put a link or a device there), removed otherwise."""
+    try:
+        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
+    except OSError as exc:
+        raise write_problem(exc, target) from None
+    os.close(fd)
+    try:
+        os.chmod(temp, BACKUP_MODE)
+        yield temp
+        check_target(target)
+        os.replace(temp, target)
+    except OSError as exc:
+        raise write_problem(exc, target) from None
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+
+
 # -- SQLite ------------------------------------------------------------------------------------
 
 def _sqlite_path(url: str) -> Path:
@@ -109,10 +131,7 @@ def backup_sqlite(url: str, target: str | Path) -> Path:
         problem = _check(src, "quick_check")
         if problem:
             raise DatabaseStateError(t("bk.source_damaged", db=db, reason=problem))
-        fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-        os.close(fd)
-        os.chmod(temp, BACKUP_MODE)
-        try:
+        with _private_file(target) as temp:
             dest = sqlite3.connect(temp)
             try:
                 src.backup(dest)
@@ -124,13 +143,6 @@ def backup_sqlite(url: str, target: str | Path) -> Path:
                 dest.close()
             if problem:
                 raise DatabaseStateError(t("bk.copy_damaged", reason=problem))
-            check_target(target)
-            os.replace(temp, target)
-        except OSError as exc:
-            raise write_problem(exc, target) from None
-        finally:
-            if os.path.exists(temp):
-                os.unlink(temp)
     except sqlite3.DatabaseError as exc:
         raise DatabaseStateError(t("bk.source_damaged", db=db, reason=exc)) from None
     finally:
@@ -237,19 +249,9 @@ def backup_postgres(url: str, target: str | Path) -> Path:
     target = check_target(target)
     if target.exists():
         raise UsageError(t("bk.exists", path=target))
-    fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
-    os.close(fd)
-    os.chmod(temp, BACKUP_MODE)
-    try:
+    with _private_file(target) as temp:
         _tool("pg_dump", "--format=custom", f"--file={temp}", f"--dbname={_libpq(url)}")
         _tool("pg_restore", "--list", temp)  # the archive reads back
-        check_target(target)
-        os.replace(temp, target)
-    except OSError as exc:
-        raise write_problem(exc, target) from None
-    finally:
-        if os.path.exists(temp):
-            os.unlink(temp)
     return target
 
 
