@@ -65,7 +65,7 @@ from .. import audit
 from ..access import rows_allowed, run_guards, scope_sql, stored_allowed
 from ..actors import Actor
 from ..db import is_sqlite
-from ..errors import PermissionDenied
+from ..errors import PermissionDenied, XiaoqiError
 from ..i18n import catalogue, t
 from ..kinds import RecordKind, get_kind
 from ..models import ImportBatch
