@@ -45,6 +45,7 @@ from .i18n import catalogue, t
 DEFAULT_PLUGINS = (
     "xiaoqi.plugins.national",
     "xiaoqi.plugins.luban",
+    "xiaoqi.plugins.industrial_college",
     "xiaoqi.plugins.regions.jiangsu",
     "xiaoqi.plugins.regions.guangxi",
     "xiaoqi.plugins.regions.henan",

@@ -4,12 +4,10 @@ report section and its migration branch (also on a database whose plugin is late
 from __future__ import annotations
 
 import datetime as dt
-import os
 
 import pytest
 import sqlalchemy as sa
 
-from xiaoqi.core import plugins
 from xiaoqi.core.actors import ADMIN, Actor
 from xiaoqi.core.db import make_engine, read_session, write_session
 from xiaoqi.core.errors import PermissionDenied, ValidationFailed
@@ -20,6 +18,7 @@ from xiaoqi.plugins.luban.countries import country_name, parse_country
 from xiaoqi.testing import make_uscc
 
 from .luban_data import build, workshop
+from .switch import plugin_loaded
 
 LUBAN_TABLES = {"luban_workshops", "luban_equipment", "luban_activity", "luban_partners"}
 
@@ -286,10 +285,7 @@ def test_demo_fills_the_workshops_and_its_violation_is_found(demo_db, xiaoqi_cli
 # -- migration branch ---------------------------------------------------------------------------
 
 def _luban_loaded(monkeypatch, loaded: bool) -> None:
-    """Switch the plugin off or on (through XIAOQI_DISABLE_PLUGINS, keeping what else it names)."""
-    others = [p for p in os.environ.get("XIAOQI_DISABLE_PLUGINS", "").split(",") if p and p != "luban"]
-    monkeypatch.setenv("XIAOQI_DISABLE_PLUGINS", ",".join(others if loaded else [*others, "luban"]))
-    plugins.set_plugin_manager(None)
+    plugin_loaded(monkeypatch, "luban", loaded)
 
 
 def test_upgrade_creates_the_tables_and_records_both_heads(tmp_path, xiaoqi_cli):

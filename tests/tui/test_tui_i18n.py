@@ -44,13 +44,18 @@ async def check_english(url):
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot, 5)
         seen = []
+        # the form and the filters are the same widgets for every kind: those of the core's kinds
+        # and of one kind per plugin (the labels differ), in the time the suite allows
+        formed: set = set()
         for section in app.sections:
             if section.group == "plugins":
                 continue  # a plugin's own screen is the plugin's to translate
             app.open_section(section.id)
             await settle(pilot)
             seen.append((section.id, screen_text(app)))
-            if section.id.startswith("records-") and app.screen.kind.writable:
+            plugin = getattr(getattr(app.screen, "kind", None), "plugin", None)
+            if section.id.startswith("records-") and app.screen.kind.writable and (plugin is None or plugin not in formed):
+                formed.add(plugin)
                 await pilot.press("n")
                 await pilot.pause()
                 assert isinstance(app.screen, RecordForm)
