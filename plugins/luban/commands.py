@@ -81,7 +81,7 @@ def _option(parser, option: str, value):
 
 
 def _country(value):
-    from .countries import parse_country
+    from xiaoqi.core.countries import parse_country
 
     return _option(parse_country, "--country", value)
 

@@ -21,7 +21,7 @@ from xiaoqi.core.access import OWN, Access, via, where
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, ColumnType, RecordKind, Reference
 
-from .countries import parse_country
+from xiaoqi.core.countries import parse_country
 from .models import Workshop, WorkshopActivity, WorkshopEquipment, WorkshopPartner
 
 catalogue(

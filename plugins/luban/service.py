@@ -17,9 +17,9 @@ from sqlmodel import Session
 
 from xiaoqi.core.actors import Actor
 from xiaoqi.core.models import CENT, Enterprise, School
+from xiaoqi.core.countries import country_name
 from xiaoqi.core.services import get_record, snapshot
 
-from .countries import country_name
 from .kinds import ACTIVITY, EQUIPMENT, PARTNERS, WORKSHOPS
 from .models import Workshop, WorkshopActivity, WorkshopEquipment, WorkshopPartner
 

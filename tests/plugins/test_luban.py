@@ -14,7 +14,7 @@ from xiaoqi.core.errors import PermissionDenied, ValidationFailed
 from xiaoqi.core.kinds import RowProblems, get_kind
 from xiaoqi.core.migrate import core_head, current, ensure_current, heads, table_names
 from xiaoqi.core.services import create_record, list_records
-from xiaoqi.plugins.luban.countries import country_name, parse_country
+from xiaoqi.core.countries import country_name, parse_country
 from xiaoqi.testing import make_uscc
 
 from .luban_data import build, workshop

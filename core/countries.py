@@ -1,5 +1,6 @@
-"""Host countries: ISO 3166-1 codes (from pycountry) and their Chinese names (pycountry's zh_CN
-translation of the ISO names), for the 所在国家 column of Luban Workshops.
+"""Countries: ISO 3166-1 codes (from pycountry) and their Chinese names (pycountry's zh_CN
+translation of the ISO names), for host countries of Luban Workshops and overseas work places of
+internships.
 
 A cell may hold the alpha-2 code (TH), the alpha-3 code (THA), the English name (Thailand) or the
 Chinese name (泰国); the canonical value stored and exported is always the alpha-2 code.
@@ -10,11 +11,11 @@ from __future__ import annotations
 import gettext
 from functools import lru_cache
 
-from xiaoqi.core.i18n import catalogue, get_lang, t
+from .i18n import catalogue, get_lang, t
 
 catalogue(
     {
-        "luban.v.country": (
+        "v.country": (
             "不是有效的国家：请填写 ISO 3166-1 两位字母代码（如 TH）、三位代码（THA）或国名（泰国 / Thailand）",
             "not a country: give the ISO 3166-1 alpha-2 code (e.g. TH), the alpha-3 code (THA) or the name (Thailand / 泰国)",
         ),
@@ -61,7 +62,7 @@ def parse_country(value) -> str:
     text = str(value).strip()
     code = _lookup().get(text.upper())
     if code is None:
-        raise ValueError(t("luban.v.country"))
+        raise ValueError(t("v.country"))
     return code
 
 
