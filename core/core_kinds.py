@@ -28,6 +28,11 @@ catalogue(
         "row.teacher_school": ("{kind}教师必须填写所在学校代码", "a {kind} teacher needs the school code"),
         "row.teacher_enterprise": ("企业导师必须填写所在企业的统一社会信用代码", "an enterprise mentor needs the enterprise's USCC"),
         "row.teacher_fulltime_firm": ("专任教师由学校聘任，不填企业；在企业的兼职或挂职请记为企业实践", "a full-time teacher is employed by the school: leave the enterprise empty (record posts in a firm as enterprise practice)"),
+        "row.labour_intensity": ("体力劳动强度级别应为 1 到 4（GB 3869 的 I–IV 级）", "the physical labour intensity level is 1 to 4 (GB 3869 levels I–IV)"),
+        "row.rest_days": ("每周休息天数应为 0 到 7", "weekly rest days are 0 to 7"),
+        "row.cancelled_on_needed": ("保单状态为{status}时须填写退保或注销日期", "a policy that is {status} needs the date it stopped covering"),
+        "row.cancelled_on_status": ("填写了退保或注销日期的保单，状态应为 已退保 或 已注销", "a policy with a cancellation date is 已退保 (surrendered) or 已注销 (cancelled)"),
+        "row.cancelled_on_range": ("退保或注销日期应在保险起期与止期之间", "the cancellation date lies within the policy's period"),
     }
 )
 
@@ -47,10 +52,30 @@ def _internship_rules(values: dict) -> list[tuple[str, str]]:
         problems.append(("position_code", t("row.position_required", kind=values["kind"])))
     if values.get("kind") == "岗位实习" and values.get("monthly_pay") is None:
         problems.append(("monthly_pay", t("row.pay_required")))
+    if (values.get("weekly_rest_days") or 0) > 7:
+        problems.append(("weekly_rest_days", t("row.rest_days")))
     return problems
 
 
-INTERNSHIP_KIND_ALIASES = (("跟岗实习", "岗位实习"), ("顶岗实习", "岗位实习"))
+def _position_rules(values: dict) -> list[tuple[str, str]]:
+    level = values.get("labour_intensity")
+    if level is not None and not 1 <= level <= 4:
+        return [("labour_intensity", t("row.labour_intensity"))]
+    return []
+
+
+def _policy_status(values: dict) -> list[tuple[str, str]]:
+    status, cancelled = values.get("status"), values.get("cancelled_on")
+    if status in POLICY_ENDED and cancelled is None:
+        return [("cancelled_on", t("row.cancelled_on_needed", status=status))]
+    if cancelled is not None and status not in POLICY_ENDED:
+        return [("status", t("row.cancelled_on_status"))]
+    if cancelled is not None and values.get("start_on") and values.get("end_on") and not values["start_on"] <= cancelled <= values["end_on"]:
+        return [("cancelled_on", t("row.cancelled_on_range"))]
+    return []
+
+
+INTERNSHIP_KIND_ALIASES = (("跟岗实习", "岗位实习"), ("顶岗实习", "岗位实习"), ("跟岗", "岗位实习"), ("顶岗", "岗位实习"))
 
 
 def _teacher_rules(values: dict) -> list[tuple[str, str]]:
@@ -121,6 +146,10 @@ TEACHER_KINDS = ("专任", "兼职", "企业导师")
 AGREEMENT_KINDS = ("实习基地", "订单培养", "现代学徒制", "产业学院", "共建专业", "技术服务", "其他")
 INTERNSHIP_KINDS = ("认识实习", "岗位实习", "学徒")
 POLICY_KINDS = ("实习责任保险", "意外伤害保险", "工伤保险", "学徒保险", "其他")
+#: a policy's status; empty means 有效 (in force)
+POLICY_STATES = ("有效", "已退保", "已注销")
+#: the states in which a policy stopped covering on its cancellation date
+POLICY_ENDED = ("已退保", "已注销")
 PAYERS = ("学校", "企业", "政府", "学生")
 #: states of a quota reservation (预留中 holds places; the others are closed)
 RESERVATION_STATES = ("预留中", "已确认", "已释放", "已过期")
@@ -250,7 +279,7 @@ CORE_KINDS: list[RecordKind] = [
         # schools look for places on every enterprise's positions; an enterprise sees its own
         access=Access(read={"school": ALL}, guards=(_quota_covers_placements,)),
         references=[Reference("enterprises", ("uscc",), ("uscc",))],
-        checks=[_dates_in_order("quota_from", "quota_to", "row.quota_period")],
+        checks=[_dates_in_order("quota_from", "quota_to", "row.quota_period"), _position_rules],
         columns=[
             _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
             _c("position_code", "岗位编号", "text", required=True, key=True, max_len=50),
@@ -260,6 +289,9 @@ CORE_KINDS: list[RecordKind] = [
             _c("wage", "岗位工资标准", "money", required=True, doc=("元/月", "yuan per month")),
             _c("hazardous", "高风险岗位", "bool"),
             _c("barred_for_minors", "未成年人禁忌", "bool"),
+            _c("probation_wage", "试用期工资标准", "money", doc=("元/月；2022年前的顶岗实习按其80%核对报酬", "yuan per month; pay of pre-2022 顶岗 internships is checked against 80% of it")),
+            _c("barred_for_women", "女职工禁忌", "bool", doc=("《女职工劳动保护特别规定》禁忌从事的劳动", "work barred for women under the Special Rules on Labour Protection of Female Employees")),
+            _c("labour_intensity", "体力劳动强度级别", "int", doc=("1–4，即 GB 3869 的 I–IV 级", "1–4: GB 3869 levels I–IV")),
             _c("apprentice_quota", "学徒名额", "int"),
             _c("quota_from", "名额起始日期", "date"),
             _c("quota_to", "名额截止日期", "date"),
@@ -293,7 +325,7 @@ CORE_KINDS: list[RecordKind] = [
                label_column="kind_label"),
             _c("start_on", "开始日期", "date", required=True, key=True),
             _c("end_on", "结束日期", "date", required=True),
-            _c("work_region", "实习地区代码", "region"),
+            _c("work_region", "实习地区代码", "work_region", doc=("境外实习填写国家或地区代码", "for work abroad, the country or territory code")),
             _c("monthly_pay", "月实习报酬", "money"),
             _c("pay_cycle_days", "报酬支付周期天数", "int"),
             _c("paid_directly", "报酬直接支付给学生", "bool"),
@@ -314,6 +346,13 @@ CORE_KINDS: list[RecordKind] = [
             _c("via_agency", "经中介安排", "bool"),
             _c("filing_approved_on", "跨省备案日期", "date"),
             _c("kind_label", "原实习类型", "text", max_len=10, doc=("2022年前的跟岗/顶岗标签，导入时自动保留", "the pre-2022 跟岗/顶岗 label, kept by import")),
+            _c("daily_hours", "每日实习小时数", "hours"),
+            _c("weekly_rest_days", "每周休息天数", "int"),
+            _c("paid_in_kind", "以实物或代金券支付", "bool", doc=("报酬是否部分或全部以物品、代金券代替货币", "pay given in goods or vouchers instead of money")),
+            _c("premium_deducted", "从报酬中扣除保费", "bool"),
+            _c("documents_withheld", "扣押的证件", "list", doc=("如 学生证、居民身份证；空表示未扣押", "e.g. student card, ID card; empty means none")),
+            _c("self_arranged", "学生自行选择实习单位", "bool"),
+            _c("school_approved_on", "学校审核同意日期", "date", doc=("学生自行选择实习单位时学校审核同意的日期", "when the school approved a self-arranged internship")),
         ],
     ),
     RecordKind(
@@ -322,7 +361,7 @@ CORE_KINDS: list[RecordKind] = [
         # policies that insure its students
         school_column="holder", enterprise_column="holder",
         access=Access(read={a: OWN | referenced_by("insured") for a in ("province", "school", "enterprise")}),
-        checks=[_holder_check, _dates_in_order("start_on", "end_on")],
+        checks=[_holder_check, _dates_in_order("start_on", "end_on"), _policy_status],
         columns=[
             _c("policy_no", "保单号", "text", required=True, key=True, max_len=60),
             _c("insurer", "保险公司", "text", required=True),
@@ -335,6 +374,9 @@ CORE_KINDS: list[RecordKind] = [
             _c("end_on", "保险止期", "date", required=True),
             _c("cover_per_person", "每人保额", "money"),
             _c("premium", "保费", "money"),
+            _c("status", "保单状态", "choice", choices=POLICY_STATES, choices_en=("in force", "surrendered", "cancelled"),
+               doc=("空表示有效", "empty means in force")),
+            _c("cancelled_on", "退保或注销日期", "date", doc=("自该日起不再承保", "the first day the policy no longer covers")),
         ],
     ),
     RecordKind(

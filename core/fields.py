@@ -35,6 +35,8 @@ catalogue(
         "v.int": ("应为不小于0的整数", "must be a whole number ≥ 0"),
         "v.int.big": ("数值过大（最大 {n}）", "too large (at most {n})"),
         "v.text.control": ("含有控制字符 {char}（如 NUL、ESC 或改变文字方向的字符），不能保存；请删除它", "holds the control character {char} (such as NUL, ESC or a text-direction override), which cannot be stored; remove it"),
+        "v.hours": ("应为0到24之间的小时数，最多一位小数，如 7.5", "must be hours between 0 and 24 with at most one decimal, e.g. 7.5"),
+        "v.work_region": ("应为6位行政区划代码（GB/T 2260），境外实习填写国家或地区代码（ISO 3166-1，如 TH、HK）或名称", "must be a 6-digit GB/T 2260 region code, or for work abroad a country or territory code (ISO 3166-1, e.g. TH, HK) or name"),
         "v.bool": ("应为 是/否（也可写 true/false、1/0、Y/N）", "must be 是/否 (or true/false, 1/0, Y/N)"),
         "v.choice": ("应为以下之一：{choices}", "must be one of: {choices}"),
         "v.text.long": ("太长（最多{n}个字符）", "too long (at most {n} characters)"),
@@ -119,6 +121,27 @@ def parse_region(value) -> str:
     if len(s) != 6 or not _digits(s) or s[:2] not in PROVINCES:
         raise ValueError(t("v.region"))
     return s
+
+
+def parse_work_region(value) -> str:
+    """Where an internship takes place: a region code in China, or the ISO 3166-1 alpha-2 code of
+    the country or territory abroad (境外, Hong Kong, Macao and Taiwan included)."""
+    from .countries import parse_country
+
+    s = _text(value)
+    if s.isdigit():
+        return parse_region(s)
+    try:
+        code = parse_country(s)
+    except ValueError:
+        raise ValueError(t("v.work_region")) from None
+    if code == "CN":  # a place in China is named by its region code
+        raise ValueError(t("v.work_region"))
+    return code
+
+
+#: GB/T 2260 codes of places that count as 境外 (abroad) for internships: Taiwan, Hong Kong, Macao
+ABROAD_PROVINCES = ("71", "81", "82")
 
 
 def parse_uscc(value) -> str:
@@ -233,6 +256,25 @@ def parse_int(value) -> int:
     return int(s)
 
 
+_HOURS_MAX = Decimal(24)
+_TENTH = Decimal("0.1")
+
+
+def parse_hours(value) -> Decimal:
+    if isinstance(value, bool):
+        raise ValueError(t("v.hours"))
+    if isinstance(value, float):
+        value = repr(value)
+    s = _text(value).removesuffix("小时").removesuffix("h").strip()
+    try:
+        d = Decimal(s)
+    except InvalidOperation:
+        raise ValueError(t("v.hours")) from None
+    if not d.is_finite() or d < 0 or d > _HOURS_MAX or d != d.quantize(_TENTH, rounding=ROUND_HALF_UP):
+        raise ValueError(t("v.hours"))
+    return d.quantize(_TENTH)
+
+
 _TRUE = {"是", "true", "1", "y", "yes", "t", "对", "有"}
 _FALSE = {"否", "false", "0", "n", "no", "f", "错", "无"}
 
@@ -248,6 +290,15 @@ def parse_bool(value) -> bool:
     if s in _FALSE:
         return False
     raise ValueError(t("v.bool"))
+
+
+#: what people write for "nothing" in a list cell (收费项目 无, 没有, none ...): not an item
+NONE_WORDS = frozenset({"无", "没有", "无收费", "不收费", "未收费", "未扣押", "否", "none", "no", "n/a", "na", "nil", "null",
+                        "0", "0元", "0.00", "-", "—", "/"})
+
+
+def is_none_word(item: str) -> bool:
+    return item.strip().lower() in NONE_WORDS
 
 
 LIST_SEPARATORS = re.compile(r"[、,，;；|]")

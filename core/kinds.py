@@ -47,9 +47,12 @@ CORE_COLUMN_TYPES: tuple[ColumnType, ...] = (
     ColumnType("uscc", f.parse_uscc, ("统一社会信用代码", "USCC")),
     ColumnType("idcard", f.parse_idcard, ("身份证号", "ID number")),
     ColumnType("region", f.parse_region, ("6位行政区划代码", "6-digit region code")),
+    ColumnType("work_region", f.parse_work_region,
+               ("6位行政区划代码；境外填国家或地区代码（如 TH）", "6-digit region code; abroad, a country or territory code (e.g. TH)")),
     ColumnType("date", f.parse_date, ("日期", "date")),
     ColumnType("money", f.parse_money, ("金额（元）", "money (yuan)")),
     ColumnType("int", f.parse_int, ("整数", "integer")),
+    ColumnType("hours", f.parse_hours, ("小时数（最多一位小数）", "hours (at most one decimal)")),
     ColumnType("bool", f.parse_bool, ("是/否", "yes/no")),
     ColumnType("digits2", lambda v: f.parse_digits(v, 2), ("2位数字", "2 digits")),
     ColumnType("digits4", lambda v: f.parse_digits(v, 4), ("4位数字", "4 digits")),
@@ -58,7 +61,7 @@ CORE_COLUMN_TYPES: tuple[ColumnType, ...] = (
     ColumnType("list", None, ("列表（用、分隔）", "list (separated by 、)")),
 )
 #: the column types whose value is not text
-VALUE_TYPES = ("date", "money", "int", "bool")
+VALUE_TYPES = ("date", "money", "int", "bool", "hours")
 
 
 @derived
@@ -141,7 +144,7 @@ class Column:
         if self.type == "choice":
             return self._choice(f.parse_text(value))
         if self.type == "list":
-            items = f.parse_list(value)
+            items = tuple(i for i in f.parse_list(value) if not f.is_none_word(i))
             if self.choices:
                 items = tuple(self._choice(i) for i in items)
             if not items and self.required:

@@ -28,16 +28,25 @@ class Money(sa.types.TypeDecorator):
 
     impl = sa.Numeric(14, 2)
     cache_ok = True
+    quantum = CENT
 
     def process_bind_param(self, value, dialect):
         if value is None:
             return None
-        return Decimal(value).quantize(CENT)
+        return Decimal(value).quantize(self.quantum)
 
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return Decimal(str(value)).quantize(CENT)
+        return Decimal(str(value)).quantize(self.quantum)
+
+
+class Hours(Money):
+    """Hours with one decimal (7.5): NUMERIC(4, 1), a quantized Decimal on SQLite too."""
+
+    impl = sa.Numeric(4, 1)
+    cache_ok = True
+    quantum = Decimal("0.1")
 
 
 def money_column(**kw) -> sa.Column:
@@ -163,8 +172,14 @@ class Position(SQLModel, table=True):
     major_category: Optional[str] = Field(default=None, max_length=2)
     staff_count: int = Field(ge=0)
     wage: Decimal = Field(sa_column=money_column(nullable=False))
+    #: 试用期工资标准: what the 2016 rule compares 顶岗 pay with
+    probation_wage: Optional[Decimal] = Field(default=None, sa_column=money_column(nullable=True))
     hazardous: Optional[bool] = None
     barred_for_minors: Optional[bool] = None
+    #: 女职工禁忌从事的劳动 (《女职工劳动保护特别规定》)
+    barred_for_women: Optional[bool] = None
+    #: 体力劳动强度级别 I–IV (GB 3869), 1–4
+    labour_intensity: Optional[int] = Field(default=None, ge=1, le=4)
     apprentice_quota: Optional[int] = Field(default=None, ge=0)
     quota_from: Optional[dt.date] = None
     quota_to: Optional[dt.date] = None
@@ -217,6 +232,16 @@ class Internship(SQLModel, table=True):
     exception_filed_on: Optional[dt.date] = None
     via_agency: Optional[bool] = None
     filing_approved_on: Optional[dt.date] = None
+    daily_hours: Optional[Decimal] = Field(default=None, sa_column=sa.Column(Hours(), nullable=True))
+    weekly_rest_days: Optional[int] = Field(default=None, ge=0, le=7)
+    #: pay given (partly) in goods or vouchers instead of money
+    paid_in_kind: Optional[bool] = None
+    #: an insurance premium deducted from the intern's pay
+    premium_deducted: Optional[bool] = None
+    documents_withheld: Optional[str] = Field(default=None, max_length=200)  # list joined with 、
+    #: the student chose the unit (学生自行选择), which needs the school's approval
+    self_arranged: Optional[bool] = None
+    school_approved_on: Optional[dt.date] = None
 
 
 class InsurancePolicy(SQLModel, table=True):
@@ -233,6 +258,10 @@ class InsurancePolicy(SQLModel, table=True):
     end_on: dt.date
     cover_per_person: Optional[Decimal] = Field(default=None, sa_column=money_column(nullable=True))
     premium: Optional[Decimal] = Field(default=None, sa_column=money_column(nullable=True))
+    #: 有效 (NULL means the same), 已退保 (surrendered) or 已注销 (cancelled)
+    status: Optional[str] = Field(default=None, max_length=4)
+    #: the first day a surrendered or cancelled policy no longer covers
+    cancelled_on: Optional[dt.date] = None
 
 
 class InsuredPerson(SQLModel, table=True):

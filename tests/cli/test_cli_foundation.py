@@ -23,7 +23,7 @@ def test_version():
 def test_init_demo_plugins_current(tmp_path):
     db = tmp_path / "x.db"
     result = invoke("--db", db, "init")
-    assert result.exit_code == 0 and "数据库已就绪" in result.stdout and "0001" in result.stdout
+    assert result.exit_code == 0 and "数据库已就绪" in result.stdout and core_head() in result.stdout
     result = invoke("--db", db, "demo", "--today", "2026-11-23")
     assert result.exit_code == 0, result.output
     assert "演示数据已写入" in result.stdout

@@ -27,7 +27,7 @@ from ..widgets.paged_table import PagedTable, Row, TableColumn
 from ..work import db_work
 from .base import MainScreen
 
-NUMERIC = ("int", "money")
+NUMERIC = ("int", "money", "hours")
 
 
 class RecordSource:
