@@ -17,7 +17,7 @@ import sys
 import click
 
 from ..cli import command, emit_json, format_option, option, pass_app
-from ..i18n import catalogue, pad, t
+from ..i18n import catalogue, get_lang, pad, t
 
 catalogue(
     {
@@ -48,7 +48,18 @@ catalogue(
         "explain.by.work": ("实习地区（未填时为实习单位所在地区）", "the work region (else the enterprise's region)"),
         "explain.by.enterprise": ("实习单位所在地区", "the enterprise's region"),
         "explain.province": ("仅适用于地区代码 {province} 开头的{what}", "Applies only where {what} starts with {province}"),
-        "explain.valid_from": ("适用于 {date} 及以后开始的实习", "Applies to internships starting on or after {date}"),
+        "explain.dates": ("适用于{range}开始的实习（{origin}）", "Judges internships starting {range} ({origin})"),
+        "explain.dates.plain": ("适用于{range}开始的实习", "Judges internships starting {range}"),
+        "explain.origin.rule": ("规则本身的施行日期", "the rule's own dates"),
+        "explain.range.from": ("自 {start} 起", "on or after {start}"),
+        "explain.range.to": ("截至 {end} ", "on or before {end}"),
+        "explain.range.both": ("自 {start} 至 {end} ", "from {start} to {end}"),
+        "explain.range.always": ("任何日期", "on any date"),
+        "explain.year_only": ("只知道施行年份，按该年 1 月 1 日计", "only the year is known: its 1 January is used"),
+        "explain.versions": ("规则版本（按实习开始日适用）：", "Versions (chosen by the internship's start date):"),
+        "explain.version": ("【{version}】{range}开始的实习；依据：{source}", "[{version}] internships starting {range}; source: {source}"),
+        "explain.version_req": ("要求：{text}", "requirement: {text}"),
+        "explain.before": ("{start} 以前开始的实习不按本规则检查。", "Internships starting before {start} are not checked by this rule."),
         "explain.region": ("地区：{region}；日期：{on}", "Region: {region}; date: {on}"),
         "explain.params": ("参数：", "Parameters:"),
         "explain.no_params": ("参数：无", "Parameters: none"),
@@ -133,7 +144,29 @@ def print_findings(result, kinds_label) -> None:
             click.echo(f"  {off.message}")
 
 
+def _range(validity) -> str:
+    start = validity.valid_from.value if validity.valid_from else None
+    end = validity.valid_to.value if validity.valid_to else None
+    if start and end:
+        return t("explain.range.both", start=start, end=end)
+    if start:
+        return t("explain.range.from", start=start)
+    return t("explain.range.to", end=end) if end else t("explain.range.always")
+
+
+def _dates(validity) -> str:
+    """When the rule judges, where those dates come from, and whether only a year is known."""
+    value = validity.valid_from or validity.valid_to
+    if value is None:
+        return t("explain.dates.plain", range=_range(validity))
+    origin = t("explain.origin.rule") if value.origin == "default" else value.origin
+    if validity.rule.valid_from_year_only and validity.valid_from and validity.valid_from.origin == "default":
+        origin += ("；" if get_lang() == "zh" else "; ") + t("explain.year_only")
+    return t("explain.dates", range=_range(validity), origin=origin)
+
+
 def print_explanation(ex) -> None:
+    from ..i18n import both
     from ..rules import format_value
 
     rule = ex.rule
@@ -146,8 +179,16 @@ def print_explanation(ex) -> None:
     click.echo(t("explain.region_by", what=t(f"explain.by.{rule.region_by}")))
     if rule.province:
         click.echo(t("explain.province", province=rule.province, what=t(f"explain.by.{rule.region_by}")))
-    if rule.valid_from:
-        click.echo(t("explain.valid_from", date=rule.valid_from))
+    click.echo(_dates(ex.validity[0]))
+    if len(ex.versions) > 1:
+        click.echo(t("explain.versions"))
+        for v in ex.versions:
+            click.echo("  " + t("explain.version", version=v.rule.version or v.rule.id, range=_range(v), source=v.rule.source))
+            if v.rule is not rule and any(v.rule.requirement):
+                click.echo("    " + t("explain.version_req", text=both(*v.rule.requirement)))
+    earliest = ex.versions[-1]
+    if earliest.valid_from:
+        click.echo(t("explain.before", start=earliest.valid_from.value))
     click.echo(t("explain.region", region=ex.region or t("rules.national"), on=ex.on))
     click.echo(t("explain.params") if ex.params else t("explain.no_params"))
     for p in ex.params:
@@ -160,12 +201,12 @@ def print_explanation(ex) -> None:
             click.echo("    " + t("explain.other", value=format_value(v.value), region=v.region or t("rules.national"),
                                       since=t("explain.since", date=v.valid_from) if v.valid_from else t("explain.always"),
                                       origin=t("explain.default") if v.origin == "default" else v.origin))
-    if ex.variants:
+    regional = [v for v in ex.validity if v.rule.province and v.rule is not rule]
+    if regional:
         click.echo(t("explain.variants"))
-        for v in ex.variants:
-            from ..i18n import both
-
-            click.echo("  " + t("explain.variant", province=v.province or t("rules.national"), plugin=v.plugin, text=both(*v.requirement)))
+        for v in regional:
+            click.echo("  " + t("explain.variant", province=v.rule.province, plugin=v.rule.plugin, text=both(*v.rule.requirement)))
+            click.echo("    " + _dates(v))
     if ex.unsettled:
         click.echo(t("explain.off", params="、".join(ex.unsettled)))
 

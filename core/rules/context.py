@@ -88,12 +88,17 @@ class RuleContext:
         return f"COALESCE({i}.work_region, {e}.region)"
 
     def applies(self, region: str, date: str) -> str:
-        """SQL condition: this (regional / dated) rule applies to a row with that region and date."""
+        """SQL condition: this (regional / dated) rule applies to a row with that region and date:
+        the region is the rule's province, and the date lies within the rule's validity as it
+        resolves for that region (``valid_from`` / ``valid_to``, see ``ParamTable``)."""
         parts = ["1 = 1"]
         if self.rule.province:
             parts.append(f"substr({region}, 1, {len(self.rule.province)}) = {self.bind(self.rule.province)}")
-        if self.rule.valid_from:
-            parts.append(f"{date} >= {self.bind(self.rule.valid_from)}")
+        for name, op in (("valid_from", ">="), ("valid_to", "<=")):
+            cands = self.params.candidates(self.rule.id, name)
+            if cands:  # where no value applies to the region, the rule is not bounded that way
+                bound = self._case_of(cands, region, date, lambda k, v: self._literal(v.value))
+                parts.append(f"{date} {op} COALESCE({bound}, {date})")
         return " AND ".join(parts)
 
     def candidates(self, name: str) -> list[ParamValue]:
@@ -121,7 +126,9 @@ class RuleContext:
         return [(None, value_at(None)), *((day.toordinal(), value_at(day)) for day in sorted(days))]
 
     def _case(self, name: str, region: str, on: str, result: Callable[[int, ParamValue], str]) -> str:
-        cands = self.candidates(name)
+        return self._case_of(self.candidates(name), region, on, result)
+
+    def _case_of(self, cands: list[ParamValue], region: str, on: str, result: Callable[[int, ParamValue], str]) -> str:
         if not cands:
             return "NULL"
         if len(cands) == 1 and not cands[0].region and cands[0].valid_from is None:
@@ -165,8 +172,9 @@ class RuleContext:
         """Run ``sql`` with the collected binds and stream its rows as mappings."""
         import sqlalchemy as sa
 
-        result = self.conn.execution_options(stream_results=True, yield_per=2000).execute(
-            sa.text(sql), {**self.binds, **binds})
+        # per statement: Connection.execution_options() would change the caller's connection for good
+        result = self.conn.execute(sa.text(sql), {**self.binds, **binds},
+                                   execution_options={"stream_results": True, "yield_per": 2000})
         for row in result.mappings():
             yield row
 
@@ -199,9 +207,12 @@ class RuleContext:
 
     def finding(self, *, subject_kind: str, subject_key: str, message: str, school_code: str | None = None,
                 uscc: str | None = None, numbers: dict | None = None, dates: list | None = None) -> Finding:
+        numbers = dict(numbers or {})
+        if self.rule.version:
+            numbers.setdefault("rule_version", self.rule.version)
         return Finding(rule=self.rule.reported_id, severity=self.rule.severity, subject_kind=subject_kind,
                        subject_key=subject_key, message=message, school_code=school_code, uscc=uscc,
-                       numbers=numbers or {}, dates=[(as_date(a), as_date(b)) for a, b in (dates or [])])
+                       numbers=numbers, dates=[(as_date(a), as_date(b)) for a, b in (dates or [])])
 
     def internship_finding(self, row, message: str, *, numbers: dict | None = None, dates: list | None = None) -> Finding:
         """A finding about the internship in ``row`` (columns id_number, uscc, start_on, school_code)."""

@@ -21,6 +21,24 @@ class ParamExplanation:
 
 
 @dataclass(frozen=True)
+class Validity:
+    """When a rule (or one of its versions or regional variants) judges internships, as its
+    ``valid_from`` / ``valid_to`` resolve for the region (None: unbounded that way)."""
+
+    rule: Rule
+    valid_from: ParamValue | None
+    valid_to: ParamValue | None
+
+    def as_dict(self) -> dict:
+        return {"rule": self.rule.id, "version": self.rule.version, "province": self.rule.province,
+                "source": self.rule.source, "requirement": both(*self.rule.requirement),
+                "valid_from": _jsonable(self.valid_from.value) if self.valid_from else None,
+                "valid_to": _jsonable(self.valid_to.value) if self.valid_to else None,
+                "valid_from_year_only": self.rule.valid_from_year_only and bool(self.valid_from) and self.valid_from.origin == "default",
+                "origin": (self.valid_from or self.valid_to).origin if (self.valid_from or self.valid_to) else None}
+
+
+@dataclass(frozen=True)
 class Explanation:
     rule: Rule
     region: str
@@ -28,13 +46,22 @@ class Explanation:
     params: list[ParamExplanation]
     variants: list[Rule]
     unsettled: tuple[str, ...]
+    #: the rule's own dates first, then its dated versions, then the regional variants shown
+    validity: list[Validity]
+
+    @property
+    def versions(self) -> list[Validity]:
+        """The rule and its dated versions (variants of no province), latest first."""
+        own = [v for v in self.validity if v.rule is self.rule or not v.rule.province]
+        return sorted(own, key=lambda v: v.valid_from.value if v.valid_from else dt.date.min, reverse=True)
 
     def as_dict(self) -> dict:
         return {
             "rule": self.rule.id, "severity": self.rule.severity, "title": self.rule.label(),
             "requirement": both(*self.rule.requirement), "source": self.rule.source, "plugin": self.rule.plugin,
             "region_by": self.rule.region_by, "province": self.rule.province,
-            "valid_from": _jsonable(self.rule.valid_from), "region": self.region, "on": self.on.isoformat(),
+            "valid_from": self.validity[0].as_dict()["valid_from"], "valid_to": self.validity[0].as_dict()["valid_to"],
+            "region": self.region, "on": self.on.isoformat(),
             "params": [{
                 "name": p.param.name, "type": p.param.type, "doc": p.param.describe(),
                 "value": _jsonable(p.current.value) if p.current else None,
@@ -42,7 +69,10 @@ class Explanation:
                 "values": [{"value": _jsonable(v.value), "region": v.region, "valid_from": _jsonable(v.valid_from),
                             "origin": v.origin} for v in p.values],
             } for p in self.params],
-            "variants": [{"plugin": v.plugin, "province": v.province, "requirement": both(*v.requirement)} for v in self.variants],
+            "variants": [{"plugin": v.plugin, "province": v.province, "requirement": both(*v.requirement)}
+                         for v in self.variants if v.province],
+            "versions": [v.as_dict() for v in self.versions],
+            "validity": [v.as_dict() for v in self.validity],
             "unsettled": list(self.unsettled),
         }
 
@@ -61,4 +91,7 @@ def explain(rule_id: str, region: str | None = None, *, config: dict | None = No
     for p in [*rule.params, *(q for v in variants for q in v.params if q not in rule.params)]:
         values = [v for v in table.candidates(rule.id, p.name) if region.startswith(v.region)]
         params.append(ParamExplanation(p, table.resolve(rule.id, p.name, region, on), values))
-    return Explanation(rule=rule, region=region, on=on, params=params, variants=variants, unsettled=table.unsettled(rule))
+    validity = [Validity(r, table.resolve(r.id, "valid_from", region, on), table.resolve(r.id, "valid_to", region, on))
+                for r in [rule, *variants]]
+    return Explanation(rule=rule, region=region, on=on, params=params, variants=variants, unsettled=table.unsettled(rule),
+                       validity=validity)

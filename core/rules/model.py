@@ -24,6 +24,7 @@ catalogue(
         "rules.type.int": ("应为整数", "expected a whole number"),
         "rules.type.date": ("应为日期，如 2026-01-01", "expected a date such as 2026-01-01"),
         "rules.type.list": ("应为列表", "expected a list"),
+        "rules.type.monthday": ("应为月-日，如 09-01（不能是 02-29）", "expected a month and day such as 09-01 (not 02-29)"),
         "rules.off": ("规则 {rule}（{title}）未启用：参数 {params} 没有全国统一取值，请在 xiaoqi.toml 中设定。", "Rule {rule} ({title}) is off: parameter {params} has no national value; set it in xiaoqi.toml."),
         "rules.national": ("全国", "national"),
         "rules.unset": ("（未设定）", "(not settled)"),
@@ -35,7 +36,7 @@ catalogue(
 
 SEVERITIES = ("error", "warning")
 REGION_BY = ("school", "work", "enterprise")
-PARAM_TYPES = ("decimal", "int", "date", "text", "list")
+PARAM_TYPES = ("decimal", "int", "date", "text", "list", "monthday")
 CONFIG_ORIGIN = "xiaoqi.toml"
 
 
@@ -80,8 +81,16 @@ class Rule:
     region_by: str = "school"
     #: a regional rule applies only to this region-code prefix (e.g. "32"); None: everywhere
     province: str | None = None
-    #: the rule applies to internships starting on or after this date
+    #: the rule judges internships starting on or after this date (None: since always) ...
     valid_from: dt.date | None = None
+    #: ... and on or before this one (None: still in force); both overridable per region
+    #: through the parameters ``valid_from`` / ``valid_to`` of the rule's own id
+    valid_to: dt.date | None = None
+    #: only the year of ``valid_from`` is known (its 1 January is used): explain says so
+    valid_from_year_only: bool = False
+    #: for a rule with dated versions (variants that extend it with ``valid_to``): this
+    #: version's short name ("2021", "2016"), carried by its findings as ``rule_version``
+    version: str | None = None
     #: the kind of record its findings are about (a RecordKind name)
     subject_kind: str = "internships"
     #: a regional variant of this national rule (findings carry that id)
@@ -94,6 +103,8 @@ class Rule:
             raise ValueError(f"rule {self.id}: severity must be one of {SEVERITIES}")
         if self.region_by not in REGION_BY:
             raise ValueError(f"rule {self.id}: region_by must be one of {REGION_BY}")
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValueError(f"rule {self.id}: valid_to is before valid_from")
 
     @property
     def reported_id(self) -> str:
@@ -107,6 +118,15 @@ class Rule:
             if p.name == name:
                 return p
         raise KeyError(f"rule {self.id} has no parameter {name!r}")
+
+
+#: every rule's validity, read like its parameters (per region, from ``xiaoqi.toml`` or a plugin's
+#: ``xiaoqi_rule_params``) under the rule's own id, variants included
+VALIDITY_PARAMS = (
+    Param("valid_from", "date", doc=("自该日起开始的实习适用本规则", "internships starting on or after this date are judged by the rule"), required=False),
+    Param("valid_to", "date", doc=("至该日止开始的实习适用本规则", "internships starting on or before this date are judged by the rule"), required=False),
+)
+VALIDITY_NAMES = tuple(p.name for p in VALIDITY_PARAMS)
 
 
 @dataclass(frozen=True)
@@ -225,6 +245,11 @@ def coerce_value(param: Param, value: Any) -> Any:
 
                 return tuple(parse_list(value))
             return tuple(str(v).strip() for v in value)
+        if param.type == "monthday":
+            month, day = (int(part) for part in str(value).strip().replace("月", "-").rstrip("日").split("-"))
+            if (month, day) == (2, 29):
+                raise ValueError
+            return dt.date(2001, month, day).strftime("%m-%d")  # 2001: any year that is not a leap year
         return str(value)
     except (ValueError, InvalidOperation, TypeError):
         raise ValueError(t(f"rules.type.{param.type}")) from None

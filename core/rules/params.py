@@ -10,7 +10,7 @@ from typing import Any, Sequence
 from ..errors import UsageError
 from ..i18n import t
 from ..plugins import contributions
-from .model import CONFIG_ORIGIN, Param, ParamValue, Rule, coerce_value
+from .model import CONFIG_ORIGIN, VALIDITY_NAMES, VALIDITY_PARAMS, Param, ParamValue, Rule, coerce_value
 from .registry import get_rule, rule_set, rule_variants
 
 def _check_region(region: Any) -> str:
@@ -21,7 +21,8 @@ def _check_region(region: Any) -> str:
 
 
 def config_param_values(config: dict | None, rules: dict[str, Rule]) -> list[ParamValue]:
-    """ParamValues from the ``[params]`` table of ``xiaoqi.toml`` (format in ``xiaoqi.core.config``)."""
+    """ParamValues from the ``[params]`` table of ``xiaoqi.toml`` (format in ``xiaoqi.core.config``).
+    ``rules`` holds every rule by its own id, variants included (their validity may be set too)."""
     out: list[ParamValue] = []
     for rule_id, table in ((config or {}).get("params") or {}).items():
         rule = rules.get(rule_id)
@@ -31,7 +32,7 @@ def config_param_values(config: dict | None, rules: dict[str, Rule]) -> list[Par
             try:
                 param = find_param(rule_id, name)
             except KeyError:
-                names = [p.name for r in (rule, *rule_variants(rule_id)) for p in r.params]
+                names = [p.name for r in (rule, *rule_variants(rule_id)) for p in r.params] + list(VALIDITY_NAMES)
                 raise UsageError(t("rules.param.unknown", rule=rule_id, param=name,
                                    params=", ".join(names) or t("rules.none"))) from None
             entries = spec if isinstance(spec, list) and spec and all(isinstance(e, dict) for e in spec) else [{"value": spec}]
@@ -53,19 +54,26 @@ def _hook_param_values() -> list[ParamValue]:
 
 
 class ParamTable:
-    """Every known value of every parameter, ordered for resolution."""
+    """Every known value of every parameter, ordered for resolution.
+
+    A rule's validity (``Rule.valid_from`` / ``valid_to``) is kept here too, as the parameters
+    ``valid_from`` / ``valid_to`` of the rule's own id (a variant's under its own id, not the
+    rule it extends), so that a region or ``xiaoqi.toml`` may date a rule differently."""
 
     def __init__(self, rules: dict[str, Rule], values: Sequence[ParamValue], variants: Sequence[Rule] = ()):
         self.rules = rules
         self._by: dict[tuple[str, str], list[ParamValue]] = {}
-        for rule in [*rules.values(), *variants]:
+        known = {**rules, **{v.id: v for v in variants}}
+        for rule in known.values():
             for p in rule.params:
                 if p.default is not None:
                     rule_id = rule.extends or rule.id
                     self._by.setdefault((rule_id, p.name), []).append(ParamValue(rule_id, p.name, p.default, "", None, "default"))
+            for name in VALIDITY_NAMES:
+                if getattr(rule, name):
+                    self._by.setdefault((rule.id, name), []).append(ParamValue(rule.id, name, getattr(rule, name), "", None, "default"))
         for rank, v in enumerate(values):
-            rule = rules.get(v.rule)
-            if rule is None:
+            if v.rule not in known:
                 continue  # a value for a rule whose plugin is not loaded
             try:
                 value = coerce_value(find_param(v.rule, v.param), v.value)
@@ -97,7 +105,15 @@ class ParamTable:
 
 
 def find_param(rule_id: str, name: str) -> Param:
-    """A parameter of the rule ``rule_id`` or of one of its regional variants."""
+    """A parameter of the rule ``rule_id`` or of one of its regional variants; ``valid_from`` and
+    ``valid_to`` of any rule or variant."""
+    variants = _variants_by_id()
+    if name in VALIDITY_NAMES:
+        if rule_id not in variants:
+            get_rule(rule_id)
+        return next(p for p in VALIDITY_PARAMS if p.name == name)
+    if rule_id in variants:
+        raise KeyError(name)  # a variant's parameters belong to the rule it extends
     for rule in [get_rule(rule_id), *rule_variants(rule_id)]:
         for p in rule.params:
             if p.name == name:
@@ -105,8 +121,12 @@ def find_param(rule_id: str, name: str) -> Param:
     raise KeyError(name)
 
 
+def _variants_by_id() -> dict[str, Rule]:
+    return {v.id: v for v in rule_set().all_variants()}
+
+
 def param_table(config: dict | None = None) -> ParamTable:
-    registry = rule_set()
-    rules = dict(registry.rules)
-    return ParamTable(rules, _hook_param_values() + config_param_values(config, rules), registry.all_variants())
+    rules = dict(rule_set().rules)
+    variants = _variants_by_id()
+    return ParamTable(rules, _hook_param_values() + config_param_values(config, {**rules, **variants}), list(variants.values()))
 

@@ -37,6 +37,12 @@ class SqlDialect:
     def add_years(self, expr: str, n: int | str) -> str:
         return self.add_months(expr, f"12 * ({n})")
 
+    def in_year_of(self, expr: str, monthday: str) -> str:
+        """The date in the year of ``expr`` on ``monthday`` (SQL text 'MM-DD')."""
+        if self.sqlite:
+            return f"date(strftime('%Y', {expr}) || '-' || {monthday})"
+        return f"CAST(CAST(EXTRACT(YEAR FROM {expr}) AS INTEGER) || '-' || {monthday} AS DATE)"
+
     def greatest(self, *exprs: str) -> str:
         return f"{'MAX' if self.sqlite else 'GREATEST'}({', '.join(exprs)})"
 
