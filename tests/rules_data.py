@@ -61,35 +61,43 @@ class World:
         self._insert(m.Enterprise, uscc=code, name=f"企业{code[-6:]}", industry_code=industry, region=region, staff_count=staff)
 
     def position(self, enterprise: str, code: str, *, staff: int = 100, wage: str = "5000", category: str | None = "46",
-                 hazardous: bool = False, barred_for_minors: bool = False) -> None:
+                 hazardous: bool = False, barred_for_minors: bool = False, **values) -> None:
+        """A post; ``values`` sets the columns added since the first schema (probation_wage, barred_for_women,
+        labour_intensity), which a database migrated only to that schema lacks."""
+        if values.get("probation_wage") is not None:
+            values["probation_wage"] = Decimal(values["probation_wage"])
         self._insert(m.Position, uscc=enterprise, position_code=code, title=f"岗位{code}", major_category=category,
-                     staff_count=staff, wage=Decimal(wage), hazardous=hazardous, barred_for_minors=barred_for_minors)
+                     staff_count=staff, wage=Decimal(wage), hazardous=hazardous, barred_for_minors=barred_for_minors, **values)
 
     def agreement(self, school: str, enterprise: str, *, vetted_on: dt.date | None = D(2024, 12, 1)) -> None:
         self._insert(m.Agreement, school_code=school, uscc=enterprise, agreement_no=f"XQ-{school}-{enterprise[-6:]}",
                      kind="实习基地", signed_on=D(2024, 12, 15), vetted_on=vetted_on)
 
     def policy(self, no: str, *, holder: str, start: dt.date, end: dt.date, kind: str = "实习责任保险", payer: str = "学校",
-               cover: str | None = "500000") -> None:
+               cover: str | None = "500000", **values) -> None:
         self._insert(m.InsurancePolicy, policy_no=no, insurer="中国人民财产保险股份有限公司", kind=kind, holder=holder,
                      payer=payer, start_on=start, end_on=end, cover_per_person=Decimal(cover) if cover else None,
-                     premium=Decimal("100"))
+                     premium=Decimal("100"), **values)
 
     def insure(self, policy_no: str, id_number: str, start: dt.date | None = None, end: dt.date | None = None) -> None:
         self._insert(m.InsuredPerson, policy_no=policy_no, id_number=id_number, start_on=start, end_on=end)
 
     def student(self, *, school: str | None = None, birth: dt.date = D(2005, 5, 5), enrolled: dt.date = D(2023, 9, 1),
-                major: str = "460301", region: str | None = None) -> str:
-        id_number = make_id(region or self.region, birth, next(self._seq))
+                major: str = "460301", region: str | None = None, female: bool = False) -> str:
+        """A student (a man unless ``female``: the ID number's 17th digit is odd for men, GB 11643)."""
+        seq = next(self._seq)
+        if seq % 2 != (0 if female else 1):
+            seq = next(self._seq)
+        id_number = make_id(region or self.region, birth, seq)
         self._insert(m.Student, school_code=school or self.school_code, student_no=f"S{next(self._seq):05d}", name="学生",
                      id_number=id_number, birth_date=birth, major_code=major, enrolled_on=enrolled)
         return id_number
 
     def internship(self, *, student: str | None = None, insured: bool = True, birth: dt.date = D(2005, 5, 5),
-                   enrolled: dt.date = D(2023, 9, 1), major: str = "460301", **values) -> str:
+                   enrolled: dt.date = D(2023, 9, 1), major: str = "460301", female: bool = False, **values) -> str:
         """A compliant on-post internship from 2025-09-01 to 2026-02-28 unless ``values`` say otherwise."""
         school = values.get("school_code", self.school_code)
-        student = student or self.student(school=school, birth=birth, enrolled=enrolled, major=major)
+        student = student or self.student(school=school, birth=birth, enrolled=enrolled, major=major, female=female)
         start = values.get("start_on", D(2025, 9, 1))
         row = {
             "school_code": school, "id_number": student, "uscc": self.uscc, "position_code": "P001", "kind": "岗位实习",

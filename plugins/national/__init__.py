@@ -1,7 +1,8 @@
 """The national internship rules (《职业学校学生实习管理规定》, 教职成〔2021〕4号), with their national
 defaults. Each rule lives in ``internships.py`` (one-query rules), ``ratios.py`` (concurrent interns
-counted day by day) or ``insurance.py`` (coverage unions and premiums); the apprenticeship rules
-(企业新型学徒制, 2021) live in ``apprenticeship.py``."""
+counted day by day) or ``insurance.py`` (coverage unions and premiums); ``rules2016.py`` holds the
+versions that judge internships started under the 2016 rule (教职成〔2016〕3号); the
+apprenticeship rules (企业新型学徒制, 2021) live in ``apprenticeship.py``."""
 
 from __future__ import annotations
 
@@ -10,6 +11,6 @@ from xiaoqi.core import hookimpl
 
 @hookimpl
 def xiaoqi_register_rules():
-    from . import apprenticeship, insurance, internships, ratios
+    from . import apprenticeship, insurance, internships, ratios, rules2016
 
-    return [*internships.RULES, *ratios.RULES, *insurance.RULES, *apprenticeship.RULES]
+    return [*internships.RULES, *rules2016.RULES, *ratios.RULES, *insurance.RULES, *apprenticeship.RULES]

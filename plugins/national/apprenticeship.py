@@ -10,6 +10,7 @@ that no public text fixes, so they are off until a region or ``xiaoqi.toml`` set
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from xiaoqi.core.i18n import catalogue, t
@@ -21,6 +22,8 @@ from .ratios import _pct, _ranges_text
 APPRENTICE = "学徒"
 SOURCE_GUIDANCE = "《关于全面推行中国特色企业新型学徒制 加强技能人才培养的指导意见》（人社部发〔2021〕39号）"
 SOURCE_OPINIONS = "中共中央办公厅 国务院办公厅《关于推动现代职业教育高质量发展的意见》（2021）"
+#: both texts are dated here by their year only (its 1 January); ``check --explain`` says so
+SINCE_2021 = dict(valid_from=dt.date(2021, 1, 1), valid_from_year_only=True)
 
 catalogue(
     {
@@ -174,19 +177,19 @@ RULES = [
     Rule(id="APP-QUOTA-RATIO", severity="warning", title=("学徒岗位比例", "Apprenticeship ratio"),
          requirement=("企业按岗位总量的一定比例设立学徒岗位：在期学徒名额 ÷ 在岗职工不低于地区目标",
                       "an enterprise sets up apprentice places in proportion to its positions: places in force ÷ staff at least the regional target"),
-         source=SOURCE_OPINIONS, region_by="enterprise", subject_kind="enterprises",
+         source=SOURCE_OPINIONS, region_by="enterprise", subject_kind="enterprises", **SINCE_2021,
          params=(Param("min_ratio", "decimal", None, ("学徒名额占在岗职工的最低比例（无全国统一标准）",
                                                        "minimum share of apprentice places in the staff (no national figure)")),),
          evaluate=_quota_ratio),
     Rule(id="APP-MENTOR-LOAD", severity="error", title=("导师带徒人数", "Apprentices per mentor"),
          requirement=("任一日，一名企业导师同时指导的学徒不超过上限", "on any day, an enterprise mentor guides at most the allowed number of apprentices"),
-         source=SOURCE_GUIDANCE, region_by="enterprise", subject_kind="enterprises",
+         source=SOURCE_GUIDANCE, region_by="enterprise", subject_kind="enterprises", **SINCE_2021,
          params=(Param("max_apprentices", "int", None, ("每名导师同时带徒的上限（无全国统一标准）",
                                                           "most apprentices per mentor at a time (no national figure)")),),
          evaluate=_mentor_load),
     Rule(id="APP-DURATION", severity="warning", title=("学徒期限", "Apprenticeship length"),
          requirement=("企业新型学徒制的学徒期一般为1至2年，最长不超过3年", "an enterprise apprenticeship lasts 1 to 2 years, at most 3"),
-         source=SOURCE_GUIDANCE, region_by="enterprise",
+         source=SOURCE_GUIDANCE, region_by="enterprise", **SINCE_2021,
          params=(Param("min_years", "int", 1, ("最短年数", "fewest years")),
                  Param("max_years", "int", 3, ("最长年数", "most years"))),
          evaluate=_duration),

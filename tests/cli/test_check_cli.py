@@ -163,3 +163,59 @@ def test_config_file_sets_a_parameter(xiaoqi_cli, tmp_path):
     bad.write_text('[params."INT-AGE-MIN"]\nmin_age = "sixteen"\n', encoding="utf-8")
     result = xiaoqi_cli("--config", str(bad), "check")
     assert result.exit_code == 2 and "sixteen" in result.stderr
+
+
+def test_explain_of_every_national_rule_shows_its_source_and_dates(xiaoqi_cli):
+    from xiaoqi.core.rules import get_rules
+
+    national = [r for r in get_rules().values() if r.plugin == "xiaoqi.plugins.national"]
+    assert len(national) >= 19
+    for rule in national:
+        text = xiaoqi_cli("check", "--explain", rule.id).output
+        assert "依据：" in text and "适用于" in text, rule.id
+        data = xiaoqi_cli("check", "--explain", rule.id, "--format", "json").json
+        assert data["source"] and data["versions"][0]["rule"] == rule.id, rule.id
+    pay = xiaoqi_cli("check", "--explain", "INT-PAY-MIN").output
+    assert "依据：《职业学校学生实习管理规定》（教育部等八部门，教职成〔2021〕4号）第十八条" in pay
+    assert "适用于自 2021-12-31 起开始的实习" in pay
+    assert "【2016】自 2016-04-11 至 2021-12-30 开始的实习；依据：《职业学校学生实习管理规定》（教育部等五部门，教职成〔2016〕3号）第十七条" in pay
+    assert "2016-04-11 以前开始的实习不按本规则检查" in pay
+    versions = xiaoqi_cli("check", "--explain", "INT-PAY-MIN", "--format", "json").json["versions"]
+    assert [(v["version"], v["valid_from"], v["valid_to"]) for v in versions] == [("2021", "2021-12-31", None), ("2016", "2016-04-11", "2021-12-30")]
+    overlap = xiaoqi_cli("check", "--explain", "INT-OVERLAP").output
+    assert "适用于任何日期开始的实习" in overlap
+
+
+def test_explain_says_when_only_the_year_is_known(xiaoqi_cli, tmp_path):
+    text = xiaoqi_cli("check", "--explain", "HA-MENTAL-CHECK").output
+    assert "适用于自 2022-01-01 起开始的实习（规则本身的施行日期；只知道施行年份，按该年 1 月 1 日计）" in text
+    english = xiaoqi_cli("--lang", "en", "check", "--explain", "INT-AGENCY-BAN", "--region", "61").output
+    assert "Judges internships starting on or after 2023-01-01 (the rule's own dates; only the year is known: its 1 January is used)" in english
+    config = tmp_path / "dates.toml"
+    config.write_text('[[params."HA-MENTAL-CHECK".valid_from]]\nregion = "41"\nvalue = "2022-06-15"\n', encoding="utf-8")
+    dated = xiaoqi_cli("--config", str(config), "check", "--explain", "HA-MENTAL-CHECK", "--region", "41").output
+    assert "适用于自 2022-06-15 起开始的实习（xiaoqi.toml）" in dated
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[params."HA-MENTAL-CHECK"]\nvalid_from = "soon"\n', encoding="utf-8")
+    result = xiaoqi_cli("--config", str(bad), "check")
+    assert result.exit_code == 2 and "soon" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_legacy_internships_are_judged_by_the_2016_rule(demo_db, xiaoqi_cli):
+    import sqlalchemy as sa
+
+    from xiaoqi.core.db import make_engine
+
+    url, manifest = demo_db
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        legacy = {f"{r.id_number}/{r.uscc}/{r.start_on}": r for r in conn.execute(sa.text(
+            "SELECT id_number, uscc, start_on, kind_label, consent_signed_on FROM internships WHERE kind_label IS NOT NULL"))}
+    engine.dispose()
+    assert {r.kind_label for r in legacy.values()} == {"顶岗实习", "跟岗实习"} and len(legacy) >= 16
+    found = xiaoqi_cli("check", "--format", "json", "--rule", "INT-PAY-MIN", "--rule", "INT-CONSENT", "--rule", "INT-GRADE1", db=url).json["findings"]
+    on_legacy = [f for f in found if f["subject_key"] in legacy]
+    assert sorted((f["rule"], f["numbers"]["rule_version"]) for f in on_legacy) == [("INT-CONSENT", "2016"), ("INT-PAY-MIN", "2016")]
+    assert {f["subject_key"] for f in on_legacy} == {*manifest.violations["INT-PAY-MIN"], *manifest.violations["INT-CONSENT"]} & set(legacy)
+    # adults without a consent form: allowed by the 2016 rule, which asked it only of minors
+    assert any(r.consent_signed_on is None for r in legacy.values())

@@ -51,7 +51,7 @@ def test_legacy_labels_and_new_columns_import(xiaoqi_factory, xiaoqi_cli, xiaoqi
     assert first.documents_withheld is None and third.documents_withheld == "学生证" and third.paid_in_kind is True
     assert first.work_region == "TH" and third.work_region == "810000"
     assert str(first.daily_hours) == "7.5" and first.self_arranged is True and first.school_approved_on == dt.date(2021, 2, 20)
-    found = xiaoqi_cli("check", "--format", "json", "--rule", "INT-PAY-MIN", "--rule", "INT-FEES-BAN").json
+    found = xiaoqi_cli("check", "--format", "json", "--rule", "INT-PAY-MIN", "--rule", "INT-FEES-BAN").json["findings"]
     by_rule = {}
     for f in found:
         by_rule.setdefault(f["rule"], []).append(f)

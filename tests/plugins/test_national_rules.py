@@ -48,12 +48,14 @@ def test_age_min_leap_day_birth(world, xiaoqi_session):
 # -- INT-GRADE1 ----------------------------------------------------------------------------------
 
 def test_first_year(world, xiaoqi_session):
-    bad = world.internship(enrolled=D(2024, 9, 2))           # first school year ends 2025-09-01
-    boundary = world.internship(enrolled=D(2024, 9, 1))      # one full year before the start
+    # the first school year of a student enrolled in September 2024 ends on 2025-08-31
+    bad = world.internship(enrolled=D(2024, 9, 2), start_on=D(2025, 8, 31))
+    second_year = world.internship(enrolled=D(2024, 9, 2))          # starts 2025-09-01: the next school year
+    boundary = world.internship(enrolled=D(2024, 9, 1))
     found = findings(xiaoqi_session, "INT-GRADE1")
     assert [f.subject_key for f in found] == [bad]
-    assert boundary not in [f.subject_key for f in found]
-    assert found[0].numbers["first_year_until"] == D(2025, 9, 1)
+    assert second_year not in [f.subject_key for f in found] and boundary not in [f.subject_key for f in found]
+    assert found[0].numbers["first_year_until"] == D(2025, 8, 31)
 
 
 # -- INT-DURATION ---------------------------------------------------------------------------------
@@ -94,12 +96,13 @@ def test_pay_min_cycle_and_directness(world, xiaoqi_session):
 
 def test_fees(world, xiaoqi_session):
     deposit = world.internship(fees_charged="工服费、押金")
-    other = world.internship(fees_charged="工服费")           # not on the national list
+    other = world.internship(fees_charged="工服费")           # not named by the rule, banned all the same
     world.internship(fees_charged=None)
-    found = findings(xiaoqi_session, "INT-FEES-BAN")
-    assert [f.subject_key for f in found] == [deposit]
-    assert found[0].numbers["fees"] == ["押金"]
-    assert other not in [f.subject_key for f in found]
+    found = {f.subject_key: f for f in findings(xiaoqi_session, "INT-FEES-BAN")}
+    assert set(found) == {deposit, other}
+    assert found[deposit].numbers["fees"] == ["工服费", "押金"]
+    assert found[deposit].numbers["fee_categories"] == [None, "押金"]
+    assert "工服费（其他形式的实习费用）" in found[other].message
 
 
 # -- INT-CONSENT / INT-AGREEMENT --------------------------------------------------------------------

@@ -51,11 +51,14 @@ def test_jiangsu_rule_starts_on_2022_12_26(world, xiaoqi_session):
 
 # -- 广西 fees and medical duration ---------------------------------------------------------------
 
-def test_guangxi_transport_fee_banned_only_in_guangxi(world, xiaoqi_session):
-    gx = world.internship(school_code=GX_SCHOOL, fees_charged="实习交通费")
-    js = world.internship(fees_charged="实习交通费")
-    assert keys(xiaoqi_session, "INT-FEES-BAN") == [gx]
-    assert js not in keys(xiaoqi_session, "INT-FEES-BAN")
+def test_guangxi_names_the_transport_fee(world, xiaoqi_session):
+    # any fee is banned everywhere; Guangxi's text names transport fees, so its findings name them too
+    gx = world.internship(school_code=GX_SCHOOL, fees_charged="交通费")
+    js = world.internship(fees_charged="交通费")
+    found = {f.subject_key: f for f in run_check(xiaoqi_session, rules=["INT-FEES-BAN"]).findings}
+    assert set(found) == {gx, js}
+    assert found[gx].numbers["fee_categories"] == ["实习交通费"] and "交通费（实习交通费）" in found[gx].message
+    assert found[js].numbers["fee_categories"] == [None] and "其他形式" in found[js].message
 
 
 def test_guangxi_medical_majors_may_do_ten_months(world, xiaoqi_session):

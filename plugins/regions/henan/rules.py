@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.rules import Rule, as_date
 
@@ -27,4 +29,6 @@ RULE = Rule(
     id="HA-MENTAL-CHECK", severity="error", title=("实习前心理健康评估", "Mental-health assessment before internships"),
     requirement=("河南省学校的学生在任何实习开始前须有心理健康评估记录", "a Henan school's student has a mental-health assessment recorded before any internship starts"),
     source="《河南省职业学校学生实习管理实施细则》（2022）", province="41", region_by="school", evaluate=_mental_check,
+    # only the year is known: internships from its 1 January (a province may set the exact day)
+    valid_from=dt.date(2022, 1, 1), valid_from_year_only=True,
 )

@@ -3,6 +3,8 @@ agency (as recorded in ``shaanxi_arrangements``) is reported under the national 
 
 from __future__ import annotations
 
+import datetime as dt
+
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.rules import Rule
 
@@ -31,4 +33,6 @@ RULE = Rule(
     requirement=("陕西省学校的学生实习不得由中介机构或个人安排", "a Shaanxi school's internship is not arranged by an agency or an individual"),
     source="《陕西省职业学校学生实习管理实施细则》（2023）", province="61", region_by="school",
     evaluate=_arranged_by_individual,
+    # only the year is known: internships from its 1 January (a province may set the exact day)
+    valid_from=dt.date(2023, 1, 1), valid_from_year_only=True,
 )
