@@ -2,7 +2,8 @@
 students and teachers (valid ID numbers), partner enterprises (valid USCCs) and their mentors,
 agreements, positions with apprenticeship quotas, internships with their school and enterprise
 mentors, liability policies covering most of them, and a handful of deliberate rule violations so
-that ``xiaoqi check`` has something to find.
+that ``xiaoqi check`` has something to find. A few alumni did their 跟岗 / 顶岗 internships in 2021,
+before the 2021 rule: the 2016 rule judges them.
 
 ``size="large"`` writes at least 1,000,000 internships with batched inserts (scale work, benchmarks).
 Plugins add their own demo data through ``xiaoqi_demo_data`` afterwards.
@@ -116,6 +117,8 @@ class DemoBuilder:
         self.today = today
         self.manifest = DemoManifest()
         self.used_ids: set[str] = set()
+        #: the alumni's 2021 internships, which the rules of 2021 on do not judge
+        self.legacy: set[str] = set()
 
     # -- registry ------------------------------------------------------------------------
     def build(self) -> DemoManifest:
@@ -143,6 +146,7 @@ class DemoBuilder:
         self._teachers()
         self._students()
         self._internships()
+        self._legacy()
         self._policies()
         self._violations()
         self._reservations()
@@ -187,10 +191,12 @@ class DemoBuilder:
             _ind, _suffix, cat, titles = INDUSTRIES[i % len(INDUSTRIES)]
             for j, title in enumerate(titles):
                 quota = rng.choice((0, 0, 5, 10, 20)) if j == 0 else 0
+                wage = Decimal(rng.randrange(4000, 9000, 100))
                 rows.append({
                     "uscc": e["uscc"], "position_code": f"P{j + 1:03d}", "title": title, "major_category": cat,
-                    "staff_count": max(50, e["staff_count"] // len(titles)),
-                    "wage": Decimal(rng.randrange(4000, 9000, 100)), "hazardous": False, "barred_for_minors": False,
+                    "staff_count": max(50, e["staff_count"] // len(titles)), "wage": wage,
+                    "probation_wage": (wage * Decimal("0.9")).quantize(Decimal("1")),
+                    "hazardous": False, "barred_for_minors": False,
                     "apprentice_quota": quota or None,
                     "quota_from": dt.date(self.today.year - 1, 9, 1) if quota else None,
                     "quota_to": dt.date(self.today.year + 1, 8, 31) if quota else None,
@@ -395,6 +401,38 @@ class DemoBuilder:
         self.internships = rows
         self.n_internships = len(rows)
 
+    def _legacy(self) -> None:
+        """Alumni of each school who did a 顶岗 or 跟岗 internship in spring 2021, before the 2021
+        rule: adults without a consent form and a 跟岗 below the post's wage, which the 2016 rule
+        allows (the 2021 rule would not), and two the 2016 rule forbids — a 顶岗 paid under 80% of
+        the probation wage, and a minor without a guardian's signature."""
+        ms = self.manifest
+        for k, s in enumerate(self.schools):
+            cases = [("adult", "顶岗实习" if k % 2 == 0 else "跟岗实习"), ("adult", "跟岗实习")]
+            cases += {0: [("low", "顶岗实习")], 1: [("minor", "顶岗实习")]}.get(k, [])
+            for what, label in cases:
+                birth = dt.date(2003, 3, 2) if what == "minor" else dt.date(2001, self.rng.randrange(1, 13), 10)
+                major, post = self._matching_post(s)
+                st = self._new_student(s, dt.date(2019, 9, 1), birth, major)
+                r = self._internship_row(s, st, post, dt.date(2021, 3, 1), 4)
+                r["kind_label"] = label
+                r["consent_signed_on"] = None if what == "adult" else r["consent_signed_on"]
+                r["guardian_signed"] = what == "low"
+                if label == "跟岗实习":
+                    r["monthly_pay"] = (self._wage(r) * Decimal("0.5")).quantize(Decimal("0.01"))
+                if what == "low":
+                    r["monthly_pay"] = (self._probation_wage(r) * Decimal("0.75")).quantize(Decimal("0.01"))
+                    ms.expect("INT-PAY-MIN", self._key(r))
+                if what == "minor":
+                    ms.expect("INT-CONSENT", self._key(r))
+                self.internships.append(r)
+                self.n_internships += 1
+                self.legacy.add(self._key(r))
+
+    @staticmethod
+    def _key(r: dict) -> str:
+        return f"{r['id_number']}/{r['uscc']}/{r['start_on'].isoformat()}"
+
     def _policies(self) -> None:
         """One internship liability policy per school and calendar year, paid by the school, with
         every student who has an internship that year on its insured list; apprentices are also
@@ -431,8 +469,7 @@ class DemoBuilder:
         rng.shuffle(on_post)
         picks = iter(on_post)
 
-        def key(r):
-            return f"{r['id_number']}/{r['uscc']}/{r['start_on'].isoformat()}"
+        key = self._key
 
         r = next(picks); r["monthly_pay"] = (self._wage(r) * Decimal("0.6")).quantize(Decimal("0.01")); ms.expect("INT-PAY-MIN", key(r))
         r = next(picks); r["fees_charged"] = "押金"; ms.expect("INT-FEES-BAN", key(r))
@@ -492,7 +529,7 @@ class DemoBuilder:
         r = next(picks)
         self.session.execute(sa.update(m.Enterprise).where(m.Enterprise.uscc == r["uscc"]).values(industry_code="9011"))
         for other in self.internships:
-            if other["uscc"] == r["uscc"]:
+            if other["uscc"] == r["uscc"] and key(other) not in self.legacy:
                 ms.expect("INT-VENUE-BAN", key(other))
         # far more interns than 10 % of an enterprise's staff, and than 20 % of a post's staff
         r = next(picks)
@@ -603,11 +640,19 @@ class DemoBuilder:
             self.manifest.expect("APP-DURATION", f"{r['id_number']}/{r['uscc']}/{r['start_on'].isoformat()}")
 
     def _wage(self, r: dict) -> Decimal:
-        return next(p["wage"] for p in self.positions if p["uscc"] == r["uscc"] and p["position_code"] == r["position_code"])
+        return self._post_of(r)["wage"]
+
+    def _probation_wage(self, r: dict) -> Decimal:
+        return self._post_of(r)["probation_wage"]
+
+    def _post_of(self, r: dict) -> dict:
+        return next(p for p in self.positions if p["uscc"] == r["uscc"] and p["position_code"] == r["position_code"])
 
     def _on_post_at(self, uscc_code: str, position_code: str | None = None) -> list[dict]:
+        """The on-post internships and apprenticeships at an enterprise (or one post) that the
+        2021 rule judges (the alumni's 2021 ones aside)."""
         return [o for o in self.internships if o["uscc"] == uscc_code and o["kind"] != "认识实习"
-                and (position_code is None or o["position_code"] == position_code)]
+                and (position_code is None or o["position_code"] == position_code) and self._key(o) not in self.legacy]
 
     def _update_position(self, r: dict, **values) -> None:
         self.session.execute(sa.update(m.Position).where(
@@ -629,13 +674,23 @@ class DemoBuilder:
         p = min(posts, key=lambda p: p["uscc"][2:4] != province)
         return p["uscc"], p["position_code"]
 
-    def _new_student(self, school: dict, enrolled: dt.date, birth: dt.date) -> dict:
+    def _matching_post(self, school: dict) -> tuple[dict, dict]:
+        """A major of the school and a partner's post for its category."""
+        codes = {e["uscc"] for e in self.partners[school["school_code"]]}
+        for mj in self.majors:
+            if mj["school_code"] == school["school_code"]:
+                posts = [p for p in self.positions_by_cat.get(mj["major_code"][:2], []) if p["uscc"] in codes]
+                if posts:
+                    return mj, self.rng.choice(posts)
+        raise LookupError(school["school_code"])
+
+    def _new_student(self, school: dict, enrolled: dt.date, birth: dt.date, major: dict | None = None) -> dict:
         """A student with no other internship, for a deliberate violation."""
         id_number = make_id_number(self.rng, school["region"], birth)
         while id_number in self.used_ids:
             id_number = make_id_number(self.rng, school["region"], birth)
         self.used_ids.add(id_number)
-        major = next(mj for mj in self.majors if mj["school_code"] == school["school_code"])
+        major = major or next(mj for mj in self.majors if mj["school_code"] == school["school_code"])
         st = {
             "school_code": school["school_code"], "student_no": f"D{len(self.students):07d}", "name": person_name(self.rng),
             "id_number": id_number, "birth_date": birth, "major_code": major["major_code"], "enrolled_on": enrolled,
