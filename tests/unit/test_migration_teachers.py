@@ -78,7 +78,7 @@ def test_upgrade_from_the_previous_head_keeps_every_row(xiaoqi_backend, request,
     assert current(engine) == heads()
     assert contents(engine, old_columns) == before
     internship_columns = {c["name"] for c in sa.inspect(engine).get_columns("internships")}
-    assert internship_columns - set(old_columns["internships"]) == NEW_INTERNSHIP_COLUMNS
+    assert NEW_INTERNSHIP_COLUMNS <= internship_columns - set(old_columns["internships"])  # later revisions add more
     with engine.connect() as conn:
         mentors = conn.execute(sa.text("SELECT count(*), count(school_mentor), count(enterprise_mentor), "
                                        "count(school_mentor_id), count(enterprise_mentor_id) FROM internships")).one()
