@@ -6,6 +6,8 @@ describe the tables in ``xiaoqi.core.models``; the framework they are built from
 
 from __future__ import annotations
 
+import datetime as dt
+
 import sqlalchemy as sa
 
 from . import fields as f
@@ -33,6 +35,8 @@ catalogue(
         "row.cancelled_on_needed": ("保单状态为{status}时须填写退保或注销日期", "a policy that is {status} needs the date it stopped covering"),
         "row.cancelled_on_status": ("填写了退保或注销日期的保单，状态应为 已退保 或 已注销", "a policy with a cancellation date is 已退保 (surrendered) or 已注销 (cancelled)"),
         "row.cancelled_on_range": ("退保或注销日期应在保险起期与止期之间", "the cancellation date lies within the policy's period"),
+        "row.insured_before_policy": ("起保日期 {date} 早于保单 {policy} 的保险起期 {start}", "the insured from {date}, before policy {policy} starts on {start}"),
+        "row.insured_after_policy": ("终止日期 {date} 晚于保单 {policy} 的保险止期 {end}", "the insured until {date}, after policy {policy} ends on {end}"),
     }
 )
 
@@ -97,6 +101,32 @@ def _partners_mentors(model, code):
 def _partners_teachers(model, code):
     """Teachers of the schools an enterprise has an agreement with."""
     return model.school_code.in_(sa.select(m.Agreement.school_code).where(m.Agreement.uscc == code))
+
+
+def _day(value):
+    return value if value is None or isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def _insured_within_policy(session, kind, rows: list[dict]) -> list[tuple[int, str, str]]:
+    """An insured row's own dates lie within its policy's period (what it covers is that
+    intersection, so a date outside is a mistake in the list)."""
+    p = m.InsurancePolicy
+    numbers = sorted({row["policy_no"] for row in rows if row.get("policy_no") and (row.get("start_on") or row.get("end_on"))})
+    periods = {}
+    for start in range(0, len(numbers), 500):
+        stmt = sa.select(p.policy_no, p.start_on, p.end_on).where(p.policy_no.in_(numbers[start:start + 500]))
+        periods.update({no: (_day(a), _day(b)) for no, a, b in session.execute(stmt)})
+    problems = []
+    for i, row in enumerate(rows):
+        period = periods.get(row.get("policy_no"))
+        if period is None:
+            continue
+        first, last = _day(row.get("start_on")), _day(row.get("end_on"))
+        if first is not None and first < period[0]:
+            problems.append((i, "start_on", t("row.insured_before_policy", date=first, policy=row["policy_no"], start=period[0])))
+        if last is not None and last > period[1]:
+            problems.append((i, "end_on", t("row.insured_after_policy", date=last, policy=row["policy_no"], end=period[1])))
+    return problems
 
 
 def _holder_check(values: dict) -> list[tuple[str, str]]:
@@ -385,7 +415,7 @@ CORE_KINDS: list[RecordKind] = [
         # scope); a party reads the entries of its policies and of its students
         access=Access(read={"province": via("students"), "school": via("policies", "update") | via("students"),
                             "enterprise": via("policies", "update") | via("students")},
-                      write={"school": via("policies"), "enterprise": NONE}),
+                      write={"school": via("policies"), "enterprise": NONE}, guards=(_insured_within_policy,)),
         references=[
             Reference("policies", ("policy_no",), ("policy_no",)),
             Reference("students", ("id_number",), ("id_number",)),

@@ -97,7 +97,7 @@ class RuleContext:
         for name, op in (("valid_from", ">="), ("valid_to", "<=")):
             cands = self.params.candidates(self.rule.id, name)
             if cands:  # where no value applies to the region, the rule is not bounded that way
-                bound = self._case_of(cands, region, date, lambda k, v: self._literal(v.value))
+                bound = self._case_of(cands, region, date, lambda k, v: self.literal(v.value))
                 parts.append(f"{date} {op} COALESCE({bound}, {date})")
         return " AND ".join(parts)
 
@@ -106,10 +106,15 @@ class RuleContext:
 
     # the same decisions in Python, for rules that sweep rows in Python (``core.rules.sweep``)
     def applies_to(self, region: str | None, on: dt.date | None) -> bool:
-        """Python mirror of ``applies``: the rule applies to a row of that region and date."""
+        """Python mirror of ``applies``: the rule applies to a row of that region and date (None:
+        before every date)."""
         if self.rule.province and not (region or "").startswith(self.rule.province):
             return False
-        return not self.rule.valid_from or (on is not None and on >= self.rule.valid_from)
+        start = self.params.resolve(self.rule.id, "valid_from", region or "", on)
+        end = self.params.resolve(self.rule.id, "valid_to", region or "", on)
+        if start is not None and (on is None or on < start.value):
+            return False
+        return end is None or on is None or on <= end.value
 
     def param_value(self, name: str, *, region: str | None, on: dt.date | None) -> Any:
         """Python mirror of ``param``: the value for that region and date (None: none applies)."""
@@ -119,10 +124,11 @@ class RuleContext:
     def steps(self, value_at: Callable[[dt.date | None], Any], *names: str) -> list[tuple[int | None, Any]]:
         """``value_at(day)`` as steps over days, for ``sweep.exceeding``: its value before any
         change day (``value_at(None)``), then from each day on which this rule or one of the
-        parameters ``names`` starts to apply (``valid_from``), as ``(day ordinal, value)``."""
+        parameters ``names`` starts to apply (``valid_from``) or the rule stops (the day after a
+        ``valid_to``), as ``(day ordinal, value)``."""
         days = {v.valid_from for name in names for v in self.candidates(name) if v.valid_from}
-        if self.rule.valid_from:
-            days.add(self.rule.valid_from)
+        days |= {v.value for v in self.params.candidates(self.rule.id, "valid_from")}
+        days |= {v.value + dt.timedelta(days=1) for v in self.params.candidates(self.rule.id, "valid_to")}
         return [(None, value_at(None)), *((day.toordinal(), value_at(day)) for day in sorted(days))]
 
     def _case(self, name: str, region: str, on: str, result: Callable[[int, ParamValue], str]) -> str:
@@ -183,8 +189,8 @@ class RuleContext:
         internship."""
         import sqlalchemy as sa
 
-        result = self.conn.execution_options(stream_results=True, yield_per=5000).execute(
-            sa.text(sql), {**self.binds, **binds})
+        result = self.conn.execute(sa.text(sql), {**self.binds, **binds},
+                                   execution_options={"stream_results": True, "yield_per": 5000})
         yield from result
 
     def internship_rows(self, where: str, *, columns: Sequence[str] = (), joins: Sequence[str] = (),

@@ -1,8 +1,10 @@
 """INT-INSURANCE (every day of an internship covered by a liability policy) and INT-INS-PREMIUM
-(no premium paid by the student).
+(no premium paid by, or deducted from, the student), 2021 rule.
 
-Coverage is the union of every policy of a required kind the student is insured on; an insured
-row's own dates (NULL: the policy's) bound it. Two streams ordered by person, the internships in
+Coverage is the union of every policy of a required kind the student is insured on. What one
+insured row covers is the intersection of its own dates (NULL: the policy's) with the policy's
+period, ending the day before the policy was surrendered or cancelled (``cancelled_on`` is the
+first day not covered; a policy marked 已退保 / 已注销 without that date covers nothing). Two streams ordered by person, the internships in
 scope and the cover intervals, are walked side by side (``_coverage``): each person's intervals
 are sorted once, and each of the person's internships is swept over them
 (``xiaoqi.core.rules.sweep.uncovered``), so the cost is one pass over each table however the
@@ -20,15 +22,29 @@ from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.rules import JOIN_SCHOOL_ENTERPRISE, Param, Rule, money
 from xiaoqi.core.rules.sweep import uncovered
 
-from .internships import SOURCE
+from .sources import IN_FORCE_2021, RULE_2021
 
 catalogue(
     {
         "nat.ins.gap": ("{n} 段未被实习责任保险覆盖，共 {days} 天：{ranges}", "{n} uncovered periods, {days} days in all: {ranges}"),
         "nat.ins.none": ("整个实习期（{start} 至 {end}）没有实习责任保险", "no liability insurance for the whole internship ({start} to {end})"),
         "nat.premium.msg": ("保单 {policy}（{kind}）的保费 {premium} 元由学生承担", "the premium of policy {policy} ({kind}), {premium} yuan, is paid by the student"),
+        "nat.premium.deducted": ("保费从学生的实习报酬中扣除", "the premium is deducted from the student's pay"),
     }
 )
+
+
+#: policy states in which a policy has stopped covering (core_kinds.POLICY_ENDED)
+ENDED = ("已退保", "已注销")
+
+
+def cover_dates(ctx) -> tuple[str, str]:
+    """SQL for the first and last day an insured row ``n`` of policy ``p`` covers."""
+    ended = ", ".join(ctx.bind(s) for s in ENDED)
+    stop = (f"(CASE WHEN p.cancelled_on IS NOT NULL THEN {ctx.sql.add_days('p.cancelled_on', -1)} "
+            f"WHEN p.status IN ({ended}) THEN {ctx.sql.add_days('p.start_on', -1)} ELSE p.end_on END)")
+    return (ctx.sql.greatest("COALESCE(n.start_on, p.start_on)", "p.start_on"),
+            ctx.sql.least("COALESCE(n.end_on, p.end_on)", "p.end_on", stop))
 
 
 def _bits(ctx, name: str, test) -> str:
@@ -58,7 +74,7 @@ def _coverage(ctx):
         f"WHERE {ctx.scope('i')} AND {ctx.applies(region, 'i.start_on')} ORDER BY {person('i.id_number')}")
     kind_bits = _bits(ctx, "required_kinds", lambda kinds: " OR ".join(f"p.kind = {ctx.bind(k)}" for k in kinds) or "1 = 0")
     cover_bits = _bits(ctx, "min_cover_per_student", lambda least: f"COALESCE(p.cover_per_person, 0) >= {ctx.literal(least)}")
-    cover_from, cover_to = "COALESCE(n.start_on, p.start_on)", "COALESCE(n.end_on, p.end_on)"
+    cover_from, cover_to = cover_dates(ctx)
     intervals = ctx.tuples(
         f"SELECT n.id_number, {day(cover_from)}, {day(cover_to)}, {kind_bits}, {cover_bits} "
         f"FROM insured n JOIN policies p ON p.policy_no = n.policy_no "
@@ -100,25 +116,29 @@ def _premium(ctx):
     # the few policies a student pays lead the join (CROSS JOIN fixes that order on SQLite, which
     # has no statistics to find it; PostgreSQL plans as it likes)
     region = ctx.region()
+    cover_from, cover_to = cover_dates(ctx)
     rows = ctx.rows(
         f"SELECT i.id_number, i.uscc, i.start_on, i.school_code, p.policy_no, p.kind AS policy_kind, p.premium "
         f"FROM policies p CROSS JOIN insured n CROSS JOIN internships i "
         f"{JOIN_SCHOOL_ENTERPRISE} WHERE n.policy_no = p.policy_no AND i.id_number = n.id_number AND p.payer = {ctx.bind('学生')} "
-        f"AND COALESCE(n.start_on, p.start_on) <= i.end_on AND COALESCE(n.end_on, p.end_on) >= i.start_on "
+        f"AND {cover_from} <= i.end_on AND {cover_to} >= i.start_on AND {cover_from} <= {cover_to} "
         f"AND {ctx.scope('i')} AND {ctx.applies(region, 'i.start_on')}")
     for r in rows:
         premium = money(r["premium"])
         yield ctx.internship_finding(r, t("nat.premium.msg", policy=r["policy_no"], kind=r["policy_kind"], premium=premium if premium is not None else "-"),
                                      numbers={"policy_no": r["policy_no"], "premium": premium})
+    for r in ctx.internship_rows("i.premium_deducted IS TRUE"):
+        yield ctx.internship_finding(r, t("nat.premium.deducted"), numbers={"premium_deducted": True})
 
 
 RULES = [
     Rule(id="INT-INSURANCE", severity="error", title=("实习责任保险覆盖", "Liability insurance cover"),
-         requirement=("实习责任保险覆盖实习期间的每一天", "an internship liability policy covers every day from start to end"),
-         source=SOURCE, evaluate=_coverage,
+         requirement=("实习责任保险覆盖实习期间的每一天（按被保险人清单与保单期间的交集，退保或注销之日起不再覆盖）",
+                      "an internship liability policy covers every day from start to end (the insured row's dates within the policy's, until it is surrendered or cancelled)"),
+         source=RULE_2021, valid_from=IN_FORCE_2021, evaluate=_coverage,
          params=(Param("required_kinds", "list", ("实习责任保险",), ("须覆盖实习期的险种", "policy kinds that must cover the internship")),
                  Param("min_cover_per_student", "decimal", None, ("每名学生最低保额（元，全国未规定）", "minimum cover per student in yuan (no national figure)"), required=False))),
     Rule(id="INT-INS-PREMIUM", severity="error", title=("保费不得由学生承担", "No premium paid by students"),
          requirement=("实习保险的保费不得由学生缴纳或从学生报酬中扣除", "no premium is paid by, or deducted from, the student"),
-         source=SOURCE, evaluate=_premium),
+         source=RULE_2021, valid_from=IN_FORCE_2021, evaluate=_premium),
 ]

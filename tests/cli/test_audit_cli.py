@@ -18,13 +18,13 @@ BOTH = pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True
 SERVICE_CHANGE = {
     "schools": {"contact": "李老师"}, "majors": {"name": "机电一体化技术（新）"}, "enterprises": {"staff_count": "600"},
     "positions": {"wage": "5200"}, "students": {"class_name": "机电2301班"}, "agreements": {"vetted_on": "2026-01-05"},
-    "internships": {"work_region": "320100"}, "policies": {"premium": "12000"}, "insured": {"end_on": "2026-06-30"},
+    "internships": {"work_region": "320100"}, "policies": {"premium": "12000"},
     "teachers": {"title": "讲师"},
 }
 IMPORT_CHANGE = {
     "schools": {"phone": "0371-66668888"}, "majors": {"name": "机电一体化技术（再改）"}, "enterprises": {"name": "改名制造有限公司"},
     "positions": {"title": "新岗位"}, "students": {"guardian": "王五"}, "agreements": {"vetted_on": "2026-02-01"},
-    "internships": {"work_region": "320500"}, "policies": {"insurer": "新保险股份有限公司"}, "insured": {"end_on": "2026-05-31"},
+    "internships": {"work_region": "320500"}, "policies": {"insurer": "新保险股份有限公司"},
     "teachers": {"phone": "0371-12345678"},
 }
 #: kinds whose first record nothing else refers to, so it can be deleted at the end
@@ -61,6 +61,17 @@ def _typed(col, value):
     return value
 
 
+def _changes(xiaoqi_cli, kind_name: str, record: dict) -> tuple[dict, dict]:
+    """The service change and the import change of a kind; an insured row's end stays within its
+    policy's period (an insured row outside its policy is refused)."""
+    if kind_name != "insured":
+        return SERVICE_CHANGE[kind_name], IMPORT_CHANGE[kind_name]
+    import datetime as dt
+
+    end = dt.date.fromisoformat(show(xiaoqi_cli, "policies", record["policy_no"])["end_on"])
+    return {"end_on": str(end - dt.timedelta(days=1))}, {"end_on": str(end - dt.timedelta(days=31))}
+
+
 def show(xiaoqi_cli, kind: str, key: str) -> dict:
     result = xiaoqi_cli("records", "show", kind, key, "--format", "json")
     assert result.exit_code == 0, result.stderr
@@ -82,10 +93,11 @@ def test_a_records_history_equals_a_full_snapshot_log(demo_db, xiaoqi_cli, xiaoq
         key = kind.key_of(kind.parse_row(first))
         # the full-snapshot log: the record as it stands after each write
         expected = [("create", None, show(xiaoqi_cli, kind_name, key))]
-        pairs = [f"{name}={value}" for name, value in SERVICE_CHANGE[kind_name].items()]
+        service_change, import_change = _changes(xiaoqi_cli, kind_name, first)
+        pairs = [f"{name}={value}" for name, value in service_change.items()]
         assert xiaoqi_cli("records", "set", kind_name, key, *pairs).exit_code == 0
         expected.append(("update", expected[-1][2], show(xiaoqi_cli, kind_name, key)))
-        changed = {**expected[-1][2], **IMPORT_CHANGE[kind_name]}
+        changed = {**expected[-1][2], **import_change}
         imported = xiaoqi_cli("import", kind_name, one_row_file(tmp_path, kind_name, fmt, changed, n))
         assert imported.exit_code == 0 and ("修改 1" in imported.output), (kind_name, imported.output, imported.stderr)
         expected.append(("update", expected[-1][2], show(xiaoqi_cli, kind_name, key)))

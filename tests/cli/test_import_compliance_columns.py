@@ -105,3 +105,21 @@ def test_templates_carry_the_new_headers(xiaoqi_cli, tmp_path):
         for header in headers:
             assert header in zh, (kind, header)
         assert {"daily_hours", "probation_wage", "cancelled_on"} & set(en)
+
+
+def test_an_insured_row_outside_its_policy_is_refused(xiaoqi_factory, xiaoqi_cli, tmp_path):
+    school = xiaoqi_factory.school()
+    student = xiaoqi_factory.student(school)
+    policies = tmp_path / "p.csv"
+    write_csv(policies, ["保单号", "保险公司", "险种", "投保人", "保费承担方", "保险起期", "保险止期"],
+              [["P-9", "人保", "实习责任保险", school.school_code, "学校", "2025-01-01", "2025-12-31"]])
+    assert xiaoqi_cli("import", "policies", policies).exit_code == 0
+    headers = ["保单号", "身份证号", "起保日期", "终止日期"]
+    early = write_csv(tmp_path / "early.csv", headers, [["P-9", student.id_number, "2024-12-31", None]])
+    result = xiaoqi_cli("import", "insured", early)
+    assert result.exit_code == 1 and "起保日期 2024-12-31 早于保单 P-9 的保险起期 2025-01-01" in result.output
+    late = write_csv(tmp_path / "late.csv", headers, [["P-9", student.id_number, "2025-01-01", "2026-01-01"]])
+    result = xiaoqi_cli("import", "insured", late)
+    assert result.exit_code == 1 and "终止日期 2026-01-01 晚于保单 P-9 的保险止期 2025-12-31" in result.output
+    exact = write_csv(tmp_path / "exact.csv", headers, [["P-9", student.id_number, "2025-01-01", "2025-12-31"]])
+    assert xiaoqi_cli("import", "insured", exact).exit_code == 0

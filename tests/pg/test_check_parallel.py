@@ -52,7 +52,8 @@ def _generate(session, seed: int = 5) -> None:
     world.agreement(SCHOOL, OTHER)
     world.policy("POL-2026A", holder=SCHOOL, start=D(2026, 1, 10), end=D(2026, 12, 31), kind="意外伤害保险")
     world.policy("POL-2026B", holder=SCHOOL, start=D(2025, 6, 1), end=D(2025, 12, 20), cover="300000")
-    policies = ["POL-2025", "POL-2026A", "POL-2026B"]
+    world.policy("POL-CXL", holder=SCHOOL, start=D(2025, 7, 1), end=D(2026, 6, 30), status="已退保", cancelled_on=D(2026, 1, 15))
+    policies = ["POL-2025", "POL-2026A", "POL-2026B", "POL-CXL"]
     for n in range(70):
         school = rng.choice([SCHOOL, "4133012345"])
         student = world.student(school=school)
@@ -95,7 +96,12 @@ def _day_by_day(conn, config) -> dict[tuple[str, str], dict]:
     for r in internships:
         r["start_on"], r["end_on"] = as_date(r["start_on"]), as_date(r["end_on"])
     cover = rows("SELECT n.id_number, p.kind, p.cover_per_person, COALESCE(n.start_on, p.start_on) AS a, "
-                 "COALESCE(n.end_on, p.end_on) AS b FROM insured n JOIN policies p ON p.policy_no = n.policy_no")
+                 "COALESCE(n.end_on, p.end_on) AS b, p.start_on AS policy_from, p.end_on AS policy_to, p.cancelled_on "
+                 "FROM insured n JOIN policies p ON p.policy_no = n.policy_no")
+    for c in cover:  # an insured row covers its dates within its policy's, until the day before a cancellation
+        c["a"] = max(as_date(c["a"]), as_date(c["policy_from"]))
+        c["b"] = min(as_date(c["b"]), as_date(c["policy_to"]),
+                     as_date(c["cancelled_on"]) - dt.timedelta(days=1) if c["cancelled_on"] else dt.date.max)
     out = {}
     for r in internships:
         kinds = params.resolve("INT-INSURANCE", "required_kinds", r["school_region"], r["start_on"])

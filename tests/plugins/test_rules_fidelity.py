@@ -267,3 +267,83 @@ def test_overseas_internships_need_a_filing(world, xiaoqi_session):
     assert set(found) == {thailand, hong_kong} and filed not in found
     assert found[thailand].message.startswith("境外实习") and "泰国（TH）" in found[thailand].message
     assert found[hong_kong].numbers["abroad"] is True and "香港" in found[hong_kong].message
+
+
+# -- 18.1 the ratio rules by the rule each internship started under ---------------------------------------
+
+def _staff(session, *, enterprise: int, post: int) -> None:
+    session.execute(sa.update(m.Enterprise).values(staff_count=enterprise))
+    session.execute(sa.update(m.Position).values(staff_count=post))
+
+
+def test_ratios_count_each_intern_by_the_rule_of_its_start(world, xiaoqi_session):
+    _staff(xiaoqi_session, enterprise=100, post=1000)
+    for _ in range(10):
+        world.internship(start_on=D(2022, 1, 1), end_on=D(2022, 3, 31))                     # 10 %: allowed
+    world.internship(start_on=RULE_2021 - DAY, end_on=D(2022, 3, 31), kind_label="跟岗实习")  # the 2016 rule did not count 跟岗
+    assert keys(xiaoqi_session, "INT-RATIO-ENTERPRISE") == []
+    world.internship(start_on=RULE_2021 - DAY, end_on=D(2022, 1, 10), kind_label="顶岗实习")  # 顶岗 counts: 11 to 01-10
+    [f] = findings(xiaoqi_session, "INT-RATIO-ENTERPRISE")
+    assert f.dates == [(D(2022, 1, 1), D(2022, 1, 10))] and f.numbers["rule_version"] == "2021" and f.numbers["interns"] == 11
+
+
+def test_the_2016_ratio_counts_dinggang_only_and_judges_its_own_days(world, xiaoqi_session):
+    _staff(xiaoqi_session, enterprise=100, post=1000)
+    for _ in range(11):
+        world.internship(start_on=D(2021, 3, 1), end_on=D(2021, 6, 30), kind_label="跟岗实习")
+    assert keys(xiaoqi_session, "INT-RATIO-ENTERPRISE") == []
+    for _ in range(11):                                          # across the day the 2021 rule took effect
+        world.internship(start_on=D(2021, 12, 20), end_on=D(2022, 1, 10), kind_label="顶岗实习")
+    found = sorted(findings(xiaoqi_session, "INT-RATIO-ENTERPRISE"), key=lambda f: f.dates)
+    assert [(f.numbers["rule_version"], f.dates) for f in found] == [
+        ("2016", [(D(2021, 12, 20), RULE_2021 - DAY)]), ("2021", [(RULE_2021, D(2022, 1, 10))])]
+    assert found[0].message.startswith("按2016年规定（只计顶岗实习学生）") and found[0].subject_key == ENTERPRISE
+    before_2016 = {"params": {"INT-RATIO-ENTERPRISE-2016": {"valid_from": "2021-12-25"}}}
+    assert sorted(f.dates for f in findings(xiaoqi_session, "INT-RATIO-ENTERPRISE", config=before_2016)) == [
+        [(D(2021, 12, 25), RULE_2021 - DAY)], [(RULE_2021, D(2022, 1, 10))]]
+
+
+# -- 18.3 insurance: the insured row within its policy, cancellations ------------------------------------
+
+def _insured_only_on(world, policy: str, **dates) -> str:
+    key = world.internship(insured=False)
+    world.insure(policy, key.split("/")[0], **dates)
+    return key
+
+
+def test_cover_is_the_insured_row_within_its_policy(world, xiaoqi_session):
+    world.policy("SHORT", holder=SCHOOL, start=D(2025, 9, 1), end=D(2025, 12, 31))
+    beyond = _insured_only_on(world, "SHORT", start=D(2025, 8, 1), end=D(2026, 2, 28))     # the list says more than the policy
+    found = by_key(xiaoqi_session, "INT-INSURANCE")
+    assert found[beyond].dates == [(D(2026, 1, 1), D(2026, 2, 28))]
+
+
+def test_a_surrendered_policy_stops_covering_on_its_date(world, xiaoqi_session):
+    start, end = D(2025, 9, 1), D(2026, 2, 28)
+    cases = {"MID": D(2025, 11, 1), "ON-START": start, "AFTER-END": end + DAY, "LAST-DAY": end}
+    keys_by = {}
+    for no, cancelled in cases.items():
+        world.policy(no, holder=SCHOOL, start=D(2025, 1, 1), end=D(2026, 12, 31), status="已退保", cancelled_on=cancelled)
+        keys_by[no] = _insured_only_on(world, no)
+    world.policy("NO-DATE", holder=SCHOOL, start=D(2025, 1, 1), end=D(2026, 12, 31), status="已注销")
+    keys_by["NO-DATE"] = _insured_only_on(world, "NO-DATE")
+    found = by_key(xiaoqi_session, "INT-INSURANCE")
+    assert found[keys_by["MID"]].dates == [(D(2025, 11, 1), end)]
+    assert found[keys_by["ON-START"]].dates == [(start, end)] and found[keys_by["NO-DATE"]].dates == [(start, end)]
+    assert found[keys_by["LAST-DAY"]].dates == [(end, end)] and keys_by["AFTER-END"] not in found
+
+
+def test_insurance_rules_judge_internships_of_the_2021_rule(world, xiaoqi_session):
+    old = world.internship(start_on=RULE_2021 - DAY, end_on=D(2022, 3, 31), insured=False, enrolled=D(2019, 9, 1))
+    new = world.internship(start_on=RULE_2021, end_on=D(2022, 3, 31), insured=False, enrolled=D(2019, 9, 1))
+    assert keys(xiaoqi_session, "INT-INSURANCE") == [new] and old not in keys(xiaoqi_session, "INT-INSURANCE")
+
+
+def test_a_premium_deducted_from_pay(world, xiaoqi_session):
+    deducted = world.internship(premium_deducted=True)
+    world.internship(premium_deducted=False)
+    world.policy("STU", holder=SCHOOL, start=D(2025, 1, 1), end=D(2025, 12, 31), kind="意外伤害保险", payer="学生",
+                 status="已退保", cancelled_on=D(2025, 9, 1))                           # surrendered before the internship
+    _insured_only_on(world, "STU")
+    found = by_key(xiaoqi_session, "INT-INS-PREMIUM")
+    assert set(found) == {deducted} and "从学生的实习报酬中扣除" in found[deducted].message
