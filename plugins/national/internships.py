@@ -22,7 +22,6 @@ from xiaoqi.core.rules import JOIN_POSITION, JOIN_STUDENT, Param, Rule, as_date,
 from . import catalogue as majors
 from .sources import CATALOGUE_2021, IN_FORCE_2021, IN_FORCE_LABOUR_LAW, LABOUR_LAW, LAST_DAY_2016, RULE_2021, article
 
-SOURCE = RULE_2021
 ON_POST = ("岗位实习",)
 WITH_POST = ("岗位实习", "学徒")
 APPRENTICE = "学徒"
