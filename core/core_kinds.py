@@ -22,6 +22,7 @@ catalogue(
         "row.position_required": ("{kind}必须填写岗位编号", "a {kind} needs a position code"),
         "row.pay_required": ("岗位实习必须填写月实习报酬", "an on-post internship needs its monthly pay"),
         "row.holder": ("投保人应为学校代码（10位）或统一社会信用代码（18位）：{reason}", "the holder is a school code (10 digits) or a USCC (18 characters): {reason}"),
+        "row.revoked_before_certified": ("认定撤销日期不能早于认定日期", "the certification is revoked before it was granted"),
         "row.quota_period": ("名额截止日期不能早于名额起始日期", "the quota end date is before its start date"),
         "row.places_min": ("预留名额至少为 1", "a reservation holds at least 1 place"),
         "row.released_places": ("已退回名额不能多于预留名额", "more places given back than reserved"),
@@ -240,6 +241,7 @@ CORE_KINDS: list[RecordKind] = [
         # enterprise keeps its own record but not its 产教融合型企业 certification
         access=Access(read=ALL, create={"school": ALL}, delete={"enterprise": NONE},
                       columns={"enterprise": ("name", "industry_code", "region", "staff_count")}),
+        checks=[_dates_in_order("pce_certified_on", "pce_revoked_on", "row.revoked_before_certified")],
         columns=[
             _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
             _c("name", "企业名称", "text", required=True),
@@ -249,6 +251,8 @@ CORE_KINDS: list[RecordKind] = [
             _c("pce_certified", "产教融合型企业", "bool"),
             _c("pce_level", "认定级别", "choice", choices=("国家级", "省级"), choices_en=("national", "provincial")),
             _c("pce_certified_on", "认定日期", "date"),
+            _c("pce_revoked_on", "认定撤销日期", "date",
+               doc=("产教融合型企业认定被撤销的日期（如以欺诈取得）", "the day the 产教融合型企业 certification was revoked (e.g. obtained by fraud)")),
         ],
     ),
     RecordKind(

@@ -118,6 +118,7 @@ class Enterprise(SQLModel, table=True):
     pce_certified: Optional[bool] = None
     pce_level: Optional[str] = Field(default=None, max_length=10)
     pce_certified_on: Optional[dt.date] = None
+    pce_revoked_on: Optional[dt.date] = None  # the certification revoked (e.g. obtained by fraud)
 
 
 class Teacher(SQLModel, table=True):

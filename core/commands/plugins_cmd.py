@@ -18,17 +18,19 @@ catalogue(
 
 
 def hookspec_summaries() -> list[dict]:
-    """Every hookspec with its arguments and the first paragraph of its docstring."""
+    """Every hookspec — the core's and those plugins add with ``xiaoqi_addhooks`` — with its
+    arguments and the first paragraph of its docstring."""
     import inspect
 
-    from .. import hookspecs
+    from ..plugins import get_plugin_manager
 
     out = []
-    for name, func in inspect.getmembers(hookspecs, inspect.isfunction):
-        if name.startswith("xiaoqi_"):
+    for name, caller in sorted(vars(get_plugin_manager().hook).items()):
+        spec = getattr(caller, "spec", None)
+        if name.startswith("xiaoqi_") and spec is not None:
             # the first paragraph, whole: a summary cut at the end of a source line stops mid-sentence
-            summary = " ".join((inspect.getdoc(func) or "").split("\n\n")[0].split())
-            out.append({"name": name, "arguments": list(inspect.signature(func).parameters), "summary": summary})
+            summary = " ".join((inspect.getdoc(spec.function) or "").split("\n\n")[0].split())
+            out.append({"name": name, "arguments": list(spec.argnames), "summary": summary})
     return out
 
 

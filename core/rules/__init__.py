@@ -49,7 +49,7 @@ What the context gives a rule:
 - ``ctx.applies(region, date)``: the condition that a regional rule (``Rule.province``) or a rule in
   force from a date (``Rule.valid_from``) applies to the row; ``1 = 1`` for a national rule.
 - ``ctx.sql``: portable SQL snippets (``add_days``, ``add_months``, ``add_years``, ``greatest``,
-  ``least``, ``date``, ``days_between``) for SQLite and PostgreSQL alike.
+  ``least``, ``date``, ``days_between``, ``make_date``) for SQLite and PostgreSQL alike.
 - ``ctx.rows(sql, **binds)``: run a query (with the binds that ``param`` and ``scope`` collected)
   and iterate its rows as mappings (``ctx.tuples``: as plain rows); ``ctx.finding`` /
   ``ctx.internship_finding`` build findings.

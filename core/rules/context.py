@@ -211,6 +211,19 @@ class RuleContext:
                f"WHERE {kind_sql}{self.scope('i')} AND {self.applies(self.region(), 'i.start_on')} AND ({where})")
         return self.rows(sql)
 
+    def findings_of(self, rule: Rule, **scope) -> list[Finding]:
+        """The findings of another rule (and its regional variants) with this check's parameters,
+        over this check's scope narrowed by ``scope`` (``school=``, ``enterprise=``, ``on=``): for a
+        rule that judges what other rules find, e.g. a partner enterprise with internship
+        violations. Nothing when that rule is switched off for lack of a parameter."""
+        from dataclasses import replace
+
+        from .engine import evaluate
+
+        if self.params.unsettled(rule):
+            return []
+        return evaluate(self.conn, rule, self.params, replace(self.scope_values, **scope))
+
     def finding(self, *, subject_kind: str, subject_key: str, message: str, school_code: str | None = None,
                 uscc: str | None = None, numbers: dict | None = None, dates: list | None = None) -> Finding:
         numbers = dict(numbers or {})

@@ -21,8 +21,8 @@ import time
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from .context import RuleContext, Scope
-from .model import CheckResult, Finding, SwitchedOff
-from .params import param_table
+from .model import CheckResult, Finding, Rule, SwitchedOff
+from .params import ParamTable, param_table
 from .registry import get_rule, get_rules, rule_variants
 
 if TYPE_CHECKING:
@@ -132,12 +132,18 @@ def _evaluate(conn, rule, parts, table, scope) -> tuple[list[Finding], SwitchedO
     missing = table.unsettled(rule)
     if missing:
         return [], SwitchedOff(rule.id, rule.label(), missing), 0.0
+    return evaluate(conn, rule, table, scope, parts), None, 0.0
+
+
+def evaluate(conn: sa.Connection, rule: Rule, table: ParamTable, scope: Scope, parts=None) -> list[Finding]:
+    """The findings of ``rule`` and of its regional variants (``parts``, default: looked up) whose
+    parameters are settled — the caller has checked the rule's own — over ``scope``."""
     found: list[Finding] = []
-    for part in parts:
+    for part in parts or (rule, *rule_variants(rule.id)):
         if part is not rule and table.unsettled(part):
             continue
         found.extend(part.evaluate(RuleContext(conn, part, table, scope)))
-    return found, None, 0.0
+    return found
 
 
 # -- read connections on one snapshot ----------------------------------------------------------------

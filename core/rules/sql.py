@@ -64,6 +64,12 @@ class SqlDialect:
         streams Python merges; PostgreSQL would otherwise order by the database's locale."""
         return expr if self.sqlite else f'{expr} COLLATE "C"'
 
+    def make_date(self, year: str, month: int | str, day: int | str) -> str:
+        """The date of a year (an integer expression, e.g. a column) and a month and day."""
+        if self.sqlite:
+            return f"printf('%04d-%02d-%02d', {year}, {month}, {day})"
+        return f"make_date(CAST({year} AS INTEGER), {month}, {day})"
+
 
 def as_date(value) -> dt.date | None:
     if value is None or isinstance(value, dt.date):

@@ -8,7 +8,12 @@ This is the reference example of a plugin that owns tables; read it in this orde
 2. ``models.py`` and ``migrations/`` — the tables, in the plugin's own Alembic branch;
 3. ``kinds.py`` — the record kinds: columns with Chinese and English headers, keys, references,
    checks and who may see and change what (``Access``); import, export, templates and forms follow;
-4. ``parties.py`` — the guards that hold every record to the college's own parties.
+4. ``parties.py`` — the guards that hold every record to the college's own parties;
+5. ``figures.py`` and ``checklist.py`` — a college's figures over the core's registry, and the
+   seven-task checklist, as SQL;
+6. ``rules.py`` — the IC-… rules, set-based, with parameters that have no national figure;
+7. ``hookspecs.py`` and ``investments.py`` — the hook this plugin publishes for the incentives
+   plugin (``xiaoqi_addhooks``), and its answer.
 
 Everything is reached through public hooks only; the heavy modules are imported inside the hooks,
 so loading the plugin costs nothing until one of its parts is used.
@@ -47,3 +52,26 @@ def xiaoqi_register_record_kinds():
     from .kinds import KINDS
 
     return list(KINDS)
+
+
+@hookimpl
+def xiaoqi_register_rules():
+    from .rules import RULES
+
+    return list(RULES)
+
+
+@hookimpl
+def xiaoqi_addhooks(pm):
+    from . import hookspecs
+
+    caller = getattr(pm.hook, "xiaoqi_qualifying_investments", None)
+    if caller is None or caller.spec is None:  # once per manager, also when the plugin is registered again
+        pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def xiaoqi_qualifying_investments(conn, year, uscc):
+    from .investments import qualifying_investments
+
+    return qualifying_investments(conn, year=year, uscc=uscc)

@@ -33,7 +33,8 @@ def fill_from(source_url: str, engine) -> dict[str, int]:
             if model is None or table.name == "alembic_version":
                 continue
             names = [c.name for c in table.columns]
-            rows = [dict(r._mapping) for r in src.execute(sa.select(*(model.c[n] for n in names)).order_by(model.c.id))]
+            order = list(model.primary_key.columns)  # the id, or the key of a table without one (import_files)
+            rows = [dict(r._mapping) for r in src.execute(sa.select(*(model.c[n] for n in names)).order_by(*order))]
             if rows:
                 dst.execute(table.insert(), rows)
             if dst.dialect.name == "postgresql" and "id" in names:
@@ -45,9 +46,11 @@ def fill_from(source_url: str, engine) -> dict[str, int]:
 
 
 def contents(engine, tables) -> dict[str, list[tuple]]:
-    """Every row of ``tables`` (name -> the columns to read), in id order."""
+    """Every row of ``tables`` (name -> the columns to read), in id order (by every column for a
+    table without an id)."""
     with engine.connect() as conn:
-        return {name: [tuple(r) for r in conn.execute(sa.text(f'SELECT {", ".join(cols)} FROM "{name}" ORDER BY id'))]
+        return {name: [tuple(r) for r in conn.execute(sa.text(
+            f'SELECT {", ".join(cols)} FROM "{name}" ORDER BY {"id" if "id" in cols else ", ".join(cols)}'))]
                 for name, cols in tables.items()}
 
 

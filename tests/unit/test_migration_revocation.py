@@ -1,0 +1,48 @@
+"""Migration 0005 (the revocation date of an enterprise's 产教融合型企业 certification) on a database
+with data: a database at the previous core head, filled with the demo's records, is upgraded on
+SQLite and PostgreSQL; every row is intact, the new column reads NULL, the schema equals the
+models, and the upgraded database records a revocation."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from xiaoqi.core.db import make_engine
+from xiaoqi.core.migrate import current, heads, upgrade
+
+from .test_migration_teachers import contents, fill_from, schema_diff
+
+PREVIOUS = "0004"
+
+
+@pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
+def test_upgrade_from_the_previous_head_keeps_every_row(xiaoqi_backend, request, tmp_path, demo_db, xiaoqi_cli):
+    if xiaoqi_backend == "pg":
+        dbs = request.getfixturevalue("xiaoqi_pg")
+        url = dbs.create(migrated=False)
+        request.addfinalizer(lambda: dbs.drop(url))
+    else:
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    request.addfinalizer(engine.dispose)
+    upgrade(engine, PREVIOUS)
+    counts = fill_from(demo_db[0], engine)
+    assert counts["enterprises"] >= 40 and counts["internships"] > 900
+    old_columns = {t: [c["name"] for c in sa.inspect(engine).get_columns(t)] for t in counts}
+    before = contents(engine, old_columns)
+
+    upgrade(engine)
+
+    assert current(engine) == heads()
+    assert contents(engine, old_columns) == before
+    new = {c["name"] for c in sa.inspect(engine).get_columns("enterprises")} - set(old_columns["enterprises"])
+    assert new == {"pce_revoked_on"}
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(pce_revoked_on) FROM enterprises")).scalar() == 0
+    assert schema_diff(engine) == []
+    with engine.connect() as conn:
+        uscc = conn.execute(sa.text("SELECT uscc FROM enterprises ORDER BY id LIMIT 1")).scalar()
+    changed = xiaoqi_cli("records", "set", "enterprises", uscc, "pce_revoked_on=2026-01-05", db=url)
+    assert changed.exit_code == 0, changed.stderr
+    assert xiaoqi_cli("export", "enterprises", "--format", "json", db=url).json[0]["pce_revoked_on"] == "2026-01-05"
