@@ -1,4 +1,4 @@
-"""Migration 0005 (the revocation date of an enterprise's 产教融合型企业 certification) on a database
+"""Migration 0006 (the revocation date of an enterprise's 产教融合型企业 certification) on a database
 with data: a database at the previous core head, filled with the demo's records, is upgraded on
 SQLite and PostgreSQL; every row is intact, the new column reads NULL, the schema equals the
 models, and the upgraded database records a revocation."""
@@ -13,7 +13,7 @@ from xiaoqi.core.migrate import current, heads, upgrade
 
 from .test_migration_teachers import contents, fill_from, schema_diff
 
-PREVIOUS = "0004"
+PREVIOUS = "0005"
 
 
 @pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)

@@ -1,7 +1,7 @@
 """enterprise revocation: the day an enterprise's 产教融合型企业 certification was revoked
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 
 ``enterprises`` gains ``pce_revoked_on`` (认定撤销日期): the industrial-college rule
 IC-PARTNER-REVOKED and the incentives ledger (no credit after a revocation) read it. Existing rows
@@ -12,8 +12,8 @@ from typing import Sequence, Union
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = '0005'
-down_revision: Union[str, Sequence[str], None] = '0004'
+revision: str = '0006'
+down_revision: Union[str, Sequence[str], None] = '0005'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
