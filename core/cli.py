@@ -28,7 +28,7 @@ from .commands import CommandEntry
 from .i18n import catalogue, get_lang, set_lang, t
 
 __all__ = ["AppContext", "Argument", "CommandEntry", "Command", "Group", "Option", "argument", "cli", "command", "emit_json",
-           "format_option", "group", "main", "option", "pass_app"]
+           "format_option", "group", "main", "option", "pass_app", "print_table"]
 
 catalogue(
     {
@@ -107,6 +107,23 @@ pass_app = click.make_pass_decorator(AppContext)
 def emit_json(data) -> None:
     """Machine-readable output: UTF-8 JSON on stdout and nothing else there."""
     click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def print_table(headers: list[str], rows: list[list], right: set[int] = frozenset()) -> None:
+    """Text output as an aligned table: a header line, a rule, the rows; each column as wide as its
+    widest cell (a Chinese character counts twice), the columns in ``right`` right-aligned."""
+    from .i18n import display_width, pad
+
+    cells = [["" if v is None else str(v) for v in row] for row in rows]
+    widths = [max([display_width(h)] + [display_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values):
+        return "  ".join(pad(v, w, ">" if i in right else "<") for i, (v, w) in enumerate(zip(values, widths))).rstrip()
+
+    click.echo(line(headers))
+    click.echo("  ".join("-" * w for w in widths))
+    for row in cells:
+        click.echo(line(row))
 
 
 format_option = option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,

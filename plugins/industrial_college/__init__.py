@@ -13,7 +13,8 @@ This is the reference example of a plugin that owns tables; read it in this orde
    seven-task checklist, as SQL;
 6. ``rules.py`` — the IC-… rules, set-based, with parameters that have no national figure;
 7. ``hookspecs.py`` and ``investments.py`` — the hook this plugin publishes for the incentives
-   plugin (``xiaoqi_addhooks``), and its answer.
+   plugin (``xiaoqi_addhooks``), and its answer;
+8. ``service.py`` and ``commands.py`` — the queries a user's view needs, and ``xiaoqi ic``.
 
 Everything is reached through public hooks only; the heavy modules are imported inside the hooks,
 so loading the plugin costs nothing until one of its parts is used.
@@ -52,6 +53,14 @@ def xiaoqi_register_record_kinds():
     from .kinds import KINDS
 
     return list(KINDS)
+
+
+@hookimpl
+def xiaoqi_register_commands():
+    from xiaoqi.core.commands import CommandEntry
+
+    return [CommandEntry("ic", ("产业学院：列表、详情、年度汇总与建设任务自评", "industrial colleges: list, details, yearly summary, task scorecard"),
+                         "xiaoqi.plugins.industrial_college.commands:ic_group")]
 
 
 @hookimpl

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from xiaoqi.core.cli import argument, emit_json, format_option, group, option, pass_app
+from xiaoqi.core.cli import argument, emit_json, format_option, group, option, pass_app, print_table
 from xiaoqi.core.errors import UsageError
 from xiaoqi.core.fields import format_bool, parse_code10
 from xiaoqi.core.i18n import catalogue, display_width, pad, t
@@ -47,20 +47,6 @@ catalogue(
         "luban.show.empty": ("  （无）", "  (none)"),
     }
 )
-
-
-def print_table(headers: list[str], rows: list[list], right: set[int] = frozenset()) -> None:
-    """A plain aligned table (CJK-aware widths); columns in ``right`` are right-aligned."""
-    cells = [[("" if v is None else str(v)) for v in row] for row in rows]
-    widths = [max([display_width(h)] + [display_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
-
-    def line(values):
-        return "  ".join(pad(v, w, ">" if i in right else "<") for i, (v, w) in enumerate(zip(values, widths))).rstrip()
-
-    click.echo(line(headers))
-    click.echo("  ".join("-" * w for w in widths))
-    for r in cells:
-        click.echo(line(r))
 
 
 def money(value) -> str:

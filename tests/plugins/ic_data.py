@@ -47,6 +47,7 @@ class IcRegister:
     ta: object  # enterprise mentor of a
     tb: object  # enterprise mentor of b
     association: str
+    majors: dict  # lead (460301, joint), robotics (460305 of the lead school, not joint), partner (460301, joint)
 
 
 def college(factory: XiaoqiFactory, code: str, school, **values):
@@ -67,16 +68,15 @@ def partner(factory: XiaoqiFactory, code: str, party, partner_type: str = "企�
 
 def build(factory: XiaoqiFactory) -> IcRegister:
     lead, partner_school, stranger = factory.school(name="杭州智造职业技术学院"), factory.school(), factory.school()
-    factory.major(school=lead)
-    factory.major(school=lead, major_code="460305", name="工业机器人技术")
-    factory.major(school=partner_school)
+    majors = {"lead": factory.major(school=lead), "robotics": factory.major(school=lead, major_code="460305", name="工业机器人技术"),
+              "partner": factory.major(school=partner_school)}
     a, b, outsider = factory.enterprise(name="杭州精工智能装备有限公司"), factory.enterprise(), factory.enterprise()
     for firm in (a, b):  # the mentors of a partner are seen by the school through its agreements
         factory.agreement(school=lead, enterprise=firm, kind="产业学院、实习基地")
     ta = factory.teacher(enterprise=a, kind="企业导师", name="李工")
     tb = factory.teacher(enterprise=b, kind="企业导师", name="王工")
     reg = IcRegister(lead=lead, partner_school=partner_school, stranger=stranger, a=a, b=b, outsider=outsider,
-                     ta=ta, tb=tb, association=association_code(1))
+                     ta=ta, tb=tb, association=association_code(1), majors=majors)
 
     college(factory, C1, lead, name="智能制造产业学院")
     factory.record("ic_recognitions", college_code=C1, level="校级", recognised_on=dt.date(2021, 12, 1))
@@ -143,3 +143,32 @@ def build(factory: XiaoqiFactory) -> IcRegister:
     factory.record("ic_investments", college_code=C2, uscc=a.uscc, year=2024, category="现金", amount=Decimal("100000.00"),
                    evidence="HT-C2-2024")
     return reg
+
+
+@dataclass
+class Students:
+    intern: object  # 岗位实习 at a, 2025-03-01 to 2025-08-31 (joint major, lead school)
+    apprentice: object  # 学徒 at a from 2025-09-01
+    partner_intern: object  # the partner school's student, 岗位实习 at a in 2024
+    elsewhere: object  # joint major, but interning at an enterprise of no college
+    other_major: object  # interning at a, but not in a joint major
+
+
+def add_students(factory: XiaoqiFactory, reg: IcRegister) -> Students:
+    """Students and internships in the core registry, of which the college counts three: its
+    students are those of its joint majors (460301 at both schools), its internships theirs at its
+    partners during the partnership."""
+    post = factory.position(reg.a)
+    outside = factory.position(reg.outsider)
+
+    def student(major: str):
+        return factory.student(school=reg.partner_school if major == "partner" else reg.lead, major=reg.majors[major])
+
+    intern, apprentice, partner_intern = student("lead"), student("lead"), student("partner")
+    elsewhere, other_major = student("lead"), student("robotics")
+    factory.internship(student=intern, position=post, start_on=dt.date(2025, 3, 1))
+    factory.internship(student=apprentice, position=post, kind="学徒", start_on=dt.date(2025, 9, 1), end_on=dt.date(2026, 8, 31))
+    factory.internship(student=partner_intern, position=post, start_on=dt.date(2024, 3, 1))
+    factory.internship(student=elsewhere, position=outside, start_on=dt.date(2025, 3, 1))
+    factory.internship(student=other_major, position=post, start_on=dt.date(2025, 3, 1))
+    return Students(intern, apprentice, partner_intern, elsewhere, other_major)
