@@ -91,10 +91,16 @@ def _quota_exceeded(ctx):
 def _mentor_load(ctx):
     only = f" WHERE e.uscc = {ctx.bind(ctx.enterprise)}" if ctx.enterprise else ""
     regions = dict(ctx.tuples(f"SELECT e.uscc, e.region FROM enterprises e{only}"))
+    # a mentor is a person of the teachers registry where the internship refers to one (two mentors
+    # of one name are two people, one written by name and by ID number is one), else the name as
+    # written (old data, names that matched nobody or several people)
     rows = ctx.tuples(
-        f"SELECT i.uscc, i.enterprise_mentor, {ctx.sql.day_number('i.start_on')}, {ctx.sql.day_number('i.end_on')}, "
-        f"{_school_mark(ctx)} FROM internships i WHERE {_apprentice_filter(ctx)} AND i.enterprise_mentor IS NOT NULL "
-        f"AND i.enterprise_mentor <> '' AND i.start_on <= i.end_on ORDER BY i.uscc, i.enterprise_mentor, i.start_on")
+        f"SELECT i.uscc, COALESCE(i.enterprise_mentor_id, ''), COALESCE(i.enterprise_mentor, ''), "
+        f"{ctx.sql.day_number('i.start_on')}, {ctx.sql.day_number('i.end_on')}, "
+        f"{_school_mark(ctx)} FROM internships i WHERE {_apprentice_filter(ctx)} "
+        f"AND (i.enterprise_mentor_id IS NOT NULL OR NULLIF(TRIM(i.enterprise_mentor), '') IS NOT NULL) "
+        f"AND i.start_on <= i.end_on "
+        f"ORDER BY i.uscc, COALESCE(i.enterprise_mentor_id, ''), COALESCE(i.enterprise_mentor, ''), i.start_on")
 
     def limit_at(region, on):
         return ctx.param_value("max_apprentices", region=region, on=on) if ctx.applies_to(region, on) else None
@@ -105,17 +111,19 @@ def _mentor_load(ctx):
         region = regions[key[0]]
         return ctx.steps(lambda on: limit_at(region, on), "max_apprentices")
 
-    for (uscc, mentor), runs in _runs(ctx, rows, limits, key_columns=2):
+    for (uscc, mentor_id, mentor), runs in _runs(ctx, rows, limits, key_columns=3):
         spans, (peak_day, n) = merged(runs)
         days = sum((b - a).days + 1 for a, b in spans)
         limit_value = int(limit_at(regions[uscc], peak_day))
+        numbers = {"mentor": mentor or mentor_id, "apprentices": n, "max_apprentices": limit_value,
+                   "peak_day": peak_day, "days_exceeded": days}
+        if mentor_id:
+            numbers["mentor_id"] = mentor_id
         yield ctx.finding(
             subject_kind="enterprises", subject_key=uscc, uscc=uscc,
-            message=t("app.mentor.msg", mentor=mentor, apprentices=n, limit=limit_value,
+            message=t("app.mentor.msg", mentor=mentor or mentor_id, apprentices=n, limit=limit_value,
                       day=peak_day, days=days, ranges=_ranges_text(spans)),
-            numbers={"mentor": mentor, "apprentices": n, "max_apprentices": limit_value,
-                     "peak_day": peak_day, "days_exceeded": days},
-            dates=spans)
+            numbers=numbers, dates=spans)
 
 
 def _quota_ratio(ctx):
