@@ -1,4 +1,4 @@
-"""Parsing and validation of one cell of each column type (see RECORDS.md, "Types").
+"""Parsing and validation of one cell of each column type (the types are listed in docs/kinds.md).
 
 Each parser takes what a file, a form or a service caller gives (text, a number, a date, None)
 and returns the canonical Python value, or raises ``ValueError`` whose message is the reason in

@@ -1,7 +1,8 @@
-"""The registry's tables (SQLModel). Columns follow RECORDS.md; the import/export names are the
-attribute names. Natural keys are unique and foreign keys point at them (``ON UPDATE CASCADE``),
-so a file row, a table row and an export row speak the same keys; each table also has an integer
-``id`` for paging and the audit log.
+"""The registry's tables (SQLModel). Each table is described for import and export by its record
+kind (``core/core_kinds.py``, listed in docs/kinds.md), whose column names are the attribute names.
+Natural keys are unique and foreign keys point at them (``ON UPDATE CASCADE``), so a file row, a
+table row and an export row speak the same keys; each table also has an integer ``id`` for paging
+and the audit log.
 
 Money is ``Money`` (Numeric(14, 2), always ``Decimal`` in Python); dates are ``date``.
 """
@@ -9,16 +10,11 @@ Money is ``Money`` (Numeric(14, 2), always ``Decimal`` in Python); dates are ``d
 from __future__ import annotations
 
 import datetime as dt
-import warnings
 from decimal import Decimal
 from typing import Optional
 
 import sqlalchemy as sa
-from sqlalchemy import exc as sa_exc
 from sqlmodel import Field, SQLModel
-
-# SQLite has no decimal type; Money quantizes what it reads back, so the warning does not apply.
-warnings.filterwarnings("ignore", category=sa_exc.SAWarning, message=r".*Decimal objects natively.*")
 
 CENT = Decimal("0.01")
 
@@ -29,6 +25,13 @@ class Money(sa.types.TypeDecorator):
     impl = sa.Numeric(14, 2)
     cache_ok = True
     quantum = CENT
+
+    def load_dialect_impl(self, dialect):
+        if dialect.supports_native_decimal:
+            return self.impl
+        # SQLite has no decimal type: the value it stores is read as it is and quantized below
+        # (SQLAlchemy's own conversion would warn about floats, for every program in the process)
+        return sa.Numeric(self.impl.precision, self.impl.scale, asdecimal=False)
 
     def process_bind_param(self, value, dialect):
         if value is None:

@@ -1,9 +1,13 @@
 """pytest fixtures for xiaoqi and for plugin authors (loaded through the ``pytest11`` entry point).
 
 Fixtures:
-- ``xiaoqi_db_url``: a fresh, migrated database. SQLite in a temporary file by default; PostgreSQL
-  when ``--xiaoqi-pg URL`` or ``XIAOQI_TEST_PG`` names a server (a new database is created from a
-  migrated template and dropped afterwards).
+- ``xiaoqi_db_url``: a fresh, migrated database on ``xiaoqi_backend``. SQLite in a temporary file
+  by default; PostgreSQL for a test that asks for it (``xiaoqi_backend`` parametrized with "pg"),
+  and for every test under ``--xiaoqi-pg URL``: a new database created from a migrated template and
+  dropped afterwards, on the server ``--xiaoqi-pg`` or ``XIAOQI_TEST_PG`` names (by default
+  ``PG_DEFAULT``), named ``<xiaoqi_pg_prefix>_<random>``.
+- ``xiaoqi_pg_prefix``: the prefix of those databases' names ("xiaoqi_test"); override it (session
+  scope) so that your databases carry your plugin's name.
 - ``xiaoqi_engine`` / ``xiaoqi_session``: an engine on that database and a session in a transaction
   that is committed at the end of the test.
 - ``xiaoqi_cli``: run the ``xiaoqi`` CLI against that database and get exit code, output and JSON.
@@ -69,12 +73,28 @@ def require_pg(config=None) -> str:
     return url
 
 
-class PgDatabases:
-    """Creates databases on a server, from a migrated template, and drops them."""
+PREFIX_DEFAULT = "xiaoqi_test"
 
-    def __init__(self, server_url: str):
+
+def check_prefix(prefix: str) -> str:
+    """A database name prefix: lower-case letters, digits and ``_``, starting with a letter, at most
+    40 characters (PostgreSQL names have 63, the rest is for the random part)."""
+    import re
+
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", prefix or ""):
+        raise ValueError(f"xiaoqi_pg_prefix {prefix!r}: use lower-case letters, digits and _, starting with a letter, "
+                         "at most 40 characters (e.g. 'hainan_test')")
+    return prefix
+
+
+class PgDatabases:
+    """Creates databases named ``<prefix>_<random>`` on a server, from a migrated template
+    (``<prefix>_tmpl_<random>``), and drops them."""
+
+    def __init__(self, server_url: str, prefix: str = PREFIX_DEFAULT):
         import sqlalchemy as sa
 
+        self.prefix = check_prefix(prefix)
         self.server_url = server_url
         self.admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
         self.template = None
@@ -85,7 +105,7 @@ class PgDatabases:
         return sa.engine.make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
 
     def create(self, *, migrated: bool = True) -> str:
-        name = f"xiaoqi_test_{uuid.uuid4().hex[:12]}"
+        name = f"{self.prefix}_{uuid.uuid4().hex[:12]}"
         with self.admin.connect() as conn:
             if migrated:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{self._template()}"')
@@ -98,7 +118,7 @@ class PgDatabases:
             from xiaoqi.core.db import make_engine
             from xiaoqi.core.migrate import upgrade
 
-            name = f"xiaoqi_tmpl_{uuid.uuid4().hex[:12]}"
+            name = f"{self.prefix}_tmpl_{uuid.uuid4().hex[:12]}"
             with self.admin.connect() as conn:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
             engine = make_engine(self.url_for(name))
@@ -122,10 +142,22 @@ class PgDatabases:
 
 
 @pytest.fixture(scope="session")
-def xiaoqi_pg(request):
+def xiaoqi_pg_prefix() -> str:
+    """The prefix of the test databases' names. Override it in your ``conftest.py`` so that the
+    databases your tests create (and leave behind, if a run is killed) say whose they are::
+
+        @pytest.fixture(scope="session")
+        def xiaoqi_pg_prefix():
+            return "hainan_test"
+    """
+    return PREFIX_DEFAULT
+
+
+@pytest.fixture(scope="session")
+def xiaoqi_pg(request, xiaoqi_pg_prefix):
     """A ``PgDatabases`` for the test server (skips, or fails under CI, when there is none)."""
     url = require_pg(request.config)
-    dbs = PgDatabases(url)
+    dbs = PgDatabases(url, xiaoqi_pg_prefix)
     plugins_under_test = request.getfixturevalue("xiaoqi_plugins")
     if plugins_under_test:
         with using_plugin_manager(plugin_manager_with(plugins_under_test)):

@@ -152,6 +152,7 @@ def import_command(app, kind, file, sheet, dry_run, skip_invalid, errors_path, f
     import dataclasses
 
     from ..io import import_file
+    from ..io.importer import gc_paused
     from ..io.readers import DEFAULT_LIMITS
     from ..output import OutputProblem, check_target
 
@@ -166,8 +167,9 @@ def import_command(app, kind, file, sheet, dry_run, skip_invalid, errors_path, f
     engine = app.engine()
     progress = _Progress(fmt == "text" and sys.stderr.isatty(), record_kind.label())
     try:
-        result = import_file(engine, actor=app.actor, kind=record_kind, path=file, sheet=sheet, dry_run=dry_run,
-                             skip_invalid=skip_invalid, progress=progress, encoding=encoding, limits=limits)
+        with gc_paused():  # this process is the command's own
+            result = import_file(engine, actor=app.actor, kind=record_kind, path=file, sheet=sheet, dry_run=dry_run,
+                                 skip_invalid=skip_invalid, progress=progress, encoding=encoding, limits=limits)
     finally:
         progress.close()
     if errors_path is not None:

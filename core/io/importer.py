@@ -48,6 +48,7 @@ exactly those of the real import.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import gc
 import itertools
 import os
@@ -160,6 +161,22 @@ def check_importable(kind: RecordKind, actor: Actor) -> None:
                                  kind=kind.label(), hint=t("err.permission.hint")))
 
 
+@contextlib.contextmanager
+def gc_paused():
+    """The cyclic garbage collector off for the block, as it was after it. An import makes millions
+    of objects and no reference cycles, so the collector would walk the growing heap over and over
+    for nothing; but the switch is process-wide, so only a program that owns its process (the
+    ``xiaoqi import`` command) uses it — ``import_file`` itself leaves the collector alone, for a
+    TUI session or an embedding application."""
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if collecting:
+            gc.enable()
+
+
 def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Path, sheet: str | None = None,
                 dry_run: bool = False, skip_invalid: bool = False, batch_rows: int = BATCH_ROWS,
                 progress: Callable[[int, int], None] | None = None, encoding: str | None = None,
@@ -173,10 +190,6 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
     path = Path(path)
     table = batches = None
     kept: stored.StoredFile | None = None
-    # the import makes millions of objects and no reference cycles: the cyclic collector would
-    # walk the growing heap over and over for nothing
-    collecting = gc.isenabled()
-    gc.disable()
     try:
         result = ImportResult(kind=kind.name, file=path.name, sha256="", dry_run=dry_run, skip_invalid=skip_invalid)
         if _parallel(engine, path):
@@ -212,8 +225,6 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
                     progress(prepared.position, table.total)
             importer.finish(commit=not dry_run and (skip_invalid or not result.problems))
     finally:
-        if collecting:
-            gc.enable()
         if batches is not None:
             batches.close()
         if table is not None:

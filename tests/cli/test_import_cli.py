@@ -540,3 +540,47 @@ def test_hook_xiaoqi_records_imported_is_told_the_keys_once_per_batch(xiaoqi_plu
         import_file(xiaoqi_engine, actor=ADMIN, kind="schools", path=other)
     with xiaoqi_engine.connect() as conn:
         assert conn.execute(sa.text("SELECT COUNT(*) FROM schools")).scalar_one() == 2
+
+
+def test_import_file_leaves_the_garbage_collector_of_its_caller_alone(xiaoqi_plugin_manager, xiaoqi_engine, tmp_path):
+    """``import_file`` runs in a TUI session or an embedding application: the collector stays as
+    the caller had it, during the import too; only ``xiaoqi import`` (its own process) pauses it."""
+    import gc
+
+    from xiaoqi.core import hookimpl
+    from xiaoqi.core.io import import_file
+
+    seen = []
+
+    class Listener:
+        @hookimpl
+        def xiaoqi_records_imported(self, session, actor, kind, batch_id, created, updated):
+            seen.append((gc.isenabled(), gc.get_freeze_count()))
+
+    xiaoqi_plugin_manager.register(Listener(), name="gc-listener")
+    assert gc.isenabled()
+    import_file(xiaoqi_engine, actor=ADMIN, kind="schools", path=_schools_with_one_bad(tmp_path), skip_invalid=True)
+    assert seen == [(True, 0)] and gc.isenabled()
+    gc.disable()
+    try:
+        other = write_xlsx(tmp_path / "more.xlsx", ["学校代码", "学校名称", "办学层次", "所在地区代码"], [["4132012399", "戊学院", "高职", "320100"]])
+        import_file(xiaoqi_engine, actor=ADMIN, kind="schools", path=other)
+        assert seen[-1] == (False, 0) and not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_only_the_import_command_pauses_the_collector():
+    """No module of xiaoqi switches the collector off or freezes objects but ``gc_paused``, and
+    only a command (a process of its own) uses that."""
+    import re
+
+    root = Path(__file__).resolve().parents[2]
+    users, switches = [], []
+    for path in [*root.glob("core/**/*.py"), *root.glob("tui/**/*.py"), *root.glob("plugins/**/*.py")]:
+        text = path.read_text(encoding="utf-8")
+        name = str(path.relative_to(root))
+        switches += [name for _ in re.finditer(r"\bgc\.(disable|freeze)\(", text)]
+        users += [name for _ in re.finditer(r"\bgc_paused\(\)", text) if "def gc_paused" not in text]
+    assert switches == ["core/io/importer.py"]
+    assert users and all(u.startswith("core/commands/") for u in users), users

@@ -1,4 +1,4 @@
-"""Every key type and cell type: good values, bad checksums, the spellings RECORDS.md allows."""
+"""Every key type and cell type: good values, bad checksums, the spellings a file may use."""
 
 import datetime as dt
 from decimal import Decimal

@@ -52,3 +52,49 @@ def test_core_never_imports_the_tui_by_name():
                 continue
             found += [f"{path.relative_to(core)}: {n}" for n in names if n == "xiaoqi.tui" or n.startswith("xiaoqi.tui.")]
     assert found == []
+
+
+def test_importing_xiaoqi_changes_no_warnings_filter_and_money_reads_back_without_one():
+    """Every xiaoqi module imported: the process's warnings filters are as before (no filter for
+    other libraries' warnings), and reading money back from SQLite warns about nothing, even when
+    every warning is an error."""
+    code = (
+        "import importlib, pkgutil, warnings, decimal\n"
+        "before = list(warnings.filters)\n"
+        "import xiaoqi\n"
+        "for info in pkgutil.walk_packages(xiaoqi.__path__, 'xiaoqi.'):\n"
+        "    importlib.import_module(info.name)\n"
+        "assert warnings.filters == before, [f for f in warnings.filters if f not in before]\n"
+        "import sqlalchemy as sa\n"
+        "from xiaoqi.core.models import Money, Hours\n"
+        "warnings.simplefilter('error')\n"
+        "md = sa.MetaData()\n"
+        "t = sa.Table('t', md, sa.Column('m', Money()), sa.Column('h', Hours()))\n"
+        "e = sa.create_engine('sqlite://')\n"
+        "md.create_all(e)\n"
+        "with e.begin() as c:\n"
+        "    c.execute(t.insert(), [{'m': decimal.Decimal('12345678901.23'), 'h': decimal.Decimal('7.5')}, {'m': 0.1, 'h': 8}])\n"
+        "    rows = c.execute(sa.select(t.c.m, t.c.h)).all()\n"
+        "assert rows == [(decimal.Decimal('12345678901.23'), decimal.Decimal('7.5')), (decimal.Decimal('0.10'), decimal.Decimal('8.0'))], rows\n"
+        "assert all(type(v) is decimal.Decimal for r in rows for v in r)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
+def test_the_repository_refers_to_no_file_outside_it():
+    """README, docs, code and tests name only files of the repository (no ``../shared``, no
+    design notes kept elsewhere)."""
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    files = subprocess.run(["git", "ls-files"], cwd=root, capture_output=True, text=True, check=True).stdout.split()
+    outside = ("../shared", "RECORDS.md", "DOMAIN.md", "DESIGN.md", "STYLE.md", "/work/")
+    found = []
+    for name in files:
+        path = root / name
+        if path.suffix not in (".py", ".md", ".toml", ".sh", ".cfg", ".txt", ".mako", ".tcss", ".yml", ".yaml") or not path.is_file():
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found += [f"{name}: {word}" for word in outside if word in text and name != "tests/unit/test_hygiene.py"]
+    assert found == []

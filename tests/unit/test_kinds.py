@@ -1,4 +1,4 @@
-"""Record kinds: columns of RECORDS.md, header lookup, row parsing and the kind label rule."""
+"""Record kinds: the core's kinds and their keys, header lookup, row parsing and the kind label rule."""
 
 import datetime as dt
 
@@ -6,12 +6,12 @@ import pytest
 
 from xiaoqi.core.kinds import RowProblems, get_kind, get_kinds
 
-RECORDS_KINDS = ["schools", "majors", "students", "enterprises", "agreements", "positions", "internships", "policies", "insured"]
+CORE_KIND_NAMES = ["schools", "majors", "students", "enterprises", "agreements", "positions", "internships", "policies", "insured"]
 
 
-def test_every_records_md_kind_exists_with_keys():
+def test_every_core_kind_exists_with_keys():
     kinds = get_kinds()
-    for name in RECORDS_KINDS:
+    for name in CORE_KIND_NAMES:
         kind = kinds[name]
         assert kind.key and all(k in kind.by_name for k in kind.key)
         assert all(c.zh and c.name for c in kind.columns)

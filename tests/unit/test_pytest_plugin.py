@@ -53,3 +53,48 @@ def test_the_fixtures_are_there_for_plugin_authors(tmp_path):
     '''))
     code, last = run_pytest(tmp_path)
     assert code == 0 and last.startswith("1 passed"), last
+
+
+PG_PROJECT = '''
+import pytest
+import sqlalchemy as sa
+
+
+@pytest.fixture(scope="session")
+def xiaoqi_pg_prefix():
+    return "surface_foreign"
+
+
+@pytest.mark.parametrize("xiaoqi_backend", ["pg"], indirect=True)
+def test_on_postgresql(xiaoqi_db_url, xiaoqi_factory):
+    name = sa.engine.make_url(xiaoqi_db_url).database
+    assert name.startswith("surface_foreign_"), name
+    xiaoqi_factory.school()
+    print("DATABASE", name)
+'''
+
+
+def test_a_plugin_names_its_postgresql_databases_and_xiaoqi_test_pg_names_the_server(tmp_path):
+    """``xiaoqi_pg_prefix`` names the databases a plugin's tests create (none is left behind);
+    ``XIAOQI_TEST_PG`` is the server they are created on: a server that does not answer skips the
+    test with its address (outside CI)."""
+    import sqlalchemy as sa
+
+    from xiaoqi.testing import require_pg
+
+    server = require_pg()
+    (tmp_path / "test_pg.py").write_text(textwrap.dedent(PG_PROJECT))
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("XIAOQI_", "PYTEST_")) and k != "CI"}
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider"], cwd=tmp_path,
+                            capture_output=True, text=True, env={**env, "XIAOQI_TEST_PG": server})
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout + result.stderr
+    admin = sa.create_engine(server)
+    with admin.connect() as conn:
+        left = conn.execute(sa.text("SELECT datname FROM pg_database WHERE datname LIKE 'surface_foreign%'")).scalars().all()
+    admin.dispose()
+    assert left == []
+    nobody = "postgresql+psycopg://postgres@127.0.0.1:1/postgres"
+    result = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider"], cwd=tmp_path,
+                            capture_output=True, text=True, env={**env, "XIAOQI_TEST_PG": nobody})
+    assert result.returncode == 0 and "1 skipped" in result.stdout, result.stdout + result.stderr
+    assert "127.0.0.1" in result.stdout and "port 1" in result.stdout, result.stdout
