@@ -9,6 +9,12 @@ CORE_MODULES = [
 ]
 
 
+def run_python(code: str) -> None:
+    """Run ``code`` in a fresh interpreter; its assertions are the test's."""
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+
+
 def test_core_never_imports_textual():
     code = (
         "import sys\n"
@@ -18,8 +24,7 @@ def test_core_never_imports_textual():
         "bad = sorted(m for m in sys.modules if m == 'textual' or m.startswith('textual.'))\n"
         "assert not bad, bad\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    run_python(code)
 
 
 def test_importing_the_cli_has_no_side_effects():
@@ -29,8 +34,7 @@ def test_importing_the_cli_has_no_side_effects():
         "import xiaoqi.core.plugins as p\n"
         "assert p._pm is None, 'plugin manager created at import time'\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    run_python(code)
 
 
 def test_core_never_imports_the_tui_by_name():
@@ -78,8 +82,7 @@ def test_importing_xiaoqi_changes_no_warnings_filter_and_money_reads_back_withou
         "assert rows == [(decimal.Decimal('12345678901.23'), decimal.Decimal('7.5')), (decimal.Decimal('0.10'), decimal.Decimal('8.0'))], rows\n"
         "assert all(type(v) is decimal.Decimal for r in rows for v in r)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    run_python(code)
 
 
 def test_the_repository_refers_to_no_file_outside_it():
