@@ -46,6 +46,7 @@ DEFAULT_PLUGINS = (
     "xiaoqi.plugins.national",
     "xiaoqi.plugins.luban",
     "xiaoqi.plugins.industrial_college",
+    "xiaoqi.plugins.teachers",
     "xiaoqi.plugins.regions.jiangsu",
     "xiaoqi.plugins.regions.guangxi",
     "xiaoqi.plugins.regions.henan",

@@ -215,7 +215,7 @@ def import_command(app, kind, file, sheet, dry_run, skip_invalid, errors_path, f
               help=("文件格式（默认按 -o 的扩展名，否则 csv）", "file format (default: from -o, else csv)"))
 @option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help=("输出文件（默认输出到屏幕）", "output file (default: stdout)"))
-@option("--reveal", is_flag=True, help=("导出完整身份证号（仅管理员和学生所在学校）", "full ID numbers (admin, the students' school)"))
+@option("--reveal", is_flag=True, help=("导出完整身份证号（仅管理员和学生、教师所在学校）", "full ID numbers (admin, the students' or teachers' school)"))
 @pass_app
 def export_command(app, kind, fmt, output, reveal):
     from ..db import sqlite_files

@@ -25,13 +25,13 @@ from ..errors import PermissionDenied
 from ..fields import format_bool, mask_id
 from ..i18n import catalogue, get_lang, t
 from ..kinds import Column, RecordKind
-from ..models import Student
+from ..models import Student, Teacher
 from ..output import csv_cell, xlsx_value
 from ..services import jsonable
 
 catalogue(
     {
-        "io.reveal.denied": ("{actor} 不能导出完整的身份证号：只有管理员和学生所在学校可以使用 --reveal。", "{actor} may not export full ID numbers: only an admin and the students' own school may use --reveal."),
+        "io.reveal.denied": ("{actor} 不能导出完整的身份证号：只有管理员和学生、教师所在学校可以使用 --reveal。", "{actor} may not export full ID numbers: only an admin and the students' and teachers' own school may use --reveal."),
     }
 )
 
@@ -48,8 +48,9 @@ def _query(kind: RecordKind, actor: Actor, reveal: bool):
     selected = [getattr(model, c.name) for c in columns]
     own_ids = []
     if reveal and not actor.is_admin:
-        # a school sees the full numbers of its own students only
-        mine = sa.select(Student.id_number).where(Student.school_code == actor.code)
+        # a school sees the full numbers of its own students and teachers only
+        mine = sa.union(sa.select(Student.id_number).where(Student.school_code == actor.code),
+                        sa.select(Teacher.id_number).where(Teacher.school_code == actor.code))
         own_ids = [getattr(model, c.name).in_(mine) for c in columns if c.type == "idcard"]
     stmt = sa.select(*selected, *own_ids).order_by(model.id)
     scope = kind.read_filter(actor)

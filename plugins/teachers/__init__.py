@@ -1,0 +1,46 @@
+"""Teachers' enterprise practice and 双师型 recognition, over the core's teachers registry.
+
+The 2016 rule (《职业学校教师企业实践规定》) asks every specialist teacher to practise in
+enterprises at least six months in every five years, and a new teacher without enterprise
+experience to practise before teaching; the 2021 Opinions ask for 双师型 teachers. This plugin
+records what the core has no place for and judges it:
+
+1. ``vocabulary.py`` — the forms of practice, the levels of recognition;
+2. ``models.py`` and ``migrations/`` — ``tch_practice`` and ``tch_recognitions``, in the plugin's own
+   Alembic branch (``teachers``);
+3. ``kinds.py`` — the record kinds, their permissions and personal columns;
+4. ``rules.py`` — TCH-PRACTICE-5Y6M, TCH-NEW-PRACTICE-FIRST and TCH-DUAL-SHARE, set-based SQL;
+5. ``service.py`` — the queries the commands, the TUI and the report share;
+6. ``commands.py`` — ``xiaoqi teachers list | show | practice-due | summary``;
+7. ``tui.py``, ``report.py``, ``demo.py`` — a teacher's detail sections, the dashboard panel of
+   practice due, the annual-report section and the demo's practice histories.
+
+Everything is reached through public hooks; the heavy modules are imported inside the hooks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xiaoqi.core import hookimpl
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def xiaoqi_register_models():
+    from .models import MODELS
+
+    return list(MODELS)
+
+
+@hookimpl
+def xiaoqi_migration_locations():
+    return [str(MIGRATIONS)]
+
+
+@hookimpl
+def xiaoqi_register_record_kinds():
+    from .kinds import KINDS
+
+    return list(KINDS)

@@ -1,0 +1,1 @@
+"""Alembic revisions of the teachers plugin's tables (the ``teachers`` branch, which depends on the core's)."""
