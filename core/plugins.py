@@ -47,6 +47,7 @@ DEFAULT_PLUGINS = (
     "xiaoqi.plugins.luban",
     "xiaoqi.plugins.industrial_college",
     "xiaoqi.plugins.teachers",
+    "xiaoqi.plugins.incentives",
     "xiaoqi.plugins.regions.jiangsu",
     "xiaoqi.plugins.regions.guangxi",
     "xiaoqi.plugins.regions.henan",
