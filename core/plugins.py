@@ -47,7 +47,6 @@ DEFAULT_PLUGINS = (
     "xiaoqi.plugins.luban",
     "xiaoqi.plugins.industrial_college",
     "xiaoqi.plugins.teachers",
-    "xiaoqi.plugins.incentives",
     "xiaoqi.plugins.regions.jiangsu",
     "xiaoqi.plugins.regions.guangxi",
     "xiaoqi.plugins.regions.henan",

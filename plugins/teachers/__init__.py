@@ -44,3 +44,17 @@ def xiaoqi_register_record_kinds():
     from .kinds import KINDS
 
     return list(KINDS)
+
+
+@hookimpl
+def xiaoqi_register_rules():
+    from .rules import RULES
+
+    return list(RULES)
+
+
+@hookimpl
+def xiaoqi_demo_data(session, seed, today, manifest):
+    from .demo import generate
+
+    manifest.counts.update(generate(session, seed=seed, today=today, manifest=manifest))

@@ -32,7 +32,7 @@ catalogue(
         "tch.v.days": ("实践天数应在 1 到 {span} 天之间（{start} 至 {end} 共 {span} 天）；全程在企业时不填",
                        "the practice days are 1 to {span} ({start} to {end} is {span} days); leave empty when every day was spent there"),
         "tch.v.school_teacher": ("{name}（{kind}）不是学校的教师：企业实践与双师型认定只记录学校的专任或兼职教师",
-                                 "{name} ({kind}) is not a school's teacher: enterprise practice and 双师型 recognitions are about a school's full-time or part-time teachers"),
+                                 "{name} ({kind}) is not a school's teacher: enterprise practice and dual-qualified recognitions are about a school's full-time or part-time teachers"),
     }
 )
 
@@ -112,7 +112,7 @@ PRACTICE = RecordKind(
 )
 
 RECOGNITIONS = RecordKind(
-    name="tch_recognitions", zh="双师型教师认定", en="双师型 recognitions", model=m.Recognition,
+    name="tch_recognitions", zh="双师型教师认定", en="dual-qualified teacher recognitions", model=m.Recognition,
     key=("teacher_id", "level", "recognised_on"), plugin="teachers",
     access=Access(**KEPT_WITH_TEACHER, guards=(school_teacher,)),
     references=[TEACHER_REF],

@@ -16,7 +16,6 @@ from textual.widgets import Input, Label, Static
 from xiaoqi.core.db import read_session, write_session
 from xiaoqi.core.i18n import get_lang
 from xiaoqi.core.kinds import RecordKind
-from xiaoqi.core.names import listing_columns
 from xiaoqi.core.services import count_records, delete_record, list_records, order_key
 
 from ..bindings import key
@@ -46,25 +45,18 @@ class RecordSource:
 
     def fetch(self, limit: int, *, offset: int = 0, after: tuple | None = None, before: tuple | None = None,
               from_end: bool = False) -> list[Row]:
-        kind, columns = self.kind, listing_columns(self.kind)
+        kind, columns = self.kind, self.kind.columns
         lang = get_lang()  # once a page: looking it up for each of its 2,400 cells cost as much as the read
         with read_session(self.engine) as session:
             page = list_records(session, actor=self.actor, kind=kind, filters=self.filters, search=self.search,
                                 order_by=self.order_by, descending=self.descending, limit=limit, offset=offset,
-                                after=after, before=before, from_end=from_end, names=True)
+                                after=after, before=before, from_end=from_end)
             return [
                 Row(key=kind.key_of({name: getattr(obj, name) for name in kind.key}),
-                    cells=tuple(value_text(names[c.name] if c.name in names else getattr(obj, c.name),
-                                           c if c.name in kind.by_name else None, lang) for c in columns),
+                    cells=tuple(value_text(getattr(obj, c.name), c, lang) for c in columns),
                     order=order_key(kind, obj, self.order_by))
-                for obj, names in zip(page.rows, page.names)
+                for obj in page.rows
             ]
-
-
-def _header(kind: RecordKind, name: str) -> str:
-    from xiaoqi.core.names import name_column
-
-    return kind.by_name[name].header() if name in kind.by_name else name_column(kind, name).header()
 
 
 class RecordsScreen(MainScreen):
@@ -112,13 +104,7 @@ class RecordsScreen(MainScreen):
 
     # -- loading -------------------------------------------------------------------------
     def columns(self) -> list[TableColumn]:
-        """The kind's columns, each name column (学生姓名, 企业名称) beside the code it names."""
-        return [TableColumn(c.name, c.header() + ("*" if getattr(c, "key", False) else ""), numeric=getattr(c, "type", None) in NUMERIC)
-                for c in listing_columns(self.kind)]
-
-    def _cursor_column(self):
-        """The listing column under the cursor (a ``Column`` or a ``NameColumn``)."""
-        return listing_columns(self.kind)[self.table.cursor_column]
+        return [TableColumn(c.name, c.header() + ("*" if c.key else ""), numeric=c.type in NUMERIC) for c in self.kind.columns]
 
     def reload(self, *, keep_cursor: bool = False) -> None:
         table = self.table
@@ -132,7 +118,7 @@ class RecordsScreen(MainScreen):
         self._status()
 
     def _show_filters(self) -> None:
-        parts = [f"{_header(self.kind, name)} = {value_text(v, self.kind.by_name.get(name))}" for name, v in self.filters.items()]
+        parts = [f"{self.kind.by_name[name].header()} = {value_text(v, self.kind.by_name[name])}" for name, v in self.filters.items()]
         chips = []
         if parts:
             chips.append(t("tui.rec.filters", filters=t("tui.sep").join(parts)))
@@ -194,13 +180,9 @@ class RecordsScreen(MainScreen):
         if row is None or not table.columns:
             self.notify(t("tui.rec.pick"), severity="warning")
             return
-        col = self._cursor_column()
+        col = self.kind.columns[table.cursor_column]
         text = row.cells[table.cursor_column]
         if text == "":
-            return
-        if col.name not in self.kind.by_name:  # a name: the records naming exactly this one
-            self.filters = {**self.filters, col.name: text}
-            self.reload()
             return
         try:
             # the cell shows a display form (an English choice, 1,234.00): the column's parser reads it back
@@ -217,14 +199,13 @@ class RecordsScreen(MainScreen):
         self.reload()
 
     def action_sort(self) -> None:
-        col = self._cursor_column()
-        # a name column sorts by the code it names
-        self._sort_by(col.name if col.name in self.kind.by_name else col.beside)
+        col = self.kind.columns[self.table.cursor_column].name
+        self._sort_by(col)
 
     @on(PagedTable.HeaderClicked, "#records")
     def _header_clicked(self, event: PagedTable.HeaderClicked) -> None:
         self.table.cursor_column = [c.name for c in self.table.columns].index(event.column.name)
-        self.action_sort()
+        self._sort_by(event.column.name)
 
     def _sort_by(self, name: str) -> None:
         if self.order_by != name:
