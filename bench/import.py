@@ -50,23 +50,9 @@ POSITIONS_PER_ENTERPRISE = 10
 
 
 def _ids():
-    from stdnum.cn import ric, uscc
+    from xiaoqi.testing import make_id_number, make_uscc
 
-    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-
-    def make_uscc(region: str, serial: int) -> str:
-        digits = []
-        for _ in range(9):
-            serial, rest = divmod(serial, len(alphabet))
-            digits.append(alphabet[rest])
-        body = "91" + region + "".join(reversed(digits))
-        return body + uscc.calc_check_digit(body)
-
-    def make_id(region: str, birth: dt.date, serial: int) -> str:
-        body = f"{region}{birth:%Y%m%d}{serial % 1000:03d}"
-        return body + ric.calc_check_digit(body + "0")
-
-    return make_uscc, make_id
+    return make_uscc, make_id_number
 
 
 def write_csv(path: Path, header: list[str], rows) -> int:

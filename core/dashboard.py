@@ -105,21 +105,10 @@ def quota_use(session: Session, *, actor: Actor, today: dt.date) -> list[dict]:
     return [{"uscc": u, "name": n, "quota": int(q or 0), "placed": int(p or 0)} for u, n, q, p in session.execute(stmt)]
 
 
-def check_as(session: Session, *, actor: Actor, school: str | None = None, enterprise: str | None = None, **kw):
-    """``run_check`` limited to what ``actor`` may see, as ``xiaoqi check`` limits it: a school or an
-    enterprise checks its own records only, a province sees findings about its schools and
-    enterprises. ``school`` / ``enterprise`` narrow further; other keywords go to ``run_check``
-    (``rules``, ``on``, ``config``, ``progress``, ``cancelled``)."""
-    from .rules import run_check
+def __getattr__(name: str):
+    # ``check_as`` lives in ``xiaoqi.core.rules`` (imported when first used: ``status`` needs no rules)
+    if name == "check_as":
+        from .rules import check_as
 
-    if actor.role == "school":
-        school = actor.code
-    elif actor.role == "enterprise":
-        enterprise = actor.code
-    result = run_check(session, school=school, enterprise=enterprise, **kw)
-    if actor.role == "province":
-        schools = set(session.execute(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))).scalars())
-        firms = set(session.execute(sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))).scalars())
-        result.findings = [f for f in result.findings
-                           if f.school_code in schools or (f.school_code is None and f.uscc in firms)]
-    return result
+        return check_as
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

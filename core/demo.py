@@ -1,12 +1,14 @@
 """Realistic, internally consistent demo data: schools in several provinces, their majors,
 students and teachers (valid ID numbers), partner enterprises (valid USCCs) and their mentors,
 agreements, positions with apprenticeship quotas, internships with their school and enterprise
-mentors, liability policies covering most of them, and a handful of deliberate rule violations so
-that ``xiaoqi check`` has something to find. A few alumni did their 跟岗 / 顶岗 internships in 2021,
-before the 2021 rule: the 2016 rule judges them.
+mentors, liability policies covering most of them. A few alumni did their 跟岗 / 顶岗 internships
+in 2021, before the 2021 rule: the 2016 rule judges them.
 
-``size="large"`` writes at least 1,000,000 internships with batched inserts (scale work, benchmarks).
-Plugins add their own demo data through ``xiaoqi_demo_data`` afterwards.
+The core knows no rule: the plugins plant deliberate violations of their own rules in the rows
+before they are written (``xiaoqi_demo_plant``, given the ``DemoBuilder``), so that ``xiaoqi check``
+has something to find, and record them in the manifest. ``size="large"`` writes at least 1,000,000
+internships with batched inserts (scale work, benchmarks). Plugins add their own demo data through
+``xiaoqi_demo_data`` afterwards.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlmodel import Session
-from stdnum.cn import ric, uscc
 
+from . import fields as f
 from . import models as m
 from .fields import LIST_JOIN
 from .plugins import get_plugin_manager
+from .rules.sql import internship_key
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国玉兰红梅文博浩然子轩雨涵欣怡思远俊杰嘉怡梓萱宇航佳琪晨阳婷婷鑫磊"
@@ -84,13 +87,11 @@ class DemoManifest:
 
 
 def make_uscc(rng: random.Random, region: str) -> str:
-    body = "91" + region + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9))
-    return body + uscc.calc_check_digit(body)
+    return f.uscc_with_check("91" + region + "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(9)))
 
 
 def make_id_number(rng: random.Random, region: str, birth: dt.date) -> str:
-    body = region + birth.strftime("%Y%m%d") + f"{rng.randrange(1000):03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return f.id_number_with_check(region + birth.strftime("%Y%m%d") + f"{rng.randrange(1000):03d}")
 
 
 def person_name(rng: random.Random) -> str:
@@ -103,7 +104,8 @@ def _insert(session: Session, model, rows: list[dict], chunk: int = 20_000) -> N
         session.execute(sa.insert(table), rows[i:i + chunk])
 
 
-def _add_months(d: dt.date, months: int) -> dt.date:
+def add_months(d: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later (the 28th at most, so that every month has it)."""
     y, mth = divmod(d.year * 12 + d.month - 1 + months, 12)
     return dt.date(y, mth + 1, min(d.day, 28))
 
@@ -119,6 +121,8 @@ class DemoBuilder:
         self.used_ids: set[str] = set()
         #: the alumni's 2021 internships, which the rules of 2021 on do not judge
         self.legacy: set[str] = set()
+        #: the insurers the demo's policies name
+        self.insurers = INSURERS
 
     # -- registry ------------------------------------------------------------------------
     def build(self) -> DemoManifest:
@@ -148,7 +152,7 @@ class DemoBuilder:
         self._internships()
         self._legacy()
         self._policies()
-        self._violations()
+        self._plant()
         self._reservations()
         self.manifest.counts = {
             "schools": len(schools), "majors": len(majors), "enterprises": len(self.enterprises),
@@ -223,7 +227,7 @@ class DemoBuilder:
                     "school_code": s["school_code"], "uscc": e["uscc"],
                     "agreement_no": f"XQ-{s['school_code'][-4:]}-{k + 1:04d}",
                     "kind": LIST_JOIN.join(rng.sample(["实习基地", "订单培养", "现代学徒制", "共建专业"], 2)),
-                    "signed_on": signed, "expires_on": _add_months(signed, 60), "vetted_on": signed - dt.timedelta(days=14),
+                    "signed_on": signed, "expires_on": add_months(signed, 60), "vetted_on": signed - dt.timedelta(days=14),
                 })
         self.agreements = rows
         _insert(self.session, m.Agreement, rows)
@@ -287,7 +291,7 @@ class DemoBuilder:
                     self.names_at.setdefault(code, set()).add(r["name"])
         _insert(self.session, m.Teacher, rows)
 
-    def _mentors(self, row: dict) -> None:
+    def assign_mentors(self, row: dict) -> None:
         """Name the internship's mentors from the teachers registry (a few keep a name only, as
         records from before the registry do)."""
         rng = self.mentor_rng
@@ -330,9 +334,9 @@ class DemoBuilder:
         self.students = rows
         _insert(self.session, m.Student, rows)
 
-    def _internship_row(self, s: dict, st: dict, p: dict, start: dt.date, months: int, kind: str = "岗位实习") -> dict:
+    def internship_row(self, s: dict, st: dict, p: dict, start: dt.date, months: int, kind: str = "岗位实习") -> dict:
         rng = self.rng
-        end = _add_months(start, months) - dt.timedelta(days=1)
+        end = add_months(start, months) - dt.timedelta(days=1)
         on_post = kind != "认识实习"
         row = {
             "school_code": s["school_code"], "id_number": st["id_number"], "uscc": p["uscc"],
@@ -349,7 +353,7 @@ class DemoBuilder:
             # a post in another province is a cross-province internship: filed before it starts
             "filing_approved_on": start - dt.timedelta(days=rng.randrange(30, 60)) if p["uscc"][2:4] != s["region"][:2] else None,
         }
-        self._mentors(row)
+        self.assign_mentors(row)
         return row
 
     def _internships(self) -> None:
@@ -384,10 +388,10 @@ class DemoBuilder:
                         # overlaps no later internship of theirs
                         kind = "学徒" if p["apprentice_quota"] and r == repeats - 1 and rng.random() < 0.05 else "岗位实习"
                         months = rng.choice((3, 4, 5, 6))
-                        rows.append(self._internship_row(s, st, p, start, months * 4 if kind == "学徒" else months, kind))
+                        rows.append(self.internship_row(s, st, p, start, months * 4 if kind == "学徒" else months, kind))
                     else:
                         start = dt.date(st["enrolled_on"].year + 1, rng.choice((4, 5, 11)), rng.randrange(1, 28))
-                        rows.append(self._internship_row(s, st, p, start, 1, "认识实习"))
+                        rows.append(self.internship_row(s, st, p, start, 1, "认识实习"))
         if self.large and len(rows) < LARGE_INTERNSHIPS:
             # top up with later copies of on-post internships, three years apart so none overlaps
             pool = [r for r in rows if r["kind"] == "岗位实习"]
@@ -406,32 +410,24 @@ class DemoBuilder:
         rule: adults without a consent form and a 跟岗 below the post's wage, which the 2016 rule
         allows (the 2021 rule would not), and two the 2016 rule forbids — a 顶岗 paid under 80% of
         the probation wage, and a minor without a guardian's signature."""
-        ms = self.manifest
         for k, s in enumerate(self.schools):
             cases = [("adult", "顶岗实习" if k % 2 == 0 else "跟岗实习"), ("adult", "跟岗实习")]
             cases += {0: [("low", "顶岗实习")], 1: [("minor", "顶岗实习")]}.get(k, [])
             for what, label in cases:
                 birth = dt.date(2003, 3, 2) if what == "minor" else dt.date(2001, self.rng.randrange(1, 13), 10)
                 major, post = self._matching_post(s)
-                st = self._new_student(s, dt.date(2019, 9, 1), birth, major)
-                r = self._internship_row(s, st, post, dt.date(2021, 3, 1), 4)
+                st = self.new_student(s, dt.date(2019, 9, 1), birth, major)
+                r = self.internship_row(s, st, post, dt.date(2021, 3, 1), 4)
                 r["kind_label"] = label
                 r["consent_signed_on"] = None if what == "adult" else r["consent_signed_on"]
                 r["guardian_signed"] = what == "low"
                 if label == "跟岗实习":
-                    r["monthly_pay"] = (self._wage(r) * Decimal("0.5")).quantize(Decimal("0.01"))
+                    r["monthly_pay"] = (self.wage(r) * Decimal("0.5")).quantize(Decimal("0.01"))
                 if what == "low":
-                    r["monthly_pay"] = (self._probation_wage(r) * Decimal("0.75")).quantize(Decimal("0.01"))
-                    ms.expect("INT-PAY-MIN", self._key(r))
-                if what == "minor":
-                    ms.expect("INT-CONSENT", self._key(r))
+                    r["monthly_pay"] = (self.probation_wage(r) * Decimal("0.75")).quantize(Decimal("0.01"))
                 self.internships.append(r)
                 self.n_internships += 1
-                self.legacy.add(self._key(r))
-
-    @staticmethod
-    def _key(r: dict) -> str:
-        return f"{r['id_number']}/{r['uscc']}/{r['start_on'].isoformat()}"
+                self.legacy.add(internship_key(r))
 
     def _policies(self) -> None:
         """One internship liability policy per school and calendar year, paid by the school, with
@@ -459,86 +455,17 @@ class DemoBuilder:
         self.insured = insured
         self.n_insured = len(insured)
 
-    # -- deliberate violations ------------------------------------------------------------
-    def _violations(self) -> None:
-        """Turn a few internships into violations of the national and regional rules, write
-        everything, and record in the manifest which record breaks which rule."""
-        rng = self.rng
-        ms = self.manifest
-        on_post = [r for r in self.internships if r["kind"] == "岗位实习" and r["start_on"] > self.today - dt.timedelta(days=400)]
-        rng.shuffle(on_post)
-        picks = iter(on_post)
-
-        key = self._key
-
-        r = next(picks); r["monthly_pay"] = (self._wage(r) * Decimal("0.6")).quantize(Decimal("0.01")); ms.expect("INT-PAY-MIN", key(r))
-        r = next(picks); r["fees_charged"] = "押金"; ms.expect("INT-FEES-BAN", key(r))
-        r = next(picks); r["guardian_signed"] = False; ms.expect("INT-CONSENT", key(r))
-        r = next(picks); r["agreement_signed_on"] = r["start_on"] + dt.timedelta(days=5); ms.expect("INT-AGREEMENT", key(r))
-        r = next(picks); r["overtime"] = True; ms.expect("INT-HOURS", key(r))
-        r = next(picks); r["via_agency"] = True; ms.expect("INT-AGENCY-BAN", key(r))
-        r = next(picks); r["end_on"] = _add_months(r["start_on"], 9); ms.expect("INT-DURATION", key(r))
-        r = next(picks); r["pay_cycle_days"] = 60; ms.expect("INT-PAY-MIN", key(r))
-        # cross-province without filing
-        r = next(picks); other = next(p for p, *_ in PROVINCE_SCHOOLS if p != r["school_code"][2:4])
-        r["work_region"] = next(c for p, cs, *_ in PROVINCE_SCHOOLS if p == other for c in cs[:1])
-        r["filing_approved_on"] = None; ms.expect("INT-FILING", key(r))
-        # coverage gap: the student leaves the insured list for ten days in the middle
-        r = next(picks)
-        gap_start = r["start_on"] + dt.timedelta(days=20)
-        self._split_cover(r, gap_start, gap_start + dt.timedelta(days=9)); ms.expect("INT-INSURANCE", key(r))
-        # overlap: a second internship for the same student starting inside the first
-        r = next(picks)
-        twin = {**r, "start_on": r["start_on"] + dt.timedelta(days=10)}
-        twin["uscc"], twin["position_code"] = self._other_post(r)
-        self._mentors(twin)
-        twin["monthly_pay"] = (self._wage(twin) * Decimal("0.9")).quantize(Decimal("0.01"))
-        province = next(s["region"][:2] for s in self.schools if s["school_code"] == r["school_code"])
-        twin["filing_approved_on"] = twin["start_on"] - dt.timedelta(days=30) if twin["uscc"][2:4] != province else None
-        self.internships.append(twin); self.n_internships += 1
-        ms.expect("INT-OVERLAP", key(r)); ms.expect("INT-OVERLAP", key(twin))
-        # a first-year student on 岗位实习 (enrolled 60 days before), and a 15-year-old
-        school = self.schools[0]
-        start = self.today - dt.timedelta(days=30)
-        enrolled = start - dt.timedelta(days=60)
-        st = self._new_student(school, enrolled, dt.date(enrolled.year - 18, 3, 3))
-        r = self._internship_row(school, st, self._post_for(st), start, 3)
-        self._add(r); ms.expect("INT-GRADE1", key(r))
-        st = self._new_student(school, dt.date(start.year - 2, 9, 1), start - dt.timedelta(days=15 * 365 + 100))
-        r = self._internship_row(school, st, self._post_for(st), start, 3)
-        self._add(r); ms.expect("INT-AGE-MIN", key(r))
-        # a Hunan internship with no enterprise supervisor (双导师)
-        hunan = next(r for r in on_post if r["school_code"][2:4] == "43" and r["enterprise_mentor"])
-        hunan["enterprise_mentor"] = hunan["enterprise_mentor_id"] = None; ms.expect("HN-DUAL-MENTOR", key(hunan))
-        # a premium paid by the student
-        r = next(picks)
-        no = f"PSTU{r['start_on'].year}{r['school_code'][-6:]}"
-        self.policies.append({
-            "policy_no": no, "insurer": INSURERS[1], "kind": "意外伤害保险", "holder": r["school_code"], "payer": "学生",
-            "start_on": r["start_on"], "end_on": r["end_on"], "cover_per_person": Decimal("100000.00"), "premium": Decimal("120.00"),
-        })
-        self.insured.append({"policy_no": no, "id_number": r["id_number"], "start_on": None, "end_on": None})
-        self.n_insured += 1
-        ms.expect("INT-INS-PREMIUM", key(r))
-        # a hazardous post: every on-post internship there breaks INT-HAZARD
-        r = next(picks)
-        self._update_position(r, hazardous=True)
-        for other in self._on_post_at(r["uscc"], r["position_code"]):
-            ms.expect("INT-HAZARD", key(other))
-        # an enterprise registered as a KTV (GB/T 4754-2017 9011 歌舞厅娱乐活动): every internship there is banned
-        r = next(picks)
-        self.session.execute(sa.update(m.Enterprise).where(m.Enterprise.uscc == r["uscc"]).values(industry_code="9011"))
-        for other in self.internships:
-            if other["uscc"] == r["uscc"] and key(other) not in self.legacy:
-                ms.expect("INT-VENUE-BAN", key(other))
-        # far more interns than 10 % of an enterprise's staff, and than 20 % of a post's staff
-        r = next(picks)
-        n = len(self._on_post_at(r["uscc"]))
-        self.session.execute(sa.update(m.Enterprise).where(m.Enterprise.uscc == r["uscc"]).values(staff_count=n))
-        ms.expect("INT-RATIO-ENTERPRISE", r["uscc"])
-        r = next(p for p in picks if p["uscc"] != r["uscc"])
-        self._update_position(r, staff_count=1)
-        ms.expect("INT-RATIO-POST", f"{r['uscc']}/{r['position_code']}")
+    # -- deliberate violations: the plugins plant those of their rules ---------------------
+    def _plant(self) -> None:
+        """Let every plugin plant deliberate violations of its own rules in the rows before they
+        are written (``xiaoqi_demo_plant``), then write them."""
+        recent = [r for r in self.internships if r["kind"] == "岗位实习" and r["start_on"] > self.today - dt.timedelta(days=400)]
+        self.rng.shuffle(recent)
+        #: the on-post internships started in the last 400 days, in a random order: take from the
+        #: front to turn one into a violation (``next(demo.picks)``); plugins share the order
+        self.recent_on_post = recent
+        self.picks = iter(recent)
+        get_plugin_manager().hook.xiaoqi_demo_plant(demo=self)
         self._write()
 
     # -- apprenticeship quota reservations -----------------------------------------------------
@@ -546,8 +473,7 @@ class DemoBuilder:
         """A few quota reservations by partner schools, each within the free places of its
         position: one confirmed with its apprentice placed, one open with one of two places
         placed, open ones, two past their deadline that ``xiaoqi quota expire`` will close, one
-        already expired and one released; then two deliberate apprenticeship violations. Its own
-        random stream leaves the rest of the demo as it is."""
+        already expired and one released. Its own random stream leaves the rest of the demo as it is."""
         rng = random.Random(f"reservations-{self.seed}")
         today = self.today
         quota_posts = [p for p in self.positions if p["apprentice_quota"]]
@@ -621,51 +547,35 @@ class DemoBuilder:
                     reserved_on + dt.timedelta(days=7))
         _insert(self.session, m.QuotaReservation, self.reservations)
         _insert(self.session, m.ReservationPlacement, self.placements)
-        # deliberate apprenticeship violations, on apprentices no reservation touches: a quota
-        # lowered below the apprentices already there (as an import can leave it), and an
-        # "apprenticeship" of four months
-        reserved = {(r["uscc"], r["position_code"]) for r in self.reservations}
-        spare = [r for r in apprentices if (r["uscc"], r["position_code"]) not in reserved]
-        if spare:
-            r = spare[0]
-            self._update_position(r, apprentice_quota=held[(r["uscc"], r["position_code"])] - 1)
-            self.manifest.expect("APP-QUOTA-EXCEEDED", f"{r['uscc']}/{r['position_code']}")
-        if len(spare) > 1:
-            r = spare[1]
-            end = _add_months(r["start_on"], 4) - dt.timedelta(days=1)
-            self.session.execute(sa.update(m.Internship).where(
-                m.Internship.id_number == r["id_number"], m.Internship.uscc == r["uscc"],
-                m.Internship.start_on == r["start_on"]).values(end_on=end))
-            r["end_on"] = end
-            self.manifest.expect("APP-DURATION", f"{r['id_number']}/{r['uscc']}/{r['start_on'].isoformat()}")
 
-    def _wage(self, r: dict) -> Decimal:
+    def wage(self, r: dict) -> Decimal:
         return self._post_of(r)["wage"]
 
-    def _probation_wage(self, r: dict) -> Decimal:
+    def probation_wage(self, r: dict) -> Decimal:
         return self._post_of(r)["probation_wage"]
 
     def _post_of(self, r: dict) -> dict:
         return next(p for p in self.positions if p["uscc"] == r["uscc"] and p["position_code"] == r["position_code"])
 
-    def _on_post_at(self, uscc_code: str, position_code: str | None = None) -> list[dict]:
+    def on_post_at(self, uscc_code: str, position_code: str | None = None) -> list[dict]:
         """The on-post internships and apprenticeships at an enterprise (or one post) that the
         2021 rule judges (the alumni's 2021 ones aside)."""
         return [o for o in self.internships if o["uscc"] == uscc_code and o["kind"] != "认识实习"
-                and (position_code is None or o["position_code"] == position_code) and self._key(o) not in self.legacy]
+                and (position_code is None or o["position_code"] == position_code) and internship_key(o) not in self.legacy]
 
-    def _update_position(self, r: dict, **values) -> None:
+    def update_position(self, r: dict, **values) -> None:
+        """Change the position of internship row ``r`` (already written)."""
         self.session.execute(sa.update(m.Position).where(
             m.Position.uscc == r["uscc"], m.Position.position_code == r["position_code"]).values(**values))
 
-    def _post_for(self, st: dict) -> dict:
+    def post_for(self, st: dict) -> dict:
         codes = {e["uscc"] for e in self.partners[st["school_code"]]}
         posts = self.positions_by_cat.get(st["major_code"][:2], self.positions)
         return next(p for p in posts if p["uscc"] in codes)
 
-    def _other_post(self, r: dict) -> tuple[str, str]:
+    def other_post(self, r: dict) -> tuple[str, str]:
         """Another partner's post for the same major category, in the school's province if possible
-        (so the twin breaks only INT-OVERLAP)."""
+        (so that an internship there differs from the first in its enterprise only)."""
         codes = {e["uscc"] for e in self.partners[r["school_code"]]}
         category = next(p["major_category"] for p in self.positions if p["uscc"] == r["uscc"] and p["position_code"] == r["position_code"])
         province = next(s["region"][:2] for s in self.schools if s["school_code"] == r["school_code"])
@@ -684,7 +594,7 @@ class DemoBuilder:
                     return mj, self.rng.choice(posts)
         raise LookupError(school["school_code"])
 
-    def _new_student(self, school: dict, enrolled: dt.date, birth: dt.date, major: dict | None = None) -> dict:
+    def new_student(self, school: dict, enrolled: dt.date, birth: dt.date, major: dict | None = None) -> dict:
         """A student with no other internship, for a deliberate violation."""
         id_number = make_id_number(self.rng, school["region"], birth)
         while id_number in self.used_ids:
@@ -700,17 +610,39 @@ class DemoBuilder:
         _insert(self.session, m.Student, [st])
         return st
 
-    def _add(self, r: dict) -> None:
-        """Add an internship and put its student on the school's liability policies of its years."""
+    def add_internship(self, r: dict, *, insure: bool = True) -> None:
+        """Add an internship and (``insure``) put its student on the school's liability policies of
+        its years."""
         self.internships.append(r)
         self.n_internships += 1
+        if not insure:
+            return
         for y in range(r["start_on"].year, r["end_on"].year + 1):
             no = f"PEAC{y}{r['school_code'][-6:]}"
             if any(p["policy_no"] == no for p in self.policies):
                 self.insured.append({"policy_no": no, "id_number": r["id_number"], "start_on": None, "end_on": None})
                 self.n_insured += 1
 
-    def _split_cover(self, r: dict, gap_from: dt.date, gap_to: dt.date) -> None:
+    def add_policy(self, policy: dict, id_numbers: list[str]) -> None:
+        """Add an insurance policy (a ``policies`` row) with these people on its insured list."""
+        self.policies.append(policy)
+        self.insured.extend({"policy_no": policy["policy_no"], "id_number": i, "start_on": None, "end_on": None} for i in id_numbers)
+        self.n_insured += len(id_numbers)
+
+    def update_enterprise(self, uscc_code: str, **values) -> None:
+        """Change an enterprise already written (``staff_count``, ``industry_code``, ...)."""
+        self.session.execute(sa.update(m.Enterprise).where(m.Enterprise.uscc == uscc_code).values(**values))
+
+    def region_elsewhere(self, school_code: str) -> str:
+        """A city of another province of the demo than the school's (for an internship far away)."""
+        other = next(p for p, *_ in PROVINCE_SCHOOLS if p != school_code[2:4])
+        return next(c for p, cs, *_ in PROVINCE_SCHOOLS if p == other for c in cs[:1])
+
+    def province_of(self, school_code: str) -> str:
+        """The 2-digit province code of a demo school."""
+        return next(s["region"][:2] for s in self.schools if s["school_code"] == school_code)
+
+    def uncover(self, r: dict, gap_from: dt.date, gap_to: dt.date) -> None:
         """Leave a student uninsured from ``gap_from`` to ``gap_to``: the year's policy ends for
         them before the gap and a second policy covers them after it."""
         for i in self.insured:

@@ -157,6 +157,16 @@ def parse_uscc(value) -> str:
     return s
 
 
+def uscc_with_check(body17: str) -> str:
+    """The 统一社会信用代码 whose first 17 characters are ``body17``: its check character added."""
+    return body17 + uscc.calc_check_digit(body17)
+
+
+def id_number_with_check(body17: str) -> str:
+    """The 居民身份证号 whose first 17 digits are ``body17``: its check character added."""
+    return body17 + ric.calc_check_digit(body17 + "0")
+
+
 def parse_idcard(value) -> str:
     s = _text(value).upper().replace(" ", "")
     if len(s) != 18:
@@ -319,3 +329,12 @@ def format_bool(value: bool | None, lang: str = "zh") -> str:
     if lang == "zh":
         return "是" if value else "否"
     return "true" if value else "false"
+
+
+def format_percent(share, places: int | None = None) -> str:
+    """A share (0.25) as a percentage ("25%"), rounded to ``places`` decimals (None: as exact as it
+    is), without trailing zeros: ``format_percent(Decimal("0.12345"), 1)`` is "12.3%"."""
+    value = Decimal(share) * 100
+    if places is not None:
+        value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{value.normalize():f}%"

@@ -90,6 +90,20 @@ def xiaoqi_report_sections(session, year: int, school_code: str | None, lang: st
     ``school_code`` when given and to what ``actor`` may see."""
 
 
+@hookspec(firstresult=True)
+def xiaoqi_quota_ratio_target(region: str, on, config) -> Any:
+    """The apprenticeship ratio an enterprise's quota should reach (places ÷ on-post staff) in
+    ``region`` on day ``on``, as a ``Decimal``; None when no figure applies (``xiaoqi quota show``
+    compares against it). The first plugin that answers decides."""
+
+
+@hookspec
+def xiaoqi_demo_plant(demo) -> None:
+    """Plant deliberate violations of the plugin's rules in the core's demo rows before they are
+    written: ``demo`` is the demo builder (``xiaoqi.core.demo.DemoBuilder``; its rows, helpers and
+    manifest are described in docs/plugins.md)."""
+
+
 @hookspec
 def xiaoqi_demo_data(session, size: str, seed: int, today, manifest) -> None:
     """Fill the plugin's own tables in a demo database after the core's demo data exists.

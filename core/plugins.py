@@ -90,16 +90,21 @@ def _env_list(name: str) -> set[str] | None:
     return {item.strip() for item in raw.split(",") if item.strip()}
 
 
+def _disabled(name: str) -> bool:
+    """``XIAOQI_DISABLE_PLUGINS`` names the plugin (by its full or its last dotted name)."""
+    disabled = _env_list("XIAOQI_DISABLE_PLUGINS") or set()
+    return name in disabled or name.rsplit(".", 1)[-1] in disabled
+
+
 def register_plugin(pm: pluggy.PluginManager, plugin: object, name: str) -> None:
     """Register one plugin object (module or instance); the single path for every plugin."""
-    disabled = _env_list("XIAOQI_DISABLE_PLUGINS") or set()
-    if name in disabled or name.rsplit(".", 1)[-1] in disabled:
-        return
-    pm.register(plugin, name=name)
+    if not _disabled(name):
+        pm.register(plugin, name=name)
 
 
 def _builtin_modules() -> list[str]:
-    return [m for m in DEFAULT_PLUGINS if _importable(m)]
+    """The built-in plugins to load: a switched-off one is not even imported."""
+    return [m for m in DEFAULT_PLUGINS if not _disabled(m) and _importable(m)]
 
 
 def _importable(module: str) -> bool:

@@ -53,8 +53,6 @@ from .services import authorise, jsonable, snapshot
 
 RESERVED, CONFIRMED, RELEASED, EXPIRED = RESERVATION_STATES
 APPRENTICE = "学徒"
-RATIO_RULE = "APP-QUOTA-RATIO"
-RATIO_PARAM = "min_ratio"
 RATIO_PLACES = Decimal("0.0001")
 
 catalogue(
@@ -300,8 +298,9 @@ def position_figures(session: Session, *, actor: Actor, uscc: str | None = None,
 
 @dataclass
 class EnterpriseQuota:
-    """An enterprise's quota use over its positions, and its apprenticeship ratio (APP-QUOTA-RATIO):
-    places of the quotas in force on ``today`` ÷ its on-post staff, against the regional target."""
+    """An enterprise's quota use over its positions, and its apprenticeship ratio: places of the
+    quotas in force on ``today`` ÷ its on-post staff, against the target a plugin sets for the
+    region (``xiaoqi_quota_ratio_target``; the national rules answer it)."""
 
     uscc: str
     name: str
@@ -325,18 +324,17 @@ class EnterpriseQuota:
 
 
 def ratio_target(region: str, today: dt.date, config: dict | None = None) -> Decimal | None:
-    """The APP-QUOTA-RATIO target for a region on a day, None when nobody has set one."""
-    from .rules import get_rules, param_table
+    """The apprenticeship ratio target for a region on a day (``xiaoqi_quota_ratio_target``), None
+    when no plugin sets one."""
+    from .plugins import get_plugin_manager
 
-    if RATIO_RULE not in get_rules():
-        return None
-    value = param_table(config).resolve(RATIO_RULE, RATIO_PARAM, region, today)
-    return None if value is None else Decimal(value.value)
+    value = get_plugin_manager().hook.xiaoqi_quota_ratio_target(region=region, on=today, config=config)
+    return None if value is None else Decimal(value)
 
 
 def enterprise_figures(session: Session, *, actor: Actor, uscc: str | None = None, today: dt.date | None = None,
                        config: dict | None = None) -> list[EnterpriseQuota]:
-    """Per enterprise with a quota: the sums of ``position_figures`` and the APP-QUOTA-RATIO figure."""
+    """Per enterprise with a quota: the sums of ``position_figures`` and its apprenticeship ratio."""
     today = _today(today)
     positions = position_figures(session, actor=actor, uscc=uscc, today=today)
     if not positions:

@@ -13,21 +13,17 @@ import itertools
 from decimal import Decimal
 
 import sqlalchemy as sa
-from stdnum.cn import ric, uscc
 
 from xiaoqi.core import models as m
+from xiaoqi.core.fields import uscc_with_check
 from xiaoqi.core.rules import run_check
+from xiaoqi.testing import make_id_number
 
 D = dt.date
 
 
-def make_uscc(body17: str) -> str:
-    return body17 + uscc.calc_check_digit(body17)
-
-
-def make_id(region: str, birth: dt.date, seq: int) -> str:
-    body = f"{region}{birth:%Y%m%d}{seq % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")
+make_uscc = uscc_with_check
+make_id = make_id_number
 
 
 SCHOOL = "4132012345"

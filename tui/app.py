@@ -26,7 +26,6 @@ from textual.widgets import Header, Static
 from textual.worker import get_current_worker
 
 from xiaoqi.core.actors import ADMIN, Actor
-from xiaoqi.core.dashboard import check_as
 from xiaoqi.core.db import read_session
 from xiaoqi.core.i18n import set_lang
 from xiaoqi.core.kinds import get_kind, get_kinds
@@ -160,6 +159,8 @@ class XiaoqiApp(App):
 
     @db_work(group="check")
     def _check(self) -> None:
+        from xiaoqi.core.rules import check_as
+
         worker = get_current_worker()
 
         def progress(done: int, total: int, rule: str) -> None:

@@ -14,6 +14,8 @@ Fixtures:
 - ``xiaoqi_plugins``: the plugins under test; override it (session scope) in your ``conftest.py``.
 - ``xiaoqi_plugin_manager``: a plugin manager with the built-in plugins and ``xiaoqi_plugins`` (no
   entry points), installed as the process-wide one during the test; a test may register more.
+- ``schema_drift(engine)``: what differs between migrations, models and record kinds (a test of
+  yours asserts it is empty).
 - ``xiaoqi_factory``: a ``XiaoqiFactory`` that writes valid records of every kind (checksummed USCCs
   and ID numbers) through the services: ``school()``, ``major()``, ``student()``, ``teacher()``,
   ``enterprise()``, ``agreement()``, ``position()``, ``internship()``, ``policy()``, ``insured()``,
@@ -230,6 +232,78 @@ def xiaoqi_session(xiaoqi_engine):
             yield session
 
 
+# -- schema drift ----------------------------------------------------------------------------
+
+def schema_drift(engine, kinds=None) -> list[str]:
+    """What differs between the migrated database, the models and the record kinds, one line each
+    (an empty list when they agree). Three descriptions of the same columns must not drift:
+
+    - the database the migrations built vs the models (Alembic's ``compare_metadata``, types
+      included): a model changed without its migration, or the other way round;
+    - each record kind vs its model's table: a column the table lacks, a type that cannot hold the
+      kind's values, a text longer than the column, an optional column the table requires (a file
+      row without it would fail in the database), a key the table does not keep unique.
+
+    ``kinds``: the record kinds to compare (default: every loaded kind, core and plugins). A plugin
+    author's test::
+
+        from xiaoqi.testing import schema_drift
+
+        def test_schema(xiaoqi_engine):
+            assert schema_drift(xiaoqi_engine) == []
+    """
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+    from sqlmodel import SQLModel
+
+    from xiaoqi.core.kinds import get_kinds
+    from xiaoqi.core.migrate import load_models
+
+    load_models()
+    with engine.connect() as conn:
+        found = [f"migrations vs models: {d!r}"
+                 for d in compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)]
+    for kind in (get_kinds().values() if kinds is None else kinds):
+        found += kind_drift(kind)
+    return found
+
+
+def kind_drift(kind) -> list[str]:
+    """How record kind ``kind`` disagrees with its model's table (see ``schema_drift``)."""
+    import sqlalchemy as sa
+
+    from xiaoqi.core.models import Hours, Money
+
+    table = kind.model.__table__
+    where = f"kind {kind.name} vs table {table.name}"
+    found = []
+    holds = {"date": (sa.Date,), "money": (Money,), "hours": (Hours,), "int": (sa.Integer,), "bool": (sa.Boolean,)}
+    for col in kind.columns:
+        column = table.c.get(col.name)
+        if column is None:
+            found.append(f"{where}: column {col.name} is not in the table")
+            continue
+        wanted = holds.get(col.type, (sa.String,))
+        stored = column.type
+        if isinstance(stored, sa.types.TypeDecorator) and not isinstance(stored, Money):
+            stored = stored.impl_instance  # SQLModel's AutoString is a String underneath
+        if not isinstance(stored, wanted) or (col.type == "money" and isinstance(stored, Hours)):
+            found.append(f"{where}: column {col.name} of type {col.type} is {column.type!r} in the table")
+        elif col.type == "text" and getattr(stored, "length", None) and col.max_len > stored.length:
+            found.append(f"{where}: column {col.name} takes {col.max_len} characters, the table {stored.length}")
+        if not (col.required or col.key or col.name in kind.key) and not column.nullable \
+                and column.default is None and column.server_default is None:
+            found.append(f"{where}: column {col.name} is optional in the kind but NOT NULL in the table")
+    key = set(kind.key)
+    unique = [{c.name for c in table.primary_key.columns}]
+    unique += [{c.name for c in con.columns} for con in table.constraints if isinstance(con, sa.UniqueConstraint)]
+    unique += [{c.name for c in ix.columns} for ix in table.indexes if ix.unique]
+    unique += [{c.name} for c in table.columns if c.unique]
+    if key and not any(u and u <= key for u in unique):
+        found.append(f"{where}: the key ({', '.join(kind.key)}) is not unique in the table")
+    return found
+
+
 # -- plugins and CLI -------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
@@ -326,18 +400,16 @@ def make_uscc(region: str, serial: int) -> str:
     for _ in range(9):
         serial, rest = divmod(serial, len(USCC_ALPHABET))
         digits.append(USCC_ALPHABET[rest])
-    from stdnum.cn import uscc
+    from xiaoqi.core.fields import uscc_with_check
 
-    body = "91" + region + "".join(reversed(digits))
-    return body + uscc.calc_check_digit(body)
+    return uscc_with_check("91" + region + "".join(reversed(digits)))
 
 
 def make_id_number(region: str, birth, serial: int = 0) -> str:
     """A valid 居民身份证号 for someone born on ``birth`` in ``region`` (serial 0–999 tells people apart)."""
-    from stdnum.cn import ric
+    from xiaoqi.core.fields import id_number_with_check
 
-    body = f"{region}{birth:%Y%m%d}{serial % 1000:03d}"
-    return body + ric.calc_check_digit(body + "0")
+    return id_number_with_check(f"{region}{birth:%Y%m%d}{serial % 1000:03d}")
 
 
 def make_school_code(region: str, serial: int) -> str:

@@ -245,7 +245,7 @@ def _require_known(session, app, school, enterprise) -> None:
 def check_command(app, fmt, rule_ids, school, enterprise, on, as_of, explain_rule, region):
     import datetime as dt
 
-    from ..dashboard import check_as
+    from ..rules import check_as
     from ..db import read_session
     from ..errors import UsageError
     from ..fields import parse_code10, parse_uscc

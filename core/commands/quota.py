@@ -68,9 +68,9 @@ def _uscc(value):
 
 
 def _pct(value) -> str:
-    from decimal import Decimal
+    from ..fields import format_percent
 
-    return "-" if value is None else f"{(value * 100).quantize(Decimal('0.01')).normalize():f}%"
+    return "-" if value is None else format_percent(value, 2)
 
 
 def _table(rows: list[list[str]], right: set[int]) -> list[str]:

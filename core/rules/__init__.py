@@ -85,7 +85,7 @@ national rule's parameters.
 from __future__ import annotations
 
 from .context import RuleContext, Scope
-from .engine import ProgressFn, default_workers, run_check
+from .engine import ProgressFn, check_as, default_workers, run_check
 from .explain import Explanation, ParamExplanation, explain
 from .model import (
     CONFIG_ORIGIN, PARAM_TYPES, REGION_BY, SEVERITIES, CheckResult, Finding, Param, ParamValue, Rule, SwitchedOff,
@@ -97,7 +97,7 @@ from .sql import CENT, JOIN_POSITION, JOIN_SCHOOL_ENTERPRISE, JOIN_STUDENT, SqlD
 
 __all__ = [
     "CENT", "CONFIG_ORIGIN", "JOIN_POSITION", "JOIN_SCHOOL_ENTERPRISE", "JOIN_STUDENT", "PARAM_TYPES", "REGION_BY", "SEVERITIES",
-    "CheckResult", "Explanation", "Finding", "Param", "ParamExplanation", "ParamTable", "ParamValue",
+    "CheckResult", "Explanation", "check_as", "Finding", "Param", "ParamExplanation", "ParamTable", "ParamValue",
     "ProgressFn", "Rule", "RuleContext", "Scope", "SqlDialect", "SwitchedOff", "as_date", "coerce_value",
     "config_param_values", "default_workers", "explain", "find_param", "format_value", "get_rule", "get_rules", "internship_key",
     "list_contains", "money", "param_table", "rule_variants", "run_check",

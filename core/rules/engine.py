@@ -28,6 +28,8 @@ from .registry import get_rule, get_rules, rule_variants
 if TYPE_CHECKING:
     import sqlalchemy as sa
 
+    from ..actors import Actor
+
 ProgressFn = Callable[[int, int, str], None]
 
 #: how much of a SQLite file a check's reader maps into memory (pages beyond are read as usual)
@@ -242,3 +244,25 @@ def _line_up_postgresql(conns: list[sa.Connection]) -> bool:
     for conn in conns[1:]:
         conn.exec_driver_sql(f"SET TRANSACTION SNAPSHOT '{snapshot}'")
     return True
+
+
+def check_as(session, *, actor: Actor, school: str | None = None, enterprise: str | None = None, **kw):
+    """``run_check`` limited to what ``actor`` may see, as ``xiaoqi check`` limits it: a school or an
+    enterprise checks its own records only, a province sees findings about its schools and
+    enterprises. ``school`` / ``enterprise`` narrow further; other keywords go to ``run_check``
+    (``rules``, ``on``, ``config``, ``progress``, ``cancelled``)."""
+    import sqlalchemy as sa
+
+    from .. import models as m
+
+    if actor.role == "school":
+        school = actor.code
+    elif actor.role == "enterprise":
+        enterprise = actor.code
+    result = run_check(session, school=school, enterprise=enterprise, **kw)
+    if actor.role == "province":
+        schools = set(session.execute(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))).scalars())
+        firms = set(session.execute(sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))).scalars())
+        result.findings = [f for f in result.findings
+                           if f.school_code in schools or (f.school_code is None and f.uscc in firms)]
+    return result

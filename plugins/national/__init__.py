@@ -10,6 +10,30 @@ from xiaoqi.core import hookimpl
 
 
 @hookimpl
+def xiaoqi_quota_ratio_target(region, on, config):
+    """APP-QUOTA-RATIO's ``min_ratio`` for the region and day (None while nobody has set one, or
+    when the rule is not loaded)."""
+    from . import apprenticeship
+
+    return apprenticeship.ratio_target(region, on, config)
+
+
+@hookimpl(tryfirst=True)
+def xiaoqi_demo_plant(demo):
+    from . import demo as planted
+
+    planted.plant(demo)
+
+
+@hookimpl(tryfirst=True)
+def xiaoqi_demo_data(session, manifest):
+    # before the other plugins' demo data, which is built on the registry as these leave it
+    from . import demo as planted
+
+    planted.apprenticeship(session, manifest)
+
+
+@hookimpl
 def xiaoqi_register_rules():
     from . import apprenticeship, insurance, internships, ratios, rules2016
 

@@ -13,11 +13,12 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from xiaoqi.core.fields import format_percent
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.rules import Param, Rule, as_date
 from xiaoqi.core.rules.sweep import exceeding, merged
 
-from .ratios import _pct, _ranges_text
+from .ratios import _ranges_text
 
 APPRENTICE = "学徒"
 SOURCE_GUIDANCE = "《关于全面推行中国特色企业新型学徒制 加强技能人才培养的指导意见》（人社部发〔2021〕39号）"
@@ -154,7 +155,7 @@ def _quota_ratio(ctx):
         ratio = (Decimal(places) / staff).quantize(Decimal("0.0001"))
         yield ctx.finding(
             subject_kind="enterprises", subject_key=row["uscc"], uscc=row["uscc"],
-            message=t("app.ratio.msg", places=places, staff=staff, ratio=_pct(ratio), target=_pct(target_value), on=ctx.as_of),
+            message=t("app.ratio.msg", places=places, staff=staff, ratio=format_percent(ratio, 1), target=format_percent(target_value, 1), on=ctx.as_of),
             numbers={"places": places, "staff": staff, "ratio": ratio, "min_ratio": target_value, "on": ctx.as_of})
 
 
@@ -202,3 +203,13 @@ RULES = [
                  Param("max_years", "int", 3, ("最长年数", "most years"))),
          evaluate=_duration),
 ]
+
+
+def ratio_target(region: str, on: dt.date, config: dict | None) -> Decimal | None:
+    """The ``min_ratio`` of APP-QUOTA-RATIO in force for ``region`` on ``on``, None when unset."""
+    from xiaoqi.core.rules import get_rules, param_table
+
+    if "APP-QUOTA-RATIO" not in get_rules():
+        return None
+    value = param_table(config).resolve("APP-QUOTA-RATIO", "min_ratio", region, on)
+    return None if value is None else Decimal(value.value)

@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from xiaoqi.core.countries import country_name
-from xiaoqi.core.fields import ABROAD_PROVINCES, LIST_JOIN, NONE_WORDS, PROVINCES, is_none_word
+from xiaoqi.core.fields import ABROAD_PROVINCES, LIST_JOIN, NONE_WORDS, PROVINCES, format_percent, is_none_word
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.rules import JOIN_POSITION, JOIN_STUDENT, Param, Rule, as_date, internship_key, money
 
@@ -101,10 +101,6 @@ def _d(v) -> dt.date | None:
 
 def years_between(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
-
-
-def _pct(share: Decimal) -> str:
-    return f"{(Decimal(share) * 100).normalize():f}%"
 
 
 def exception_in_time(alias: str = "i") -> str:
@@ -212,7 +208,7 @@ def low_pay_text(row, numbers: dict, key: str) -> str:
     share = Decimal(str(row["share"]))
     numbers.update(pay=pay, wage=wage, min_share=share, required=required,
                    share=(pay / wage).quantize(Decimal("0.0001")) if wage else None)
-    return t(key, pay=pay, wage=wage, share=_pct(share), required=required)
+    return t(key, pay=pay, wage=wage, share=format_percent(share), required=required)
 
 
 # -- fees, consent, agreement ----------------------------------------------------------------------

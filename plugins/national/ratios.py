@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
+from xiaoqi.core.fields import format_percent
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.rules import Param, Rule
 from xiaoqi.core.rules.sweep import exceeding, merged
@@ -37,10 +38,6 @@ catalogue(
         "nat.ratio.2016": ("按2016年规定（只计顶岗实习学生）：", "under the 2016 rule (顶岗 interns only): "),
     }
 )
-
-
-def _pct(value: Decimal) -> str:
-    return f"{(value * 100).quantize(Decimal('0.1')).normalize():f}%"
 
 
 def _ranges_text(ranges: list[tuple[dt.date, dt.date]]) -> str:
@@ -89,7 +86,7 @@ def _finding(ctx, by_post: bool, owner, runs, share_on):
     max_share = share_on(region, peak_day)
     share = (Decimal(interns) / staff).quantize(Decimal("0.0001")) if staff else None
     days = sum((b - a).days + 1 for a, b in spans)
-    params = dict(interns=interns, staff=staff, share=_pct(share) if share is not None else "∞", max_share=_pct(max_share),
+    params = dict(interns=interns, staff=staff, share=format_percent(share, 1) if share is not None else "∞", max_share=format_percent(max_share, 1),
                   day=peak_day, days=days, ranges=_ranges_text(spans))
     prefix = t("nat.ratio.2016") if ctx.rule.version == "2016" else ""
     if by_post:

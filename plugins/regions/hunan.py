@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from xiaoqi.core import hookimpl
 from xiaoqi.core.i18n import catalogue, t
-from xiaoqi.core.rules import Rule
+from xiaoqi.core.rules import Rule, internship_key
 
 catalogue(
     {
@@ -50,3 +50,11 @@ RULE = Rule(
 @hookimpl
 def xiaoqi_register_rules():
     return [RULE]
+
+
+@hookimpl
+def xiaoqi_demo_plant(demo):
+    """A Hunan internship with no enterprise supervisor."""
+    r = next(r for r in demo.recent_on_post if r["school_code"][2:4] == "43" and r["enterprise_mentor"])
+    r["enterprise_mentor"] = r["enterprise_mentor_id"] = None
+    demo.manifest.expect("HN-DUAL-MENTOR", internship_key(r))

@@ -23,8 +23,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from stdnum.cn import uscc as uscc_code
-
+from xiaoqi.core.fields import uscc_with_check
 from xiaoqi.testing import XiaoqiFactory
 
 C1, C2 = "CY-01", "CY-02"
@@ -32,8 +31,7 @@ C1, C2 = "CY-01", "CY-02"
 
 def association_code(serial: int) -> str:
     """A valid USCC of a 社会团体 (registration code 51)."""
-    body = f"51330100MJ{serial:07d}"
-    return body + uscc_code.calc_check_digit(body)
+    return uscc_with_check(f"51330100MJ{serial:07d}")
 
 
 @dataclass

@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-from stdnum.cn import ric, uscc
-
 from xiaoqi.core.actors import ADMIN
+from xiaoqi.core.fields import id_number_with_check as make_id
+from xiaoqi.core.fields import uscc_with_check as make_uscc
 from xiaoqi.core.services import create_record
-
-
-def make_uscc(body17: str) -> str:
-    return body17 + uscc.calc_check_digit(body17)
-
-
-def make_id(body17: str) -> str:
-    return body17 + ric.calc_check_digit(body17 + "0")
 
 
 SA, SB = "4132012345", "4141054321"

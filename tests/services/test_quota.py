@@ -317,3 +317,40 @@ def test_enterprise_figures_and_the_ratio_target(world):
     assert (a.target, a.below_target) == (Decimal("0.02"), True)
     # enterprise B's quota period is in force too: 2 / 500 = 0.4 % < 2 %
     assert with_target[w.ent_b.uscc].ratio == Decimal("0.0040")
+
+
+def test_hook_xiaoqi_quota_ratio_target_sets_the_figure_quota_show_compares(world):
+    """The core has no ratio of its own: the national rules answer from APP-QUOTA-RATIO's
+    parameter, a plugin registered later answers first, and without any answer there is no target."""
+    from xiaoqi.core import plugins
+    from xiaoqi.core.plugins import get_plugin_manager
+    from xiaoqi.testing import using_plugin_manager
+
+    w = world
+    apprentice(w, w.student_a1)
+    config = {"params": {"APP-QUOTA-RATIO": {"min_ratio": [{"region": "33", "value": "0.02"}]}}}
+    asked = []
+
+    class Hainanish:
+        @hookimpl
+        def xiaoqi_quota_ratio_target(self, region, on, config):
+            asked.append((region[:2], on))
+            return Decimal("0.005") if on == TODAY else None
+
+    def targets(**kw):
+        with read_session(w.engine) as session:
+            return {e.uscc: (e.target, e.below_target) for e in enterprise_figures(session, actor=ADMIN, today=kw.pop("today", TODAY), **kw)}
+
+    pm = get_plugin_manager()
+    pm.register(Hainanish(), name="hainanish")
+    try:
+        assert targets(config=config)[w.ent_a.uscc] == (Decimal("0.005"), False)   # 1 % >= 0.5 %
+        assert asked and asked[0][1] == TODAY
+        # the plugin has nothing for that day: the national rule's parameter answers
+        assert targets(config=config, today=TODAY - dt.timedelta(days=1))[w.ent_a.uscc][0] == Decimal("0.02")
+    finally:
+        pm.unregister(name="hainanish")
+    without = plugins.make_plugin_manager(entry_points=False)
+    without.unregister(name="xiaoqi.plugins.national")
+    with using_plugin_manager(without):
+        assert targets(config=config)[w.ent_a.uscc] == (None, None)

@@ -4,7 +4,6 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
-from stdnum.cn import ric, uscc
 
 from xiaoqi.core import fields as f
 from xiaoqi.core.i18n import set_lang
@@ -13,12 +12,8 @@ GOOD_USCC = "91110000600037341L"  # a published certificate number with a valid 
 GOOD_ID = "11010519491231002X"
 
 
-def with_check_uscc(body17: str) -> str:
-    return body17 + uscc.calc_check_digit(body17)
-
-
-def with_check_id(body17: str) -> str:
-    return body17 + ric.calc_check_digit(body17 + "0")
+with_check_uscc = f.uscc_with_check
+with_check_id = f.id_number_with_check
 
 
 def test_uscc_good_and_normalised():

@@ -11,7 +11,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Static, TabbedContent, TabPane
 
-from xiaoqi.core.dashboard import check_as
+from xiaoqi.core.rules import check_as
 from xiaoqi.core.db import read_session
 from xiaoqi.core.errors import XiaoqiError
 from xiaoqi.core.kinds import RecordKind, get_kind
