@@ -58,3 +58,11 @@ def xiaoqi_demo_data(session, seed, today, manifest):
     from .demo import generate
 
     manifest.counts.update(generate(session, seed=seed, today=today, manifest=manifest))
+
+
+@hookimpl
+def xiaoqi_register_commands():
+    from xiaoqi.core.commands import CommandEntry
+
+    return [CommandEntry("teachers", ("教师：名录、详情、企业实践到期与年度汇总", "teachers: list, details, practice due, yearly summary"),
+                         "xiaoqi.plugins.teachers.commands:teachers_group")]

@@ -30,6 +30,8 @@ from .models import Practice, Recognition
 from .rules import RULE_2016
 from .vocabulary import FULL_TIME, LEVELS
 
+#: recognitions by the provinces' standards, before the national basic standard of 2022
+RECOGNITIONS_FROM = dt.date(2019, 1, 1)
 POSTS = ("数控加工岗", "设备维护岗", "质量检测岗", "工艺技术岗", "生产调度岗", "软件开发岗", "客户服务岗")
 
 
@@ -97,9 +99,10 @@ def generate(session: Session, *, seed: int, today: dt.date, manifest=None) -> d
             if rng.random() < 0.1 and hired < dt.date(last_summer - 1, 1, 1):
                 record(teacher, dt.date(last_summer - 1, 9, 1), dt.date(last_summer - 1, 12, 31), "研发", host,
                        days=rng.randrange(15, 40))
-        if rng.random() < 0.45 and hired < today - dt.timedelta(days=400):
+        earliest = max(hired + dt.timedelta(days=365), RECOGNITIONS_FROM)
+        if rng.random() < 0.45 and earliest < today - dt.timedelta(days=30):
             level = LEVELS[min(2, int(rng.random() * 3))]
-            on = hired + dt.timedelta(days=rng.randrange(365, max(366, (today - hired).days)))
+            on = earliest + dt.timedelta(days=rng.randrange((today - earliest).days))
             province = PROVINCES.get(regions[teacher.school_code][:2], "")
             recognitions.append({
                 "teacher_id": teacher.id_number, "level": level, "recognised_on": on,

@@ -59,17 +59,21 @@ def _percent(value: Decimal) -> str:
     return f"{(value * 100).quantize(Decimal('0.1'))}%"
 
 
-def _practice_5y6m(ctx: RuleContext):
+def practice_sql(ctx: RuleContext, who: str) -> str:
+    """SQL of the teachers of a school for whom ``who`` (a condition on ``tc``) holds, with their
+    days of practice in the window ending on ``ctx.as_of``: columns teacher_id, name, school_code,
+    school, window_years, min_months, min_days, ws, we, days and judged (1: hired by the window's
+    first day, so the rule judges them). Teachers whose region has no window get no row."""
     sql = ctx.sql
     today = ctx.bind(ctx.as_of)
     years = ctx.param("window_years", region="s.region", on=today)
     months = ctx.param("min_months", region="s.region", on=today)
-    query = f"""
+    return f"""
         WITH judged AS (
             SELECT tc.id_number AS teacher_id, tc.name, tc.school_code, s.name AS school, tc.hired_on,
                    {years} AS window_years, {months} AS min_months
             FROM teachers tc JOIN schools s ON s.school_code = tc.school_code
-            WHERE {specialists(ctx)} AND {ctx.applies("s.region", today)}
+            WHERE {who} AND {ctx.applies("s.region", today)}
         ),
         windows AS (
             SELECT teacher_id, {sql.add_days(sql.add_years(today, "-window_years"), 1)} AS ws, {today} AS we
@@ -77,16 +81,17 @@ def _practice_5y6m(ctx: RuleContext):
         ),
         {practice_days_ctes(sql, "windows")}
         SELECT j.teacher_id, j.name, j.school_code, j.school, j.window_years, j.min_months,
-               w.ws, w.we, COALESCE(pd.days, 0) AS days
+               j.min_months * {DAYS_PER_MONTH} AS min_days, w.ws, w.we, COALESCE(pd.days, 0) AS days,
+               CASE WHEN j.hired_on IS NULL OR j.hired_on <= w.ws THEN 1 ELSE 0 END AS judged
         FROM judged j JOIN windows w ON w.teacher_id = j.teacher_id
         LEFT JOIN practice_days pd ON pd.teacher_id = j.teacher_id
-        WHERE (j.hired_on IS NULL OR j.hired_on <= w.ws)
-          AND COALESCE(pd.days, 0) < j.min_months * {DAYS_PER_MONTH}
-        ORDER BY j.school_code, j.teacher_id
     """
+
+
+def _practice_5y6m(ctx: RuleContext):
+    query = f"SELECT * FROM ({practice_sql(ctx, specialists(ctx))}) q WHERE q.judged = 1 AND q.days < q.min_days ORDER BY q.school_code, q.teacher_id"
     for row in ctx.rows(query):
-        need = row["min_months"] * DAYS_PER_MONTH
-        days = int(row["days"])
+        need, days = int(row["min_days"]), int(row["days"])
         first, last = str(row["ws"])[:10], str(row["we"])[:10]
         yield ctx.finding(
             subject_kind="teachers", subject_key=row["teacher_id"], school_code=row["school_code"],
