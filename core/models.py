@@ -201,7 +201,10 @@ class Internship(SQLModel, table=True):
         ),
         # end_on and kind make these cover the sweeps of the ratio rules (migration 0003)
         sa.Index("ix_internships_uscc_dates", "uscc", "start_on", "end_on", "kind"),
-        sa.Index("ix_internships_school", "school_code", "start_on"),
+        # by date (a closed window of a dated rule, the dashboard's active internships) and the
+        # first internship of a school at an enterprise (migration 0007)
+        sa.Index("ix_internships_dates", "start_on", "end_on"),
+        sa.Index("ix_internships_school", "school_code", "uscc", "start_on"),
         sa.Index("ix_internships_position", "uscc", "position_code", "start_on", "end_on", "kind"),
         sa.Index("ix_internships_school_mentor", "school_mentor_id"),
         sa.Index("ix_internships_enterprise_mentor", "enterprise_mentor_id"),

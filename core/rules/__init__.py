@@ -50,6 +50,8 @@ What the context gives a rule:
   force from a date (``Rule.valid_from``) applies to the row; ``1 = 1`` for a national rule.
 - ``ctx.sql``: portable SQL snippets (``add_days``, ``add_months``, ``add_years``, ``greatest``,
   ``least``, ``date``, ``days_between``, ``make_date``) for SQLite and PostgreSQL alike.
+- ``ctx.per_value(...)``: date arithmetic done once per distinct day (a JOIN and the value's SQL)
+  instead of once per row; ``ctx.validity()`` / ``ctx.window("i")``: the days a dated rule covers.
 - ``ctx.rows(sql, **binds)``: run a query (with the binds that ``param`` and ``scope`` collected)
   and iterate its rows as mappings (``ctx.tuples``: as plain rows); ``ctx.finding`` /
   ``ctx.internship_finding`` build findings.

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterator, NamedTuple, Sequence
 
 from .model import Finding, ParamValue, Rule
 from .params import ParamTable
@@ -22,6 +22,27 @@ class Scope:
     on: dt.date | None = None
     #: the day the rules take as today (``--as-of``), without narrowing the internships
     as_of: dt.date | None = None
+
+
+class Lookup(NamedTuple):
+    """What ``RuleContext.per_value`` gives: a JOIN clause and the SQL of the value it joins."""
+
+    join: str
+    value: str
+
+
+def _sqlite_value(value: Any) -> Any:
+    """A bind value as SQLAlchemy hands it to sqlite3 (Decimal as float, a date as ISO text)."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _total(value: ParamValue) -> bool:
+    """The value applies to every region on every date."""
+    return not value.region and value.valid_from is None
 
 
 class RuleContext:
@@ -94,11 +115,36 @@ class RuleContext:
         parts = ["1 = 1"]
         if self.rule.province:
             parts.append(f"substr({region}, 1, {len(self.rule.province)}) = {self.bind(self.rule.province)}")
+        first, last = self.validity()
+        if first and last:  # a closed window (an older text): an index on the date finds its few rows
+            parts.append(f"{date} >= {self.bind(first)} AND {date} <= {self.bind(last)}")
         for name, op in (("valid_from", ">="), ("valid_to", "<=")):
             cands = self.params.candidates(self.rule.id, name)
-            if cands:  # where no value applies to the region, the rule is not bounded that way
+            if cands and not (len(cands) == 1 and _total(cands[0]) and first and last):
+                # where no value applies to the region, the rule is not bounded that way
                 bound = self._case_of(cands, region, date, lambda k, v: self.literal(v.value))
                 parts.append(f"{date} {op} COALESCE({bound}, {date})")
+        return " AND ".join(parts)
+
+    def validity(self) -> tuple[dt.date | None, dt.date | None]:
+        """The earliest first day and the latest last day of this rule in any region (None: not
+        bounded that way in some region): every day the rule applies to lies between them."""
+        bounds = []
+        for name, pick in (("valid_from", min), ("valid_to", max)):
+            cands = self.params.candidates(self.rule.id, name)
+            # bounded everywhere only if some value applies to every region and date
+            bounds.append(pick(v.value for v in cands) if any(_total(v) for v in cands) else None)
+        return bounds[0], bounds[1]
+
+    def window(self, alias: str = "i") -> str:
+        """SQL condition: internship ``alias`` lasts into the days this rule applies to (its
+        validity), for rules that count days rather than judge each internship by its start."""
+        first, last = self.validity()
+        parts = ["1 = 1"]
+        if last:
+            parts.append(f"{alias}.start_on <= {self.bind(last)}")
+        if first:
+            parts.append(f"{alias}.end_on >= {self.bind(first)}")
         return " AND ".join(parts)
 
     def candidates(self, name: str) -> list[ParamValue]:
@@ -174,6 +220,25 @@ class RuleContext:
             return str(value)  # a number is a safe literal; Decimal stays exact on PostgreSQL
         return self.bind(value)
 
+    def per_value(self, alias: str, days: tuple[str, str], match: str, values: Sequence[Any], pick: str,
+                  expr: Callable[[str, str], str]) -> Lookup:
+        """``expr(day, value)`` for each row, computed once per distinct day and value rather than
+        once per row (date arithmetic on SQLite costs a microsecond a call, and nested
+        expressions repeat their parts): put ``.join`` among the query's joins and use ``.value``
+        (the column ``alias.v``). ``days`` is the ``(table, column)`` whose distinct values the
+        rows' days (``match``) are among, ``values`` the values the per-row SQL ``pick`` can take
+        (for a parameter: ``[c.value for c in ctx.candidates(name)]`` with ``pick=ctx.param(name,
+        ...)``). Where ``pick`` or ``match`` is NULL the value is NULL, as ``expr`` of a NULL is."""
+        if not values:
+            return Lookup(f"LEFT JOIN (SELECT NULL AS day, NULL AS k, NULL AS v) {alias} ON 1 = 0", f"{alias}.v")
+        table, column = days
+        options = " UNION ALL ".join(f"SELECT {self.literal(v)} AS k" for v in dict.fromkeys(values))
+        # DISTINCT keeps the table whole (SQLite does not fold it into the outer query, so expr runs
+        # once per distinct pair); the LEFT JOIN puts it inside the loop over the rows
+        return Lookup(f"LEFT JOIN (SELECT DISTINCT d.day AS day, c.k AS k, {expr('d.day', 'c.k')} AS v "
+                      f"FROM (SELECT DISTINCT {column} AS day FROM {table}) d CROSS JOIN ({options}) c) {alias} "
+                      f"ON {alias}.day = {match} AND {alias}.k = {pick}", f"{alias}.v")
+
     def rows(self, sql: str, **binds) -> Iterator[sa.RowMapping]:
         """Run ``sql`` with the collected binds and stream its rows as mappings."""
         import sqlalchemy as sa
@@ -189,6 +254,18 @@ class RuleContext:
         internship."""
         import sqlalchemy as sa
 
+        if self.sql.sqlite:
+            # the driver's own cursor, in the connection's transaction (the same snapshot): rows come
+            # as tuples built in C, without a Row object each (a sweep reads every internship)
+            self.conn.exec_driver_sql("SELECT 1").all()  # the transaction has begun (SQLAlchemy begins lazily)
+            cursor = self.conn.connection.driver_connection.cursor()
+            try:
+                cursor.execute(sql, {k: _sqlite_value(v) for k, v in {**self.binds, **binds}.items()})
+                while batch := cursor.fetchmany(5000):
+                    yield from batch
+            finally:
+                cursor.close()
+            return
         result = self.conn.execute(sa.text(sql), {**self.binds, **binds},
                                    execution_options={"stream_results": True, "yield_per": 5000})
         yield from result

@@ -13,6 +13,7 @@ Both cost O(n log n) in the intervals of a subject, however long the intervals a
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import heapq
 import itertools
@@ -44,9 +45,24 @@ def exceeding(rows: Iterable[Sequence], steps: Callable[[Hashable], Sequence[Ste
             continue
         # a whole count is above a limit exactly when it is above the limit's floor
         limits = [(day, None if value is None else math.floor(value)) for day, value in limits]
+        floors = [value for _day, value in limits if value is not None]
+        if not floors:
+            continue  # the rule applies on no day
+        group = list(group)
+        if peak(group, key_columns) <= min(floors):
+            continue  # never above even the lowest limit: most subjects, found without the sweep
         runs = _sweep(group, key_columns, limits, marked, on)
         if runs:
             yield subject, runs
+
+
+def peak(rows: Sequence[Sequence], k: int = 1) -> int:
+    """The most intervals of ``rows`` (sorted by first day, the days in columns ``k`` and ``k + 1``)
+    that share a day. The count peaks on some first day; on the first day of the ``n``-th interval
+    it is ``n`` less the intervals that ended before that day (found by bisection, in C)."""
+    firsts = [r[k] for r in rows]
+    lasts = sorted([r[k + 1] for r in rows])
+    return max(map(operator.sub, itertools.count(1), map(bisect.bisect_left, itertools.repeat(lasts), firsts)), default=0)
 
 
 _NEVER = 1 << 62  # a day after every real one

@@ -121,9 +121,12 @@ def exception_text(row) -> str:
 
 def age_min(ctx, kinds=WITH_POST):
     min_age = ctx.param("min_age", region=ctx.region(), on="i.start_on")
+    # the day of the minimum age, once per birth date and age
+    of_age = ctx.per_value("ma", ("students", "birth_date"), "st.birth_date", [c.value for c in ctx.candidates("min_age")],
+                           min_age, ctx.sql.add_years)
     rows = ctx.internship_rows(
-        f"i.start_on < {ctx.sql.add_years('st.birth_date', min_age)}",
-        columns=["st.birth_date AS birth_date", f"{min_age} AS min_age"], joins=[JOIN_STUDENT], kinds=kinds)
+        f"i.start_on < {of_age.value}",
+        columns=["st.birth_date AS birth_date", f"{min_age} AS min_age"], joins=[JOIN_STUDENT, of_age.join], kinds=kinds)
     for r in rows:
         birth, start = _d(r["birth_date"]), _d(r["start_on"])
         age = years_between(birth, start)
@@ -137,13 +140,19 @@ def _grade1(ctx):
     school-year start on or before six months after it (an August registration belongs to the
     school year that begins in September)."""
     monthday = ctx.param("school_year_start", region=ctx.region(), on="st.enrolled_on")
-    later = ctx.sql.add_months("st.enrolled_on", 6)
-    candidate = ctx.sql.in_year_of(later, monthday)
-    first_start = f"(CASE WHEN {candidate} > {later} THEN {ctx.sql.add_years(candidate, -1)} ELSE {candidate} END)"
-    until = ctx.sql.add_years(first_start, 1)
-    rows = ctx.internship_rows(f"i.start_on < {until}",
-                               columns=["st.enrolled_on AS enrolled_on", f"{until} AS until", f"{monthday} AS monthday"],
-                               joins=[JOIN_STUDENT], kinds=WITH_POST)
+
+    def until(enrolled, day):
+        later = ctx.sql.add_months(enrolled, 6)
+        candidate = ctx.sql.in_year_of(later, day)
+        first_start = f"(CASE WHEN {candidate} > {later} THEN {ctx.sql.add_years(candidate, -1)} ELSE {candidate} END)"
+        return ctx.sql.add_years(first_start, 1)
+
+    # the end of the first school year, once per enrolment day and school-year start
+    first_year = ctx.per_value("fy", ("students", "enrolled_on"), "st.enrolled_on",
+                               [c.value for c in ctx.candidates("school_year_start")], monthday, until)
+    rows = ctx.internship_rows(f"i.start_on < {first_year.value}",
+                               columns=["st.enrolled_on AS enrolled_on", f"{first_year.value} AS until", f"{monthday} AS monthday"],
+                               joins=[JOIN_STUDENT, first_year.join], kinds=WITH_POST)
     for r in rows:
         until_day = _d(r["until"]) - dt.timedelta(days=1)
         yield ctx.internship_finding(r, t("nat.grade1.msg", enrolled=_d(r["enrolled_on"]), start=_d(r["start_on"]), until=until_day,
@@ -162,10 +171,12 @@ def duration(ctx, where: str = "1 = 1", prefix: Callable[[Any], str] | None = No
     general = ctx.param("max_months", region=region, on="i.start_on")
     medical = ctx.param("medical_max_months", region=region, on="i.start_on")
     months = f"(CASE WHEN {is_medical} THEN COALESCE({medical}, {general}) ELSE {general} END)"
-    limit = ctx.sql.add_months("i.start_on", months)
-    rows = ctx.internship_rows(f"i.end_on >= {limit} AND ({where})",
-                               columns=[f"{months} AS months", f"{limit} AS limit_day", "i.kind_label AS kind_label"],
-                               joins=[JOIN_STUDENT], kinds=ON_POST)
+    # the limit day once per first day and number of months
+    values = [c.value for name in ("max_months", "medical_max_months") for c in ctx.candidates(name)]
+    limit = ctx.per_value("lim", ("internships", "start_on"), "i.start_on", values, months, ctx.sql.add_months)
+    rows = ctx.internship_rows(f"i.end_on >= {limit.value} AND ({where})",
+                               columns=[f"{months} AS months", f"{limit.value} AS limit_day", "i.kind_label AS kind_label"],
+                               joins=[JOIN_STUDENT, limit.join], kinds=ON_POST)
     for r in rows:
         start, end = _d(r["start_on"]), _d(r["end_on"])
         days = (end - start).days + 1
@@ -387,7 +398,8 @@ def _major_match(ctx):
     both 医药卫生); codes the catalogue does not know are compared as digits."""
     cat = majors.values_sql()
     rows = ctx.internship_rows(
-        "p.major_category IS NOT NULL AND (CASE WHEN pc.column2 IS NOT NULL AND sc.column2 IS NOT NULL "
+        # equal digits are one category whatever the catalogue says: only different ones are looked up
+        "p.major_category IS NOT NULL AND p.major_category <> substr(st.major_code, 1, 2) AND (CASE WHEN pc.column2 IS NOT NULL AND sc.column2 IS NOT NULL "
         "THEN pc.column2 <> sc.column2 ELSE p.major_category <> substr(st.major_code, 1, 2) END)",
         columns=["p.major_category AS post_cat", "st.major_code AS major"],
         joins=[JOIN_POSITION, JOIN_STUDENT, f"LEFT JOIN {cat} pc ON pc.column1 = p.major_category",

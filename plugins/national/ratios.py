@@ -64,7 +64,8 @@ def _evaluate(ctx, *, by_post: bool):
     counted = (f"(i.start_on >= {ctx.bind(IN_FORCE_2021)} OR i.kind_label IS NULL OR i.kind_label LIKE {ctx.bind('顶岗%')})")
     rows = ctx.tuples(
         f"SELECT {subject}, {ctx.sql.day_number('i.start_on')}, {ctx.sql.day_number('i.end_on')}, {mark} "
-        f"FROM internships i WHERE i.kind = {ctx.bind(ON_POST[0])} AND {counted}{only.format(a='i')} ORDER BY {order}")
+        f"FROM internships i WHERE i.kind = {ctx.bind(ON_POST[0])} AND {counted} AND {ctx.window('i')}{only.format(a='i')} "
+        f"ORDER BY {order}")
 
     def share(region, on):
         return ctx.param_value("max_share", region=region, on=on) if ctx.applies_to(region, on) else None

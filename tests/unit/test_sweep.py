@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from xiaoqi.core.rules.sweep import exceeding, merged, uncovered
+from xiaoqi.core.rules.sweep import exceeding, merged, peak, uncovered
 
 DAY0 = dt.date(2025, 1, 1).toordinal()
 
@@ -107,3 +107,24 @@ def test_uncovered_equals_counting_day_by_day():
         got = uncovered(first, last, intervals)
         assert [d for a, b in got for d in range(a, b + 1)] == want_days
         assert all(b + 1 < c for (_, b), (c, _) in zip(got, got[1:]))  # maximal ranges, in order
+
+
+def test_peak_is_the_most_intervals_on_one_day():
+    rng = random.Random(3)
+    assert peak([]) == 0
+    for _ in range(300):
+        rows = sorted((("s", a, a + rng.randint(0, 20)) for a in (DAY0 + rng.randint(0, 60) for _ in range(rng.randint(1, 12)))),
+                      key=lambda r: r[1])
+        by_day = max(sum(a <= day <= b for _, a, b in rows) for day in range(DAY0, DAY0 + 90))
+        assert peak(rows) == by_day
+
+
+def test_a_subject_never_above_its_lowest_limit_is_passed_over_without_a_sweep(monkeypatch):
+    from xiaoqi.core.rules import sweep
+
+    swept = []
+    monkeypatch.setattr(sweep, "_sweep", lambda group, *a: swept.append(group[0][0]) or [])
+    rows = [("low", DAY0, DAY0 + 5, 0), ("low", DAY0 + 1, DAY0 + 2, 0), ("high", DAY0, DAY0 + 5, 0), ("high", DAY0 + 1, DAY0 + 2, 0)]
+    limits = {"low": [(None, 2)], "high": [(None, 5), (DAY0 + 3, 1.5)]}
+    list(exceeding(rows, limits.get))
+    assert swept == ["high"]  # two at once is within low's 2; high's limit falls to 1 on a later day
