@@ -11,14 +11,14 @@ How it stays fast on a million rows:
 - References, unique columns and existing records are looked up once per batch with ``IN (...)``
   queries (a reference found once is remembered for the rest of the import); the internship's
   student and the student's school come from one lookup. When the import is about as large as a
-  referenced table, that table's keys are read once, whole, instead (``_prefetch``). Into an empty
+  referenced table, that table's keys are read once, whole, instead (``refcheck.ReferenceCheck``). Into an empty
   table, only keys that may repeat an earlier row of the file are looked up (``created_hashes``).
 - Rows are written with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) in natural-key order
   within each batch — never one ORM object or one query per row. The audit entries of created
   rows are light (``audit.Block.add_created``): key, file row and hash, no snapshot.
 - When an import creates many rows compared with what the table holds, its secondary (non-unique)
   indexes are dropped inside the transaction and rebuilt, from their own stored definitions, before
-  the commit: building an index once from sorted data is several times faster than a million
+  the commit (``indexes.IndexPause``): building an index once from sorted data is several times faster than a million
   random insertions into it. Unique indexes stay in force throughout. On SQLite, foreign keys are
   checked by the import itself, set-wise, rather than by SQLite row by row, when the import checks
   every one of them (``_checks_foreign_keys``). A rollback (invalid rows, dry run, any error)
@@ -63,7 +63,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from .. import audit
-from ..access import rows_allowed, run_guards, scope_sql, stored_allowed
+from ..access import rows_allowed, run_guards, stored_allowed
 from ..actors import Actor
 from ..db import is_sqlite
 from ..errors import PermissionDenied, XiaoqiError
@@ -75,6 +75,8 @@ from ..privacy import mask_key
 from ..references import Resolver
 from ..audit import jsonable, utcnow
 from . import readers, stored
+from .indexes import IndexPause
+from .refcheck import ReferenceCheck
 from .rows import Layout, Prepared, Preparer, Problem, is_english_header_row, map_headers
 
 catalogue(
@@ -103,13 +105,6 @@ CACHE_KIB = 384 * 1024
 PARALLEL_BYTES = 4 * 1024 * 1024
 #: and a workbook from this size on (compressed: about 10,000 rows of a wide sheet)
 PARALLEL_EXCEL_BYTES = 1024 * 1024
-#: secondary indexes are rebuilt rather than updated when an import creates at least this many
-#: rows, and at least half as many as the table held before
-REBUILD_MIN_ROWS = 20_000
-#: references found in the database are remembered for the rest of the import, up to this many
-KNOWN_REFS = 200_000
-#: a reference's target table is read whole (``_Importer._prefetch``) up to this many rows
-PREFETCH_ROWS = 2_000_000
 #: problems kept with a batch (``import_batches.problems``); the count of invalid rows is complete
 KEPT_PROBLEMS = 200
 
@@ -331,6 +326,45 @@ def _blank_row(cells) -> bool:
     return not isinstance(cells, readers.NotAnObject)
 
 
+@dataclass
+class TableColumns:
+    """How an import reads and compares the rows of its table: ``stored`` the kind's columns the
+    table holds, ``select`` every column read back for an existing record (``stored`` first) and
+    ``index`` their positions in such a row (after ``id``), ``key_positions`` the key's; ``loaders``
+    turn SQLite's stored values back into Python ones (None on PostgreSQL); ``uniques`` the unique
+    column sets besides the key that a file row may collide on."""
+
+    stored: list[str]
+    select: list[str]
+    index: dict[str, int]
+    key_positions: list[int]
+    loaders: dict[str, Any]
+    uniques: list[tuple[str, ...]]
+
+
+def table_columns(kind: RecordKind, dialect, sqlite: bool) -> TableColumns:
+    table = kind.model.__table__
+    stored = [c.name for c in kind.columns if c.name in table.c]
+    loaders = {}
+    for name in table.c.keys():
+        col_type = table.c[name].type.dialect_impl(dialect)
+        # psycopg returns dates, Decimals and booleans itself; SQLite stores text and numbers
+        loaders[name] = col_type.result_processor(dialect, None) if sqlite else None
+    uniques = []
+    key = set(kind.key)
+    for cons in table.constraints:
+        if isinstance(cons, sa.UniqueConstraint):
+            names = tuple(c.name for c in cons.columns)
+            if set(names) != key and set(names) <= set(stored):
+                uniques.append(names)
+    for c in table.columns:
+        if c.unique and c.name != "id" and {c.name} != key and c.name in stored:
+            uniques.append((c.name,))
+    select = stored + [n for n in table.c.keys() if n not in stored and n != "id"]
+    return TableColumns(stored=stored, select=select, index={name: pos + 1 for pos, name in enumerate(select)},
+                        key_positions=[1 + select.index(k) for k in kind.key], loaders=loaders, uniques=uniques)
+
+
 class _Importer:
     """The database side of one import: one connection, one transaction."""
 
@@ -346,11 +380,23 @@ class _Importer:
         self.created_runs: list[tuple[int, array]] = []
         self.updated_rows: dict[int, int] = {}  # id of an existing record this import matched -> file row
         self.session: Session | None = None
-        self.known: dict[int, set] = {}  # reference -> target keys found in the database
-        self.complete: set[int] = set()  # references whose known keys are the whole target table
-        self.agreed: dict[int, dict] = {}  # reference -> target key -> its ``agree`` values, as found
+        self.references = ReferenceCheck(self)
+        # the transaction's state, set when it begins (``__enter__``)
+        self.conn: sa.Connection | None = None
+        self.raw = None  # the DBAPI connection under ``conn`` (raw cursors, PRAGMAs)
+        self.pragmas: dict[str, Any] = {}  # SQLite settings changed for the import, with their old values
+        self.trans: sa.Transaction | None = None
+        self.dialect = engine.dialect
+        self.ph = "?" if self.sqlite else "%s"  # the driver's parameter placeholder
+        self.max_before = 0  # the table's highest id before the import
+        self.touched = bytearray()  # existing records this import matched, by id
+        #: when the table was empty: the hashes of the keys this import created, so that a batch
+        #: looks up only the keys that may repeat an earlier row instead of all of them
+        self.created_hashes: set[int] | None = None
+        self.block: audit.Block | None = None  # the import's audit block
+        self.columns: TableColumns = table_columns(kind, engine.dialect, self.sqlite)
         self.estimate: Callable[[], int] = lambda: result.rows
-        self.rebuild: list[tuple[str, str]] | None = None  # secondary indexes dropped: (name, CREATE sql)
+        self.indexes = IndexPause(self)
         self.resolver = Resolver(kind, layout.present)
 
     # -- transaction -------------------------------------------------------------------------
@@ -358,8 +404,6 @@ class _Importer:
         engine = self.engine
         self.conn = (engine.connect().execution_options(sqlite_begin="IMMEDIATE") if self.sqlite else engine.connect())
         self.raw = self.conn.connection.dbapi_connection
-        self.pragmas: dict[str, Any] = {}
-        self.trans = None
         try:
             self._begin()
         except BaseException:
@@ -383,22 +427,17 @@ class _Importer:
                 self.pragmas[name] = self.raw.execute(f"PRAGMA {name}").fetchone()[0]
                 self.raw.execute(f"PRAGMA {name} = {value}")
         self.trans = self.conn.begin()
-        self.dialect = self.conn.dialect
-        self.ph = "?" if self.sqlite else "%s"
         if not self.sqlite:
             # other writers of this table wait; readers do not
             self.conn.exec_driver_sql(f'LOCK TABLE "{self.table.name}" IN SHARE ROW EXCLUSIVE MODE')
         self.max_before = self.conn.execute(sa.select(sa.func.max(self.table.c.id))).scalar() or 0
-        self.touched = bytearray(self.max_before + 1)  # existing records this import matched, by id
-        #: when the table was empty: the hashes of the keys this import created, so that a batch
-        #: looks up only the keys that may repeat an earlier row instead of all of them
+        self.touched = bytearray(self.max_before + 1)
         self.created_hashes: set[int] | None = set() if self.max_before == 0 else None
         self.block = audit.block_for(self.conn)
         self.result.batch_id = self.conn.execute(sa.insert(ImportBatch.__table__).values(
             **_batch_values(self.kind, self.actor, self.result, self.kept, self.sheet, self.at,
                             self.block.login if self.sqlite else None)
         )).inserted_primary_key[0]
-        self._prepare_columns()
 
     def __exit__(self, exc_type, exc, tb):
         if self.session is not None:
@@ -415,7 +454,7 @@ class _Importer:
         if not commit:
             self.trans.rollback()
             return
-        self._rebuild_indexes()
+        self.indexes.restore()
         self.conn.execute(sa.update(ImportBatch.__table__).where(ImportBatch.__table__.c.id == r.batch_id).values(
             finished_at=utcnow(), rows=r.rows, created=r.created, updated=r.updated, unchanged=r.unchanged,
             invalid=r.invalid, problems=_problems(r) or None))
@@ -432,29 +471,6 @@ class _Importer:
             # the server may have committed before the connection dropped: only it knows
             raise CommitUnknown(t("io.commit_unknown", batch=r.batch_id)) from None
         r.written = True
-
-    # -- columns -----------------------------------------------------------------------------
-    def _prepare_columns(self) -> None:
-        kind, table = self.kind, self.table
-        self.stored = [c.name for c in kind.columns if c.name in table.c]
-        self.loaders = {}
-        for name in table.c.keys():
-            col_type = table.c[name].type.dialect_impl(self.dialect)
-            # psycopg returns dates, Decimals and booleans itself; SQLite stores text and numbers
-            self.loaders[name] = col_type.result_processor(self.dialect, None) if self.sqlite else None
-        self.uniques = []
-        key = set(kind.key)
-        for cons in table.constraints:
-            if isinstance(cons, sa.UniqueConstraint):
-                names = tuple(c.name for c in cons.columns)
-                if set(names) != key and set(names) <= set(self.stored):
-                    self.uniques.append(names)
-        for c in table.columns:
-            if c.unique and c.name != "id" and {c.name} != key and c.name in self.stored:
-                self.uniques.append((c.name,))
-        self.stored_select = self.stored + [n for n in table.c.keys() if n not in self.stored and n != "id"]
-        self.stored_index = {name: pos + 1 for pos, name in enumerate(self.stored_select)}
-        self.key_positions = [1 + self.stored_select.index(k) for k in kind.key]
 
     # -- queries -----------------------------------------------------------------------------
     def lookup(self, table: sa.Table, match: tuple[str, ...], tuples, select: list[str],
@@ -554,14 +570,14 @@ class _Importer:
                 if j != i:
                     problem(i, kind.key[-1], key_texts[i], t("io.dup.file", row=rows_no[j], key=key_texts[i]))
         unresolved = self._resolve(prep, problem) if self.resolver else []
-        self._check_references(cols, bound, key_tuples, problem, bad)
+        self.references.check(cols, bound, key_tuples, problem, bad)
         self._check_uniques(cols, bound, key_tuples, rows_no, problem, bad)
         existing = self._existing(key_tuples, bad)
         self._check_scope(cols, bound, existing, key_texts, key_tuples, problem, bad)
 
         creates, updates = [], []
         write_names = prep.write_names
-        stored_index = self.stored_index
+        stored_index = self.columns.index
         touched = self.touched
         for i in range(n):
             if i in bad:
@@ -595,8 +611,8 @@ class _Importer:
         if creates:
             # in key order: the unique index (and the audit's) take neighbouring entries together
             creates.sort(key=key_tuples.__getitem__)
-            if self.sqlite and self.rebuild is None:
-                self._maybe_drop_indexes(len(creates))
+            if self.sqlite:
+                self.indexes.consider(len(creates))
             insert_cols = [bound[name] for name in prep.insert_names]
             rows = list(zip(*insert_cols))
             last = self.max_id()
@@ -639,27 +655,6 @@ class _Importer:
                 return numbers[rid - start]
         return None
 
-    # -- secondary indexes -------------------------------------------------------------------
-    def _maybe_drop_indexes(self, creating: int) -> None:
-        """Drop the table's secondary indexes when this import will create many rows compared with
-        those already there; ``_rebuild_indexes`` creates them again from their own definitions."""
-        r = self.result
-        expected = self.estimate() * (r.created + creating) / max(1, r.rows)
-        if expected < max(REBUILD_MIN_ROWS, self.max_before / 2):
-            self.rebuild = []
-            return
-        found = self.conn.exec_driver_sql(
-            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND sql IS NOT NULL",
-            (self.table.name,)).all()
-        self.rebuild = [(name, sql) for name, sql in found if not sql.lstrip().upper().startswith("CREATE UNIQUE")]
-        for name, _sql in self.rebuild:
-            self.conn.exec_driver_sql(f'DROP INDEX "{name}"')
-
-    def _rebuild_indexes(self) -> None:
-        for _name, sql in self.rebuild or ():
-            self.conn.exec_driver_sql(sql)
-        self.rebuild = []
-
     # -- checks ------------------------------------------------------------------------------
     def _existing(self, key_tuples: list[tuple], bad) -> dict[tuple, tuple]:
         """The records already there for these keys: key -> (id, every other column, raw)."""
@@ -668,15 +663,15 @@ class _Importer:
         else:  # the table was empty: only a key this import created can be there
             seen = self.created_hashes
             keys = {k for i, k in enumerate(key_tuples) if i not in bad and hash(k) in seen}
-        found = self.lookup(self.table, self.kind.key, keys, ["id"] + self.stored_select)
-        positions = self.key_positions
+        found = self.lookup(self.table, self.kind.key, keys, ["id"] + self.columns.select)
+        positions = self.columns.key_positions
         return {tuple(row[p] for p in positions): row for row in found}
 
     def _snapshot(self, row: tuple) -> dict:
         out = {}
-        for pos, name in enumerate(self.stored_select, start=1):
+        for pos, name in enumerate(self.columns.select, start=1):
             if name in self.kind.by_name:
-                load = self.loaders[name]
+                load = self.columns.loaders[name]
                 out[name] = jsonable(load(row[pos]) if load else row[pos])
         return {c.name: out.get(c.name) for c in self.kind.columns}
 
@@ -694,104 +689,9 @@ class _Importer:
                     prep.write_names.append(name)
         return found.unresolved
 
-    def _check_references(self, cols, bound, key_tuples, problem, bad) -> None:
-        """The bulk form of ``services.check_references``: every reference names a record the
-        actor may read, which holds the same values in the reference's ``agree`` columns."""
-        kind = self.kind
-        for number, ref in enumerate(kind.references):
-            target = get_kind(ref.kind)
-            columns = [bound[c] for c in ref.columns]
-            # the values to find: bare values for a one-column reference, tuples otherwise; an
-            # optional reference left empty is not checked
-            wanted = set(zip(*columns)) if len(columns) > 1 else set(columns[0])
-            wanted = {v for v in wanted if v is not None and (v.__class__ is not tuple or None not in v)}
-            known = self.known.get(number)
-            if known is None:
-                known = self.known[number] = self._prefetch(number, ref, target)
-            unknown = wanted - known
-            if unknown and number not in self.complete:
-                if len(known) + len(unknown) > KNOWN_REFS:  # forget the others, look up this batch's
-                    known.clear()
-                    self.agreed.get(number, {}).clear()
-                    unknown = set(wanted)
-                self._find(number, ref, target, unknown, known)
-                if ref.kind == kind.name and tuple(ref.target_columns) == tuple(kind.key):
-                    unknown -= set(key_tuples) if len(ref.columns) > 1 else {k[0] for k in key_tuples}
-                unknown -= known
-            refs = list(zip(*columns) if len(columns) > 1 else columns[0])
-            if unknown:
-                for i, values in enumerate(refs):
-                    if i not in bad and values in unknown:
-                        text = mask_key(target, "/".join(str(cols[c][i]) for c in ref.columns))
-                        problem(i, ref.columns[-1], text, t("ref.missing", kind=target.label(), key=text))
-            if ref.agree:
-                # the agreed values of each row's record: found with it above (every row's record is
-                # remembered until the next batch at least)
-                given = list(zip(*(bound[c] for c in ref.agree))) if len(ref.agree) > 1 else bound[ref.agree[0]]
-                actual = list(map(self.agreed[number].get, refs))
-                if actual != given:
-                    for i, (found, value) in enumerate(zip(actual, given)):
-                        if found != value and found is not None and i not in bad:
-                            column = ref.agree[0]
-                            key = mask_key(target, "/".join(str(cols[c][i]) for c in ref.columns))
-                            problem(i, column, cols[column][i], t("ref.disagrees", kind=target.label(), key=key,
-                                                                  column=kind.by_name[column].header(), value=cols[column][i]))
-
-    def _scope_sql(self, target: RecordKind) -> str | None:
-        """The SQL condition (on alias ``t``) for the records of ``target`` the actor may read."""
-        return scope_sql(target, self.actor, "read", self.dialect)
-
-    def _find(self, number: int, ref, target: RecordKind, values: set, known: set) -> None:
-        """Look ``values`` of reference ``ref`` up in the database; those found join ``known``."""
-        select = list(ref.target_columns) + list(ref.agree)
-        width = len(ref.target_columns)
-        found = self.lookup(target.model.__table__, ref.target_columns, values if width > 1 else {(v,) for v in values},
-                            select, self._scope_sql(target))
-        self._remember(number, ref, found, known)
-
-    def _remember(self, number: int, ref, rows, known: set, shared: dict | None = None) -> None:
-        """Target rows found (key columns first, then the ``agree`` columns) join ``known``: bare
-        values for a one-column key, tuples otherwise. ``shared`` keeps one object per agreed value
-        (one string per school, not one per student)."""
-        width = len(ref.target_columns)
-        keys = [tuple(row[:width]) for row in rows] if width > 1 else [row[0] for row in rows]
-        known.update(keys)
-        if ref.agree:
-            shared = {} if shared is None else shared
-            agreed = self.agreed.setdefault(number, {})
-            if len(ref.agree) > 1:
-                agreed.update((key, tuple(row[width:])) for key, row in zip(keys, rows))
-            else:
-                agreed.update((key, shared.setdefault(row[width], row[width])) for key, row in zip(keys, rows))
-
-    def _prefetch(self, number: int, ref, target: RecordKind) -> set:
-        """Every key of the reference's target table that the actor may read, read once, when this
-        import will look up about as many as the table holds anyway (a large import against a table
-        that is not much larger): one scan instead of a lookup per batch. Not for a kind that
-        refers to itself (the import adds to the target as it goes). Otherwise an empty set,
-        filled as batches look up."""
-        table = target.model.__table__
-        if ref.kind == self.kind.name:
-            return set()
-        held = self.conn.execute(sa.select(sa.func.count()).select_from(table)).scalar()
-        if held > PREFETCH_ROWS or self.estimate() < held / 2:
-            return set()
-        names = list(ref.target_columns) + list(ref.agree)
-        scope = self._scope_sql(target)
-        cursor = self.raw.cursor()
-        cursor.execute("SELECT " + ", ".join(f't."{n}"' for n in names) + f' FROM "{table.name}" t'
-                       + ("" if scope is None else f" WHERE {scope}"))
-        known: set = set()
-        shared: dict = {}
-        while rows := cursor.fetchmany(50_000):
-            self._remember(number, ref, rows, known, shared)
-        cursor.close()
-        self.complete.add(number)
-        return known
-
     def _check_uniques(self, cols, bound, key_tuples, rows_no, problem, bad) -> None:
         kind = self.kind
-        for names in self.uniques:
+        for names in self.columns.uniques:
             label = "+".join(self.layout.header(n) for n in names)
             wanted: dict[tuple, int] = {}
             for i, values in enumerate(zip(*(bound[n] for n in names))):
@@ -842,8 +742,8 @@ class _Importer:
                 if i in refused:
                     continue
                 found = existing[key_tuples[i]]
-                changed = [c.name for c in kind.columns if c.name in self.stored_index and c.name not in allowed_columns
-                           and found[self.stored_index[c.name]] != bound[c.name][i]]
+                changed = [c.name for c in kind.columns if c.name in self.columns.index and c.name not in allowed_columns
+                           and found[self.columns.index[c.name]] != bound[c.name][i]]
                 if changed:
                     refused[i] = "update"
                     problem(i, changed[0], "", t("access.columns", actor=actor.label(), kind=kind.label(),
@@ -872,7 +772,7 @@ def _checks_foreign_keys(kind: RecordKind, raw) -> bool:
     own row-by-row enforcement can be left off for the import's connection.
 
     True when each foreign key of the table is one of the kind's ``references`` (which
-    ``_check_references`` verifies for every row, in the database or earlier in the file, with the
+    ``ReferenceCheck`` (``refcheck``) verifies for every row, in the database or earlier in the file, with the
     same rule for empty columns: a reference with an empty column is not checked), no other
     table's foreign key points at a column an import may change (an import never changes a
     record's natural key, so keys referenced by other tables never need their cascades), and no

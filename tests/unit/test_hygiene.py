@@ -101,3 +101,28 @@ def test_the_repository_refers_to_no_file_outside_it():
         text = path.read_text(encoding="utf-8", errors="replace")
         found += [f"{name}: {word}" for word in outside if word in text and name != "tests/unit/test_hygiene.py"]
     assert found == []
+
+
+def test_plugins_use_only_the_public_tui_and_no_other_plugin():
+    """A built-in plugin's screens import ``xiaoqi.tui`` (the public module), never its insides,
+    and no plugin imports another plugin (they meet through hooks)."""
+    import ast
+    from pathlib import Path
+
+    plugins = Path(__file__).resolve().parents[2] / "plugins"
+    found = []
+    for path in plugins.rglob("*.py"):
+        parts = path.relative_to(plugins).parts
+        mine = parts[1].removesuffix(".py") if parts[0] == "regions" else parts[0]
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            for name in names:
+                if name.startswith("xiaoqi.tui."):
+                    found.append(f"{path.relative_to(plugins)}: {name}")
+                bits = name.split(".")
+                if bits[:2] == ["xiaoqi", "plugins"] and len(bits) > 2:
+                    other = bits[3] if bits[2] == "regions" and len(bits) > 3 else bits[2]
+                    if other != mine:
+                        found.append(f"{path.relative_to(plugins)}: {name}")
+    assert found == []
