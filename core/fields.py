@@ -338,3 +338,18 @@ def format_percent(share, places: int | None = None) -> str:
     if places is not None:
         value = value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return f"{value.normalize():f}%"
+
+
+def whole_months(start: dt.date, end: dt.date) -> int:
+    """Complete months from ``start`` to ``end``, both days included: 2025-03-01 to 2025-05-31 is 3,
+    to 2025-05-30 is 2 (a month from the 31st ends on the last day of the shorter month)."""
+    import calendar
+
+    months = 0
+    while True:
+        total = start.month - 1 + months + 1
+        year, month = start.year + total // 12, total % 12 + 1
+        day = min(start.day, calendar.monthrange(year, month)[1])
+        if dt.date(year, month, day) - dt.timedelta(days=1) > end:
+            return months
+        months += 1

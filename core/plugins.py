@@ -47,11 +47,15 @@ DEFAULT_PLUGINS = (
     "xiaoqi.plugins.luban",
     "xiaoqi.plugins.industrial_college",
     "xiaoqi.plugins.teachers",
+    "xiaoqi.plugins.incentives",
     "xiaoqi.plugins.regions.jiangsu",
     "xiaoqi.plugins.regions.guangxi",
     "xiaoqi.plugins.regions.henan",
     "xiaoqi.plugins.regions.hunan",
     "xiaoqi.plugins.regions.shaanxi",
+    "xiaoqi.plugins.regions.ningde",
+    "xiaoqi.plugins.regions.zhuhai_xiangzhou",
+    "xiaoqi.plugins.regions.shenzhen_nanshan",
 )
 #: the name under which the core's own contributions (its record kinds, column types, commands)
 #: appear in conflicts

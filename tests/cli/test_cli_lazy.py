@@ -2,6 +2,7 @@
 the core's and the plugins' commands without importing their modules, SQLAlchemy or Textual."""
 
 import json
+import re
 import subprocess
 import sys
 import textwrap
@@ -99,8 +100,8 @@ class Declares:
 def test_a_plugin_command_is_listed_by_its_declaration_and_imported_when_run(plugin_package):
     use_plugins(Declares(CommandEntry("lazy", ("懒加载示例", "a lazy example"), "lazy_region.commands:lazy_group")))
     listed = invoke("--help")
-    assert listed.exit_code == 0 and "lazy      懒加载示例" in listed.stdout
-    assert "lazy      a lazy example" in invoke("--lang", "en", "--help").stdout
+    assert listed.exit_code == 0 and re.search(r"\blazy +懒加载示例", listed.stdout)
+    assert re.search(r"\blazy +a lazy example", invoke("--lang", "en", "--help").stdout)
     assert "lazy_region.commands" not in sys.modules
     ran = invoke("lazy", "hello", "--name", "小王")
     assert ran.exit_code == 0 and ran.stdout == "你好 小王\n"
@@ -129,7 +130,7 @@ def test_a_core_name_cannot_be_taken_by_a_plugin():
 
 def test_a_command_that_cannot_be_imported_names_its_plugin_and_path():
     use_plugins(Declares(CommandEntry("ghost", ("幽灵", "a ghost"), "no_such_package.commands:ghost")))
-    assert "ghost     幽灵" in invoke("--help").stdout  # listing imports nothing, so it still works
+    assert re.search(r"\bghost +幽灵", invoke("--help").stdout)  # listing imports nothing, so it still works
     result = invoke("--lang", "en", "ghost")
     assert result.exit_code == 1
     assert result.stderr == ("Error: Cannot load the command ghost (plugin test-plugin-0, no_such_package.commands:ghost): "
