@@ -32,7 +32,7 @@ What a kind leaves unsaid follows from its ``school_column`` / ``enterprise_colu
 | enterprise | own (with an ``enterprise_column``) | own (with an ``enterprise_column``) | as update |
 
 An action given as one scope (``read=ALL``) applies to every actor type but admin (the auditor
-never writes); ``write=`` sets create, update and delete together (an action named on its own
+and a province never write); ``write=`` sets create, update and delete together (an action named on its own
 wins). Every column of type
 ``idcard`` is personal data (masked as 110101********1234) without being named.
 """
@@ -344,10 +344,14 @@ def _default(kind: "RecordKind", action: str, actor_type: str) -> Scope:
     return OWN if {"school": kind.school_column, "enterprise": kind.enterprise_column}[actor_type] else NONE
 
 
+#: the actor types that only read
+READ_ONLY = ("auditor", "province")
+
+
 def _given(value: Scopes, actor_type: str, action: str) -> Scope | None:
     if isinstance(value, Scope):
-        # one scope for every actor type; the auditor never writes
-        return NONE if actor_type == "auditor" and action in WRITES else value
+        # one scope for every actor type; the auditor and a province never write
+        return NONE if actor_type in READ_ONLY and action in WRITES else value
     return None if value is None else value.get(actor_type)
 
 
@@ -376,9 +380,9 @@ def resolve(kind: "RecordKind") -> Rights:
         if reveal is None:
             reveal = NONE if actor_type in ("auditor", "province") else scopes[("update", actor_type)]
         scopes[("reveal", actor_type)] = reveal
-    for actor_type in ("auditor",):
+    for actor_type in READ_ONLY:
         if any(scopes[(a, actor_type)] is not NONE for a in WRITES):
-            raise DeclarationError(f"{name}: the auditor never writes")
+            raise DeclarationError(f"{name}: the {actor_type} actor type never writes")
     for (action, actor_type), scope in scopes.items():
         if action in ("create", "update") and not scope.before_write:
             raise DeclarationError(f"{name}: {action} for {actor_type} must be ALL, NONE, OWN, via(...) or their union")

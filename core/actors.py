@@ -18,6 +18,10 @@ catalogue(
             "Unknown actor '{value}': use admin, auditor, province:32, school:<10-digit code> or enterprise:<USCC>",
         ),
         "actor.bad_code": ("身份「{value}」中的代码无效：{reason}", "The code in actor '{value}' is invalid: {reason}"),
+        "actor.unregistered.school": ("学校 {code} 不在学校名录中，不能以它的身份操作。请检查 --as 中的学校代码。",
+                                      "School {code} is not in the register, so nobody can act as it. Check the school code given to --as."),
+        "actor.unregistered.enterprise": ("企业 {code} 不在企业名录中，不能以它的身份操作。请检查 --as 中的统一社会信用代码。",
+                                          "Enterprise {code} is not in the register, so nobody can act as it. Check the USCC given to --as."),
         "actor.admin": ("管理员", "admin"),
         "actor.auditor": ("审计员", "auditor"),
         "actor.province": ("省级主管部门 {code}", "province {code}"),
@@ -71,3 +75,19 @@ class Actor:
 
 ADMIN = Actor("admin")
 AUDITOR = Actor("auditor")
+
+
+def check_registered(engine, actor: Actor) -> None:
+    """Refuse a school or enterprise actor that is not in the register (one query)."""
+    if actor.role not in ("school", "enterprise"):
+        return
+    import sqlalchemy as sa
+
+    from . import models as m
+    from .errors import PermissionDenied
+
+    column = m.School.school_code if actor.role == "school" else m.Enterprise.uscc
+    with engine.connect() as conn:
+        found = conn.execute(sa.select(column).where(column == actor.code)).first()
+    if found is None:
+        raise PermissionDenied(t(f"actor.unregistered.{actor.role}", code=actor.code))

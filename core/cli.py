@@ -93,7 +93,18 @@ class AppContext:
             from .migrate import ensure_current
 
             ensure_current(self._engine, self.url)
+            self._check_actor()
         return self._engine
+
+    def _check_actor(self) -> None:
+        """A school or enterprise actor must be in the register (``--as school:9999999999`` is not
+        a school, and cannot make itself one)."""
+        if getattr(self, "_actor_checked", False):
+            return
+        from .actors import check_registered
+
+        check_registered(self._engine, self.actor)
+        self._actor_checked = True
 
     def config(self):
         from .config import load_config

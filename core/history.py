@@ -6,8 +6,8 @@ the file the batch kept, parsed with the kind exactly as the import parsed it (`
 An update keeps the record before and the changed columns after; a delete keeps the record
 before. So every state a full-snapshot log would show is recovered, entry by entry.
 
-Personal data (ID numbers, phones) is masked for actors who may not see it (``mask_state``, the
-one place that decides).
+Personal data (the kinds' personal columns: ID numbers, phones, guardians) is masked for every
+reader but the admin (``mask_state``, the one place that decides).
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import sqlalchemy as sa
 from .actors import Actor
 from .audit import jsonable
 from .errors import NotFound, UsageError
-from .fields import mask_id
 from .i18n import catalogue, t
 from .kinds import RecordKind, get_kind, get_kinds
+from .privacy import mask_key, mask_text, mask_values
 
 catalogue(
     {
@@ -35,11 +35,6 @@ catalogue(
         "history.bad_since": ("无法识别的时间「{value}」：请写成 2026-03-01 或 2026-03-01T08:00", "Unrecognised time '{value}': write 2026-03-01 or 2026-03-01T08:00"),
     }
 )
-
-#: column types that hold personal data shown only to actors who may reveal it
-PERSONAL_TYPES = ("idcard",)
-PERSONAL_COLUMNS = ("guardian_phone",)
-
 
 @dataclass
 class Entry:
@@ -178,44 +173,40 @@ def _entry(e: dict, before: dict | None, after: dict | None) -> Entry:
 
 
 def may_see_personal(actor: Actor) -> bool:
-    """Who sees ID numbers and phones in the audit in full (the same rule as ``export --reveal``)."""
-    from .io.export import may_reveal
-
-    return actor.is_admin or (may_reveal(actor) and actor.role == "school")
+    """Who reads the audit's states in full: the admin, who keeps the log; every other reader sees
+    personal columns masked (``xiaoqi.core.privacy``)."""
+    return actor.is_admin
 
 
 def mask_state(kind: RecordKind | None, state: dict | None, actor: Actor) -> dict | None:
     """``state`` with its personal data masked unless ``actor`` may see it: the one place where the
-    audit's output decides what to hide."""
-    if state is None or kind is None or may_see_personal(actor):
+    audit's output decides what to hide (a state of a kind no longer loaded has its ID numbers
+    masked wherever they stand)."""
+    if state is None or may_see_personal(actor):
         return state
-    out = dict(state)
-    for col in kind.columns:
-        if col.name in out and out[col.name] is not None:
-            if col.type in PERSONAL_TYPES:
-                out[col.name] = mask_id(str(out[col.name]))
-            elif col.name in PERSONAL_COLUMNS or col.name.endswith("phone"):
-                text = str(out[col.name])
-                out[col.name] = text[:3] + "*" * max(0, len(text) - 7) + text[-4:] if len(text) > 7 else "*" * len(text)
-    return out
+    if kind is None:
+        return {name: mask_text(value) for name, value in state.items()}
+    return mask_values(kind, state)
 
 
 def _masked(entry: Entry, actor: Actor) -> Entry:
     kind = get_kinds().get(entry.kind)
     entry.before = mask_state(kind, entry.before, actor)
     entry.after = mask_state(kind, entry.after, actor)
-    if entry.note and isinstance(entry.note.get("values"), dict):
-        entry.note = {**entry.note, "values": mask_state(kind, entry.note["values"], actor)}
+    if entry.note and not may_see_personal(actor):
+        note = {name: mask_text(value) for name, value in entry.note.items()}
+        if isinstance(entry.note.get("values"), dict):
+            note["values"] = mask_state(kind, entry.note["values"], actor)
+        entry.note = note
+    if entry.name and not may_see_personal(actor):
+        entry.name = mask_text(entry.name)
     return entry
 
 
 def _mask_key(kind: RecordKind | None, key: str, actor: Actor) -> str:
-    if kind is None or may_see_personal(actor):
+    if may_see_personal(actor):
         return key
-    parts = key.split("/")
-    if len(parts) != len(kind.key):
-        return key
-    return "/".join(mask_id(p) if kind.by_name[k].type in PERSONAL_TYPES else p for k, p in zip(kind.key, parts))
+    return mask_text(key) if kind is None else mask_key(kind, key)
 
 
 # -- the two readers ---------------------------------------------------------------------------

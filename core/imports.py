@@ -18,6 +18,7 @@ from .errors import Conflict, NotFound, PermissionDenied
 from .i18n import catalogue, t
 from .kinds import get_kind
 from .models import ImportBatch
+from .privacy import mask_text
 
 catalogue(
     {
@@ -128,6 +129,12 @@ def list_batches(session, *, actor: Actor, limit: int = 50, before_id: int | Non
     return [_batch(row) for row in session.execute(stmt).mappings()]
 
 
+def _masked_note(note, actor: Actor):
+    if not note or actor.is_admin:
+        return note
+    return {name: mask_text(value) if isinstance(value, str) else value for name, value in note.items()}
+
+
 def get_batch(session, *, actor: Actor, batch_id: int) -> Batch:
     """One batch with its problems, its own audit entries and whether its file is kept."""
     import json
@@ -142,12 +149,15 @@ def get_batch(session, *, actor: Actor, batch_id: int) -> Batch:
         raise NotFound(t("imports.not_found", id=batch_id))
     batch = _batch(row)
     problems = row["problems"]
-    batch.problems = (json.loads(problems) if isinstance(problems, str) else problems) or []
+    # stored masked by the importer; batches kept before it masked them are masked here
+    batch.problems = [{name: mask_text(value) for name, value in p.items()}
+                      for p in (json.loads(problems) if isinstance(problems, str) else problems) or []]
     events = session.execute(sa.text(
         "SELECT action, actor, login, at, note FROM audit_log WHERE kind = 'import_batches' AND key = :k ORDER BY id"),
         {"k": str(batch_id)}).mappings()
     batch.events = [{"action": e["action"], "actor": e["actor"], "login": e["login"], "at": _datetime(e["at"]),
-                     "note": json.loads(e["note"]) if isinstance(e["note"], str) else e["note"]} for e in events]
+                     "note": _masked_note(json.loads(e["note"]) if isinstance(e["note"], str) else e["note"], actor)}
+                    for e in events]
     batch.file_kept = session.execute(sa.text("SELECT 1 FROM import_files WHERE batch_id = :b LIMIT 1"),
                                       {"b": batch_id}).first() is not None
     return batch

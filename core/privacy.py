@@ -101,6 +101,14 @@ def may_reveal(kind, actor) -> bool:
     return kind.rights.allows("reveal", actor.role)
 
 
+def mask_values(kind, values: dict) -> dict:
+    """``values`` (column name -> value) with the kind's personal columns masked."""
+    personal = kind.rights.personal
+    if not personal:
+        return dict(values)
+    return {name: mask_value(personal[name], v) if name in personal else v for name, v in values.items()}
+
+
 def _values(kind, record) -> tuple[int | None, dict]:
     if isinstance(record, dict):
         return record.get("id"), {c.name: record.get(c.name) for c in kind.columns}
@@ -131,7 +139,7 @@ def present(session, actor, kind, records: Iterable, *, reveal: bool = False) ->
             if any(values.get(c) not in (None, "") for c in personal):
                 revealed.append(kind.key_of(values))
         else:
-            values = {name: mask_value(personal[name], v) if name in personal else v for name, v in values.items()}
+            values = mask_values(kind, values)
         out.append(values)
     if revealed:
         audit_reveal(session, actor, kind, revealed)
@@ -140,24 +148,50 @@ def present(session, actor, kind, records: Iterable, *, reveal: bool = False) ->
 
 def audit_reveal(session, actor, kind, keys: list[str]) -> None:
     """One audit entry per record whose personal data ``actor`` saw in full."""
+    audit_reveal_keys(session, actor, [(kind.name, key) for key in keys], columns=sorted(kind.rights.personal))
+
+
+def audit_reveal_keys(session, actor, subjects: list[tuple[str, str]], *, columns: list[str] | None = None,
+                      surface: str | None = None) -> None:
+    """One audit entry (action ``reveal``) per (kind name, key) whose personal data ``actor`` saw
+    in full: who saw whose data, when, and where (``surface``)."""
     from . import audit
 
-    columns = sorted(kind.rights.personal)
-    for key in keys:
-        audit.record(session, actor=actor, kind=kind.name, action="reveal", key=key, note={"columns": columns})
+    note = {k: v for k, v in (("columns", columns), ("surface", surface)) if v}
+    for kind_name, key in subjects:
+        audit.record(session, actor=actor, kind=kind_name, action="reveal", key=key, note=note or None)
+
+
+def _masked_finding_parts(key, message, numbers: dict) -> tuple:
+    """A finding's key, message and numbers with the ID numbers in its key (and any valid one
+    elsewhere) masked, and their birth dates hidden."""
+    ids = ids_in(str(key or ""))
+    births = {f"{i[6:10]}-{i[10:12]}-{i[12:14]}" for i in ids}
+    shown = {}
+    for name, value in (numbers or {}).items():
+        text = value.isoformat() if isinstance(value, dt.date) else value
+        if isinstance(text, str) and text in births:
+            shown[name] = _HIDDEN_DATE
+        elif isinstance(value, (list, tuple)):
+            shown[name] = type(value)(mask_text(v, ids) for v in value)
+        else:
+            shown[name] = mask_text(value, ids)
+    return mask_text(key, ids), mask_text(message, ids), shown
+
+
+def mask_finding(finding):
+    """A ``Finding`` as every surface shows it (see ``present_finding``); the caller that must open
+    the record keeps the original."""
+    import dataclasses
+
+    key, message, numbers = _masked_finding_parts(finding.subject_key, finding.message, finding.numbers)
+    return dataclasses.replace(finding, subject_key=key, message=message, numbers=numbers)
 
 
 def present_finding(finding: dict) -> dict:
     """A finding (``Finding.as_dict()``) with the ID numbers in its key, message and numbers
     masked, and their birth dates hidden."""
-    ids = ids_in(str(finding.get("subject_key") or ""))
     out = dict(finding)
-    out["subject_key"] = mask_text(finding.get("subject_key"), ids)
-    out["message"] = mask_text(finding.get("message"), ids)
-    births = {f"{i[6:10]}-{i[10:12]}-{i[12:14]}" for i in ids}
-    numbers = {}
-    for name, value in (finding.get("numbers") or {}).items():
-        text = value.isoformat() if isinstance(value, dt.date) else value
-        numbers[name] = _HIDDEN_DATE if text in births else mask_text(text, ids)
-    out["numbers"] = numbers
+    out["subject_key"], out["message"], out["numbers"] = _masked_finding_parts(
+        finding.get("subject_key"), finding.get("message"), finding.get("numbers"))
     return out

@@ -40,7 +40,7 @@ import sqlalchemy as sa
 from sqlmodel import Session
 
 from . import models as m
-from .access import actor_clause, stored_allowed
+from .access import IDCARD, actor_clause, stored_allowed
 from .actors import Actor
 from .errors import Conflict, NotFound, PermissionDenied, UsageError, ValidationFailed
 from .i18n import catalogue, t
@@ -48,7 +48,7 @@ from .core_kinds import RESERVATION_STATES
 from .kinds import RowProblems, get_kind
 from .plugins import get_plugin_manager
 from . import audit
-from .privacy import mask_key
+from .privacy import mask_key, mask_value
 from .services import authorise, jsonable, snapshot
 
 RESERVED, CONFIRMED, RELEASED, EXPIRED = RESERVATION_STATES
@@ -443,21 +443,24 @@ def reserve(session: Session, *, actor: Actor, uscc: str, position_code: str, pl
     return reservation
 
 
-def _internship_key(session: Session, key: str | dict, reservation: m.QuotaReservation) -> dict:
+def _internship_key(session: Session, key: str | dict, reservation: m.QuotaReservation, actor: Actor) -> dict:
     """The internship's key values. A dict may leave out ``uscc`` (the reservation's) and
-    ``start_on`` when the student has exactly one 学徒 internship on the reserved position."""
+    ``start_on`` when the student has exactly one 学徒 internship on the reserved position (among
+    those the actor may see: the others are not told of)."""
     kind = get_kind("internships")
     if isinstance(key, dict):
         key = {**key, "uscc": key.get("uscc") or reservation.uscc}
         if key.get("start_on") is None and key.get("id_number"):
             i = m.Internship
+            scope = kind.read_filter(actor)
             starts = list(session.execute(sa.select(i.start_on).where(
                 i.id_number == key["id_number"], i.uscc == reservation.uscc, i.position_code == reservation.position_code,
-                i.kind == APPRENTICE).order_by(i.start_on)).scalars())
+                i.kind == APPRENTICE, *([] if scope is None else [scope])).order_by(i.start_on)).scalars())
+            student = mask_value(IDCARD, key["id_number"])
             if len(starts) > 1:
-                raise UsageError(t("quota.which_start", student=key["id_number"], starts="、".join(map(str, starts))))
+                raise UsageError(t("quota.which_start", student=student, starts="、".join(map(str, starts))))
             if not starts:
-                raise NotFound(t("quota.no_apprenticeship", student=key["id_number"], uscc=reservation.uscc,
+                raise NotFound(t("quota.no_apprenticeship", student=student, uscc=reservation.uscc,
                                  position=reservation.position_code))
             key["start_on"] = starts[0]
     try:
@@ -485,7 +488,7 @@ def confirm(session: Session, *, actor: Actor, reservation_no: str, internship: 
     holds is placed."""
     today = _today(today)
     reservation, position = _lock_reservation(session, actor, reservation_no)
-    key_values = _internship_key(session, internship, reservation)
+    key_values = _internship_key(session, internship, reservation, actor)
     internships = get_kind("internships")
     key_text = internships.key_of(key_values)
     shown = mask_key(internships, key_text)  # keys in messages are masked, as on every surface

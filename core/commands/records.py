@@ -17,6 +17,10 @@ catalogue(
         "records.unknown_column": ("{kind}没有列「{name}」。可用：{names}", "{kind} has no column '{name}'. Available: {names}"),
         "records.page": ("第 {start}–{end} 条，共 {total} 条", "rows {start}–{end} of {total}"),
         "records.none": ("（没有记录）", "(no records)"),
+        "records.confirm_delete": ("确定删除{kind}「{key}」？删除前的完整内容会记入审计日志", "Delete {kind} '{key}'? Its full content is kept in the audit log"),
+        "records.delete_needs_yes": ("删除{kind}「{key}」需要确认：在终端中运行以回答提示，或在脚本中加 --yes。",
+                                     "Deleting {kind} '{key}' needs a confirmation: run it in a terminal to answer the prompt, or add --yes in a script."),
+        "records.delete_kept": ("未删除。", "Nothing was deleted."),
     }
 )
 
@@ -57,6 +61,18 @@ def _pairs(kind, pairs: tuple[str, ...]) -> dict:
     return out
 
 
+reveal_option = option("--reveal", is_flag=True,
+                       help=("显示完整的个人信息（身份证号、电话、监护人）；仅限有权查看者，并记入审计日志",
+                             "show personal data in full (ID numbers, phones, guardians): for actors allowed to see it; audited"))
+
+
+def _session(app, reveal: bool):
+    """A read session; a write session when personal data is revealed (each reveal is audited)."""
+    from ..db import read_session, write_session
+
+    return (write_session if reveal else read_session)(app.engine())
+
+
 @group("records")
 def records_group():
     pass
@@ -70,12 +86,13 @@ def records_group():
 @option("--desc", is_flag=True, help=("倒序", "descending"))
 @option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000), help=("最多列出的条数", "at most this many rows"))
 @option("--offset", default=0, type=click.IntRange(0), help=("跳过前若干条", "skip this many rows first"))
+@reveal_option
 @format_option
 @pass_app
-def list_command(app, kind, filters, search, sort, desc, limit, offset, fmt):
-    from ..db import read_session
+def list_command(app, kind, filters, search, sort, desc, limit, offset, reveal, fmt):
     from ..output import printable
-    from ..services import list_records, snapshot
+    from ..privacy import present
+    from ..services import jsonable, list_records
 
     kind = kind_named(kind)
     order_by = None
@@ -83,10 +100,11 @@ def list_command(app, kind, filters, search, sort, desc, limit, offset, fmt):
         order_by = kind.column_for_header(sort)
         if order_by is None:
             raise UsageError(t("records.unknown_column", kind=kind.label(), name=sort, names=", ".join(kind.by_name)))
-    with read_session(app.engine()) as session:
+    with _session(app, reveal) as session:
         page = list_records(session, actor=app.actor, kind=kind, filters=_pairs(kind, filters), search=search,
                             order_by=order_by, descending=desc, limit=limit, offset=offset, count=True)
-        rows = [snapshot(kind, r) for r in page.rows]
+        # personal columns masked unless revealed (and then audited)
+        rows = [{n: jsonable(v) for n, v in r.items()} for r in present(session, app.actor, kind, page.rows, reveal=reveal)]
     if fmt == "json":
         emit_json(rows)
         return
@@ -103,15 +121,17 @@ def list_command(app, kind, filters, search, sort, desc, limit, offset, fmt):
 @records_group.command("show", help=("显示一条记录（主键各部分用 / 连接，如 110101...X/9111.../2026-03-01）", "show one record (a key of several parts joined by /, e.g. 110101...X/9111.../2026-03-01)"))
 @kind_argument()
 @click.argument("key")
+@reveal_option
 @format_option
 @pass_app
-def show_command(app, kind, key, fmt):
-    from ..db import read_session
-    from ..services import get_record, snapshot
+def show_command(app, kind, key, reveal, fmt):
+    from ..privacy import present
+    from ..services import get_record, jsonable
 
     kind = kind_named(kind)
-    with read_session(app.engine()) as session:
-        row = snapshot(kind, get_record(session, actor=app.actor, kind=kind, key=key))
+    with _session(app, reveal) as session:
+        (shown,) = present(session, app.actor, kind, [get_record(session, actor=app.actor, kind=kind, key=key)], reveal=reveal)
+        row = {n: jsonable(v) for n, v in shown.items()}
     if fmt == "json":
         emit_json(row)
         return
@@ -129,13 +149,14 @@ def show_command(app, kind, key, fmt):
 @pass_app
 def add_command(app, kind, pairs):
     from ..db import write_session
+    from ..privacy import mask_key
     from ..services import create_record
 
     kind = kind_named(kind)
     with write_session(app.engine()) as session:
         obj = create_record(session, actor=app.actor, kind=kind, data=_pairs(kind, pairs))
         key = kind.key_of(kind.export_values(obj))
-    click.echo(t("records.created", kind=kind.label(), key=key))
+    click.echo(t("records.created", kind=kind.label(), key=mask_key(kind, key)))
 
 
 @records_group.command("set", help=("修改一条记录的部分列", "change columns of a record"))
@@ -145,24 +166,38 @@ def add_command(app, kind, pairs):
 @pass_app
 def set_command(app, kind, key, pairs):
     from ..db import write_session
+    from ..privacy import mask_key
     from ..services import update_record
 
     kind = kind_named(kind)
     with write_session(app.engine()) as session:
         obj = update_record(session, actor=app.actor, kind=kind, key=key, changes=_pairs(kind, pairs))
         key = kind.key_of(kind.export_values(obj))
-    click.echo(t("records.updated", kind=kind.label(), key=key))
+    click.echo(t("records.updated", kind=kind.label(), key=mask_key(kind, key)))
 
 
-@records_group.command("delete", help=("删除一条记录", "delete a record"))
+@records_group.command("delete", help=("删除一条记录（在终端中先确认；脚本中需加 --yes）", "delete a record (confirmed on a terminal; --yes in scripts)"))
 @kind_argument()
 @click.argument("key")
+@option("-y", "--yes", is_flag=True, help=("不再确认（脚本中必需）", "do not ask (required in scripts)"))
 @pass_app
-def delete_command(app, kind, key):
-    from ..db import write_session
-    from ..services import delete_record
+def delete_command(app, kind, key, yes):
+    import sys
+
+    from ..db import read_session, write_session
+    from ..privacy import mask_key
+    from ..services import delete_record, get_record
 
     kind = kind_named(kind)
+    shown = mask_key(kind, key)
+    if not yes:
+        with read_session(app.engine()) as session:  # a record the actor cannot see is not asked about
+            get_record(session, actor=app.actor, kind=kind, key=key)
+        if not sys.stdin.isatty():
+            raise UsageError(t("records.delete_needs_yes", kind=kind.label(), key=shown))
+        if not click.confirm(t("records.confirm_delete", kind=kind.label(), key=shown), default=False):
+            click.echo(t("records.delete_kept"))
+            return
     with write_session(app.engine()) as session:
         delete_record(session, actor=app.actor, kind=kind, key=key)
-    click.echo(t("records.deleted", kind=kind.label(), key=key))
+    click.echo(t("records.deleted", kind=kind.label(), key=shown))

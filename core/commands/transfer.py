@@ -242,7 +242,7 @@ def export_command(app, kind, fmt, output, reveal):
         with open_output(output, inputs=sqlite_files(app.url)) as fh:
             count = export_kind(engine, fh, actor=app.actor, kind=record_kind, fmt=fmt, reveal=reveal)
         click.echo(t("export.done", n=count, kind=record_kind.label(), path=output), err=True)
-    if not reveal and any(c.type == "idcard" for c in record_kind.columns):
+    if not reveal and record_kind.rights.personal:
         click.echo(t("export.masked"), err=True)
 
 @command("template", help=("生成空白导入模板（中英文表头、说明页、下拉选项）", "an empty import workbook for KIND (both header rows, a notes sheet, drop-downs)"))

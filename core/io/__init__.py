@@ -10,7 +10,7 @@ and every kind a plugin registers:
   ``sheet_names(path)`` lists a workbook's sheets
 """
 
-from .export import export_kind, iter_records, may_reveal
+from .export import export_kind, iter_records
 from .importer import ImportResult, import_file
 from .readers import FileProblem, Table, open_table, sheet_names
 from .rows import Problem, RowParser, map_headers
@@ -18,5 +18,5 @@ from .template import write_template
 
 __all__ = [
     "FileProblem", "ImportResult", "Problem", "RowParser", "Table", "export_kind", "import_file", "iter_records",
-    "map_headers", "may_reveal", "open_table", "sheet_names", "write_template",
+    "map_headers", "open_table", "sheet_names", "write_template",
 ]

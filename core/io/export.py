@@ -22,62 +22,62 @@ import sqlalchemy as sa
 
 from ..actors import Actor
 from ..errors import PermissionDenied
-from ..fields import format_bool, mask_id
+from ..access import actor_clause
+from ..fields import format_bool
 from ..i18n import catalogue, get_lang, t
 from ..kinds import Column, RecordKind
-from ..models import Student, Teacher
+from ..privacy import mask_values, may_reveal
 from ..output import csv_cell, xlsx_value
 from ..services import jsonable
 
 catalogue(
     {
-        "io.reveal.denied": ("{actor} 不能导出完整的身份证号：只有管理员和学生、教师所在学校可以使用 --reveal。", "{actor} may not export full ID numbers: only an admin and the students' and teachers' own school may use --reveal."),
+        "io.reveal.denied": ("{actor} 不能用 --reveal 导出{kind}的完整个人信息（身份证号、电话、监护人）；不加 --reveal 可导出脱敏的文件。",
+                             "{actor} may not use --reveal for the full personal data (ID numbers, phones, guardians) of {kind}; without --reveal the export is masked."),
     }
 )
 
 FETCH_ROWS = 5_000
 
 
-def may_reveal(actor: Actor) -> bool:
-    return actor.is_admin or actor.role == "school"
-
-
 def _query(kind: RecordKind, actor: Actor, reveal: bool):
     model = kind.model
     columns = [c for c in kind.columns if c.name in model.__table__.c]
     selected = [getattr(model, c.name) for c in columns]
-    own_ids = []
-    if reveal and not actor.is_admin:
-        # a school sees the full numbers of its own students and teachers only
-        mine = sa.union(sa.select(Student.id_number).where(Student.school_code == actor.code),
-                        sa.select(Teacher.id_number).where(Teacher.school_code == actor.code))
-        own_ids = [getattr(model, c.name).in_(mine) for c in columns if c.type == "idcard"]
-    stmt = sa.select(*selected, *own_ids).order_by(model.id)
+    flag = []
+    if reveal and kind.rights.personal:
+        # whether each row lies in the actor's reveal scope (every row for an admin)
+        inside = actor_clause(kind, actor, "reveal")
+        flag = [sa.literal(True) if inside is None else sa.case((inside, True), else_=False)]
+    stmt = sa.select(*selected, *flag).order_by(model.id)
     scope = kind.read_filter(actor)
     if scope is not None:
         stmt = stmt.where(scope)
     return columns, stmt
 
 
+def check_reveal(kind: RecordKind, actor: Actor, reveal: bool) -> None:
+    """Refuse ``--reveal`` to an actor whose type may not see the kind's personal data."""
+    if reveal and kind.rights.personal and not may_reveal(kind, actor):
+        raise PermissionDenied(t("io.reveal.denied", actor=actor.label(), kind=kind.label()))
+
+
 def iter_records(engine, *, actor: Actor, kind: RecordKind, reveal: bool = False) -> Iterator[tuple[list[Column], list[dict]]]:
-    """Batches of records (column name -> Python value) the actor may see, ID numbers masked
-    unless ``reveal``; yields the columns with each batch."""
-    if reveal and not may_reveal(actor):
-        raise PermissionDenied(t("io.reveal.denied", actor=actor.label()))
+    """Batches of records (column name -> Python value) the actor may see, personal columns masked
+    (``xiaoqi.core.privacy``) unless ``reveal`` and the row lies in the actor's reveal scope;
+    yields the columns with each batch. A revealing export is audited (``export_kind``)."""
+    check_reveal(kind, actor, reveal)
     columns, stmt = _query(kind, actor, reveal)
-    ids = [c.name for c in columns if c.type == "idcard"]
+    names = [c.name for c in columns]
+    personal = kind.rights.personal
     with engine.connect() as conn:
         result = conn.execution_options(stream_results=True, yield_per=FETCH_ROWS).execute(stmt)
         for part in result.partitions():
             batch = []
             for row in part:
-                values = dict(zip((c.name for c in columns), row))
-                if ids:
-                    flags = row[len(columns):]
-                    for pos, name in enumerate(ids):
-                        shown = reveal and (actor.is_admin or bool(flags[pos]))
-                        if not shown and values[name]:
-                            values[name] = mask_id(values[name])
+                values = dict(zip(names, row))
+                if personal and not (reveal and row[len(names)]):
+                    values = mask_values(kind, values)
                 batch.append(values)
             yield columns, batch
 
@@ -102,12 +102,28 @@ def export_kind(engine, out: IO, *, actor: Actor, kind: RecordKind, fmt: str, re
                 lang: str | None = None, bom: bool = True) -> int:
     """Write the export to ``out`` (binary); returns the number of records."""
     lang = lang or get_lang()
+    check_reveal(kind, actor, reveal)  # before the first byte is written
     batches = iter_records(engine, actor=actor, kind=kind, reveal=reveal)
     if fmt == "json":
-        return _json(out, batches)
-    if fmt == "xlsx":
-        return _xlsx(out, batches, kind, lang)
-    return _csv(out, batches, kind, lang, bom)
+        count = _json(out, batches)
+    elif fmt == "xlsx":
+        count = _xlsx(out, batches, kind, lang)
+    else:
+        count = _csv(out, batches, kind, lang, bom)
+    if reveal and kind.rights.personal and count:
+        _audit_export(engine, actor, kind, count, fmt)
+    return count
+
+
+def _audit_export(engine, actor: Actor, kind: RecordKind, count: int, fmt: str) -> None:
+    """One audit entry for a revealing export: who exported the personal data of which records
+    (the kind, the actor's reveal scope at that moment, how many rows), when, in which format."""
+    from .. import audit
+    from ..db import write_session
+
+    with write_session(engine) as session:
+        audit.record(session, actor=actor, kind=kind.name, action="reveal", key="*",
+                     note={"surface": "export", "format": fmt, "rows": count, "columns": sorted(kind.rights.personal)})
 
 
 def _csv(out: IO, batches, kind: RecordKind, lang: str, bom: bool) -> int:

@@ -71,7 +71,7 @@ from ..i18n import catalogue, t
 from ..kinds import RecordKind, get_kind
 from ..models import ImportBatch
 from ..plugins import get_plugin_manager
-from ..privacy import mask_key
+from ..privacy import mask_key, mask_text, mask_value
 from ..references import Resolver
 from ..audit import jsonable, utcnow
 from . import readers, stored
@@ -218,6 +218,10 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
                 importer.take(prepared)
                 if progress and table.big:
                     progress(prepared.position, table.total)
+            # every surface that reports a problem (terminal, --errors file, JSON, the batch) shows it
+            # masked to every actor but the admin
+            if not actor.is_admin:
+                _mask_problems(kind, layout, result)
             importer.finish(commit=not dry_run and (skip_invalid or not result.problems))
     finally:
         if batches is not None:
@@ -227,6 +231,22 @@ def import_file(engine, *, actor: Actor, kind: str | RecordKind, path: str | Pat
     if not result.written and not dry_run and result.problems:
         _record_refusal(engine, actor, kind, result, kept, sheet)
     return result
+
+
+def _mask_problems(kind: RecordKind, layout, result: ImportResult) -> None:
+    """The problems' values and reasons with personal data masked: a personal column's value by
+    its mask, and any valid ID number wherever it stands (a bad cell is echoed to the importer,
+    and its file may carry other people's numbers)."""
+    personal = kind.rights.personal
+    by_header = {layout.header(name): name for name in personal}
+
+    def masked(p: Problem) -> Problem:
+        name = by_header.get(p.column)
+        value = mask_value(personal[name], p.value) if name else mask_text(p.value)
+        return Problem(p.row, p.column, value, mask_text(p.reason))
+
+    result.problems[:] = [masked(p) for p in result.problems]
+    result.unresolved[:] = [masked(p) for p in result.unresolved]
 
 
 def _batch_values(kind: RecordKind, actor: Actor, result: ImportResult, kept: stored.StoredFile, sheet: str | None,

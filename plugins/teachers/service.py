@@ -20,6 +20,7 @@ from xiaoqi.core.fields import mask_id
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import get_kind
 from xiaoqi.core.models import Enterprise, Internship, School, Student, Teacher
+from xiaoqi.core.privacy import mask_text
 from xiaoqi.core.rules import RuleContext, Scope, SqlDialect, get_rule, param_table
 
 from .models import Practice, Recognition
@@ -181,7 +182,7 @@ def find_teacher(session, *, actor, key: str):
     if exact:
         return exact[0]
     if not rows:
-        raise NotFound(t("tch.svc.not_found", key=text))
+        raise NotFound(t("tch.svc.not_found", key=mask_text(text)))  # an ID number is never echoed in full
     if len(rows) > 1:
         who = "、".join(f"{mask_id(r.id_number)}（{r.school or r.enterprise}）" for r in rows[:10])
         raise UsageError(t("tch.svc.ambiguous", key=text, n=len(rows), who=who))

@@ -90,7 +90,7 @@ def write_gb18030(path: Path, headers: list[str], rows: list[list]) -> Path:
 
 #: the audit entries of records (not those of import batches, nor refused attempts, which a refused
 #: import logs on purpose), and the batches that were not refused
-RECORDS_ONLY = {"audit_log": "action <> 'refused' AND kind <> 'import_batches'", "import_batches": "status <> 'refused'"}
+RECORDS_ONLY = {"audit_log": "action NOT IN ('refused', 'reveal') AND kind <> 'import_batches'", "import_batches": "status <> 'refused'"}
 
 
 def table_contents(url: str, tables=None) -> dict[str, list[tuple]]:

@@ -116,12 +116,12 @@ def test_equipment_of_an_unknown_workshop_is_refused(xiaoqi_engine):
 
 def test_a_workshop_with_equipment_cannot_be_deleted_until_its_rows_are(xiaoqi_engine, xiaoqi_factory, xiaoqi_cli):
     build(xiaoqi_factory)
-    refused = xiaoqi_cli("records", "delete", "luban_workshops", "埃及鲁班工坊")
+    refused = xiaoqi_cli("records", "delete", "luban_workshops", "埃及鲁班工坊", "--yes")
     assert refused.exit_code == 1
     assert "鲁班工坊「埃及鲁班工坊」仍被其他记录引用" in refused.stderr and "鲁班工坊设备" in refused.stderr
     for kind, key in (("luban_equipment", "埃及鲁班工坊/PLC实训装置"), ("luban_activity", "埃及鲁班工坊/2024"),
                       ("luban_workshops", "埃及鲁班工坊")):
-        result = xiaoqi_cli("records", "delete", kind, key)
+        result = xiaoqi_cli("records", "delete", kind, key, "--yes")
         assert result.exit_code == 0, result.stderr
     assert [r["name"] for r in xiaoqi_cli("luban", "list", "--format", "json").json] == ["泰国鲁班工坊", "肯尼亚鲁班工坊"]
 

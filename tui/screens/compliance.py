@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Label, ProgressBar, Static
 
 from xiaoqi.core.kinds import get_kinds
+from xiaoqi.core.privacy import mask_finding
 from xiaoqi.core.rules import get_rules
 
 from ..bindings import key
@@ -132,8 +133,9 @@ class ComplianceScreen(MainScreen):
         mine = [f for f in result.findings if f.rule == rule_id]
         for i, f in enumerate(mine[:MAX_SHOWN]):
             kind = kinds.get(f.subject_kind)
-            subject = f"{kind.label() if kind else f.subject_kind} {f.subject_key}"
-            table.add_row(subject, f.school_code or "", f.uscc or "", f.message, key=f"{i}")
+            shown = mask_finding(f)  # ID numbers masked; the row opens the record by its full key
+            subject = f"{kind.label() if kind else f.subject_kind} {shown.subject_key}"
+            table.add_row(subject, f.school_code or "", f.uscc or "", shown.message, key=f"{i}")
         rule = get_rules().get(rule_id)
         info = []
         if rule:

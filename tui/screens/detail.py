@@ -11,11 +11,12 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Label, Static, TabbedContent, TabPane
 
-from xiaoqi.core.rules import check_as
-from xiaoqi.core.db import read_session
-from xiaoqi.core.errors import XiaoqiError
+from xiaoqi.core.db import read_session, write_session
+from xiaoqi.core.errors import PermissionDenied, XiaoqiError
 from xiaoqi.core.kinds import RecordKind, get_kind
 from xiaoqi.core.plugins import contributions, unique
+from xiaoqi.core.privacy import mask_finding, mask_key, may_reveal, present
+from xiaoqi.core.rules import check_as
 from xiaoqi.core.services import get_record
 
 from .. import DetailRecord, DetailTable
@@ -34,7 +35,7 @@ def record_label(kind: RecordKind, obj) -> str:
         value = getattr(obj, attr, None)
         if value:
             return str(value)
-    return kind.key_of(kind.export_values(obj))
+    return mask_key(kind, kind.key_of(kind.export_values(obj)))
 
 
 def detail_sections(kind: RecordKind) -> list:
@@ -86,6 +87,7 @@ class RecordDetailScreen(MainScreen):
         key("r", "refresh", "tui.key.refresh", id="xiaoqi.detail.refresh"),
         key("h", "tab('tab-history')", "tui.key.history", id="xiaoqi.detail.history"),
         key("f", "tab('tab-fields')", "tui.key.fields", id="xiaoqi.detail.fields"),
+        key("v", "reveal", "tui.key.reveal", id="xiaoqi.detail.reveal"),
         key("escape", "back", "tui.key.back", id="xiaoqi.detail.back"),
     ]
 
@@ -98,9 +100,11 @@ class RecordDetailScreen(MainScreen):
         self.findings: list | None = None
         self.sections = detail_sections(kind)
         self.history: list | None = None
+        #: personal columns shown in full (the reveal key; each load then writes an audit entry)
+        self.revealed = False
 
     def compose_body(self) -> ComposeResult:
-        yield Label(t("tui.detail.title", kind=self.kind.label(), key=self.record_key), classes="screen-title", id="detail-title")
+        yield Label(t("tui.detail.title", kind=self.kind.label(), key=mask_key(self.kind, self.record_key)), classes="screen-title", id="detail-title")
         with Horizontal(id="detail"):
             with TabbedContent(id="detail-tabs"):
                 with TabPane(t("tui.detail.fields"), id="tab-fields"):
@@ -136,6 +140,17 @@ class RecordDetailScreen(MainScreen):
     def action_tab(self, pane: str) -> None:
         self.query_one("#detail-tabs", TabbedContent).active = pane
 
+    def action_reveal(self) -> None:
+        """Show this record's personal data in full, if the actor may (refused with a message
+        otherwise); the reveal is audited."""
+        if not self.kind.rights.personal or self.revealed:
+            return
+        if not may_reveal(self.kind, self.actor):
+            self.show_error(PermissionDenied(t("privacy.reveal_denied", actor=self.actor.label(), kind=self.kind.label())))
+            return
+        self.revealed = True
+        self.load()
+
     def action_edit(self) -> None:
         if self.values is None or not may_write(self, self.kind):
             return
@@ -151,9 +166,11 @@ class RecordDetailScreen(MainScreen):
     def load(self) -> None:
         kind = self.kind
         try:
-            with read_session(self.engine) as session:
+            with (write_session if self.revealed else read_session)(self.engine) as session:
                 obj = get_record(session, actor=self.actor, kind=kind, key=self.record_key)
                 values = kind.export_values(obj)
+                # what the screen shows: personal columns masked unless revealed (then audited)
+                (shown,) = present(session, self.actor, kind, [obj], reveal=self.revealed)
                 refs = []
                 for ref in kind.references:
                     local = [values.get(c) for c in ref.columns]
@@ -165,12 +182,12 @@ class RecordDetailScreen(MainScreen):
                         label = record_label(target, get_record(session, actor=self.actor, kind=target, key=target_key))
                     except XiaoqiError:
                         label = None
-                    refs.append((target, "/".join(map(str, local)), label))
+                    refs.append((target, mask_key(target, "/".join(map(str, local))), label))
                 scope = check_scope(kind, session, values)
         except Exception as exc:
             self.app.call_from_thread(self._gone, exc)
             return
-        self.app.call_from_thread(self._show, values, refs)
+        self.app.call_from_thread(self._show, shown, refs)
         self._load_sections(DetailRecord(kind=kind, key=self.record_key, values=values))
         self.load_history()
         self._check(scope)
@@ -253,7 +270,7 @@ class RecordDetailScreen(MainScreen):
         except Exception as exc:
             self.app.call_from_thread(self.show_error, exc)
             return
-        mine = [f for f in result.findings if f.subject_kind == self.kind.name and f.subject_key == self.record_key]
+        mine = [mask_finding(f) for f in result.findings if f.subject_kind == self.kind.name and f.subject_key == self.record_key]
         self.app.call_from_thread(self._show_findings, mine)
 
     def _show_findings(self, findings: list) -> None:

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Static
 from xiaoqi.core.db import read_session, write_session
 from xiaoqi.core.i18n import get_lang
 from xiaoqi.core.kinds import RecordKind
+from xiaoqi.core.privacy import mask_key, mask_values
 from xiaoqi.core.services import count_records, delete_record, list_records, order_key
 
 from ..bindings import key
@@ -51,12 +52,14 @@ class RecordSource:
             page = list_records(session, actor=self.actor, kind=kind, filters=self.filters, search=self.search,
                                 order_by=self.order_by, descending=self.descending, limit=limit, offset=offset,
                                 after=after, before=before, from_end=from_end)
-            return [
-                Row(key=kind.key_of({name: getattr(obj, name) for name in kind.key}),
-                    cells=tuple(value_text(getattr(obj, c.name), c, lang) for c in columns),
-                    order=order_key(kind, obj, self.order_by))
-                for obj in page.rows
-            ]
+            personal = kind.rights.personal
+            rows = []
+            for obj in page.rows:
+                values = {c.name: getattr(obj, c.name) for c in columns}
+                shown = mask_values(kind, values) if personal else values  # revealed only in the detail view
+                rows.append(Row(key=kind.key_of(values), cells=tuple(value_text(shown[c.name], c, lang) for c in columns),
+                                order=order_key(kind, obj, self.order_by)))
+            return rows
 
 
 class RecordsScreen(MainScreen):
@@ -253,11 +256,11 @@ class RecordsScreen(MainScreen):
             if yes:
                 self._delete(row_key)
 
-        self.app.push_screen(Confirm(t("tui.confirm.delete", kind=self.kind.label(), key=row_key)), confirmed)
+        self.app.push_screen(Confirm(t("tui.confirm.delete", kind=self.kind.label(), key=mask_key(self.kind, row_key))), confirmed)
 
     @db_work(group="records-write")
     def _delete(self, row_key: str) -> None:
         with write_session(self.engine) as session:
             delete_record(session, actor=self.actor, kind=self.kind, key=row_key)
-        self.app.call_from_thread(self.notify, t("tui.rec.deleted", kind=self.kind.label(), key=row_key))
+        self.app.call_from_thread(self.notify, t("tui.rec.deleted", kind=self.kind.label(), key=mask_key(self.kind, row_key)))
         self.app.call_from_thread(self.reload, keep_cursor=True)
