@@ -18,7 +18,7 @@ import string
 
 from .i18n import get_lang
 
-#: click's message ids, exactly as in its source (``tests/unit/test_click_zh.py`` checks they
+#: click's message ids, exactly as in its source (``tests/cli/test_cli_language.py`` checks they
 #: still are), and their Chinese; a plural message has an entry for each form
 ZH: dict[str, str] = {
     "Aborted!": "已取消。",
@@ -93,12 +93,6 @@ ZH: dict[str, str] = {
     "{len_type} values are required, but {len_value} was given.": "需要 {len_type} 个值，实际给了 {len_value} 个。",
     "{len_type} values are required, but {len_value} were given.": "需要 {len_type} 个值，实际给了 {len_value} 个。",
 }
-
-#: message ids that are click's own but put together from pieces (``MissingParameter``, a
-#: "Did you mean" after a "No such ..."): ``test_click_zh`` checks the pieces instead
-COMPOSED = {key for key in ZH if key.startswith(("Missing argument ", "Missing option ", "Missing parameter "))
-            or "Did you mean" in key}
-
 
 def localize(text: str, lang: str | None = None) -> str:
     """``text`` (a message click wrote in English) in the current language."""

@@ -183,13 +183,6 @@ def xlsx_value(sheet, value):
     return value
 
 
-def as_text_cells(cells) -> None:
-    """Cells already in a (normal, not write-only) sheet: any formula a text value made, text again."""
-    for cell in cells:
-        if cell.data_type == "f":
-            cell.data_type = "s"
-
-
 # -- terminal ---------------------------------------------------------------------------------
 
 #: C0 and C1 controls, DEL, bidirectional controls and lone surrogates (tab and newline are kept

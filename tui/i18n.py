@@ -288,7 +288,3 @@ def form_text(value: Any) -> str:
 
 def severity_label(severity: str) -> str:
     return t(f"sev.{severity}")
-
-
-def label_both(pair: tuple[str, str]) -> str:
-    return both(*pair)
