@@ -14,7 +14,8 @@ This is the reference example of a plugin that owns tables; read it in this orde
 6. ``rules.py`` — the IC-… rules, set-based, with parameters that have no national figure;
 7. ``hookspecs.py`` and ``investments.py`` — the hook this plugin publishes for the incentives
    plugin (``xiaoqi_addhooks``), and its answer;
-8. ``service.py`` and ``commands.py`` — the queries a user's view needs, and ``xiaoqi ic``.
+8. ``service.py`` and ``commands.py`` — the queries a user's view needs, and ``xiaoqi ic``;
+9. ``screens.py`` — the TUI screen and dashboard panel; ``demo.py`` — the demo's colleges.
 
 Everything is reached through public hooks only; the heavy modules are imported inside the hooks,
 so loading the plugin costs nothing until one of its parts is used.
@@ -71,6 +72,13 @@ def xiaoqi_register_rules():
 
 
 @hookimpl
+def xiaoqi_demo_data(session, seed, today, manifest):
+    from .demo import generate
+
+    manifest.counts.update(generate(session, seed=seed, today=today, manifest=manifest))
+
+
+@hookimpl
 def xiaoqi_addhooks(pm):
     from . import hookspecs
 
@@ -84,3 +92,27 @@ def xiaoqi_qualifying_investments(conn, year, uscc):
     from .investments import qualifying_investments
 
     return qualifying_investments(conn, year=year, uscc=uscc)
+
+
+@hookimpl
+def xiaoqi_register_screens():
+    from xiaoqi.tui import ScreenEntry
+
+    def college_screen(context):
+        from .screens import CollegeScreen  # Textual is imported only when the TUI opens the screen
+
+        return CollegeScreen(context)
+
+    return [ScreenEntry(id="industrial_college", title=("产业学院概览", "Industrial colleges overview"), screen=college_screen)]
+
+
+@hookimpl
+def xiaoqi_dashboard_panels():
+    from xiaoqi.tui import PanelEntry
+
+    def college_panel(context):
+        from .screens import CollegePanel
+
+        return CollegePanel(context)
+
+    return [PanelEntry(id="industrial_college", title=("产业学院", "Industrial colleges"), widget=college_panel)]

@@ -314,3 +314,17 @@ def scorecard(session: Session, *, actor: Actor, code: str, year: int) -> Scorec
             card.sources.append({"source": source.id, "label": source.label, "n": int(row["n"]),
                                  "quantity": None if row["quantity"] is None else int(row["quantity"]), "unit": source.unit})
     return Scorecard(code=obj.code, name=obj.name, year=year, tasks=list(cards.values()))
+
+
+def tasks_evidenced(session: Session, *, actor: Actor, year: int) -> dict[str, int]:
+    """How many of the seven tasks have evidence in ``year``, for each college the actor may see —
+    one statement over every college (the dashboard panel)."""
+    conn = session.connection()
+    sql = f"""
+        WITH ev AS ({evidence_sql(str(year), ":first", ":last")})
+        SELECT c.code, COUNT(DISTINCT ev.task) AS tasks
+        FROM ic_colleges c LEFT JOIN ev ON ev.college_code = c.code AND ev.n > 0
+        WHERE {_scope(conn, "ic_colleges", actor, "c")}
+        GROUP BY c.code
+    """
+    return {r.code: int(r.tasks) for r in _query(conn, sql, first=dt.date(year, 1, 1), last=dt.date(year, 12, 31))}

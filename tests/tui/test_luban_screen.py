@@ -16,10 +16,11 @@ from xiaoqi.core.actors import ADMIN, Actor
 from xiaoqi.core.plugins import hook_results
 from xiaoqi.plugins.luban.screens import LubanScreen
 from xiaoqi.tui.app import XiaoqiApp
-from xiaoqi.tui.widgets.sidebar import Sidebar
 from xiaoqi.tui.dialogs.record_form import RecordForm
 
 from tests.plugins.luban_data import build
+
+from .tui_helpers import open_plugin_screen
 
 
 def tui(engine, actor) -> XiaoqiApp:
@@ -27,14 +28,9 @@ def tui(engine, actor) -> XiaoqiApp:
 
 
 async def open_luban(pilot) -> LubanScreen:
-    """Choose 鲁班工坊 in the navigation, as a user does."""
-    await settle(pilot)
-    sidebar = pilot.app.screen.query_one(Sidebar)
-    sidebar.highlighted = sidebar.get_option_index("plugin-luban")
-    sidebar.action_select()
-    await settle(pilot)
-    assert isinstance(pilot.app.screen, LubanScreen)
-    return pilot.app.screen
+    screen = await open_plugin_screen(pilot, "luban")
+    assert isinstance(screen, LubanScreen)
+    return screen
 
 
 def test_hook_xiaoqi_register_screens_offers_the_luban_screen_without_importing_it():

@@ -88,3 +88,29 @@ def test_xiaoqi_tui_opens_a_table_first_in_english(demo_db):
         tmux(session, "send-keys", "-t", session, "C-q", check=True)
     finally:
         tmux(session, "kill-server", capture_output=True)
+
+
+def test_industrial_college_screen_in_tmux(demo_db):
+    url, _manifest = demo_db
+    path = url.removeprefix("sqlite:///")
+    session = _start(f"--db {path} tui")
+    try:
+        screen = _wait_for(session, "合计 3 个学院")  # the plugin's dashboard panel, read in a worker
+        assert "产业学院（" in screen
+        tmux(session, "send-keys", "-t", session, "C-p", check=True)
+        _wait_for(session, "打开「")
+        tmux(session, "send-keys", "-t", session, "-l", "产业学院概览", check=True)
+        _wait_for(session, "打开「产业学院概览」", gone="打开「学校」")
+        tmux(session, "send-keys", "-t", session, "Enter", check=True)
+        _wait_for(session, "共 3 个产业学院")
+        screen = _wait_for(session, "近期会议")  # the selected college's details, read in a worker
+        assert "CY-JS-01" in screen and "CY-GD-01" in screen and "合作与治理" in screen and "理事会" in screen
+        assert "a 新增记录" in screen  # the footer's bindings
+        tmux(session, "send-keys", "-t", session, "a", check=True)
+        picker = "为「南京工业职业技术大学智能制造产业学院」新增记录"  # a list of the kinds a record can be added of
+        _wait_for(session, picker)
+        tmux(session, "send-keys", "-t", session, "Escape", check=True)
+        _wait_for(session, "共 3 个产业学院", gone=picker)
+        tmux(session, "send-keys", "-t", session, "C-q", check=True)
+    finally:
+        tmux(session, "kill-server", capture_output=True)

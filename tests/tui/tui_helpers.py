@@ -39,3 +39,15 @@ def screen_text(app) -> str:
     for clip, text in re.findall(r'<text [^>]*clip-path="url\(#[^)]*-line-(\d+)\)"[^>]*>(.*?)</text>', svg):
         lines.setdefault(clip, []).append(html.unescape(text).replace("\xa0", " "))
     return "\n".join("".join(parts) for _n, parts in sorted(lines.items(), key=lambda kv: int(kv[0])))
+
+
+async def open_plugin_screen(pilot, entry_id: str):
+    """Choose a plugin's screen (its ``ScreenEntry.id``) in the navigation, as a user does; the screen."""
+    from xiaoqi.tui.widgets.sidebar import Sidebar
+
+    await settle(pilot)
+    sidebar = pilot.app.screen.query_one(Sidebar)
+    sidebar.highlighted = sidebar.get_option_index(f"plugin-{entry_id}")
+    sidebar.action_select()
+    await settle(pilot)
+    return pilot.app.screen
