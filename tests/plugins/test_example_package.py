@@ -77,7 +77,7 @@ def test_example_package_changes_check_results_for_zhejiang_only(example, demo_d
     assert changed
     assert {f["uscc"] for f in restated} <= {f["subject_key"].split("/")[1] for f in changed if f["subject_kind"] == "internships"}
     assert {region[f["school_code"]][:2] for f in changed} == {"33"}
-    added = {(f["rule"], f["subject_key"]) for f in with_plugin} - {(f["rule"], f["subject_key"]) for f in without}
+    added = {(f["rule"], f["subject_key"]) for f in changed if f in with_plugin} - {(f["rule"], f["subject_key"]) for f in without}
     rules = {rule for rule, _ in added}
     assert rules == {"ZJ-SAFETY-TRAINING", "INT-PAY-MIN"}
     # the raised pay floor applies from 2026-01-01 only; the new rule from 2025-09-01
