@@ -11,6 +11,12 @@ def xiaoqi_plugins():
     return [xiaoqi_zhejiang]
 
 
+@pytest.fixture(scope="session")
+def xiaoqi_pg_prefix():
+    """The PostgreSQL test databases are named zhejiang_test_..., so nobody mistakes them for theirs."""
+    return "zhejiang_test"
+
+
 @pytest.fixture(autouse=True)
 def _plugin_loaded(xiaoqi_plugin_manager):
     return xiaoqi_plugin_manager
