@@ -251,3 +251,53 @@ def eligibility_command(app, year, enterprise, fmt):
             out.append([show(r["case_key"]) if n == 0 else "", r["firm"] if n == 0 else "", f"{amount:,.2f}" if n == 0 else "",
                         s.label(), t(f"inc.status.{s.status}"), s.reason])
     print_table([t(f"inc.col.{c}") for c in ("case", "firm", "subsidy", "step", "status", "reason")], out, right={2})
+
+
+@incentives_group.command("statement", help=("企业年度对账单：期初余额、本期各行（注明来源）、期末余额、结转抵免额",
+                                             "an enterprise's statement for a year: opening balances, each line with its source, closing, carried forward"))
+@option("--enterprise", required=True, help=("统一社会信用代码", "USCC"))
+@option("--year", type=click.IntRange(2000, 2100), required=True, help=("年度", "year"))
+@option("-o", "--output", "output", default=None, help=("写入文件（.md 或 .xlsx）；不写则输出到屏幕", "write a file (.md or .xlsx); the screen otherwise"))
+@pass_app
+def statement_command(app, enterprise, year, output):
+    from xiaoqi.core.db import read_session
+
+    from . import statement as st
+
+    uscc = _parse(parse_uscc, "--enterprise", enterprise)
+    suffix = st.check_format(output) if output else None
+    with read_session(app.engine()) as session:
+        built = st.build(session.connection(), app.actor, uscc, year)
+    if suffix is None:
+        click.echo(st.markdown(built))
+        return
+    from xiaoqi.core.output import open_output
+
+    if suffix == ".md":
+        with open_output(output, text=True) as fh:
+            fh.write(st.markdown(built))
+    else:
+        with open_output(output) as fh:
+            st.workbook(built).save(fh)
+    click.echo(output)
+
+
+@incentives_group.command("export", help=("导出台账供复式记账软件核对（beancount）", "export the ledger for a double-entry tool (beancount)"))
+@option("--format", "fmt", type=click.Choice(["beancount"]), default="beancount", show_default=True, help=("格式", "format"))
+@option("-o", "--output", "output", default=None, help=("写入文件；不写则输出到屏幕", "write a file; the screen otherwise"))
+@pass_app
+def export_command(app, fmt, output):
+    from xiaoqi.core.db import read_session
+
+    from .statement import beancount
+
+    with read_session(app.engine()) as session:
+        text = beancount(session.connection(), app.actor)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    from xiaoqi.core.output import open_output
+
+    with open_output(output, text=True) as fh:
+        fh.write(text)
+    click.echo(output)

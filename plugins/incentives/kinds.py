@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from xiaoqi.core.access import ALL, NONE, OWN, Access, via
+from xiaoqi.core.access import ALL, HIDE, NONE, OWN, Access, via
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, RecordKind, Reference
 
@@ -82,7 +82,9 @@ ADMIN_ONLY = Access(read={"enterprise": OWN}, write=NONE)
 LINES = _kind(
     name="inc_lines", zh="激励台账", en="incentive ledger", model=m.Line, key=("id",),
     enterprise_column="uscc", school_column="school_code",
-    access=Access(read={"enterprise": OWN, "school": OWN}, write=NONE, service=SERVICE),
+    # the case, the source key and the note may name an apprentice or intern by ID number
+    access=Access(read={"enterprise": OWN, "school": OWN}, write=NONE, service=SERVICE, reveal={"enterprise": OWN, "school": OWN},
+                  personal={"case_key": HIDE, "source_key": HIDE, "note": HIDE}),
     references=[ENTERPRISE_REF],
     columns=[
         _c("id", "行号", "int", required=True, key=True),
