@@ -186,46 +186,53 @@ def markdown(st: Statement) -> str:
 
 
 def workbook(st: Statement):
-    """The statement as a workbook: amounts as numbers (two decimals), dates as dates."""
+    """The statement as a workbook: amounts as numbers (two decimals), dates as dates, text that
+    looks like a formula kept as text."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
 
-    from xiaoqi.core.output import as_text_cells
+    from xiaoqi.core.output import xlsx_value
 
-    wb = Workbook()
-    sheet = wb.active
-    sheet.title = str(st.year)
-    money_format = "#,##0.00"
+    wb = Workbook(write_only=True)
+    sheet = wb.create_sheet(str(st.year))
 
-    def add(row, money_cols=()):
-        sheet.append(row)
-        for col in money_cols:
-            sheet.cell(row=sheet.max_row, column=col + 1).number_format = money_format
+    def cell(value):
+        if isinstance(value, Decimal):
+            c = WriteOnlyCell(sheet, value=value)
+            c.number_format = "#,##0.00"
+            return c
+        if isinstance(value, dt.date):
+            c = WriteOnlyCell(sheet, value=value)
+            c.number_format = "yyyy-mm-dd"
+            return c
+        return xlsx_value(sheet, value)
 
-    add([t("inc.st.title", name=st.name, uscc=st.uscc, year=st.year)])
-    add([])
-    add([t("inc.st.opening", year=st.year)])
+    def add(*values):
+        sheet.append([cell(x) for x in values])
+
+    add(t("inc.st.title", name=st.name, uscc=st.uscc, year=st.year))
+    add()
+    add(t("inc.st.opening", year=st.year))
     for a in st.accounts():
         if a in st.opening:
-            add([_account(a), st.opening[a]], (1,))
-    add([])
-    add([t("inc.st.lines")])
-    add([t(f"inc.st.col.{c}") for c in ("line", "date", "type", "account", "amount", "vintage", "case", "source", "note")])
+            add(_account(a), st.opening[a])
+    add()
+    add(t("inc.st.lines"))
+    add(*[t(f"inc.st.col.{c}") for c in ("line", "date", "type", "account", "amount", "vintage", "case", "source", "note")])
     for r in st.lines:
         day = r["entry_date"] if isinstance(r["entry_date"], dt.date) else dt.date.fromisoformat(str(r["entry_date"])[:10])
-        add([r["id"], day, _type(r["line_type"]), _account(r["account"]), r["amount"], r["vintage"], r["case_shown"], _source(r),
-             r["note"] or ""], (4,))
-        sheet.cell(row=sheet.max_row, column=2).number_format = "yyyy-mm-dd"
-    add([])
-    add([t("inc.st.closing", year=st.year)])
-    add([t(f"inc.st.col.{c}") for c in ("account", "opening", "movement", "closing")])
+        add(r["id"], day, _type(r["line_type"]), _account(r["account"]), r["amount"], r["vintage"], r["case_shown"], _source(r),
+            r["note"] or "")
+    add()
+    add(t("inc.st.closing", year=st.year))
+    add(*[t(f"inc.st.col.{c}") for c in ("account", "opening", "movement", "closing")])
     for a in st.accounts():
-        add([_account(a), st.opening.get(a, Decimal("0.00")), st.movement(a), st.closing.get(a, Decimal("0.00"))], (1, 2, 3))
-    add([])
-    add([t("inc.st.carried")])
-    add([t("inc.st.col.year"), t("inc.st.col.left")])
+        add(_account(a), st.opening.get(a, Decimal("0.00")), st.movement(a), st.closing.get(a, Decimal("0.00")))
+    add()
+    add(t("inc.st.carried"))
+    add(t("inc.st.col.year"), t("inc.st.col.left"))
     for y, amount in st.carried:
-        add([y, amount], (1,))
-    as_text_cells(c for row in sheet.iter_rows() for c in row)
+        add(y, amount)
     return wb
 
 
