@@ -66,3 +66,31 @@ def xiaoqi_register_commands():
 
     return [CommandEntry("teachers", ("教师：名录、详情、企业实践到期与年度汇总", "teachers: list, details, practice due, yearly summary"),
                          "xiaoqi.plugins.teachers.commands:teachers_group")]
+
+
+@hookimpl
+def xiaoqi_detail_sections(kind):
+    if kind != "teachers":
+        return []
+    from .tui import SECTIONS  # Textual is imported only when the TUI opens a teacher
+
+    return list(SECTIONS)
+
+
+@hookimpl
+def xiaoqi_dashboard_panels():
+    from xiaoqi.tui import PanelEntry
+
+    def practice_panel(context):
+        from .tui import PracticeDuePanel
+
+        return PracticeDuePanel(context)
+
+    return [PanelEntry(id="teachers-practice-due", title=("企业实践到期", "Enterprise practice due"), widget=practice_panel)]
+
+
+@hookimpl
+def xiaoqi_report_sections(session, year, school_code, actor):
+    from .report import section
+
+    return [section(session, year=year, school_code=school_code, actor=actor)]

@@ -60,10 +60,6 @@ catalogue(
         "tch.col.enterprise_mentors": ("企业导师", "enterprise mentors"),
         "tch.col.mentored_interns": ("导师所带实习", "their interns"),
         "tch.col.total": ("合计", "total"),
-        "tch.status.short": ("不足", "short"),
-        "tch.status.met": ("达标", "met"),
-        "tch.status.new": ("未满统计期", "hired in window"),
-        "tch.status.not_judged": ("—", "—"),
         "tch.as.school": ("学校指导教师", "school mentor"),
         "tch.as.enterprise": ("企业导师", "enterprise mentor"),
         "tch.short_today": ("已不足", "short now"),
@@ -102,7 +98,9 @@ def _school(value):
 
 
 def _status(value: str) -> str:
-    return t(f"tch.status.{value}")
+    from .service import status_text
+
+    return status_text(value)
 
 
 def _days(value) -> str:

@@ -32,6 +32,10 @@ catalogue(
     {
         "tch.svc.not_found": ("没有身份证号或姓名为「{key}」的教师（或您无权查看）。可用 xiaoqi teachers list 查找。",
                               "no teacher with the ID number or name '{key}' (or you may not see them). Find one with xiaoqi teachers list."),
+        "tch.status.short": ("不足", "short"),
+        "tch.status.met": ("达标", "met"),
+        "tch.status.new": ("未满统计期", "hired in window"),
+        "tch.status.not_judged": ("—", "—"),
         "tch.svc.ambiguous": ("姓名「{key}」对应 {n} 名教师：{who}。请改用身份证号。",
                               "{n} teachers are named '{key}': {who}. Give the ID number instead."),
     }
@@ -62,6 +66,11 @@ def judged(teacher: dict) -> bool:
     return teacher["kind"] == FULL_TIME and bool(teacher.get("specialist")) and teacher.get("school_code") is not None
 
 
+def status_text(status: str) -> str:
+    """A practice status in the reader's language."""
+    return t(f"tch.status.{status}")
+
+
 def practice_status(conn, ids: list[str], *, on: dt.date, config=None) -> dict[str, dict]:
     """For school teachers ``ids``: their window ending on ``on`` (by the rule's parameters for
     their school's region), days of practice in it, the days needed and whether they are judged."""
@@ -79,7 +88,7 @@ def practice_status(conn, ids: list[str], *, on: dt.date, config=None) -> dict[s
     return out
 
 
-def _status(teacher: dict, practice: dict | None) -> str:
+def status_of(teacher: dict, practice: dict | None) -> str:
     if not judged(teacher) or practice is None:
         return NOT_JUDGED
     if practice["hired_in_window"]:
@@ -166,7 +175,7 @@ def list_teachers(session, *, actor, today: dt.date, config=None, school: str | 
         p = practice.get(row.id_number)
         values.update(dual_level=dual.get(row.id_number), mentored=mentored.get(row.id_number, 0),
                       practice_days=p["days"] if p else None, min_days=p["min_days"] if p else None,
-                      status=_status(values, p))
+                      status=status_of(values, p))
         out.append(values)
     return TeacherList(teachers=out, truncated=truncated, on=today)
 
@@ -248,7 +257,7 @@ def teacher_detail(session, *, actor, key: str, today: dt.date, config=None) -> 
     window = practice_status(conn, [row.id_number], on=today, config=config).get(row.id_number) if row.school_code else None
     teacher["dual_level"] = recognitions_in_force(conn, [row.id_number], today).get(row.id_number)
     mentored, total = mentored_internships(conn, actor, row.id_number)
-    return TeacherDetail(teacher=teacher, practice_window=window, status=_status(teacher, window),
+    return TeacherDetail(teacher=teacher, practice_window=window, status=status_of(teacher, window),
                          practice=practice_records(conn, actor, row.id_number),
                          recognitions=recognition_records(conn, actor, row.id_number, today),
                          mentored=mentored, mentored_total=total)

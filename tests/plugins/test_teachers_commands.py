@@ -135,3 +135,18 @@ def test_the_command_is_lazy(xiaoqi_cli):
             "print('xiaoqi.plugins.teachers.commands' in sys.modules, 'xiaoqi.plugins.teachers.service' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["False", "False"]
+
+
+@BOTH
+def test_the_annual_report_has_a_teachers_section_scoped_to_the_actor(xiaoqi_factory, xiaoqi_cli):
+    reg = build(xiaoqi_factory)
+    report = xiaoqi_cli("report", "annual", "--year", "2024")
+    assert report.exit_code == 0, report.stderr
+    section = report.output.split("## 教师队伍与企业实践")[1].split("\n## ")[0]
+    assert "双师型占比" in section and "企业导师所带实习" in section
+    assert f"| {reg.school.name} | 2 | 0 | 2 | 1 | 50.0% | 1 | 40 |" in section and "| 合计 | 3 |" in section
+    mine = xiaoqi_cli("--as", f"school:{reg.school.school_code}", "report", "annual", "--year", "2024").output
+    mine = mine.split("## 教师队伍与企业实践")[1].split("\n## ")[0]
+    assert reg.school.name in mine and reg.other_school.name not in mine and "合计" not in mine
+    english = xiaoqi_cli("--lang", "en", "report", "annual", "--year", "2024").output
+    assert "Teachers and enterprise practice" in english and "dual-qualified share" in english
