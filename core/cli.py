@@ -46,7 +46,8 @@ class AppContext:
     """What every command needs: where the database is, who acts, in which language."""
 
     db: str | None = None
-    actor_text: str = "admin"
+    #: ``--as`` as given (None: the login's own actor on PostgreSQL, admin on SQLite)
+    actor_text: str | None = None
     lang: str = "zh"
     config_path: str | None = None
     #: seconds: SQLite's wait for another writer; PostgreSQL's wait for a lock and longest statement
@@ -63,11 +64,21 @@ class AppContext:
 
     @property
     def actor(self):
-        """The ``Actor`` of ``--as`` (parsed when the root command starts)."""
+        """Who acts: on PostgreSQL the login's own actor (``xiaoqi users``), which ``--as`` may only
+        narrow; elsewhere (and for the database's owner) ``--as``, admin by default."""
         if self._actor is None:
             from .actors import Actor
 
-            self._actor = Actor.parse(self.actor_text)
+            wanted = Actor.parse(self.actor_text) if self.actor_text else None
+            actor = None
+            if not self.url.startswith("sqlite"):
+                from .logins import login_actor, narrow
+
+                with self.engine(check_current=False).connect() as conn:
+                    login, own = login_actor(conn)
+                if own is not None:
+                    actor = narrow(login, own, wanted)
+            self._actor = actor or wanted or Actor("admin")
         return self._actor
 
     @property
@@ -168,6 +179,7 @@ CORE_COMMANDS = (
     _entry("audit", "审计日志：查看、记录历史、校验哈希链", "the audit log: list, a record's history, verify the chain", "audit_cmd",
            "audit_group"),
     _entry("imports", "导入批次：列表、详情、整批撤销", "import batches: list, show, undo", "imports_cmd", "imports_group"),
+    _entry("users", "PostgreSQL 登录账号：新建、列表、改身份、撤销", "PostgreSQL logins: add, list, set, remove", "users", "users_group"),
 )
 
 
@@ -255,6 +267,8 @@ def _set_lang(ctx, param, value):
 def _parse_actor(ctx, param, value):
     from .actors import Actor
 
+    if value is None:
+        return None
     try:
         Actor.parse(value)
     except ValueError as exc:
@@ -281,7 +295,7 @@ def _version(ctx, param, value):
 @option("--db", "db", metavar="PATH|URL", default=None,
         help=("数据库文件或 URL（默认取 XIAOQI_DB，或用户数据目录中的 xiaoqi.db）",
               "database file or URL (default: XIAOQI_DB, or xiaoqi.db in the user data directory)"))
-@option("--as", "actor", metavar="ACTOR", default="admin", callback=_parse_actor,
+@option("--as", "actor", metavar="ACTOR", default=None, callback=_parse_actor,
         help=("以谁的身份操作：admin、auditor、province:NN、school:<学校代码>、enterprise:<统一社会信用代码>",
               "act as: admin, auditor, province:NN, school:<code>, enterprise:<USCC>"))
 @option("--config", "config_path", metavar="FILE", default=None, type=click.Path(dir_okay=False),

@@ -159,6 +159,19 @@ def _invocations(url: str, actor: Actor, tmp_path) -> list[tuple[tuple, list]]:
         runs.append((("teachers", "show", teacher_name, "--format", fmt), []))
         for key in keys["teachers"]:
             runs.append((("teachers", "show", key, "--format", fmt), []))
+    for fmt in ("text", "json"):
+        runs.append((("incentives", "accrue", "--year", "2026", "--dry-run", "--format", fmt), []))
+        runs.append((("incentives", "balance", "--format", fmt), []))
+        runs.append((("incentives", "eligibility", "--year", "2026", "--format", fmt), []))
+    for verb in ("claim", "approve", "pay", "pass-on"):
+        runs.append((("incentives", verb, "1"), []))
+    runs.append((("incentives", "close-period", "2026"), []))
+    runs.append((("incentives", "reverse", "1", "--reason", "测试"), []))
+    # logins exist on PostgreSQL only (tests/pg/test_logins_pg.py); on SQLite each says so
+    runs.append((("users", "list"), []))
+    runs.append((("users", "add", "someone", "--actor", "auditor", "--password-stdin"), []))
+    runs.append((("users", "set", "someone", "--actor", "auditor"), []))
+    runs.append((("users", "remove", "someone"), []))
     runs.append((("status",), []))
     runs.append((("plugins",), []))
     runs.append((("db", "current"), []))

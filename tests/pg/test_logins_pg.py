@@ -1,0 +1,161 @@
+"""Logins on PostgreSQL and row-level security, tried the hostile way: a login connects with psycopg,
+bypassing xiaoqi, and the database itself refuses what the login's actor may not see or change; xiaoqi
+run as a login takes the actor from ``current_user`` and ``--as`` only narrows it; removing or
+narrowing a login takes effect on the next statement of a session already open."""
+
+from __future__ import annotations
+
+import uuid
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from xiaoqi.core.cli import cli
+from xiaoqi.core.db import make_engine, write_session
+
+from ..conftest import DEMO_TODAY
+
+pytestmark = pytest.mark.pg
+
+
+def _cli(url, *args, input=None):
+    result = CliRunner().invoke(cli, ["--db", url, *map(str, args)], input=input, catch_exceptions=False)
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def shared(xiaoqi_pg):
+    """A demo database on PostgreSQL and a way to add logins (dropped afterwards)."""
+    from xiaoqi.core.demo import generate
+
+    url = xiaoqi_pg.create()
+    engine = make_engine(url)
+    with write_session(engine) as session:
+        generate(session, size="small", seed=2026, today=DEMO_TODAY)
+    made: list[str] = []
+
+    def login(actor: str) -> tuple[str, str]:
+        name = f"security_{uuid.uuid4().hex[:10]}"
+        code, out, err = _cli(url, "users", "add", name, "--actor", actor, "--password-stdin", input="s3cret\n")
+        assert code == 0, (out, err)
+        made.append(name)
+        login_url = sa.engine.make_url(url).set(username=name, password="s3cret")
+        return name, login_url.render_as_string(hide_password=False)
+
+    with engine.connect() as conn:
+        facts = {
+            "firm": conn.execute(sa.text("SELECT uscc FROM internships GROUP BY uscc ORDER BY count(*) DESC, uscc LIMIT 1")).scalar_one(),
+            "school": conn.execute(sa.text("SELECT school_code FROM students GROUP BY school_code ORDER BY count(*) DESC, school_code LIMIT 1")).scalar_one(),
+        }
+    yield url, engine, login, facts
+    engine.dispose()
+    admin = sa.create_engine(xiaoqi_pg.server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename LIKE 'security\\_%%' "
+                             f"AND datname = '{sa.engine.make_url(url).database}'")
+    admin.dispose()
+    xiaoqi_pg.drop(url)
+    admin = sa.create_engine(xiaoqi_pg.server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        for name in made:
+            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+    admin.dispose()
+
+
+def _raw(login_url: str):
+    u = sa.engine.make_url(login_url)
+    return psycopg.connect(host=u.host, port=u.port or 5432, dbname=u.database, user=u.username, password=u.password,
+                           autocommit=True)
+
+
+def test_an_enterprise_login_bypassing_xiaoqi_sees_and_changes_only_what_its_actor_may(shared):
+    url, engine, login, facts = shared
+    firm = facts["firm"]
+    _name, firm_url = login(f"enterprise:{firm}")
+    with engine.connect() as conn:
+        own_positions = conn.execute(sa.text("SELECT count(*) FROM positions WHERE uscc = :f"), {"f": firm}).scalar_one()
+        interns = conn.execute(sa.text("SELECT count(DISTINCT id_number) FROM internships WHERE uscc = :f"), {"f": firm}).scalar_one()
+        students = conn.execute(sa.text("SELECT count(*) FROM students")).scalar_one()
+        internships = conn.execute(sa.text("SELECT count(*) FROM internships")).scalar_one()
+    with _raw(firm_url) as raw:
+        cur = raw.cursor()
+        assert cur.execute("SELECT count(*) FROM positions WHERE uscc <> %s", (firm,)).fetchone()[0] == 0
+        assert cur.execute("SELECT count(*) FROM positions").fetchone()[0] == own_positions > 0
+        # the students of its own interns only; no other enterprise's internships
+        assert cur.execute("SELECT count(*) FROM students").fetchone()[0] == interns < students
+        assert cur.execute("SELECT count(*) FROM internships WHERE uscc <> %s", (firm,)).fetchone()[0] == 0
+        # a school's internship (even one at this enterprise) cannot be changed or deleted
+        assert cur.execute("UPDATE internships SET monthly_pay = 1").rowcount == 0
+        assert cur.execute("DELETE FROM internships").rowcount == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            cur.execute("INSERT INTO internships (school_code, id_number, uscc, kind, start_on, end_on) "
+                        "SELECT school_code, id_number, %s, '认识实习', DATE '2030-01-01', DATE '2030-01-10' FROM students LIMIT 1",
+                        (firm,))
+        # the audit log is insert-only for every login
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            cur.execute("DELETE FROM audit_log")
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM internships")).scalar_one() == internships
+        assert conn.execute(sa.text("SELECT count(*) FROM internships WHERE monthly_pay = 1")).scalar_one() == 0
+
+
+def test_a_school_login_sees_only_its_students_and_the_auditor_cannot_write(shared):
+    url, engine, login, facts = shared
+    school = facts["school"]
+    _name, school_url = login(f"school:{school}")
+    _auditor, auditor_url = login("auditor")
+    with engine.connect() as conn:
+        own = conn.execute(sa.text("SELECT count(*) FROM students WHERE school_code = :s"), {"s": school}).scalar_one()
+        total = conn.execute(sa.text("SELECT count(*) FROM students")).scalar_one()
+    with _raw(school_url) as raw:
+        cur = raw.cursor()
+        assert cur.execute("SELECT count(*) FROM students").fetchone()[0] == own < total
+        assert cur.execute("SELECT count(*) FROM students WHERE school_code <> %s", (school,)).fetchone()[0] == 0
+        assert cur.execute("UPDATE students SET class_name = 'x' WHERE school_code <> %s", (school,)).rowcount == 0
+    with _raw(auditor_url) as raw:
+        cur = raw.cursor()
+        assert cur.execute("SELECT count(*) FROM students").fetchone()[0] == total
+        for statement in ("UPDATE students SET class_name = 'x'", "DELETE FROM schools",
+                          "INSERT INTO audit_blocks (id) VALUES (999999)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                cur.execute(statement)
+
+
+def test_xiaoqi_as_a_login_takes_its_actor_and_as_only_narrows(shared):
+    url, engine, login, facts = shared
+    firm = facts["firm"]
+    _name, firm_url = login(f"enterprise:{firm}")
+    code, out, err = _cli(firm_url, "records", "list", "positions", "--format", "json", "--limit", "1000")
+    assert code == 0 and out and {p["uscc"] for p in __import__("json").loads(out)} == {firm}
+    code, out, err = _cli(firm_url, "--as", "admin", "records", "list", "positions")
+    assert code == 1 and "只能缩小身份" in err and "--as admin" not in err
+    code, out, err = _cli(firm_url, "--as", f"school:{facts['school']}", "records", "list", "students")
+    assert code == 1 and "只能缩小身份" in err
+    # an admin login may act as a school
+    _admin, admin_url = login("admin")
+    code, out, err = _cli(admin_url, "--as", f"school:{facts['school']}", "records", "list", "students", "--format", "json")
+    assert code == 0 and {s["school_code"] for s in __import__("json").loads(out)} == {facts["school"]}
+    # only the database's owner manages logins
+    code, out, err = _cli(firm_url, "users", "add", "security_nobody", "--actor", "auditor", "--password-stdin", input="x\n")
+    assert code == 1
+
+
+def test_removing_or_narrowing_a_login_takes_effect_on_the_next_statement_of_an_open_session(shared):
+    url, engine, login, facts = shared
+    school = facts["school"]
+    name, school_url = login(f"school:{school}")
+    with _raw(school_url) as raw:
+        cur = raw.cursor()
+        seen = cur.execute("SELECT count(*) FROM students").fetchone()[0]
+        assert seen > 0
+        # narrowed to another school: the same session now sees that school's students
+        other = engine.connect().execute(sa.text("SELECT school_code FROM schools WHERE school_code <> :s LIMIT 1"),
+                                         {"s": school}).scalar_one()
+        assert _cli(url, "users", "set", name, "--actor", f"school:{other}")[0] == 0
+        assert cur.execute("SELECT count(*) FROM students WHERE school_code = %s", (school,)).fetchone()[0] == 0
+        # removed: the next statement is refused
+        assert _cli(url, "users", "remove", name)[0] == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            cur.execute("SELECT count(*) FROM students")
