@@ -166,6 +166,11 @@ def _invocations(url: str, actor: Actor, tmp_path) -> list[tuple[tuple, list]]:
     for verb in ("claim", "approve", "pay", "pass-on"):
         runs.append((("incentives", verb, "1"), []))
     runs.append((("incentives", "close-period", "2026"), []))
+    firm = actor.code if actor.role == "enterprise" else "91320500YEJKR54JGC"
+    statement = tmp_path / "statement.xlsx"
+    runs.append((("incentives", "statement", "--enterprise", firm, "--year", "2026"), []))
+    runs.append((("incentives", "statement", "--enterprise", firm, "--year", "2026", "-o", statement), [statement]))
+    runs.append((("incentives", "export"), []))
     runs.append((("incentives", "reverse", "1", "--reason", "测试"), []))
     # logins exist on PostgreSQL only (tests/pg/test_logins_pg.py); on SQLite each says so
     runs.append((("users", "list"), []))
