@@ -230,6 +230,7 @@ def block_for(target) -> Block:
     conn = _connection(target)
     block = conn.info.get(_BLOCK)
     if block is None:
+        install(conn.engine)
         block = conn.info[_BLOCK] = Block(conn)
     return block
 
@@ -284,21 +285,28 @@ def refusals(*, actor, kind: str, action: str, key: str, values: dict | None = N
 
 # -- the commit hook --------------------------------------------------------------------------
 
-@event.listens_for(Engine, "begin")
 def _forget_on_begin(conn) -> None:
     conn.info.pop(_BLOCK, None)
 
 
-@event.listens_for(Engine, "rollback")
 def _forget_on_rollback(conn) -> None:
     conn.info.pop(_BLOCK, None)
 
 
-@event.listens_for(Engine, "commit")
 def _seal_on_commit(conn) -> None:
     block = conn.info.pop(_BLOCK, None)
     if block is not None:
         block.seal()
+
+
+def install(engine: Engine) -> None:
+    """Seal each transaction's audit block when it commits, on ``engine`` (``make_engine`` calls it,
+    ``block_for`` too for an engine made elsewhere). Only xiaoqi's engines get the listeners: other
+    engines of the process are left as SQLAlchemy made them."""
+    if not event.contains(engine, "commit", _seal_on_commit):
+        event.listen(engine, "begin", _forget_on_begin)
+        event.listen(engine, "rollback", _forget_on_rollback)
+        event.listen(engine, "commit", _seal_on_commit)
 
 
 # -- verification -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from . import audit
 from .errors import DatabaseStateError, XiaoqiError
 from .i18n import catalogue, t
 
@@ -127,11 +128,13 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT, lock_timeout: f
         engine = sa.create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False},
                                   json_serializer=_json, **kw)
         _sqlite_setup(engine, int(busy_timeout * 1000))
+        audit.install(engine)
         return engine
     options = f"-c lock_timeout={int(lock_timeout * 1000)} -c statement_timeout={int(statement_timeout * 1000)}"
     connect_args = {"options": options, **kw.pop("connect_args", {})}
     engine = sa.create_engine(url, pool_pre_ping=True, json_serializer=_json, connect_args=connect_args, **kw)
     engine.xiaoqi_timeouts = {"lock": lock_timeout, "statement": statement_timeout}  # named by check_connect's messages
+    audit.install(engine)
     return engine
 
 

@@ -60,7 +60,8 @@ def test_core_never_imports_the_tui_by_name():
 
 def test_importing_xiaoqi_changes_no_warnings_filter_and_money_reads_back_without_one():
     """Every xiaoqi module imported: the process's warnings filters are as before (no filter for
-    other libraries' warnings), and reading money back from SQLite warns about nothing, even when
+    other libraries' warnings), another library's SQLAlchemy engine has no listener of xiaoqi's
+    (the audit's commit hook is on xiaoqi's engines only), and reading money back from SQLite warns about nothing, even when
     every warning is an error."""
     code = (
         "import importlib, pkgutil, warnings, decimal\n"
@@ -69,6 +70,9 @@ def test_importing_xiaoqi_changes_no_warnings_filter_and_money_reads_back_withou
         "for info in pkgutil.walk_packages(xiaoqi.__path__, 'xiaoqi.'):\n"
         "    importlib.import_module(info.name)\n"
         "assert warnings.filters == before, [f for f in warnings.filters if f not in before]\n"
+        "import sqlalchemy as sa\n"
+        "other = sa.create_engine('sqlite://')  # somebody else's engine: no listener of xiaoqi's\n"
+        "assert [len(getattr(other.dispatch, e)) for e in ('begin', 'commit', 'rollback')] == [0, 0, 0]\n"
         "import sqlalchemy as sa\n"
         "from xiaoqi.core.models import Money, Hours\n"
         "warnings.simplefilter('error')\n"
