@@ -32,6 +32,7 @@ catalogue(
         "access.columns": ("{actor} 不能修改{kind}「{key}」的这些列：{columns}", "{actor} may not change these columns of {kind} '{key}': {columns}"),
         "scope.key_change": ("不能修改主键字段；如需更正请删除后重新创建", "a key column cannot be changed; delete the record and create it again"),
         "list.bad_column": ("没有名为「{name}」的列。可用：{names}", "No column named '{name}'. Available: {names}"),
+        "list.bad_op": ("「{column}」不能用 {op} 比较（文本与选项列只能用 = 和 !=）", "'{column}' cannot be compared with {op} (text and choice columns take = and != only)"),
     }
 )
 
@@ -267,16 +268,73 @@ def get_record(session: Session, *, actor: Actor, kind: str | RecordKind, key) -
 class Page:
     rows: list
     total: int | None
+    #: with ``names=True``: for each row, its name columns (``student_name`` -> 张三, None when the
+    #: named record is missing or outside the reader's scope)
+    names: list[dict] | None = None
 
 
-def _filters(kind: RecordKind, actor: Actor, filters: dict | None, search: str | None):
+#: the comparisons ``where`` takes, as SQL operators
+COMPARISONS = {"=": "__eq__", "!=": "__ne__", ">=": "__ge__", "<=": "__le__", ">": "__gt__", "<": "__lt__"}
+
+
+def _all_names(kind: RecordKind) -> str:
+    from .names import name_columns
+
+    return ", ".join([*kind.by_name, *(nc.name for nc in name_columns(kind))])
+
+
+def _bad_column(kind: RecordKind, name: str, value) -> ValidationFailed:
+    return ValidationFailed([(name, value, t("list.bad_column", name=name, names=_all_names(kind)))], kind.name)
+
+
+def _comparison(kind: RecordKind, actor: Actor, name: str, op: str, value):
+    """One ``where`` term: a column compared with a value (read by the column's parser), or a
+    name column equal (or not) to a name."""
+    from .names import name_column
+
+    if op not in COMPARISONS:
+        raise ValidationFailed([(name, op, t("list.bad_op", column=name, op=op))], kind.name)
+    column = kind.by_name.get(name)
+    if column is None:
+        named = name_column(kind, name)
+        if named is None:
+            raise _bad_column(kind, name, value)
+        if op not in ("=", "!="):
+            raise ValidationFailed([(named.header(), op, t("list.bad_op", column=named.header(), op=op))], kind.name)
+        test = named.having(kind, actor, lambda col: col == value)
+        return test if op == "=" else ~test
+    if op not in ("=", "!=") and column.type not in ("date", "money", "int", "hours"):
+        raise ValidationFailed([(column.header(), op, t("list.bad_op", column=column.header(), op=op))], kind.name)
+    if isinstance(value, str):
+        try:
+            value = column.parse(value)
+        except ValueError as exc:
+            raise ValidationFailed([(column.header(), value, str(exc))], kind.name) from None
+    col = getattr(kind.model, name)
+    if value is None:
+        return col.is_(None) if op == "=" else col.is_not(None)
+    test = getattr(col, COMPARISONS[op])(value)
+    return sa.or_(test, col.is_(None)) if op == "!=" else test
+
+
+def _filters(kind: RecordKind, actor: Actor, filters: dict | None, search: str | None, where=None):
+    from .names import name_column, name_columns
+
     clauses = []
     scope = kind.read_filter(actor)
     if scope is not None:
         clauses.append(scope)
+    for name, op, value in where or ():
+        clauses.append(_comparison(kind, actor, name, op, value))
     for name, value in (filters or {}).items():
         if name not in kind.by_name:
-            raise ValidationFailed([(name, value, t("list.bad_column", name=name, names=", ".join(kind.by_name)))], kind.name)
+            named = name_column(kind, name)
+            if named is None:
+                raise _bad_column(kind, name, value)
+            text = str(value)
+            prefix = text.endswith("*")
+            clauses.append(named.matches(kind, actor, text[:-1] if prefix else text, prefix=prefix))
+            continue
         col = getattr(kind.model, name)
         # autoescape: a % or _ in the value matches itself, as the user wrote it
         if isinstance(value, str) and value.endswith("*"):
@@ -287,7 +345,9 @@ def _filters(kind: RecordKind, actor: Actor, filters: dict | None, search: str |
             clauses.append(col == value)
     if search:
         text_cols = [getattr(kind.model, c.name) for c in kind.columns if c.type in ("text", "code10", "uscc", "idcard", "choice", "list")]
-        clauses.append(sa.or_(*[c.contains(search, autoescape=True) for c in text_cols]))
+        # a record is also found by the names it refers to (an internship by its student's name)
+        named = [nc.matches(kind, actor, search) for nc in name_columns(kind)]
+        clauses.append(sa.or_(*[c.contains(search, autoescape=True) for c in text_cols], *named))
     return clauses
 
 
@@ -324,7 +384,7 @@ def _beyond(terms: list, values: tuple, after: bool):
 def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filters: dict | None = None,
                  search: str | None = None, order_by: str | None = None, descending: bool = False,
                  limit: int = 100, offset: int = 0, count: bool = False, after: tuple | None = None,
-                 before: tuple | None = None, from_end: bool = False) -> Page:
+                 before: tuple | None = None, from_end: bool = False, where=None, names: bool = False) -> Page:
     """A page of the records the actor may see, filtered (``{column: value}``; ``"41*"`` is a prefix,
     text columns match a part), searched across text columns, and ordered by a column (empty values
     last, ascending or descending) then the id.
@@ -333,11 +393,19 @@ def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filt
     ends the previous page or starts the next one. A keyset page costs the same at row 900,000 as
     at row 0, where an offset makes the database step over every earlier row. ``from_end`` counts
     ``offset`` from the end of the listing (the last page is ``offset=0``), for a page nearer the
-    end than the start: the database steps over the rows after it instead of those before."""
+    end than the start: the database steps over the rows after it instead of those before.
+
+    ``where`` is a list of ``(column, op, value)`` comparisons (``("start_on", ">=", "2026-03-01")``;
+    ``op`` one of ``COMPARISONS``, a text value read by the column's parser; a name column takes
+    ``=`` and ``!=``), all of them true for a row. A filter may name a name column too
+    (``{"student_name": "张"}``). With ``names`` the page also carries each row's name columns
+    (``xiaoqi.core.names``), read in the same statement."""
+    from .names import name_columns
+
     kind = _kind(kind)
-    clauses = _filters(kind, actor, filters, search)
+    clauses = _filters(kind, actor, filters, search, where)
     if order_by and order_by not in kind.by_name:
-        raise ValidationFailed([(order_by, order_by, t("list.bad_column", name=order_by, names=", ".join(kind.by_name)))], kind.name)
+        raise _bad_column(kind, order_by, order_by)
     boundary = after if after is not None else before
     where = list(clauses)
     if boundary is not None:
@@ -352,20 +420,52 @@ def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filt
     backwards = before is not None or (from_end and boundary is None)
     # the full order, whatever the boundary: rows before an empty value are ordered by their values
     order = [term.desc() if desc != backwards else term for term, desc in _order_terms(kind, order_by, descending)]
-    stmt = sa.select(kind.model).where(*where).order_by(*order).limit(limit)
+    named = name_columns(kind) if names else []
+    stmt = sa.select(kind.model, *[nc.expression(kind, actor) for nc in named]).where(*where).order_by(*order).limit(limit)
     if boundary is None:
         stmt = stmt.offset(offset)
-    rows = list(session.execute(stmt).scalars())
+    result = list(session.execute(stmt))
     if backwards:
-        rows.reverse()
+        result.reverse()
+    rows = [r[0] for r in result]
+    page_names = [{nc.name: r[i + 1] for i, nc in enumerate(named)} for r in result] if names else None
     total = None
     if count:
         total = session.execute(sa.select(sa.func.count()).select_from(kind.model).where(*clauses)).scalar_one()
-    return Page(rows=rows, total=total)
+    return Page(rows=rows, total=total, names=page_names)
 
 
 def count_records(session: Session, *, actor: Actor, kind: str | RecordKind, filters: dict | None = None,
-                  search: str | None = None) -> int:
+                  search: str | None = None, where=None) -> int:
     kind = _kind(kind)
-    clauses = _filters(kind, actor, filters, search)
+    clauses = _filters(kind, actor, filters, search, where)
     return session.execute(sa.select(sa.func.count()).select_from(kind.model).where(*clauses)).scalar_one()
+
+
+
+#: the scale a numeric column is summed at (money in fen, hours in tenths): sums of integers are
+#: exact on every database (SQLite keeps a Numeric as a float)
+_SCALES = {"money": 100, "hours": 10}
+
+
+def sum_records(session: Session, *, actor: Actor, kind: str | RecordKind, columns: list[str], filters: dict | None = None,
+                search: str | None = None, where=None) -> dict:
+    """The sums of numeric ``columns`` over every record a listing with these filters holds (one
+    aggregate statement): column name -> total (Decimal for money and hours, int otherwise)."""
+    from decimal import Decimal
+
+    kind = _kind(kind)
+    if not columns:
+        return {}
+    clauses = _filters(kind, actor, filters, search, where)
+    sums = []
+    for name in columns:
+        col, scale = getattr(kind.model, name), _SCALES.get(kind.by_name[name].type)
+        term = sa.cast(sa.func.round(col * scale), sa.BigInteger) if scale else col
+        sums.append(sa.func.coalesce(sa.func.sum(term), 0))
+    row = session.execute(sa.select(*sums).select_from(kind.model).where(*clauses)).one()
+    out = {}
+    for name, value in zip(columns, row):
+        scale = _SCALES.get(kind.by_name[name].type)
+        out[name] = (Decimal(int(value)) / scale).quantize(Decimal(1) / scale) if scale else int(value)
+    return out

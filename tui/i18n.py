@@ -167,6 +167,10 @@ MESSAGES = catalogue(
         "tui.key.table.tip": ("把焦点移回表格", "Move the focus back to the table"),
         # detail
         "tui.detail.title": ("{kind}「{key}」", "{kind} '{key}'"),
+        "tui.detail.title_named": ("{kind} {title}（{key}）", "{kind} {title} ({key})"),
+        "tui.detail.related_head": ("{kind}（{n} 条）", "{kind} ({n})"),
+        "tui.detail.related_more": ("只列出前 {shown} 条；全部见{kind}列表", "first {shown} shown; all of them in the {kind} list"),
+        "tui.detail.findings.times": ("×{n}", "×{n}"),
         "tui.detail.fields": ("字段", "Fields"),
         "tui.detail.history": ("历史", "History"),
         "tui.detail.history.count": ("审计历史 · {n} 条", "Audit history · {n} entries"),

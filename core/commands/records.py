@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import click
 
 from ..cli import argument, emit_json, format_option, group, option, pass_app
@@ -17,6 +19,12 @@ catalogue(
         "records.unknown_column": ("{kind}没有列「{name}」。可用：{names}", "{kind} has no column '{name}'. Available: {names}"),
         "records.page": ("第 {start}–{end} 条，共 {total} 条", "rows {start}–{end} of {total}"),
         "records.none": ("（没有记录）", "(no records)"),
+        "records.bad_where": ("条件「{text}」应写成 列名、比较符、值（如 start_on>=2026-03-01；比较符 = != >= <= > <）", "Condition '{text}' must be column, operator, value (e.g. start_on>=2026-03-01; operators = != >= <= > <)"),
+        "records.totals": ("合计（共 {n} 条）：{sums}", "Totals ({n} records): {sums}"),
+        "records.yes": ("是", "yes"),
+        "records.related_head": ("{kind}（{n} 条）", "{kind} ({n})"),
+        "records.related_more": ("，列出前 {shown} 条", ", the first {shown} shown"),
+        "records.no": ("否", "no"),
         "records.confirm_delete": ("确定删除{kind}「{key}」？删除前的完整内容会记入审计日志", "Delete {kind} '{key}'? Its full content is kept in the audit log"),
         "records.delete_needs_yes": ("删除{kind}「{key}」需要确认：在终端中运行以回答提示，或在脚本中加 --yes。",
                                      "Deleting {kind} '{key}' needs a confirmation: run it in a terminal to answer the prompt, or add --yes in a script."),
@@ -48,13 +56,19 @@ def kind_named(name: str):
         raise UsageError(exc.args[0]) from None
 
 
-def _pairs(kind, pairs: tuple[str, ...]) -> dict:
+def _pairs(kind, pairs: tuple[str, ...], *, names: bool = False) -> dict:
+    """``COL=VALUE`` arguments by column name; with ``names`` a name column may be given too
+    (``student_name=张``)."""
+    from ..names import name_column
+
     out = {}
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep:
             raise UsageError(t("records.bad_pair", pair=pair))
         column = kind.column_for_header(name)
+        if column is None and names and name_column(kind, name) is not None:
+            column = name_column(kind, name).name
         if column is None:
             raise UsageError(t("records.unknown_column", kind=kind.label(), name=name, names=", ".join(kind.by_name)))
         out[column] = value
@@ -78,21 +92,28 @@ def records_group():
     pass
 
 
-@records_group.command("list", help=("列出记录", "list records of KIND"))
+@records_group.command("list", help=(
+    "列出记录：每种数据的全部列（或 --columns 所选的列），按固定顺序；代码旁附学生、学校、企业等名称。"
+    "例：xiaoqi records list internships --where start_on>=2026-03-01 --search 张三 --format csv",
+    "list records of KIND: all its columns (or those of --columns) in a fixed order, the names of students, "
+    "schools and enterprises beside their codes. E.g. xiaoqi records list internships --where start_on>=2026-03-01 --format csv"))
 @kind_argument()
-@option("--filter", "filters", multiple=True, metavar="COL=VALUE", help=("按列过滤（值以 * 结尾表示前缀）", "filter by column (a value ending in * is a prefix)"))
-@option("--search", default=None, help=("在文本列中搜索", "search text columns"))
+@option("--filter", "filters", multiple=True, metavar="COL=VALUE", help=("按列过滤（文本列包含该值；值以 * 结尾表示前缀）", "filter by column (a text column contains the value; a value ending in * is a prefix)"))
+@option("--where", "conditions", multiple=True, metavar="COL<OP>VALUE",
+        help=("按列比较，可多次：=、!=、>=、<=、>、<（如 start_on>=2026-03-01、monthly_pay<2000）", "compare a column, repeatable: =, !=, >=, <=, >, < (e.g. start_on>=2026-03-01, monthly_pay<2000)"))
+@option("--search", default=None, help=("在文本列和所引用的名称中搜索（如学生姓名）", "search text columns and the names referred to (e.g. a student's name)"))
+@option("--columns", "column_list", default=None, metavar="COL,COL...", help=("只列出这些列（逗号分隔，按所给顺序）", "only these columns (comma-separated, in the order given)"))
 @option("--sort", default=None, metavar="COL", help=("排序列", "order by column"))
 @option("--desc", is_flag=True, help=("倒序", "descending"))
 @option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000), help=("最多列出的条数", "at most this many rows"))
 @option("--offset", default=0, type=click.IntRange(0), help=("跳过前若干条", "skip this many rows first"))
+@option("--totals", is_flag=True, help=("列出数值列（金额、小时、整数）在全部符合条件记录上的合计", "totals of the numeric columns (money, hours, integers) over every matching record"))
 @reveal_option
-@format_option
+@option("--format", "fmt", type=click.Choice(["text", "csv", "json"]), default="text", show_default=True, help=("输出格式", "output format"))
 @pass_app
-def list_command(app, kind, filters, search, sort, desc, limit, offset, reveal, fmt):
-    from ..output import printable
+def list_command(app, kind, filters, conditions, search, column_list, sort, desc, limit, offset, totals, reveal, fmt):
     from ..privacy import present
-    from ..services import jsonable, list_records
+    from ..services import list_records, sum_records
 
     kind = kind_named(kind)
     order_by = None
@@ -100,47 +121,169 @@ def list_command(app, kind, filters, search, sort, desc, limit, offset, reveal, 
         order_by = kind.column_for_header(sort)
         if order_by is None:
             raise UsageError(t("records.unknown_column", kind=kind.label(), name=sort, names=", ".join(kind.by_name)))
+    columns = _listing(kind, column_list)
+    where = [_condition(kind, text) for text in conditions]
+    wanted = dict(filters=_pairs(kind, filters, names=True), search=search, where=where)
     with _session(app, reveal) as session:
-        page = list_records(session, actor=app.actor, kind=kind, filters=_pairs(kind, filters), search=search,
-                            order_by=order_by, descending=desc, limit=limit, offset=offset, count=True)
-        # personal columns masked unless revealed (and then audited)
-        rows = [{n: jsonable(v) for n, v in r.items()} for r in present(session, app.actor, kind, page.rows, reveal=reveal)]
+        page = list_records(session, actor=app.actor, kind=kind, order_by=order_by, descending=desc, limit=limit,
+                            offset=offset, count=True, names=True, **wanted)
+        shown = present(session, app.actor, kind, page.rows, reveal=reveal)
+        numeric = [c.name for c in columns if getattr(c, "type", None) in ("money", "hours", "int")]
+        sums = sum_records(session, actor=app.actor, kind=kind, columns=numeric, **wanted) if totals else None
+    rows = [{**values, **names} for values, names in zip(shown, page.names)]
     if fmt == "json":
-        emit_json(rows)
+        data = [{c.name: _json_value(row.get(c.name)) for c in columns} for row in rows]
+        if totals:
+            emit_json({"rows": data, "total": page.total, "totals": {k: _json_value(v) for k, v in sums.items()}})
+        else:
+            emit_json(data)
         return
-    if not rows:
+    if fmt == "csv":
+        _write_csv(columns, rows)
+    elif rows:
+        from ..cli import print_table
+        from ..output import printable
+
+        print_table([c.header() for c in columns], [[printable(_cell(row.get(c.name), c)) for c in columns] for row in rows],
+                    right={i for i, c in enumerate(columns) if getattr(c, "type", None) in ("money", "hours", "int")})
+    else:
         click.echo(t("records.none"))
-        return
-    cols = [c for c in kind.columns if any(r.get(c.name) not in (None, "") for r in rows)]
-    click.echo("\t".join(c.header() for c in cols))
-    for r in rows:  # a stored value cannot move the cursor or break the columns
-        click.echo("\t".join(printable(r.get(c.name)) for c in cols))
-    click.echo(t("records.page", start=offset + 1, end=offset + len(rows), total=page.total), err=True)
+    if sums is not None:
+        parts = [f"{kind.by_name[name].header()} {_cell(value, kind.by_name[name])}" for name, value in sums.items()]
+        click.echo(t("records.totals", n=f"{page.total:,}", sums="；".join(parts) if parts else "-"), err=fmt == "csv")
+    if rows:
+        click.echo(t("records.page", start=offset + 1, end=offset + len(rows), total=page.total), err=True)
 
 
-@records_group.command("show", help=("显示一条记录（主键各部分用 / 连接，如 110101...X/9111.../2026-03-01）", "show one record (a key of several parts joined by /, e.g. 110101...X/9111.../2026-03-01)"))
+def _listing(kind, column_list: str | None) -> list:
+    """The columns a listing prints: all of them in order, or those ``--columns`` names."""
+    from ..names import listing_columns, name_column
+
+    everything = listing_columns(kind)
+    if not column_list:
+        return everything
+    out = []
+    for name in filter(None, (part.strip() for part in column_list.replace("，", ",").split(","))):
+        column = kind.column_for_header(name)
+        found = kind.by_name[column] if column else name_column(kind, name)
+        if found is None:
+            raise UsageError(t("records.unknown_column", kind=kind.label(), name=name,
+                               names=", ".join(c.name for c in everything)))
+        out.append(found)
+    return out
+
+
+_CONDITION = re.compile(r"^\s*([^<>=!]+?)\s*(>=|<=|!=|=|>|<)\s*(.*?)\s*$")
+
+
+def _condition(kind, text: str) -> tuple[str, str, str]:
+    """``start_on>=2026-03-01`` as (column, op, value) for ``list_records(where=...)``."""
+    from ..names import name_column
+
+    match = _CONDITION.match(text)
+    if match is None:
+        raise UsageError(t("records.bad_where", text=text))
+    name, op, value = match.groups()
+    column = kind.column_for_header(name)
+    if column is None:
+        named = name_column(kind, name)
+        if named is None:
+            raise UsageError(t("records.unknown_column", kind=kind.label(), name=name, names=", ".join(kind.by_name)))
+        column = named.name
+    return column, op, value
+
+
+def _cell(value, column) -> str:
+    """A value as text and CSV listings show it: 是/否 (yes/no), choices in the reader's language,
+    money with two decimals, dates as 2026-03-01."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from ..i18n import get_lang
+
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return t("records.yes" if value else "records.no")
+    if isinstance(value, Decimal):
+        return f"{value:.2f}" if getattr(column, "type", None) == "money" else str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(column, "choice_text"):
+        return column.choice_text(str(value), get_lang()) or ""
+    return str(value)
+
+
+def _json_value(value):
+    from ..audit import jsonable
+
+    return jsonable(value)
+
+
+def _write_csv(columns, rows) -> None:
+    import csv
+    import io
+
+    from ..output import csv_cell
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow([c.header() for c in columns])
+    for row in rows:
+        writer.writerow([csv_cell(_cell(row.get(c.name), c)) for c in columns])
+    click.echo(buffer.getvalue(), nl=False)
+
+
+@records_group.command("show", help=("显示一条记录及引用它的记录（如学生的实习和保险）；主键各部分用 / 连接，如 110101...X/9111.../2026-03-01",
+                                      "show one record and the records referring to it (a student's internships and insurance); a key of several parts joined by /, e.g. 110101...X/9111.../2026-03-01"))
 @kind_argument()
 @click.argument("key")
 @reveal_option
+@option("--related", is_flag=True, help=("JSON 输出也包含名称和引用它的记录：{record, names, referred_by}", "JSON output with the names and the records referring to it: {record, names, referred_by}"))
 @format_option
 @pass_app
-def show_command(app, kind, key, reveal, fmt):
+def show_command(app, kind, key, reveal, related, fmt):
+    from ..names import name_columns, names_of, title_of
     from ..privacy import present
-    from ..services import get_record, jsonable
+    from ..related import related_records
+    from ..services import get_record
 
     kind = kind_named(kind)
     with _session(app, reveal) as session:
-        (shown,) = present(session, app.actor, kind, [get_record(session, actor=app.actor, kind=kind, key=key)], reveal=reveal)
-        row = {n: jsonable(v) for n, v in shown.items()}
+        obj = get_record(session, actor=app.actor, kind=kind, key=key)
+        # personal columns masked unless revealed (and then audited)
+        row = present(session, app.actor, kind, [obj], reveal=reveal)[0]
+        names = names_of(session, app.actor, kind, [obj.id])[obj.id]
+        referring = related_records(session, app.actor, kind, kind.export_values(obj)) if related or fmt == "text" else []
     if fmt == "json":
-        emit_json(row)
+        record = {c.name: _json_value(row.get(c.name)) for c in kind.columns}
+        if not related:  # the record's columns, as the audit log keeps them
+            emit_json(record)
+            return
+        emit_json({"record": record, "names": names,
+                   "referred_by": {r.kind.name: {"total": r.total, "rows": [{c.name: _json_value(v.get(c.name)) for c in r.columns}
+                                                                             for v in r.rows]} for r in referring}})
         return
+    from ..cli import print_table
     from ..i18n import display_width, pad
     from ..output import printable
 
-    width = max(display_width(c.header()) for c in kind.columns)
+    beside = {}
+    for nc in name_columns(kind):
+        beside.setdefault(nc.beside, []).append(nc)
+    lines = []
     for c in kind.columns:
-        click.echo(f"{pad(c.header(), width)}  {printable(row.get(c.name))}")
+        lines.append((c.header(), _cell(row.get(c.name), c)))
+        lines.extend((nc.header(), names[nc.name]) for nc in beside.get(c.name, ()) if names.get(nc.name))
+    click.echo(printable(f"{kind.label()} {title_of(kind, row, names)}"))
+    width = max(display_width(h) for h, _v in lines)
+    for header, value in lines:
+        click.echo(f"{pad(header, width)}  {printable(value)}")
+    for rel in referring:
+        click.echo("")
+        more = t("records.related_more", shown=len(rel.rows)) if rel.total > len(rel.rows) else ""
+        click.echo(t("records.related_head", kind=rel.kind.label(), n=f"{rel.total:,}") + more)
+        print_table([c.header() for c in rel.columns], [[printable(_cell(v.get(c.name), c)) for c in rel.columns] for v in rel.rows])
 
 
 @records_group.command("add", help=("新建一条记录：xiaoqi records add schools 学校代码=4132012345 学校名称=...", "create a record: xiaoqi records add schools school_code=4132012345 name=..."))

@@ -14,8 +14,10 @@ from textual.widgets import Label, Static, TabbedContent, TabPane
 from xiaoqi.core.db import read_session, write_session
 from xiaoqi.core.errors import PermissionDenied, XiaoqiError
 from xiaoqi.core.kinds import RecordKind, get_kind
+from xiaoqi.core.names import NameColumn, name_columns, names_of, title_of
 from xiaoqi.core.plugins import contributions, unique
 from xiaoqi.core.privacy import mask_finding, mask_key, may_reveal, present
+from xiaoqi.core.related import finding_matcher, group_findings, related_records
 from xiaoqi.core.rules import check_as
 from xiaoqi.core.services import get_record
 
@@ -104,12 +106,14 @@ class RecordDetailScreen(MainScreen):
         self.revealed = False
 
     def compose_body(self) -> ComposeResult:
-        yield Label(t("tui.detail.title", kind=self.kind.label(), key=mask_key(self.kind, self.record_key)), classes="screen-title", id="detail-title")
+        yield Label(t("tui.detail.title", kind=self.kind.label(), key=mask_key(self.kind, self.record_key)),
+                    classes="screen-title", id="detail-title")
         with Horizontal(id="detail"):
             with TabbedContent(id="detail-tabs"):
                 with TabPane(t("tui.detail.fields"), id="tab-fields"):
                     with VerticalScroll(id="detail-fields", classes="panel"):
                         yield Static(t("tui.dash.loading"), id="fields-text")
+                        yield Static("", id="related-text")
                 with TabPane(t("tui.detail.history"), id="tab-history"):
                     with VerticalScroll(id="detail-history", classes="panel"):
                         yield Static(t("tui.dash.loading"), id="history-text")
@@ -171,6 +175,8 @@ class RecordDetailScreen(MainScreen):
                 values = kind.export_values(obj)
                 # what the screen shows: personal columns masked unless revealed (then audited)
                 (shown,) = present(session, self.actor, kind, [obj], reveal=self.revealed)
+                names = names_of(session, self.actor, kind, [obj.id])[obj.id]
+                related = related_records(session, self.actor, kind, values)
                 refs = []
                 for ref in kind.references:
                     local = [values.get(c) for c in ref.columns]
@@ -187,7 +193,8 @@ class RecordDetailScreen(MainScreen):
         except Exception as exc:
             self.app.call_from_thread(self._gone, exc)
             return
-        self.app.call_from_thread(self._show, shown, refs)
+        self.app.call_from_thread(self._show, values, refs, shown, names)
+        self.app.call_from_thread(self._show_related, related)
         self._load_sections(DetailRecord(kind=kind, key=self.record_key, values=values))
         self.load_history()
         self._check(scope)
@@ -230,14 +237,25 @@ class RecordDetailScreen(MainScreen):
         self.query_one("#findings-text", Static).update("")
         self.show_error(exc)
 
-    def _show(self, values: dict, refs: list) -> None:
+    def _show(self, values: dict, refs: list, shown: dict, names: dict) -> None:
         self.values = values
+        title = title_of(self.kind, shown, names)
+        self.title_text = title
+        self.query_one("#detail-title", Label).update(t("tui.detail.title_named", kind=self.kind.label(), title=title,
+                                                         key=mask_key(self.kind, self.record_key)))
+        self.set_title(f"{self.kind.label()} · {title}")
+        beside = {}
+        for nc in name_columns(self.kind):
+            beside.setdefault(nc.beside, []).append(nc)
         grid = Table.grid(padding=(0, 2))
         grid.add_column(style="bold", no_wrap=True)
         grid.add_column()
         for col in self.kind.columns:
-            shown = value_text(values.get(col.name), col)
-            grid.add_row(col.header(), Text(shown) if shown else Text(t("tui.empty_value"), style="dim"))
+            text = value_text(shown.get(col.name), col)
+            grid.add_row(col.header(), Text(text) if text else Text(t("tui.empty_value"), style="dim"))
+            for nc in beside.get(col.name, ()):
+                if names.get(nc.name):
+                    grid.add_row(Text(nc.header(), style="dim"), Text(str(names[nc.name])))
         self.query_one("#fields-text", Static).update(grid)
         refs_grid = Table.grid(padding=(0, 2))
         refs_grid.add_column(style="bold", no_wrap=True)
@@ -248,6 +266,25 @@ class RecordDetailScreen(MainScreen):
             text.append(label if label is not None else t("tui.detail.hidden_ref"))
             refs_grid.add_row(target.label(), text)
         self.query_one("#refs-text", Static).update(refs_grid if refs else Text(t("tui.empty_value"), style="dim"))
+
+    def _show_related(self, related: list) -> None:
+        """The records referring to this one (a student's internships and insurance cover), a
+        table for each kind with its count."""
+        from rich.console import Group
+
+        self.related = related
+        parts = []
+        for rel in related:
+            head = Text(t("tui.detail.related_head", kind=rel.kind.label(), n=f"{rel.total:,}"), style="bold")
+            if rel.total > len(rel.rows):
+                head.append("  " + t("tui.detail.related_more", shown=len(rel.rows), kind=rel.kind.label()), style="dim")
+            table = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold dim")
+            for col in rel.columns:
+                table.add_column(col.header())
+            for row in rel.rows:
+                table.add_row(*(value_text(row.get(c.name), None if isinstance(c, NameColumn) else c) for c in rel.columns))
+            parts.extend([Text(""), head, table])
+        self.query_one("#related-text", Static).update(Group(*parts) if parts else "")
 
     def _load_sections(self, record: DetailRecord) -> None:
         """Runs in the load worker: each plugin section, one failing without the others."""
@@ -270,7 +307,13 @@ class RecordDetailScreen(MainScreen):
         except Exception as exc:
             self.app.call_from_thread(self.show_error, exc)
             return
-        mine = [mask_finding(f) for f in result.findings if f.subject_kind == self.kind.name and f.subject_key == self.record_key]
+        # the record's own findings and those of the records that refer to it (a student's internships)
+        about = finding_matcher(self.kind, self.record_key, self.values or {})
+        found = [f for f in result.findings if about(f.subject_kind, f.subject_key)]
+        own = {(mask_finding(f).subject_kind, mask_finding(f).subject_key) for f in found
+               if f.subject_kind == self.kind.name and f.subject_key == self.record_key}
+        mine = [mask_finding(f) for f in found]
+        self._own = own
         self.app.call_from_thread(self._show_findings, mine)
 
     def _show_findings(self, findings: list) -> None:
@@ -285,14 +328,20 @@ class RecordDetailScreen(MainScreen):
             return
         panel.border_title = f"{t('tui.detail.findings')} · {t('tui.detail.findings.count', n=len(findings))}"
         rules = get_rules()
+        kinds = {k.name: k for k in [self.kind, *(rel.kind for rel in getattr(self, "related", []))]}
         text = Text()
-        for f in findings:
+        for f, n in group_findings(findings):
             rule = rules.get(f.rule)
             style = "bold red" if f.severity == "error" else "bold yellow"
             text.append(f"● {severity_label(f.severity)} ", style=style)
             text.append(f.rule, style="bold")
             if rule:
                 text.append(f"  {rule.label()}")
+            if n > 1:
+                text.append("  " + t("tui.detail.findings.times", n=n), style="bold")
+            if (f.subject_kind, f.subject_key) not in getattr(self, "_own", set()):
+                other = kinds.get(f.subject_kind)  # a finding about a record referring to this one
+                text.append(f"\n  {other.label() if other else f.subject_kind} {f.subject_key}", style="dim")
             text.append(f"\n  {f.message}\n")
         widget.update(text)
 

@@ -16,6 +16,7 @@ from textual.widgets import Input, Label, Static
 from xiaoqi.core.db import read_session, write_session
 from xiaoqi.core.i18n import get_lang
 from xiaoqi.core.kinds import RecordKind
+from xiaoqi.core.names import listing_columns
 from xiaoqi.core.privacy import mask_key, mask_values
 from xiaoqi.core.services import count_records, delete_record, list_records, order_key
 
@@ -46,20 +47,27 @@ class RecordSource:
 
     def fetch(self, limit: int, *, offset: int = 0, after: tuple | None = None, before: tuple | None = None,
               from_end: bool = False) -> list[Row]:
-        kind, columns = self.kind, self.kind.columns
+        kind, columns = self.kind, listing_columns(self.kind)
         lang = get_lang()  # once a page: looking it up for each of its 2,400 cells cost as much as the read
         with read_session(self.engine) as session:
             page = list_records(session, actor=self.actor, kind=kind, filters=self.filters, search=self.search,
                                 order_by=self.order_by, descending=self.descending, limit=limit, offset=offset,
-                                after=after, before=before, from_end=from_end)
-            personal = kind.rights.personal
+                                after=after, before=before, from_end=from_end, names=True)
             rows = []
-            for obj in page.rows:
-                values = {c.name: getattr(obj, c.name) for c in columns}
-                shown = mask_values(kind, values) if personal else values  # revealed only in the detail view
-                rows.append(Row(key=kind.key_of(values), cells=tuple(value_text(shown[c.name], c, lang) for c in columns),
+            for obj, names in zip(page.rows, page.names):
+                values = kind.export_values(obj)
+                # personal columns masked (revealed only in the detail view)
+                shown = {**mask_values(kind, values), **names}
+                rows.append(Row(key=kind.key_of(values),
+                                cells=tuple(value_text(shown[c.name], c if c.name in kind.by_name else None, lang) for c in columns),
                                 order=order_key(kind, obj, self.order_by)))
             return rows
+
+
+def _header(kind: RecordKind, name: str) -> str:
+    from xiaoqi.core.names import name_column
+
+    return kind.by_name[name].header() if name in kind.by_name else name_column(kind, name).header()
 
 
 class RecordsScreen(MainScreen):
@@ -107,7 +115,13 @@ class RecordsScreen(MainScreen):
 
     # -- loading -------------------------------------------------------------------------
     def columns(self) -> list[TableColumn]:
-        return [TableColumn(c.name, c.header() + ("*" if c.key else ""), numeric=c.type in NUMERIC) for c in self.kind.columns]
+        """The kind's columns, each name column (学生姓名, 企业名称) beside the code it names."""
+        return [TableColumn(c.name, c.header() + ("*" if getattr(c, "key", False) else ""), numeric=getattr(c, "type", None) in NUMERIC)
+                for c in listing_columns(self.kind)]
+
+    def _cursor_column(self):
+        """The listing column under the cursor (a ``Column`` or a ``NameColumn``)."""
+        return listing_columns(self.kind)[self.table.cursor_column]
 
     def reload(self, *, keep_cursor: bool = False) -> None:
         table = self.table
@@ -121,7 +135,7 @@ class RecordsScreen(MainScreen):
         self._status()
 
     def _show_filters(self) -> None:
-        parts = [f"{self.kind.by_name[name].header()} = {value_text(v, self.kind.by_name[name])}" for name, v in self.filters.items()]
+        parts = [f"{_header(self.kind, name)} = {value_text(v, self.kind.by_name.get(name))}" for name, v in self.filters.items()]
         chips = []
         if parts:
             chips.append(t("tui.rec.filters", filters=t("tui.sep").join(parts)))
@@ -183,9 +197,13 @@ class RecordsScreen(MainScreen):
         if row is None or not table.columns:
             self.notify(t("tui.rec.pick"), severity="warning")
             return
-        col = self.kind.columns[table.cursor_column]
+        col = self._cursor_column()
         text = row.cells[table.cursor_column]
         if text == "":
+            return
+        if col.name not in self.kind.by_name:  # a name: the records naming exactly this one
+            self.filters = {**self.filters, col.name: text}
+            self.reload()
             return
         try:
             # the cell shows a display form (an English choice, 1,234.00): the column's parser reads it back
@@ -202,13 +220,14 @@ class RecordsScreen(MainScreen):
         self.reload()
 
     def action_sort(self) -> None:
-        col = self.kind.columns[self.table.cursor_column].name
-        self._sort_by(col)
+        col = self._cursor_column()
+        # a name column sorts by the code it names
+        self._sort_by(col.name if col.name in self.kind.by_name else col.beside)
 
     @on(PagedTable.HeaderClicked, "#records")
     def _header_clicked(self, event: PagedTable.HeaderClicked) -> None:
         self.table.cursor_column = [c.name for c in self.table.columns].index(event.column.name)
-        self._sort_by(event.column.name)
+        self.action_sort()
 
     def _sort_by(self, name: str) -> None:
         if self.order_by != name:
