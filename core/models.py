@@ -424,7 +424,50 @@ class AuditBlock(SQLModel, table=True):
     sealed_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))  # UTC
 
 
+class CheckRun(SQLModel, table=True):
+    """One full compliance check (every rule) of a scope — a school, an enterprise or everything —
+    kept with its findings (``check_findings``) so that a screen shows the last result at once.
+    ``audit_id`` is the last audit entry the check could see: a later data change makes it stale
+    (``xiaoqi.core.check_store``)."""
+
+    __tablename__ = "check_runs"
+    __table_args__ = (sa.Index("ix_check_runs_scope", "school_code", "uscc", "id"),)
+    id: Optional[int] = Field(default=None, primary_key=True)
+    school_code: Optional[str] = Field(default=None, max_length=10)
+    uscc: Optional[str] = Field(default=None, max_length=18)
+    #: the day the rules were applied for
+    checked_on: dt.date
+    started_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))  # UTC
+    finished_at: dt.datetime = Field(sa_column=sa.Column(sa.DateTime, nullable=False))  # UTC
+    milliseconds: int = 0
+    audit_id: int = Field(default=0, sa_column=sa.Column(sa.BigInteger, nullable=False, server_default="0"))
+    actor: str = Field(max_length=60)
+    findings: int = 0
+    errors: int = 0
+    rules_run: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    switched_off: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+
+
+class CheckFinding(SQLModel, table=True):
+    """One finding of a kept check run."""
+
+    __tablename__ = "check_findings"
+    id: Optional[int] = Field(default=None, primary_key=True)
+    run_id: int = Field(sa_column=sa.Column(sa.Integer, sa.ForeignKey("check_runs.id", ondelete="CASCADE"),
+                                            nullable=False, index=True))
+    rule: str = Field(max_length=60)
+    severity: str = Field(max_length=10)
+    subject_kind: str = Field(max_length=60)
+    subject_key: str = Field(max_length=200)
+    message: str = Field(sa_column=sa.Column(sa.Text, nullable=False))
+    school_code: Optional[str] = Field(default=None, max_length=10)
+    uscc: Optional[str] = Field(default=None, max_length=18)
+    numbers: Optional[dict] = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+    dates: Optional[list] = Field(default=None, sa_column=sa.Column(sa.JSON, nullable=True))
+
+
 CORE_MODELS = (
     School, Major, Student, Enterprise, Teacher, Agreement, Position, Internship, InsurancePolicy,
     InsuredPerson, QuotaReservation, ReservationPlacement, ImportBatch, ImportFile, AuditEntry, AuditBlock,
+    CheckRun, CheckFinding,
 )

@@ -156,3 +156,62 @@ def title_of(kind: RecordKind, values: dict, names: dict) -> str:
     for column, shown in zip(kind.key, masked):
         parts.append(str(by_code[column]) if by_code.get(column) else shown)
     return " · ".join(parts)
+
+
+#: keys looked up per statement
+_CHUNK = 400
+
+
+def subject_titles(session, actor, subjects: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    """Findings' subjects ``(kind, "a/b/c")`` by name (``title_of``), a few statements per kind;
+    a subject the actor may not read, or that no longer exists, is left out."""
+    from .kinds import RowProblems, get_kinds
+
+    kinds = get_kinds()
+    by_kind: dict[str, list[str]] = {}
+    for kind_name, key in dict.fromkeys(subjects):
+        if kind_name in kinds:
+            by_kind.setdefault(kind_name, []).append(key)
+    out = {}
+    for kind_name, keys in by_kind.items():
+        kind = kinds[kind_name]
+        parsed = {}
+        for key in keys:
+            try:
+                parsed[key] = kind.parse_key(key)
+            except RowProblems:
+                continue
+        named = name_columns(kind)
+        own = [a for a in ("name", "title") if a in kind.by_name and a not in kind.key]
+        key_cols = [getattr(kind.model, k) for k in kind.key]
+        scope = kind.read_filter(actor)
+        items = list(parsed.items())
+        for start in range(0, len(items), _CHUNK):
+            chunk = items[start:start + _CHUNK]
+            wanted = sa.tuple_(*key_cols).in_([tuple(v[k] for k in kind.key) for _key, v in chunk]) if len(key_cols) > 1 \
+                else key_cols[0].in_([v[kind.key[0]] for _key, v in chunk])
+            stmt = sa.select(*key_cols, *[getattr(kind.model, a) for a in own],
+                             *[nc.expression(kind, actor) for nc in named]).where(wanted, *([] if scope is None else [scope]))
+            for row in session.execute(stmt):
+                values = dict(zip(kind.key, row[:len(kind.key)]))
+                values.update(zip(own, row[len(kind.key):len(kind.key) + len(own)]))
+                names = dict(zip((nc.name for nc in named), row[len(kind.key) + len(own):]))
+                key = kind.key_of(values)
+                out[(kind_name, key)] = title_of(kind, values, names)
+    return out
+
+
+def organisation_names(session, actor, school_codes, usccs) -> dict[str, str]:
+    """Schools' and enterprises' names by code (both kinds are readable by everyone)."""
+    from .kinds import get_kind
+
+    out = {}
+    for kind_name, codes in (("schools", school_codes), ("enterprises", usccs)):
+        kind = get_kind(kind_name)
+        col = getattr(kind.model, kind.key[0])
+        wanted = sorted({c for c in codes if c})
+        scope = kind.read_filter(actor)
+        for start in range(0, len(wanted), _CHUNK):
+            stmt = sa.select(col, kind.model.name).where(col.in_(wanted[start:start + _CHUNK]), *([] if scope is None else [scope]))
+            out.update(dict(session.execute(stmt).all()))
+    return out

@@ -75,6 +75,11 @@ class XiaoqiApp(App):
     #: the last compliance check (``CheckResult``) and its progress ``(done, total, rule)``
     check_result = reactive(None, always_update=True)
     check_progress = reactive((0, 0, ""), always_update=True)
+    #: when the result shown was checked (UTC), and whether data changed since
+    check_at = reactive(None)
+    check_stale = reactive(False)
+    #: seconds between looks for data changes made elsewhere (another window, the CLI)
+    POLL_SECONDS = 5.0
 
     def __init__(self, engine, actor: Actor = ADMIN, *, lang: str = "zh", db_label: str = "",
                  today: dt.date | None = None, config: dict | None = None, auto_check: bool = True,
@@ -95,6 +100,12 @@ class XiaoqiApp(App):
         self.start = start
         self.check_running = False
         self.check_cancelled = False
+        #: the kept run has been looked for; a check asked for before that waits for it
+        self.check_loaded = False
+        self._check_wanted = False
+        self._rerun = False
+        #: the last audit entry the result shown could see
+        self.check_mark = 0
         self.title = t("tui.title")
         self.sub_title = t("tui.subtitle", actor=actor.label(), db=db_label) if db_label else actor.label()
         self.COMMANDS = App.COMMANDS | {XiaoqiCommands} | set(hook_results("xiaoqi_palette_providers"))
@@ -122,6 +133,8 @@ class XiaoqiApp(App):
 
     def on_mount(self) -> None:
         self.switch_mode(self.start)
+        self._load_kept_check()
+        self.set_interval(self.POLL_SECONDS, self.data_changed)
 
     def action_open_section(self, section_id: str) -> None:
         self.open_section(section_id)
@@ -146,9 +159,67 @@ class XiaoqiApp(App):
         show_error(self, exc)
 
     # -- the compliance check ------------------------------------------------------------
+    def want_check(self) -> None:
+        """A screen needs a result: the kept one once it is read, else a check is run."""
+        if not self.check_loaded:
+            self._check_wanted = True
+        elif self.check_result is None and not self.check_running:
+            self.start_check()
+
+    @db_work(group="check-kept")
+    def _load_kept_check(self) -> None:
+        """The last kept run of the actor's scope, shown at once; run again when stale."""
+        from xiaoqi.core.check_store import is_stale, last_run_as
+
+        try:
+            with read_session(self.engine) as session:
+                run = last_run_as(session, actor=self.actor)
+                stale = run is not None and is_stale(session, run, dt.date.today())
+        except Exception:  # an unreadable kept run is no reason not to check
+            run, stale = None, False
+        self.call_from_thread(self._kept_loaded, run, stale)
+
+    def _kept_loaded(self, run, stale: bool) -> None:
+        self.check_loaded = True
+        if run is not None and self.check_result is None and not self.check_running:
+            self.check_mark = run.audit_id
+            self.check_at = run.finished_at
+            self.check_stale = stale
+            self.check_result = run.result
+        if (run is None or stale) and (self.auto_check or self._check_wanted) and not self.check_running:
+            self.start_check()
+
+    def data_changed(self) -> None:
+        """Look for data changes since the result shown (after a write here, and every few
+        seconds for writes elsewhere): the result is marked stale and checked again in a worker."""
+        if self.check_at is not None and not self.check_stale:
+            self._look_for_changes()
+
+    @db_work(group="check-changes")
+    def _look_for_changes(self) -> None:
+        from xiaoqi.core.check_store import changes_since
+
+        try:
+            with read_session(self.engine) as session:
+                changed = changes_since(session, self.check_mark)
+        except Exception:
+            return
+        if changed:
+            self.call_from_thread(self._became_stale)
+
+    def _became_stale(self) -> None:
+        self.check_stale = True
+        if self.check_running:
+            self._rerun = True  # the run under way may have read the database before the change
+        elif self.auto_check or self.current_mode == "compliance":
+            self.start_check()
+        else:
+            self.check_result = self.check_result  # the screens mark the result stale
+
     def start_check(self) -> None:
         self.check_running = True
         self.check_cancelled = False
+        self._rerun = False
         self.check_progress = (0, 0, "")
         self._check()
 
@@ -159,7 +230,7 @@ class XiaoqiApp(App):
 
     @db_work(group="check")
     def _check(self) -> None:
-        from xiaoqi.core.rules import check_as
+        from xiaoqi.core.check_store import check_and_store
 
         worker = get_current_worker()
 
@@ -167,21 +238,26 @@ class XiaoqiApp(App):
             self.call_from_thread(setattr, self, "check_progress", (done, total, rule))
 
         try:
-            with read_session(self.engine) as session:
-                result = check_as(session, actor=self.actor, config=self.config, progress=progress,
+            run = check_and_store(self.engine, actor=self.actor, config=self.config, progress=progress,
                                   cancelled=lambda: worker.is_cancelled)
         except Exception as exc:
             self.call_from_thread(self._check_done, None, exc)
             return
-        self.call_from_thread(self._check_done, None if worker.is_cancelled else result, None)
+        self.call_from_thread(self._check_done, None if worker.is_cancelled else run, None)
 
-    def _check_done(self, result, exc: BaseException | None) -> None:
+    def _check_done(self, run, exc: BaseException | None) -> None:
         self.check_running = False
         if exc is not None:
             self.show_error(exc)
-        self.check_cancelled = result is None and exc is None
-        if result is not None or self.check_result is None:
-            self.check_result = result
+        self.check_cancelled = run is None and exc is None
+        if run is not None:
+            self.check_mark, self.check_at = run.audit_id, run.finished_at
+            self.check_stale = False
+        if self._rerun and exc is None and run is not None:
+            self.start_check()  # data changed while it ran: the result shown is checked again
+            self.check_stale = True
+        if run is not None or self.check_result is None:
+            self.check_result = run.result if run is not None else None
         else:
             self.check_result = self.check_result  # tell the watchers the run is over
 

@@ -221,6 +221,12 @@ MESSAGES = catalogue(
         "tui.confirm.no": ("取消", "No"),
         # compliance
         "tui.check.title": ("合规检查", "Compliance check"),
+        "tui.check.at": ("检查时间：{at}", "Checked at {at}"),
+        "tui.check.stale": ("此后数据有变更，结果可能已过期（按 r 重新检查）", "data changed since: the result may be out of date (press r to check again)"),
+        "tui.check.stale_running": ("此后数据有变更，正在重新检查…", "data changed since: checking again…"),
+        "tui.check.finding": ("所选问题", "Selected finding"),
+        "tui.check.times": ("同一对象按这条规则共发现 {n} 次", "found {n} times for this subject under this rule"),
+        "tui.col.times": ("次数", "Times"),
         "tui.check.rules": ("规则", "Rules"),
         "tui.check.findings": ("问题", "Findings"),
         "tui.check.running": ("正在检查 {rule}（{done}/{total}）…", "Checking {rule} ({done}/{total})…"),
@@ -279,6 +285,11 @@ def value_text(value: Any, column=None, lang: str | None = None) -> str:
     if column is not None and column.choices:
         return column.choice_text(str(value), lang)
     return str(value)
+
+
+def local_time(at: dt.datetime) -> str:
+    """A UTC time (naive, as the database keeps it) as the user's clock shows it."""
+    return at.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M:%S")
 
 
 def form_text(value: Any) -> str:

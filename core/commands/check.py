@@ -268,11 +268,19 @@ def check_command(app, fmt, rule_ids, school, enterprise, on, as_of, explain_rul
     enterprise = _parse(enterprise, parse_uscc, "check.bad_enterprise")
     school, enterprise = _scope_for_actor(app, school, enterprise)
     config = app.config()
-    with read_session(app.engine()) as session:
+    engine = app.engine()
+    progress = _progress_printer() if fmt == "text" else None
+    with read_session(engine) as session:
         _require_known(session, app, school, enterprise)
-        result = check_as(session, actor=app.actor, rules=rule_ids or None, school=school, enterprise=enterprise,
-                          on=on, as_of=as_of, config=config,
-                          progress=_progress_printer() if fmt == "text" else None)
+        if rule_ids or on or as_of:
+            result = check_as(session, actor=app.actor, rules=rule_ids or None, school=school, enterprise=enterprise,
+                              on=on, as_of=as_of, config=config, progress=progress)
+    if not (rule_ids or on or as_of):
+        from ..check_store import check_and_store
+
+        # a full check of today is kept: the dashboard and the compliance screen show it at once
+        result = check_and_store(engine, actor=app.actor, school=school, enterprise=enterprise, config=config,
+                                 progress=progress).result
     if not app.actor.is_admin:  # the admin, who keeps the register, works through the findings in full
         from ..privacy import mask_finding
 

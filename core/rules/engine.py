@@ -251,18 +251,23 @@ def check_as(session, *, actor: Actor, school: str | None = None, enterprise: st
     enterprise checks its own records only, a province sees findings about its schools and
     enterprises. ``school`` / ``enterprise`` narrow further; other keywords go to ``run_check``
     (``rules``, ``on``, ``config``, ``progress``, ``cancelled``)."""
-    import sqlalchemy as sa
-
-    from .. import models as m
-
     if actor.role == "school":
         school = actor.code
     elif actor.role == "enterprise":
         enterprise = actor.code
     result = run_check(session, school=school, enterprise=enterprise, **kw)
     if actor.role == "province":
-        schools = set(session.execute(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))).scalars())
-        firms = set(session.execute(sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))).scalars())
-        result.findings = [f for f in result.findings
-                           if f.school_code in schools or (f.school_code is None and f.uscc in firms)]
+        result.findings = province_findings(session, actor, result.findings)
     return result
+
+
+def province_findings(session, actor: Actor, findings: list) -> list:
+    """The findings a province sees: those about its schools, and about its enterprises where no
+    school is named."""
+    import sqlalchemy as sa
+
+    from .. import models as m
+
+    schools = set(session.execute(sa.select(m.School.school_code).where(m.School.region.startswith(actor.code))).scalars())
+    firms = set(session.execute(sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(actor.code))).scalars())
+    return [f for f in findings if f.school_code in schools or (f.school_code is None and f.uscc in firms)]

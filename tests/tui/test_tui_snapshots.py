@@ -6,16 +6,21 @@ from __future__ import annotations
 
 from textual.widgets import Input
 
-from .tui_helpers import SIZE, make_app, settle
+from .tui_helpers import SIZE, make_app, settle, wait_for
 
 
 def test_dashboard_snapshot(demo_db, snap_compare):
     url, _manifest = demo_db
 
     async def ready(pilot):
+        app = pilot.app
+        await wait_for(pilot, lambda: app.check_result is not None and not app.check_running, what="the check")
         await settle(pilot, 5)
         # plotext places its axis ticks differently from run to run; the chart has its pilot test
-        pilot.app.screen.query_one("#dash-chart").visible = False
+        app.screen.query_one("#dash-chart").visible = False
+        # the check's time is the clock's (its pilot test reads it)
+        app.check_at = None
+        app.check_result = app.check_result
         await pilot.pause()
 
     assert snap_compare(make_app(url), terminal_size=SIZE, run_before=ready)
@@ -25,14 +30,20 @@ def test_english_form_with_errors_snapshot(demo_db, snap_compare):
     url, _manifest = demo_db
 
     async def ready(pilot):
-        pilot.app.open_section("records-schools")
-        await settle(pilot)
+        from xiaoqi.tui.dialogs.record_form import RecordForm
+        from xiaoqi.tui.widgets.paged_table import PagedTable
+
+        app = pilot.app
+        app.open_section("records-schools")
+        await wait_for(pilot, lambda: app.screen.query(PagedTable) and app.screen.query_one(PagedTable).total is not None,
+                       what="the schools table")
         await pilot.press("n")
-        await pilot.pause()
-        form = pilot.app.screen
+        await wait_for(pilot, lambda: isinstance(app.screen, RecordForm) and app.screen.query("#f-name"), what="the form")
+        form = app.screen
         form.query_one("#f-school_code", Input).value = "41012"
         form.query_one("#f-name", Input).value = "Test College"
         await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "10" in str(form.query_one("#err-school_code").render()), what="the form's errors")
         await settle(pilot)
 
     assert snap_compare(make_app(url, lang="en", auto_check=False), terminal_size=SIZE, run_before=ready)

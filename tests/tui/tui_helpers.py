@@ -51,3 +51,14 @@ async def open_plugin_screen(pilot, entry_id: str):
     sidebar.action_select()
     await settle(pilot)
     return pilot.app.screen
+
+
+async def wait_for(pilot, ready, *, what: str = "the screen", rounds: int = 2000) -> None:
+    """Let the app run until ``ready()`` is true (a state, not a time: under load a worker or a
+    mount may take many event-loop turns); fails naming ``what`` after ``rounds`` turns."""
+    for _ in range(rounds):
+        if ready():
+            return
+        await settle(pilot, 1)
+        await pilot.pause(0.01)
+    raise AssertionError(f"{what} never became ready")

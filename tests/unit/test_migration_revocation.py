@@ -8,26 +8,16 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from xiaoqi.core.db import make_engine
 from xiaoqi.core.migrate import current, heads, upgrade
 
-from .test_migration_teachers import contents, fill_from, schema_diff
+from .test_migration_teachers import contents, old_database, schema_diff
 
 PREVIOUS = "0005"
 
 
 @pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
 def test_upgrade_from_the_previous_head_keeps_every_row(xiaoqi_backend, request, tmp_path, demo_db, xiaoqi_cli):
-    if xiaoqi_backend == "pg":
-        dbs = request.getfixturevalue("xiaoqi_pg")
-        url = dbs.create(migrated=False)
-        request.addfinalizer(lambda: dbs.drop(url))
-    else:
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = make_engine(url)
-    request.addfinalizer(engine.dispose)
-    upgrade(engine, PREVIOUS)
-    counts = fill_from(demo_db[0], engine)
+    url, engine, counts = old_database(xiaoqi_backend, request, tmp_path, PREVIOUS, demo_db[0])
     assert counts["enterprises"] >= 40 and counts["internships"] > 900
     old_columns = {t: [c["name"] for c in sa.inspect(engine).get_columns(t)] for t in counts}
     before = contents(engine, old_columns)

@@ -54,13 +54,10 @@ def contents(engine, tables) -> dict[str, list[tuple]]:
                 for name, cols in tables.items()}
 
 
-def schema_diff(engine) -> list:
-    with engine.connect() as conn:
-        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
-
-
-@pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
-def test_upgrade_from_the_previous_head_keeps_every_row(xiaoqi_backend, request, tmp_path, demo_db, xiaoqi_cli):
+def old_database(xiaoqi_backend: str, request, tmp_path, revision: str, demo_url: str | None = None):
+    """An empty database of ``xiaoqi_backend`` upgraded to the core ``revision`` (disposed and, on
+    PostgreSQL, dropped after the test), filled with the demo's rows when ``demo_url`` is given:
+    ``(url, engine, rows per table)``."""
     if xiaoqi_backend == "pg":
         dbs = request.getfixturevalue("xiaoqi_pg")
         url = dbs.create(migrated=False)
@@ -69,7 +66,18 @@ def test_upgrade_from_the_previous_head_keeps_every_row(xiaoqi_backend, request,
         url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)
     request.addfinalizer(engine.dispose)
-    upgrade(engine, PREVIOUS)
+    upgrade(engine, revision)
+    return url, engine, fill_from(demo_url, engine) if demo_url else {}
+
+
+def schema_diff(engine) -> list:
+    with engine.connect() as conn:
+        return compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), SQLModel.metadata)
+
+
+@pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
+def test_upgrade_from_the_previous_head_keeps_every_row(xiaoqi_backend, request, tmp_path, demo_db, xiaoqi_cli):
+    url, engine, _none = old_database(xiaoqi_backend, request, tmp_path, PREVIOUS)
     assert current(engine) == {PREVIOUS}
     counts = fill_from(demo_db[0], engine)
     assert counts["internships"] > 900 and counts["reservation_placements"] > 0 and counts["students"] > 1000

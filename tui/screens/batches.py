@@ -142,5 +142,6 @@ class BatchesScreen(MainScreen):
         self.show_error(exc)
 
     def _undone(self, result) -> None:
+        self.app.data_changed()
         self.notify(t("tui.batches.undone", id=result.batch_id, deleted=result.deleted, restored=result.restored))
         self.load()

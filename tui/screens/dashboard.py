@@ -58,9 +58,10 @@ class DashboardScreen(MainScreen):
         self.set_title(t("tui.nav.dashboard"))
         self.watch(self.app, "check_progress", self._progress, init=False)
         self.watch(self.app, "check_result", self._findings)
+        self.watch(self.app, "check_stale", lambda *_: self._findings(self.app.check_result), init=False)
         self.load()
-        if self.app.check_result is None and not self.app.check_running and self.app.auto_check:
-            self.app.start_check()
+        if self.app.auto_check:
+            self.app.want_check()
 
     def action_refresh(self) -> None:
         self.load()
@@ -91,4 +92,4 @@ class DashboardScreen(MainScreen):
 
     def _findings(self, result) -> None:
         if not self.app.check_running:
-            self.query_one(FindingsPanel).show(result)
+            self.query_one(FindingsPanel).show(result, at=self.app.check_at, stale=self.app.check_stale)

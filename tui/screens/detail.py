@@ -162,6 +162,7 @@ class RecordDetailScreen(MainScreen):
         def saved(record_key: str | None) -> None:
             if record_key:
                 self.load()
+                self.app.data_changed()
 
         self.app.push_screen(RecordForm(self.engine, self.actor, self.kind, key=self.record_key), saved)
 

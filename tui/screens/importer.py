@@ -218,6 +218,7 @@ class ImportScreen(MainScreen):
                      unchanged=f"{result.unchanged:,}", batch=result.batch_id)
             lines.append(f"[b green]{done}[/]")
             self.notify(done)
+            self.app.data_changed()
         else:
             self._report(result)
             return

@@ -265,6 +265,7 @@ class RecordsScreen(MainScreen):
     def _saved(self, saved: str | None) -> None:
         if saved:
             self.reload(keep_cursor=True)
+            self.app.data_changed()
 
     def action_delete(self) -> None:
         row_key = self._cursor_key()
@@ -283,3 +284,4 @@ class RecordsScreen(MainScreen):
             delete_record(session, actor=self.actor, kind=self.kind, key=row_key)
         self.app.call_from_thread(self.notify, t("tui.rec.deleted", kind=self.kind.label(), key=mask_key(self.kind, row_key)))
         self.app.call_from_thread(self.reload, keep_cursor=True)
+        self.app.call_from_thread(self.app.data_changed)

@@ -11,7 +11,7 @@ from textual_plotext import PlotextPlot
 from xiaoqi.core.kinds import get_kinds
 from xiaoqi.core.rules import get_rules
 
-from ..i18n import t
+from ..i18n import local_time, t
 
 
 def _grid(*headers: str, right: tuple[int, ...] = ()) -> Table:
@@ -58,14 +58,22 @@ class FindingsPanel(Panel):
         text = t("tui.check.running", rule=rule, done=done + 1, total=total) if rule else t("tui.check.starting")
         self.update(_muted(text))
 
-    def show(self, result) -> None:
+    def show(self, result, *, at=None, stale: bool = False) -> None:
+        """The error findings by rule, with when they were checked (and whether data changed since)."""
+        from rich.console import Group
+
         if result is None:
             self.update(_muted(t("tui.check.not_run")))
             return
+        when = Text()
+        if at is not None:
+            when.append(t("tui.check.at", at=local_time(at)), style="dim")
+            if stale:
+                when.append("  " + t("tui.check.stale"), style="bold yellow")
         errors = [f for f in result.findings if f.severity == "error"]
         warnings = len(result.findings) - len(errors)
         if not errors:
-            self.update(Text(t("tui.dash.findings.none"), style="green"))
+            self.update(Group(when, Text(t("tui.dash.findings.none"), style="green")))
             return
         counts: dict[str, int] = {}
         for f in errors:
@@ -75,9 +83,7 @@ class FindingsPanel(Panel):
         for rule_id, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             rule = rules.get(rule_id)
             table.add_row(Text(rule_id, style="bold red"), rule.label() if rule else "", f"{n:,}")
-        from rich.console import Group
-
-        self.update(Group(table, Text("\n" + t("tui.dash.findings.total", n=f"{len(errors):,}", w=f"{warnings:,}"), style="dim")))
+        self.update(Group(*([when] if when else []), table, Text("\n" + t("tui.dash.findings.total", n=f"{len(errors):,}", w=f"{warnings:,}"), style="dim")))
 
 
 class ExpiringPanel(Panel):

@@ -1,0 +1,187 @@
+"""The last compliance check of each scope, kept in the database (``check_runs``, ``check_findings``).
+
+A full check (every rule, no ``--on``) of a scope — a school, an enterprise, or everything — is
+saved with its findings by ``save_run``; ``last_run`` reads the newest run of a scope back as a
+``StoredRun`` (its ``CheckResult`` and when it ran), so a screen shows it at once instead of
+waiting for the rules. A run is *stale* when a data change was written after the check read the
+database (an audit entry newer than ``audit_id``: every write through the services, imports and
+undos is audited) or when it was run for another day (``is_stale``, ``changes_since``).
+
+``check_and_store(engine, actor=..., ...)`` runs ``dashboard.check_as`` on a read session and
+saves it in a write session of its own: what the TUI's worker and ``xiaoqi check`` call. Only the
+newest ``KEEP`` runs of each scope are kept (older ones and their findings are deleted with the
+new run's insert). A reader sees a run through ``check_as``'s scope: a school or an enterprise
+its own, a province the findings about its schools and enterprises.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from . import models as m
+from .actors import Actor
+from .audit import utcnow
+from .errors import XiaoqiError
+
+#: runs kept per scope
+KEEP = 3
+#: findings written per statement
+BATCH = 5_000
+#: audit actions that change data (a refusal or a reveal changes no finding)
+DATA_CHANGES = ("create", "update", "delete", "import", "undo")
+
+
+@dataclass
+class StoredRun:
+    """A kept check run: its id, result, the day it checked, when it finished (UTC) and the last
+    audit entry it saw."""
+
+    id: int
+    result: object  # rules.CheckResult
+    checked_on: dt.date
+    finished_at: dt.datetime
+    audit_id: int
+    school: str | None = None
+    enterprise: str | None = None
+
+
+def scope_of(actor: Actor, school: str | None = None, enterprise: str | None = None) -> tuple[str | None, str | None]:
+    """The (school, enterprise) a check by ``actor`` covers, as ``check_as`` narrows it."""
+    if actor.role == "school":
+        return actor.code, enterprise
+    if actor.role == "enterprise":
+        return school, actor.code
+    return school, enterprise
+
+
+def audit_mark(session) -> int:
+    """The id of the newest audit entry: what a check reading the database now can see."""
+    return int(session.execute(sa.select(sa.func.coalesce(sa.func.max(m.AuditEntry.id), 0))).scalar_one())
+
+
+def changes_since(session, audit_id: int) -> bool:
+    """Whether data was changed after the audit entry ``audit_id`` (one indexed range read)."""
+    a = m.AuditEntry
+    stmt = sa.select(a.id).where(a.id > audit_id, a.action.in_(DATA_CHANGES)).limit(1)
+    return session.execute(stmt).first() is not None
+
+
+def is_stale(session, run: StoredRun, today: dt.date | None = None) -> bool:
+    """A run no longer shows the database as it is: data changed since, or it checked another day."""
+    return run.checked_on != (today or dt.date.today()) or changes_since(session, run.audit_id)
+
+
+def _jsonable(value):
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)  # Decimal: exact as text
+
+
+def save_run(session, result, *, actor: Actor, school: str | None, enterprise: str | None, checked_on: dt.date,
+             started_at: dt.datetime, audit_id: int, finished_at: dt.datetime | None = None) -> int:
+    """Keep ``result`` as the newest run of its scope (batched inserts); returns its id. Older runs
+    of the scope beyond ``KEEP`` are deleted with their findings."""
+    errors = sum(1 for f in result.findings if f.severity == "error")
+    run = m.CheckRun(school_code=school, uscc=enterprise, checked_on=checked_on, started_at=started_at,
+                     finished_at=finished_at or utcnow(), milliseconds=int(result.seconds * 1000), audit_id=audit_id,
+                     actor=actor.label()[:60], findings=len(result.findings), errors=errors,
+                     rules_run=list(result.rules_run), switched_off=[o.as_dict() for o in result.switched_off])
+    session.add(run)
+    session.flush()
+    table = m.CheckFinding.__table__
+    rows = [{"run_id": run.id, "rule": f.rule, "severity": f.severity, "subject_kind": f.subject_kind,
+             "subject_key": f.subject_key, "message": f.message, "school_code": f.school_code, "uscc": f.uscc,
+             "numbers": {k: _jsonable(v) for k, v in f.numbers.items()} or None,
+             "dates": [[_jsonable(a), _jsonable(b)] for a, b in f.dates] or None} for f in result.findings]
+    for start in range(0, len(rows), BATCH):
+        session.execute(table.insert(), rows[start:start + BATCH])
+    _prune(session, school, enterprise)
+    return run.id
+
+
+def _scope_clause(school, enterprise):
+    r = m.CheckRun
+    return sa.and_(r.school_code.is_(None) if school is None else r.school_code == school,
+                   r.uscc.is_(None) if enterprise is None else r.uscc == enterprise)
+
+
+def _prune(session, school, enterprise) -> None:
+    r = m.CheckRun
+    keep = sa.select(r.id).where(_scope_clause(school, enterprise)).order_by(r.id.desc()).limit(KEEP)
+    old = [i for (i,) in session.execute(sa.select(r.id).where(_scope_clause(school, enterprise), r.id.not_in(keep)))]
+    if old:
+        session.execute(sa.delete(m.CheckFinding).where(m.CheckFinding.run_id.in_(old)))
+        session.execute(sa.delete(r).where(r.id.in_(old)))
+
+
+def last_run(session, *, school: str | None = None, enterprise: str | None = None) -> StoredRun | None:
+    """The newest kept run of exactly this scope, findings included (None if there is none)."""
+    from .rules.model import CheckResult, Finding, SwitchedOff
+
+    r, f = m.CheckRun, m.CheckFinding
+    run = session.execute(sa.select(r).where(_scope_clause(school, enterprise)).order_by(r.id.desc()).limit(1)).scalar_one_or_none()
+    if run is None:
+        return None
+    columns = (f.rule, f.severity, f.subject_kind, f.subject_key, f.message, f.school_code, f.uscc, f.numbers, f.dates)
+    findings = [
+        Finding(rule=rule, severity=severity, subject_kind=kind, subject_key=key, message=message, school_code=sc,
+                uscc=uscc, numbers=numbers or {},
+                dates=[(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in dates or ()])
+        for rule, severity, kind, key, message, sc, uscc, numbers, dates in
+        session.execute(sa.select(*columns).where(f.run_id == run.id).order_by(f.id))
+    ]
+    switched = [SwitchedOff(rule=o["rule"], title=o["title"], params=tuple(o["params"])) for o in run.switched_off]
+    result = CheckResult(findings=findings, switched_off=switched, rules_run=list(run.rules_run),
+                         seconds=run.milliseconds / 1000)
+    return StoredRun(id=run.id, result=result, checked_on=run.checked_on, finished_at=run.finished_at,
+                     audit_id=int(run.audit_id), school=school, enterprise=enterprise)
+
+
+def last_run_as(session, *, actor: Actor, school: str | None = None, enterprise: str | None = None) -> StoredRun | None:
+    """``last_run`` of the scope ``actor`` checks, its findings limited as ``check_as`` limits them."""
+    from .rules.engine import province_findings
+
+    school, enterprise = scope_of(actor, school, enterprise)
+    run = last_run(session, school=school, enterprise=enterprise)
+    if run is not None and actor.role == "province":
+        run.result.findings = province_findings(session, actor, run.result.findings)
+    return run
+
+
+def check_and_store(engine, *, actor: Actor, school: str | None = None, enterprise: str | None = None,
+                    today: dt.date | None = None, **kw) -> StoredRun:
+    """Run every rule for ``actor``'s scope (``dashboard.check_as``; ``config``, ``progress``,
+    ``cancelled`` pass through; ``today`` is the rules' today, default the calendar's) and keep
+    the run. Not kept, only returned (``id`` 0): a cancelled run, a province's (it is a filtered
+    view of the whole check, kept by nobody's scope), and a run on a database that cannot be
+    written (read-only)."""
+    from .rules import check_as
+    from .db import read_session, write_session
+
+    started = utcnow()
+    if today is not None:
+        kw["as_of"] = today
+    with read_session(engine) as session:
+        mark = audit_mark(session)  # first: the check reads the database as of this entry
+        result = check_as(session, actor=actor, school=school, enterprise=enterprise, **kw)
+    school, enterprise = scope_of(actor, school, enterprise)
+    checked_on = today or dt.date.today()
+    run = StoredRun(id=0, result=result, checked_on=checked_on, finished_at=utcnow(), audit_id=mark,
+                    school=school, enterprise=enterprise)
+    cancelled = kw.get("cancelled")
+    if (cancelled is not None and cancelled()) or actor.role == "province":
+        return run
+    try:
+        with write_session(engine) as session:
+            run.id = save_run(session, result, actor=actor, school=school, enterprise=enterprise,
+                              checked_on=checked_on, started_at=started, audit_id=mark, finished_at=run.finished_at)
+    except (sa.exc.SQLAlchemyError, XiaoqiError):
+        pass  # a read-only or busy database: the result is shown, not kept
+    return run
