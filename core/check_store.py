@@ -7,7 +7,7 @@ waiting for the rules. A run is *stale* when a data change was written after the
 database (an audit entry newer than ``audit_id``: every write through the services, imports and
 undos is audited) or when it was run for another day (``is_stale``, ``changes_since``).
 
-``check_and_store(engine, actor=..., ...)`` runs ``dashboard.check_as`` on a read session and
+``check_and_store(engine, actor=..., ...)`` runs ``rules.check_as`` on a read session and
 saves it in a write session of its own: what the TUI's worker and ``xiaoqi check`` call. Only the
 newest ``KEEP`` runs of each scope are kept (older ones and their findings are deleted with the
 new run's insert). A reader sees a run through ``check_as``'s scope: a school or an enterprise
@@ -157,7 +157,7 @@ def last_run_as(session, *, actor: Actor, school: str | None = None, enterprise:
 
 def check_and_store(engine, *, actor: Actor, school: str | None = None, enterprise: str | None = None,
                     today: dt.date | None = None, **kw) -> StoredRun:
-    """Run every rule for ``actor``'s scope (``dashboard.check_as``; ``config``, ``progress``,
+    """Run every rule for ``actor``'s scope (``rules.check_as``; ``config``, ``progress``,
     ``cancelled`` pass through; ``today`` is the rules' today, default the calendar's) and keep
     the run. Not kept, only returned (``id`` 0): a cancelled run, a province's (it is a filtered
     view of the whole check, kept by nobody's scope), and a run on a database that cannot be

@@ -84,7 +84,8 @@ def test_xiaoqi_tui_opens_a_table_first_in_english(demo_db):
     session = _start(f"--db {path} --lang en tui --open internships")
     try:
         screen = _wait_for(session, f"{count:,} records")
-        assert "id_number*" in screen and "start_on*" in screen and "on-post" in screen  # English headers and choices
+        # English headers, a name beside its code
+        assert "id_number*" in screen and "student name" in screen and "enterprise name" in screen
         tmux(session, "send-keys", "-t", session, "C-q", check=True)
     finally:
         tmux(session, "kill-server", capture_output=True)
