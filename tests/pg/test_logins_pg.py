@@ -159,3 +159,40 @@ def test_removing_or_narrowing_a_login_takes_effect_on_the_next_statement_of_an_
         assert _cli(url, "users", "remove", name)[0] == 0
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             cur.execute("SELECT count(*) FROM students")
+
+
+def test_a_tui_session_open_as_a_login_loses_its_rights_on_the_next_read(shared):
+    import asyncio
+
+    from xiaoqi.core.actors import Actor
+    from xiaoqi.tui.widgets.paged_table import PagedTable
+
+    from ..tui.tui_helpers import SIZE, make_app, settle
+
+    url, engine, login, facts = shared
+    school = facts["school"]
+    name, school_url = login(f"school:{school}")
+    with engine.connect() as conn:
+        own = conn.execute(sa.text("SELECT count(*) FROM students WHERE school_code = :s"), {"s": school}).scalar_one()
+        other = conn.execute(sa.text("SELECT school_code FROM schools WHERE school_code <> :s LIMIT 1"), {"s": school}).scalar_one()
+
+    async def scenario():
+        app = make_app(school_url, Actor("school", school), auto_check=False)
+        async with app.run_test(size=SIZE) as pilot:
+            app.open_section("records-students")
+            await settle(pilot)
+            table = app.screen.query_one(PagedTable)
+            assert table.total == own > 0
+            # narrowed to another school while the TUI is open: the next read sees none of the old rows
+            assert _cli(url, "users", "set", name, "--actor", f"school:{other}")[0] == 0
+            await pilot.press("r")
+            await settle(pilot)
+            assert app.screen.query_one(PagedTable).total == 0
+            # removed: the next read is refused, shown as a message, and the TUI keeps running
+            assert _cli(url, "users", "remove", name)[0] == 0
+            await pilot.press("r")
+            await settle(pilot)
+            assert app.is_running and app.screen.query_one(PagedTable).total in (None, 0)
+            assert any("权限" in str(n.message) or "permission" in str(n.message).lower() for n in app._notifications)
+
+    asyncio.run(scenario())
