@@ -116,3 +116,11 @@ def xiaoqi_dashboard_panels():
         return CollegePanel(context)
 
     return [PanelEntry(id="industrial_college", title=("产业学院", "Industrial colleges"), widget=college_panel)]
+
+
+@hookimpl
+def xiaoqi_enterprise_teaching(conn, year, school_code):
+    # the teachers plugin's hook (only called while that plugin is loaded)
+    from .teaching import enterprise_teaching
+
+    return enterprise_teaching(conn, year=year, school_code=school_code)

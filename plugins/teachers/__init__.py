@@ -47,6 +47,15 @@ def xiaoqi_register_record_kinds():
 
 
 @hookimpl
+def xiaoqi_addhooks(pm):
+    from . import hookspecs
+
+    caller = getattr(pm.hook, "xiaoqi_enterprise_teaching", None)
+    if caller is None or caller.spec is None:  # once per manager, also when the plugin is registered again
+        pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
 def xiaoqi_register_rules():
     from .rules import RULES
 

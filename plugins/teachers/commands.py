@@ -60,6 +60,8 @@ catalogue(
         "tch.col.enterprise_mentors": ("企业导师", "enterprise mentors"),
         "tch.col.mentored_interns": ("导师所带实习", "their interns"),
         "tch.col.total": ("合计", "total"),
+        "tch.col.teaching_teachers": ("授课企业教师", "enterprise teachers teaching"),
+        "tch.col.teaching_hours": ("企业教师学时", "their hours"),
         "tch.as.school": ("学校指导教师", "school mentor"),
         "tch.as.enterprise": ("企业导师", "enterprise mentor"),
         "tch.short_today": ("已不足", "short now"),
@@ -72,8 +74,8 @@ catalogue(
         "tch.due.title": ("截至 {day}（{within} 天后）企业实践不足的专业课教师：{n} 人", "Specialist teachers short of practice on {day} (in {within} days): {n}"),
         "tch.due.none": ("截至 {day}（{within} 天后）没有企业实践不足的专业课教师。", "No specialist teacher is short of practice on {day} (in {within} days)."),
         "tch.summary.title": ("教师 {year} 年度汇总（双师型与实践不足截至 {on}）", "Teachers in {year} (dual-qualified and shortfalls as of {on})"),
-        "tch.summary.note": ("实践天数为该年度内的天数，重叠记录只计一次；企业导师为该年度在岗实习学生的企业导师。",
-                             "Practice days are those within the year, overlapping records counted once; enterprise mentors are those of the year's interns."),
+        "tch.summary.note": ("实践天数为该年度内的天数，重叠记录只计一次；企业导师为该年度实习学生的企业导师；企业教师学时来自记录授课的插件（如产业学院）。",
+                             "Practice days are those within the year, overlapping records counted once; enterprise mentors are those of the year's interns; enterprise teachers' hours come from the plugins that record teaching (e.g. industrial colleges)."),
     }
 )
 

@@ -291,7 +291,18 @@ def practice_due(session, *, actor, today: dt.date, within: int, config=None, sc
 
 #: the figures of a school in ``summary`` (and the report), in column order
 FIGURES = ("full_time", "part_time", "specialists", "dual", "dual_share", "practice_teachers", "practice_days",
-           "short", "enterprise_mentors", "mentored_interns")
+           "short", "enterprise_mentors", "mentored_interns", "teaching_teachers", "teaching_hours")
+
+
+def enterprise_teaching(conn, *, year: int, school_code: str | None) -> list[dict]:
+    """What the plugins that record enterprise teachers' teaching answer to
+    ``xiaoqi_enterprise_teaching`` (nothing when none is loaded)."""
+    from xiaoqi.core.plugins import get_plugin_manager
+
+    caller = getattr(get_plugin_manager().hook, "xiaoqi_enterprise_teaching", None)
+    if caller is None:
+        return []
+    return [row for result in caller(conn=conn, year=year, school_code=school_code) for row in result or ()]
 
 
 @dataclass
@@ -363,8 +374,17 @@ def summary(session, *, actor, year: int, today: dt.date, config=None, school: s
     for code, mentors, interns in conn.execute(stmt):
         schools[code]["enterprise_mentors"] = mentors
         schools[code]["mentored_interns"] = interns
+    # enterprise teachers' teaching in the schools, from the plugins that record it
+    teaching: dict[str, dict[str, int]] = {}
+    for row in enterprise_teaching(conn, year=year, school_code=school):
+        if row["school_code"] in schools:
+            by_teacher = teaching.setdefault(row["school_code"], {})
+            by_teacher[row["teacher_id"]] = by_teacher.get(row["teacher_id"], 0) + int(row["hours"])
+    for code, by_teacher in teaching.items():
+        schools[code]["teaching_teachers"] = len(by_teacher)
+        schools[code]["teaching_hours"] = sum(by_teacher.values())
     # the schools with teachers the actor sees (a province sees all of its own, an enterprise its partners')
-    rows = [r for r in schools.values() if r["full_time"] or r["part_time"] or r["school_code"] == school]
+    rows = [r for r in schools.values() if r["full_time"] or r["part_time"] or r["teaching_hours"] or r["school_code"] == school]
     total = {f: sum(r[f] for r in rows) for f in FIGURES if f != "dual_share"}
     for r in [*rows, total]:
         r["dual_share"] = _share(r["dual"], r["specialists"])

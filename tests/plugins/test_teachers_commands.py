@@ -9,6 +9,8 @@ import sys
 
 import pytest
 
+from xiaoqi.core import hookimpl
+
 from .teachers_data import D, build
 
 BOTH = pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
@@ -150,3 +152,43 @@ def test_the_annual_report_has_a_teachers_section_scoped_to_the_actor(xiaoqi_fac
     assert reg.school.name in mine and reg.other_school.name not in mine and "合计" not in mine
     english = xiaoqi_cli("--lang", "en", "report", "annual", "--year", "2024").output
     assert "Teachers and enterprise practice" in english and "dual-qualified share" in english
+
+
+class _Lessons:
+    """A plugin that records enterprise teachers' lessons of its own and answers the hook."""
+
+    def __init__(self, school_code, teacher_id):
+        self.rows = [{"school_code": school_code, "teacher_id": teacher_id, "hours": 30}]
+
+    @hookimpl
+    def xiaoqi_enterprise_teaching(self, conn, year, school_code):
+        return [r for r in self.rows if year == 2024 and school_code in (None, r["school_code"])]
+
+
+def test_hook_xiaoqi_enterprise_teaching_adds_hours_to_the_summary_and_report(xiaoqi_factory, xiaoqi_cli):
+    from xiaoqi.core.plugins import get_plugin_manager
+
+    reg = build(xiaoqi_factory)
+    plugin = _Lessons(reg.school.school_code, reg.mentor.id_number)
+    get_plugin_manager().register(plugin, name="kit-lessons")
+    try:
+        s = xiaoqi_cli("teachers", "summary", "--year", "2024", "--format", "json").json
+        mine = {r["school_code"]: r for r in s["schools"]}[reg.school.school_code]
+        assert (mine["teaching_teachers"], mine["teaching_hours"]) == (1, 30) and s["total"]["teaching_hours"] == 30
+        assert xiaoqi_cli("teachers", "summary", "--year", "2025", "--format", "json").json["total"]["teaching_hours"] == 0
+        report = xiaoqi_cli("report", "annual", "--year", "2024").output
+        assert "企业教师授课学时" in report and "| 1 | 30 |" in report
+    finally:
+        get_plugin_manager().unregister(plugin)
+
+
+def test_industrial_colleges_answer_with_their_teaching_hours(xiaoqi_factory, xiaoqi_cli):
+    from .ic_data import build as build_ic
+
+    reg = build_ic(xiaoqi_factory)
+    s = xiaoqi_cli("teachers", "summary", "--year", "2024", "--format", "json").json
+    lead = {r["school_code"]: r for r in s["schools"]}[reg.lead.school_code]
+    # 2024: ta's autumn term 2024-2025-1 (64 h) and tb's spring term 2023-2024-2 (32 h)
+    assert (lead["teaching_teachers"], lead["teaching_hours"]) == (2, 96)
+    assert {r["school_code"]: r for r in xiaoqi_cli("teachers", "summary", "--year", "2025", "--format", "json").json["schools"]
+            }[reg.lead.school_code]["teaching_hours"] == 48
