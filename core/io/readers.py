@@ -26,11 +26,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterator
+from xml.etree.ElementTree import ParseError
 
 from ..errors import XiaoqiError
 from ..i18n import catalogue, t
 from .workbook import SHOWN as SHOWN_CELLS
-from .workbook import TooBig, check_zip, column_letters, human_size, inspect_sheet, sheet_member
+from .workbook import TooBig, check_zip, column_letters, human_size, inspect_ods, inspect_sheet, inspect_xls, sheet_member
 
 catalogue(
     {
@@ -230,25 +231,34 @@ def _excel(path: Path, sheet: str | None, limits: Limits) -> Table:
 
 
 def _inspect(path: Path, index: int, name: str, limits: Limits) -> None:
-    """An .xlsx/.xlsm sheet's extent and unimportable cells, from its XML, before it is loaded."""
-    if path.suffix.lower() not in (".xlsx", ".xlsm"):
-        return
-    try:
-        book = check_zip(path, limits.size)
-    except TooBig as exc:
-        raise FileProblem(str(exc)) from None
-    if book is None:
-        return
-    with book:
-        member = sheet_member(book, index)
-        if member is None:
-            return
+    """A sheet's unimportable cells before it is loaded: an .xlsx/.xlsm sheet's extent and cells
+    from its XML, an .ods sheet's from its content.xml, an .xls sheet's error cells through xlrd
+    (the Excel reader gives all of them as empty)."""
+    suffix = path.suffix.lower()
+    if suffix == ".xls":
+        found = inspect_xls(path, index)
+    elif suffix in (".xlsx", ".xlsm", ".ods"):
         try:
-            found = inspect_sheet(book, member, sheet=name, limits=limits)
+            book = check_zip(path, limits.size)
         except TooBig as exc:
             raise FileProblem(str(exc)) from None
-        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
-            raise FileProblem(t("io.xlsx.unreadable", path=path, reason=str(exc) or type(exc).__name__)) from None
+        if book is None:
+            return
+        with book:
+            try:
+                if suffix == ".ods":
+                    found = inspect_ods(book, index)
+                else:
+                    member = sheet_member(book, index)
+                    if member is None:
+                        return
+                    found = inspect_sheet(book, member, sheet=name, limits=limits)
+            except TooBig as exc:
+                raise FileProblem(str(exc)) from None
+            except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ParseError) as exc:
+                raise FileProblem(t("io.xlsx.unreadable", path=path, reason=str(exc) or type(exc).__name__)) from None
+    else:
+        return
     if found.problems:
         cells = found.problems + ([t("io.xlsx.more", n=found.more)] if found.more else [])
         raise FileProblem(t("io.xlsx.cells", sheet=name, cells="\n  ".join(cells)))

@@ -8,6 +8,9 @@ loads it, so that
 - cells the reader would silently give as empty — error values (#N/A, #REF!), formulas without a
   saved value, merged cells — are named, so that an import never erases what they hide.
 
+An .ods sheet is inspected from its content.xml and an .xls sheet through xlrd for the same cells:
+the Excel reader gives their error values as empty too.
+
 The Excel reader keeps a sheet as a dense grid (about 32 bytes a cell), so the area it would
 allocate is judged against the same size limit as the expanded bytes.
 """
@@ -241,3 +244,83 @@ def column_letters(n: int) -> str:
         n, rest = divmod(n - 1, 26)
         letters = chr(65 + rest) + letters
     return letters or "A"
+
+
+# -- .xls and .ods ------------------------------------------------------------------------------
+# The Excel reader gives an error cell of these formats as empty (and an .ods error as the
+# formula's stored number), so their cells are inspected by their own structure as well.
+
+_ODS_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_ODS_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_ODS_CALCEXT = "{urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0}"
+
+
+def inspect_xls(path: Path, index: int) -> Inspection:
+    """Error cells of sheet ``index`` of a BIFF .xls workbook (read with xlrd, which keeps their
+    type). A file xlrd cannot read is left to the Excel reader, which says why."""
+    import xlrd
+
+    found = Inspection()
+    try:
+        book = xlrd.open_workbook(str(path), on_demand=True, formatting_info=False)
+        sheet = book.sheet_by_index(index)
+    except Exception:  # xlrd's own errors for files the Excel reader may still read or reject
+        return found
+    try:
+        for r in range(sheet.nrows):
+            for c, kind in enumerate(sheet.row_types(r)):
+                if kind == xlrd.XL_CELL_ERROR:
+                    code = sheet.cell_value(r, c)
+                    found.add(t("io.xlsx.error_cell", cell=f"{column_letters(c + 1)}{r + 1}",
+                                value=xlrd.error_text_from_code.get(code, "#?")))
+    finally:
+        book.release_resources()
+    return found
+
+
+def inspect_ods(book: zipfile.ZipFile, index: int) -> Inspection:
+    """Error cells, formulas without a value and merged ranges of sheet ``index`` of an .ods
+    workbook, streamed from its content.xml (row and column repeats counted)."""
+    from xml.etree.ElementTree import iterparse
+
+    found = Inspection()
+    if "content.xml" not in book.namelist():
+        return found
+    sheet = -1
+    row = 0
+    col = 0
+    with book.open("content.xml") as fh:
+        for event, elem in iterparse(fh, events=("start", "end")):
+            tag = elem.tag
+            if tag == _ODS_TABLE + "table":
+                if event == "start":
+                    sheet += 1
+                    row = 0
+                elif sheet == index:
+                    break
+                else:
+                    elem.clear()
+                continue
+            if sheet != index:
+                continue
+            if tag == _ODS_TABLE + "table-row":
+                if event == "start":
+                    col = 0
+                else:
+                    row += int(elem.get(_ODS_TABLE + "number-rows-repeated", "1"))
+                    elem.clear()
+            elif tag in (_ODS_TABLE + "table-cell", _ODS_TABLE + "covered-table-cell") and event == "end":
+                ref = f"{column_letters(col + 1)}{row + 1}"
+                if tag.endswith("table-cell") and not tag.endswith("covered-table-cell"):
+                    value_type = elem.get(_ODS_CALCEXT + "value-type")
+                    if value_type == "error":
+                        text = "".join(elem.itertext()).strip() or "#?"
+                        found.add(t("io.xlsx.error_cell", cell=ref, value=text))
+                    elif elem.get(_ODS_TABLE + "formula") and elem.get(_ODS_OFFICE + "value-type") is None:
+                        found.add(t("io.xlsx.formula", cell=ref))
+                    wide = int(elem.get(_ODS_TABLE + "number-columns-spanned", "1"))
+                    tall = int(elem.get(_ODS_TABLE + "number-rows-spanned", "1"))
+                    if wide > 1 or tall > 1:
+                        found.add(t("io.xlsx.merged", cells=f"{ref}:{column_letters(col + wide)}{row + tall}"))
+                col += int(elem.get(_ODS_TABLE + "number-columns-repeated", "1"))
+    return found

@@ -96,6 +96,77 @@ def test_a_reimport_with_cells_read_as_empty_is_refused_and_erases_nothing(xiaoq
     assert table_contents(xiaoqi_db_url) == before
 
 
+def xls(path: Path, rows: list[list], errors: dict[tuple[int, int], str] = {}) -> Path:
+    """An .xls (BIFF) workbook of ``rows``, with error values at (row, column) written as such."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("Sheet1")
+    for r, row in enumerate(rows):
+        for c, value in enumerate(row):
+            if (r, c) in errors:
+                sheet.row(r).set_cell_error(c, errors[r, c])
+            else:
+                sheet.write(r, c, value)
+    book.save(str(path))
+    return path
+
+
+ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+          'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+          'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" '
+          'xmlns:calcext="urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0"')
+
+
+def ods(path: Path, rows: list[list], special: dict[tuple[int, int], str] = {}) -> Path:
+    """An .ods workbook of ``rows`` as LibreOffice writes it; ``special`` replaces a cell's XML."""
+    def cell(text):
+        return f'<table:table-cell office:value-type="string"><text:p>{text}</text:p></table:table-cell>'
+    body = "".join("<table:table-row>" + "".join(special.get((r, c), cell(v)) for c, v in enumerate(row))
+                   + "</table:table-row>" for r, row in enumerate(rows))
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {ODS_NS} office:version="1.2">'
+               f'<office:body><office:spreadsheet><table:table table:name="Sheet1">{body}</table:table>'
+               "</office:spreadsheet></office:body></office:document-content>")
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet", compress_type=zipfile.ZIP_STORED)
+        z.writestr("content.xml", content)
+        z.writestr("META-INF/manifest.xml", '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+                   'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry '
+                   'manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+                   '</manifest:manifest>')
+    return path
+
+
+ODS_ERROR = ('<table:table-cell table:formula="of:=1/0" office:value-type="float" office:value="0" '
+             'calcext:value-type="error"><text:p>#DIV/0!</text:p></table:table-cell>')
+ODS_MERGED = ('<table:table-cell office:value-type="string" table:number-rows-spanned="2">'
+              '<text:p>联系人1</text:p></table:table-cell>')
+
+
+@pytest.mark.parametrize("make, special, named", [
+    (xls, {(2, 4): "#N/A!"}, ["E3", "#N/A"]),
+    (xls, {(1, 4): "#REF!", (3, 4): "#DIV/0!"}, ["E2", "#REF!", "E4", "#DIV/0!"]),
+    (ods, {(2, 4): ODS_ERROR}, ["E3", "#DIV/0!"]),
+    (ods, {(2, 4): ODS_MERGED}, ["E3:E4"]),
+], ids=["xls-na", "xls-two", "ods-error", "ods-merged"])
+def test_xls_and_ods_cells_read_as_empty_are_refused_and_erase_nothing(xiaoqi_cli, xiaoqi_db_url, tmp_path, make,
+                                                                        special, named):
+    assert xiaoqi_cli("import", "schools", workbook(tmp_path / "good.xlsx", ROWS)).exit_code == 0
+    before = table_contents(xiaoqi_db_url)
+    result = xiaoqi_cli("import", "schools", make(tmp_path / f"bad.{make.__name__}", ROWS, special))
+    assert result.exit_code == 1, result.output
+    assert all(n in result.stderr for n in named), result.stderr
+    assert table_contents(xiaoqi_db_url) == before
+
+
+@pytest.mark.parametrize("suffix", [".xls", ".ods"])
+def test_clean_xls_and_ods_import(xiaoqi_cli, xiaoqi_db_url, tmp_path, suffix):
+    path = (xls if suffix == ".xls" else ods)(tmp_path / f"ok{suffix}", ROWS)
+    result = xiaoqi_cli("import", "schools", path)
+    assert result.exit_code == 0, result.stderr
+    assert stored_names(xiaoqi_db_url) == sorted(r[1] for r in ROWS[1:])
+
+
 def test_formulas_with_saved_values_import(xiaoqi_cli, xiaoqi_db_url, tmp_path):
     path = workbook(tmp_path / "f.xlsx", ROWS, cell("E2", '<c r="E2" t="str"><f>"联系"&amp;"人0"</f><v>联系人0</v></c>'))
     result = xiaoqi_cli("import", "schools", path)
