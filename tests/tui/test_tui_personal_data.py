@@ -56,6 +56,9 @@ async def _enterprise(url, actor):
         app.open_section("compliance")
         await settle(pilot)
         assert not full_ids(screen_text(app))
+        # a teacher's detail view with the plugins' sections (practice, recognitions, mentored interns)
+        await _open_first(pilot, "records-teachers")
+        assert not full_ids(screen_text(app))
 
 
 def test_the_reveal_key_shows_a_schools_own_student_and_is_audited(demo_db):
