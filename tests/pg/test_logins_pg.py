@@ -93,9 +93,12 @@ def test_an_enterprise_login_bypassing_xiaoqi_sees_and_changes_only_what_its_act
             cur.execute("INSERT INTO internships (school_code, id_number, uscc, kind, start_on, end_on) "
                         "SELECT school_code, id_number, %s, '认识实习', DATE '2030-01-01', DATE '2030-01-10' FROM students LIMIT 1",
                         (firm,))
-        # the audit log is insert-only for every login
+        # the audit log is insert-only for every login; the incentives ledger is appended to by its
+        # service and changed by no login
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             cur.execute("DELETE FROM audit_log")
+        assert cur.execute("UPDATE inc_lines SET note = 'x'").rowcount == 0
+        assert cur.execute("DELETE FROM inc_lines").rowcount == 0
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM internships")).scalar_one() == internships
         assert conn.execute(sa.text("SELECT count(*) FROM internships WHERE monthly_pay = 1")).scalar_one() == 0
