@@ -20,39 +20,45 @@ def _load(engine):
     return [f for f in run_check(engine, rules=["APP-MENTOR-LOAD"], config=LIMIT_ONE).findings]
 
 
-@BOTH
-def test_two_mentors_of_one_name_are_two_people(xiaoqi_factory, xiaoqi_engine):
+@pytest.fixture
+def shop(xiaoqi_factory):
+    """A school and an enterprise with an apprenticeship post of five places for 2026–2027, and a
+    way to add an apprentice there."""
     f = xiaoqi_factory
     school, firm = f.school(), f.enterprise()
     post = f.position(firm, apprentice_quota=5, quota_from=D(2026, 1, 1), quota_to=D(2027, 12, 31))
+
+    def apprentice(start, end, **mentor):
+        return f.internship(f.student(school), post, kind="学徒", start_on=start, end_on=end, **mentor)
+
+    return f, firm, apprentice
+
+
+@BOTH
+def test_two_mentors_of_one_name_are_two_people(shop, xiaoqi_engine):
+    f, firm, apprentice = shop
     li_a = f.teacher(kind="企业导师", enterprise=firm, name="李师傅")
     li_b = f.teacher(kind="企业导师", enterprise=firm, name="李师傅")
     for mentor in (li_a, li_b):
-        f.internship(f.student(school), post, kind="学徒", start_on=D(2026, 1, 1), end_on=D(2026, 12, 31),
-                     enterprise_mentor=None, enterprise_mentor_id=mentor.id_number)
+        apprentice(D(2026, 1, 1), D(2026, 12, 31), enterprise_mentor=None, enterprise_mentor_id=mentor.id_number)
     # the same two apprenticeships by name alone (as old data has it) would be one mentor with two
     assert _load(xiaoqi_engine) == []
-    f.internship(f.student(school), post, kind="学徒", start_on=D(2026, 3, 1), end_on=D(2026, 4, 30),
-                 enterprise_mentor=li_a.id_number)  # the ID number written in the name column
+    apprentice(D(2026, 3, 1), D(2026, 4, 30), enterprise_mentor=li_a.id_number)  # the ID number in the name column
     [finding] = _load(xiaoqi_engine)
     assert finding.numbers["mentor"] == "李师傅" and finding.numbers["mentor_id"] == li_a.id_number
     assert finding.numbers["apprentices"] == 2 and finding.dates == [(D(2026, 3, 1), D(2026, 4, 30))]
 
 
 @BOTH
-def test_a_mentor_named_by_id_and_by_unique_name_is_one_person(xiaoqi_factory, xiaoqi_engine):
-    f = xiaoqi_factory
-    school, firm = f.school(), f.enterprise()
-    post = f.position(firm, apprentice_quota=5, quota_from=D(2026, 1, 1), quota_to=D(2027, 12, 31))
+def test_a_mentor_named_by_id_and_by_unique_name_is_one_person(shop, xiaoqi_engine):
+    f, firm, apprentice = shop
     zhao = f.teacher(kind="企业导师", enterprise=firm, name="赵师傅")
-    by_id = f.internship(f.student(school), post, kind="学徒", start_on=D(2026, 1, 1), end_on=D(2026, 6, 30),
-                         enterprise_mentor=None, enterprise_mentor_id=zhao.id_number)
-    by_name = f.internship(f.student(school), post, kind="学徒", start_on=D(2026, 5, 1), end_on=D(2026, 12, 31),
-                           enterprise_mentor="赵师傅")
+    by_id = apprentice(D(2026, 1, 1), D(2026, 6, 30), enterprise_mentor=None, enterprise_mentor_id=zhao.id_number)
+    by_name = apprentice(D(2026, 5, 1), D(2026, 12, 31), enterprise_mentor="赵师傅")
     assert by_id.enterprise_mentor_id == by_name.enterprise_mentor_id == zhao.id_number
     # and a mentor kept as text (nobody of that name there) still counts by the name
-    f.internship(f.student(school), post, kind="学徒", start_on=D(2026, 1, 1), end_on=D(2026, 12, 31), enterprise_mentor="钱师傅")
-    f.internship(f.student(school), post, kind="学徒", start_on=D(2026, 2, 1), end_on=D(2026, 2, 28), enterprise_mentor="钱师傅")
+    apprentice(D(2026, 1, 1), D(2026, 12, 31), enterprise_mentor="钱师傅")
+    apprentice(D(2026, 2, 1), D(2026, 2, 28), enterprise_mentor="钱师傅")
     found = {f_.numbers["mentor"]: f_ for f_ in _load(xiaoqi_engine)}
     assert set(found) == {"赵师傅", "钱师傅"}
     assert found["赵师傅"].dates == [(D(2026, 5, 1), D(2026, 6, 30))] and "mentor_id" not in found["钱师傅"].numbers
