@@ -469,3 +469,19 @@ def sum_records(session: Session, *, actor: Actor, kind: str | RecordKind, colum
         scale = _SCALES.get(kind.by_name[name].type)
         out[name] = (Decimal(int(value)) / scale).quantize(Decimal(1) / scale) if scale else int(value)
     return out
+
+
+def position_of(session: Session, *, actor: Actor, kind: str | RecordKind, key, filters: dict | None = None,
+                search: str | None = None, order_by: str | None = None, descending: bool = False, where=None) -> int | None:
+    """Where the record ``key`` stands (0 first) in the listing ``list_records`` gives for these
+    arguments; None when the listing does not hold it (one count of the rows before it)."""
+    kind = _kind(kind)
+    clauses = _filters(kind, actor, filters, search, where)
+    obj = session.execute(sa.select(kind.model).where(kind.key_clause(_key_values(kind, key)), *clauses)).scalar_one_or_none()
+    if obj is None:
+        return None
+    values = order_key(kind, obj, order_by)
+    if order_by:
+        values = (1, obj.id) if values[0] is None else (0, *values)
+    earlier = _beyond(_order_terms(kind, order_by, descending, order_key(kind, obj, order_by) if order_by else None), values, after=False)
+    return session.execute(sa.select(sa.func.count()).select_from(kind.model).where(*clauses, earlier)).scalar_one()

@@ -152,8 +152,11 @@ class XiaoqiApp(App):
         except KeyError as exc:
             self.notify(str(exc.args[0]), severity="error")
             return
+        came_from = self.current_mode
         self.open_section(f"records-{kind.name}")
-        self.push_screen(RecordDetailScreen(self.engine, self.actor, kind, record_key))
+        detail = RecordDetailScreen(self.engine, self.actor, kind, record_key)
+        detail.came_from = came_from  # Esc goes back there (compliance → record → compliance)
+        self.push_screen(detail)
 
     def show_error(self, exc: BaseException) -> None:
         show_error(self, exc)

@@ -138,6 +138,7 @@ MESSAGES = catalogue(
         "tui.rec.empty.filtered": ("没有符合条件的记录。按 f 修改筛选，或按 x 清除筛选与搜索。", "No record matches. Press f to change the filters, or x to clear filters and search."),
         "tui.rec.search.placeholder": ("在所有文本列中搜索（回车确认）…", "Search every text column (Enter)…"),
         "tui.rec.saved": ("已保存{kind}「{key}」", "Saved {kind} '{key}'"),
+        "tui.rec.unchanged": ("{kind}「{key}」没有修改，未写入", "{kind} '{key}' is unchanged: nothing was written"),
         "tui.rec.created": ("已新建{kind}「{key}」", "Created {kind} '{key}'"),
         "tui.rec.deleted": ("已删除{kind}「{key}」", "Deleted {kind} '{key}'"),
         "tui.rec.pick": ("请先选择一条记录（表格中的行还在读取）", "Pick a record first (the rows are still loading)"),

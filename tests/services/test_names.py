@@ -133,3 +133,17 @@ def test_findings_about_a_record_and_its_referrers_grouped():
     grouped = group_findings([*same, other])
     assert [(f.rule, n) for f, n in grouped] == [("R-1", 21), ("R-2", 1)]
     assert grouped[0][0].message == "day 0"
+
+
+@BOTH
+def test_position_of_a_record_in_its_listing(named):
+    from xiaoqi.core.services import order_key, position_of
+
+    with read_session(named) as session:
+        for order_by, descending in ((None, False), ("monthly_pay", False), ("monthly_pay", True), ("start_on", True)):
+            rows = list_records(session, actor=ADMIN, kind="internships", order_by=order_by, descending=descending).rows
+            for i, obj in enumerate(rows):
+                key = f"{obj.id_number}/{obj.uscc}/{obj.start_on}"
+                assert position_of(session, actor=ADMIN, kind="internships", key=key, order_by=order_by,
+                                   descending=descending) == i, (order_by, descending, order_key(get_kind("internships"), obj))
+        assert position_of(session, actor=Actor("school", SA), kind="internships", key=f"{STU_B}/{EB}/2025-09-01") is None

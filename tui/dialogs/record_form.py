@@ -16,7 +16,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 from xiaoqi.core.db import read_session, write_session
 from xiaoqi.core.errors import ValidationFailed
 from xiaoqi.core.kinds import Column, RecordKind, RowProblems, type_doc
-from xiaoqi.core.services import create_record, get_record, update_record
+from xiaoqi.core.privacy import mask_key
+from xiaoqi.core.services import create_record, get_record, snapshot, update_record
 
 from ..bindings import key, translate_bindings
 from ..i18n import both, form_text, t
@@ -164,8 +165,11 @@ class RecordForm(ModalScreen[str | None]):
         kind = self.kind
         try:
             with write_session(self.engine) as session:
+                changed = True
                 if self.key:
+                    before = snapshot(kind, get_record(session, actor=self.actor, kind=kind, key=self.key))
                     obj = update_record(session, actor=self.actor, kind=kind, key=self.key, changes=raw)
+                    changed = snapshot(kind, obj) != before
                 else:
                     obj = create_record(session, actor=self.actor, kind=kind, data=raw)
                 saved = kind.key_of(kind.export_values(obj))
@@ -176,11 +180,18 @@ class RecordForm(ModalScreen[str | None]):
         except Exception as exc:
             self.app.call_from_thread(self._general, error_text(exc))
             return
-        self.app.call_from_thread(self._saved, saved)
+        self.app.call_from_thread(self._saved, saved, changed)
 
-    def _saved(self, saved: str) -> None:
+    def _saved(self, saved: str, changed: bool = True) -> None:
+        """已保存 only when something was written; a save that changes nothing says so (and the
+        screen behind has nothing to reload)."""
+        shown = mask_key(self.kind, saved)
+        if not changed:
+            self.app.notify(t("tui.rec.unchanged", kind=self.kind.label(), key=shown))
+            self.dismiss(None)
+            return
         message = "tui.rec.saved" if self.key else "tui.rec.created"
-        self.app.notify(t(message, kind=self.kind.label(), key=saved))
+        self.app.notify(t(message, kind=self.kind.label(), key=shown))
         self.dismiss(saved)
 
     # -- problems ------------------------------------------------------------------------

@@ -135,8 +135,16 @@ class RecordDetailScreen(MainScreen):
             self.query_one(f"#section-{section.id}").border_title = both(*section.title)
         self.load()
 
+    #: the section the record was opened from (the compliance screen, a table)
+    came_from: str | None = None
+
     def action_back(self) -> None:
-        self.app.pop_screen()
+        """Back where the user came from: the screen below, or the section that opened it."""
+        app = self.app
+        here = app.current_mode
+        app.pop_screen()
+        if self.came_from and self.came_from != here:
+            app.open_section(self.came_from)
 
     def action_refresh(self) -> None:
         self.load()

@@ -252,10 +252,45 @@ class RecordsScreen(MainScreen):
             self.notify(t("tui.rec.pick"), severity="warning")
         return row_key
 
+    def prefilled(self) -> dict:
+        """What a new record's form starts with: the values the filters fix (an exact filter: the
+        school the list is narrowed to), and the school or enterprise the actor works for."""
+        kind, values = self.kind, {}
+        for name, value in self.filters.items():
+            col = kind.by_name.get(name)
+            if col is not None and col.type not in ("text", "list") and not (isinstance(value, str) and value.endswith("*")):
+                values[name] = value
+        own = {"school": kind.school_column, "enterprise": kind.enterprise_column}.get(self.actor.role)
+        if own and own in kind.by_name:
+            values.setdefault(own, self.actor.code)
+        return values
+
     def action_new(self) -> None:
         if not may_write(self, self.kind):
             return
-        self.app.push_screen(RecordForm(self.engine, self.actor, self.kind), self._saved)
+        self.app.push_screen(RecordForm(self.engine, self.actor, self.kind, values=self.prefilled()), self._created)
+
+    def _created(self, saved: str | None) -> None:
+        """After a create: the listing again, its cursor on the new row."""
+        if saved:
+            self._go_to_new(saved)
+            self.app.data_changed()
+
+    @db_work(group="records-position")
+    def _go_to_new(self, saved: str) -> None:
+        from xiaoqi.core.services import position_of
+
+        with read_session(self.engine) as session:
+            row = position_of(session, actor=self.actor, kind=self.kind, key=saved, filters=self.filters,
+                              search=self.search, order_by=self.order_by, descending=self.descending)
+        self.app.call_from_thread(self._show_new, row)
+
+    def _show_new(self, row: int | None) -> None:
+        table = self.table
+        if row is not None:
+            table.cursor_row = row
+        self.reload(keep_cursor=row is not None)
+        table.focus()
 
     def action_edit(self) -> None:
         row_key = self._cursor_key()
