@@ -8,7 +8,10 @@ Read it in this order:
 2. ``models.py`` and ``migrations/`` — the ledger, its periods and the records it is computed
    from; the database refuses changes in place and lines in closed periods;
 3. ``kinds.py`` — who may see and change what (the ledger is written only by ``xiaoqi incentives``);
-4. ``ledger.py`` — posting, reversing, closing and balances.
+4. ``ledger.py`` — posting, reversing, closing and balances;
+5. ``params.py``, ``eligibility.py``, ``accrue.py``, ``subsidies.py`` — what is earned and its steps;
+6. ``hookspecs.py`` — the intern-subsidy schemes other plugins add;
+7. ``rules.py``, ``statement.py``, ``commands.py``, ``views.py`` / ``screens.py``, ``demo.py``.
 
 Everything is reached through public hooks only; heavy modules are imported inside the hooks.
 """
@@ -70,3 +73,34 @@ def xiaoqi_addhooks(pm):
     caller = getattr(pm.hook, "xiaoqi_intern_subsidy_schemes", None)
     if caller is None or caller.spec is None:  # once per manager, also when the plugin is registered again
         pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def xiaoqi_register_screens():
+    from xiaoqi.tui import ScreenEntry
+
+    def incentives_screen(context):
+        from .screens import IncentivesScreen  # Textual is imported only when the TUI opens the screen
+
+        return IncentivesScreen(context)
+
+    return [ScreenEntry(id="incentives", title=("激励台账", "Incentives ledger"), screen=incentives_screen)]
+
+
+@hookimpl
+def xiaoqi_dashboard_panels():
+    from xiaoqi.tui import PanelEntry
+
+    def incentives_panel(context):
+        from .screens import IncentivesPanel
+
+        return IncentivesPanel(context)
+
+    return [PanelEntry(id="incentives", title=("激励台账", "Incentives"), widget=incentives_panel)]
+
+
+@hookimpl(trylast=True)  # after the other plugins' demo data (the industrial colleges' investment)
+def xiaoqi_demo_data(session, seed, today, manifest):
+    from .demo import generate
+
+    manifest.counts.update(generate(session, today=today, manifest=manifest))

@@ -87,7 +87,7 @@ class Statement:
         return [a for a in v.ACCOUNTS if a in self.opening or a in self.closing]
 
 
-def _scoped(actor, stmt):
+def scoped(actor, stmt):
     from .kinds import LINES
     from .models import Line
 
@@ -97,7 +97,7 @@ def _scoped(actor, stmt):
 
 def _balances(conn, actor, uscc: str, through: int) -> dict[str, Decimal]:
     line = _line_table()
-    stmt = _scoped(actor, sa.select(line.c.account, sa.func.sum(line.c.amount_fen)).where(line.c.uscc == uscc, line.c.period <= through)
+    stmt = scoped(actor, sa.select(line.c.account, sa.func.sum(line.c.amount_fen)).where(line.c.uscc == uscc, line.c.period <= through)
                    .group_by(line.c.account))
     return {account: _yuan(fen) for account, fen in conn.execute(stmt)}
 
@@ -118,14 +118,14 @@ def build(conn, actor, uscc: str, year: int) -> Statement:
     out.opening = _balances(conn, actor, uscc, year - 1)
     out.closing = _balances(conn, actor, uscc, year)
     line = _line_table()
-    stmt = _scoped(actor, sa.select(line).where(line.c.uscc == uscc, line.c.period == year).order_by(line.c.entry_date, line.c.id))
+    stmt = scoped(actor, sa.select(line).where(line.c.uscc == uscc, line.c.period == year).order_by(line.c.entry_date, line.c.id))
     for r in conn.execute(stmt):
         row = dict(r._mapping)
         row["amount"] = _yuan(row["amount_fen"])
         row["case_shown"] = shown_key(row["case_key"], actor) if row["case_key"] else ""
         row["source_key"], row["note"] = shown(actor, uscc, row["source_key"]), shown(actor, uscc, row["note"])
         out.lines.append(row)
-    carried = _scoped(actor, sa.select(line.c.vintage, sa.func.sum(line.c.amount_fen))
+    carried = scoped(actor, sa.select(line.c.vintage, sa.func.sum(line.c.amount_fen))
                       .where(line.c.uscc == uscc, line.c.account == v.CREDIT, line.c.period <= year)
                       .group_by(line.c.vintage).having(sa.func.sum(line.c.amount_fen) != 0).order_by(line.c.vintage))
     out.carried = [(int(vintage), _yuan(fen)) for vintage, fen in conn.execute(carried)]
@@ -274,7 +274,7 @@ def beancount(conn, actor) -> str:
 
     line = _line_table()
     original = line.alias("o")
-    stmt = _scoped(actor, sa.select(line, original.c.line_type.label("reversed_type"))
+    stmt = scoped(actor, sa.select(line, original.c.line_type.label("reversed_type"))
                    .select_from(line.outerjoin(original, original.c.id == line.c.reverses_id)).order_by(line.c.entry_date, line.c.id))
     rows = [dict(r._mapping) for r in conn.execute(stmt)]
     names = firm_names(conn, {r["uscc"] for r in rows})
