@@ -50,6 +50,12 @@ catalogue(
         "explain.province": ("仅适用于地区代码 {province} 开头的{what}", "Applies only where {what} starts with {province}"),
         "explain.dates": ("适用于{range}开始的实习（{origin}）", "Judges internships starting {range} ({origin})"),
         "explain.dates.plain": ("适用于{range}开始的实习", "Judges internships starting {range}"),
+        # rules about other records (teachers, colleges, certificates ...): in force on those dates
+        "explain.dates.any": ("{range}施行（{origin}）", "In force {range} ({origin})"),
+        "explain.dates.any.plain": ("{range}施行", "In force {range}"),
+        "explain.versions.any": ("规则版本（按日期适用）：", "Versions (chosen by date):"),
+        "explain.version.any": ("【{version}】{range}施行；依据：{source}", "[{version}] in force {range}; source: {source}"),
+        "explain.before.any": ("{start} 以前的情况不按本规则检查。", "Nothing before {start} is checked by this rule."),
         "explain.origin.rule": ("规则本身的施行日期", "the rule's own dates"),
         "explain.range.from": ("自 {start} 起", "on or after {start}"),
         "explain.range.to": ("截至 {end} ", "on or before {end}"),
@@ -154,15 +160,21 @@ def _range(validity) -> str:
     return t("explain.range.to", end=end) if end else t("explain.range.always")
 
 
+def _said(key: str, rule) -> str:
+    """The explain text ``key`` for ``rule``: internship rules judge internships by their start,
+    rules about other records are in force on dates (``.any``)."""
+    return key if rule.subject_kind == "internships" else key + ".any"
+
+
 def _dates(validity) -> str:
     """When the rule judges, where those dates come from, and whether only a year is known."""
     value = validity.valid_from or validity.valid_to
     if value is None:
-        return t("explain.dates.plain", range=_range(validity))
+        return t(_said("explain.dates", validity.rule) + ".plain", range=_range(validity))
     origin = t("explain.origin.rule") if value.origin == "default" else value.origin
     if validity.rule.valid_from_year_only and validity.valid_from and validity.valid_from.origin == "default":
         origin += ("；" if get_lang() == "zh" else "; ") + t("explain.year_only")
-    return t("explain.dates", range=_range(validity), origin=origin)
+    return t(_said("explain.dates", validity.rule), range=_range(validity), origin=origin)
 
 
 def print_explanation(ex) -> None:
@@ -181,14 +193,14 @@ def print_explanation(ex) -> None:
         click.echo(t("explain.province", province=rule.province, what=t(f"explain.by.{rule.region_by}")))
     click.echo(_dates(ex.validity[0]))
     if len(ex.versions) > 1:
-        click.echo(t("explain.versions"))
+        click.echo(t(_said("explain.versions", rule)))
         for v in ex.versions:
-            click.echo("  " + t("explain.version", version=v.rule.version or v.rule.id, range=_range(v), source=v.rule.source))
+            click.echo("  " + t(_said("explain.version", rule), version=v.rule.version or v.rule.id, range=_range(v), source=v.rule.source))
             if v.rule is not rule and any(v.rule.requirement):
                 click.echo("    " + t("explain.version_req", text=both(*v.rule.requirement)))
     earliest = ex.versions[-1]
     if earliest.valid_from:
-        click.echo(t("explain.before", start=earliest.valid_from.value))
+        click.echo(t(_said("explain.before", rule), start=earliest.valid_from.value))
     click.echo(t("explain.region", region=ex.region or t("rules.national"), on=ex.on))
     click.echo(t("explain.params") if ex.params else t("explain.no_params"))
     for p in ex.params:

@@ -123,8 +123,8 @@ class Rule:
 #: every rule's validity, read like its parameters (per region, from ``xiaoqi.toml`` or a plugin's
 #: ``xiaoqi_rule_params``) under the rule's own id, variants included
 VALIDITY_PARAMS = (
-    Param("valid_from", "date", doc=("自该日起开始的实习适用本规则", "internships starting on or after this date are judged by the rule"), required=False),
-    Param("valid_to", "date", doc=("至该日止开始的实习适用本规则", "internships starting on or before this date are judged by the rule"), required=False),
+    Param("valid_from", "date", doc=("本规则自该日起施行（实习规则：自该日起开始的实习）", "the rule is in force from this date (an internship rule: internships starting on or after it)"), required=False),
+    Param("valid_to", "date", doc=("本规则施行至该日（实习规则：至该日止开始的实习）", "the rule is in force until this date (an internship rule: internships starting on or before it)"), required=False),
 )
 VALIDITY_NAMES = tuple(p.name for p in VALIDITY_PARAMS)
 

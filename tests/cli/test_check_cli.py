@@ -172,7 +172,7 @@ def test_explain_of_every_national_rule_shows_its_source_and_dates(xiaoqi_cli):
     assert len(national) >= 19
     for rule in national:
         text = xiaoqi_cli("check", "--explain", rule.id).output
-        assert "依据：" in text and "适用于" in text, rule.id
+        assert "依据：" in text and ("适用于" in text or "施行" in text), rule.id  # 施行: a rule about other records
         data = xiaoqi_cli("check", "--explain", rule.id, "--format", "json").json
         assert data["source"] and data["versions"][0]["rule"] == rule.id, rule.id
     pay = xiaoqi_cli("check", "--explain", "INT-PAY-MIN").output
@@ -180,6 +180,8 @@ def test_explain_of_every_national_rule_shows_its_source_and_dates(xiaoqi_cli):
     assert "适用于自 2021-12-31 起开始的实习" in pay
     assert "【2016】自 2016-04-11 至 2021-12-30 开始的实习；依据：《职业学校学生实习管理规定》（教育部等五部门，教职成〔2016〕3号）第十七条" in pay
     assert "2016-04-11 以前开始的实习不按本规则检查" in pay
+    practice = xiaoqi_cli("--lang", "en", "check", "--explain", "TCH-PRACTICE-5Y6M").output  # not an internship rule
+    assert "In force on or after 2016-05-11" in practice and "internships starting" not in practice
     versions = xiaoqi_cli("check", "--explain", "INT-PAY-MIN", "--format", "json").json["versions"]
     assert [(v["version"], v["valid_from"], v["valid_to"]) for v in versions] == [("2021", "2021-12-31", None), ("2016", "2016-04-11", "2021-12-30")]
     overlap = xiaoqi_cli("check", "--explain", "INT-OVERLAP").output
