@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from . import fields as f
 from . import models as m
-from .access import ALL, NAME, NONE, OWN, PHONE, Access, referenced_by, via, where
+from .access import ALL, HIDE, NAME, NONE, OWN, PHONE, Access, referenced_by, via, where
 from .i18n import catalogue, t
 from .kinds import Column, NamedReference, RecordKind, Reference
 
@@ -216,7 +216,7 @@ CORE_KINDS: list[RecordKind] = [
         school_column="school_code",
         # an enterprise reads the students interning with it (masked: it never reveals them)
         access=Access(read={"enterprise": referenced_by("internships")},
-                      personal={"guardian": NAME, "guardian_phone": PHONE}),
+                      personal={"guardian": NAME, "guardian_phone": PHONE, "hardship": HIDE}),
         references=[
             Reference("schools", ("school_code",), ("school_code",)),
             Reference("majors", ("school_code", "major_code"), ("school_code", "major_code")),
@@ -232,6 +232,7 @@ CORE_KINDS: list[RecordKind] = [
             _c("class_name", "班级", "text", max_len=100),
             _c("guardian", "监护人", "text", max_len=100),
             _c("guardian_phone", "监护人电话", "text", max_len=50),
+            _c("hardship", "家庭经济困难", "bool", doc=("家庭经济困难学生（如建档立卡），免缴考核等费用", "from a family with financial difficulties (e.g. 建档立卡): exempt from assessment fees")),
         ],
     ),
     RecordKind(

@@ -40,6 +40,7 @@ catalogue(
         "v.bool": ("应为 是/否（也可写 true/false、1/0、Y/N）", "must be 是/否 (or true/false, 1/0, Y/N)"),
         "v.choice": ("应为以下之一：{choices}", "must be one of: {choices}"),
         "v.text.long": ("太长（最多{n}个字符）", "too long (at most {n} characters)"),
+        "v.term": ("学期应写作 2025-2026-1（学年起止年份与第1或第2学期）", "a term is written 2025-2026-1 (the school year and term 1 or 2)"),
     }
 )
 
@@ -283,6 +284,18 @@ def parse_hours(value) -> Decimal:
     if not d.is_finite() or d < 0 or d > _HOURS_MAX or d != d.quantize(_TENTH, rounding=ROUND_HALF_UP):
         raise ValueError(t("v.hours"))
     return d.quantize(_TENTH)
+
+
+_TERM = re.compile(r"^(\d{4})\s*[-–—~至]\s*(\d{4})\s*(?:学年)?\s*[-—]?\s*(?:第)?\s*([12一二])\s*(?:学期)?$")
+
+
+def parse_term(value) -> str:
+    """A school term as ``2025-2026-1`` (the school year's two calendar years, then term 1 or 2):
+    accepts 2025-2026-1, 2025-2026学年第一学期, 2025~2026-2 ..."""
+    match = _TERM.match(parse_text(value))
+    if not match or int(match[2]) != int(match[1]) + 1:
+        raise ValueError(t("v.term"))
+    return f"{match[1]}-{match[2]}-{'1' if match[3] in ('1', '一') else '2'}"
 
 
 _TRUE = {"是", "true", "1", "y", "yes", "t", "对", "有"}

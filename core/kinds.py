@@ -54,6 +54,7 @@ CORE_COLUMN_TYPES: tuple[ColumnType, ...] = (
     ColumnType("int", f.parse_int, ("整数", "integer")),
     ColumnType("hours", f.parse_hours, ("小时数（最多一位小数）", "hours (at most one decimal)")),
     ColumnType("bool", f.parse_bool, ("是/否", "yes/no")),
+    ColumnType("term", f.parse_term, ("学期，如 2025-2026-1", "term, e.g. 2025-2026-1")),
     ColumnType("digits2", lambda v: f.parse_digits(v, 2), ("2位数字", "2 digits")),
     ColumnType("digits4", lambda v: f.parse_digits(v, 4), ("4位数字", "4 digits")),
     ColumnType("digits6", lambda v: f.parse_digits(v, 6), ("6位数字", "6 digits")),

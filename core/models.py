@@ -106,6 +106,8 @@ class Student(SQLModel, table=True):
     class_name: Optional[str] = Field(default=None, max_length=100)
     guardian: Optional[str] = Field(default=None, max_length=100)
     guardian_phone: Optional[str] = Field(default=None, max_length=50)
+    # 家庭经济困难 (e.g. 建档立卡): exempt from 1+X assessment fees; personal data, hidden unless revealed
+    hardship: Optional[bool] = None
 
 
 class Enterprise(SQLModel, table=True):

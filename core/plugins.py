@@ -48,6 +48,7 @@ DEFAULT_PLUGINS = (
     "xiaoqi.plugins.industrial_college",
     "xiaoqi.plugins.teachers",
     "xiaoqi.plugins.incentives",
+    "xiaoqi.plugins.onex",
     "xiaoqi.plugins.regions.jiangsu",
     "xiaoqi.plugins.regions.guangxi",
     "xiaoqi.plugins.regions.henan",

@@ -64,6 +64,12 @@ class SqlDialect:
         streams Python merges; PostgreSQL would otherwise order by the database's locale."""
         return expr if self.sqlite else f'{expr} COLLATE "C"'
 
+    def year(self, expr: str) -> str:
+        """The calendar year of the date ``expr``, as an integer."""
+        if self.sqlite:
+            return f"CAST(strftime('%Y', {expr}) AS INTEGER)"
+        return f"CAST(EXTRACT(YEAR FROM {expr}) AS INTEGER)"
+
     def make_date(self, year: str, month: int | str, day: int | str) -> str:
         """The date of a year (an integer expression, e.g. a column) and a month and day."""
         if self.sqlite:

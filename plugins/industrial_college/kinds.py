@@ -28,8 +28,6 @@ is named by an ID number, masked like every ID number.
 
 from __future__ import annotations
 
-import re
-
 import sqlalchemy as sa
 
 from xiaoqi.core import fields as f
@@ -50,27 +48,14 @@ catalogue(
         "ic.v.more_than": ("{part}不能多于{whole}", "{part} is more than {whole}"),
         "ic.v.positive": ("金额应大于 0", "the amount is more than 0"),
         "ic.v.hours": ("学时应大于 0", "the hours are more than 0"),
-        "ic.v.term": ("学期应写作 2025-2026-1（学年起止年份与第1或第2学期）", "a term is written 2025-2026-1 (the school year and term 1 or 2)"),
         "ic.v.trainees": ("员工培训须填写培训人次", "employee training needs the number trained"),
         "ic.v.patent_no": ("专利须填写专利号", "a patent needs its number"),
     }
 )
 
-_TERM = re.compile(r"^(\d{4})\s*[-–—~至]\s*(\d{4})\s*(?:学年)?\s*[-—]?\s*(?:第)?\s*([12一二])\s*(?:学期)?$")
-
-
-def parse_term(value) -> str:
-    """A term as ``2025-2026-1``: accepts 2025-2026-1, 2025-2026学年第一学期, 2025~2026-2 ..."""
-    match = _TERM.match(f.parse_text(value))
-    if not match or int(match[2]) != int(match[1]) + 1:
-        raise ValueError(t("ic.v.term"))
-    return f"{match[1]}-{match[2]}-{'1' if match[3] in ('1', '一') else '2'}"
-
-
-#: the column types these kinds add (their canonical value is text)
+#: the column types these kinds add (their canonical value is text); terms are the core's ``term``
 COLUMN_TYPES = [
     ColumnType("ic_party", parties.parse_party, ("学校代码、统一社会信用代码或行政区划代码", "school code, USCC or region code")),
-    ColumnType("ic_term", parse_term, ("学期，如 2025-2026-1", "term, e.g. 2025-2026-1")),
 ]
 
 
@@ -313,7 +298,7 @@ def _positive_hours(values: dict) -> list[tuple[str, str]]:
 TEACHING = _child(
     "ic_teaching", "产业学院企业教师授课", "industrial college enterprise teaching", m.Teaching, ("teacher_id", "term", "course"), [
         _c("teacher_id", "教师身份证号", "idcard", required=True, key=True, doc=("教师名录中的企业导师或企业兼职教师", "an enterprise mentor or part-time teacher from a firm in the teachers register")),
-        _c("term", "学期", "ic_term", required=True, key=True),
+        _c("term", "学期", "term", required=True, key=True),
         _c("course", "课程名称", "text", required=True, key=True),
         _c("hours", "学时", "int", required=True),
     ],

@@ -7,20 +7,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-import openpyxl
 import pytest
-import sqlalchemy as sa
 
 from xiaoqi.core.actors import ADMIN, Actor
-from xiaoqi.core.db import make_engine, read_session, write_session
+from xiaoqi.core.db import read_session, write_session
 from xiaoqi.core.errors import PermissionDenied, ValidationFailed
+from xiaoqi.core.fields import parse_term
 from xiaoqi.core.kinds import RowProblems, get_kind, get_kinds
 from xiaoqi.core.services import create_record, list_records, update_record
-from xiaoqi.plugins.industrial_college.kinds import KINDS, parse_term
+from xiaoqi.plugins.industrial_college.kinds import KINDS
 from xiaoqi.plugins.industrial_college.parties import parse_party
-from xiaoqi.testing import copy_sqlite, make_uscc
+from xiaoqi.testing import make_uscc
 
 from .ic_data import C1, C2, association_code, build
+from .roundtrip import assert_round_trip, assert_template_headers, table_rows
 
 BOTH = pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
 IC_KINDS = [k.name for k in KINDS]
@@ -264,69 +264,17 @@ def test_personal_columns_are_masked_unless_revealed(xiaoqi_engine, xiaoqi_facto
 
 # -- every kind round-trips -----------------------------------------------------------------------
 
-def table_rows(engine, kinds) -> dict[str, list[tuple]]:
-    """Every column but the id of each kind's table, in key order: what a round trip must keep."""
-    out = {}
-    with engine.connect() as conn:
-        for name in kinds:
-            table = get_kind(name).model.__table__
-            cols = [c for c in table.columns if c.name != "id"]
-            out[name] = sorted(tuple(r) for r in conn.execute(sa.select(*cols)))
-    return out
-
-
-def audit_count(engine) -> int:
-    """Audit entries about records (an import batch's own entry is written whatever it changed)."""
-    with engine.connect() as conn:
-        return conn.execute(sa.text("SELECT COUNT(*) FROM audit_log WHERE kind <> 'import_batches'")).scalar_one()
-
-
 @BOTH
 def test_every_kind_round_trips_through_export_and_import(request, xiaoqi_backend, xiaoqi_engine, xiaoqi_factory,
                                                           xiaoqi_cli, xiaoqi_sqlite_template, tmp_path):
     build(xiaoqi_factory)
-    before = table_rows(xiaoqi_engine, IC_KINDS)
-    assert all(before[k] for k in IC_KINDS), [k for k in IC_KINDS if not before[k]]
-    audited = audit_count(xiaoqi_engine)
-    files = {}
-    for kind in CORE_KINDS + IC_KINDS:
-        for fmt in ("xlsx", "csv", "json"):
-            out = tmp_path / f"{kind}.{fmt}"
-            result = xiaoqi_cli("export", kind, "--format", fmt, "--reveal", "-o", out)
-            assert result.exit_code == 0, result.stderr
-            files[kind, fmt] = out
-    # in place: every format re-imports with nothing changed and nothing audited
-    for kind in IC_KINDS:
-        for fmt in ("xlsx", "csv", "json"):
-            again = xiaoqi_cli("import", kind, files[kind, fmt], "--format", "json")
-            assert again.exit_code == 0, again.output + again.stderr
-            assert again.json["created"] == again.json["updated"] == 0, (kind, fmt, again.json)
-    assert table_rows(xiaoqi_engine, IC_KINDS) == before and audit_count(xiaoqi_engine) == audited
-    # into a fresh database: the same rows (a workbook for the core, each format for a third of the kinds)
-    if xiaoqi_backend == "pg":
-        dbs = request.getfixturevalue("xiaoqi_pg")
-        fresh = dbs.create()
-        request.addfinalizer(lambda: dbs.drop(fresh))
-    else:
-        fresh = copy_sqlite(xiaoqi_sqlite_template, tmp_path / "fresh.db")
-    for n, kind in enumerate(CORE_KINDS + IC_KINDS):
-        fmt = ("xlsx", "csv", "json")[n % 3]
-        result = xiaoqi_cli("import", kind, files[kind, fmt], db=fresh)
-        assert result.exit_code == 0, (kind, result.output + result.stderr)
-    engine = make_engine(fresh)
-    try:
-        assert table_rows(engine, IC_KINDS) == before
-    finally:
-        engine.dispose()
+    assert_round_trip(request, xiaoqi_backend, xiaoqi_engine, xiaoqi_cli, xiaoqi_sqlite_template, tmp_path,
+                      core_kinds=CORE_KINDS, kinds=IC_KINDS)
 
 
 @pytest.mark.parametrize("kind", IC_KINDS)
 def test_each_template_has_both_header_rows(kind, xiaoqi_cli, tmp_path):
-    out = tmp_path / f"{kind}.xlsx"
-    assert xiaoqi_cli("template", kind, "-o", out).exit_code == 0
-    cells = json.dumps([list(r) for r in openpyxl.load_workbook(out).active.iter_rows(values_only=True)], ensure_ascii=False)
-    for column in get_kind(kind).columns:
-        assert column.zh in cells and column.name in cells
+    assert_template_headers(xiaoqi_cli, kind, tmp_path)
 
 
 def test_a_bad_file_names_rows_and_columns_and_writes_nothing(xiaoqi_engine, xiaoqi_factory, xiaoqi_cli, tmp_path):

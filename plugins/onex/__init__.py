@@ -1,0 +1,77 @@
+"""1+X certificates and the credit bank (《职业教育“1+X”证书制度试点方案》, 教育部等四部门, 2019):
+training-evaluation organisations (培训评价组织) and their vocational skill-level certificates
+(职业技能等级证书, 初级 / 中级 / 高级), schools' pilot registrations, assessment sites and sessions,
+candidates' results, certificates issued, and the credit bank (学分银行): each school's conversion
+rules (certificate + level → courses, credits, 免修 / 免考) and the conversions applied to students.
+
+Read it in this order:
+
+1. ``vocabulary.py`` — the levels (a higher level covers the lower), 免修 / 免考, the batches;
+2. ``models.py`` and ``migrations/`` — the tables, in the plugin's own Alembic branch (``onex_0001``);
+3. ``kinds.py`` — the record kinds, with who may see and change what (``Access``);
+4. ``rules.py`` — the X-… rules, set-based, with parameters that have no national figure;
+5. ``hookspecs.py`` and ``holdings.py`` — the hook this plugin publishes (which certificates a
+   student holds on a day), and its answer;
+6. ``bank.py`` — the credit-bank account of a student, the conversion run and the yearly summary;
+   ``commands.py`` is ``xiaoqi onex``, ``tui.py`` the screens, panel and detail section,
+   ``report.py`` the annual report's section, ``demo.py`` the demo data.
+
+Everything is reached through public hooks only; the heavy modules are imported inside the hooks.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from xiaoqi.core import hookimpl
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+@hookimpl
+def xiaoqi_register_models():
+    from .models import MODELS
+
+    return list(MODELS)
+
+
+@hookimpl
+def xiaoqi_migration_locations():
+    return [str(MIGRATIONS)]
+
+
+@hookimpl
+def xiaoqi_register_column_types():
+    from .kinds import COLUMN_TYPES
+
+    return list(COLUMN_TYPES)
+
+
+@hookimpl
+def xiaoqi_register_record_kinds():
+    from .kinds import KINDS
+
+    return list(KINDS)
+
+
+@hookimpl
+def xiaoqi_register_rules():
+    from .rules import RULES
+
+    return list(RULES)
+
+
+@hookimpl
+def xiaoqi_addhooks(pm):
+    from . import hookspecs
+
+    caller = getattr(pm.hook, "xiaoqi_onex_certificates_held", None)
+    if caller is None or caller.spec is None:  # once per manager, also when the plugin is registered again
+        pm.add_hookspecs(hookspecs)
+
+
+@hookimpl
+def xiaoqi_onex_certificates_held(conn, on, id_numbers):
+    from .holdings import certificates_held
+
+    return certificates_held(conn, on=on, id_numbers=id_numbers)
