@@ -55,6 +55,15 @@ def xiaoqi_register_record_kinds():
 
 
 @hookimpl
+def xiaoqi_register_commands():
+    from xiaoqi.core.commands import CommandEntry
+
+    return [CommandEntry("onex", ("1+X 证书与学分银行：证书、站点、成绩、学分账户、学分转换、年度汇总",
+                                  "1+X certificates and the credit bank: certificates, sites, results, accounts, conversion, yearly summary"),
+                         "xiaoqi.plugins.onex.commands:onex_group")]
+
+
+@hookimpl
 def xiaoqi_register_rules():
     from .rules import RULES
 
