@@ -71,6 +71,41 @@ def xiaoqi_register_rules():
 
 
 @hookimpl
+def xiaoqi_detail_sections(kind):
+    if kind != "students":
+        return []
+    from xiaoqi.tui import DetailSection
+
+    from .account_view import load_account
+
+    return [DetailSection(id="onex-account", title=("学分银行账户（1+X）", "Credit-bank account (1+X)"), load=load_account)]
+
+
+@hookimpl
+def xiaoqi_dashboard_panels():
+    from xiaoqi.tui import PanelEntry
+
+    def onex_panel(context):
+        from .tui import OnexPanel  # Textual is imported only when the dashboard shows the panel
+
+        return OnexPanel(context)
+
+    return [PanelEntry(id="onex", title=("1+X 证书", "1+X certificates"), widget=onex_panel)]
+
+
+@hookimpl
+def xiaoqi_register_screens():
+    from xiaoqi.tui import ScreenEntry
+
+    def conversion_screen(context):
+        from .tui import ConversionScreen
+
+        return ConversionScreen(context)
+
+    return [ScreenEntry(id="onex-convert", title=("学分转换", "Credit conversion"), screen=conversion_screen)]
+
+
+@hookimpl
 def xiaoqi_addhooks(pm):
     from . import hookspecs
 

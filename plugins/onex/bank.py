@@ -368,3 +368,19 @@ def write_account(acct: Account, path) -> None:
             sheet.append([xlsx_value(sheet, row.get(c)) for c in columns])
     with open_output(path) as fh:
         book.save(fh)
+
+
+def upcoming_sessions(session, *, actor, start: dt.date, days: int) -> list[dict]:
+    """Sessions from ``start`` to ``days`` days later that the actor may see, with their site and
+    the candidates entered so far."""
+    x, st, c = m.Session, m.Site, m.Certificate
+    entered = sa.select(m.Result.session_code, sa.func.count().label("n")).group_by(m.Result.session_code).subquery()
+    stmt = _and(sa.select(x.session_code, x.held_on, x.level, c.name.label("certificate_name"), st.name.label("site_name"),
+                          x.school_code, sa.func.coalesce(entered.c.n, 0).label("candidates"))
+                .join(st, sa.and_(st.site_code == x.site_code, st.certificate_code == x.certificate_code, st.level == x.level))
+                .join(c, c.code == x.certificate_code)
+                .outerjoin(entered, entered.c.session_code == x.session_code)
+                .where(x.held_on.between(start, start + dt.timedelta(days=days)))
+                .order_by(x.held_on, x.session_code).limit(20),
+                k.SESSIONS.read_filter(actor))
+    return [dict(r) for r in session.execute(stmt).mappings()]
