@@ -330,6 +330,8 @@ class DemoBuilder:
                     "id_number": id_number, "birth_date": birth, "major_code": major["major_code"],
                     "enrolled_on": dt.date(cohort, 9, 1), "class_name": f"{major['name'][:4]}{cohort % 100}{i % 4 + 1}班",
                     "guardian": person_name(rng), "guardian_phone": f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}",
+                    # one in twelve from a family with financial difficulties (no draw: the demo stays as it was)
+                    "hardship": i % 12 == 5,
                 })
         self.students = rows
         _insert(self.session, m.Student, rows)

@@ -71,6 +71,20 @@ def xiaoqi_register_rules():
 
 
 @hookimpl
+def xiaoqi_report_sections(session, year, school_code, actor):
+    from .report import section
+
+    return [section(session, year=year, school_code=school_code, actor=actor)]
+
+
+@hookimpl
+def xiaoqi_demo_data(session, size, seed, today, manifest):
+    from .demo import generate
+
+    manifest.counts.update(generate(session, size=size, seed=seed, today=today, manifest=manifest))
+
+
+@hookimpl
 def xiaoqi_detail_sections(kind):
     if kind != "students":
         return []

@@ -293,25 +293,26 @@ def convert(session, *, actor, term: str, on: dt.date, dry_run: bool = False, sc
 
 # -- the yearly summary -----------------------------------------------------------------------------
 
-def summary(session, *, actor, year: int) -> list[dict]:
+def summary(session, *, actor, year: int, school: str | None = None) -> list[dict]:
     """By certificate and level, for ``year``: candidates, passes, pass rate (sessions held in the
-    year), certificates issued in the year, conversions applied in the year and their credits."""
+    year), certificates issued in the year, conversions applied in the year and their credits; of
+    ``school``'s students when given."""
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
     x, r = m.Session, m.Result
     sat = _and(sa.select(x.certificate_code.label("code"), x.level, sa.func.count().label("candidates"),
                          sa.func.sum(sa.case((r.passed.is_(True), 1), else_=0)).label("passes"))
                .join(x, x.session_code == r.session_code).where(x.held_on.between(first, last)).group_by(x.certificate_code, x.level),
-               k.RESULTS.read_filter(actor)).subquery()
+               k.RESULTS.read_filter(actor), r.school_code == school if school else None).subquery()
     i = m.Issued
     issued = _and(sa.select(i.certificate_code.label("code"), i.level, sa.func.count().label("issued"))
                   .where(i.issued_on.between(first, last)).group_by(i.certificate_code, i.level),
-                  k.ISSUED.read_filter(actor)).subquery()
+                  k.ISSUED.read_filter(actor), i.school_code == school if school else None).subquery()
     v, cr = m.Conversion, m.ConversionRule
     converted = _and(sa.select(cr.certificate_code.label("code"), cr.level, sa.func.count().label("conversions"),
                                sa.func.sum(v.credits).label("credits"))
                      .join(cr, sa.and_(cr.school_code == v.school_code, cr.rule_code == v.rule_code))
                      .where(v.applied_on.between(first, last)).group_by(cr.certificate_code, cr.level),
-                     k.CONVERSIONS.read_filter(actor)).subquery()
+                     k.CONVERSIONS.read_filter(actor), v.school_code == school if school else None).subquery()
     keys = sa.union(sa.select(sat.c.code, sat.c.level), sa.select(issued.c.code, issued.c.level),
                     sa.select(converted.c.code, converted.c.level)).subquery()
     c = m.Certificate

@@ -115,3 +115,11 @@ def test_the_command_is_listed_without_importing_it():
     modules = imported_by("--help")
     heavy = {f"xiaoqi.plugins.onex.{name}" for name in ("commands", "bank", "models", "kinds", "rules")}
     assert "xiaoqi.plugins.onex" in modules and not heavy & modules
+
+
+def test_the_annual_report_has_a_1x_section_per_school(reg, xiaoqi_cli):
+    report = xiaoqi_cli("report", "annual", "--year", "2025").output
+    assert "## 1+X 证书与学分银行" in report
+    assert "| WEB-01 | Web前端开发 | 中级 | 4 | 3 | 75.0% | 3 | 1 | 4.0 |" in report
+    school_b = xiaoqi_cli("report", "annual", "--year", "2025", "--school", reg.b.school_code).output
+    assert "| WEB-01 | Web前端开发 | 中级 | 1 | 1 | 100.0% | 1 | 0 | 0.0 |" in school_b
