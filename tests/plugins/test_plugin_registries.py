@@ -238,8 +238,10 @@ def test_record_kinds_list_the_cores_then_the_builtin_plugins_then_others(xiaoqi
     core = [k.name for k in CORE_KINDS]
     from xiaoqi.plugins.incentives.kinds import KINDS as INC_KINDS
     from xiaoqi.plugins.industrial_college.kinds import KINDS as IC_KINDS
+    from xiaoqi.plugins.onex.kinds import KINDS as ONEX_KINDS
 
-    # xiaoqi.plugins.luban, .industrial_college, .teachers, .incentives, then .regions.henan and .shaanxi (DEFAULT_PLUGINS), then the rest
+    # xiaoqi.plugins.luban, .industrial_college, .teachers, .incentives, .onex, then .regions.henan and .shaanxi (DEFAULT_PLUGINS), then the rest
     builtin = ["luban_workshops", "luban_equipment", "luban_activity", "luban_partners", *(k.name for k in IC_KINDS),
-               "tch_practice", "tch_recognitions", *(k.name for k in INC_KINDS), "henan_mental_checks", "shaanxi_arrangements"]
+               "tch_practice", "tch_recognitions", *(k.name for k in INC_KINDS), *(k.name for k in ONEX_KINDS),
+               "henan_mental_checks", "shaanxi_arrangements"]
     assert names == core + builtin + ["kit_later"]

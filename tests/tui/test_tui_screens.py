@@ -288,7 +288,8 @@ async def check_plugin_palette(url):
 
 async def check_plugins(url):
     app = make_app(url, auto_check=False)
-    async with app.run_test(size=SIZE) as pilot:
+    # tall enough for the navigation's every entry and the dashboard's every panel (the built-in plugins' included)
+    async with app.run_test(size=(200, 120)) as pilot:
         await settle(pilot)
         app.screen.query_one("#greeting-panel").scroll_visible(animate=False)  # below the built-in plugins' panels
         await settle(pilot)
