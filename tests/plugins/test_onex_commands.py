@@ -89,7 +89,7 @@ def test_convert_previews_then_converts_once_however_often_it_runs(reg, xiaoqi_c
 
 def test_convert_is_refused_to_who_may_not_and_for_a_bad_term(reg, xiaoqi_cli, xiaoqi_engine):
     before = conversions(xiaoqi_engine)
-    denied = xiaoqi_cli("--as", f"enterprise:{reg.org_a}", "onex", "convert", "--term", "2025-2026-2")
+    denied = xiaoqi_cli("--as", "auditor", "onex", "convert", "--term", "2025-2026-2")
     assert denied.exit_code == 1 and "不能认定学分转换" in denied.stderr
     bad = xiaoqi_cli("onex", "convert", "--term", "2025秋")
     assert bad.exit_code == 2 and "--term：学期应写作 2025-2026-1" in bad.stderr
