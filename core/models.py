@@ -208,8 +208,9 @@ class Internship(SQLModel, table=True):
         sa.Index("ix_internships_dates", "start_on", "end_on"),
         sa.Index("ix_internships_school", "school_code", "uscc", "start_on"),
         sa.Index("ix_internships_position", "uscc", "position_code", "start_on", "end_on", "kind"),
-        sa.Index("ix_internships_school_mentor", "school_mentor_id"),
-        sa.Index("ix_internships_enterprise_mentor", "enterprise_mentor_id"),
+        # with the school: a school's read scope over its interns' mentors (migration 0009)
+        sa.Index("ix_internships_school_mentor", "school_mentor_id", "school_code"),
+        sa.Index("ix_internships_enterprise_mentor", "enterprise_mentor_id", "school_code"),
     )
     id: Optional[int] = Field(default=None, primary_key=True)
     school_code: str = Field(sa_column=sa.Column(sa.String(10), _fk("schools.school_code"), nullable=False))

@@ -92,3 +92,27 @@ def test_0003_lengthens_the_sweep_indexes_and_keeps_the_rows(xiaoqi_backend, req
         assert conn.exec_driver_sql("SELECT id_number, uscc FROM internships").all() == [tuple(key.split("/")[:2])]
         assert conn.exec_driver_sql("SELECT COUNT(*) FROM insured").scalar_one() == 1
     engine.dispose()
+
+
+@pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
+def test_0009_puts_the_school_into_the_mentor_indexes_keeping_the_rows(xiaoqi_backend, request, tmp_path):
+    from tests.rules_data import World
+    from xiaoqi.core.db import write_session
+
+    if xiaoqi_backend == "pg":
+        dbs = request.getfixturevalue("xiaoqi_pg")
+        url = dbs.create(migrated=False)
+        request.addfinalizer(lambda: dbs.drop(url))
+    else:
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0008")
+    with write_session(engine) as session:
+        key = World(session).internship()
+    upgrade(engine)
+    columns = {ix["name"]: ix["column_names"] for ix in sa.inspect(engine).get_indexes("internships")}
+    assert columns["ix_internships_school_mentor"] == ["school_mentor_id", "school_code"]
+    assert columns["ix_internships_enterprise_mentor"] == ["enterprise_mentor_id", "school_code"]
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT id_number, uscc FROM internships").all() == [tuple(key.split("/")[:2])]
+    engine.dispose()
