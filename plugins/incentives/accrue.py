@@ -11,7 +11,8 @@ In order, for the year Y:
    then, ``credit_rate`` (30%) of each qualifying investment line of Y: the industrial-college
    plugin's (its ``xiaoqi_qualifying_investments`` hook, when loaded) and this plugin's own
    ``inc_investments``; one line per source, so each line names its investment; a changed
-   investment gets an ``adjusted`` line for the difference;
+   investment gets an ``adjusted`` line for the difference (the credit from a plugin that is switched
+   off stays as posted);
 3. **use** — against the 教育费附加 + 地方教育附加 due for Y (``inc_surcharges``: as entered, or
    ``education_rate`` + ``local_education_rate`` of the VAT and consumption tax paid), up to the
    credit available, oldest vintage first;
@@ -104,13 +105,18 @@ def void_from(firm: dict) -> int | None:
     return year
 
 
+def investment_hook_loaded() -> bool:
+    caller = getattr(get_plugin_manager().hook, "xiaoqi_qualifying_investments", None)
+    return caller is not None and caller.spec is not None
+
+
 def investments(conn, year: int) -> list[dict]:
     """The qualifying investment lines of ``year``: the industrial-college plugin's, through its
     hook when it is loaded, and this plugin's own."""
     pm = get_plugin_manager()
     lines: list[dict] = []
     caller = getattr(pm.hook, "xiaoqi_qualifying_investments", None)
-    if caller is not None and caller.spec is not None:
+    if investment_hook_loaded():
         for result in caller(conn=conn, year=year, uscc=None):
             lines.extend(result or [])
     own = conn.execute(sa.text("SELECT uscc, year, amount, evidence FROM inc_investments WHERE year = :y ORDER BY uscc, evidence"),
@@ -213,8 +219,11 @@ class Run:
                 targets[key] = targets.get(key, 0) + ledger.to_fen(ledger.round_fen(line["amount"] * rate))
             else:
                 targets.setdefault(key, 0)
+        hook = investment_hook_loaded()
         for key in sorted(set(targets) | set(existing)):
             uscc, source_kind, source_key = key
+            if key not in targets and source_kind != "inc_investments" and not hook:
+                continue  # its plugin is switched off: what it gave stays as posted
             first = void_from(self.firms[uscc]) if uscc in self.firms else None
             target = 0 if first is not None and year >= first else targets.get(key, 0)
             delta = target - existing.get(key, 0)

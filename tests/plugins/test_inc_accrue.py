@@ -135,3 +135,24 @@ def test_only_an_admin_accrues(xiaoqi_factory, xiaoqi_engine):
         with pytest.raises(PermissionDenied):
             _accrue(xiaoqi_engine, 2022, actor=actor)
     assert _lines(xiaoqi_engine) == []
+
+
+@BOTH
+def test_the_industrial_colleges_investment_is_credited_through_their_hook(xiaoqi_factory, xiaoqi_engine, monkeypatch):
+    from xiaoqi.core.services import update_record
+
+    from .ic_data import build as build_colleges
+    from .switch import plugin_loaded
+
+    reg = build_colleges(xiaoqi_factory)
+    with write_session(xiaoqi_engine) as session:
+        update_record(session, actor=ADMIN, kind="enterprises", key=reg.a.uscc,
+                      changes={"pce_certified": True, "pce_level": "国家级", "pce_certified_on": dt.date(2023, 1, 1)})
+    _accrue(xiaoqi_engine, 2024)
+    earned = _lines(xiaoqi_engine, line_type="earned")
+    # 30% of 500,000.00, 1,200,000.50 and 100,000.00 in the colleges; b is not certified and earns nothing
+    assert sorted((l["source_kind"], l["amount_fen"]) for l in earned) == [
+        ("ic_investments", 3000000), ("ic_investments", 15000000), ("ic_investments", 36000015)]
+    assert all(l["source_key"].endswith(("HT-2024-01", "SB-2024-02", "HT-C2-2024")) for l in earned)
+    plugin_loaded(monkeypatch, "industrial_college", False)  # without the plugin: no hook, nothing more
+    assert _accrue(xiaoqi_engine, 2024).lines == []
