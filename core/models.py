@@ -208,7 +208,7 @@ class Internship(SQLModel, table=True):
         sa.Index("ix_internships_dates", "start_on", "end_on"),
         sa.Index("ix_internships_school", "school_code", "uscc", "start_on"),
         sa.Index("ix_internships_position", "uscc", "position_code", "start_on", "end_on", "kind"),
-        # with the school: a school's read scope over its interns' mentors (migration 0009)
+        # with the school: a school's read scope over its interns' mentors (migration 0010)
         sa.Index("ix_internships_school_mentor", "school_mentor_id", "school_code"),
         sa.Index("ix_internships_enterprise_mentor", "enterprise_mentor_id", "school_code"),
     )

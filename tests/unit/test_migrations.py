@@ -95,7 +95,7 @@ def test_0003_lengthens_the_sweep_indexes_and_keeps_the_rows(xiaoqi_backend, req
 
 
 @pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
-def test_0009_puts_the_school_into_the_mentor_indexes_keeping_the_rows(xiaoqi_backend, request, tmp_path):
+def test_0010_puts_the_school_into_the_mentor_indexes_keeping_the_rows(xiaoqi_backend, request, tmp_path):
     from tests.rules_data import World
     from xiaoqi.core.db import write_session
 
@@ -106,7 +106,7 @@ def test_0009_puts_the_school_into_the_mentor_indexes_keeping_the_rows(xiaoqi_ba
     else:
         url = f"sqlite:///{tmp_path / 'old.db'}"
     engine = make_engine(url)
-    upgrade(engine, "0008")
+    upgrade(engine, "0009")
     with write_session(engine) as session:
         key = World(session).internship()
     upgrade(engine)

@@ -7,15 +7,15 @@ and read all of the school's internships for every teacher — minutes on a mill
 (school_mentor_id, school_code) and (enterprise_mentor_id, school_code) answer it by one seek each.
 No data changes.
 
-Revision ID: 0009
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 from typing import Sequence, Union
 
 from alembic import op
 
-revision: str = '0009'
-down_revision: Union[str, Sequence[str], None] = '0008'
+revision: str = '0010'
+down_revision: Union[str, Sequence[str], None] = '0009'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
