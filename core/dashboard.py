@@ -23,6 +23,14 @@ class Summary:
     expiring_policies: list[dict]
     quota_use: list[dict]
     monthly_active: list[tuple[str, int]] = field(default_factory=list)
+    #: quota reservations still holding places whose deadline falls within the reminder window
+    expiring_reservations: list[dict] = field(default_factory=list)
+
+
+def count_ticks(largest: int, steps: int = 4) -> list[int]:
+    """Whole-number ticks for a count axis from 0 to at least ``largest``, at most ``steps`` + 1."""
+    step = max(1, -(-max(largest, 1) // steps))
+    return list(range(0, max(largest, 1) + step, step))
 
 
 def _scoped(kind_name: str, actor: Actor):
@@ -74,14 +82,23 @@ def summary(session: Session, *, actor: Actor, today: dt.date | None = None, exp
             sa.select(pmodel).where(pmodel.end_on >= today, pmodel.end_on <= horizon, *pscope).order_by(pmodel.end_on).limit(50)
         ).scalars()
     ]
+    rmodel, rscope = _scoped("reservations", actor)
+    reservations = [
+        {"reservation_no": r.reservation_no, "school_code": r.school_code, "uscc": r.uscc, "position_code": r.position_code,
+         "places": r.places - (r.released_places or 0), "expires_on": r.expires_on}
+        for r in session.execute(
+            sa.select(rmodel).where(rmodel.status == "预留中", rmodel.expires_on >= today, rmodel.expires_on <= horizon, *rscope)
+            .order_by(rmodel.expires_on).limit(50)).scalars()
+    ]
     return Summary(today=today, counts=counts, active_internships=active, expiring_policies=expiring,
                    quota_use=quota_use(session, actor=actor, today=today),
-                   monthly_active=monthly_active(session, actor, today))
+                   monthly_active=monthly_active(session, actor, today), expiring_reservations=reservations)
 
 
 def quota_use(session: Session, *, actor: Actor, today: dt.date) -> list[dict]:
-    """Per enterprise: apprentice quota of positions whose quota period covers today, and the
-    apprentices (internships of kind 学徒) on those positions today."""
+    """Per enterprise: apprentice quota of positions whose quota period covers today, the
+    apprentices (internships of kind 学徒) on those positions today, and the places reservations
+    still hold (预留中, not yet expired)."""
     pos = m.Position
     ent = m.Enterprise
     placed = (
@@ -102,7 +119,12 @@ def quota_use(session: Session, *, actor: Actor, today: dt.date) -> list[dict]:
     )
     if actor.role == "enterprise":
         stmt = stmt.where(ent.uscc == actor.code)
-    return [{"uscc": u, "name": n, "quota": int(q or 0), "placed": int(p or 0)} for u, n, q, p in session.execute(stmt)]
+    r = m.QuotaReservation
+    held = dict(session.execute(
+        sa.select(r.uscc, sa.func.sum(r.places - sa.func.coalesce(r.released_places, 0)))
+        .where(r.status == "预留中", r.expires_on >= today).group_by(r.uscc)).all())
+    return [{"uscc": u, "name": n, "quota": int(q or 0), "placed": int(p or 0), "reserved": int(held.get(u) or 0)}
+            for u, n, q, p in session.execute(stmt)]
 
 
 def __getattr__(name: str):

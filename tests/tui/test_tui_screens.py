@@ -51,7 +51,7 @@ async def check_dashboard(url, manifest):
         summary = app.screen.summary
         assert [m for m, _ in summary.monthly_active][-1] == "2026-11"
         assert "近 12 个月在岗实习人数" in text and "26-11" in text
-        assert "学徒名额使用（按企业）" in text and "30 天内到期的保单" in text
+        assert "学徒名额使用（按企业）" in text and "30 天内到期：保单与名额预留" in text
         await pilot.press("c")
         await settle(pilot)
         assert isinstance(app.screen, ComplianceScreen)

@@ -8,6 +8,7 @@ from rich.text import Text
 from textual.widgets import Static
 from textual_plotext import PlotextPlot
 
+from xiaoqi.core.dashboard import count_ticks
 from xiaoqi.core.kinds import get_kinds
 from xiaoqi.core.rules import get_rules
 
@@ -87,16 +88,32 @@ class FindingsPanel(Panel):
 
 
 class ExpiringPanel(Panel):
+    """Policies ending and quota reservations falling due within the reminder window."""
+
     def show(self, summary) -> None:
-        if not summary.expiring_policies:
+        from rich.console import Group
+
+        reservations = getattr(summary, "expiring_reservations", [])
+        if not summary.expiring_policies and not reservations:
             self.update(Text(t("tui.dash.expiring.none"), style="green"))
             return
-        table = _grid(t("tui.col.policy"), t("tui.col.insurer"), t("tui.col.end_on"), t("tui.col.left"), right=(3,))
-        for p in summary.expiring_policies:
-            days = (p["end_on"] - summary.today).days
-            style = "bold red" if days <= 7 else "yellow"
-            table.add_row(p["policy_no"], p["insurer"], p["end_on"].isoformat(), Text(t("tui.dash.days_left", days=days), style=style))
-        self.update(table)
+        parts = []
+        if summary.expiring_policies:
+            table = _grid(t("tui.col.policy"), t("tui.col.insurer"), t("tui.col.end_on"), t("tui.col.left"), right=(3,))
+            for p in summary.expiring_policies:
+                table.add_row(p["policy_no"], p["insurer"], p["end_on"].isoformat(), self._left(p["end_on"], summary.today))
+            parts.append(table)
+        if reservations:
+            table = _grid(t("tui.col.reservation"), t("tui.col.places"), t("tui.col.expires_on"), t("tui.col.left"), right=(1, 3))
+            for r in reservations:
+                table.add_row(r["reservation_no"], f"{r['places']:,}", r["expires_on"].isoformat(), self._left(r["expires_on"], summary.today))
+            parts.append(table)
+        self.update(Group(*parts))
+
+    @staticmethod
+    def _left(day, today) -> Text:
+        days = (day - today).days
+        return Text(t("tui.dash.days_left", days=days), style="bold red" if days <= 7 else "yellow")
 
 
 class QuotaPanel(Panel):
@@ -106,7 +123,8 @@ class QuotaPanel(Panel):
         if not summary.quota_use:
             self.update(_muted(t("tui.dash.quota.none")))
             return
-        table = _grid(t("tui.col.enterprise"), t("tui.col.placed"), t("tui.col.quota"), t("tui.col.use"), right=(1, 2))
+        table = _grid(t("tui.col.enterprise"), t("tui.col.placed"), t("tui.col.reserved"), t("tui.col.quota"), t("tui.col.use"),
+                      right=(1, 2, 3))
         rows = sorted(summary.quota_use, key=lambda q: (-(q["placed"] / q["quota"] if q["quota"] else 0), q["name"]))
         for q in rows:
             share = q["placed"] / q["quota"] if q["quota"] else 0
@@ -114,7 +132,7 @@ class QuotaPanel(Panel):
             style = "red" if share > 1 else ("yellow" if share >= 0.8 else "green")
             bar = Text("█" * filled, style=style) + Text("░" * (self.BAR - filled), style="dim")
             bar.append(f" {share:>4.0%}")
-            table.add_row(q["name"], f"{q['placed']:,}", f"{q['quota']:,}", bar)
+            table.add_row(q["name"], f"{q['placed']:,}", f"{q.get('reserved', 0):,}", f"{q['quota']:,}", bar)
         self.update(table)
 
 
@@ -135,7 +153,8 @@ class MonthlyChart(PlotextPlot):
             plt.bar(positions, values, color="cyan", width=0.6)
             # every other month labelled (this month always), at fixed places: the axis reads the same at any width
             plt.xticks(positions[::-2], [m[2:] for m in months][::-2])
-            plt.yfrequency(4)
+            ticks = count_ticks(max(values))  # a count axis in whole numbers
+            plt.yticks(ticks, [str(v) for v in ticks])
         else:
             plt.title(t("tui.dash.chart.empty"))
         self.refresh()
