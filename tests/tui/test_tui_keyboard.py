@@ -47,6 +47,8 @@ def test_new_form_prefills_the_filtered_school_and_the_cursor_lands_on_the_new_r
             await wait_for(pilot, lambda: isinstance(app.screen, RecordForm), what="the form")
             form = app.screen
             assert form.query_one("#f-school_code", Input).value == school
+            await settle(pilot)
+            assert "^s 保存" in screen_text(app) and "esc 取消" in screen_text(app)  # the form's keys in its footer
             form.query_one("#f-major_code", Input).value = "460399"
             form.query_one("#f-name", Input).value = "测试新专业"
             await pilot.press("ctrl+s")

@@ -21,6 +21,7 @@ from xiaoqi.core.services import create_record, get_record, snapshot, update_rec
 
 from ..bindings import key, translate_bindings
 from ..i18n import both, form_text, t
+from ..widgets.footer import Footer
 from ..work import db_work, error_text
 
 
@@ -94,6 +95,8 @@ class RecordForm(ModalScreen[str | None]):
             with Horizontal(classes="buttons"):
                 yield Button(t("tui.form.save"), variant="primary", id="save")
                 yield Button(t("tui.form.cancel"), id="cancel")
+        # the form's own keys (ctrl+s 保存, esc 取消) at the bottom, as on every screen
+        yield Footer()
 
     def on_mount(self) -> None:
         for widget in self.query(".field-error, .form-error"):
