@@ -428,8 +428,15 @@ def scope_sql(kind: "RecordKind", actor, action: str, dialect, alias: str = "t")
     None means every row. The actor's code is a checked code, rendered as a literal."""
     if actor.role == "admin":
         return None
-    clause = scope_clause(kind, actor.role, action, sa.literal(actor.code, sa.String), aliased(kind.model, name=alias))
-    return None if clause is None else str(clause.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    row = aliased(kind.model, name=alias)
+    clause = scope_clause(kind, actor.role, action, sa.literal(actor.code, sa.String), row)
+    if clause is None:
+        return None
+    # compiled inside a query of the row's table, so that the EXISTS of via() and referenced_by()
+    # correlate with the row (compiled alone, each would list the table again and hold for every row)
+    sql = str(sa.select(sa.literal(1)).select_from(row).where(clause)
+              .compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    return sql.split("\nWHERE ", 1)[1]
 
 
 # -- rows about to be written ---------------------------------------------------------------------

@@ -95,6 +95,13 @@ def xiaoqi_qualifying_investments(conn, year, uscc):
 
 
 @hookimpl
+def xiaoqi_report_sections(session, year, school_code, actor):
+    from .report import sections
+
+    return sections(session, year=year, school_code=school_code, actor=actor)
+
+
+@hookimpl
 def xiaoqi_register_screens():
     from xiaoqi.tui import ScreenEntry
 

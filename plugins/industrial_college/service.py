@@ -26,7 +26,7 @@ from xiaoqi.core.services import get_record
 
 from . import kinds as k
 from .checklist import SOURCES, evidence_sql
-from .figures import college_internships, college_students, partner_on
+from .figures import college_internships, college_students, partner_during, partner_on
 from .vocabulary import ENTERPRISE, INVESTMENT_CATEGORIES, INVESTMENT_CATEGORIES_EN, TASKS
 
 #: the figures of a college, in the order the commands print them
@@ -328,3 +328,57 @@ def tasks_evidenced(session: Session, *, actor: Actor, year: int) -> dict[str, i
         GROUP BY c.code
     """
     return {r.code: int(r.tasks) for r in _query(conn, sql, first=dt.date(year, 1, 1), last=dt.date(year, 12, 31))}
+
+
+# -- the enterprises' figures ---------------------------------------------------------------------------------
+
+def enterprise_figures(session: Session, *, actor: Actor, year: int, school: str | None = None) -> list[dict]:
+    """Each partner enterprise of ``year`` (of the colleges of ``school`` when given): its colleges,
+    its investment, its teachers who taught in the year and their hours, the colleges' interns and
+    apprentices at it, and the graduates and hires of the order classes it ordered that graduated
+    in the year — one statement for the figures, one for the colleges' names. An enterprise actor
+    gets its own row only."""
+    conn = session.connection()
+    where = [f"p.partner_type = '{ENTERPRISE}'", partner_during("p", ":first", ":last"),
+             _scope(conn, "ic_colleges", actor, "c"), "c.founded_on <= :last"]
+    if school:
+        where.append("(c.lead_school_code = :school OR c.code IN (SELECT college_code FROM ic_partners WHERE school_code = :school))")
+    if actor.role == "enterprise":
+        where.append("p.uscc = :own")
+    sql = f"""
+        WITH part AS (SELECT p.college_code, p.uscc, c.name AS college_name FROM ic_partners p
+                      JOIN ic_colleges c ON c.code = p.college_code WHERE {" AND ".join(where)}),
+             inv AS (SELECT v.uscc, {cents("v.amount")} AS investment,
+                            {cents(f"CASE WHEN v.category = '{INVESTMENT_CATEGORIES[0]}' THEN v.amount END")} AS investment_cash
+                     FROM ic_investments v JOIN part ON part.college_code = v.college_code AND part.uscc = v.uscc
+                     WHERE v.year = :year AND {_scope(conn, "ic_investments", actor, "v")} GROUP BY v.uscc),
+             tch AS (SELECT te.uscc, COUNT(DISTINCT tc.teacher_id) AS teachers, SUM(tc.hours) AS teaching_hours
+                     FROM ic_teaching tc JOIN teachers te ON te.id_number = tc.teacher_id
+                     JOIN part ON part.college_code = tc.college_code AND part.uscc = te.uscc
+                     WHERE tc.year = :year GROUP BY te.uscc),
+             itn AS (SELECT ci.uscc, COUNT(DISTINCT CASE WHEN ci.kind = '岗位实习' THEN ci.id_number END) AS interns,
+                            COUNT(DISTINCT CASE WHEN ci.kind = '学徒' THEN ci.id_number END) AS apprentices
+                     FROM ({college_internships(_scope(conn, "internships", actor, "i"))}) ci
+                     JOIN part ON part.college_code = ci.college_code AND part.uscc = ci.uscc
+                     WHERE ci.start_on <= :last AND ci.end_on >= :first GROUP BY ci.uscc),
+             ord AS (SELECT o.uscc, SUM(o.graduates) AS graduates, SUM(o.hired) AS hires FROM ic_order_classes o
+                     JOIN part ON part.college_code = o.college_code AND part.uscc = o.uscc
+                     WHERE o.graduation_year = :year GROUP BY o.uscc),
+             firm AS (SELECT DISTINCT uscc FROM part)
+        SELECT e.uscc, e.name, COALESCE(inv.investment, 0) AS investment, COALESCE(inv.investment_cash, 0) AS investment_cash,
+               COALESCE(tch.teachers, 0) AS teachers, COALESCE(tch.teaching_hours, 0) AS teaching_hours,
+               COALESCE(itn.interns, 0) AS interns, COALESCE(itn.apprentices, 0) AS apprentices,
+               COALESCE(ord.graduates, 0) AS graduates, COALESCE(ord.hires, 0) AS hires
+        FROM firm JOIN enterprises e ON e.uscc = firm.uscc
+        LEFT JOIN inv ON inv.uscc = firm.uscc LEFT JOIN tch ON tch.uscc = firm.uscc
+        LEFT JOIN itn ON itn.uscc = firm.uscc LEFT JOIN ord ON ord.uscc = firm.uscc
+        ORDER BY e.uscc
+    """
+    params = {"year": year, "first": dt.date(year, 1, 1), "last": dt.date(year, 12, 31),
+              **({"school": school} if school else {}), **({"own": actor.code} if actor.role == "enterprise" else {})}
+    rows = [_row(r) for r in _query(conn, sql, **params).mappings()]  # money read in yuan
+    names_sql = sql[:sql.index("inv AS")].rstrip().rstrip(",") + " SELECT DISTINCT uscc, college_code, college_name FROM part ORDER BY college_code"
+    colleges: dict[str, list[str]] = {}
+    for r in _query(conn, names_sql, **{k: v for k, v in params.items() if k != "year"}).mappings():
+        colleges.setdefault(r["uscc"], []).append(r["college_name"])
+    return [{**row, "colleges": colleges.get(row["uscc"], [])} for row in rows]
