@@ -3,7 +3,8 @@
 partners taken from its lead school's agreements (and a local government, a partner school),
 governance bodies with members and meetings, joint majors, order classes, training bases, joint
 courses, research and services, five years of investment and of teaching by the registry's
-enterprise teachers, and the last year's self-assessment of the seven tasks.
+enterprise teachers, and the last year's self-assessment of the seven tasks. Where the lead school has no agreement with an
+enterprise partner yet, the demo signs one (core ``agreements``) before the college opens.
 
 The records keep to the rules except for a few deliberate violations, recorded in the manifest:
 
@@ -30,6 +31,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlmodel import Session
 
+from xiaoqi.core.demo import add_months
 from xiaoqi.core.fields import LIST_JOIN
 from xiaoqi.core.models import Agreement, Enterprise, Major, School, Teacher
 from xiaoqi.core.rules import get_rules
@@ -129,6 +131,7 @@ class DemoColleges:
         self.tainted = _tainted(manifest)
         self.rows: dict[type, list[dict]] = {model: [] for model in m.MODELS}
         self.taken: set[str] = set()  # partner enterprises already placed
+        self.agreements: list[dict] = []  # the core's agreements the colleges' partnerships need
 
     # -- the registry's records that fit ----------------------------------------------------
     def _school(self, province: str):
@@ -200,6 +203,7 @@ class DemoColleges:
                 school_code=partner_code if kind == SCHOOL else None, uscc=partner_code if kind == ENTERPRISE else None)
         self.firms = {e.uscc: e for e in firms}
         self.joined, self.left = joined, left
+        self._agreements(school.school_code, list(self.firms), founded)
 
         # joint majors: the lead school's that fit, and the partner school's
         majors = self._majors(school.school_code, plan.major_category)[:3]
@@ -233,6 +237,21 @@ class DemoColleges:
         self._bases(plan, founded, add)
         self._years(plan, school, majors, founded, add)
         return code
+
+    def _agreements(self, school_code: str, usccs: list[str], joined: dt.date) -> None:
+        """A college's partnership rests on a cooperation agreement of the lead school with each
+        enterprise partner (through it the school sees the firm's mentors in the registry): one is
+        signed before the college opens where the school has none with the firm yet."""
+        have = set(self.session.execute(sa.select(Agreement.uscc).where(Agreement.school_code == school_code,
+                                                                        Agreement.uscc.in_(usccs))).scalars())
+        signed = joined - dt.timedelta(days=20)
+        for uscc in usccs:
+            if uscc in have:
+                continue
+            self.agreements.append({
+                "school_code": school_code, "uscc": uscc, "agreement_no": f"CY-{school_code[-4:]}-{uscc[-6:]}",
+                "kind": LIST_JOIN.join(("共建专业", "订单培养")), "signed_on": signed, "expires_on": add_months(signed, 120),
+                "vetted_on": signed - dt.timedelta(days=14)})
 
     def _bases(self, plan: Plan, founded: dt.date, add) -> None:
         rng = self.rng
@@ -394,10 +413,15 @@ class DemoColleges:
         from .kinds import KINDS
 
         names = {kind.model: kind.name for kind in KINDS}
+        if self.agreements:
+            self.session.execute(sa.insert(Agreement.__table__), self.agreements)
         for model in m.MODELS:  # in the order of their foreign keys
             if self.rows[model]:
                 self.session.execute(sa.insert(model.__table__), self.rows[model])
-        return {names[model]: len(rows) for model, rows in self.rows.items() if rows}
+        counts = {names[model]: len(rows) for model, rows in self.rows.items() if rows}
+        if self.agreements:
+            counts["agreements"] = (self.manifest.counts.get("agreements", 0) if self.manifest is not None else 0) + len(self.agreements)
+        return counts
 
 
 def generate(session: Session, *, seed: int, today: dt.date, manifest=None) -> dict[str, int]:
