@@ -17,6 +17,9 @@ prints the minimum and the median of each figure:
 - sorting by a column without an index (the database sorts 1M rows for the first page), and a page
   scroll in that order (each keyset read there scans the table, ~0.2 s, read ahead as well);
 - opening another large screen (students) from inside the running app, until its rows show;
+- the dashboard (a new app started on it): from the app's start until the counts panel shows its
+  figures with today's active internships, and until the monthly chart shows its bars (target: both
+  within 1 s), beside the reference COUNT of today's active internships over the date index;
 - the reference: the raw first-page query ``SELECT * FROM internships ORDER BY id LIMIT 100``,
   measured in the same run, and each timing as a ratio to it;
 - when tmux is installed: the whole command in a real terminal, ``xiaoqi tui --open internships``
@@ -50,6 +53,9 @@ HERE = Path(__file__).parent
 DEFAULT_DB = HERE / "out" / "tui-1m.db"
 FIRST_PAINT = "first paint (app start -> rows on screen)"
 BARE_START = "first paint of a bare Textual app (same run)"
+DASH_COUNTS = "dashboard: counts and today's active shown (app start ->)"
+DASH_CHART = "dashboard: monthly chart shown (app start ->)"
+ACTIVE_SQL = "SELECT COUNT(*) FROM internships WHERE start_on <= '2026-11-23' AND end_on >= '2026-11-23'"
 
 
 def _visible_loaded(table) -> bool:
@@ -192,6 +198,31 @@ async def _measure(engine, probe: FrameProbe) -> dict[str, float]:
     return timings
 
 
+async def dashboard(url: str) -> dict[str, float]:
+    """The dashboard from the app's start: when the counts panel (with today's active
+    internships) shows its figures, and when the monthly chart shows its bars."""
+    from xiaoqi.core.actors import ADMIN
+    from xiaoqi.core.db import make_engine
+    from xiaoqi.tui.app import XiaoqiApp
+    from xiaoqi.tui.widgets.panels import CountsPanel, MonthlyChart
+
+    engine = make_engine(url)
+    counts, chart = FrameProbe(CountsPanel), FrameProbe(MonthlyChart)
+    counts.expect(lambda panel: getattr(panel.screen, "summary", None) is not None)
+    chart.expect(lambda panel: bool(getattr(getattr(panel.screen, "summary", None), "monthly_active", None)))
+    try:
+        started = time.perf_counter()
+        app = XiaoqiApp(engine, ADMIN, today=dt.date(2026, 11, 23), auto_check=False, start="dashboard")
+        async with app.run_test(size=(160, 50)) as pilot:
+            timings = {DASH_COUNTS: await counts.shown() - started, DASH_CHART: await chart.shown() - started}
+            await pilot.pause()
+        return timings
+    finally:
+        counts.close()
+        chart.close()
+        engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
@@ -212,6 +243,10 @@ def main() -> None:
         started = time.perf_counter()
         conn.exec_driver_sql("SELECT * FROM internships ORDER BY id LIMIT 100").fetchall()
         reference = time.perf_counter() - started
+        conn.exec_driver_sql(ACTIVE_SQL).scalar_one()
+        started = time.perf_counter()
+        conn.exec_driver_sql(ACTIVE_SQL).scalar_one()
+        active_reference = time.perf_counter() - started
     engine.dispose()
 
     runs = []
@@ -219,6 +254,7 @@ def main() -> None:
         timings = asyncio.run(measure(url))
         timings[BARE_START] = asyncio.run(bare_start())
         timings["first paint less the bare Textual start"] = timings[FIRST_PAINT] - timings[BARE_START]
+        timings.update(asyncio.run(dashboard(url)))
         runs.append(timings)
     last = runs[-1]
     print(f"internships: {last['internships']:,}; rows held by the table: {last['rows held in memory']:,}; "
@@ -234,8 +270,13 @@ def main() -> None:
         cold = [terminal_start(args.db) for _ in range(max(1, args.runs))]
         name = "xiaoqi tui --open internships in tmux (shell -> rows)"
         print(f"{name:<52} min {min(cold) * 1000:7.1f} ms   median {statistics.median(cold) * 1000:7.1f} ms")
+    print(f"reference (today's active internships, one COUNT over the date index): {active_reference * 1000:.1f} ms")
     first = statistics.median(r[FIRST_PAINT] for r in runs)
     print(("OK" if first < 0.5 else "SLOW") + f": first paint {first:.3f} s, median of {len(runs)} (target < 0.5 s)")
+    for name in (DASH_COUNTS, DASH_CHART):
+        value = statistics.median(r[name] for r in runs)
+        print(("OK" if value <= 1.0 else "SLOW") + f": {name} {value:.3f} s, median of {len(runs)} (target <= 1 s; "
+              f"x{value / active_reference:,.0f} the active-internships COUNT)")
 
 
 def terminal_start(db: Path) -> float:

@@ -223,10 +223,12 @@ class ReferencedBy(Scope):
             raise DeclarationError(f"{kind.name}: {self.kind} has no reference to it")
         a = aliased(source.model)
         inner = scope_clause(source, q.actor_type, self.action, q.code, a, q.seen)
-        # by any of the references (an internship names a school mentor and an enterprise mentor)
-        match = sa.or_(*[sa.and_(*[getattr(a, c) == getattr(t, tc) for c, tc in zip(r.columns, r.target_columns)])
-                         for r in refs])
-        return sa.exists().where(match, *([] if inner is None else [inner]))
+        # by any of the references (an internship names a school mentor and an enterprise mentor):
+        # one EXISTS each, so each finds its rows through the index on its own columns (one EXISTS
+        # of an OR reads every row of the inner scope for every outer row)
+        return sa.or_(*[sa.exists().where(*[getattr(a, c) == getattr(t, tc) for c, tc in zip(r.columns, r.target_columns)],
+                                          *([] if inner is None else [inner]))
+                        for r in refs])
 
     def label(self, kind, actor_type):
         from .kinds import get_kind

@@ -49,19 +49,23 @@ def month_starts(today: dt.date, months: int = 12) -> list[dt.date]:
 
 
 def monthly_active(session: Session, actor: Actor, today: dt.date, months: int = 12) -> list[tuple[str, int]]:
-    """Internships active on any day of each of the last ``months`` months (one query)."""
+    """Internships active on any day of each of the last ``months`` months (one query over the
+    internships that overlap those months, read from the date index alone)."""
     model, scope = _scoped("internships", actor)
     starts = month_starts(today, months)
-    cols = []
+    cols, last = [], starts[0]
     for i, start in enumerate(starts):
         nxt = starts[i + 1] if i + 1 < len(starts) else dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-        end = nxt - dt.timedelta(days=1)
-        cols.append(sa.func.sum(sa.case((sa.and_(model.start_on <= end, model.end_on >= start), 1), else_=0)))
-    row = session.execute(sa.select(*cols).where(*scope)).one()
+        last = nxt - dt.timedelta(days=1)
+        cols.append(sa.func.sum(sa.case((sa.and_(model.start_on <= last, model.end_on >= start), 1), else_=0)))
+    row = session.execute(sa.select(*cols).where(model.start_on <= last, model.end_on >= starts[0], *scope)).one()
     return [(s.strftime("%Y-%m"), int(v or 0)) for s, v in zip(starts, row)]
 
 
-def summary(session: Session, *, actor: Actor, today: dt.date | None = None, expiring_days: int = 30) -> Summary:
+def summary(session: Session, *, actor: Actor, today: dt.date | None = None, expiring_days: int = 30,
+            monthly: bool = True) -> Summary:
+    """Every figure; with ``monthly=False`` all but the monthly chart (the slowest on a large
+    registry: the dashboard shows the rest first and reads the chart with ``monthly_active``)."""
     today = today or dt.date.today()
     counts = {}
     for name, kind in get_kinds().items():
@@ -92,7 +96,8 @@ def summary(session: Session, *, actor: Actor, today: dt.date | None = None, exp
     ]
     return Summary(today=today, counts=counts, active_internships=active, expiring_policies=expiring,
                    quota_use=quota_use(session, actor=actor, today=today),
-                   monthly_active=monthly_active(session, actor, today), expiring_reservations=reservations)
+                   monthly_active=monthly_active(session, actor, today) if monthly else [],
+                   expiring_reservations=reservations)
 
 
 def quota_use(session: Session, *, actor: Actor, today: dt.date) -> list[dict]:

@@ -117,7 +117,7 @@ def teachers_group():
 @teachers_group.command("list", help=("列出教师：所在单位、双师型、统计期内企业实践天数与是否达标、指导实习数",
                                       "list teachers: where they work, dual-qualified level, practice days in the window and status, interns mentored"))
 @option("--school", default=None, help=("只列该校教师（学校代码）", "only that school's teachers (school code)"))
-@option("--kind", "kind", default=None, help=("教师类别：专任 / 兼职 / 企业导师", "kind: 专任 / 兼职 / 企业导师 (full-time / part-time / enterprise mentor)"))
+@option("--kind", "kind", default=None, help=("教师类别：专任 / 兼职 / 企业导师", "kind: full-time / part-time / enterprise mentor (the Chinese names are accepted too)"))
 @option("--limit", type=click.IntRange(1, 100_000), default=200, show_default=True, help=("最多列出的人数", "most teachers listed"))
 @format_option
 @pass_app

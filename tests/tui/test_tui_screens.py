@@ -57,6 +57,28 @@ async def check_dashboard(url, manifest):
         assert isinstance(app.screen, ComplianceScreen)
 
 
+def test_dashboard_shows_its_figures_before_the_check_starts(demo_db):
+    url, _manifest = demo_db
+    asyncio.run(check_figures_first(url))
+
+
+async def check_figures_first(url):
+    app = make_app(url)
+    seen = []
+    want_check = app.want_check
+
+    def recording_want():  # what the dashboard had shown when it asked for a check result
+        screen = app.screen
+        seen.append((screen.summary is not None, bool(screen.summary and screen.summary.monthly_active)))
+        want_check()
+
+    app.want_check = recording_want
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot, 5)
+        assert seen == [(True, True)]  # the counts, then the chart, then the check: once
+        assert app.check_result is not None and "今日在岗实习" in screen_text(app).replace(" ", "")
+
+
 def test_compliance_groups_by_rule_reruns_and_opens_the_record(demo_db):
     url, manifest = demo_db
     asyncio.run(check_compliance(url, manifest))

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
-from xiaoqi.core.dashboard import summary
+from xiaoqi.core.dashboard import monthly_active, summary
 from xiaoqi.core.db import read_session
 from xiaoqi.core.plugins import contributions, unique
 
@@ -59,9 +59,8 @@ class DashboardScreen(MainScreen):
         self.watch(self.app, "check_progress", self._progress, init=False)
         self.watch(self.app, "check_result", self._findings)
         self.watch(self.app, "check_stale", lambda *_: self._findings(self.app.check_result), init=False)
-        self.load()
-        if self.app.auto_check:
-            self.app.want_check()
+        # the figures first: a check reads the whole registry on every core and would hold them back
+        self.load(then_check=self.app.auto_check)
 
     def action_refresh(self) -> None:
         self.load()
@@ -74,16 +73,28 @@ class DashboardScreen(MainScreen):
         self.app.open_section("compliance")
 
     @db_work(group="dashboard")
-    def load(self) -> None:
-        with read_session(self.engine) as session:
-            figures = summary(session, actor=self.actor, today=self.app.today)
-        self.app.call_from_thread(self._show, figures)
+    def load(self, then_check: bool = False) -> None:
+        """The figures in two steps (the counts, today's internships, policies and quotas; then
+        the monthly chart, the slowest on a large registry), then the check if asked."""
+        try:
+            with read_session(self.engine) as session:
+                figures = summary(session, actor=self.actor, today=self.app.today, monthly=False)
+                self.app.call_from_thread(self._show, figures)
+                figures.monthly_active = monthly_active(session, self.actor, figures.today)
+            self.app.call_from_thread(self._show_chart, figures)
+        finally:
+            if then_check:
+                self.app.call_from_thread(self.app.want_check)
 
     def _show(self, figures) -> None:
         self.summary = figures
         self.query_one(CountsPanel).show(figures)
         self.query_one(ExpiringPanel).show(figures)
         self.query_one(QuotaPanel).show(figures)
+        if figures.monthly_active:
+            self._show_chart(figures)
+
+    def _show_chart(self, figures) -> None:
         self.query_one(MonthlyChart).show(figures)
 
     def _progress(self, progress) -> None:
