@@ -295,6 +295,8 @@ class RecordKind:
             raw = key
         else:
             parts = str(key).split("/")
+            if len(parts) > len(self.key):
+                parts = self._rejoin(parts)
             if len(parts) != len(self.key):
                 raise RowProblems([("/".join(self.key), key, t("v.required"))])
             raw = dict(zip(self.key, parts))
@@ -310,6 +312,16 @@ class RecordKind:
         if problems:
             raise RowProblems(problems)
         return out
+
+    def _rejoin(self, parts: list[str]) -> list[str]:
+        """The text form's parts when a key column may itself hold "/": the one free-text column
+        of the key (text without choices) takes the parts the others (codes, choices, numbers,
+        dates) leave; otherwise unchanged."""
+        free = [i for i, name in enumerate(self.key) if self.by_name[name].type == "text" and not self.by_name[name].choices]
+        if len(free) != 1:
+            return parts
+        i, after = free[0], len(self.key) - free[0] - 1
+        return parts[:i] + ["/".join(parts[i:len(parts) - after])] + parts[len(parts) - after:]
 
     def read_filter(self, actor: Actor):
         """A WHERE clause limiting what ``actor`` sees (None: everything)."""

@@ -13,6 +13,8 @@ import pytest
 from xiaoqi.core import hookimpl
 from xiaoqi.core.plugins import get_plugin_manager
 
+from tests.plugins.switch import plugin_loaded
+
 BOTH = pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
 
 
@@ -31,7 +33,8 @@ def _claims(xiaoqi_cli, year):
 
 
 @BOTH
-def test_the_three_city_schemes(xiaoqi_factory, xiaoqi_cli):
+def test_the_three_city_schemes(xiaoqi_factory, xiaoqi_cli, monkeypatch):
+    plugin_loaded(monkeypatch, "xiaoqi.plugins.onex", False)  # 珠海's certificate step: unknown without 1+X
     ningde = _intern(xiaoqi_factory, "350902")  # 2025-03-01 to 2025-08-31: 6 months, 3 paid
     zhuhai_short = _intern(xiaoqi_factory, "440402", end_on=dt.date(2025, 4, 20))
     zhuhai = _intern(xiaoqi_factory, "440402")
@@ -47,6 +50,12 @@ def test_the_three_city_schemes(xiaoqi_factory, xiaoqi_cli):
     case = f"zhuhai_xiangzhou/{zhuhai.uscc}/{zhuhai.id_number}/2025"
     refused = xiaoqi_cli("incentives", "approve", case)
     assert refused.exit_code != 0 and "1+X" in refused.stderr
+
+
+@BOTH
+def test_zhuhai_with_the_1x_plugin_an_intern_without_a_certificate_is_not_claimed(xiaoqi_factory, xiaoqi_cli):
+    zhuhai = _intern(xiaoqi_factory, "440402")
+    assert ("zhuhai_xiangzhou", zhuhai.id_number) not in _claims(xiaoqi_cli, 2025)  # no certificate held: the step fails
 
 
 @BOTH

@@ -81,3 +81,16 @@ def test_key_text_round_trip():
     key = kind.parse_key("11010519491231002X/91110000600037341L/2025-03-01")
     assert key["start_on"] == dt.date(2025, 3, 1)
     assert kind.key_of(key) == "11010519491231002X/91110000600037341L/2025-03-01"
+
+
+def test_a_key_whose_free_text_column_holds_a_slash_reads_back():
+    """The text form "a/b" of a key whose free-text column itself holds "/" (a case key such as
+    apprentice/USCC/ID/year beside a step that is a choice) is split around that column."""
+    from xiaoqi.core.kinds import get_kind
+
+    overrides = get_kind("inc_overrides")
+    key = overrides.key_of({"case_key": "apprentice/91430300743AF3UTPK/430100200503124788/2025", "step": "pay"})
+    assert overrides.parse_key(key) == {"case_key": "apprentice/91430300743AF3UTPK/430100200503124788/2025", "step": "pay"}
+    internships = get_kind("internships")  # no free-text column in its key: a wrong part count is still refused
+    with pytest.raises(RowProblems):
+        internships.parse_key("110101200001011234/91320100MA1XXXXXX1/2026-03-01/extra")
