@@ -77,7 +77,8 @@ IDCARD = "idcard"  #: 110101********1234
 PHONE = "phone"  #: 138****5678
 NAME = "name"  #: 张**
 HIDE = "hide"  #: *** (free text such as an assessment's conclusion)
-MASKS = (IDCARD, PHONE, NAME, HIDE)
+IDS = "ids"  #: text with the ID numbers inside it masked (a case key apprentice/USCC/110101********1234/2025)
+MASKS = (IDCARD, PHONE, NAME, HIDE, IDS)
 
 
 class DeclarationError(Exception):

@@ -32,7 +32,7 @@ A write must also name only records that the writer may read (another school's s
 missing, and the refusal does not say where it belongs), and pass the kind's guards.
 """
 
-MASK_TEXT = {"idcard": "110101********1234", "phone": "138****5678", "name": "张**", "hide": "***"}
+MASK_TEXT = {"idcard": "110101********1234", "phone": "138****5678", "name": "张**", "hide": "***", "ids": "a/110101********1234/b"}
 
 
 def _cell(text: str) -> str:

@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from typing import Any, Iterable
 
-from .access import HIDE, IDCARD, NAME, PHONE
+from .access import HIDE, IDCARD, IDS, NAME, PHONE
 from .errors import PermissionDenied
 from .i18n import catalogue, t
 
@@ -47,7 +47,7 @@ def mask_name(value: str) -> str:
     return value[:1] + "*" * (len(value) - 1) if len(value) > 1 else "*"
 
 
-_MASKERS = {IDCARD: mask_id, PHONE: mask_phone, NAME: mask_name, HIDE: lambda value: "***"}
+_MASKERS = {IDCARD: mask_id, PHONE: mask_phone, NAME: mask_name, HIDE: lambda value: "***", IDS: lambda value: mask_text(value)}
 
 
 def mask_value(mask: str, value: Any) -> Any:

@@ -17,9 +17,16 @@ catalogue(
         "report.no_school": ("学校名录中没有学校代码 {code}。请检查代码，或先导入该学校。", "No school {code} in the register. Check the code, or import the school first."),
         "report.other_school": ("{actor} 只能生成本校的年度报告（--school {code}）。", "{actor} may only report on its own school (--school {code})."),
         "report.bad_school": ("--school：{reason}", "--school: {reason}"),
+        "report.suffix": ("年度报告只能写成 .md、.html 或 .xlsx 文件，不能写 「{path}」（{suffix} 格式尚不支持；需要 PDF 时，可把 .html 在浏览器中打印为 PDF）。",
+                          "The annual report is written as .md, .html or .xlsx only, not to '{path}' ({suffix} is not supported; for a PDF, print the .html from a browser)."),
+        "report.suffix_format": ("--format {fmt} 与文件名「{path}」的扩展名不一致。", "--format {fmt} does not match the extension of '{path}'."),
         "report.xlsx_needs_file": ("Excel 格式需要用 -o 指定输出文件（例如 -o 年度报告.xlsx）。", "The xlsx format needs an output file: give -o, e.g. -o report.xlsx"),
     }
 )
+
+
+#: the extensions ``-o`` may end with, and the format each is written in
+REPORT_SUFFIXES = {"md": "md", "markdown": "md", "txt": "md", "html": "html", "htm": "html", "xlsx": "xlsx"}
 
 
 @group("report")
@@ -43,9 +50,15 @@ def annual_command(app, year, school, fmt, output):
     from ..models import School
     from ..report import annual_report, render_html, render_markdown, render_xlsx
 
-    if fmt is None:
-        suffix = Path(output).suffix.lower().lstrip(".") if output else ""
-        fmt = suffix if suffix in ("md", "html", "xlsx") else "md"
+    if output:  # the file's extension says what is written: one that is not written is refused
+        suffix = Path(output).suffix.lower().lstrip(".")
+        written = REPORT_SUFFIXES.get(suffix)
+        if written is None:
+            raise UsageError(t("report.suffix", path=output, suffix=f".{suffix}" if suffix else "-"))
+        if fmt is not None and fmt != written:
+            raise UsageError(t("report.suffix_format", fmt=fmt, path=output))
+        fmt = written
+    fmt = fmt or "md"
     if fmt == "xlsx" and not output:
         raise UsageError(t("report.xlsx_needs_file"))
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from xiaoqi.core.access import ALL, HIDE, NONE, OWN, Access, via
+from xiaoqi.core.access import ALL, HIDE, IDS, NONE, OWN, Access, via
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, RecordKind, Reference
 
@@ -77,6 +77,8 @@ ENTERPRISE_REF = Reference("enterprises", ("uscc",), ("uscc",))
 ENTERPRISE_OWN = Access(read={"enterprise": OWN}, write={"enterprise": OWN, "school": NONE})
 #: decided by the administration only; the enterprise reads its own
 ADMIN_ONLY = Access(read={"enterprise": OWN}, write=NONE)
+#: an override's case key names the apprentice by ID number: masked inside the key
+OVERRIDE_ACCESS = Access(read={"enterprise": OWN}, write=NONE, personal={"case_key": IDS})
 
 LINES = _kind(
     name="inc_lines", zh="激励台账", en="incentive ledger", model=m.Line, key=("id",),
@@ -233,7 +235,7 @@ TRAINING = _kind(
 
 OVERRIDES = _kind(
     name="inc_overrides", zh="补贴资格审核例外", en="eligibility overrides", model=m.Override, key=("case_key", "step"),
-    enterprise_column="uscc", access=ADMIN_ONLY, references=[ENTERPRISE_REF],
+    enterprise_column="uscc", access=OVERRIDE_ACCESS, references=[ENTERPRISE_REF],
     columns=[
         _c("case_key", "案件", "text", required=True, key=True, max_len=120, doc=("如 apprentice/USCC/身份证号/2024", "e.g. apprentice/USCC/ID/2024")),
         _c("step", "审核步骤", "text", required=True, key=True, max_len=30, choices=STEPS,

@@ -172,6 +172,18 @@ def _invocations(url: str, actor: Actor, tmp_path) -> list[tuple[tuple, list]]:
     runs.append((("incentives", "statement", "--enterprise", firm, "--year", "2026", "-o", statement), [statement]))
     runs.append((("incentives", "export"), []))
     runs.append((("incentives", "reverse", "1", "--reason", "测试"), []))
+    account = tmp_path / "account.xlsx"
+    session = (keys["onex_sessions"] or ["X-NONE"])[0]
+    for fmt in ("text", "json"):
+        runs.append((("onex", "certificates", "--format", fmt), []))
+        runs.append((("onex", "sites", "--format", fmt), []))
+        runs.append((("onex", "results", "--session", session, "--format", fmt), []))
+        runs.append((("onex", "summary", "--year", "2025", "--format", fmt), []))
+        runs.append((("onex", "convert", "--term", "2025-2026-1", "--dry-run", "--format", fmt), []))
+        for student in keys["students"][:1] + [other["student"]]:  # its own student, and one outside its scope
+            runs.append((("onex", "account", student, "--format", fmt), []))
+    if keys["students"]:
+        runs.append((("onex", "account", keys["students"][0], "-o", account), [account]))
     # logins exist on PostgreSQL only (tests/pg/test_logins_pg.py); on SQLite each says so
     runs.append((("users", "list"), []))
     runs.append((("users", "add", "someone", "--actor", "auditor", "--password-stdin"), []))

@@ -97,3 +97,19 @@ def test_report_errors_are_usage_errors(xiaoqi_cli, tmp_path):
     assert xiaoqi_cli("report", "annual").exit_code == 2  # --year is required
     empty = xiaoqi_cli("report", "annual", "--year", "2025")
     assert empty.exit_code == 0 and "（本年度没有数据）" in empty.output
+
+
+def test_an_output_extension_the_report_does_not_write_is_refused_and_nothing_is_written(xiaoqi_cli, tmp_path):
+    """-o names what is written: a .pdf or .docx gets no Markdown under a PDF's name."""
+    for name in ("r.pdf", "r.docx", "r"):
+        target = tmp_path / name
+        result = xiaoqi_cli("report", "annual", "--year", "2025", "-o", target)
+        assert result.exit_code == 2, result.output
+        assert ".md、.html 或 .xlsx" in result.stderr and not target.exists()
+    english = xiaoqi_cli("--lang", "en", "report", "annual", "--year", "2025", "-o", tmp_path / "r.pdf")
+    assert english.exit_code == 2 and "print the .html from a browser" in english.stderr
+    mismatch = xiaoqi_cli("report", "annual", "--year", "2025", "--format", "html", "-o", tmp_path / "r.md")
+    assert mismatch.exit_code == 2 and "--format html" in mismatch.stderr and not (tmp_path / "r.md").exists()
+    written = xiaoqi_cli("report", "annual", "--year", "2025", "-o", tmp_path / "r.markdown")
+    assert written.exit_code == 0, written.stderr
+    assert (tmp_path / "r.markdown").read_text(encoding="utf-8").startswith("#")
