@@ -39,6 +39,9 @@ class ColumnType:
     #: None for the types ``Column.parse`` reads itself (text of a maximum length, choices, lists)
     parse: Callable[[Any], Any] | None
     doc: tuple[str, str]
+    #: how its values are stored, as the core value type whose column holds them ("money" for a
+    #: decimal such as credits or a score, "int", "date" ...); None: as text
+    stored_as: str | None = None
 
 
 CORE_COLUMN_TYPES: tuple[ColumnType, ...] = (

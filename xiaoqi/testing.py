@@ -272,6 +272,7 @@ def kind_drift(kind) -> list[str]:
     """How record kind ``kind`` disagrees with its model's table (see ``schema_drift``)."""
     import sqlalchemy as sa
 
+    from xiaoqi.core.kinds import column_types
     from xiaoqi.core.models import Hours, Money
 
     table = kind.model.__table__
@@ -283,7 +284,8 @@ def kind_drift(kind) -> list[str]:
         if column is None:
             found.append(f"{where}: column {col.name} is not in the table")
             continue
-        wanted = holds.get(col.type, (sa.String,))
+        declared = column_types().get(col.type)  # a plugin's type says how it is stored
+        wanted = holds.get((declared.stored_as if declared and declared.stored_as else None) or col.type, (sa.String,))
         stored = column.type
         if isinstance(stored, sa.types.TypeDecorator) and not isinstance(stored, Money):
             stored = stored.impl_instance  # SQLModel's AutoString is a String underneath

@@ -72,8 +72,8 @@ def _tenths(maximum: int, example: str):
 
 #: the column types these kinds add: credits (up to 99.9) and a score (up to 100)
 COLUMN_TYPES = [
-    ColumnType("onex_credits", _tenths(99, "1.5"), ("学分（最多一位小数）", "credits (at most one decimal)")),
-    ColumnType("onex_score", _tenths(100, "78.5"), ("成绩（0–100，最多一位小数）", "score (0–100, at most one decimal)")),
+    ColumnType("onex_credits", _tenths(99, "1.5"), ("学分（最多一位小数）", "credits (at most one decimal)"), stored_as="money"),
+    ColumnType("onex_score", _tenths(100, "78.5"), ("成绩（0–100，最多一位小数）", "score (0–100, at most one decimal)"), stored_as="money"),
 ]
 
 

@@ -77,7 +77,7 @@ def test_text_keeps_every_column_and_reveal_is_for_those_allowed(two, xiaoqi_cli
     text = xiaoqi_cli("records", "list", "students").output
     header = text.splitlines()[0].split()
     # empty columns stay: a script reading the text sees the same columns every time
-    assert header == ["学校代码", "学校名称", "学号", "姓名", "身份证号", "专业代码", "专业名称", "入学日期", "班级", "监护人", "监护人电话"]
+    assert header == ["学校代码", "学校名称", "学号", "姓名", "身份证号", "专业代码", "专业名称", "入学日期", "班级", "监护人", "监护人电话", "家庭经济困难"]
     assert zhang.id_number not in text
     revealed = xiaoqi_cli("records", "list", "students", "--reveal", "--format", "json").json
     assert {r["id_number"] for r in revealed} == {zhang.id_number, li.id_number}
