@@ -16,7 +16,7 @@ from xiaoqi.plugins.incentives.screens import IncentivesPanel, IncentivesScreen
 
 from tests.plugins.inc_data import build
 
-from .tui_helpers import make_app, open_plugin_screen, screen_text, settle
+from .tui_helpers import make_app, open_plugin_screen, screen_text, settle, wait_for
 
 
 def _history(factory, cli, years=(2022, 2023, 2024)):
@@ -83,6 +83,8 @@ async def _panel(xiaoqi_factory, xiaoqi_cli, xiaoqi_db_url):
     async with app.run_test(size=(160, 50)) as pilot:
         await settle(pilot)
         assert app.screen.query(IncentivesPanel)
+        # the panel reads in a worker: wait for its figures, not for a time (under load they come late)
+        await wait_for(pilot, lambda: "待核准补贴申请" in screen_text(app), what="the incentives panel's figures")
         text = screen_text(app)
         assert "结转抵免额：26,000.15 元（1 家企业）" in text
         assert "待拨付补贴：1 件，2,500.00 元" in text and "待核准补贴申请：1 件" in text
