@@ -144,9 +144,12 @@ class DemoColleges:
         internship violations."""
         fits = sa.or_(*(Enterprise.industry_code.startswith(p) for p in plan.industries))
         partners = set(self.session.execute(sa.select(Agreement.uscc).where(Agreement.school_code == school_code)).scalars())
-        rows = self.session.execute(sa.select(Enterprise).where(fits).order_by(Enterprise.uscc)).scalars().all()
-        rows = [e for e in rows if e.uscc not in self.tainted and e.uscc not in self.taken and not e.pce_revoked_on]
-        return sorted(rows, key=lambda e: (e.uscc not in partners, e.region[:2] != plan.province, e.uscc))
+        every = self.session.execute(sa.select(Enterprise).order_by(Enterprise.uscc)).scalars().all()
+        free = [e for e in every if e.uscc not in self.tainted and e.uscc not in self.taken and not e.pce_revoked_on]
+        fitting = set(self.session.execute(sa.select(Enterprise.uscc).where(fits)).scalars())
+        # the college's industries first; a register with too few of them (another seed or day) lends others
+        rows = [e for e in free if e.uscc in fitting] if sum(e.uscc in fitting for e in free) >= 2 else free
+        return sorted(rows, key=lambda e: (e.uscc not in fitting, e.uscc not in partners, e.region[:2] != plan.province, e.uscc))
 
     def _majors(self, school_code: str, category: str) -> list:
         rows = self.session.execute(sa.select(Major).where(Major.school_code == school_code)

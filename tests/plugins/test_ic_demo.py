@@ -60,3 +60,12 @@ def test_demo_finds_exactly_the_planted_ic_violations(demo_db, xiaoqi_cli):
     findings = xiaoqi_cli("check", "--format", "json", db=url).json["findings"]
     found = {(f["rule"], f["subject_key"]) for f in findings if f["rule"].startswith("IC-")}
     assert found == planted
+
+
+def test_the_demo_of_other_days_still_has_its_three_colleges(xiaoqi_cli, xiaoqi_db_url):
+    """`bash scripts/start.sh` builds the demo for the real today: on 2026-12-02 the 湖南 college
+    found too few enterprises of its industries left and was not written; others are lent now."""
+    result = xiaoqi_cli("demo", "--today", "2026-12-02")
+    assert result.exit_code == 0, result.stderr
+    codes = sorted(code for (code,) in _rows(xiaoqi_db_url, "SELECT code FROM ic_colleges"))
+    assert codes == ["CY-GD-01", "CY-HN-01", "CY-JS-01"]
