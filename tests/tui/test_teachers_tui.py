@@ -9,7 +9,7 @@ import sqlite3
 
 from xiaoqi.core.actors import Actor
 
-from .tui_helpers import SIZE, make_app, screen_text, settle
+from .tui_helpers import SIZE, make_app, screen_text, settle, wait_for
 
 
 async def section(pilot, section_id: str) -> str:
@@ -61,6 +61,8 @@ def test_the_dashboard_panel_lists_practice_due_for_the_actor(demo_db):
         app = make_app(url, actor=actor, auto_check=False)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
+            # the panel reads its figures in a worker: wait for them (either answer names the day)
+            await wait_for(pilot, lambda: "2027-02-21 前" in screen_text(app), what="the practice-due panel's figures")
             text = screen_text(app)
             assert "企业实践到期" in text
             expect(text)
