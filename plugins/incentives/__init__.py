@@ -10,7 +10,8 @@ Read it in this order:
 3. ``kinds.py`` — who may see and change what (the ledger is written only by ``xiaoqi incentives``);
 4. ``ledger.py`` — posting, reversing, closing and balances;
 5. ``params.py``, ``eligibility.py``, ``accrue.py``, ``subsidies.py`` — what is earned and its steps;
-6. ``hookspecs.py`` — the intern-subsidy schemes other plugins add;
+6. ``hookspecs.py``, ``schemes.py`` — the intern-subsidy schemes other plugins add, their figures as
+   dated parameters of a rule per scheme;
 7. ``rules.py``, ``statement.py``, ``commands.py``, ``views.py`` / ``screens.py``, ``demo.py``.
 
 Everything is reached through public hooks only; heavy modules are imported inside the hooks.
@@ -55,8 +56,9 @@ def xiaoqi_register_commands():
 @hookimpl
 def xiaoqi_register_rules():
     from .rules import RULES
+    from .schemes import scheme_rules
 
-    return list(RULES)
+    return [*RULES, *scheme_rules()]
 
 
 @hookimpl

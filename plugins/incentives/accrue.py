@@ -280,10 +280,9 @@ class Run:
     def subsidies(self) -> None:
         year = self.year
         rows = el.case_rows(self.conn, year)
-        keys = [r["case_key"] for r in rows]
-        decided = el.overrides(self.conn, keys)
+        decided = el.overrides(self.conn, scheme=v.APPRENTICE, year=year)
         claims = el.claims_by_person(self.conn, v.APPRENTICE, year)
-        state = case_state(self.conn, keys)
+        state = case_state(self.conn, scheme=v.APPRENTICE, year=year)
         for r in rows:
             st = state.get(r["case_key"], {})
             found = el.steps(r, self.figures, decided, claims)
@@ -319,37 +318,46 @@ class Run:
                 school_code=r.school_code, note=f"学徒培养于 {stopped} 提前终止，追回预拨补贴"))])
 
     def scheme_claims(self, scheme: dict) -> None:
+        """A claim for each case of an intern scheme whose steps do not fail (its figures resolved per
+        case; a figure without a value refuses the run)."""
+        from .schemes import cases_of
+
         year = self.year
-        cases = list(scheme["cases"](conn=self.conn, year=year))
-        keys = [el.case_key(scheme["id"], c["uscc"], c["id_number"], year) for c in cases]
-        state = case_state(self.conn, keys)
-        for key, c in zip(keys, cases):
+        cases = cases_of(self.conn, scheme, year, self.figures.table)
+        state = case_state(self.conn, scheme=scheme["id"], year=year)
+        for c in cases:
+            key = el.case_key(scheme["id"], c["uscc"], c["id_number"], year)
             if state.get(key, {}).get(v.CLAIM) or any(s[1] == el.FAIL for s in c.get("steps", [])):
                 continue
             self.add([self.row(ledger.Entry(
-                uscc=c["uscc"], line_type=v.CLAIM, amount=Decimal(c["amount"]).quantize(ledger.FEN), entry_date=dt.date(year, 12, 31),
+                uscc=c["uscc"], line_type=v.CLAIM, amount=c["amount"], entry_date=dt.date(year, 12, 31),
                 scheme=scheme["id"], source_kind=c["source_kind"], source_key=c["source_key"], case_key=key,
                 person_id=c["id_number"], school_code=c.get("school_code")))])
 
 
 def schemes() -> list[dict]:
-    """The intern-subsidy schemes other plugins add (``xiaoqi_intern_subsidy_schemes``), by id."""
-    pm = get_plugin_manager()
-    found = [s for result in pm.hook.xiaoqi_intern_subsidy_schemes() for s in (result or [])]
-    return sorted(found, key=lambda s: s["id"])
+    """The intern-subsidy schemes other plugins add, by id (``schemes.schemes``)."""
+    from .schemes import schemes as found
+
+    return found()
 
 
-def case_state(conn, keys: list[str]) -> dict[str, dict]:
-    """Per case: the net fen of each line type (reversals netted into the type they reverse)."""
-    if not keys:
+def case_state(conn, keys: list[str] | None = None, *, scheme: str | None = None, year: int | None = None) -> dict[str, dict]:
+    """Per case: the net fen of each line type (reversals netted into the type they reverse) — of
+    the cases ``keys``, or of every case of ``scheme`` in ``year`` (one statement however many)."""
+    if keys is not None and not keys:
         return {}
-    sql = sa.text("""
+    where = "l.case_key IN :keys" if keys is not None else "l.scheme = :scheme AND l.case_key LIKE :suffix"
+    sql = sa.text(f"""
         SELECT l.case_key, COALESCE(o.line_type, l.line_type) AS line_type, SUM(l.amount_fen) AS fen
         FROM inc_lines l LEFT JOIN inc_lines o ON o.id = l.reverses_id
-        WHERE l.case_key IN :keys GROUP BY l.case_key, COALESCE(o.line_type, l.line_type)
-    """).bindparams(sa.bindparam("keys", expanding=True))
+        WHERE {where} GROUP BY l.case_key, COALESCE(o.line_type, l.line_type)
+    """)
+    if keys is not None:
+        sql = sql.bindparams(sa.bindparam("keys", expanding=True))
+    binds = {"keys": keys} if keys is not None else {"scheme": scheme, "suffix": f"{scheme}/%/{year}"}
     out: dict[str, dict] = {}
-    for r in conn.execute(sql, {"keys": keys}):
+    for r in conn.execute(sql, binds):
         out.setdefault(r.case_key, {})[r.line_type] = int(r.fen)
     for state in out.values():
         state[v.PAID] = state.get(v.ADVANCE, 0) + state.get(v.PAY, 0) + state.get(v.CLAWBACK, 0)

@@ -55,7 +55,10 @@ class Step:
     overridden: bool = False
 
     def label(self) -> str:
-        return t(f"inc.step.{self.name}")
+        from xiaoqi.core.i18n import MESSAGES
+
+        key = f"inc.step.{self.name}"
+        return t(key) if key in MESSAGES else self.name  # a scheme's step may have no label of its own
 
 
 def case_key(scheme: str, uscc: str, id_number: str, year: int) -> str:
@@ -102,11 +105,17 @@ def case_rows(conn, year: int, *, uscc: str | None = None, key: str | None = Non
     return [r for r in rows if key is None or r["case_key"] == key]
 
 
-def overrides(conn, keys: list[str]) -> dict[tuple[str, str], dict]:
-    if not keys:
+def overrides(conn, keys: list[str] | None = None, *, scheme: str | None = None, year: int | None = None) -> dict[tuple[str, str], dict]:
+    """The overrides of the cases ``keys``, or of every case of ``scheme`` in ``year``."""
+    if keys is not None and not keys:
         return {}
-    rows = conn.execute(sa.text("SELECT case_key, step, passed, reason, decided_on FROM inc_overrides WHERE case_key IN :keys")
-                        .bindparams(sa.bindparam("keys", expanding=True)), {"keys": keys})
+    if keys is not None:
+        sql = sa.text("SELECT case_key, step, passed, reason, decided_on FROM inc_overrides WHERE case_key IN :keys") \
+            .bindparams(sa.bindparam("keys", expanding=True))
+        rows = conn.execute(sql, {"keys": keys})
+    else:
+        rows = conn.execute(sa.text("SELECT case_key, step, passed, reason, decided_on FROM inc_overrides WHERE case_key LIKE :k"),
+                            {"k": f"{scheme}/%/{year}"})
     return {(r.case_key, r.step): dict(r._mapping) for r in rows}
 
 

@@ -8,6 +8,7 @@
 | INC-REVOKED-EARNING | error | an enterprise earns no credit for the year of its revocation or later |
 | INC-RECERT | error | an enterprise is not certified again within ``years`` (5) of a revocation |
 | INC-CLOSED-LATER | error | no line of a closed period was recorded after its close |
+| INC-<SCHEME> | error | an intern subsidy of a scheme is paid only on a case whose steps all pass or are overridden (one rule per scheme, ``schemes.py``) |
 
 The credit rates and the subsidy figures are these rules' parameters (``params.py``).
 """
@@ -97,28 +98,30 @@ def _subsidy_steps(ctx: RuleContext):
 def _pass_on(ctx: RuleContext):
     from xiaoqi.core.actors import AUDITOR
 
-    from .accrue import schemes
     from .eligibility import shown_key
+    from .schemes import has_param, pass_on_days, schemes
 
     for scheme in schemes():
-        days = scheme.get("pass_on_days")
-        if days is None:
+        if not has_param(scheme, "pass_on_days"):
             continue
         sql = f"""
-            SELECT l.case_key, l.uscc, l.school_code, e.name AS firm,
+            SELECT l.case_key, l.uscc, l.school_code, e.name AS firm, e.region,
                    MIN(CASE WHEN l.line_type IN ('paid', 'advanced') THEN l.entry_date END) AS paid_on,
                    SUM(CASE WHEN COALESCE(o.line_type, l.line_type) IN ('paid', 'advanced', 'clawed_back') THEN l.amount_fen ELSE 0 END) AS paid,
                    SUM(CASE WHEN COALESCE(o.line_type, l.line_type) = 'passed_on' THEN l.amount_fen ELSE 0 END) AS passed,
                    MAX(CASE WHEN COALESCE(o.line_type, l.line_type) = 'passed_on' THEN l.entry_date END) AS passed_on
             FROM inc_lines l LEFT JOIN inc_lines o ON o.id = l.reverses_id JOIN enterprises e ON e.uscc = l.uscc
             WHERE l.scheme = {ctx.bind(scheme['id'])} AND {_enterprise_scope(ctx, 'l.uscc')} AND {_school_scope(ctx, 'l.school_code')}
-            GROUP BY l.case_key, l.uscc, l.school_code, e.name
+            GROUP BY l.case_key, l.uscc, l.school_code, e.name, e.region
             ORDER BY l.case_key
         """
         for row in ctx.rows(sql):
             if not row["paid"] or row["paid"] <= 0:
                 continue
             paid_on = dt.date.fromisoformat(str(row["paid_on"])[:10])
+            days = pass_on_days(ctx.params, scheme, row["region"], paid_on)  # the figure in force on the day it was paid
+            if days is None:
+                continue
             deadline = paid_on + dt.timedelta(days=days)
             passed_on = dt.date.fromisoformat(str(row["passed_on"])[:10]) if row["passed_on"] else None
             late = (row["passed"] < row["paid"] and ctx.as_of > deadline) or (passed_on is not None and passed_on > deadline)
@@ -129,6 +132,43 @@ def _pass_on(ctx: RuleContext):
                                         case=shown_key(row["case_key"], AUDITOR), days=days),
                               numbers={"days": days, "paid_fen": int(row["paid"]), "passed_fen": int(row["passed"])},
                               dates=[(paid_on, deadline)])
+
+
+def scheme_steps(ctx: RuleContext, scheme: dict):
+    """The rule of an intern scheme (``schemes.py``): paid cases whose steps, judged again with
+    the figures in force, do not all pass and are not overridden."""
+    from xiaoqi.core.actors import AUDITOR
+
+    from .eligibility import FAIL, PASS, Step, decided_step, overrides, shown_key
+    from .schemes import cases_of, scheme_label
+
+    sql = f"""
+        SELECT l.case_key, l.uscc, l.school_code, e.name AS firm, SUM(l.amount_fen) AS paid
+        FROM inc_lines l LEFT JOIN inc_lines o ON o.id = l.reverses_id JOIN enterprises e ON e.uscc = l.uscc
+        WHERE l.scheme = {ctx.bind(scheme['id'])} AND l.account = {ctx.bind(v.PAID)}
+          AND {_enterprise_scope(ctx, 'l.uscc')} AND {_school_scope(ctx, 'l.school_code')}
+        GROUP BY l.case_key, l.uscc, l.school_code, e.name HAVING SUM(l.amount_fen) > 0
+        ORDER BY l.case_key
+    """
+    paid = list(ctx.rows(sql))
+    by_year: dict[int, list] = {}
+    for row in paid:
+        by_year.setdefault(int(row["case_key"].rsplit("/", 1)[1]), []).append(row)
+    for year, rows in sorted(by_year.items()):
+        cases = {f"{scheme['id']}/{c['uscc']}/{c['id_number']}/{year}": c for c in cases_of(ctx.conn, scheme, year, ctx.params, strict=False)}
+        decided = overrides(ctx.conn, [r["case_key"] for r in rows])
+        for row in rows:
+            case = cases.get(row["case_key"])
+            found = [decided_step(Step(n, s, r), decided.get((row["case_key"], n))) for n, s, r in case.get("steps", [])] if case else []
+            bad = [s for s in found if s.status != PASS]
+            if case and not bad:
+                continue
+            text = ("；".join(f"{s.label()}：{t('inc.status.' + s.status)}（{s.reason}）" for s in bad)
+                    or t("inc.case.none", key=shown_key(row["case_key"], AUDITOR)))
+            yield ctx.finding(subject_kind="inc_lines", subject_key=row["case_key"], school_code=row["school_code"], uscc=row["uscc"],
+                              message=t("inc.rule.scheme.msg", firm=_firm(row), scheme=scheme_label(scheme),
+                                        case=shown_key(row["case_key"], AUDITOR), paid=f"{row['paid'] / 100:,.2f}", steps=text),
+                              numbers={"paid_fen": int(row["paid"]), "failed": [s.name for s in bad if s.status == FAIL]})
 
 
 def _credit_beyond(ctx: RuleContext):

@@ -19,7 +19,8 @@ from xiaoqi.core.i18n import catalogue, t
 from . import eligibility as el
 from . import ledger
 from . import vocabulary as v
-from .accrue import case_state, schemes
+from .accrue import case_state
+from .schemes import schemes
 from .params import STEPS_RULE, Figures
 
 catalogue(
@@ -82,17 +83,22 @@ def find_case(conn, key: str, figures: Figures) -> Case:
         case = Case(key, scheme, uscc, id_number, year, el.amount_of(r, figures), r["school_code"], r["region"], "inc_apprentices",
                     f"{id_number}/{uscc}/{r['start_on']}", found)
     else:
+        from .schemes import run_cases
+
         known = {s["id"]: s for s in schemes()}
         if scheme not in known:
             raise UsageError(t("inc.case.unknown_scheme", scheme=scheme, schemes="、".join(sorted(known)) or "—"))
-        match = [c for c in known[scheme]["cases"](conn=conn, year=year) if c["uscc"] == uscc and c["id_number"] == id_number]
+        found_cases, ctx = run_cases(conn, known[scheme], year, figures.table)
+        match = [c for c in found_cases if c["uscc"] == uscc and c["id_number"] == id_number]
         if not match:
             raise NotFound(t("inc.case.none", key=key))
         c = match[0]
+        if c.get("amount") is None:
+            ctx.refuse_missing()  # a figure of this case has no value
         decided = el.overrides(conn, [key])
         found = [el.decided_step(el.Step(n, s, r), decided.get((key, n))) for n, s, r in c.get("steps", [])]
-        case = Case(key, scheme, uscc, id_number, year, Decimal(c["amount"]).quantize(ledger.FEN), c.get("school_code"),
-                    known[scheme].get("region"), c["source_kind"], c["source_key"], found)
+        case = Case(key, scheme, uscc, id_number, year, c["amount"], c.get("school_code"),
+                    c.get("region") or known[scheme].get("region"), c["source_kind"], c["source_key"], found)
     case.state = case_state(conn, [key]).get(key, {})
     case.state.setdefault(v.PAID, 0)
     return case
@@ -171,8 +177,10 @@ def pass_on(session, actor, key: str, figures: Figures, *, on: dt.date) -> int:
     """The enterprise passed a paid intern subsidy on to the student."""
     case = find_case(session.connection(), key, figures)
     _own(actor, case)
+    from .schemes import pass_on_days
+
     known = {s["id"]: s for s in schemes()}
-    if case.scheme not in known or known[case.scheme].get("pass_on_days") is None:
+    if case.scheme not in known or pass_on_days(figures.table, known[case.scheme], case.region, on) is None:
         raise Conflict(t("inc.case.no_pass_on", scheme=case.scheme))
     amount = case.state[v.PAID] - case.state.get(v.PASS_ON, 0)
     if amount <= 0:

@@ -110,10 +110,10 @@ def test_a_revocation_for_fraud_voids_the_credit_and_the_used_part_is_owed_back(
 class Exploding:
     @hookimpl
     def xiaoqi_intern_subsidy_schemes(self):
-        def cases(conn, year):
+        def cases(ctx, year):
             raise RuntimeError("the scheme's source went away")
 
-        return [{"id": "boom", "name": ("测试", "test"), "region": "", "pass_on_days": None, "cases": cases}]
+        return [{"id": "boom", "name": ("测试", "test"), "region": "", "params": (), "cases": cases}]
 
 
 @BOTH
