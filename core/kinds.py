@@ -6,6 +6,8 @@ Plugins add kinds through ``xiaoqi_register_record_kinds``; ``get_kinds()`` retu
 
 from __future__ import annotations
 
+import importlib
+import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
@@ -194,14 +196,48 @@ class RowProblems(Exception):
         self.problems = problems
 
 
+class _ModelField:
+    """``RecordKind.model``: the table class, or where it is (``"package.module:Class"``), imported
+    on first use, so that declaring a kind (``xiaoqi --help``, ``xiaoqi status`` counting rows by
+    ``table``) builds no model class of a kind the command does not touch."""
+
+    def __set_name__(self, owner, name):
+        self.slot = "_" + name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            raise AttributeError(self.slot)  # no default: the dataclass requires it
+        value = obj.__dict__[self.slot]
+        if isinstance(value, str):
+            module, _, attribute = value.partition(":")
+            value = getattr(importlib.import_module(module), attribute)
+            if obj.table != value.__tablename__:
+                raise ValueError(f"record kind {obj.name!r}: its model {value.__name__} has the table "
+                                 f"{value.__tablename__!r}, not {obj.table!r} (say table={value.__tablename__!r})")
+            obj.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, obj, value):
+        if isinstance(value, str) and not IMPORT_PATH.match(value):
+            raise ValueError(f"model {value!r}: a table class or 'package.module:Class'")
+        obj.__dict__[self.slot] = value
+
+
+IMPORT_PATH = re.compile(r"^[A-Za-z_][\w.]*:[A-Za-z_]\w*$")
+
+
 @dataclass
 class RecordKind:
-    """A kind of record: its table, columns, natural key, references and who may see and change it."""
+    """A kind of record: its table, columns, natural key, references and who may see and change it.
+
+    ``model`` is the SQLModel table class or its import path (``"package.module:Class"``),
+    imported when first used: declaring kinds builds no table class, and a command builds only
+    those of the kinds it touches (``table`` names the table without the class)."""
 
     name: str
     zh: str
     en: str
-    model: type
+    model: type = _ModelField()
     columns: list[Column]
     key: tuple[str, ...]
     references: list[Reference] = field(default_factory=list)
@@ -220,6 +256,19 @@ class RecordKind:
     plugin: str | None = None
     #: references a file may give by name instead of key (internship mentors)
     named_references: list[NamedReference] = field(default_factory=list)
+    #: the table's name: the model's; for a model given by its import path, the kind's name
+    #: unless said here (checked when the model is imported)
+    table: str | None = None
+
+    def __post_init__(self):
+        model = self.__dict__["_model"]
+        if self.table is None:
+            self.table = self.name if isinstance(model, str) else model.__tablename__
+
+    @property
+    def model_loaded(self) -> bool:
+        """The model class exists already (it was given, or imported by an earlier use)."""
+        return not isinstance(self.__dict__["_model"], str)
 
     def label(self, lang: str | None = None) -> str:
         return both(self.zh, self.en, lang)

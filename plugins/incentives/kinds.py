@@ -24,7 +24,6 @@ from xiaoqi.core.access import ALL, HIDE, IDS, NONE, OWN, Access, via
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, RecordKind, Reference
 
-from . import models as m
 from . import vocabulary as v
 
 catalogue(
@@ -81,7 +80,7 @@ ADMIN_ONLY = Access(read={"enterprise": OWN}, write=NONE)
 OVERRIDE_ACCESS = Access(read={"enterprise": OWN}, write=NONE, personal={"case_key": IDS})
 
 LINES = _kind(
-    name="inc_lines", zh="激励台账", en="incentive ledger", model=m.Line, key=("id",),
+    name="inc_lines", zh="激励台账", en="incentive ledger", model="xiaoqi.plugins.incentives.models:Line", key=("id",),
     enterprise_column="uscc", school_column="school_code",
     # the case, the source key and the note may name an apprentice or intern by ID number
     access=Access(read={"enterprise": OWN, "school": OWN}, write=NONE, service=SERVICE, reveal={"enterprise": OWN, "school": OWN},
@@ -110,7 +109,7 @@ LINES = _kind(
 )
 
 PERIODS = _kind(
-    name="inc_periods", zh="激励账期", en="incentive periods", model=m.Period, key=("year",),
+    name="inc_periods", zh="激励账期", en="incentive periods", model="xiaoqi.plugins.incentives.models:Period", key=("year",),
     access=Access(read=ALL, write=NONE, service=SERVICE),
     columns=[
         _year(required=True, key=True),
@@ -125,7 +124,7 @@ def _positive(values: dict) -> list[tuple[str, str]]:
 
 
 INVESTMENTS = _kind(
-    name="inc_investments", zh="企业职业教育投入", en="enterprise vocational-education investment", model=m.Investment,
+    name="inc_investments", zh="企业职业教育投入", en="enterprise vocational-education investment", model="xiaoqi.plugins.incentives.models:Investment",
     key=("uscc", "evidence"), enterprise_column="uscc", access=ENTERPRISE_OWN, references=[ENTERPRISE_REF],
     checks=[_years("year"), _positive],
     columns=[
@@ -147,7 +146,7 @@ def _surcharge_given(values: dict) -> list[tuple[str, str]]:
 
 
 SURCHARGES = _kind(
-    name="inc_surcharges", zh="教育费附加应缴", en="education surcharges due", model=m.Surcharge, key=("uscc", "year"),
+    name="inc_surcharges", zh="教育费附加应缴", en="education surcharges due", model="xiaoqi.plugins.incentives.models:Surcharge", key=("uscc", "year"),
     enterprise_column="uscc", access=ENTERPRISE_OWN, references=[ENTERPRISE_REF],
     checks=[_years("year"), _surcharge_given, _not_negative("vat_paid", "consumption_tax_paid", "education_due", "local_education_due")],
     columns=[
@@ -167,7 +166,7 @@ def _void_year(values: dict) -> list[tuple[str, str]]:
 
 
 REVOCATIONS = _kind(
-    name="inc_revocations", zh="产教融合型企业认定撤销", en="certification revocations", model=m.Revocation,
+    name="inc_revocations", zh="产教融合型企业认定撤销", en="certification revocations", model="xiaoqi.plugins.incentives.models:Revocation",
     key=("uscc", "revoked_on"), enterprise_column="uscc", access=ADMIN_ONLY, references=[ENTERPRISE_REF],
     checks=[_years("void_from_year"), _void_year],
     columns=[
@@ -200,7 +199,7 @@ def _apprenticeships(session, kind, rows: list[dict]) -> list[tuple[int, str, st
 INTERNSHIP_REF = Reference("internships", ("id_number", "uscc", "start_on"), ("id_number", "uscc", "start_on"))
 
 APPRENTICES = _kind(
-    name="inc_apprentices", zh="企业新型学徒", en="enterprise apprentices", model=m.Apprentice,
+    name="inc_apprentices", zh="企业新型学徒", en="enterprise apprentices", model="xiaoqi.plugins.incentives.models:Apprentice",
     key=("id_number", "uscc", "start_on"), enterprise_column="uscc",
     access=Access(read={"enterprise": OWN, "school": via("internships")}, write={"enterprise": OWN, "school": NONE},
                   guards=(_apprenticeships,)),
@@ -218,7 +217,7 @@ APPRENTICES = _kind(
 )
 
 TRAINING = _kind(
-    name="inc_training", zh="学徒培训学时", en="apprentice training hours", model=m.Training,
+    name="inc_training", zh="学徒培训学时", en="apprentice training hours", model="xiaoqi.plugins.incentives.models:Training",
     key=("id_number", "uscc", "start_on", "year"), enterprise_column="uscc",
     access=Access(read={"enterprise": OWN, "school": via("inc_apprentices")}, write={"enterprise": OWN, "school": NONE}),
     references=[Reference("inc_apprentices", ("id_number", "uscc", "start_on"), ("id_number", "uscc", "start_on"))],
@@ -234,7 +233,7 @@ TRAINING = _kind(
 
 
 OVERRIDES = _kind(
-    name="inc_overrides", zh="补贴资格审核例外", en="eligibility overrides", model=m.Override, key=("case_key", "step"),
+    name="inc_overrides", zh="补贴资格审核例外", en="eligibility overrides", model="xiaoqi.plugins.incentives.models:Override", key=("case_key", "step"),
     enterprise_column="uscc", access=OVERRIDE_ACCESS, references=[ENTERPRISE_REF],
     columns=[
         _c("case_key", "案件", "text", required=True, key=True, max_len=120, doc=("如 apprentice/USCC/身份证号/2024", "e.g. apprentice/USCC/ID/2024")),

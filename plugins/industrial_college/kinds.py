@@ -35,7 +35,6 @@ from xiaoqi.core.access import OWN, PHONE, Access, via, where
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, ColumnType, RecordKind, Reference
 
-from . import models as m
 from . import parties
 from . import vocabulary as v
 
@@ -120,15 +119,19 @@ def _college_checks(values: dict) -> list[tuple[str, str]]:
 
 
 def _partner_school(model, code):
+    from . import models as m
+
     return model.code.in_(sa.select(m.Partner.college_code).where(m.Partner.school_code == code))
 
 
 def _partner_enterprise(model, code):
+    from . import models as m
+
     return model.code.in_(sa.select(m.Partner.college_code).where(m.Partner.uscc == code))
 
 
 COLLEGES = _kind(
-    name="ic_colleges", zh="产业学院", en="industrial colleges", model=m.College, key=("code",),
+    name="ic_colleges", zh="产业学院", en="industrial colleges", model="xiaoqi.plugins.industrial_college.models:College", key=("code",),
     school_column="lead_school_code",
     access=Access(read={
         "school": OWN | where(_partner_school, ("合作学校", "a partner school")),
@@ -164,7 +167,7 @@ def _child(name: str, zh: str, en: str, model, key: tuple[str, ...], columns: li
 
 
 RECOGNITIONS = _child(
-    "ic_recognitions", "产业学院认定", "industrial college recognitions", m.Recognition, ("level",), [
+    "ic_recognitions", "产业学院认定", "industrial college recognitions", "xiaoqi.plugins.industrial_college.models:Recognition", ("level",), [
         _c("level", "认定级别", "choice", required=True, key=True, choices=v.RECOGNITION_LEVELS, choices_en=v.RECOGNITION_LEVELS_EN),
         _c("recognised_on", "认定日期", "date", required=True),
         _c("batch", "批次", "text", max_len=50, doc=("如 第二批", "e.g. the second batch")),
@@ -173,7 +176,7 @@ RECOGNITIONS = _child(
     ])
 
 PARTNERS = _child(
-    "ic_partners", "产业学院合作方", "industrial college partners", m.Partner, ("partner_code",), [
+    "ic_partners", "产业学院合作方", "industrial college partners", "xiaoqi.plugins.industrial_college.models:Partner", ("partner_code",), [
         _c("partner_code", "合作方代码", "ic_party", required=True, key=True,
            doc=("学校代码、统一社会信用代码（企业、行业协会）或行政区划代码（地方政府）", "school code, USCC (enterprise, association) or region code (government)")),
         _c("partner_type", "合作方类型", "choice", required=True, choices=v.PARTNER_TYPES, choices_en=v.PARTNER_TYPES_EN),
@@ -186,7 +189,7 @@ PARTNERS = _child(
     access=Access(read=via("ic_colleges"), write=via("ic_colleges"), guards=(parties.registered_partners,)))
 
 BODIES = _child(
-    "ic_bodies", "产业学院治理机构", "industrial college bodies", m.Body, ("name",), [
+    "ic_bodies", "产业学院治理机构", "industrial college bodies", "xiaoqi.plugins.industrial_college.models:Body", ("name",), [
         _c("name", "机构名称", "text", required=True, key=True, max_len=100, doc=("如 理事会", "e.g. the board")),
         _c("body_type", "机构类型", "choice", required=True, choices=v.BODY_TYPES, choices_en=v.BODY_TYPES_EN),
         _c("established_on", "成立日期", "date"),
@@ -196,7 +199,7 @@ BODY_REF = Reference("ic_bodies", ("college_code", "body_name"), ("college_code"
 BODY_COLUMN = _c("body_name", "机构名称", "text", required=True, key=True, max_len=100)
 
 MEMBERS = _child(
-    "ic_members", "产业学院机构成员", "industrial college body members", m.Member, ("body_name", "name"), [
+    "ic_members", "产业学院机构成员", "industrial college body members", "xiaoqi.plugins.industrial_college.models:Member", ("body_name", "name"), [
         BODY_COLUMN,
         _c("name", "姓名", "text", required=True, key=True, max_len=100),
         _c("organisation_code", "所在单位代码", "ic_party", required=True,
@@ -208,7 +211,7 @@ MEMBERS = _child(
     access=Access(read=via("ic_colleges"), write=via("ic_colleges"), personal={"phone": PHONE}, guards=(parties.member_party,)))
 
 MEETINGS = _child(
-    "ic_meetings", "产业学院会议", "industrial college meetings", m.Meeting, ("body_name", "held_on"), [
+    "ic_meetings", "产业学院会议", "industrial college meetings", "xiaoqi.plugins.industrial_college.models:Meeting", ("body_name", "held_on"), [
         BODY_COLUMN,
         _c("held_on", "会议日期", "date", required=True, key=True),
         _c("title", "会议名称", "text"),
@@ -217,7 +220,7 @@ MEETINGS = _child(
     references=[BODY_REF])
 
 MAJORS = _child(
-    "ic_majors", "产业学院共建专业", "industrial college majors", m.JointMajor, ("school_code", "major_code"), [
+    "ic_majors", "产业学院共建专业", "industrial college majors", "xiaoqi.plugins.industrial_college.models:JointMajor", ("school_code", "major_code"), [
         _c("school_code", "学校代码", "code10", required=True, key=True, doc=("牵头学校或合作学校", "the lead school or a partner school")),
         _c("major_code", "专业代码", "digits6", required=True, key=True),
         _c("core", "核心专业", "bool"),
@@ -228,7 +231,7 @@ MAJORS = _child(
     access=Access(read=via("ic_colleges"), write=via("ic_colleges"), guards=(parties.major_school,)))
 
 ORDER_CLASSES = _child(
-    "ic_order_classes", "产业学院订单班", "industrial college order classes", m.OrderClass, ("class_name",), [
+    "ic_order_classes", "产业学院订单班", "industrial college order classes", "xiaoqi.plugins.industrial_college.models:OrderClass", ("class_name",), [
         _c("class_name", "班级名称", "text", required=True, key=True, max_len=100),
         _c("uscc", "订单企业统一社会信用代码", "uscc", required=True),
         _c("major_code", "专业代码", "digits6"),
@@ -251,7 +254,7 @@ def _positive_amount(values: dict) -> list[tuple[str, str]]:
 
 
 INVESTMENTS = _child(
-    "ic_investments", "产业学院企业投入", "industrial college investments", m.Investment, ("uscc", "evidence"), [
+    "ic_investments", "产业学院企业投入", "industrial college investments", "xiaoqi.plugins.industrial_college.models:Investment", ("uscc", "evidence"), [
         _c("uscc", "统一社会信用代码", "uscc", required=True, key=True, doc=("投入的合作企业", "the investing partner enterprise")),
         _year_column(required=True),
         _c("category", "投入类型", "choice", required=True, choices=v.INVESTMENT_CATEGORIES, choices_en=v.INVESTMENT_CATEGORIES_EN),
@@ -269,7 +272,7 @@ INVESTMENTS = _child(
                   write={"school": via("ic_colleges"), "enterprise": OWN}, guards=(parties.enterprise_partner,)))
 
 COURSES = _child(
-    "ic_courses", "产业学院共建课程与教材", "industrial college courses and textbooks", m.Course, ("item_type", "title"), [
+    "ic_courses", "产业学院共建课程与教材", "industrial college courses and textbooks", "xiaoqi.plugins.industrial_college.models:Course", ("item_type", "title"), [
         _c("item_type", "类型", "choice", required=True, key=True, choices=v.COURSE_TYPES, choices_en=v.COURSE_TYPES_EN,
            doc=("企业项目：用作毕业设计选题的企业真实项目", "enterprise project: a real project used as capstone topics")),
         _c("title", "名称", "text", required=True, key=True),
@@ -296,7 +299,7 @@ def _positive_hours(values: dict) -> list[tuple[str, str]]:
 
 
 TEACHING = _child(
-    "ic_teaching", "产业学院企业教师授课", "industrial college enterprise teaching", m.Teaching, ("teacher_id", "term", "course"), [
+    "ic_teaching", "产业学院企业教师授课", "industrial college enterprise teaching", "xiaoqi.plugins.industrial_college.models:Teaching", ("teacher_id", "term", "course"), [
         _c("teacher_id", "教师身份证号", "idcard", required=True, key=True, doc=("教师名录中的企业导师或企业兼职教师", "an enterprise mentor or part-time teacher from a firm in the teachers register")),
         _c("term", "学期", "term", required=True, key=True),
         _c("course", "课程名称", "text", required=True, key=True),
@@ -307,7 +310,7 @@ TEACHING = _child(
     access=Access(read=via("ic_colleges"), write=via("ic_colleges"), guards=(parties.enterprise_teacher,)))
 
 BASES = _child(
-    "ic_bases", "产业学院实习实训基地", "industrial college training bases", m.Base, ("name",), [
+    "ic_bases", "产业学院实习实训基地", "industrial college training bases", "xiaoqi.plugins.industrial_college.models:Base", ("name",), [
         _c("name", "基地名称", "text", required=True, key=True),
         _c("location", "所在地", "choice", required=True, choices=v.BASE_LOCATIONS, choices_en=v.BASE_LOCATIONS_EN),
         _c("uscc", "共建企业统一社会信用代码", "uscc"),
@@ -329,7 +332,7 @@ def _service_checks(values: dict) -> list[tuple[str, str]]:
 
 
 SERVICES = _child(
-    "ic_services", "产业学院产学研服务", "industrial college services", m.Service, ("year", "service_type", "title"), [
+    "ic_services", "产业学院产学研服务", "industrial college services", "xiaoqi.plugins.industrial_college.models:Service", ("year", "service_type", "title"), [
         _year_column(required=True, key=True),
         _c("service_type", "类型", "choice", required=True, key=True, choices=v.SERVICE_TYPES, choices_en=v.SERVICE_TYPES_EN),
         _c("title", "名称", "text", required=True, key=True),
@@ -343,7 +346,7 @@ SERVICES = _child(
     access=Access(read=via("ic_colleges"), write=via("ic_colleges"), guards=(parties.enterprise_partner,)))
 
 TASKS = _child(
-    "ic_tasks", "产业学院建设任务自评", "industrial college construction tasks", m.TaskReport, ("year", "task"), [
+    "ic_tasks", "产业学院建设任务自评", "industrial college construction tasks", "xiaoqi.plugins.industrial_college.models:TaskReport", ("year", "task"), [
         _year_column(required=True, key=True),
         _c("task", "建设任务", "choice", required=True, key=True, choices=v.TASK_NAMES, choices_en=tuple(t_.en for t_ in v.TASKS),
            aliases=v.TASK_ALIASES, doc=("七项建设任务之一，也可写 1–7 或 ①–⑦", "one of the seven tasks, or 1–7")),

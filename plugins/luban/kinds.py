@@ -18,11 +18,9 @@ import sqlalchemy as sa
 
 from xiaoqi.core import fields as f
 from xiaoqi.core.access import OWN, Access, via, where
+from xiaoqi.core.countries import parse_country
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, ColumnType, RecordKind, Reference
-
-from xiaoqi.core.countries import parse_country
-from .models import Workshop, WorkshopActivity, WorkshopEquipment, WorkshopPartner
 
 catalogue(
     {
@@ -104,6 +102,8 @@ def _other_college(model, code):
 
 
 def _partner(model, code):
+    from .models import WorkshopPartner
+
     return model.name.in_(sa.select(WorkshopPartner.workshop_name).where(WorkshopPartner.uscc == code))
 
 
@@ -119,7 +119,7 @@ WORKSHOP_REF = Reference("luban_workshops", ("workshop_name",), ("name",))
 WORKSHOP_COLUMN = _c("workshop_name", "工坊名称", "text", required=True, key=True, max_len=100)
 
 WORKSHOPS = RecordKind(
-    name="luban_workshops", zh="鲁班工坊", en="Luban Workshops", model=Workshop, key=("name",),
+    name="luban_workshops", zh="鲁班工坊", en="Luban Workshops", model="xiaoqi.plugins.luban.models:Workshop", key=("name",),
     school_column="lead_school_code", access=WORKSHOP_ACCESS, checks=[_workshop_checks], plugin="luban",
     columns=[
         _c("name", "工坊名称", "text", required=True, key=True, max_len=100),
@@ -136,7 +136,7 @@ WORKSHOPS = RecordKind(
 )
 
 EQUIPMENT = RecordKind(
-    name="luban_equipment", zh="鲁班工坊设备", en="Luban Workshop equipment", model=WorkshopEquipment,
+    name="luban_equipment", zh="鲁班工坊设备", en="Luban Workshop equipment", model="xiaoqi.plugins.luban.models:WorkshopEquipment",
     key=("workshop_name", "item"), references=[WORKSHOP_REF], access=CHILD_ACCESS, plugin="luban",
     columns=[
         WORKSHOP_COLUMN,
@@ -148,7 +148,7 @@ EQUIPMENT = RecordKind(
 )
 
 ACTIVITY = RecordKind(
-    name="luban_activity", zh="鲁班工坊年度数据", en="Luban Workshop yearly activity", model=WorkshopActivity,
+    name="luban_activity", zh="鲁班工坊年度数据", en="Luban Workshop yearly activity", model="xiaoqi.plugins.luban.models:WorkshopActivity",
     key=("workshop_name", "year"), references=[WORKSHOP_REF], access=CHILD_ACCESS, checks=[_year_check], plugin="luban",
     columns=[
         WORKSHOP_COLUMN,
@@ -163,7 +163,7 @@ ACTIVITY = RecordKind(
 )
 
 PARTNERS = RecordKind(
-    name="luban_partners", zh="鲁班工坊合作企业", en="Luban Workshop partner enterprises", model=WorkshopPartner,
+    name="luban_partners", zh="鲁班工坊合作企业", en="Luban Workshop partner enterprises", model="xiaoqi.plugins.luban.models:WorkshopPartner",
     key=("workshop_name", "partner"), references=[WORKSHOP_REF], access=CHILD_ACCESS, derive=_partner_derive, plugin="luban",
     columns=[
         WORKSHOP_COLUMN,

@@ -35,7 +35,6 @@ from xiaoqi.core.access import ALL, NONE, OWN, PHONE, Access, via, where
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, ColumnType, RecordKind, Reference
 
-from . import models as m
 from . import vocabulary as v
 
 catalogue(
@@ -126,6 +125,8 @@ def _year(values: dict) -> list[tuple[str, str]]:
 
 def level_offered(session, kind, rows) -> list[tuple[int, str, str]]:
     """Guard: the row's certificate exists and offers the row's level (one query per batch)."""
+    from . import models as m
+
     codes = sorted({r["certificate_code"] for r in rows if r.get("certificate_code")})
     offered = {}
     for start in range(0, len(codes), 500):
@@ -149,13 +150,15 @@ def _kind(**kw) -> RecordKind:
 
 def _organisation_of(model, code):
     """Rows of a certificate of the 培训评价组织 whose USCC is ``code``."""
+    from . import models as m
+
     return model.certificate_code.in_(sa.select(m.Certificate.code).where(m.Certificate.organisation_uscc == code))
 
 
 ORGANISATION_READ = where(_organisation_of, ("本组织的证书", "the organisation's own certificates"))
 
 ORGANISATIONS = _kind(
-    name="onex_organisations", zh="培训评价组织", en="training-evaluation organisations", model=m.Organisation, key=("uscc",),
+    name="onex_organisations", zh="培训评价组织", en="training-evaluation organisations", model="xiaoqi.plugins.onex.models:Organisation", key=("uscc",),
     access=Access(read=ALL, write=NONE, personal={"phone": PHONE}),
     columns=[
         _c("uscc", "统一社会信用代码", "uscc", required=True, key=True),
@@ -168,7 +171,7 @@ ORGANISATIONS = _kind(
 )
 
 CERTIFICATES = _kind(
-    name="onex_certificates", zh="职业技能等级证书", en="vocational skill-level certificates", model=m.Certificate, key=("code",),
+    name="onex_certificates", zh="职业技能等级证书", en="vocational skill-level certificates", model="xiaoqi.plugins.onex.models:Certificate", key=("code",),
     access=Access(read=ALL, write=NONE),
     references=[Reference("onex_organisations", ("organisation_uscc",), ("uscc",))],
     checks=[_ordered("onex_certificates", "valid_from", "valid_to")],
@@ -186,7 +189,7 @@ CERTIFICATES = _kind(
 )
 
 REGISTRATIONS = _kind(
-    name="onex_registrations", zh="1+X试点登记", en="1+X pilot registrations", model=m.Registration,
+    name="onex_registrations", zh="1+X试点登记", en="1+X pilot registrations", model="xiaoqi.plugins.onex.models:Registration",
     key=("school_code", "certificate_code", "level", "major_code", "year"), school_column="school_code",
     access=Access(read={"enterprise": ORGANISATION_READ}, guards=(level_offered,)),
     references=[Reference("schools", ("school_code",), ("school_code",)), CERTIFICATE_REF,
@@ -204,7 +207,7 @@ REGISTRATIONS = _kind(
 )
 
 SITES = _kind(
-    name="onex_sites", zh="1+X考核站点", en="1+X assessment sites", model=m.Site, key=("site_code", "certificate_code", "level"),
+    name="onex_sites", zh="1+X考核站点", en="1+X assessment sites", model="xiaoqi.plugins.onex.models:Site", key=("site_code", "certificate_code", "level"),
     school_column="school_code",
     access=Access(read=ALL, guards=(level_offered,)),
     references=[Reference("schools", ("school_code",), ("school_code",)), CERTIFICATE_REF],
@@ -227,11 +230,13 @@ SITE_REF = Reference("onex_sites", ("site_code", "certificate_code", "level"), (
 
 def _sessions_of_students(model, code):
     """Sessions some of the school's own students sat."""
+    from . import models as m
+
     return model.session_code.in_(sa.select(m.Result.session_code).where(m.Result.school_code == code))
 
 
 SESSIONS = _kind(
-    name="onex_sessions", zh="1+X考核", en="1+X assessment sessions", model=m.Session, key=("session_code",),
+    name="onex_sessions", zh="1+X考核", en="1+X assessment sessions", model="xiaoqi.plugins.onex.models:Session", key=("session_code",),
     school_column="school_code",
     access=Access(read={"school": OWN | where(_sessions_of_students, ("本校学生参加的考核", "sessions its students sat")),
                         "enterprise": ORGANISATION_READ}),
@@ -250,15 +255,19 @@ SESSIONS = _kind(
 
 def _results_hosted(model, code):
     """Results of the sessions the school's sites host."""
+    from . import models as m
+
     return model.session_code.in_(sa.select(m.Session.session_code).where(m.Session.school_code == code))
 
 
 def _results_of_organisation(model, code):
+    from . import models as m
+
     return model.session_code.in_(sa.select(m.Session.session_code).where(_organisation_of(m.Session, code)))
 
 
 RESULTS = _kind(
-    name="onex_results", zh="1+X考生成绩", en="1+X candidates and results", model=m.Result, key=("session_code", "id_number"),
+    name="onex_results", zh="1+X考生成绩", en="1+X candidates and results", model="xiaoqi.plugins.onex.models:Result", key=("session_code", "id_number"),
     school_column="school_code",
     access=Access(read={"school": OWN | where(_results_hosted, ("本校站点的考核", "sessions at its own sites")),
                         "enterprise": where(_results_of_organisation, ("本组织证书的考核", "sessions of the organisation's certificates"))},
@@ -275,7 +284,7 @@ RESULTS = _kind(
 )
 
 ISSUED = _kind(
-    name="onex_issued", zh="1+X证书发放", en="1+X certificates issued", model=m.Issued, key=("certificate_no",),
+    name="onex_issued", zh="1+X证书发放", en="1+X certificates issued", model="xiaoqi.plugins.onex.models:Issued", key=("certificate_no",),
     school_column="school_code",
     access=Access(read={"enterprise": ORGANISATION_READ}, guards=(level_offered,)),
     references=[CERTIFICATE_REF, STUDENT_REF],
@@ -292,7 +301,7 @@ ISSUED = _kind(
 )
 
 CONVERSION_RULES = _kind(
-    name="onex_conversion_rules", zh="学分转换规则", en="credit-conversion rules", model=m.ConversionRule,
+    name="onex_conversion_rules", zh="学分转换规则", en="credit-conversion rules", model="xiaoqi.plugins.onex.models:ConversionRule",
     key=("school_code", "rule_code"), school_column="school_code",
     access=Access(read=ALL, guards=(level_offered,)),
     references=[Reference("schools", ("school_code",), ("school_code",)), CERTIFICATE_REF],
@@ -312,7 +321,7 @@ CONVERSION_RULES = _kind(
 )
 
 CONVERSIONS = _kind(
-    name="onex_conversions", zh="学分转换记录", en="credit conversions", model=m.Conversion, key=("id_number", "course_code", "term"),
+    name="onex_conversions", zh="学分转换记录", en="credit conversions", model="xiaoqi.plugins.onex.models:Conversion", key=("id_number", "course_code", "term"),
     school_column="school_code",
     references=[STUDENT_REF, Reference("onex_conversion_rules", ("school_code", "rule_code"), ("school_code", "rule_code"))],
     checks=[_positive("onex_conversions", "credits")],

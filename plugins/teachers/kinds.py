@@ -23,7 +23,6 @@ from xiaoqi.core.access import OWN, Access, via
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, RecordKind, Reference, get_kind
 
-from . import models as m
 from . import vocabulary as v
 
 catalogue(
@@ -90,7 +89,7 @@ def school_teacher(session, kind, rows: list[dict]) -> list[tuple[int, str, str]
 
 
 PRACTICE = RecordKind(
-    name="tch_practice", zh="教师企业实践", en="teachers' enterprise practice", model=m.Practice,
+    name="tch_practice", zh="教师企业实践", en="teachers' enterprise practice", model="xiaoqi.plugins.teachers.models:Practice",
     key=("teacher_id", "uscc", "start_on"), enterprise_column="uscc", plugin="teachers",
     access=Access(read={"school": via("teachers"), "enterprise": OWN, "province": OWN | via("teachers")},
                   write=via("teachers", "update"), guards=(school_teacher,)),
@@ -112,7 +111,7 @@ PRACTICE = RecordKind(
 )
 
 RECOGNITIONS = RecordKind(
-    name="tch_recognitions", zh="双师型教师认定", en="dual-qualified teacher recognitions", model=m.Recognition,
+    name="tch_recognitions", zh="双师型教师认定", en="dual-qualified teacher recognitions", model="xiaoqi.plugins.teachers.models:Recognition",
     key=("teacher_id", "level", "recognised_on"), plugin="teachers",
     access=Access(**KEPT_WITH_TEACHER, guards=(school_teacher,)),
     references=[TEACHER_REF],

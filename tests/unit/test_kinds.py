@@ -94,3 +94,39 @@ def test_a_key_whose_free_text_column_holds_a_slash_reads_back():
     internships = get_kind("internships")  # no free-text column in its key: a wrong part count is still refused
     with pytest.raises(RowProblems):
         internships.parse_key("110101200001011234/91320100MA1XXXXXX1/2026-03-01/extra")
+
+
+def test_kinds_are_declared_without_building_plugin_models_and_name_their_models_tables():
+    """Collecting the kinds imports no plugin's table classes (a kind may name its model by import
+    path); each kind's ``table`` is its model's table once the model is imported."""
+    import json
+    import subprocess
+    import sys
+
+    code = ("import json, sys\nfrom xiaoqi.core.kinds import get_kinds\nkinds = get_kinds()\n"
+            "print(json.dumps([m for m in sys.modules if m.startswith('xiaoqi.plugins.') and m.endswith('.models')]))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == []
+    kinds = get_kinds()
+    for kind in kinds.values():
+        assert kind.table == kind.model.__tablename__, kind.name
+
+
+def test_a_model_given_by_path_is_imported_on_first_use_and_its_table_checked():
+    from xiaoqi.core.kinds import Column, RecordKind
+
+    def kind(model="xiaoqi.core.models:School", **kw):
+        return RecordKind(name="demo_schools", zh="演示学校", en="demo schools", model=model,
+                          columns=[Column("school_code", "学校代码", "code10", key=True)], key=("school_code",), **kw)
+
+    right = kind(table="schools")
+    assert not right.model_loaded and right.table == "schools"
+    from xiaoqi.core.models import School
+
+    assert right.model is School and right.model_loaded
+    wrong = kind()  # the table defaults to the kind's name
+    assert wrong.table == "demo_schools"
+    with pytest.raises(ValueError, match="has the table 'schools', not 'demo_schools'"):
+        wrong.model
+    with pytest.raises(ValueError, match="a table class or 'package.module:Class'"):
+        kind(model="xiaoqi.core.models.School")

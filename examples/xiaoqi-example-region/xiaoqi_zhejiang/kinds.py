@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from xiaoqi.core.kinds import Column, RecordKind, Reference
 
-from .models import SafetyTraining
-
 SAFETY_TRAININGS = RecordKind(
     name="zj_safety_trainings",
     zh="岗前安全培训",
     en="safety trainings",
-    model=SafetyTraining,
+    # by its import path: the table class is built only when a command uses the kind
+    model="xiaoqi_zhejiang.models:SafetyTraining",
     key=("id_number", "trained_on"),
     # the school's office keeps these records (the default access of a kind with a school column:
     # a school reads and writes its own, its province and the auditor read them, enterprises do not)

@@ -5,10 +5,8 @@ from __future__ import annotations
 from xiaoqi.core.access import HIDE, Access
 from xiaoqi.core.kinds import Column, RecordKind, Reference
 
-from .models import MentalHealthCheck
-
 MENTAL_CHECKS = RecordKind(
-    name="henan_mental_checks", zh="心理健康评估", en="mental-health assessments", model=MentalHealthCheck,
+    name="henan_mental_checks", zh="心理健康评估", en="mental-health assessments", model="xiaoqi.plugins.regions.henan.models:MentalHealthCheck",
     key=("id_number", "assessed_on"), school_column="school_code", plugin="henan",
     # the student's school keeps them; a conclusion is health data, hidden unless revealed
     access=Access(personal={"conclusion": HIDE}),

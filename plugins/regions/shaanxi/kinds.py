@@ -5,11 +5,11 @@ from __future__ import annotations
 from xiaoqi.core.access import Access, via
 from xiaoqi.core.kinds import Column, RecordKind, Reference
 
-from .models import ARRANGED_BY, Arrangement
-
+#: who arranged an internship (the table keeps the Chinese value)
+ARRANGED_BY = ("学校", "企业", "个人", "中介")
 
 ARRANGEMENTS = RecordKind(
-    name="shaanxi_arrangements", zh="实习安排方式", en="internship arrangements", model=Arrangement,
+    name="shaanxi_arrangements", zh="实习安排方式", en="internship arrangements", model="xiaoqi.plugins.regions.shaanxi.models:Arrangement",
     key=("id_number", "uscc", "start_on"), enterprise_column="uscc", plugin="shaanxi",
     # read and kept with the internship: its school writes it, its enterprise reads it
     access=Access(read=via("internships"), write=via("internships")),

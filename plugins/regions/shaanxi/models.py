@@ -8,8 +8,6 @@ from typing import Optional
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-ARRANGED_BY = ("学校", "企业", "个人", "中介")
-
 
 class Arrangement(SQLModel, table=True):
     """实习安排方式: how one internship (student, enterprise, start date) was arranged."""
