@@ -21,8 +21,13 @@ def test_wheel_installs_and_every_module_imports(tmp_path):
     src = tmp_path / "src"
     shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(
         ".git", ".venv", "build", "dist", "*.egg-info", "__pycache__", "*.db", "bench", "tests", "docs", "examples"))
-    subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(src)],
-                   check=True, capture_output=True, cwd=tmp_path)
+    built = subprocess.run([sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(src)],
+                           check=True, capture_output=True, text=True, cwd=tmp_path)
+    # setuptools warns of a data folder missing from `packages` ("Package would be ignored"): a user
+    # of scripts/start.sh would see it on screen
+    said = built.stdout + built.stderr
+    warned = [line for line in said.splitlines() if "WARNING" in line or "Warning:" in line]
+    assert not warned and "would be ignored" not in said, said
     wheel = next(out.glob("xiaoqi-*.whl"))
     with zipfile.ZipFile(wheel) as zf:
         names = zf.namelist()
@@ -37,6 +42,7 @@ def test_wheel_installs_and_every_module_imports(tmp_path):
             source.add(".".join([pkg, *rel.parts]).removesuffix(".__init__"))
     assert source <= set(modules), f"missing from the wheel: {sorted(source - set(modules))}"
     assert any(n.endswith("script.py.mako") for n in names)
+    assert "xiaoqi/plugins/national/data/major_categories_2021.csv" in names
     assert any(n.endswith(".dist-info/entry_points.txt") for n in names)
 
     venv = tmp_path / "venv"
