@@ -1,6 +1,7 @@
 """The annual report (年度报告): the core's figures per school for a year — internships by kind,
 students placed, partner enterprises and agreements — followed by the sections plugins add through
-``xiaoqi_report_sections``, rendered as Markdown, HTML or an Excel workbook.
+``xiaoqi_report_sections``, rendered as Markdown, HTML, an Excel workbook, or as PDF or Word
+through ``xiaoqi.core.documents`` (whose ``ReportSection`` it is).
 
 Every figure is one set-based query grouped by school, limited to what the actor may see (the
 ``internships`` and ``agreements`` kinds' read filters).
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +20,8 @@ from sqlmodel import Session
 
 from . import models as m
 from .actors import Actor
-from .i18n import both, catalogue, t
+from .documents import Document, ReportSection, cell, generated_fact, named
+from .i18n import catalogue, t
 from .kinds import get_kind
 from .output import xlsx_value
 from .plugins import contributions
@@ -29,6 +31,7 @@ catalogue(
         "report.title": ("{year}年度校企合作年度报告", "School–enterprise cooperation: annual report {year}"),
         "report.scope.school": ("学校：{name}（{code}）", "School: {name} ({code})"),
         "report.scope.all": ("范围：{actor}可见的全部学校", "Scope: every school visible to {actor}"),
+        "report.scope.every": ("{actor}可见的全部学校", "every school visible to {actor}"),
         "report.generated": ("生成日期：{today}", "Generated on {today}"),
         "report.core.note": ("实习按与该年度有交叠的起止日期计；合作企业与协议按该年度内有效计。", "Internships count when their dates overlap the year; partner enterprises and agreements when in force during the year."),
         "report.empty": ("（本年度没有数据）", "(no data for this year)"),
@@ -39,46 +42,11 @@ catalogue(
 
 
 @dataclass
-class ReportSection:
-    """One section of the annual report: a title (zh, en), a table (column headers (zh, en) and
-    rows of plain values) and notes, from the core or a plugin."""
-
-    title: tuple[str, str]
-    columns: list[tuple[str, str]]
-    rows: list[list[Any]]
-    notes: list[str] = field(default_factory=list)
-    #: the plugin that contributed it (None for the core)
-    plugin: str | None = None
-
-    def label(self, lang: str | None = None) -> str:
-        return both(*self.title, lang)
-
-    def headers(self, lang: str | None = None) -> list[str]:
-        return [both(zh, en, lang) for zh, en in self.columns]
-
-    def as_dict(self, lang: str | None = None) -> dict:
-        return {"title": self.label(lang), "columns": self.headers(lang), "plugin": self.plugin,
-                "rows": [[cell(v) for v in row] for row in self.rows], "notes": self.notes}
-
-
-@dataclass
 class AnnualReport:
     year: int
     school_code: str | None
     school_name: str | None
     sections: list[ReportSection]
-
-
-def cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, int):
-        return f"{value:,}"
-    return str(value)
 
 
 def _scoped(stmt, kind: str, actor: Actor):
@@ -143,6 +111,17 @@ def _scope_line(report: AnnualReport, actor: Actor) -> str:
     if report.school_code:
         return t("report.scope.school", name=report.school_name or "-", code=report.school_code)
     return t("report.scope.all", actor=actor.label())
+
+
+def report_document(report: AnnualReport, *, actor: Actor, now: dt.datetime | None = None) -> Document:
+    """The report as a ``Document`` (for PDF and DOCX): the title, the school by name or the scope,
+    the year, who generated it and when, then the sections."""
+    if report.school_code:
+        scope = (t("doc.fact.school"), named(report.school_name, report.school_code))
+    else:
+        scope = (t("doc.fact.scope"), t("report.scope.every", actor=actor.label()))
+    return Document(title=t("report.title", year=report.year), empty=t("report.empty"), sections=report.sections,
+                    facts=[scope, (t("doc.fact.year"), str(report.year)), (t("doc.fact.by"), actor.label()), generated_fact(now)])
 
 
 def render_markdown(report: AnnualReport, *, actor: Actor, today: dt.date) -> str:

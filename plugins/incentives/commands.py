@@ -257,7 +257,7 @@ def eligibility_command(app, year, enterprise, fmt):
                                              "an enterprise's statement for a year: opening balances, each line with its source, closing, carried forward"))
 @option("--enterprise", required=True, help=("统一社会信用代码", "USCC"))
 @option("--year", type=click.IntRange(2000, 2100), required=True, help=("年度", "year"))
-@option("-o", "--output", "output", default=None, help=("写入文件（.md 或 .xlsx）；不写则输出到屏幕", "write a file (.md or .xlsx); the screen otherwise"))
+@option("-o", "--output", "output", default=None, help=("写入文件（.md、.xlsx、.pdf 或 .docx）；不写则输出到屏幕", "write a file (.md, .xlsx, .pdf or .docx); the screen otherwise"))
 @pass_app
 def statement_command(app, enterprise, year, output):
     from xiaoqi.core.db import read_session
@@ -266,6 +266,10 @@ def statement_command(app, enterprise, year, output):
 
     uscc = _parse(parse_uscc, "--enterprise", enterprise)
     suffix = st.check_format(output) if output else None
+    if output:
+        from xiaoqi.core.output import check_target
+
+        check_target(output)  # before the ledger is read
     with read_session(app.engine()) as session:
         built = st.build(session.connection(), app.actor, uscc, year)
     if suffix is None:
@@ -273,7 +277,11 @@ def statement_command(app, enterprise, year, output):
         return
     from xiaoqi.core.output import open_output
 
-    if suffix == ".md":
+    if suffix in (".pdf", ".docx"):
+        from xiaoqi.core.documents import write_document
+
+        write_document(st.document(built), output)
+    elif suffix == ".md":
         with open_output(output, text=True) as fh:
             fh.write(st.markdown(built))
     else:

@@ -48,13 +48,13 @@ catalogue(
         "inc.st.col.closing": ("期末（元）", "closing (yuan)"),
         "inc.st.col.year": ("形成年度", "earned in"),
         "inc.st.col.left": ("未使用（元）", "unused (yuan)"),
-        "inc.st.format": ("不支持的输出格式「{suffix}」：对账单可写成 .md 或 .xlsx", "cannot write '{suffix}': a statement is written as .md or .xlsx"),
+        "inc.st.format": ("不支持的输出格式「{suffix}」：对账单可写成 .md、.xlsx、.pdf 或 .docx", "cannot write '{suffix}': a statement is written as .md, .xlsx, .pdf or .docx"),
         "inc.st.no_firm": ("名录中没有统一社会信用代码为 {uscc} 的企业（或不在你的权限范围内）", "the registry has no enterprise {uscc} (or it is outside your scope)"),
         "inc.st.sources": ("来源记录：{kinds}", "Source records: {kinds}"),
     }
 )
 
-FORMATS = (".md", ".xlsx")
+FORMATS = (".md", ".xlsx", ".pdf", ".docx")
 
 
 def firm_names(conn, usccs) -> dict[str, str]:
@@ -185,6 +185,40 @@ def markdown(st: Statement) -> str:
     return "\n".join(out)
 
 
+def _day(row: dict) -> dt.date:
+    value = row["entry_date"]
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
+
+
+def document(st: Statement):
+    """The statement as a ``xiaoqi.core.documents.Document`` (for PDF and Word): the enterprise by
+    name, the year and when it was generated on the cover; the same four tables as the Markdown."""
+    from xiaoqi.core.documents import Document, ReportSection, generated_fact, named
+
+    def both(key, **params):
+        return t(key, lang="zh", **params), t(key, lang="en", **params)
+
+    def columns(*names):
+        return [both(f"inc.st.col.{c}") for c in names]
+
+    kinds = sorted({r["source_kind"] for r in st.lines})
+    zero = Decimal("0.00")
+    sections = [
+        ReportSection(title=both("inc.st.opening", year=st.year), columns=columns("account", "amount"),
+                      rows=[[_account(a), st.opening[a]] for a in st.accounts() if a in st.opening]),
+        ReportSection(title=both("inc.st.lines"),
+                      columns=columns("line", "date", "type", "account", "amount", "vintage", "case", "source", "note"),
+                      rows=[[str(r["id"]), _day(r), _type(r["line_type"]), _account(r["account"]), r["amount"],
+                             str(r["vintage"] or ""), r["case_shown"], _source(r), r["note"] or ""] for r in st.lines],
+                      notes=[t("inc.st.sources", kinds="、".join(kinds))] if kinds else []),
+        ReportSection(title=both("inc.st.closing", year=st.year), columns=columns("account", "opening", "movement", "closing"),
+                      rows=[[_account(a), st.opening.get(a, zero), st.movement(a), st.closing.get(a, zero)] for a in st.accounts()]),
+        ReportSection(title=both("inc.st.carried"), columns=columns("year", "left"), rows=[[str(y), amount] for y, amount in st.carried]),
+    ]
+    return Document(title=t("inc.st.title", name=st.name, uscc=st.uscc, year=st.year), sections=sections,
+                    facts=[(t("doc.fact.enterprise"), named(st.name, st.uscc)), (t("doc.fact.year"), str(st.year)), generated_fact()])
+
+
 def workbook(st: Statement):
     """The statement as a workbook: amounts as numbers (two decimals), dates as dates, text that
     looks like a formula kept as text."""
@@ -220,8 +254,7 @@ def workbook(st: Statement):
     add(t("inc.st.lines"))
     add(*[t(f"inc.st.col.{c}") for c in ("line", "date", "type", "account", "amount", "vintage", "case", "source", "note")])
     for r in st.lines:
-        day = r["entry_date"] if isinstance(r["entry_date"], dt.date) else dt.date.fromisoformat(str(r["entry_date"])[:10])
-        add(r["id"], day, _type(r["line_type"]), _account(r["account"]), r["amount"], r["vintage"], r["case_shown"], _source(r),
+        add(r["id"], _day(r), _type(r["line_type"]), _account(r["account"]), r["amount"], r["vintage"], r["case_shown"], _source(r),
             r["note"] or "")
     add()
     add(t("inc.st.closing", year=st.year))
@@ -282,7 +315,7 @@ def beancount(conn, actor) -> str:
     opened: dict[str, dt.date] = {}
     body = []
     for r in rows:
-        day = r["entry_date"] if isinstance(r["entry_date"], dt.date) else dt.date.fromisoformat(str(r["entry_date"])[:10])
+        day = _day(r)
         kind = r["reversed_type"] if r["line_type"] == v.REVERSAL else r["line_type"]
         own, counter = f"{BEAN_ACCOUNTS[r['account']]}:{r['uscc']}", f"{BEAN_COUNTER[kind]}:{r['uscc']}"
         sign = -1 if r["account"] == v.REPAYABLE else 1  # a liability grows with a credit

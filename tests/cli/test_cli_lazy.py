@@ -14,7 +14,7 @@ from xiaoqi.core import hookimpl, plugins
 from xiaoqi.core.cli import cli
 from xiaoqi.core.commands import CommandEntry
 
-HEAVY = ("sqlalchemy", "sqlmodel", "textual", "alembic", "pydantic", "openpyxl")
+HEAVY = ("sqlalchemy", "sqlmodel", "textual", "alembic", "pydantic", "openpyxl", "reportlab", "docx")
 
 
 def invoke(*args):
@@ -48,14 +48,16 @@ def test_help_imports_no_command_module_and_no_heavy_library():
 
 def test_reading_commands_import_neither_alembic_nor_textual(demo_db):
     """status, records list and check check the schema without Alembic, draw nothing and need no
-    PostgreSQL driver on SQLite."""
+    PostgreSQL driver on SQLite; a Markdown report writes no PDF or Word document."""
     url, _ = demo_db
     for args in (["status"], ["records", "list", "internships"], ["check"]):
         imported = imported_by("--db", url, *args)
         modules = {m.split(".")[0] for m in imported}
-        assert not modules & {"alembic", "mako", "textual", "openpyxl", "psycopg", "reportlab"}, args
+        assert not modules & {"alembic", "mako", "textual", "openpyxl", "psycopg", "reportlab", "docx"}, args
         if args[0] != "status":  # a core kind's rows and the rules (SQL over the tables) build no plugin's table classes
             assert not [m for m in imported if m.startswith("xiaoqi.plugins.") and m.endswith(".models")], args
+    report = {m.split(".")[0] for m in imported_by("--db", url, "report", "annual", "--year", "2025")}
+    assert not report & {"alembic", "textual", "reportlab", "docx"}
 
 
 @pytest.fixture

@@ -58,6 +58,16 @@ def _file_text(path) -> str:
         book = openpyxl.load_workbook(path, read_only=True)
         return "\n".join(str(v) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True) for v in row
                          if v is not None)
+    if path.suffix == ".pdf":
+        from pypdf import PdfReader
+
+        return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+    if path.suffix == ".docx":
+        import docx
+
+        book = docx.Document(path)
+        return "\n".join([p.text for p in book.paragraphs] + [c.text for table in book.tables for row in table.rows
+                                                              for c in row.cells])
     return path.read_text(encoding="utf-8-sig", errors="replace")
 
 
@@ -142,6 +152,9 @@ def _invocations(url: str, actor: Actor, tmp_path) -> list[tuple[tuple, list]]:
     runs.append((("report", "annual", "--year", "2026"), []))
     runs.append((("report", "annual", "--year", "2026", "--format", "html"), []))
     runs.append((("report", "annual", "--year", "2026", "-o", report), [report]))
+    for suffix in ("pdf", "docx"):
+        document = tmp_path / f"report.{suffix}"
+        runs.append((("report", "annual", "--year", "2026", "-o", document), [document]))
     reservation = other["reservation"] or "R-NONE"
     runs.append((("quota", "confirm", reservation, "--student", other["student"]), []))
     runs.append((("quota", "release", reservation, "--places", "1"), []))
@@ -170,6 +183,9 @@ def _invocations(url: str, actor: Actor, tmp_path) -> list[tuple[tuple, list]]:
     statement = tmp_path / "statement.xlsx"
     runs.append((("incentives", "statement", "--enterprise", firm, "--year", "2026"), []))
     runs.append((("incentives", "statement", "--enterprise", firm, "--year", "2026", "-o", statement), [statement]))
+    for suffix in ("pdf", "docx"):
+        document = tmp_path / f"statement.{suffix}"
+        runs.append((("incentives", "statement", "--enterprise", firm, "--year", "2026", "-o", document), [document]))
     runs.append((("incentives", "export"), []))
     runs.append((("incentives", "reverse", "1", "--reason", "测试"), []))
     account = tmp_path / "account.xlsx"

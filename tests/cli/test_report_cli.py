@@ -100,16 +100,18 @@ def test_report_errors_are_usage_errors(xiaoqi_cli, tmp_path):
 
 
 def test_an_output_extension_the_report_does_not_write_is_refused_and_nothing_is_written(xiaoqi_cli, tmp_path):
-    """-o names what is written: a .pdf or .docx gets no Markdown under a PDF's name."""
-    for name in ("r.pdf", "r.docx", "r"):
+    """-o names what is written: an .odt or .doc gets no Markdown under its name."""
+    for name in ("r.odt", "r.doc", "r"):
         target = tmp_path / name
         result = xiaoqi_cli("report", "annual", "--year", "2025", "-o", target)
         assert result.exit_code == 2, result.output
-        assert ".md、.html 或 .xlsx" in result.stderr and not target.exists()
-    english = xiaoqi_cli("--lang", "en", "report", "annual", "--year", "2025", "-o", tmp_path / "r.pdf")
-    assert english.exit_code == 2 and "print the .html from a browser" in english.stderr
+        assert ".md、.html、.xlsx、.pdf 或 .docx" in result.stderr and not target.exists()
+    english = xiaoqi_cli("--lang", "en", "report", "annual", "--year", "2025", "-o", tmp_path / "r.odt")
+    assert english.exit_code == 2 and ".pdf or .docx only" in english.stderr
     mismatch = xiaoqi_cli("report", "annual", "--year", "2025", "--format", "html", "-o", tmp_path / "r.md")
     assert mismatch.exit_code == 2 and "--format html" in mismatch.stderr and not (tmp_path / "r.md").exists()
+    to_screen = xiaoqi_cli("report", "annual", "--year", "2025", "--format", "pdf")
+    assert to_screen.exit_code == 2 and "PDF 格式需要用 -o 指定输出文件" in to_screen.stderr
     written = xiaoqi_cli("report", "annual", "--year", "2025", "-o", tmp_path / "r.markdown")
     assert written.exit_code == 0, written.stderr
     assert (tmp_path / "r.markdown").read_text(encoding="utf-8").startswith("#")

@@ -65,9 +65,9 @@ def test_every_figure_of_a_statement_is_reproduced_by_sql(xiaoqi_factory, xiaoqi
 
 def test_a_statement_refuses_an_extension_it_does_not_write_and_an_enterprise_sees_only_its_own(xiaoqi_factory, xiaoqi_cli, tmp_path):
     reg = _history(xiaoqi_factory, xiaoqi_cli)
-    for name in ("st.pdf", "st.docx", "st"):
+    for name in ("st.odt", "st.doc", "st"):
         out = xiaoqi_cli("incentives", "statement", "--enterprise", reg.firm.uscc, "--year", "2023", "-o", str(tmp_path / name))
-        assert out.exit_code != 0 and ".md 或 .xlsx" in out.stderr and not (tmp_path / name).exists()
+        assert out.exit_code != 0 and ".md、.xlsx、.pdf 或 .docx" in out.stderr and not (tmp_path / name).exists()
     other = xiaoqi_cli("--as", f"enterprise:{reg.other.uscc}", "incentives", "statement", "--enterprise", reg.firm.uscc, "--year", "2023")
     assert other.exit_code != 0 and "不在你的权限范围内" in other.stderr
     own = xiaoqi_cli("--as", f"enterprise:{reg.firm.uscc}", "incentives", "statement", "--enterprise", reg.firm.uscc, "--year", "2022")
