@@ -351,21 +351,41 @@ def _filters(kind: RecordKind, actor: Actor, filters: dict | None, search: str |
     return clauses
 
 
-def order_key(kind: RecordKind, obj, order_by: str | None = None) -> tuple:
-    """Where ``obj`` stands in a listing ordered by ``order_by``: pass it as ``after``/``before``."""
-    return (getattr(obj, order_by), obj.id) if order_by else (obj.id,)
+def _name_sort(kind: RecordKind, order_by: str | None):
+    """The name column ``order_by`` names (``student_name``), None for one of the kind's own columns."""
+    if not order_by or order_by in kind.by_name:
+        return None
+    from .names import name_column
+
+    return name_column(kind, order_by)
 
 
-def _order_terms(kind: RecordKind, order_by: str | None, descending: bool, boundary: tuple | None = None) -> list:
+def order_key(kind: RecordKind, obj, order_by: str | None = None, names: dict | None = None) -> tuple:
+    """Where ``obj`` stands in a listing ordered by ``order_by``: pass it as ``after``/``before``.
+    For a name column (``student_name``) the row's names (``Page.names``) give its value."""
+    if not order_by:
+        return (obj.id,)
+    named = _name_sort(kind, order_by)
+    if named is not None:
+        if names is None:
+            raise ValueError(f"order_key: the names of the row are needed to sort by {order_by}")
+        return (names.get(named.name), obj.id)
+    return (getattr(obj, order_by), obj.id)
+
+
+def _order_terms(kind: RecordKind, order_by: str | None, descending: bool, boundary: tuple | None = None,
+                 actor: Actor | None = None) -> list:
     """The sort terms of a listing as ``(expression, descending)``: empty values last on every
-    database and in either direction, then the column, then the id.
+    database and in either direction, then the column, then the id. A name column (``student_name``)
+    sorts by the name the reader sees (its scoped subquery), not by the code it names.
 
     For a keyset boundary whose value is empty, the value term is left out of the comparison with
     the boundary (the empty-flag term already tells the rows apart, and ``NULL = NULL`` is never
     true); the listing is still ordered by all three terms."""
     if not order_by:
         return [(kind.model.id, descending)]
-    col = getattr(kind.model, order_by)
+    named = _name_sort(kind, order_by)
+    col = getattr(kind.model, order_by) if named is None else named.expression(kind, actor).element
     empty = (sa.case((col.is_(None), 1), else_=0), False)
     if boundary is not None and boundary[0] is None:
         return [empty, (kind.model.id, descending)]
@@ -405,7 +425,10 @@ def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filt
     kind = _kind(kind)
     clauses = _filters(kind, actor, filters, search, where)
     if order_by and order_by not in kind.by_name:
-        raise _bad_column(kind, order_by, order_by)
+        named_sort = _name_sort(kind, order_by)
+        if named_sort is None:
+            raise _bad_column(kind, order_by, order_by)
+        order_by = named_sort.name
     boundary = after if after is not None else before
     where = list(clauses)
     if boundary is not None:
@@ -415,11 +438,11 @@ def list_records(session: Session, *, actor: Actor, kind: str | RecordKind, filt
             values = (1, boundary[1])
         else:
             values = (0, *boundary)
-        where.append(_beyond(_order_terms(kind, order_by, descending, boundary), values, after=after is not None))
+        where.append(_beyond(_order_terms(kind, order_by, descending, boundary, actor), values, after=after is not None))
     # a page before the boundary, or counted from the end, is read in reverse, then turned round
     backwards = before is not None or (from_end and boundary is None)
     # the full order, whatever the boundary: rows before an empty value are ordered by their values
-    order = [term.desc() if desc != backwards else term for term, desc in _order_terms(kind, order_by, descending)]
+    order = [term.desc() if desc != backwards else term for term, desc in _order_terms(kind, order_by, descending, actor=actor)]
     named = name_columns(kind) if names else []
     stmt = sa.select(kind.model, *[nc.expression(kind, actor) for nc in named]).where(*where).order_by(*order).limit(limit)
     if boundary is None:
@@ -477,11 +500,17 @@ def position_of(session: Session, *, actor: Actor, kind: str | RecordKind, key, 
     arguments; None when the listing does not hold it (one count of the rows before it)."""
     kind = _kind(kind)
     clauses = _filters(kind, actor, filters, search, where)
-    obj = session.execute(sa.select(kind.model).where(kind.key_clause(_key_values(kind, key)), *clauses)).scalar_one_or_none()
-    if obj is None:
+    named = _name_sort(kind, order_by)
+    if named is not None:
+        order_by = named.name
+    extra = [named.expression(kind, actor)] if named is not None else []
+    found = session.execute(sa.select(kind.model, *extra).where(kind.key_clause(_key_values(kind, key)), *clauses)).one_or_none()
+    if found is None:
         return None
-    values = order_key(kind, obj, order_by)
+    obj = found[0]
+    key_now = order_key(kind, obj, order_by, {named.name: found[1]} if named is not None else None)
+    values = key_now
     if order_by:
         values = (1, obj.id) if values[0] is None else (0, *values)
-    earlier = _beyond(_order_terms(kind, order_by, descending, order_key(kind, obj, order_by) if order_by else None), values, after=False)
+    earlier = _beyond(_order_terms(kind, order_by, descending, key_now if order_by else None, actor), values, after=False)
     return session.execute(sa.select(sa.func.count()).select_from(kind.model).where(*clauses, earlier)).scalar_one()

@@ -103,7 +103,7 @@ def records_group():
         help=("按列比较，可多次：=、!=、>=、<=、>、<（如 start_on>=2026-03-01、monthly_pay<2000）", "compare a column, repeatable: =, !=, >=, <=, >, < (e.g. start_on>=2026-03-01, monthly_pay<2000)"))
 @option("--search", default=None, help=("在文本列和所引用的名称中搜索（如学生姓名）", "search text columns and the names referred to (e.g. a student's name)"))
 @option("--columns", "column_list", default=None, metavar="COL,COL...", help=("只列出这些列（逗号分隔，按所给顺序）", "only these columns (comma-separated, in the order given)"))
-@option("--sort", default=None, metavar="COL", help=("排序列", "order by column"))
+@option("--sort", default=None, metavar="COL", help=("排序列；名称列（如 student_name 学生姓名）按名称排序", "order by column; a name column (e.g. student_name) sorts by the name"))
 @option("--desc", is_flag=True, help=("倒序", "descending"))
 @option("--limit", default=50, show_default=True, type=click.IntRange(1, 100000), help=("最多列出的条数", "at most this many rows"))
 @option("--offset", default=0, type=click.IntRange(0), help=("跳过前若干条", "skip this many rows first"))
@@ -118,9 +118,15 @@ def list_command(app, kind, filters, conditions, search, column_list, sort, desc
     kind = kind_named(kind)
     order_by = None
     if sort:
+        from ..names import listing_columns, name_column
+
         order_by = kind.column_for_header(sort)
-        if order_by is None:
-            raise UsageError(t("records.unknown_column", kind=kind.label(), name=sort, names=", ".join(kind.by_name)))
+        if order_by is None:  # a name column (学生姓名, student_name): by the name, not by its code
+            named = name_column(kind, sort)
+            if named is None:
+                raise UsageError(t("records.unknown_column", kind=kind.label(), name=sort,
+                                   names=", ".join(c.name for c in listing_columns(kind))))
+            order_by = named.name
     columns = _listing(kind, column_list)
     where = [_condition(kind, text) for text in conditions]
     wanted = dict(filters=_pairs(kind, filters, names=True), search=search, where=where)

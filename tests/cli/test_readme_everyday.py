@@ -55,7 +55,7 @@ EXPECT: list[tuple[str, dict]] = [
     (r"^status$", {"says": ["记录数", "实习"]}),
     (r"^tui --open internships$", {"says": ["数据库概况"]}),  # no terminal here: the summary instead
     (r"^records list internships --filter school_code=(\d+)$", {"rows_have": 1}),
-    (r"^records list internships --search (\S+) --format csv$", {"csv_student": 1}),
+    (r"^records list internships --search (\S+) --sort student_name --format csv$", {"csv_student": 1}),
     (r"^records show students (\d{17}[\dX])$", {"says": ["学生 ", "实习（", "被保险人清单"]}),
     (r"^check$", {"exit": (0, 1), "says": ["合规检查"]}),
     (r"^check --format json --rule (\S+) --school (\d+)$", {"exit": (0, 1), "json_check": True}),

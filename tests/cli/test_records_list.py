@@ -98,3 +98,17 @@ def test_show_names_the_record_and_lists_what_refers_to_it(two, xiaoqi_cli):
     assert data["record"]["name"] == "张三" and data["names"]["school_name"]
     assert data["referred_by"]["internships"]["total"] == 1
     assert data["referred_by"]["internships"]["rows"][0]["start_on"] == "2025-03-01"
+
+
+@BOTH
+def test_sort_by_a_name_column_sorts_by_the_name(two, xiaoqi_cli):
+    """`--sort student_name` (or 学生姓名) orders internships as the students' own listing orders
+    their names, whatever the ID numbers; an unknown column names the name columns among the choices."""
+    students = [r["name"] for r in xiaoqi_cli("records", "list", "students", "--sort", "name", "--format", "json").json]
+    for sort in ("student_name", "学生姓名"):
+        up = [r["student_name"] for r in xiaoqi_cli("records", "list", "internships", "--sort", sort, "--format", "json").json]
+        down = [r["student_name"] for r in xiaoqi_cli("records", "list", "internships", "--sort", sort, "--desc",
+                                                      "--format", "json").json]
+        assert up == students and down == students[::-1]
+    bad = xiaoqi_cli("records", "list", "internships", "--sort", "student")
+    assert bad.exit_code == 2 and "student_name" in bad.stderr

@@ -16,7 +16,7 @@ from xiaoqi.tui.screens.detail import RecordDetailScreen
 from xiaoqi.tui.screens.records import RecordsScreen
 from xiaoqi.tui.widgets.paged_table import PagedTable
 
-from .tui_helpers import SIZE, TODAY, make_app, screen_text, settle
+from .tui_helpers import SIZE, TODAY, make_app, screen_text, settle, wait_for
 
 
 def _db(url: str) -> sqlite3.Connection:
@@ -50,6 +50,36 @@ def test_tables_show_names_and_search_finds_a_student_by_name(demo_db):
             assert any(table.row_at(i).cells[3] == name for i in range(table.total))
             shown = screen_text(app)
             assert name in shown and "学生姓名" in shown
+
+    asyncio.run(run())
+
+
+def test_s_on_the_student_name_column_sorts_by_the_name_not_by_the_id_number(demo_db):
+    url, _manifest = demo_db
+    db = _db(url)
+    # the database's own order of names (a join), the first page of it
+    first = [r[0] for r in db.execute(
+        "SELECT s.name FROM internships i JOIN students s ON s.id_number = i.id_number ORDER BY s.name, i.id LIMIT 20")]
+    last = db.execute("SELECT s.name FROM internships i JOIN students s ON s.id_number = i.id_number "
+                      "ORDER BY s.name DESC, i.id DESC LIMIT 1").fetchone()[0]
+
+    async def run():
+        app = make_app(url, auto_check=False)
+        async with app.run_test(size=SIZE) as pilot:
+            app.open_section("records-internships")
+            await settle(pilot)
+            screen = app.screen
+            table = screen.query_one(PagedTable)
+            await wait_for(pilot, lambda: table.total is not None, what="the count")
+            table.cursor_column = [c.name for c in table.columns].index("student_name")
+            await pilot.press("s")
+            await wait_for(pilot, lambda: table.row_at(0) is not None and table.row_at(0).cells[3] == first[0],
+                           what="the table sorted by name")
+            assert [table.row_at(i).cells[3] for i in range(len(first))] == first
+            assert "排序：学生姓名" in screen_text(app)
+            await pilot.press("s")  # descending
+            await wait_for(pilot, lambda: table.row_at(0) is not None and table.row_at(0).cells[3] == last,
+                           what="the table sorted by name, descending")
 
     asyncio.run(run())
 

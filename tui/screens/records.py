@@ -60,7 +60,7 @@ class RecordSource:
                 shown = {**mask_values(kind, values), **names}
                 rows.append(Row(key=kind.key_of(values),
                                 cells=tuple(value_text(shown[c.name], c if c.name in kind.by_name else None, lang) for c in columns),
-                                order=order_key(kind, obj, self.order_by)))
+                                order=order_key(kind, obj, self.order_by, names)))
             return rows
 
 
@@ -155,7 +155,7 @@ class RecordsScreen(MainScreen):
             if table.total:
                 parts.append(t("tui.rec.position", row=f"{table.cursor_row + 1:,}", n=f"{table.total:,}"))
         if self.order_by:
-            parts.append(t("tui.rec.sorted", column=self.kind.by_name[self.order_by].header(),
+            parts.append(t("tui.rec.sorted", column=_header(self.kind, self.order_by),
                            direction=t("tui.rec.desc") if self.descending else t("tui.rec.asc")))
         if self.actor.role not in ("admin", "auditor"):
             parts.append(t("tui.rec.scope", actor=self.actor.label()))
@@ -220,9 +220,8 @@ class RecordsScreen(MainScreen):
         self.reload()
 
     def action_sort(self) -> None:
-        col = self._cursor_column()
-        # a name column sorts by the code it names
-        self._sort_by(col.name if col.name in self.kind.by_name else col.beside)
+        # a name column (学生姓名) sorts by the name, as the reader sees it
+        self._sort_by(self._cursor_column().name)
 
     @on(PagedTable.HeaderClicked, "#records")
     def _header_clicked(self, event: PagedTable.HeaderClicked) -> None:
