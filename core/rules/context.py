@@ -48,8 +48,11 @@ def _total(value: ParamValue) -> bool:
 class RuleContext:
     """What a rule's ``evaluate`` works with (see the module docstring)."""
 
-    def __init__(self, conn: sa.Connection, rule: Rule, params: ParamTable, scope: Scope):
+    def __init__(self, conn: sa.Connection, rule: Rule, params: ParamTable, scope: Scope, *,
+                 known: dict[str, list[Finding]] | None = None):
         self.conn = conn
+        #: findings of rules already run in this check over ``scope``, by rule id (``findings_of``)
+        self.known = known
         self.rule = rule
         self.params = params
         self.scope_values = scope
@@ -292,13 +295,28 @@ class RuleContext:
         """The findings of another rule (and its regional variants) with this check's parameters,
         over this check's scope narrowed by ``scope`` (``school=``, ``enterprise=``, ``on=``): for a
         rule that judges what other rules find, e.g. a partner enterprise with internship
-        violations. Nothing when that rule is switched off for lack of a parameter."""
+        violations (declare it ``reads_findings``). Nothing when that rule is switched off for lack
+        of a parameter.
+
+        Narrowed to a school or an enterprise only, they are read from the findings of the whole
+        check: the rule's findings over this check's scope, run once (a check hands over those of
+        the rules it has run), of which those naming that school (``school_code``) or enterprise
+        (``uscc``). That is what the narrowed check finds for a rule whose scope narrows only the
+        subject it reports on, as every internship rule's does (``scope`` filters the internship a
+        finding is about); with ``on=`` the rule runs narrowed."""
         from dataclasses import replace
 
         from .engine import evaluate
 
         if self.params.unsettled(rule):
             return []
+        column = {"school": "school_code", "enterprise": "uscc"}
+        if self.known is not None and set(scope) <= set(column) and all(
+                v is not None and getattr(self.scope_values, k) in (None, v) for k, v in scope.items()):
+            whole = self.known.get(rule.id)
+            if whole is None:
+                whole = self.known.setdefault(rule.id, evaluate(self.conn, rule, self.params, self.scope_values, known=self.known))
+            return [f for f in whole if all(getattr(f, column[k]) == v for k, v in scope.items())]
         return evaluate(self.conn, rule, self.params, replace(self.scope_values, **scope))
 
     def finding(self, *, subject_kind: str, subject_key: str, message: str, school_code: str | None = None,

@@ -70,8 +70,10 @@ def run_check(target, *, rules: Iterable[str] | None = None, school: str | None 
     scope = Scope(school=school, enterprise=enterprise, on=on, as_of=as_of)
     work = [(rule, [rule, *rule_variants(rule.id)]) for rule in selected]
     outcome: list[tuple[list[Finding], SwitchedOff | None, float] | None] = [None] * len(work)
+    #: each finished rule's findings over the check's scope, for the rules that read them
+    known: dict[str, list[Finding]] = {}
     lock = threading.Lock()
-    state = {"next": 0, "done": 0, "error": None}
+    state = {"queue": [], "next": 0, "done": 0, "error": None}
 
     def report(rule_id: str) -> None:
         if progress:
@@ -80,33 +82,41 @@ def run_check(target, *, rules: Iterable[str] | None = None, school: str | None 
     def serve(conn: sa.Connection) -> None:
         while True:
             with lock:
-                k = state["next"]
-                if k >= len(work) or state["error"] is not None or (cancelled and cancelled()):
+                if state["next"] >= len(state["queue"]) or state["error"] is not None or (cancelled and cancelled()):
                     return
-                state["next"] = k + 1
+                k = state["queue"][state["next"]]
+                state["next"] += 1
                 report(work[k][0].id)
             rule, parts = work[k]
             begun = time.perf_counter()
             try:
-                outcome[k] = _evaluate(conn, rule, parts, table, scope)
+                found, switched_off, _ = _evaluate(conn, rule, parts, table, scope, known)
             except BaseException as exc:  # handed to the caller's thread, which re-raises it
                 with lock:
                     state["error"] = state["error"] or exc
                 return
             with lock:
-                outcome[k] = (*outcome[k][:2], time.perf_counter() - begun)
+                outcome[k] = (found, switched_off, time.perf_counter() - begun)
+                known.setdefault(rule.id, found)
                 state["done"] += 1
 
+    # the costliest rules first; the rules that read others' findings once those have finished
+    order = sorted(range(len(work)), key=lambda k: -work[k][0].cost)
+    rounds = [[k for k in order if not work[k][0].reads_findings], [k for k in order if work[k][0].reads_findings]]
     n = max(1, min(workers or default_workers(), len(work)))
     with _readers(target, n) as conns:
-        # each thread runs in a copy of the caller's context: the language of the messages (i18n)
-        threads = [threading.Thread(target=contextvars.copy_context().run, args=(serve, c), name=f"xiaoqi-check-{i}",
-                                    daemon=True) for i, c in enumerate(conns[1:], 1)]
-        for thread in threads:
-            thread.start()
-        serve(conns[0])
-        for thread in threads:
-            thread.join()
+        for queue in rounds:
+            if not queue:
+                continue
+            state["queue"], state["next"] = queue, 0
+            # each thread runs in a copy of the caller's context: the language of the messages (i18n)
+            threads = [threading.Thread(target=contextvars.copy_context().run, args=(serve, c), name=f"xiaoqi-check-{i}",
+                                        daemon=True) for i, c in enumerate(conns[1:len(queue)], 1)]
+            for thread in threads:
+                thread.start()
+            serve(conns[0])
+            for thread in threads:
+                thread.join()
     if state["error"] is not None:
         raise state["error"]
     if progress and not (cancelled and cancelled()):
@@ -130,21 +140,24 @@ def run_check(target, *, rules: Iterable[str] | None = None, school: str | None 
                        rule_seconds=seconds)
 
 
-def _evaluate(conn, rule, parts, table, scope) -> tuple[list[Finding], SwitchedOff | None, float]:
+def _evaluate(conn, rule, parts, table, scope, known) -> tuple[list[Finding], SwitchedOff | None, float]:
     missing = table.unsettled(rule)
     if missing:
         return [], SwitchedOff(rule.id, rule.label(), missing), 0.0
-    return evaluate(conn, rule, table, scope, parts), None, 0.0
+    return evaluate(conn, rule, table, scope, parts, known=known), None, 0.0
 
 
-def evaluate(conn: sa.Connection, rule: Rule, table: ParamTable, scope: Scope, parts=None) -> list[Finding]:
+def evaluate(conn: sa.Connection, rule: Rule, table: ParamTable, scope: Scope, parts=None, *,
+             known: dict[str, list[Finding]] | None = None) -> list[Finding]:
     """The findings of ``rule`` and of its regional variants (``parts``, default: looked up) whose
-    parameters are settled — the caller has checked the rule's own — over ``scope``."""
+    parameters are settled — the caller has checked the rule's own — over ``scope``. ``known``:
+    the findings of rules already run over ``scope`` in the same check, by rule id
+    (``RuleContext.findings_of`` reads and adds to it)."""
     found: list[Finding] = []
     for part in parts or (rule, *rule_variants(rule.id)):
         if part is not rule and table.unsettled(part):
             continue
-        found.extend(part.evaluate(RuleContext(conn, part, table, scope)))
+        found.extend(part.evaluate(RuleContext(conn, part, table, scope, known=known)))
     return found
 
 

@@ -97,6 +97,12 @@ class Rule:
     extends: str | None = None
     #: set by the engine: the plugin that registered the rule
     plugin: str | None = None
+    #: the rule judges what other rules find (``ctx.findings_of``): a check runs it after the
+    #: others and hands it their findings from the same run instead of running them again
+    reads_findings: bool = False
+    #: how long the rule takes on a large registry, roughly (seconds per million internships):
+    #: a check starts the costliest rules first, so none is left running alone at the end
+    cost: float = 0.0
 
     def __post_init__(self):
         if self.severity not in SEVERITIES:

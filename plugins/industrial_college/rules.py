@@ -243,9 +243,9 @@ def internship_error_rules() -> list[Rule]:
 
 
 def _partner_violation(ctx: RuleContext):
-    """The internship rules run once per current partner enterprise (``ctx.findings_of``, narrowed
-    to that enterprise: their queries use the internships' enterprise index), so a check of the
-    whole register does not run them twice over every internship."""
+    """The internship rules' findings about each current partner enterprise (``ctx.findings_of``,
+    narrowed to that enterprise): a check runs this rule after them and hands it their findings,
+    so they do not run again."""
     from xiaoqi.core.rules import as_date
 
     partners = list(ctx.rows(_current_partners(ctx)))
@@ -300,7 +300,7 @@ RULES = [
          requirement=("产业学院的在合作期内的合作企业没有被撤销产教融合型企业认定。",
                       "No current partner enterprise of an industrial college has had its 产教融合型企业 certification revoked.")),
     Rule(id="IC-PARTNER-VIOLATION", severity="warning", title=("合作企业有实习违规", "Partner enterprise with internship violations"),
-         source="《职业学校学生实习管理规定》（教职成〔2021〕4号）", subject_kind="ic_partners", evaluate=_partner_violation,
+         source="《职业学校学生实习管理规定》（教职成〔2021〕4号）", subject_kind="ic_partners", evaluate=_partner_violation, reads_findings=True,
          requirement=("产业学院在合作期内的合作企业自加入以来没有实习规则的错误级问题。",
                       "No current partner enterprise of an industrial college has error findings of the internship rules since it joined.")),
 ]

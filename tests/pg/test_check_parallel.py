@@ -265,3 +265,40 @@ def test_rules_on_other_threads_speak_the_callers_language(xiaoqi_engine):
     result = run_check(xiaoqi_engine, rules=["INT-INSURANCE", "INT-AGENCY-BAN", "INT-AGE-MIN", "INT-HOURS"], workers=2)
     assert sorted(f.message for f in result.findings) == ["arranged through an agency",
                                                            "no liability insurance for the whole internship (2025-09-01 to 2026-02-28)"]
+
+
+def test_a_rule_reading_findings_gets_those_of_the_run_as_narrowed_runs_give_them(xiaoqi_engine):
+    """IC-PARTNER-VIOLATION reads the internship rules' findings from the check it runs in (run
+    after them): the same as running each rule narrowed to each partner enterprise, as it did."""
+    from xiaoqi.core.demo import generate
+    from xiaoqi.core.rules import Scope, get_rule
+
+    with write_session(xiaoqi_engine) as session:
+        generate(session, size="small", seed=2026, today=DEMO_TODAY)
+    rule = get_rule("IC-PARTNER-VIOLATION")
+    assert rule.reads_findings
+    table = param_table(None)
+    with xiaoqi_engine.connect() as conn:  # no findings handed over: each rule runs per enterprise
+        narrowed = check_engine.evaluate(conn, rule, table, Scope(as_of=DEMO_TODAY))
+    whole = run_check(xiaoqi_engine, as_of=DEMO_TODAY, workers=2)
+    assert narrowed and [f.as_dict() for f in whole.findings if f.rule == rule.id] == [f.as_dict() for f in narrowed]
+    alone = run_check(xiaoqi_engine, rules=[rule.id], as_of=DEMO_TODAY)  # its rules run once, whole
+    assert [f.as_dict() for f in alone.findings] == [f.as_dict() for f in narrowed]
+
+
+def test_findings_narrowed_to_an_enterprise_or_school_equal_a_narrowed_check(xiaoqi_engine):
+    """What ``ctx.findings_of`` relies on: every internship rule's findings naming an enterprise
+    (a school) are those of the check narrowed to it."""
+    from xiaoqi.core.rules import get_rules
+
+    with write_session(xiaoqi_engine) as session:
+        _generate(session, seed=9)
+    rules = [r.id for r in get_rules().values() if r.subject_kind == "internships"]
+    for config in (None, CONFIG):
+        whole = run_check(xiaoqi_engine, rules=rules, config=config)
+        assert {f.uscc for f in whole.findings} >= {ENTERPRISE, OTHER}
+        for narrow, column in (({"enterprise": ENTERPRISE}, "uscc"), ({"enterprise": OTHER}, "uscc"),
+                               ({"school": SCHOOL}, "school_code")):
+            value = next(iter(narrow.values()))
+            picked = [f.as_dict() for f in whole.findings if getattr(f, column) == value]
+            assert picked == [f.as_dict() for f in run_check(xiaoqi_engine, rules=rules, config=config, **narrow).findings]
