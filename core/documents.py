@@ -98,14 +98,15 @@ class Document:
 
 
 def cell(value: Any) -> str:
-    """A value as a document shows it: money with two decimals and thousands separators, whole
-    numbers with thousands separators, dates as YYYY-MM-DD, booleans as 是/否 (yes/no)."""
+    """A value as a document shows it: money with two decimals and thousands separators (a decimal
+    in tenths with one), whole numbers with thousands separators, dates as YYYY-MM-DD, booleans as
+    是/否 (yes/no)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return t("doc.yes") if value else t("doc.no")
-    if isinstance(value, Decimal):
-        return f"{value:,.2f}"
+    if isinstance(value, Decimal):  # tenths (scores, credits, hours) keep one decimal
+        return f"{value:,.1f}" if value.as_tuple().exponent == -1 else f"{value:,.2f}"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, dt.datetime):
@@ -140,9 +141,10 @@ def check_suffix(path: str | Path, allowed: Iterable[str], what: str) -> str:
     allowed = list(allowed)
     suffix = Path(path).suffix.lower().lstrip(".")
     if suffix not in allowed:
-        sep = "、" if get_lang() == "zh" else ", "
-        raise UsageError(t("doc.format", suffix=f".{suffix}" if suffix else str(path), what=what,
-                           formats=sep.join(f".{s}" for s in allowed)))
+        names = [f".{s}" for s in allowed]
+        sep, last = ("、", " 或 ") if get_lang() == "zh" else (", ", " or ")
+        formats = sep.join(names[:-1]) + last + names[-1] if len(names) > 1 else names[0]
+        raise UsageError(t("doc.format", suffix=f".{suffix}" if suffix else str(path), what=what, formats=formats))
     return suffix
 
 

@@ -49,7 +49,9 @@ catalogue(
         "export.masked": ("身份证号已脱敏（如 110101********1234），此文件不能再导入；需要完整号码请加 --reveal。",
                           "ID numbers are masked (e.g. 110101********1234), so this file cannot be imported back; add --reveal for full numbers."),
         "export.xlsx_stdout": ("Excel 文件不能写到终端：请用 -o 文件.xlsx 指定输出文件。", "An Excel file cannot go to the terminal: name one with -o FILE.xlsx."),
-        "export.format_suffix": ("无法从文件名「{path}」判断格式：请加 --format csv|xlsx|json。", "Cannot tell the format from '{path}': add --format csv|xlsx|json."),
+        "export.what": ("导出文件", "an export"),
+        "export.suffix_format": ("--format {fmt} 与文件名「{path}」的扩展名不一致。", "--format {fmt} does not match the extension of '{path}'."),
+        "import.errors_what": ("问题清单", "the problem list"),
         "template.done": ("已生成{kind}导入模板：{path}", "Wrote the {kind} import template: {path}"),
         "template.suffix": ("模板是 Excel 文件：请给出以 .xlsx 结尾的文件名。", "A template is an Excel file: give a file name ending in .xlsx."),
     }
@@ -163,6 +165,9 @@ def import_command(app, kind, file, sheet, dry_run, skip_invalid, errors_path, f
         if v is not None})
     record_kind = kind_named(kind)
     if errors_path is not None:  # before anything is read or written
+        from ..documents import check_suffix
+
+        check_suffix(errors_path, ("csv",), t("import.errors_what"))
         check_target(errors_path, inputs=[file])
     engine = app.engine()
     progress = _Progress(fmt == "text" and sys.stderr.isatty(), record_kind.label())
@@ -223,15 +228,17 @@ def export_command(app, kind, fmt, output, reveal):
     from ..output import check_target, open_output
 
     record_kind = kind_named(kind)
-    if fmt is None:
-        suffix = output.suffix.lower().lstrip(".") if output else "csv"
-        if suffix not in ("csv", "xlsx", "json"):
-            raise UsageError(t("export.format_suffix", path=output))
+    if output is not None:  # the file's extension says what is written: one that is not written is refused
+        from ..documents import check_suffix
+
+        check_target(output, inputs=sqlite_files(app.url))  # before the database is read; never the database itself
+        suffix = check_suffix(output, ("csv", "xlsx", "json"), t("export.what"))
+        if fmt is not None and fmt != suffix:
+            raise UsageError(t("export.suffix_format", fmt=fmt, path=output))
         fmt = suffix
+    fmt = fmt or "csv"
     if output is None and fmt == "xlsx":
         raise UsageError(t("export.xlsx_stdout"))
-    if output is not None:  # before the database is read
-        check_target(output, inputs=sqlite_files(app.url))
     engine = app.engine()
     if output is None:
         sys.stdout.flush()

@@ -40,6 +40,7 @@ catalogue(
         "inc.col.verdict": ("结论", "verdict"),
         "inc.col.subsidy": ("补贴（元）", "subsidy (yuan)"),
         "inc.eligibility.none": ("{year} 年没有在册的学徒", "no apprentices in {year}"),
+        "inc.export.what": ("beancount 台账", "a beancount ledger"),
     }
 )
 
@@ -292,13 +293,19 @@ def statement_command(app, enterprise, year, output):
 
 @incentives_group.command("export", help=("导出台账供复式记账软件核对（beancount）", "export the ledger for a double-entry tool (beancount)"))
 @option("--format", "fmt", type=click.Choice(["beancount"]), default="beancount", show_default=True, help=("格式", "format"))
-@option("-o", "--output", "output", default=None, help=("写入文件；不写则输出到屏幕", "write a file; the screen otherwise"))
+@option("-o", "--output", "output", default=None, help=("写入文件（.beancount 或 .bean）；不写则输出到屏幕", "write a file (.beancount or .bean); the screen otherwise"))
 @pass_app
 def export_command(app, fmt, output):
     from xiaoqi.core.db import read_session
 
     from .statement import beancount
 
+    if output is not None:  # before the ledger is read
+        from xiaoqi.core.documents import check_suffix
+        from xiaoqi.core.output import check_target
+
+        check_suffix(output, ("beancount", "bean"), t("inc.export.what"))
+        check_target(output)
     with read_session(app.engine()) as session:
         text = beancount(session.connection(), app.actor)
     if output is None:

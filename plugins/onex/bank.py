@@ -346,8 +346,8 @@ ACCOUNT_SHEETS = (
 
 
 def write_account(acct: Account, path) -> None:
-    """The account as a workbook (one sheet per section, header row in the user's language) or,
-    for a ``.json`` name, as JSON; written whole or not at all."""
+    """The account as a workbook (one sheet per section, header row in the user's language), as
+    JSON for a ``.json`` name, as PDF or Word for ``.pdf`` / ``.docx``; written whole or not at all."""
     import json
     from pathlib import Path
 
@@ -357,6 +357,11 @@ def write_account(acct: Account, path) -> None:
     if Path(path).suffix.lower() == ".json":
         with open_output(path, text=True) as fh:
             json.dump(acct.as_dict(), fh, ensure_ascii=False, indent=2)
+        return
+    if Path(path).suffix.lower() in (".pdf", ".docx"):
+        from xiaoqi.core.documents import write_document
+
+        write_document(account_document(acct), path)
         return
     from openpyxl import Workbook
 
@@ -369,6 +374,28 @@ def write_account(acct: Account, path) -> None:
             sheet.append([xlsx_value(sheet, row.get(c)) for c in columns])
     with open_output(path) as fh:
         book.save(fh)
+
+
+def account_document(acct: Account):
+    """The account as a ``xiaoqi.core.documents.Document``: the student (by name, with the ID number
+    as the actor may see it) and the school on the cover, the student's record as a two-column
+    table, then the assessments, certificates and conversions as the workbook's sheets."""
+    from xiaoqi.core.documents import Document, ReportSection, generated_fact, named
+
+    def header(column):
+        key = f"onex.col.{'name_' if column == 'name' else column}"
+        return t(key, lang="zh"), t(key, lang="en")
+
+    (title, student_columns), *tables = ACCOUNT_SHEETS
+    s = acct.student
+    sections = [ReportSection(title=title, columns=[header("item"), header("value")],
+                              rows=[[t(f"onex.col.{'name_' if c == 'name' else c}"), s.get(c)] for c in student_columns])]
+    for ((zh, en), columns), rows in zip(tables, (acct.results, acct.certificates, acct.conversions)):
+        sections.append(ReportSection(title=(zh, en), columns=[header(c) for c in columns],
+                                      rows=[[row.get(c) for c in columns] for row in rows]))
+    return Document(title=t("onex.account.doc_title", name=s["name"]), sections=sections,
+                    facts=[(t("onex.account.student"), named(s["name"], s["id_number"])),
+                           (t("doc.fact.school"), named(s["school_name"], s["school_code"])), generated_fact()])
 
 
 def upcoming_sessions(session, *, actor, start: dt.date, days: int) -> list[dict]:

@@ -77,6 +77,11 @@ catalogue(
         "onex.account.certificates": ("证书", "Certificates"),
         "onex.account.conversions": ("学分转换（合计 {credits} 学分）", "Credit conversions ({credits} credits in all)"),
         "onex.account.written": ("已写入 {path}", "Written to {path}"),
+        "onex.account.what": ("学分银行账户", "a credit-bank account"),
+        "onex.account.doc_title": ("学分银行个人学习账户：{name}", "Credit-bank account: {name}"),
+        "onex.account.student": ("学生", "Student"),
+        "onex.col.item": ("项目", "item"),
+        "onex.col.value": ("内容", "value"),
         "onex.convert.title": ("{mode}：{term} 学期，按 {day} 有效的规则与证书：新转换 {n} 门次、{credits} 学分；此前已转换 {already} 门次",
                                "{mode}: term {term}, by the rules and certificates valid on {day}: {n} new conversions, {credits} credits; {already} converted before"),
         "onex.convert.dry": ("预览（未写入）", "Preview (nothing written)"),
@@ -220,7 +225,7 @@ def results_command(app, code, fmt):
 @onex_group.command("account", help=("学生的学分银行账户：学籍、考核、证书与学分转换，可导出", "a student's credit-bank account: programme, assessments, certificates, conversions; exportable"))
 @argument("student", help=("学生身份证号", "the student's ID number"))
 @on_option
-@option("-o", "--output", "output", default=None, metavar="FILE", help=("导出到文件（.xlsx 或 .json）", "export to a file (.xlsx or .json)"))
+@option("-o", "--output", "output", default=None, metavar="FILE", help=("导出到文件（.xlsx、.json、.pdf 或 .docx）", "export to a file (.xlsx, .json, .pdf or .docx)"))
 @format_option
 @pass_app
 def account_command(app, student, on, output, fmt):
@@ -230,6 +235,12 @@ def account_command(app, student, on, output, fmt):
 
     id_number = _option(parse_idcard, "STUDENT", student)
     day = _on(on)
+    if output:  # before anything is read: an extension not written is refused
+        from xiaoqi.core.documents import check_suffix
+        from xiaoqi.core.output import check_target
+
+        check_suffix(output, ("xlsx", "json", "pdf", "docx"), t("onex.account.what"))
+        check_target(output)
     with read_session(app.engine()) as session:
         acct = account(session, actor=app.actor, id_number=id_number, on=day)
     if output:

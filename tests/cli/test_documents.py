@@ -156,7 +156,7 @@ def test_a_long_table_repeats_its_header_on_every_page_and_cells_keep_their_type
 
     from xiaoqi.core.documents import Document, ReportSection, write_document
 
-    rows = [[f"学生{n:03d}", n, Decimal(n) * Decimal("1000.5"), dt.date(2025, 1, 1) + dt.timedelta(days=n), n % 2 == 0]
+    rows = [[f"学生{n:03d}", n, (Decimal(n) * Decimal("1000.5")).quantize(Decimal("0.01")), dt.date(2025, 1, 1) + dt.timedelta(days=n), n % 2 == 0]
             for n in range(1, 181)]
     document = Document(title="测试长表", facts=[("企业", "某某科技有限公司（91110000TESTCODE1）")], sections=[
         ReportSection(title=("长表", "long table"), columns=[("姓名", "name"), ("序号", "n"), ("金额（元）", "amount"),
