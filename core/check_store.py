@@ -5,7 +5,9 @@ saved with its findings by ``save_run``; ``last_run`` reads the newest run of a 
 ``StoredRun`` (its ``CheckResult`` and when it ran), so a screen shows it at once instead of
 waiting for the rules. A run is *stale* when a data change was written after the check read the
 database (an audit entry newer than ``audit_id``: every write through the services, imports and
-undos is audited) or when it was run for another day (``is_stale``, ``changes_since``).
+undos is audited), when it was run for another day, or when it ran under another rule set — other
+rules, versions or parameters, another plugin loaded or upgraded (``rule_set_digest``; ``is_stale``,
+``changes_since``).
 
 ``check_and_store(engine, actor=..., ...)`` runs ``rules.check_as`` on a read session and
 saves it in a write session of its own: what the TUI's worker and ``xiaoqi check`` call. Only the
@@ -46,6 +48,92 @@ class StoredRun:
     audit_id: int
     school: str | None = None
     enterprise: str | None = None
+    #: the rule set it ran with (``rule_set_digest``); None for a run kept before it was recorded
+    rule_set: str | None = None
+
+
+def _code_digest(obj, out: list, depth: int = 0) -> None:
+    """What a rule's evaluation is made of: its code (bytecode, constants and names, nested
+    functions too), its closure's values and default arguments (a rule made by a factory keeps its
+    SQL there), appended to ``out`` as text that is the same in every process."""
+    import functools
+    import re
+    import types
+
+    if depth > 6:
+        return
+    if isinstance(obj, functools.partial):
+        _code_digest(obj.func, out, depth + 1)
+        for value in (*obj.args, *sorted(obj.keywords.items())):
+            _code_digest(value, out, depth + 1)
+        return
+    if isinstance(obj, types.MethodType):
+        _code_digest(obj.__func__, out, depth + 1)
+        return
+    if isinstance(obj, types.FunctionType):
+        out.append(obj.__qualname__)
+        _code_digest(obj.__code__, out, depth + 1)
+        for cell in obj.__closure__ or ():
+            try:
+                _code_digest(cell.cell_contents, out, depth + 1)
+            except ValueError:  # an empty cell
+                out.append("<empty>")
+        for value in obj.__defaults__ or ():
+            _code_digest(value, out, depth + 1)
+        return
+    if isinstance(obj, types.CodeType):
+        out.append(obj.co_code.hex())
+        out.append(",".join(obj.co_names))
+        for const in obj.co_consts:
+            _code_digest(const, out, depth + 1)
+        return
+    if isinstance(obj, (frozenset, set)):
+        out.append(repr(sorted(map(repr, obj))))
+        return
+    if isinstance(obj, (tuple, list)):
+        for value in obj:
+            _code_digest(value, out, depth + 1)
+        return
+    if isinstance(obj, dict):
+        for key, value in sorted(obj.items(), key=lambda kv: repr(kv[0])):
+            out.append(repr(key))
+            _code_digest(value, out, depth + 1)
+        return
+    if callable(obj) and not isinstance(obj, type):
+        out.append(type(obj).__qualname__)
+        call = getattr(type(obj), "__call__", None)
+        if isinstance(call, types.FunctionType):
+            _code_digest(call, out, depth + 1)
+        fields = getattr(obj, "__dict__", None)
+        if fields:
+            _code_digest(fields, out, depth + 1)
+        return
+    out.append(re.sub(r" at 0x[0-9a-f]+", "", repr(obj)))
+
+
+def rule_set_digest(config: dict | None = None) -> str:
+    """A SHA-256 (hex) of the rule set a full check runs with now: xiaoqi's and every loaded
+    plugin's name and version, each rule and regional variant (id, plugin, version, severity,
+    province, validity, parameters and the code that evaluates it) and every parameter value
+    (plugins' and ``config``'s). A kept run whose digest differs is stale."""
+    import hashlib
+
+    from xiaoqi import __version__
+
+    from .plugins import plugin_infos
+    from .rules.params import param_table
+    from .rules.registry import rule_set
+
+    parts: list = [__version__]
+    parts += [f"{p.name}={p.version}" for p in plugin_infos()]
+    rules = rule_set()
+    for rule in [*rules.rules.values(), *rules.all_variants()]:
+        parts.append(repr((rule.id, rule.plugin, rule.version, rule.severity, rule.province, rule.region_by,
+                           rule.valid_from, rule.valid_to, rule.extends, rule.subject_kind,
+                           [(p.name, p.type, repr(p.default), p.required) for p in rule.params])))
+        _code_digest(rule.evaluate, parts)
+    parts += param_table(config).fingerprint()
+    return hashlib.sha256("\n".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def scope_of(actor: Actor, school: str | None = None, enterprise: str | None = None) -> tuple[str | None, str | None]:
@@ -69,9 +157,12 @@ def changes_since(session, audit_id: int) -> bool:
     return session.execute(stmt).first() is not None
 
 
-def is_stale(session, run: StoredRun, today: dt.date | None = None) -> bool:
-    """A run no longer shows the database as it is: data changed since, or it checked another day."""
-    return run.checked_on != (today or dt.date.today()) or changes_since(session, run.audit_id)
+def is_stale(session, run: StoredRun, today: dt.date | None = None, *, config: dict | None = None) -> bool:
+    """A run no longer shows the database as it is: it checked another day, it ran under another
+    rule set than a check with ``config`` would now (``rule_set_digest``), or data changed since."""
+    if run.checked_on != (today or dt.date.today()) or run.rule_set != rule_set_digest(config):
+        return True
+    return changes_since(session, run.audit_id)
 
 
 def _jsonable(value):
@@ -85,14 +176,17 @@ def _jsonable(value):
 
 
 def save_run(session, result, *, actor: Actor, school: str | None, enterprise: str | None, checked_on: dt.date,
-             started_at: dt.datetime, audit_id: int, finished_at: dt.datetime | None = None) -> int:
+             started_at: dt.datetime, audit_id: int, finished_at: dt.datetime | None = None,
+             rule_set: str | None = None) -> int:
     """Keep ``result`` as the newest run of its scope (batched inserts); returns its id. Older runs
-    of the scope beyond ``KEEP`` are deleted with their findings."""
+    of the scope beyond ``KEEP`` are deleted with their findings. ``rule_set``: the
+    ``rule_set_digest`` it ran with."""
     errors = sum(1 for f in result.findings if f.severity == "error")
     run = m.CheckRun(school_code=school, uscc=enterprise, checked_on=checked_on, started_at=started_at,
                      finished_at=finished_at or utcnow(), milliseconds=int(result.seconds * 1000), audit_id=audit_id,
                      actor=actor.label()[:60], findings=len(result.findings), errors=errors,
-                     rules_run=list(result.rules_run), switched_off=[o.as_dict() for o in result.switched_off])
+                     rules_run=list(result.rules_run), switched_off=[o.as_dict() for o in result.switched_off],
+                     rule_set=rule_set)
     session.add(run)
     session.flush()
     table = m.CheckFinding.__table__
@@ -141,7 +235,7 @@ def last_run(session, *, school: str | None = None, enterprise: str | None = Non
     result = CheckResult(findings=findings, switched_off=switched, rules_run=list(run.rules_run),
                          seconds=run.milliseconds / 1000)
     return StoredRun(id=run.id, result=result, checked_on=run.checked_on, finished_at=run.finished_at,
-                     audit_id=int(run.audit_id), school=school, enterprise=enterprise)
+                     audit_id=int(run.audit_id), school=school, enterprise=enterprise, rule_set=run.rule_set)
 
 
 def last_run_as(session, *, actor: Actor, school: str | None = None, enterprise: str | None = None) -> StoredRun | None:
@@ -168,20 +262,22 @@ def check_and_store(engine, *, actor: Actor, school: str | None = None, enterpri
     started = utcnow()
     if today is not None:
         kw["as_of"] = today
+    digest = rule_set_digest(kw.get("config"))  # the rules as they are when the check starts
     with read_session(engine) as session:
         mark = audit_mark(session)  # first: the check reads the database as of this entry
         result = check_as(session, actor=actor, school=school, enterprise=enterprise, **kw)
     school, enterprise = scope_of(actor, school, enterprise)
     checked_on = today or dt.date.today()
     run = StoredRun(id=0, result=result, checked_on=checked_on, finished_at=utcnow(), audit_id=mark,
-                    school=school, enterprise=enterprise)
+                    school=school, enterprise=enterprise, rule_set=digest)
     cancelled = kw.get("cancelled")
     if (cancelled is not None and cancelled()) or actor.role == "province":
         return run
     try:
         with write_session(engine) as session:
             run.id = save_run(session, result, actor=actor, school=school, enterprise=enterprise,
-                              checked_on=checked_on, started_at=started, audit_id=mark, finished_at=run.finished_at)
+                              checked_on=checked_on, started_at=started, audit_id=mark, finished_at=run.finished_at,
+                              rule_set=digest)
     except (sa.exc.SQLAlchemyError, XiaoqiError):
         pass  # a read-only or busy database: the result is shown, not kept
     return run

@@ -449,6 +449,8 @@ class CheckRun(SQLModel, table=True):
     errors: int = 0
     rules_run: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
     switched_off: list = Field(default_factory=list, sa_column=sa.Column(sa.JSON, nullable=False))
+    #: the rule set it ran with (``check_store.rule_set_digest``; None: kept before it was recorded)
+    rule_set: Optional[str] = Field(default=None, max_length=64)
 
 
 class CheckFinding(SQLModel, table=True):

@@ -162,11 +162,13 @@ class XiaoqiApp(App):
         show_error(self, exc)
 
     # -- the compliance check ------------------------------------------------------------
-    def want_check(self) -> None:
-        """A screen needs a result: the kept one once it is read, else a check is run."""
+    def want_check(self, fresh: bool = False) -> None:
+        """A screen needs a result: the kept one once it is read, else a check is run. ``fresh``
+        (the compliance screen): a stale result is checked again too — a data change since, or a
+        run kept under another rule set (a plugin switched off or upgraded since)."""
         if not self.check_loaded:
             self._check_wanted = True
-        elif self.check_result is None and not self.check_running:
+        elif (self.check_result is None or (fresh and self.check_stale)) and not self.check_running:
             self.start_check()
 
     @db_work(group="check-kept")
@@ -177,7 +179,7 @@ class XiaoqiApp(App):
         try:
             with read_session(self.engine) as session:
                 run = last_run_as(session, actor=self.actor)
-                stale = run is not None and is_stale(session, run, dt.date.today())
+                stale = run is not None and is_stale(session, run, dt.date.today(), config=self.config)
         except Exception:  # an unreadable kept run is no reason not to check
             run, stale = None, False
         self.call_from_thread(self._kept_loaded, run, stale)

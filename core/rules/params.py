@@ -89,6 +89,11 @@ class ParamTable:
                                          iv[1].origin == CONFIG_ORIGIN, order.get(iv[1].origin, 1), iv[0]), reverse=True)
             self._by[key] = [v for _, v in indexed]
 
+    def fingerprint(self) -> list[str]:
+        """Every value of every parameter, as text in a fixed order (``check_store.rule_set_digest``)."""
+        return [f"{key}: " + "; ".join(repr((v.value, v.region, v.valid_from, v.origin)) for v in items)
+                for key, items in sorted(self._by.items())]
+
     def candidates(self, rule_id: str, name: str) -> list[ParamValue]:
         return list(self._by.get((rule_id, name), []))
 

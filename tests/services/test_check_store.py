@@ -82,3 +82,78 @@ def test_a_provinces_view_is_not_kept(broken, xiaoqi_engine):
     with read_session(xiaoqi_engine) as session:
         seen = last_run_as(session, actor=Actor("province", "11"))  # a province with none of them
         assert seen is not None and seen.result.findings == []
+
+
+def _ruled(version: str, threshold: int):
+    """A plugin registering one rule, TEST-PAY-FLOOR: its version and the figure its code compares."""
+    from xiaoqi.core import hookimpl
+    from xiaoqi.core.rules.model import Rule
+
+    def evaluate(ctx):
+        return [] if threshold > 0 else []
+
+    class Ruled:
+        @hookimpl
+        def xiaoqi_register_rules(self):
+            return [Rule(id="TEST-PAY-FLOOR", severity="warning", title=("测试", "test"), source="test",
+                         evaluate=evaluate, version=version)]
+
+    return Ruled()
+
+
+@BOTH
+def test_a_run_made_under_another_rule_set_is_stale(broken, xiaoqi_engine, monkeypatch):
+    """A kept run records the rule set it ran with (rules, versions, parameters, plugins): after a
+    plugin is switched off, a rule's code or version changes, or xiaoqi.toml sets another figure,
+    the run is stale (the TUI runs the check again); with the same rule set again it is not."""
+    from xiaoqi.core.check_store import rule_set_digest
+    from xiaoqi.core.plugins import get_plugin_manager
+
+    from tests.plugins.switch import plugin_loaded
+
+    run = check_and_store(xiaoqi_engine, actor=ADMIN, today=TODAY)
+    assert run.rule_set == rule_set_digest() and len(run.rule_set) == 64
+
+    def stale(**kw) -> bool:
+        with read_session(xiaoqi_engine) as session:
+            kept = last_run(session)
+            assert kept.id == run.id and kept.rule_set == run.rule_set
+            return is_stale(session, kept, TODAY, **kw)
+
+    assert not stale()
+    plugin_loaded(monkeypatch, "xiaoqi.plugins.regions.hunan", False)  # a regional plugin off
+    assert stale()
+    plugin_loaded(monkeypatch, "xiaoqi.plugins.regions.hunan", True)   # on again: the same rule set
+    assert not stale()
+    config = {"params": {"JS-PAY-HOURLY": {"hourly_min_wage": [{"region": "32", "value": "24.5"}]}}}
+    assert stale(config=config)  # xiaoqi.toml sets a figure the run did not have
+
+    pm = get_plugin_manager()
+    pm.register(_ruled("1", 1), name="ruled")
+    try:
+        assert stale()  # a plugin with a rule more
+        again = check_and_store(xiaoqi_engine, actor=ADMIN, today=TODAY)
+        assert "TEST-PAY-FLOOR" in again.result.rules_run
+        run = again
+        assert not stale()
+        pm.unregister(name="ruled")
+        pm.register(_ruled("2", 1), name="ruled")  # upgraded: the rule's version
+        assert stale()
+        pm.unregister(name="ruled")
+        pm.register(_ruled("1", 2), name="ruled")  # the same version, another figure in its code
+        assert stale()
+        pm.unregister(name="ruled")
+        pm.register(_ruled("1", 1), name="ruled")  # as it was
+        assert not stale()
+    finally:
+        pm.unregister(name="ruled")
+
+
+@BOTH
+def test_a_run_kept_before_the_rule_set_was_recorded_is_stale(broken, xiaoqi_engine):
+    run = check_and_store(xiaoqi_engine, actor=ADMIN, today=TODAY)
+    with write_session(xiaoqi_engine) as session:
+        session.execute(sa.update(m.CheckRun).where(m.CheckRun.id == run.id).values(rule_set=None))
+    with read_session(xiaoqi_engine) as session:
+        kept = last_run(session)
+        assert kept.rule_set is None and is_stale(session, kept, TODAY)

@@ -81,3 +81,27 @@ def test_the_dashboard_marks_a_kept_check_stale(demo_db):
             assert "结果可能已过期" in screen_text(app), panel
 
     asyncio.run(run())
+
+
+def test_a_kept_check_made_under_another_rule_set_is_checked_again(demo_db, monkeypatch):
+    """The compliance screen of a TUI started after a plugin was switched off does not show the run
+    kept with that plugin's rules: it checks again (and keeps the new run)."""
+    from tests.plugins.switch import plugin_loaded
+    from tests.tui.tui_helpers import wait_for
+
+    url, _manifest = demo_db
+    engine = make_engine(url)
+    kept = check_and_store(engine, actor=ADMIN)
+    assert any(r.startswith("HN-") for r in kept.result.rules_run)
+    plugin_loaded(monkeypatch, "xiaoqi.plugins.regions.hunan", False)
+
+    async def run():
+        app = make_app(url, auto_check=False)
+        async with app.run_test(size=SIZE) as pilot:
+            app.open_section("compliance")
+            await wait_for(pilot, lambda: _runs(engine) == 2 and not app.check_running and app.check_result is not None,
+                           what="the check run again")
+            assert not app.check_stale
+            assert not any(r.startswith("HN-") for r in app.check_result.rules_run)
+
+    asyncio.run(run())

@@ -116,3 +116,40 @@ def test_0010_puts_the_school_into_the_mentor_indexes_keeping_the_rows(xiaoqi_ba
     with engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT id_number, uscc FROM internships").all() == [tuple(key.split("/")[:2])]
     engine.dispose()
+
+
+@pytest.mark.parametrize("xiaoqi_backend", ["sqlite", "pg"], indirect=True)
+def test_0011_records_the_rule_set_of_a_kept_run_and_an_older_run_reads_as_stale(xiaoqi_backend, request, tmp_path):
+    """A check run kept at 0010 survives the upgrade with every value, its rule set NULL (not
+    known), so it reads back as stale; the schema then equals the models."""
+    import datetime as dt
+
+    from xiaoqi.core.check_store import is_stale, last_run
+    from xiaoqi.core.db import read_session
+
+    if xiaoqi_backend == "pg":
+        dbs = request.getfixturevalue("xiaoqi_pg")
+        url = dbs.create(migrated=False)
+        request.addfinalizer(lambda: dbs.drop(url))
+    else:
+        url = f"sqlite:///{tmp_path / 'old.db'}"
+    engine = make_engine(url)
+    upgrade(engine, "0010")
+    today = dt.date.today()
+    with engine.begin() as conn:
+        conn.execute(sa.text(
+            "INSERT INTO check_runs (checked_on, started_at, finished_at, milliseconds, audit_id, actor, findings, errors,"
+            " rules_run, switched_off) VALUES (:on, :at, :at, 1500, 0, '管理员', 0, 0, :ran, '[]')"),
+            {"on": today, "at": dt.datetime(2026, 11, 23, 8, 0), "ran": '["INT-INSURANCE"]'})
+        before = conn.execute(sa.text("SELECT id, checked_on, milliseconds, actor, rules_run FROM check_runs")).one()
+    upgrade(engine)
+    assert "0011" in current(engine)
+    with engine.connect() as conn:
+        after = conn.execute(sa.text("SELECT id, checked_on, milliseconds, actor, rules_run, rule_set FROM check_runs")).one()
+    assert tuple(after[:5]) == tuple(before) and after.rule_set is None
+    with read_session(engine) as session:
+        kept = last_run(session)
+        assert kept.result.rules_run == ["INT-INSURANCE"] and kept.rule_set is None
+        assert is_stale(session, kept, today)  # the same day, no change since: stale for its unknown rules
+    assert schema_diff(engine) == []
+    engine.dispose()

@@ -69,7 +69,7 @@ class ComplianceScreen(MainScreen):
         self.watch(self.app, "check_progress", self._progress)
         self.watch(self.app, "check_result", self._result)
         self.watch(self.app, "check_stale", lambda *_: self._status(), init=False)
-        self.app.want_check()
+        self.app.want_check(fresh=True)
 
     def action_run(self) -> None:
         self.app.start_check()
