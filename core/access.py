@@ -45,7 +45,6 @@ from functools import reduce
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
 from .i18n import catalogue, t
 
@@ -192,6 +191,8 @@ class Via(Scope):
         return ref, get_kind(self.kind), self.action or q.action
 
     def clause(self, kind, t, q):
+        from sqlalchemy.orm import aliased
+
         ref, target, action = self.target(kind, q)
         a = aliased(target.model)
         inner = scope_clause(target, q.actor_type, action, q.code, a, q.seen)
@@ -216,6 +217,8 @@ class ReferencedBy(Scope):
     before_write = False
 
     def clause(self, kind, t, q):
+        from sqlalchemy.orm import aliased
+
         from .kinds import get_kind
 
         source = get_kind(self.kind)
@@ -431,6 +434,8 @@ def scope_sql(kind: "RecordKind", actor, action: str, dialect, alias: str = "t")
     None means every row. The actor's code is a checked code, rendered as a literal."""
     if actor.role == "admin":
         return None
+    from sqlalchemy.orm import aliased
+
     row = aliased(kind.model, name=alias)
     clause = scope_clause(kind, actor.role, action, sa.literal(actor.code, sa.String), row)
     if clause is None:
@@ -490,6 +495,8 @@ def _rows_in(conn, kind: "RecordKind", scope: Scope, actor, action: str, rows: l
         key = (target.name, target_action, actor.role)
         if key in seen:
             raise DeclarationError(f"{kind.name}: the {action} scope of {actor.role} refers back to itself")
+        from sqlalchemy.orm import aliased
+
         a = aliased(target.model)
         condition = actor_clause(target, actor, target_action, a)
         wanted = {tuple(row.get(c) for c in ref.columns) for row in rows}

@@ -11,7 +11,6 @@ import datetime as dt
 import sqlalchemy as sa
 
 from . import fields as f
-from . import models as m
 from .access import ALL, HIDE, NAME, NONE, OWN, PHONE, Access, referenced_by, via, where
 from .i18n import catalogue, t
 from .kinds import Column, NamedReference, RecordKind, Reference
@@ -96,11 +95,15 @@ def _teacher_rules(values: dict) -> list[tuple[str, str]]:
 
 def _partners_mentors(model, code):
     """Enterprise mentors of the enterprises a school has an agreement with."""
+    from . import models as m
+
     return model.uscc.in_(sa.select(m.Agreement.uscc).where(m.Agreement.school_code == code))
 
 
 def _partners_teachers(model, code):
     """Teachers of the schools an enterprise has an agreement with."""
+    from . import models as m
+
     return model.school_code.in_(sa.select(m.Agreement.school_code).where(m.Agreement.uscc == code))
 
 
@@ -111,6 +114,8 @@ def _day(value):
 def _insured_within_policy(session, kind, rows: list[dict]) -> list[tuple[int, str, str]]:
     """An insured row's own dates lie within its policy's period (what it covers is that
     intersection, so a date outside is a mistake in the list)."""
+    from . import models as m
+
     p = m.InsurancePolicy
     numbers = sorted({row["policy_no"] for row in rows if row.get("policy_no") and (row.get("start_on") or row.get("end_on"))})
     periods = {}
@@ -144,6 +149,8 @@ def _holder_check(values: dict) -> list[tuple[str, str]]:
 
 def _quota_covers_placements(session, kind, rows: list[dict]) -> list[tuple[int, str, str]]:
     """A position's quota may not drop below the apprentices already placed on it."""
+    from . import models as m
+
     r, pl = m.QuotaReservation, m.ReservationPlacement
     usccs = sorted({row["uscc"] for row in rows if row.get("uscc")})
     placed = {}
@@ -187,7 +194,7 @@ RESERVATION_STATES = ("预留中", "已确认", "已释放", "已过期")
 
 CORE_KINDS: list[RecordKind] = [
     RecordKind(
-        name="schools", zh="学校", en="schools", model=m.School, key=("school_code",),
+        name="schools", zh="学校", en="schools", model="xiaoqi.core.models:School", key=("school_code",),
         # a school keeps its own name and contact; only admin registers or removes a school
         school_column="school_code",
         access=Access(read=ALL, create=NONE, delete=NONE, columns={"school": ("name", "contact", "phone")}),
@@ -202,7 +209,7 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
-        name="majors", zh="专业", en="majors", model=m.Major, key=("school_code", "major_code"),
+        name="majors", zh="专业", en="majors", model="xiaoqi.core.models:Major", key=("school_code", "major_code"),
         school_column="school_code", access=Access(read=ALL),
         references=[Reference("schools", ("school_code",), ("school_code",))],
         columns=[
@@ -212,7 +219,7 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
-        name="students", zh="学生", en="students", model=m.Student, key=("id_number",),
+        name="students", zh="学生", en="students", model="xiaoqi.core.models:Student", key=("id_number",),
         school_column="school_code",
         # an enterprise reads the students interning with it (masked: it never reveals them)
         access=Access(read={"enterprise": referenced_by("internships")},
@@ -236,7 +243,7 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
-        name="enterprises", zh="企业", en="enterprises", model=m.Enterprise, key=("uscc",),
+        name="enterprises", zh="企业", en="enterprises", model="xiaoqi.core.models:Enterprise", key=("uscc",),
         enterprise_column="uscc",
         # a school office may register a partner enterprise that is not in the registry yet; an
         # enterprise keeps its own record but not its 产教融合型企业 certification
@@ -257,7 +264,7 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
-        name="teachers", zh="教师", en="teachers", model=m.Teacher, key=("id_number",),
+        name="teachers", zh="教师", en="teachers", model="xiaoqi.core.models:Teacher", key=("id_number",),
         school_column="school_code", enterprise_column="uscc",
         # a teacher is kept by the school or enterprise they work at, and seen by the other party
         # of the internships they mentor and of the partner's agreements (to name them as mentors)
@@ -288,7 +295,7 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
-        name="agreements", zh="校企合作协议", en="agreements", model=m.Agreement, key=("agreement_no",),
+        name="agreements", zh="校企合作协议", en="agreements", model="xiaoqi.core.models:Agreement", key=("agreement_no",),
         school_column="school_code", enterprise_column="uscc",
         # the school keeps the register of its agreements; the enterprise reads its own
         access=Access(write={"enterprise": NONE}),
@@ -309,7 +316,7 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
-        name="positions", zh="岗位", en="positions", model=m.Position, key=("uscc", "position_code"),
+        name="positions", zh="岗位", en="positions", model="xiaoqi.core.models:Position", key=("uscc", "position_code"),
         enterprise_column="uscc",
         # schools look for places on every enterprise's positions; an enterprise sees its own
         access=Access(read={"school": ALL}, guards=(_quota_covers_placements,)),
@@ -333,7 +340,7 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
-        name="internships", zh="实习", en="internships", model=m.Internship, key=("id_number", "uscc", "start_on"),
+        name="internships", zh="实习", en="internships", model="xiaoqi.core.models:Internship", key=("id_number", "uscc", "start_on"),
         school_column="school_code", enterprise_column="uscc",
         # the school keeps its internships; the enterprise reads those at it
         access=Access(write={"enterprise": NONE}),
@@ -391,7 +398,7 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
-        name="policies", zh="保险", en="policies", model=m.InsurancePolicy, key=("policy_no",),
+        name="policies", zh="保险", en="policies", model="xiaoqi.core.models:InsurancePolicy", key=("policy_no",),
         # the holder (a school or an enterprise) keeps its policies; a party also reads the
         # policies that insure its students
         school_column="holder", enterprise_column="holder",
@@ -415,7 +422,7 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
-        name="insured", zh="被保险人清单", en="insured persons", model=m.InsuredPerson, key=("policy_no", "id_number"),
+        name="insured", zh="被保险人清单", en="insured persons", model="xiaoqi.core.models:InsuredPerson", key=("policy_no", "id_number"),
         # the policy's holder keeps the list (a school only its own students: references stay in
         # scope); a party reads the entries of its policies and of its students
         access=Access(read={"province": via("students"), "school": via("policies", "update") | via("students"),
@@ -434,7 +441,7 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
-        name="reservations", zh="学徒名额预留", en="quota reservations", model=m.QuotaReservation,
+        name="reservations", zh="学徒名额预留", en="quota reservations", model="xiaoqi.core.models:QuotaReservation", table="quota_reservations",
         key=("reservation_no",), school_column="school_code", enterprise_column="uscc",
         # a school reserves for itself; either party may release or expire it
         access=Access(service="xiaoqi quota reserve / confirm / release", create={"enterprise": NONE}, delete=NONE),
@@ -458,7 +465,7 @@ CORE_KINDS: list[RecordKind] = [
         ],
     ),
     RecordKind(
-        name="placements", zh="学徒名额落实", en="reservation placements", model=m.ReservationPlacement,
+        name="placements", zh="学徒名额落实", en="reservation placements", model="xiaoqi.core.models:ReservationPlacement", table="reservation_placements",
         key=("id_number", "uscc", "start_on"), enterprise_column="uscc",
         # the reserving school places its students; the parties of the reservation read them
         access=Access(service="xiaoqi quota confirm",

@@ -1,18 +1,37 @@
 """The figures of the dashboard and of ``xiaoqi status``: counts per kind, internships active
 today, policies expiring soon, quota use per enterprise and active internships per month.
-Each figure is one aggregate query, scoped to the actor."""
+Each figure is one aggregate query (the counts of every kind one statement), scoped to the actor.
+
+The queries name the tables and the columns they read (``_table``), so an actor who sees every row
+(the administrator, the auditor for reading) builds no model class: ``xiaoqi status`` stays short.
+A scoped actor's queries run over the kind's model, whose scope clause they need."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlmodel import Session
 
-from . import models as m
 from .actors import Actor
 from .kinds import get_kinds
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+    from sqlalchemy.orm import Session
+
+#: the columns the figures read, with the types their values come back as
+_COLUMNS = {
+    "internships": {"id_number": sa.String, "uscc": sa.String, "position_code": sa.String, "kind": sa.String,
+                    "start_on": sa.Date, "end_on": sa.Date},
+    "policies": {"policy_no": sa.String, "insurer": sa.String, "kind": sa.String, "holder": sa.String, "end_on": sa.Date},
+    "reservations": {"reservation_no": sa.String, "school_code": sa.String, "uscc": sa.String, "position_code": sa.String,
+                     "places": sa.Integer, "released_places": sa.Integer, "status": sa.String, "expires_on": sa.Date},
+    "positions": {"uscc": sa.String, "position_code": sa.String, "apprentice_quota": sa.Integer, "quota_from": sa.Date,
+                  "quota_to": sa.Date},
+    "enterprises": {"uscc": sa.String, "name": sa.String},
+}
 
 
 @dataclass
@@ -33,10 +52,14 @@ def count_ticks(largest: int, steps: int = 4) -> list[int]:
     return list(range(0, max(largest, 1) + step, step))
 
 
-def _scoped(kind_name: str, actor: Actor):
+def _table(kind_name: str, actor: Actor | None = None):
+    """The kind's table as the figures read it, and the WHERE clauses limiting it to ``actor``
+    (None: unscoped): a light table of the columns above when no scope applies, else the model's."""
     kind = get_kinds()[kind_name]
-    scope = kind.read_filter(actor)
-    return kind.model, ([scope] if scope is not None else [])
+    scope = kind.read_filter(actor) if actor is not None else None
+    if scope is not None:
+        return kind.model.__table__, [scope]
+    return sa.table(kind.table, *(sa.column(name, type_) for name, type_ in _COLUMNS.get(kind_name, {}).items())), []
 
 
 def month_starts(today: dt.date, months: int = 12) -> list[dt.date]:
@@ -48,51 +71,50 @@ def month_starts(today: dt.date, months: int = 12) -> list[dt.date]:
     return out
 
 
-def monthly_active(session: Session, actor: Actor, today: dt.date, months: int = 12) -> list[tuple[str, int]]:
+def monthly_active(session: Session | Connection, actor: Actor, today: dt.date, months: int = 12) -> list[tuple[str, int]]:
     """Internships active on any day of each of the last ``months`` months (one query over the
     internships that overlap those months, read from the date index alone)."""
-    model, scope = _scoped("internships", actor)
+    i, scope = _table("internships", actor)
     starts = month_starts(today, months)
     cols, last = [], starts[0]
-    for i, start in enumerate(starts):
-        nxt = starts[i + 1] if i + 1 < len(starts) else dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    for n, start in enumerate(starts):
+        nxt = starts[n + 1] if n + 1 < len(starts) else dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
         last = nxt - dt.timedelta(days=1)
-        cols.append(sa.func.sum(sa.case((sa.and_(model.start_on <= last, model.end_on >= start), 1), else_=0)))
-    row = session.execute(sa.select(*cols).where(model.start_on <= last, model.end_on >= starts[0], *scope)).one()
+        cols.append(sa.func.sum(sa.case((sa.and_(i.c.start_on <= last, i.c.end_on >= start), 1), else_=0)))
+    row = session.execute(sa.select(*cols).where(i.c.start_on <= last, i.c.end_on >= starts[0], *scope)).one()
     return [(s.strftime("%Y-%m"), int(v or 0)) for s, v in zip(starts, row)]
 
 
-def summary(session: Session, *, actor: Actor, today: dt.date | None = None, expiring_days: int = 30,
+def summary(session: Session | Connection, *, actor: Actor, today: dt.date | None = None, expiring_days: int = 30,
             monthly: bool = True) -> Summary:
     """Every figure; with ``monthly=False`` all but the monthly chart (the slowest on a large
     registry: the dashboard shows the rest first and reads the chart with ``monthly_active``)."""
     today = today or dt.date.today()
-    counts = {}
-    for name, kind in get_kinds().items():
-        scope = kind.read_filter(actor)
-        stmt = sa.select(sa.func.count()).select_from(kind.model)
-        if scope is not None:
-            stmt = stmt.where(scope)
-        counts[name] = session.execute(stmt).scalar_one()
-    model, scope = _scoped("internships", actor)
+    kinds = get_kinds()
+    counts = dict(zip(kinds, session.execute(sa.select(*(
+        sa.select(sa.func.count()).select_from(table).where(*scope).scalar_subquery()
+        for table, scope in (_table(name, actor) for name in kinds)))).one()))
+    i, scope = _table("internships", actor)
     active = session.execute(
-        sa.select(sa.func.count()).select_from(model).where(model.start_on <= today, model.end_on >= today, *scope)
+        sa.select(sa.func.count()).select_from(i).where(i.c.start_on <= today, i.c.end_on >= today, *scope)
     ).scalar_one()
-    pmodel, pscope = _scoped("policies", actor)
+    p, pscope = _table("policies", actor)
     horizon = today + dt.timedelta(days=expiring_days)
     expiring = [
-        {"policy_no": p.policy_no, "insurer": p.insurer, "kind": p.kind, "holder": p.holder, "end_on": p.end_on}
-        for p in session.execute(
-            sa.select(pmodel).where(pmodel.end_on >= today, pmodel.end_on <= horizon, *pscope).order_by(pmodel.end_on).limit(50)
-        ).scalars()
+        {"policy_no": r.policy_no, "insurer": r.insurer, "kind": r.kind, "holder": r.holder, "end_on": r.end_on}
+        for r in session.execute(
+            sa.select(p.c.policy_no, p.c.insurer, p.c.kind, p.c.holder, p.c.end_on)
+            .where(p.c.end_on >= today, p.c.end_on <= horizon, *pscope).order_by(p.c.end_on).limit(50))
     ]
-    rmodel, rscope = _scoped("reservations", actor)
+    q, rscope = _table("reservations", actor)
     reservations = [
         {"reservation_no": r.reservation_no, "school_code": r.school_code, "uscc": r.uscc, "position_code": r.position_code,
          "places": r.places - (r.released_places or 0), "expires_on": r.expires_on}
         for r in session.execute(
-            sa.select(rmodel).where(rmodel.status == "预留中", rmodel.expires_on >= today, rmodel.expires_on <= horizon, *rscope)
-            .order_by(rmodel.expires_on).limit(50)).scalars()
+            sa.select(q.c.reservation_no, q.c.school_code, q.c.uscc, q.c.position_code, q.c.places, q.c.released_places,
+                      q.c.expires_on)
+            .where(q.c.status == "预留中", q.c.expires_on >= today, q.c.expires_on <= horizon, *rscope)
+            .order_by(q.c.expires_on).limit(50))
     ]
     return Summary(today=today, counts=counts, active_internships=active, expiring_policies=expiring,
                    quota_use=quota_use(session, actor=actor, today=today),
@@ -100,34 +122,32 @@ def summary(session: Session, *, actor: Actor, today: dt.date | None = None, exp
                    expiring_reservations=reservations)
 
 
-def quota_use(session: Session, *, actor: Actor, today: dt.date) -> list[dict]:
+def quota_use(session: Session | Connection, *, actor: Actor, today: dt.date) -> list[dict]:
     """Per enterprise: apprentice quota of positions whose quota period covers today, the
     apprentices (internships of kind 学徒) on those positions today, and the places reservations
     still hold (预留中, not yet expired)."""
-    pos = m.Position
-    ent = m.Enterprise
+    pos, ent, i, r = (_table(name)[0] for name in ("positions", "enterprises", "internships", "reservations"))
     placed = (
-        sa.select(m.Internship.uscc, m.Internship.position_code, sa.func.count().label("n"))
-        .where(m.Internship.kind == "学徒", m.Internship.start_on <= today, m.Internship.end_on >= today)
-        .group_by(m.Internship.uscc, m.Internship.position_code)
+        sa.select(i.c.uscc, i.c.position_code, sa.func.count().label("n"))
+        .where(i.c.kind == "学徒", i.c.start_on <= today, i.c.end_on >= today)
+        .group_by(i.c.uscc, i.c.position_code)
         .subquery()
     )
     stmt = (
-        sa.select(ent.uscc, ent.name, sa.func.sum(pos.apprentice_quota), sa.func.coalesce(sa.func.sum(placed.c.n), 0))
-        .join(pos, pos.uscc == ent.uscc)
-        .outerjoin(placed, sa.and_(placed.c.uscc == pos.uscc, placed.c.position_code == pos.position_code))
-        .where(pos.apprentice_quota > 0,
-               sa.or_(pos.quota_from.is_(None), pos.quota_from <= today),
-               sa.or_(pos.quota_to.is_(None), pos.quota_to >= today))
-        .group_by(ent.uscc, ent.name)
-        .order_by(ent.name)
+        sa.select(ent.c.uscc, ent.c.name, sa.func.sum(pos.c.apprentice_quota), sa.func.coalesce(sa.func.sum(placed.c.n), 0))
+        .join(pos, pos.c.uscc == ent.c.uscc)
+        .outerjoin(placed, sa.and_(placed.c.uscc == pos.c.uscc, placed.c.position_code == pos.c.position_code))
+        .where(pos.c.apprentice_quota > 0,
+               sa.or_(pos.c.quota_from.is_(None), pos.c.quota_from <= today),
+               sa.or_(pos.c.quota_to.is_(None), pos.c.quota_to >= today))
+        .group_by(ent.c.uscc, ent.c.name)
+        .order_by(ent.c.name)
     )
     if actor.role == "enterprise":
-        stmt = stmt.where(ent.uscc == actor.code)
-    r = m.QuotaReservation
+        stmt = stmt.where(ent.c.uscc == actor.code)
     held = dict(session.execute(
-        sa.select(r.uscc, sa.func.sum(r.places - sa.func.coalesce(r.released_places, 0)))
-        .where(r.status == "预留中", r.expires_on >= today).group_by(r.uscc)).all())
+        sa.select(r.c.uscc, sa.func.sum(r.c.places - sa.func.coalesce(r.c.released_places, 0)))
+        .where(r.c.status == "预留中", r.c.expires_on >= today).group_by(r.c.uscc)).all())
     return [{"uscc": u, "name": n, "quota": int(q or 0), "placed": int(p or 0), "reserved": int(held.get(u) or 0)}
             for u, n, q, p in session.execute(stmt)]
 

@@ -17,7 +17,6 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
 
 from . import audit
 from .errors import DatabaseStateError, XiaoqiError
@@ -208,6 +207,8 @@ def write_session(engine: Engine):
     else:
         conn = engine.connect()
     try:
+        from sqlmodel import Session
+
         with Session(bind=conn, expire_on_commit=False) as session:
             with session.begin():
                 yield session
@@ -229,5 +230,7 @@ def write_session(engine: Engine):
 
 @contextlib.contextmanager
 def read_session(engine: Engine):
+    from sqlmodel import Session  # imported by the commands that use a session, not by every one
+
     with Session(engine, expire_on_commit=False) as session:
         yield session

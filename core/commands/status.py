@@ -21,12 +21,12 @@ catalogue(
 
 def print_status(app, fmt: str = "text") -> None:
     from ..dashboard import summary
-    from ..db import display_name, read_session
+    from ..db import display_name
     from ..i18n import pad
     from ..kinds import get_kinds
 
-    with read_session(app.engine()) as session:
-        s = summary(session, actor=app.actor)
+    with app.engine().connect() as conn:  # Core queries: no session, no model class (dashboard)
+        s = summary(conn, actor=app.actor)
     if fmt == "json":
         emit_json({
             "today": s.today.isoformat(), "counts": s.counts, "active_internships": s.active_internships,

@@ -16,7 +16,6 @@ import sqlalchemy as sa
 
 from xiaoqi.core import fields as f
 from xiaoqi.core.i18n import both, catalogue, t
-from xiaoqi.core.models import Enterprise, School, Teacher
 
 from .vocabulary import ASSOCIATION, ENTERPRISE, GOVERNMENT, SCHOOL
 
@@ -88,6 +87,8 @@ def _existing(conn, column, codes: set) -> set:
 
 def registered_partners(conn, kind, rows: list[dict]) -> list[tuple[int, str, str]]:
     """A school or enterprise partner is in the registry."""
+    from xiaoqi.core.models import Enterprise, School
+
     problems = []
     for partner_type, column, kind_name, label in ((SCHOOL, School.school_code, "schools", ("学校", "schools")),
                                                    (ENTERPRISE, Enterprise.uscc, "enterprises", ("企业", "enterprises"))):
@@ -138,6 +139,8 @@ major_school = party_guard("school_code", ("lead", SCHOOL), "school")
 def enterprise_teacher(conn, kind, rows: list[dict]) -> list[tuple[int, str, str]]:
     """The teacher is on the enterprise side (a 企业导师, or a 兼职 teacher with a firm) of a
     partner enterprise of the college."""
+    from xiaoqi.core.models import Teacher
+
     ids = {r["teacher_id"] for r in rows if r.get("teacher_id")}
     if not ids:
         return []
