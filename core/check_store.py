@@ -9,8 +9,8 @@ undos is audited), when it was run for another day, or when it ran under another
 rules, versions or parameters, another plugin loaded or upgraded (``rule_set_digest``; ``is_stale``,
 ``changes_since``).
 
-``check_and_store(engine, actor=..., ...)`` runs ``rules.check_as`` on a read session and
-saves it in a write session of its own: what the TUI's worker and ``xiaoqi check`` call. Only the
+``check_and_store(engine, actor=..., ...)`` runs ``rules.check_as`` on a read connection and
+saves it in a write transaction of its own: what the TUI's worker and ``xiaoqi check`` call. Only the
 newest ``KEEP`` runs of each scope are kept (older ones and their findings are deleted with the
 new run's insert). A reader sees a run through ``check_as``'s scope: a school or an enterprise
 its own, a province the findings about its schools and enterprises.
@@ -23,10 +23,24 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
-from . import models as m
 from .actors import Actor
 from .audit import utcnow
 from .errors import XiaoqiError
+
+# The tables as this module reads and writes them (``models.CheckRun``, ``models.CheckFinding``,
+# ``models.AuditEntry`` define them): Core statements, so that ``xiaoqi check`` builds no model class.
+RUNS = sa.table(
+    "check_runs", sa.column("id", sa.Integer), sa.column("school_code", sa.String), sa.column("uscc", sa.String),
+    sa.column("checked_on", sa.Date), sa.column("started_at", sa.DateTime), sa.column("finished_at", sa.DateTime),
+    sa.column("milliseconds", sa.Integer), sa.column("audit_id", sa.BigInteger), sa.column("actor", sa.String),
+    sa.column("findings", sa.Integer), sa.column("errors", sa.Integer), sa.column("rules_run", sa.JSON),
+    sa.column("switched_off", sa.JSON), sa.column("rule_set", sa.String))
+FINDINGS = sa.table(
+    "check_findings", sa.column("id", sa.Integer), sa.column("run_id", sa.Integer), sa.column("rule", sa.String),
+    sa.column("severity", sa.String), sa.column("subject_kind", sa.String), sa.column("subject_key", sa.String),
+    sa.column("message", sa.Text), sa.column("school_code", sa.String), sa.column("uscc", sa.String),
+    sa.column("numbers", sa.JSON), sa.column("dates", sa.JSON))
+AUDIT = sa.table("audit_log", sa.column("id", sa.Integer), sa.column("action", sa.String))
 
 #: runs kept per scope
 KEEP = 3
@@ -147,12 +161,12 @@ def scope_of(actor: Actor, school: str | None = None, enterprise: str | None = N
 
 def audit_mark(session) -> int:
     """The id of the newest audit entry: what a check reading the database now can see."""
-    return int(session.execute(sa.select(sa.func.coalesce(sa.func.max(m.AuditEntry.id), 0))).scalar_one())
+    return int(session.execute(sa.select(sa.func.coalesce(sa.func.max(AUDIT.c.id), 0))).scalar_one())
 
 
 def changes_since(session, audit_id: int) -> bool:
     """Whether data was changed after the audit entry ``audit_id`` (one indexed range read)."""
-    a = m.AuditEntry
+    a = AUDIT.c
     stmt = sa.select(a.id).where(a.id > audit_id, a.action.in_(DATA_CHANGES)).limit(1)
     return session.execute(stmt).first() is not None
 
@@ -182,45 +196,43 @@ def save_run(session, result, *, actor: Actor, school: str | None, enterprise: s
     of the scope beyond ``KEEP`` are deleted with their findings. ``rule_set``: the
     ``rule_set_digest`` it ran with."""
     errors = sum(1 for f in result.findings if f.severity == "error")
-    run = m.CheckRun(school_code=school, uscc=enterprise, checked_on=checked_on, started_at=started_at,
-                     finished_at=finished_at or utcnow(), milliseconds=int(result.seconds * 1000), audit_id=audit_id,
-                     actor=actor.label()[:60], findings=len(result.findings), errors=errors,
-                     rules_run=list(result.rules_run), switched_off=[o.as_dict() for o in result.switched_off],
-                     rule_set=rule_set)
-    session.add(run)
-    session.flush()
-    table = m.CheckFinding.__table__
-    rows = [{"run_id": run.id, "rule": f.rule, "severity": f.severity, "subject_kind": f.subject_kind,
+    run_id = session.execute(RUNS.insert().values(
+        school_code=school, uscc=enterprise, checked_on=checked_on, started_at=started_at,
+        finished_at=finished_at or utcnow(), milliseconds=int(result.seconds * 1000), audit_id=audit_id,
+        actor=actor.label()[:60], findings=len(result.findings), errors=errors, rules_run=list(result.rules_run),
+        switched_off=[o.as_dict() for o in result.switched_off], rule_set=rule_set).returning(RUNS.c.id)).scalar_one()
+    table = FINDINGS
+    rows = [{"run_id": run_id, "rule": f.rule, "severity": f.severity, "subject_kind": f.subject_kind,
              "subject_key": f.subject_key, "message": f.message, "school_code": f.school_code, "uscc": f.uscc,
              "numbers": {k: _jsonable(v) for k, v in f.numbers.items()} or None,
              "dates": [[_jsonable(a), _jsonable(b)] for a, b in f.dates] or None} for f in result.findings]
     for start in range(0, len(rows), BATCH):
         session.execute(table.insert(), rows[start:start + BATCH])
     _prune(session, school, enterprise)
-    return run.id
+    return run_id
 
 
 def _scope_clause(school, enterprise):
-    r = m.CheckRun
+    r = RUNS.c
     return sa.and_(r.school_code.is_(None) if school is None else r.school_code == school,
                    r.uscc.is_(None) if enterprise is None else r.uscc == enterprise)
 
 
 def _prune(session, school, enterprise) -> None:
-    r = m.CheckRun
+    r = RUNS.c
     keep = sa.select(r.id).where(_scope_clause(school, enterprise)).order_by(r.id.desc()).limit(KEEP)
     old = [i for (i,) in session.execute(sa.select(r.id).where(_scope_clause(school, enterprise), r.id.not_in(keep)))]
     if old:
-        session.execute(sa.delete(m.CheckFinding).where(m.CheckFinding.run_id.in_(old)))
-        session.execute(sa.delete(r).where(r.id.in_(old)))
+        session.execute(sa.delete(FINDINGS).where(FINDINGS.c.run_id.in_(old)))
+        session.execute(sa.delete(RUNS).where(r.id.in_(old)))
 
 
 def last_run(session, *, school: str | None = None, enterprise: str | None = None) -> StoredRun | None:
     """The newest kept run of exactly this scope, findings included (None if there is none)."""
     from .rules.model import CheckResult, Finding, SwitchedOff
 
-    r, f = m.CheckRun, m.CheckFinding
-    run = session.execute(sa.select(r).where(_scope_clause(school, enterprise)).order_by(r.id.desc()).limit(1)).scalar_one_or_none()
+    r, f = RUNS.c, FINDINGS.c
+    run = session.execute(sa.select(RUNS).where(_scope_clause(school, enterprise)).order_by(r.id.desc()).limit(1)).first()
     if run is None:
         return None
     columns = (f.rule, f.severity, f.subject_kind, f.subject_key, f.message, f.school_code, f.uscc, f.numbers, f.dates)
@@ -256,16 +268,16 @@ def check_and_store(engine, *, actor: Actor, school: str | None = None, enterpri
     the run. Not kept, only returned (``id`` 0): a cancelled run, a province's (it is a filtered
     view of the whole check, kept by nobody's scope), and a run on a database that cannot be
     written (read-only)."""
+    from .db import write_connection
     from .rules import check_as
-    from .db import read_session, write_session
 
     started = utcnow()
     if today is not None:
         kw["as_of"] = today
     digest = rule_set_digest(kw.get("config"))  # the rules as they are when the check starts
-    with read_session(engine) as session:
-        mark = audit_mark(session)  # first: the check reads the database as of this entry
-        result = check_as(session, actor=actor, school=school, enterprise=enterprise, **kw)
+    with engine.connect() as conn:
+        mark = audit_mark(conn)  # first: the check reads the database as of this entry
+        result = check_as(conn, actor=actor, school=school, enterprise=enterprise, **kw)
     school, enterprise = scope_of(actor, school, enterprise)
     checked_on = today or dt.date.today()
     run = StoredRun(id=0, result=result, checked_on=checked_on, finished_at=utcnow(), audit_id=mark,
@@ -274,8 +286,8 @@ def check_and_store(engine, *, actor: Actor, school: str | None = None, enterpri
     if (cancelled is not None and cancelled()) or actor.role == "province":
         return run
     try:
-        with write_session(engine) as session:
-            run.id = save_run(session, result, actor=actor, school=school, enterprise=enterprise,
+        with write_connection(engine) as conn:
+            run.id = save_run(conn, result, actor=actor, school=school, enterprise=enterprise,
                               checked_on=checked_on, started_at=started, audit_id=mark, finished_at=run.finished_at,
                               rule_set=digest)
     except (sa.exc.SQLAlchemyError, XiaoqiError):

@@ -202,10 +202,7 @@ def write_session(engine: Engine):
     On SQLite the transaction begins IMMEDIATE (takes the write lock first).
     A write refused for permission or validation (``audit.refusals``) is recorded as an attempt
     in a transaction of its own once this one has rolled back."""
-    if is_sqlite(engine):
-        conn = engine.connect().execution_options(sqlite_begin="IMMEDIATE")
-    else:
-        conn = engine.connect()
+    conn = _writer(engine)
     try:
         from sqlmodel import Session
 
@@ -226,6 +223,21 @@ def write_session(engine: Engine):
         raise
     finally:
         conn.close()
+
+
+def _writer(engine: Engine) -> sa.Connection:
+    """A connection whose transaction begins IMMEDIATE on SQLite (takes the write lock first)."""
+    if is_sqlite(engine):
+        return engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+    return engine.connect()
+
+
+@contextlib.contextmanager
+def write_connection(engine: Engine):
+    """``write_session`` for Core statements: a connection in one transaction that commits on
+    success and rolls back on any error (no session, no model class)."""
+    with _writer(engine) as conn, conn.begin():
+        yield conn
 
 
 @contextlib.contextmanager

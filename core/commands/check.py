@@ -282,10 +282,12 @@ def check_command(app, fmt, rule_ids, school, enterprise, on, as_of, explain_rul
     config = app.config()
     engine = app.engine()
     progress = _progress_printer() if fmt == "text" else None
-    with read_session(engine) as session:
-        _require_known(session, app, school, enterprise)
-        if rule_ids or on or as_of:
-            result = check_as(session, actor=app.actor, rules=rule_ids or None, school=school, enterprise=enterprise,
+    if school or enterprise:
+        with read_session(engine) as session:
+            _require_known(session, app, school, enterprise)
+    if rule_ids or on or as_of:
+        with engine.connect() as conn:
+            result = check_as(conn, actor=app.actor, rules=rule_ids or None, school=school, enterprise=enterprise,
                               on=on, as_of=as_of, config=config, progress=progress)
     if not (rule_ids or on or as_of):
         from ..check_store import check_and_store

@@ -54,8 +54,12 @@ def test_reading_commands_import_neither_alembic_nor_textual(demo_db):
         imported = imported_by("--db", url, *args)
         modules = {m.split(".")[0] for m in imported}
         assert not modules & {"alembic", "mako", "textual", "openpyxl", "psycopg", "reportlab", "docx"}, args
-        if args[0] != "status":  # a core kind's rows and the rules (SQL over the tables) build no plugin's table classes
-            assert not [m for m in imported if m.startswith("xiaoqi.plugins.") and m.endswith(".models")], args
+        # a core kind's rows, the dashboard's figures and the rules (SQL over the tables) build no
+        # plugin's table classes; the figures and the check (kept in its tables) none at all
+        assert not [m for m in imported if m.startswith("xiaoqi.plugins.") and m.endswith(".models")], args
+        if args[0] != "records":
+            assert not modules & {"sqlmodel", "pydantic"} and "xiaoqi.core.models" not in imported, args
+            assert "sqlalchemy.orm" not in imported, args
     report = {m.split(".")[0] for m in imported_by("--db", url, "report", "annual", "--year", "2025")}
     assert not report & {"alembic", "textual", "reportlab", "docx"}
 

@@ -1,0 +1,27 @@
+"""The tables that short commands read without model classes (``check_store``'s, the dashboard's
+columns) name columns the models define, with the same kind of value."""
+
+import pytest
+
+from xiaoqi.core import check_store, dashboard, models
+from xiaoqi.core.kinds import get_kinds
+
+
+def _same_column(table_name: str, name: str, type_) -> None:
+    real = models.SQLModel.metadata.tables[table_name].c
+    assert name in real, f"{table_name}.{name}"
+    assert real[name].type._type_affinity is type_._type_affinity or (
+        real[name].type.python_type is type_.python_type), f"{table_name}.{name}: {real[name].type!r} vs {type_!r}"
+
+
+@pytest.mark.parametrize("table", [check_store.RUNS, check_store.FINDINGS, check_store.AUDIT], ids=lambda t: t.name)
+def test_check_store_tables_are_the_models(table):
+    for column in table.c:
+        _same_column(table.name, column.name, column.type)
+
+
+@pytest.mark.parametrize("kind_name", sorted(dashboard._COLUMNS))
+def test_dashboard_columns_are_the_models(kind_name):
+    kind = get_kinds()[kind_name]
+    for name, type_ in dashboard._COLUMNS[kind_name].items():
+        _same_column(kind.table, name, type_())
