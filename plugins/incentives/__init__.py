@@ -105,4 +105,4 @@ def xiaoqi_dashboard_panels():
 def xiaoqi_demo_data(session, seed, today, manifest):
     from .demo import generate
 
-    manifest.counts.update(generate(session, today=today, manifest=manifest))
+    manifest.counts.update(generate(session, today=today, manifest=manifest, seed=seed))

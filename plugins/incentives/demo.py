@@ -10,9 +10,12 @@ industrial college, and the demo's apprentices.
 - 丁: not certified, its investment earns nothing;
 - the apprentices (学徒 internships of one to three years): contracts and training hours, claims
   accrued, an officer's override of the minimum-wage step (no national figure), approvals and
-  payments; one apprentice got an advance and stopped early, and the advance is clawed back.
+  payments; one apprentice got an advance and stopped early, and the advance is clawed back;
+- interns at an enterprise of each shipped city scheme in the last year (``demo_cities.py``): 宁德
+  (one subsidy passed on late: a planted INC-PASS-ON), 珠海香洲 (a 1+X certificate holder),
+  深圳南山 (one subsidy capped at the pay).
 
-The first two years are closed. Everything keeps to the INC-… rules (no planted violation).
+The first two years are closed. Everything else keeps to the INC-… rules.
 """
 
 from __future__ import annotations
@@ -45,7 +48,7 @@ def _has(conn, table: str) -> bool:
     return table in sa.inspect(conn).get_table_names()
 
 
-def generate(session, *, today: dt.date, manifest) -> dict[str, int]:
+def generate(session, *, today: dt.date, manifest, seed: int = 2026) -> dict[str, int]:
     from . import ledger
     from .accrue import accrue
     from .models import Apprentice, Investment, Override, Revocation, Surcharge, Training
@@ -60,6 +63,13 @@ def generate(session, *, today: dt.date, manifest) -> dict[str, int]:
     if len(firms) < len(PLANS):
         return {}
     figures = Figures(param_table())
+    from .demo_cities import add_city_interns, settle_city_cases
+
+    city_interns = add_city_interns(session, year=years[-1], seed=seed)
+    n = sum(len(rows) for rows in city_interns.values())
+    for kind, added in (("enterprises", len(city_interns)), ("positions", 2 * len(city_interns)), ("internships", n)):
+        if added and kind in manifest.counts:  # the core's counts, for what the demo prints
+            manifest.counts[kind] += added
     investments, surcharges = [], []
     for (label, invest, due, vat, certified), firm in zip(PLANS, firms):
         if certified is not None:
@@ -110,6 +120,7 @@ def generate(session, *, today: dt.date, manifest) -> dict[str, int]:
     cases = [a for a in apprentices if a["start_on"].year <= years[-1]]
     stopper = cases[-1] if len(cases) > 1 else None
     _settle(session, conn, [a for a in cases if a is not stopper], years[-1], figures, approve, pay, find_case, Override)
+    settle_city_cases(session, city_interns, year=years[-1], figures=figures, manifest=manifest)
     if stopper is not None:
         year = max(stopper["start_on"].year, years[-1])
         case = f"apprentice/{stopper['uscc']}/{stopper['id_number']}/{year}"
