@@ -358,11 +358,14 @@ def whole_months(start: dt.date, end: dt.date) -> int:
     to 2025-05-30 is 2 (a month from the 31st ends on the last day of the shorter month)."""
     import calendar
 
-    months = 0
-    while True:
-        total = start.month - 1 + months + 1
+    # the largest m whose m-th monthly anniversary of ``start``, less a day, is not after ``end``:
+    # from an upper bound down (a step or two) rather than up from 0 (a step a month)
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    while months > 0:
+        total = start.month - 1 + months
         year, month = start.year + total // 12, total % 12 + 1
         day = min(start.day, calendar.monthrange(year, month)[1])
-        if dt.date(year, month, day) - dt.timedelta(days=1) > end:
+        if dt.date(year, month, day) - dt.timedelta(days=1) <= end:
             return months
-        months += 1
+        months -= 1
+    return 0

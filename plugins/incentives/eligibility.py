@@ -86,14 +86,17 @@ def case_rows(conn, year: int, *, uscc: str | None = None, key: str | None = Non
                COALESCE(a.subsidy_region, e.region) AS region, e.name AS firm, i.school_code, i.end_on, i.monthly_pay,
                tr.hours
         FROM inc_apprentices a
-        JOIN internships i ON i.id_number = a.id_number AND i.uscc = a.uscc AND i.start_on = a.start_on
+        {join} internships i ON i.id_number = a.id_number AND i.uscc = a.uscc AND i.start_on = a.start_on
         JOIN enterprises e ON e.uscc = a.uscc
         LEFT JOIN inc_training tr ON tr.id_number = a.id_number AND tr.uscc = a.uscc AND tr.start_on = a.start_on AND tr.year = :year
         WHERE i.kind = '学徒' AND a.start_on <= :last AND i.end_on >= :first AND (a.stopped_on IS NULL OR a.stopped_on >= :first)
           {only}
         ORDER BY a.uscc, a.id_number, a.start_on
     """
-    sql = sql.format(only="AND a.uscc = :uscc" if uscc else "")
+    # the apprentices first, then each one's internship by its key: SQLite without statistics would
+    # otherwise start from every internship of the dates (the transitive a.start_on = i.start_on),
+    # and on SQLite a CROSS JOIN keeps the order written (PostgreSQL plans the plain join well)
+    sql = sql.format(only="AND a.uscc = :uscc" if uscc else "", join="CROSS JOIN" if conn.dialect.name == "sqlite" else "JOIN")
     binds = {"year": year, "first": first, "last": last, **({"uscc": uscc} if uscc else {})}
     rows = [dict(r._mapping) for r in conn.execute(sa.text(sql), binds)]
     for r in rows:

@@ -108,6 +108,18 @@ class SchemeContext(RuleContext):
         self.scheme = scheme
         self.missing: dict[str, Missing] = {}
 
+    def firms_in_region(self, uscc: str = "i.uscc") -> str:
+        """SQL condition: the enterprise ``uscc`` (a column) lies in the scheme's region — as a range
+        over the enterprises' region index, so that the database starts from the region's few
+        enterprises and their internships (``ix_internships_uscc_dates``), not from every
+        internship of the year. ``applies`` still decides the region and validity of each row."""
+        prefix = str(self.scheme.get("region") or "")
+        if not prefix:
+            return "1 = 1"
+        upper = str(int(prefix) + 1).zfill(len(prefix))
+        return (f"{uscc} IN (SELECT x.uscc FROM enterprises x WHERE x.region >= {self.bind(prefix)} "
+                f"AND x.region < {self.bind(upper)})")
+
     def need(self, value: Any, name: str, *, region: str | None, on: dt.date | None) -> Any:
         """``value`` (a figure read for a case, e.g. a column of ``param``); None notes the figure
         as missing for that region and day, for ``accrue`` and ``claim`` to refuse."""

@@ -142,3 +142,31 @@ def test_int():
     for bad in ("-3", "1.5", 1.5, True):
         with pytest.raises(ValueError, match="整数"):
             f.parse_int(bad)
+
+
+def test_whole_months_counts_each_complete_month_from_the_start():
+    """``whole_months`` against its definition counted month by month: the m-th month ends the day
+    before the m-th anniversary (the day clamped to the month's end), and counts if that is not
+    after the end."""
+    import calendar
+    import datetime as dt
+    import random
+
+    from xiaoqi.core.fields import whole_months
+
+    def counted(start, end):
+        months = 0
+        while True:
+            total = start.month + months
+            year, month = start.year + total // 12, total % 12 + 1
+            if dt.date(year, month, min(start.day, calendar.monthrange(year, month)[1])) - dt.timedelta(days=1) > end:
+                return months
+            months += 1
+
+    rng = random.Random(7)
+    for _ in range(20_000):
+        start = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randrange(2000))
+        end = start + dt.timedelta(days=rng.randrange(-40, 1500))
+        assert whole_months(start, end) == counted(start, end), (start, end)
+    assert whole_months(dt.date(2025, 3, 1), dt.date(2025, 5, 31)) == 3
+    assert whole_months(dt.date(2025, 3, 1), dt.date(2025, 5, 30)) == 2 and whole_months(dt.date(2025, 3, 1), dt.date(2025, 2, 27)) == 0

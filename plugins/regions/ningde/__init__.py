@@ -48,7 +48,7 @@ def cases(ctx, year: int) -> list[dict]:
                {param('per_month')} AS per_month, {param('max_months')} AS max_months
         FROM internships i JOIN enterprises e ON e.uscc = i.uscc
         WHERE i.kind = '岗位实习' AND i.start_on >= {ctx.bind(dt.date(year, 1, 1))} AND i.start_on <= {ctx.bind(dt.date(year, 12, 31))}
-          AND {ctx.applies('e.region', 'i.start_on')}
+          AND {ctx.firms_in_region('i.uscc')} AND {ctx.applies('e.region', 'i.start_on')}
         ORDER BY i.uscc, i.id_number, i.start_on
     """
     out = []

@@ -51,7 +51,7 @@ def cases(ctx, year: int) -> list[dict]:
                {ctx.param_index('school_levels', region='e.region', on='i.start_on')} AS levels_at
         FROM internships i JOIN enterprises e ON e.uscc = i.uscc JOIN schools s ON s.school_code = i.school_code
         WHERE i.kind = '岗位实习' AND i.start_on <= {ctx.bind(last)} AND i.end_on >= {ctx.bind(first)}
-          AND {ctx.applies('e.region', 'i.start_on')}
+          AND {ctx.firms_in_region('i.uscc')} AND {ctx.applies('e.region', 'i.start_on')}
         ORDER BY i.uscc, i.id_number, i.start_on
     """
     levels = [c.value for c in ctx.candidates("school_levels")]

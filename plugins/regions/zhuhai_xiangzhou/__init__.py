@@ -52,9 +52,12 @@ def _certificates(conn, ids: list[str], on) -> dict[str, list[dict]] | None:
     if caller is None or caller.spec is None:
         return None
     held: dict[str, list[dict]] = {}
-    for result in caller(conn=conn, on=on, id_numbers=ids):
+    wanted = set(ids)
+    # many interns: every certificate held that day in one call (far fewer than the interns), kept for the interns
+    for result in caller(conn=conn, on=on, id_numbers=ids if len(ids) <= 500 else None):
         for row in result or []:
-            held.setdefault(row["id_number"], []).append(row)
+            if row["id_number"] in wanted:
+                held.setdefault(row["id_number"], []).append(row)
     return held
 
 
@@ -89,7 +92,7 @@ def cases(ctx, year: int) -> list[dict]:
                {param('once')} AS once, {param('min_months')} AS min_months, {param('certificate_level')} AS level
         FROM internships i JOIN enterprises e ON e.uscc = i.uscc
         WHERE i.kind = '岗位实习' AND i.start_on >= {ctx.bind(dt.date(year, 1, 1))} AND i.start_on <= {ctx.bind(dt.date(year, 12, 31))}
-          AND {ctx.applies('e.region', 'i.start_on')}
+          AND {ctx.firms_in_region('i.uscc')} AND {ctx.applies('e.region', 'i.start_on')}
         ORDER BY i.uscc, i.id_number, i.start_on
     """
     rows = list(ctx.rows(sql))
