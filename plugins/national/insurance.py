@@ -4,12 +4,15 @@
 Coverage is the union of every policy of a required kind the student is insured on. What one
 insured row covers is the intersection of its own dates (NULL: the policy's) with the policy's
 period, ending the day before the policy was surrendered or cancelled (``cancelled_on`` is the
-first day not covered; a policy marked 已退保 / 已注销 without that date covers nothing). Two streams ordered by person, the internships in
-scope and the cover intervals, are walked side by side (``_coverage``): each person's intervals
-are sorted once, and each of the person's internships is swept over them
-(``xiaoqi.core.rules.sweep.uncovered``), so the cost is one pass over each table however the
-intervals overlap. Which intervals count for an internship (the kinds, a minimum cover) depends
-on the values that apply to its region and start date: each interval carries one bit per
+first day not covered; a policy marked 已退保 / 已注销 without that date covers nothing).
+
+The database keeps the internships that may have an uncovered day (``_maybe_uncovered``: the first
+uncovered day of an internship is its first day or the day after a counted interval ends, so the
+others are covered; a few index probes per internship, in SQL, where the check's other readers
+are not held back). Those few are swept exactly in Python (``_swept``), a chunk at a time with
+their people's intervals: two streams ordered by person walked side by side, each person's
+intervals sorted once, each internship swept over them (``xiaoqi.core.rules.sweep.uncovered``).
+Which intervals count for an internship (the kinds, a minimum cover) depends on the values that apply to its region and start date: each interval carries one bit per
 candidate value that it satisfies, each internship the index of the value that applies to it.
 """
 
@@ -63,22 +66,75 @@ def _counted(held, kind_index, cover_index) -> list[tuple[int, int]]:
     return [(r[1], r[2]) for r in held if r[3] & need and (want is None or r[4] & want)]
 
 
+#: internships whose cover is swept in Python at a time (their people's intervals read in one query)
+CHUNK = 2_000
+
+
 def _coverage(ctx):
     region = ctx.region()
     kinds = ctx.param_index("required_kinds", region=region, on="i.start_on")
     cover = ctx.param_index("min_cover_per_student", region=region, on="i.start_on")
     day, person = ctx.sql.day_number, ctx.sql.bytewise
-    internships = ctx.tuples(
-        f"SELECT i.id_number, {day('i.start_on')}, {day('i.end_on')}, {kinds}, {cover}, i.uscc, i.start_on, i.school_code "
-        f"FROM internships i {JOIN_SCHOOL_ENTERPRISE} "
-        f"WHERE {ctx.scope('i')} AND {ctx.applies(region, 'i.start_on')} ORDER BY {person('i.id_number')}")
     kind_bits = _bits(ctx, "required_kinds", lambda kinds: " OR ".join(f"p.kind = {ctx.bind(k)}" for k in kinds) or "1 = 0")
     cover_bits = _bits(ctx, "min_cover_per_student", lambda least: f"COALESCE(p.cover_per_person, 0) >= {ctx.literal(least)}")
+    internships = ctx.tuples(
+        f"{_policy_cover(ctx, kind_bits, cover_bits)} "
+        f"SELECT i.id_number, {day('i.start_on')}, {day('i.end_on')}, {kinds}, {cover}, i.uscc, i.start_on, i.school_code "
+        f"FROM internships i {JOIN_SCHOOL_ENTERPRISE} "
+        f"WHERE {ctx.scope('i')} AND {ctx.applies(region, 'i.start_on')} AND {_maybe_uncovered(ctx, kinds, cover)}")
     cover_from, cover_to = cover_dates(ctx)
-    intervals = ctx.tuples(
-        f"SELECT n.id_number, {day(cover_from)}, {day(cover_to)}, {kind_bits}, {cover_bits} "
-        f"FROM insured n JOIN policies p ON p.policy_no = n.policy_no "
-        f"WHERE {cover_from} <= {cover_to} AND {kind_bits} <> 0 ORDER BY {person('n.id_number')}")
+    intervals_sql = (f"SELECT n.id_number, {day(cover_from)}, {day(cover_to)}, {kind_bits}, {cover_bits} "
+                     f"FROM insured n JOIN policies p ON p.policy_no = n.policy_no "
+                     f"WHERE {cover_from} <= {cover_to} AND {kind_bits} <> 0 AND n.id_number IN ({{people}}) "
+                     f"ORDER BY {person('n.id_number')}")
+    # in the table's order (no sort of every internship); each chunk sorted by person
+    while chunk := sorted(itertools.islice(internships, CHUNK), key=lambda r: r[0]):
+        people = sorted({row[0] for row in chunk})
+        binds = {f"person{k}": v for k, v in enumerate(people)}
+        intervals = ctx.tuples(intervals_sql.format(people=", ".join(f":{name}" for name in binds)), **binds)
+        yield from _swept(ctx, chunk, intervals)
+
+
+def _policy_cover(ctx, kind_bits: str, cover_bits: str) -> str:
+    """SQL ``WITH pp AS (...)``: what each policy covers at most (``cover_dates`` without an insured
+    row's own dates), as dates and day numbers, with its bits; computed once per policy."""
+    ended = ", ".join(ctx.bind(s) for s in ENDED)
+    stop = (f"(CASE WHEN p.cancelled_on IS NOT NULL THEN {ctx.sql.add_days('p.cancelled_on', -1)} "
+            f"WHEN p.status IN ({ended}) THEN {ctx.sql.add_days('p.start_on', -1)} ELSE p.end_on END)")
+    last = ctx.sql.least("p.end_on", stop)
+    day = ctx.sql.day_number
+    return (f"WITH pp AS MATERIALIZED (SELECT p.policy_no, p.start_on AS a, {last} AS b, {day('p.start_on')} AS a_day, "
+            f"{day(last)} AS b_day, {kind_bits} AS kinds, {cover_bits} AS covers FROM policies p WHERE {last} IS NOT NULL)")
+
+
+def _maybe_uncovered(ctx, kinds: str, cover: str) -> str:
+    """SQL condition: internship ``i`` may have a day that no interval counted for it covers.
+
+    The first such day, if there is one, is the internship's first day or the day after an
+    interval counted for it ends within it. So an internship is fully covered when its first day
+    is covered and so is the day after each counted interval that ends before its last day;
+    otherwise it is kept and swept exactly (``uncovered``). Dates compare as dates (ISO text on
+    SQLite), the day after an interval by its day number."""
+    day = ctx.sql.day_number
+    counted = f"(pp.kinds & (1 << {kinds})) <> 0 AND ({cover} IS NULL OR (pp.covers & (1 << {cover})) <> 0)"
+    # cover_dates, the policy's part read from pp (never NULL there)
+    a, b = "(CASE WHEN n.start_on > pp.a THEN n.start_on ELSE pp.a END)", "(CASE WHEN n.end_on < pp.b THEN n.end_on ELSE pp.b END)"
+    a_day = f"(CASE WHEN n.start_on > pp.a THEN {day('n.start_on')} ELSE pp.a_day END)"
+    b_day = f"(CASE WHEN n.end_on < pp.b THEN {day('n.end_on')} ELSE pp.b_day END)"
+
+    def intervals(alias: str) -> str:
+        return (f"(SELECT {a} AS a, {b} AS b, {a_day} AS a_day, {b_day} AS b_day FROM insured n "
+                f"JOIN pp ON pp.policy_no = n.policy_no WHERE n.id_number = i.id_number AND {counted}) {alias}")
+
+    return (f"(i.end_on < i.start_on "
+            f"OR NOT EXISTS (SELECT 1 FROM {intervals('y')} WHERE y.a <= y.b AND y.a <= i.start_on AND y.b >= i.start_on) "
+            f"OR EXISTS (SELECT 1 FROM {intervals('x')} WHERE x.a <= x.b AND x.b >= i.start_on AND x.b < i.end_on "
+            f"AND NOT EXISTS (SELECT 1 FROM {intervals('y')} WHERE y.a <= y.b AND y.a_day <= x.b_day + 1 AND y.b > x.b)))")
+
+
+def _swept(ctx, internships, intervals):
+    """Findings of ``internships`` (rows sorted by person) swept over their people's cover
+    ``intervals`` (rows sorted by person): two streams walked side by side."""
     pending = next(intervals, None)
     for id_number, group in itertools.groupby(internships, key=lambda r: r[0]):
         while pending is not None and pending[0] < id_number:
@@ -97,6 +153,8 @@ def _coverage(ctx):
             gaps = uncovered(first, last, counted)
             if gaps:
                 yield _gap_finding(ctx, row, gaps)
+    for _ in intervals:  # read to its end: the cursor closes
+        pass
 
 
 def _gap_finding(ctx, row, gaps):

@@ -96,12 +96,14 @@ def _day_by_day(conn, config) -> dict[tuple[str, str], dict]:
     for r in internships:
         r["start_on"], r["end_on"] = as_date(r["start_on"]), as_date(r["end_on"])
     cover = rows("SELECT n.id_number, p.kind, p.cover_per_person, COALESCE(n.start_on, p.start_on) AS a, "
-                 "COALESCE(n.end_on, p.end_on) AS b, p.start_on AS policy_from, p.end_on AS policy_to, p.cancelled_on "
+                 "COALESCE(n.end_on, p.end_on) AS b, p.start_on AS policy_from, p.end_on AS policy_to, p.cancelled_on, p.status "
                  "FROM insured n JOIN policies p ON p.policy_no = n.policy_no")
     for c in cover:  # an insured row covers its dates within its policy's, until the day before a cancellation
         c["a"] = max(as_date(c["a"]), as_date(c["policy_from"]))
         c["b"] = min(as_date(c["b"]), as_date(c["policy_to"]),
                      as_date(c["cancelled_on"]) - dt.timedelta(days=1) if c["cancelled_on"] else dt.date.max)
+        if c["status"] in ("已退保", "已注销") and not c["cancelled_on"]:
+            c["b"] = c["a"] - dt.timedelta(days=1)  # ended without a date: covers nothing
     out = {}
     for r in internships:
         kinds = params.resolve("INT-INSURANCE", "required_kinds", r["school_region"], r["start_on"])
@@ -158,6 +160,51 @@ def test_sweeping_rules_equal_counting_day_by_day(xiaoqi_engine, config):
     got = {(f.rule, f.subject_key): {"dates": f.dates, "peak": _peak(f)} for f in result.findings}
     assert got == want
     assert {rule for rule, _ in got} == set(SWEPT)  # the registry exercises every one of them
+
+
+def _cover_edges(session, seed: int) -> None:
+    """Students insured on touching, overlapping, cancelled and ended policies, with their own
+    dates inside, across and outside the policies', some empty; internships of any length, some
+    of a day, across the policies' ends."""
+    rng = random.Random(seed)
+    world = World(session)
+    world.policy("POL-A", holder=SCHOOL, start=D(2025, 1, 1), end=D(2025, 12, 31))
+    world.policy("POL-B", holder=SCHOOL, start=D(2026, 1, 1), end=D(2026, 12, 31))  # touches POL-A
+    world.policy("POL-C", holder=SCHOOL, start=D(2025, 6, 1), end=D(2026, 6, 30), status="已注销")  # no date: nothing
+    world.policy("POL-D", holder=SCHOOL, start=D(2025, 3, 1), end=D(2026, 3, 31), cancelled_on=D(2025, 9, 15))
+    world.policy("POL-E", holder=SCHOOL, start=D(2025, 11, 1), end=D(2026, 1, 31), kind="意外伤害保险")
+    world.policy("POL-F", holder=SCHOOL, start=D(2026, 5, 10), end=D(2026, 5, 10), cover="100000")  # one day
+    policies = ["POL-A", "POL-B", "POL-C", "POL-D", "POL-E", "POL-F"]
+    for second_from in (D(2025, 6, 11), D(2025, 6, 12), D(2025, 6, 13)):  # touching, a day apart, two days
+        student = world.student()
+        world.internship(student=student, insured=False, start_on=D(2025, 5, 1), end_on=D(2025, 8, 1))
+        world.insure("POL-A", student, D(2025, 1, 1), D(2025, 6, 10))
+        world.insure("POL-D", student, second_from, D(2025, 9, 1))
+    for _ in range(90):
+        student = world.student()
+        for start in {D(2024, 12, 1) + dt.timedelta(days=rng.randint(0, 800)) for _k in range(rng.randint(1, 3))}:
+            world.internship(student=student, insured=False, start_on=start,
+                             end_on=start + dt.timedelta(days=rng.choice([0, 1, 30, 200, 400])))
+        for policy in rng.sample(policies, rng.randint(0, 4)):
+            a = b = None
+            if rng.random() < 0.5:
+                a = D(2024, 10, 1) + dt.timedelta(days=rng.randint(0, 800))
+                b = a + dt.timedelta(days=rng.randint(-5, 300))  # may end before it starts: empty
+            world.insure(policy, student, a, b)
+
+
+@pytest.mark.parametrize("config", [None, CONFIG], ids=["national", "regional-and-dated"])
+def test_insurance_cover_equals_counting_day_by_day_on_touching_and_cancelled_cover(xiaoqi_engine, config):
+    """INT-INSURANCE keeps in SQL only the internships whose first day or a day after a counted
+    interval's end may be uncovered, and sweeps those: the same as counting every day."""
+    with write_session(xiaoqi_engine) as session:
+        _cover_edges(session, seed=13)
+    with xiaoqi_engine.connect() as conn:
+        want = {k: v for k, v in _day_by_day(conn, config).items() if k[0] == "INT-INSURANCE"}
+    result = run_check(xiaoqi_engine, rules=["INT-INSURANCE"], config=config)
+    got = {(f.rule, f.subject_key): {"dates": f.dates, "peak": None} for f in result.findings}
+    assert got == want
+    assert 10 < len(got) < 250  # both covered and uncovered internships
 
 
 def test_side_by_side_equals_one_connection_on_a_generated_registry(xiaoqi_engine):
