@@ -117,6 +117,29 @@ class Option(_ParameterHelp, click.Option):
         return self.get_help_spec(ctx), help
 
 
+def cells(text: str) -> int:
+    """The terminal columns ``text`` takes (a Chinese character two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def listed(head: str, items: list[str], sep: str, width: int = 68) -> str:
+    """A help text: ``head`` then ``items`` joined by ``sep``, broken into lines between items (never
+    inside one, as click's wrapping breaks a run of Chinese text without spaces), kept as they are
+    by click (a ``\\b`` paragraph)."""
+    lines, line = [], ""
+    for i, item in enumerate(items):
+        piece = item + (sep if i < len(items) - 1 else "")
+        if line and cells(line + piece.rstrip()) > width:
+            lines.append(line.rstrip())
+            line = ""
+        line += piece
+    if line:
+        lines.append(line.rstrip())
+    return head + "\n\n\b\n" + "\n".join(lines)
+
+
 class Argument(_ParameterHelp, click.Argument):
     """An argument with a help text, listed under "Positional arguments"."""
 

@@ -34,8 +34,12 @@ catalogue(
                               "The PostgreSQL server {server} has no database {name}. Create it first: createdb -h {host} -p {port} -U {user} {name}, then run: xiaoqi --db {db} init"),
         "db.pg.refused": ("无法连接 PostgreSQL 服务器 {server}（连接被拒绝）。请确认服务器已启动并在该地址和端口监听（例如 systemctl start postgresql），或检查 --db 中的主机和端口。",
                           "Cannot reach the PostgreSQL server {server} (connection refused). Check that the server is running and listening there (e.g. systemctl start postgresql), or correct the host and port in --db."),
-        "db.pg.no_role": ("PostgreSQL 服务器 {server} 上没有用户 {user}。请在 --db 中使用已有的用户，或请管理员创建：createuser -h {host} -p {port} -U postgres {user}",
-                          "The PostgreSQL server {server} has no user {user}. Use an existing user in --db, or ask the administrator to create it: createuser -h {host} -p {port} -U postgres {user}"),
+        "db.pg.no_role": ("PostgreSQL 服务器 {server} 上没有用户 {user}。请在 --db 中使用已有的用户；为办公室开设 xiaoqi 登录，由数据库所有者运行："
+                          "xiaoqi --db postgresql+psycopg://所有者@{host}:{port}/{name} users add {user} --actor school:学校代码；"
+                          "其他用途的用户请管理员创建：createuser -h {host} -p {port} -U postgres {user}",
+                          "The PostgreSQL server {server} has no user {user}. Use an existing user in --db; for an office's xiaoqi login, the database's owner runs: "
+                          "xiaoqi --db postgresql+psycopg://OWNER@{host}:{port}/{name} users add {user} --actor school:CODE; "
+                          "any other user is created by the administrator: createuser -h {host} -p {port} -U postgres {user}"),
         "db.pg.auth": ("用户 {user} 登录 PostgreSQL 服务器 {server} 失败：密码错误或未提供密码。请在 --db 中写明密码（postgresql+psycopg://{user}:密码@{host}:{port}/{name}），或保存在 ~/.pgpass 中。",
                        "User {user} could not log in to the PostgreSQL server {server}: wrong or missing password. Give it in --db (postgresql+psycopg://{user}:PASSWORD@{host}:{port}/{name}) or keep it in ~/.pgpass."),
         "db.pg.no_host": ("找不到 PostgreSQL 服务器的主机 {host}。请检查 --db 中的主机名。", "Cannot find the PostgreSQL server's host {host}. Check the host name in --db."),

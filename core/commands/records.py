@@ -37,9 +37,11 @@ def kinds_help() -> tuple[str, str]:
     """The KIND argument's help: every record kind loaded now, by the names a user may type."""
     from ..kinds import get_kinds
 
+    from ..clikit import listed
+
     kinds = get_kinds().values()
-    return ("数据类型（英文名或中文名均可）：" + "、".join(f"{k.name}（{k.zh}）" for k in kinds),
-            "the record kind: " + ", ".join(k.name for k in kinds))
+    return (listed("数据类型（英文名或中文名均可）：", [f"{k.name}（{k.zh}）" for k in kinds], "、"),
+            listed("the record kind, by its English or Chinese name:", [f"{k.name} ({k.zh})" for k in kinds], ", "))
 
 
 def kind_argument():

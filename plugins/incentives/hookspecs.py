@@ -36,4 +36,4 @@ from xiaoqi.core.hookspecs import hookspec
 
 @hookspec
 def xiaoqi_intern_subsidy_schemes() -> list[dict]:
-    """Intern-subsidy schemes (dicts: id, name, region, params, cases, …) — see the module."""
+    """Intern-subsidy schemes of a city or province: dicts with id, name, region, params, cases(ctx, year) and optionally valid_from, valid_to and source (each key described in xiaoqi.plugins.incentives.hookspecs)."""
