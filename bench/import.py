@@ -1,6 +1,7 @@
 """Benchmark of ``xiaoqi import`` on a 1,000,000-row internships CSV (SQLite).
 
-    .venv/bin/python bench/import.py [--rows 1000000] [--out bench/out/import] [--keep]
+    .venv/bin/python bench/import.py [--rows 1000000] [--out bench/out/import] [--keep] [--students 100000]
+    .venv/bin/python bench/import.py --db postgresql+psycopg://postgres@127.0.0.1:5432/xiaoqi_bench [--keep]
 
 Generates (seeded, reproducible) the CSV files of the schools, majors, students, enterprises and
 positions that the internships refer to, and the internships CSV itself: every student has an
@@ -23,8 +24,18 @@ Then, in the same run:
    rebuild, in one transaction, committed. No file, no parsing, no validation: what any import that keeps these tables, indexes
    and audit entries must pay on this machine.
 
+7. ``xiaoqi import students`` of the first 100,000 students (``--students``) into a database with
+   the schools and majors, against ``sqlite-utils insert`` of the same file: whole commands,
+   process start included.
+
 Prints rows/s for each and the ratios. Targets: the validated import ≥ 50,000 rows/s
-(≥ 2.5× sqlite-utils), peak memory under 1 GB.
+(≥ 2.5× sqlite-utils), peak memory under 1 GB; the students' import ≥ 1.5× sqlite-utils.
+
+With ``--db postgresql+psycopg://...`` the same CSV files go into that PostgreSQL database (dropped
+and created afresh; a template copy of it before the internships serves the floor): the validated
+import (COPY), the unchanged re-import, PostgreSQL's own COPY of the CSV into a table of text
+columns (the reference), and the floor — the same rows and audit entries written with COPY into
+the copy, in one transaction. Target: ≥ 80,000 rows/s.
 """
 
 from __future__ import annotations
@@ -232,11 +243,134 @@ def database_floor(result: Path, before: Path, batch: int = 10_000) -> float:
     return seconds
 
 
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+def _pg_admin(url: str):
+    """A psycopg connection (autocommit) to the server's ``postgres`` database, and the name of
+    the benchmark's database in ``url``."""
+    import psycopg
+    import sqlalchemy as sa
+
+    u = sa.engine.make_url(url)
+    params = {"host": u.host or "127.0.0.1", "port": u.port or 5432, "user": u.username or "postgres"}
+    if u.password:
+        params["password"] = u.password
+    return psycopg.connect(dbname="postgres", autocommit=True, **params), params, u.database
+
+
+def _pg_recreate(admin, name: str, template: str | None = None) -> None:
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+def pg_copy_reference(params: dict, name: str, csv_path: Path) -> float:
+    """Seconds of PostgreSQL's own COPY of the CSV file into a table of 23 text columns, no
+    validation, no index (connect, COPY, commit)."""
+    import psycopg
+
+    with open(csv_path, encoding="utf-8") as fh:
+        width = len(next(csv.reader(fh)))
+    started = time.perf_counter()
+    with psycopg.connect(dbname=name, **params) as conn:
+        conn.execute("CREATE TABLE copy_reference (" + ", ".join(f"c{i} text" for i in range(width)) + ")")
+        with conn.cursor() as cursor, cursor.copy("COPY copy_reference FROM STDIN (FORMAT csv, HEADER true)") as copy, \
+                open(csv_path, "rb") as fh:
+            while chunk := fh.read(1 << 20):
+                copy.write(chunk)
+    return time.perf_counter() - started
+
+
+def pg_floor(params: dict, result: str, before: str, batch: int = 10_000) -> float:
+    """Seconds PostgreSQL alone takes for the database work of the validated import: the same rows
+    (read back from xiaoqi's result, in memory before the clock starts) and the same light audit
+    entries, stored file parts and audit block, written with COPY in 10,000-row batches into a copy
+    of the database as it was before the import, in one transaction, committed."""
+    import psycopg
+
+    names = None
+    with psycopg.connect(dbname=result, **params) as source:
+        names = [r[0] for r in source.execute("SELECT column_name FROM information_schema.columns WHERE table_name = "
+                                              "'internships' AND column_name <> 'id' ORDER BY ordinal_position")]
+        rows = source.execute(f"SELECT {', '.join(names)} FROM internships ORDER BY id").fetchall()
+        batch_id = source.execute("SELECT max(batch_id) FROM audit_log WHERE kind = 'internships' AND action = 'create'").fetchone()[0]
+        audit_names = ["block_id", "at", "actor", "kind", "batch_id", "action", "key", "row_no", "hash"]
+        entries = source.execute(f"SELECT {', '.join(audit_names)} FROM audit_log WHERE batch_id = %s AND action = 'create' "
+                                 "ORDER BY id", (batch_id,)).fetchall()
+        files = source.execute("SELECT part, codec, data FROM import_files WHERE batch_id = %s ORDER BY part", (batch_id,)).fetchall()
+        block = source.execute("SELECT id, seq, prev_hash, hash, entries, sealed_at FROM audit_blocks WHERE id = %s",
+                               (entries[0][0],)).fetchone()
+    with psycopg.connect(dbname=before, **params) as conn:
+        started = time.perf_counter()
+        with conn.cursor() as cursor:
+            cursor.execute("LOCK TABLE internships IN SHARE ROW EXCLUSIVE MODE")
+            new_batch = cursor.execute("INSERT INTO import_batches (kind, file_name, sha256, actor, started_at, rows, created, "
+                                       "updated, unchanged, invalid, dry_run) VALUES ('internships', 'internships.csv', '', "
+                                       "'admin', now(), 0, 0, 0, 0, 0, false) RETURNING id").fetchone()[0]
+            for start in range(0, len(rows), batch):
+                with cursor.copy(f"COPY internships ({', '.join(names)}) FROM STDIN") as copy:
+                    for row in rows[start:start + batch]:
+                        copy.write_row(row)
+                with cursor.copy(f"COPY audit_log ({', '.join(audit_names)}) FROM STDIN") as copy:
+                    for e in entries[start:start + batch]:
+                        copy.write_row(e[:4] + (new_batch,) + e[5:])
+            cursor.executemany("INSERT INTO import_files (batch_id, part, codec, data) VALUES (%s, %s, %s, %s)",
+                               [(new_batch, *f) for f in files])
+            cursor.execute("SELECT hash FROM audit_log WHERE block_id = %s ORDER BY id", (block[0],)).fetchall()
+            cursor.execute("INSERT INTO audit_blocks (id, seq, prev_hash, hash, entries, sealed_at) "
+                           "VALUES (%s, %s, %s, %s, %s, %s)", block)
+        conn.commit()
+        seconds = time.perf_counter() - started
+    return seconds
+
+
+def main_pg(url: str, files: dict[str, Path], rows: int) -> None:
+    """The benchmark on PostgreSQL (``--db postgresql+psycopg://...``): the database named in the
+    URL is created afresh (and a copy of it before the internships, for the floor)."""
+    xiaoqi = str(BIN / "xiaoqi")
+    admin, params, name = _pg_admin(url)
+    before = f"{name}_before"
+    _pg_recreate(admin, name)
+    env = {**os.environ, "XIAOQI_LANG": "en"}
+    run([xiaoqi, "--db", url, "init"], env=env, stdout=subprocess.DEVNULL)
+    for kind in ("schools", "majors", "students", "enterprises", "positions"):
+        seconds = run([xiaoqi, "--db", url, "import", kind, str(files[kind])], env=env, stdout=subprocess.DEVNULL)
+        print(f"xiaoqi import {kind:<12} {seconds:7.1f} s   (load {os.getloadavg()[0]:.1f})")
+    _pg_recreate(admin, before, template=name)
+    load = os.getloadavg()[0]
+    validated, peak = measure([xiaoqi, "--db", url, "import", "internships", str(files["internships"])], env=env,
+                              stdout=subprocess.DEVNULL)
+    again = run([xiaoqi, "--db", url, "import", "internships", str(files["internships"])], env=env, stdout=subprocess.DEVNULL)
+    reference = f"{name}_copy"
+    _pg_recreate(admin, reference)
+    copy = pg_copy_reference(params, reference, files["internships"])
+    floor = pg_floor(params, name, before)
+    for other in (before, reference):
+        admin.execute(f'DROP DATABASE IF EXISTS "{other}" WITH (FORCE)')
+    admin.close()
+    rate = lambda s: rows / s  # noqa: E731
+    print()
+    print(f"{'method (PostgreSQL)':<44}{'seconds':>9}{'rows/s':>12}")
+    for label, seconds in (("xiaoqi import (validated, audited)", validated),
+                           ("xiaoqi import again (all unchanged)", again),
+                           ("COPY of the CSV into a text table", copy),
+                           ("floor: PostgreSQL alone, same writes and audit", floor)):
+        print(f"{label:<44}{seconds:>9.1f}{rate(seconds):>12,.0f}")
+    print()
+    print(f"xiaoqi / COPY: {copy / validated:.2f}x")
+    print(f"xiaoqi / floor (the same database work alone): {floor / validated:.2f}x")
+    print(f"validated import: {rate(validated):,.0f} rows/s (target >= 80,000); peak memory {peak:,.0f} MB, "
+          f"with its parse worker (the server's not counted); load {load:.1f} at its start, {os.getloadavg()[0]:.1f} now")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--out", type=Path, default=HERE / "out" / "import")
     parser.add_argument("--keep", action="store_true", help="reuse the generated CSV files if present")
+    parser.add_argument("--db", help="a PostgreSQL URL (postgresql+psycopg://user@host/name): the database is created "
+                                     "afresh; default: SQLite files in --out")
+    parser.add_argument("--students", type=int, default=100_000,
+                        help="students of the whole-command comparison with sqlite-utils (0: skip it)")
     args = parser.parse_args()
     out: Path = args.out
     xiaoqi = str(BIN / "xiaoqi")
@@ -250,13 +384,19 @@ def main() -> None:
         rows = sum(1 for _ in fh) - 1
     size_mb = files["internships"].stat().st_size / 1e6
     print(f"internships.csv: {rows:,} rows, {size_mb:.0f} MB")
+    if args.db and not args.db.startswith("sqlite"):
+        main_pg(args.db, files, rows)
+        return
 
     db = out / "xiaoqi.db"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     env = {**os.environ, "XIAOQI_LANG": "en"}
     run([xiaoqi, "--db", str(db), "init"], env=env, stdout=subprocess.DEVNULL)
+    schools_only = out / "schools-majors.db"
     for kind in ("schools", "majors", "students", "enterprises", "positions"):
+        if kind == "students":
+            _copy_db(db, schools_only)
         seconds = run([xiaoqi, "--db", str(db), "import", kind, str(files[kind])], env=env, stdout=subprocess.DEVNULL)
         with open(files[kind], encoding="utf-8") as fh:
             n = sum(1 for _ in fh) - 1
@@ -265,8 +405,10 @@ def main() -> None:
     before = out / "before-internships.db"
     _copy_db(db, before)
 
-    validated, peak = measure([xiaoqi, "--db", str(db), "import", "internships", str(files["internships"])], env=env)
-    again = run([xiaoqi, "--db", str(db), "import", "internships", str(files["internships"])], env=env)
+    load = os.getloadavg()[0]
+    validated, peak = measure([xiaoqi, "--db", str(db), "import", "internships", str(files["internships"])], env=env,
+                              stdout=subprocess.DEVNULL)
+    again = run([xiaoqi, "--db", str(db), "import", "internships", str(files["internships"])], env=env, stdout=subprocess.DEVNULL)
 
     plain = out / "sqlite-utils.db"
     plain.unlink(missing_ok=True)
@@ -276,6 +418,7 @@ def main() -> None:
     shell_db.unlink(missing_ok=True)
     shell = run(["sqlite3", str(shell_db), f".import --csv {files['internships']} internships"])
     floor = database_floor(db, before)
+    students = compare_students(out, files["students"], schools_only, args.students, env) if args.students else None
 
     rate = lambda s: rows / s  # noqa: E731
     print()
@@ -292,6 +435,31 @@ def main() -> None:
     print(f"xiaoqi / floor (the same database work alone): {floor / validated:.2f}x")
     print(f"validated import: {rate(validated):,.0f} rows/s (target >= 50,000); "
           f"peak memory {peak:,.0f} MB, with its parse worker (target < 1,024 MB)")
+    if students:
+        n, ours, theirs = students
+        print(f"{n:,} students, whole commands (process start included): xiaoqi import {ours:.2f} s, sqlite-utils insert "
+              f"{theirs:.2f} s: {theirs / ours:.2f}x  (target >= 1.5x)")
+    print(f"machine load: {load:.1f} at the validated import's start, {os.getloadavg()[0]:.1f} now (1-minute averages)")
+
+
+def compare_students(out: Path, students_csv: Path, schools_only: Path, n: int, env: dict) -> tuple[int, float, float]:
+    """``xiaoqi import students`` of the first ``n`` students into a database with the schools and
+    majors, against ``sqlite-utils insert --csv --no-detect-types`` of the same file into an empty
+    one: seconds of each whole command, process start included."""
+    part = out / f"students-{n}.csv"
+    with open(students_csv, encoding="utf-8", newline="") as src, open(part, "w", encoding="utf-8", newline="") as dst:
+        for count, line in enumerate(src):
+            if count > n:
+                break
+            dst.write(line)
+    db = out / "students.db"
+    _copy_db(schools_only, db)
+    ours = run([str(BIN / "xiaoqi"), "--db", str(db), "import", "students", str(part)], env=env, stdout=subprocess.DEVNULL)
+    plain = out / "students-sqlite-utils.db"
+    plain.unlink(missing_ok=True)
+    theirs = run([str(BIN / "sqlite-utils"), "insert", str(plain), "students", str(part), "--csv", "--no-detect-types"],
+                 stdout=subprocess.DEVNULL)
+    return n, ours, theirs
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ from typing import Any, Iterable
 import sqlalchemy as sa
 
 from .fields import parse_idcard
-from .i18n import catalogue, t
+from .i18n import catalogue, get_lang, t
 from .kinds import NamedReference, RecordKind, get_kind
 
 catalogue(
@@ -45,9 +45,11 @@ catalogue(
 
 #: values per IN (...) list (SQLite allows 32,766 bound parameters, PostgreSQL 65,535)
 CHUNK = 10_000
+#: names looked up are remembered for later batches, up to this many
+NAMES_KEPT = 200_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Unresolved:
     """A name that named no record, or several: the row's position, the name column, the name."""
 
@@ -89,8 +91,11 @@ class Resolver:
         self.kind = kind
         have = None if present is None else set(present)
         self.refs = [r for r in kind.named_references if have is None or {r.column, r.name_column} & have]
-        #: (reference, scope values, name) -> keys of the records with that name
-        self.names: dict[tuple, list[str]] = {}
+        #: reference column -> (scope values, name) -> keys of the records with that name
+        self.names: dict[str, dict[tuple, list[str]]] = {}
+        #: the same -> why the name stays text (made once: a file repeats its mentors' names on
+        #: thousands of rows)
+        self.reasons: dict[str, dict[tuple, str]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.refs)
@@ -157,37 +162,52 @@ class Resolver:
                     problems.append((i, ref.name_column, names[i], t(
                         "ref.named.other_name", key=keys[i], kind=label, name=row[1], written=names[i])))
         if by_name:
-            self._look_up_names(conn, ref, [(tuple(c[i] for c in scope_cols), names[i]) for i in by_name])
-            for i in by_name:
-                scope = tuple(c[i] for c in scope_cols)
-                matches = self.names[(ref.column, scope, names[i])]
+            # (scope values, name) of each row: a few distinct pairs repeat over many rows
+            scoped = zip(*([c[i] for i in by_name] for c in scope_cols)) if scope_cols else [()] * len(by_name)
+            pairs = list(zip(scoped, [names[i] for i in by_name]))
+            known = self._look_up_names(conn, ref, pairs)
+            reasons = self.reasons.setdefault(ref.column, {})
+            lang, label, column = get_lang(), target.label(), ref.name_column
+            scopes: dict[tuple, str] = {}
+            for i, pair in zip(by_name, pairs):
+                matches = known[pair]
                 if len(matches) == 1:
                     keys[i] = matches[0]
                     continue
-                reason = (t("ref.named.unknown", kind=target.label(), scope=self._scope_text(ref, scope), name=names[i])
-                          if not matches else
-                          t("ref.named.ambiguous", kind=target.label(), scope=self._scope_text(ref, scope), name=names[i],
-                            n=len(matches)))
-                unresolved.append(Unresolved(i, ref.name_column, names[i], reason))
+                reason = reasons.get(pair)
+                if reason is None:
+                    scope = scopes.get(pair[0])
+                    if scope is None:
+                        scope = scopes[pair[0]] = self._scope_text(ref, pair[0])
+                    reason = reasons[pair] = (
+                        t("ref.named.unknown", lang, kind=label, scope=scope, name=pair[1]) if not matches else
+                        t("ref.named.ambiguous", lang, kind=label, scope=scope, name=pair[1], n=len(matches)))
+                unresolved.append(Unresolved(i, column, pair[1], reason))
 
-    def _look_up_names(self, conn, ref: NamedReference, wanted: list[tuple[tuple, str]]) -> None:
-        """Find the keys of every (scope values, name) in ``wanted`` not looked up before."""
-        new = {(ref.column, scope, name) for scope, name in wanted} - self.names.keys()
+    def _look_up_names(self, conn, ref: NamedReference, wanted: list[tuple[tuple, str]]) -> dict[tuple, list[str]]:
+        """The keys of the records named by each (scope values, name) in ``wanted`` (those not
+        looked up before are looked up now): the reference's dictionary of them."""
+        known = self.names.setdefault(ref.column, {})
+        if len(known) > NAMES_KEPT:  # forget the names of earlier batches (bounds memory)
+            known.clear()
+            self.reasons.get(ref.column, {}).clear()
+        new = set(wanted) - known.keys()
         if not new:
-            return
+            return known
         for entry in new:
-            self.names[entry] = []
+            known[entry] = []
         target = get_kind(ref.kind)
         model = target.model
         key, name = getattr(model, target.key[0]), getattr(model, ref.target_name)
         scope = [getattr(model, tc) for _, tc in ref.scope]
-        scope_values = [sorted({e[1][k] for e in new if e[1][k] is not None}) for k in range(len(ref.scope))]
+        scope_values = [sorted({e[0][k] for e in new if e[0][k] is not None}) for k in range(len(ref.scope))]
         if any(not values for values in scope_values):
-            return  # rows without their school or enterprise match nobody
+            return known  # rows without their school or enterprise match nobody
         # the names within the scopes wanted; the pairs are matched here (a name recurs elsewhere)
-        for part in _chunks(sorted({e[2] for e in new})):
+        for part in _chunks(sorted({e[1] for e in new})):
             stmt = sa.select(key, name, *scope).where(name.in_(part), *(c.in_(v) for c, v in zip(scope, scope_values)))
             for row in conn.execute(stmt.order_by(key)):
-                entry = (ref.column, tuple(row[2:]), row[1])
-                if entry in self.names:
-                    self.names[entry].append(row[0])
+                entry = (tuple(row[2:]), row[1])
+                if entry in known:
+                    known[entry].append(row[0])
+        return known

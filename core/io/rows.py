@@ -39,7 +39,7 @@ _MASKED = re.compile(r"^\d{6}\*{8}[\dXx*]{4}$")
 MEMO_LIMIT = 200_000
 
 
-@dataclass
+@dataclass(slots=True)
 class Problem:
     """One problem of one row: the row number the user sees, the column header as written in the
     file, the value as written, and the reason (translated)."""

@@ -33,3 +33,68 @@ def test_import_on_postgresql_round_trips_and_is_idempotent(demo_db, xiaoqi_cli,
     assert "修改 1" in xiaoqi_cli("import", "schools", changed).output
     exported = xiaoqi_cli("export", "internships", "--format", "json", "--reveal")
     assert exported.exit_code == 0 and len(exported.json) == len(records(source, "internships"))
+
+
+def _problems(result) -> list[tuple]:
+    return [(p.row, p.column, p.value, p.reason) for p in result.problems]
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize("xiaoqi_backend", ["pg"], indirect=True)
+def test_the_parse_worker_and_copy_give_postgresql_the_same_rows_audit_and_errors(demo_db, xiaoqi_cli, xiaoqi_db_url,
+                                                                                     tmp_path, monkeypatch):
+    """A CSV file parsed by the worker process (as every large file is) and written with COPY: the
+    same records and light audit entries as the source, and a file with a bad cell, a key given
+    twice and a missing student refused with the same problems as when parsed in-process, nothing
+    written either way."""
+    import datetime as dt
+
+    from tests.cli.test_import_cli import demo_rows, write_gb18030
+    from xiaoqi.core.actors import ADMIN
+    from xiaoqi.core.db import make_engine
+    from xiaoqi.core.io import import_file, importer, worker
+    from xiaoqi.testing import make_id_number
+
+    started = []
+    original = worker.parse_in_worker
+    monkeypatch.setattr(worker, "parse_in_worker", lambda *a, **k: started.append(original(*a, **k)) or started[-1])
+
+    def parallel(on: bool) -> None:
+        for threshold in ("PARALLEL_BYTES", "PARALLEL_EXCEL_BYTES"):
+            monkeypatch.setattr(importer, threshold, 0 if on else 1 << 62)
+
+    parallel(True)
+    source = demo_db[0]
+    for kind in ORDER:
+        result = xiaoqi_cli("import", kind, kind_file(tmp_path, source, kind, "csv"))
+        assert result.exit_code == 0, (kind, result.output, result.stderr)
+        assert records(xiaoqi_db_url, kind) == records(source, kind), kind
+    assert len(started) == len(ORDER) and all(w is not None for w in started)  # every file went through the worker
+    assert assert_audit_snapshots_match_records(xiaoqi_db_url, ORDER) == sum(len(records(source, k)) for k in ORDER)
+
+    cols, rows = demo_rows(source, "internships")
+    names = [c.name for c in cols]
+    data = [[r[c.name] for c in cols] for r in rows[:6]]
+    data[1][names.index("start_on")] = "2025-13-45"  # a bad cell
+    data[3][names.index("id_number")] = make_id_number("320100", dt.date(2005, 1, 1), 999)  # no such student
+    data.append(list(data[4]))  # the key of row 6 again
+    path = write_gb18030(tmp_path / "bad-internships.csv", [c.zh for c in cols], data)
+    before = table_contents(xiaoqi_db_url)
+    outcomes = []
+    for on in (True, False):
+        parallel(on)
+        engine = make_engine(xiaoqi_db_url)
+        try:
+            result = import_file(engine, actor=ADMIN, kind="internships", path=path)
+        finally:
+            engine.dispose()
+        assert not result.written
+        outcomes.append(_problems(result))
+        after = table_contents(xiaoqi_db_url)
+        # nothing written (a refused batch is kept, with its problems)
+        assert {k: v for k, v in after.items() if k != "import_batches"} == \
+            {k: v for k, v in before.items() if k != "import_batches"}
+        before = after
+    assert outcomes[0] == outcomes[1]
+    assert [p[0] for p in outcomes[0]] == [3, 5, 8], outcomes[0]
+    assert "日期" in outcomes[0][0][3] and "学生" in outcomes[0][1][3] and "第 6 行" in outcomes[0][2][3]
