@@ -1,5 +1,6 @@
 """Documents: a title, cover facts and sections — each section a table of typed cells (numbers,
-``Decimal`` money, dates, text) with notes — written as PDF or Word (DOCX).
+``Decimal`` money, dates, text) with notes — written as PDF or Word (DOCX), or as Markdown and
+HTML text (``markdown``, ``html``).
 
 This is the one renderer of every report-like file: the annual report (``xiaoqi report annual -o
 X.pdf|X.docx``), the incentives statement, and any plugin's own (public API, see docs/plugins.md).
@@ -163,6 +164,60 @@ def write_document(document: Document, path: str | Path, *, fmt: str | None = No
         fh.write(rendered.getvalue())
 
 
+def _fact_line(label: str, value: str) -> str:
+    return f"{label}{'：' if get_lang() == 'zh' else ': '}{value}"
+
+
+# -- Markdown and HTML -------------------------------------------------------------------------------
+
+def markdown(document: Document) -> str:
+    """``document`` as Markdown: the title, the facts, a pipe table per section, notes quoted."""
+    def esc(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+
+    out = [f"# {esc(document.title)}", ""]
+    if document.facts:
+        out += [esc(_fact_line(label, value)) + "  " for label, value in document.facts]
+        out[-1] = out[-1].rstrip()
+        out.append("")
+    for section in document.sections:
+        out += [f"## {esc(section.label())}", ""]
+        if section.rows:
+            out.append("| " + " | ".join(esc(h) for h in section.headers()) + " |")
+            out.append("|" + "|".join("---" for _ in section.columns) + "|")
+            out += ["| " + " | ".join(esc(cell(v)) for v in row) + " |" for row in section.rows]
+        else:
+            out.append(document.empty_text())
+        out += [""] + [f"> {esc(note)}" for note in section.notes] + ([""] if section.notes else [])
+    return "\n".join(out).rstrip() + "\n"
+
+
+def html(document: Document) -> str:
+    """``document`` as one HTML page (inline style, numbers right-aligned), every text escaped."""
+    from html import escape as e
+
+    out = [f'<!DOCTYPE html>\n<html lang="{"zh-CN" if get_lang() == "zh" else "en"}">\n<head>\n<meta charset="utf-8">',
+           f"<title>{e(document.title)}</title>",
+           "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
+           "th,td{border:1px solid #999;padding:.3em .6em}td.n{text-align:right}</style>\n</head>\n<body>",
+           f"<h1>{e(document.title)}</h1>"]
+    if document.facts:
+        out.append("<p>" + "<br>".join(e(_fact_line(label, value)) for label, value in document.facts) + "</p>")
+    for section in document.sections:
+        out.append(f"<h2>{e(section.label())}</h2>")
+        if section.rows:
+            out.append("<table>\n<tr>" + "".join(f"<th>{e(h)}</th>" for h in section.headers()) + "</tr>")
+            for row in section.rows:
+                out.append("<tr>" + "".join(f'<td class="n">{e(cell(v))}</td>' if is_number(v) else f"<td>{e(cell(v))}</td>"
+                                            for v in row) + "</tr>")
+            out.append("</table>")
+        else:
+            out.append(f"<p>{e(document.empty_text())}</p>")
+        out += [f"<p><small>{e(note)}</small></p>" for note in section.notes]
+    out.append("</body>\n</html>")
+    return "\n".join(out) + "\n"
+
+
 # -- PDF ---------------------------------------------------------------------------------------------
 
 #: the registered name of the font the PDF's text is set in
@@ -269,7 +324,7 @@ def write_pdf(document: Document, fh: IO[bytes]) -> None:
                           pageTemplates=[PageTemplate(id="page", frames=[frame], pagesize=pagesize)])
     story: list = [Spacer(1, 25 * mm), Paragraph(_xml(document.title), h1)]
     for label, value in document.facts:
-        story.append(Paragraph(f"{_xml(label)}{'：' if get_lang() == 'zh' else ': '}{_xml(str(value))}", fact))
+        story.append(Paragraph(_xml(_fact_line(label, str(value))), fact))
     if document.sections:
         story += [Spacer(1, 8 * mm), Paragraph(_xml(t("doc.contents")), h2)]
         story += [Paragraph(f"{n}. {_xml(s.label())}", fact) for n, s in enumerate(document.sections, start=1)]
@@ -366,7 +421,7 @@ def write_docx(document: Document, fh: IO[bytes]) -> None:
     page_numbers(first)
     word.add_heading(document.title, level=0)
     for label, value in document.facts:
-        word.add_paragraph(f"{label}{'：' if get_lang() == 'zh' else ': '}{value}")
+        word.add_paragraph(_fact_line(label, value))
     for n, section in enumerate(document.sections, start=1):
         headers = section.headers()
         word.add_heading(f"{n}. {section.label()}", level=1)

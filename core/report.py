@@ -10,7 +10,6 @@ Every figure is one set-based query grouped by school, limited to what the actor
 from __future__ import annotations
 
 import datetime as dt
-import html
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -124,46 +123,16 @@ def report_document(report: AnnualReport, *, actor: Actor, now: dt.datetime | No
                     facts=[scope, (t("doc.fact.year"), str(report.year)), (t("doc.fact.by"), actor.label()), generated_fact(now)])
 
 
-def render_markdown(report: AnnualReport, *, actor: Actor, today: dt.date) -> str:
-    def esc(text: str) -> str:
-        return text.replace("|", "\\|").replace("\n", " ")
+def render_markdown(report: AnnualReport, *, actor: Actor, now: dt.datetime | None = None) -> str:
+    from .documents import markdown
 
-    out = [f"# {t('report.title', year=report.year)}", "", _scope_line(report, actor) + "  ",
-           t("report.generated", today=today.isoformat()), ""]
-    for section in report.sections:
-        out += [f"## {section.label()}", ""]
-        if section.rows:
-            out.append("| " + " | ".join(esc(h) for h in section.headers()) + " |")
-            out.append("|" + "|".join("---" for _ in section.columns) + "|")
-            out += ["| " + " | ".join(esc(cell(v)) for v in row) + " |" for row in section.rows]
-        else:
-            out.append(t("report.empty"))
-        out += [""] + [f"> {note}" for note in section.notes] + ([""] if section.notes else [])
-    return "\n".join(out).rstrip() + "\n"
+    return markdown(report_document(report, actor=actor, now=now))
 
 
-def render_html(report: AnnualReport, *, actor: Actor, today: dt.date, lang: str) -> str:
-    e = html.escape
-    title = t("report.title", year=report.year)
-    out = [f'<!DOCTYPE html>\n<html lang="{"zh-CN" if lang == "zh" else "en"}">\n<head>\n<meta charset="utf-8">',
-           f"<title>{e(title)}</title>",
-           "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;margin:1em 0}"
-           "th,td{border:1px solid #999;padding:.3em .6em}td.n{text-align:right}</style>\n</head>\n<body>",
-           f"<h1>{e(title)}</h1>", f"<p>{e(_scope_line(report, actor))}<br>{e(t('report.generated', today=today.isoformat()))}</p>"]
-    for section in report.sections:
-        out.append(f"<h2>{e(section.label())}</h2>")
-        if section.rows:
-            out.append("<table>\n<tr>" + "".join(f"<th>{e(h)}</th>" for h in section.headers()) + "</tr>")
-            for row in section.rows:
-                cells = "".join(f'<td class="n">{e(cell(v))}</td>' if isinstance(v, (int, Decimal)) and not isinstance(v, bool)
-                                else f"<td>{e(cell(v))}</td>" for v in row)
-                out.append(f"<tr>{cells}</tr>")
-            out.append("</table>")
-        else:
-            out.append(f"<p>{e(t('report.empty'))}</p>")
-        out += [f"<p><small>{e(note)}</small></p>" for note in section.notes]
-    out.append("</body>\n</html>")
-    return "\n".join(out) + "\n"
+def render_html(report: AnnualReport, *, actor: Actor, now: dt.datetime | None = None) -> str:
+    from .documents import html
+
+    return html(report_document(report, actor=actor, now=now))
 
 
 #: characters Excel refuses in a sheet name, and its length limit

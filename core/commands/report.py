@@ -100,8 +100,7 @@ def annual_command(app, year, school, fmt, output):
             render_xlsx(report, fh, actor=actor, today=today)
         click.echo(t("report.written", path=output, sections=len(report.sections)), err=True)
         return
-    text = (render_markdown(report, actor=actor, today=today) if fmt == "md"
-            else render_html(report, actor=actor, today=today, lang=app.lang))
+    text = render_markdown(report, actor=actor) if fmt == "md" else render_html(report, actor=actor)
     if output:
         with open_output(output, text=True) as fh:
             fh.write(text)

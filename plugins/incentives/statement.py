@@ -33,7 +33,6 @@ catalogue(
         "inc.st.lines": ("本期台账行", "Lines of the period"),
         "inc.st.closing": ("期末余额（{year} 年末）", "Closing balances (end of {year})"),
         "inc.st.carried": ("结转以后年度的抵免额（按形成年度）", "Credit carried forward (by the year earned)"),
-        "inc.st.none": ("（无）", "(none)"),
         "inc.st.col.account": ("科目", "account"),
         "inc.st.col.amount": ("金额（元）", "amount (yuan)"),
         "inc.st.col.line": ("行号", "line"),
@@ -154,35 +153,11 @@ def _source(row: dict) -> str:
     return f"{row['source_kind']} {row['source_key']}"
 
 
-def _md_cell(value) -> str:
-    return str("" if value is None else value).replace("|", "\\|").replace("\n", " ")
-
-
 def markdown(st: Statement) -> str:
-    def table(headers, rows, empty=True):
-        if not rows and empty:
-            return [t("inc.st.none"), ""]
-        return ["| " + " | ".join(headers) + " |", "|" + "---|" * len(headers),
-                *("| " + " | ".join(_md_cell(c) for c in row) + " |" for row in rows), ""]
+    """The statement as Markdown: the same document as the PDF and Word files."""
+    from xiaoqi.core.documents import markdown as document_markdown
 
-    money = "{:,.2f}".format
-    out = [f"# {t('inc.st.title', name=st.name, uscc=st.uscc, year=st.year)}", ""]
-    out += [f"## {t('inc.st.opening', year=st.year)}", ""]
-    out += table([t("inc.st.col.account"), t("inc.st.col.amount")], [[_account(a), money(st.opening[a])] for a in st.accounts() if a in st.opening])
-    out += [f"## {t('inc.st.lines')}", ""]
-    out += table([t(f"inc.st.col.{c}") for c in ("line", "date", "type", "account", "amount", "vintage", "case", "source", "note")],
-                 [[r["id"], str(r["entry_date"])[:10], _type(r["line_type"]), _account(r["account"]), money(r["amount"]),
-                   r["vintage"] or "", r["case_shown"], _source(r), r["note"] or ""] for r in st.lines])
-    out += [f"## {t('inc.st.closing', year=st.year)}", ""]
-    out += table([t(f"inc.st.col.{c}") for c in ("account", "opening", "movement", "closing")],
-                 [[_account(a), money(st.opening.get(a, Decimal("0.00"))), money(st.movement(a)), money(st.closing.get(a, Decimal("0.00")))]
-                  for a in st.accounts()])
-    out += [f"## {t('inc.st.carried')}", ""]
-    out += table([t("inc.st.col.year"), t("inc.st.col.left")], [[y, money(a)] for y, a in st.carried])
-    kinds = sorted({r["source_kind"] for r in st.lines})
-    if kinds:
-        out += [t("inc.st.sources", kinds="、".join(kinds)), ""]
-    return "\n".join(out)
+    return document_markdown(document(st))
 
 
 def _day(row: dict) -> dt.date:

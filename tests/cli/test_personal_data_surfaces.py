@@ -200,6 +200,9 @@ def _invocations(url: str, actor: Actor, tmp_path) -> list[tuple[tuple, list]]:
             runs.append((("onex", "account", student, "--format", fmt), []))
     if keys["students"]:
         runs.append((("onex", "account", keys["students"][0], "-o", account), [account]))
+        for suffix in ("pdf", "docx"):
+            document = tmp_path / f"account.{suffix}"
+            runs.append((("onex", "account", keys["students"][0], "-o", document), [document]))
     # logins exist on PostgreSQL only (tests/pg/test_logins_pg.py); on SQLite each says so
     runs.append((("users", "list"), []))
     runs.append((("users", "add", "someone", "--actor", "auditor", "--password-stdin"), []))
