@@ -272,3 +272,35 @@ def test_a_statement_as_word_holds_the_markdown_statements_cells_in_english_too(
         assert [[[c.text for c in row.cells] for row in table.rows] for table in book.tables] == markdown_tables(md)
         assert name in book.paragraphs[0].text and str(years[-2]) in book.paragraphs[0].text
     assert "Opening balances" in md and "Incentives statement of" in book.paragraphs[0].text
+
+
+def test_the_plugin_guides_example_writes_a_document_a_reader_can_check(demo_db, tmp_path):
+    """docs/plugins.md's example ("Writing a PDF or Word document"), run as written."""
+    from pathlib import Path
+
+    from xiaoqi.core.actors import ADMIN, Actor
+    from xiaoqi.core.db import make_engine
+    from xiaoqi.core.errors import UsageError
+
+    text = (Path(__file__).parents[2] / "docs" / "plugins.md").read_text(encoding="utf-8")
+    section = text[text.index("## Writing a PDF or Word document"):]
+    code = section[section.index("```python\n") + 10:section.index("```\n", section.index("```python\n") + 10)]
+    namespace: dict = {}
+    exec(compile(code, "docs/plugins.md", "exec"), namespace)
+    url, _ = demo_db
+    engine = make_engine(url)
+    rows = sql_rows(url, 2025)
+    code_, name = rows[0][0], rows[0][1]
+    with sa.create_engine(url).connect() as conn:
+        count = conn.execute(sa.text("SELECT count(*) FROM internships WHERE school_code = :s AND start_on <= '2025-12-31' "
+                                     "AND end_on >= '2025-01-01'"), {"s": code_}).scalar_one()
+    namespace["write_placements"](engine, ADMIN, 2025, tmp_path / "all.pdf")
+    assert f"{code_}{squashed(name)}{count:,}" in squashed("\n".join(pdf_pages(tmp_path / "all.pdf")))
+    namespace["write_placements"](engine, Actor("school", rows[1][0]), 2025, tmp_path / "one.docx")
+    import docx
+
+    cells = [c.text for t in docx.Document(tmp_path / "one.docx").tables for r in t.rows for c in r.cells]
+    assert rows[1][1] in cells and name not in cells  # the actor's scope
+    with pytest.raises(UsageError):
+        namespace["write_placements"](engine, ADMIN, 2025, tmp_path / "x.odt")
+    engine.dispose()
