@@ -8,6 +8,9 @@ max_share = "0.10"                 # national value
 region = "33"
 valid_from = "2026-01-01"
 value = "0.05"
+
+[dashboard]
+remind_days = 45                   # the TUI's reminders: policies and reservations due within 45 days (default 30)
 ```
 """
 
@@ -25,6 +28,8 @@ catalogue(
     {
         "config.missing": ("找不到配置文件 {path}。", "Configuration file not found: {path}."),
         "config.bad": ("配置文件 {path} 格式错误（第 {line} 行附近）：{reason}", "Configuration file {path} is not valid TOML (near line {line}): {reason}"),
+        "config.bad_remind_days": ("配置文件中 [dashboard] remind_days 应为 1 到 {most} 之间的整数（天数），而不是 {value!r}。",
+                                   "[dashboard] remind_days in the configuration file must be a whole number of days from 1 to {most}, not {value!r}."),
     }
 )
 
@@ -52,3 +57,16 @@ def load_config(path: str | None, url: str) -> dict:
         raise UsageError(t("config.bad", path=p, line=getattr(exc, "lineno", "?"), reason=exc)) from None
     except UnicodeDecodeError as exc:
         raise UsageError(t("config.bad", path=p, line="?", reason=exc)) from None
+
+
+#: the reminder window of the dashboard (policies and reservations due within it), in days
+REMIND_DAYS = 30
+REMIND_DAYS_MOST = 366
+
+
+def remind_days(config: dict | None) -> int:
+    """``[dashboard] remind_days`` of the configuration (the TUI's reminder window), else 30."""
+    value = ((config or {}).get("dashboard") or {}).get("remind_days", REMIND_DAYS)
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= REMIND_DAYS_MOST:
+        raise UsageError(t("config.bad_remind_days", value=value, most=REMIND_DAYS_MOST))
+    return value

@@ -44,6 +44,8 @@ class Summary:
     monthly_active: list[tuple[str, int]] = field(default_factory=list)
     #: quota reservations still holding places whose deadline falls within the reminder window
     expiring_reservations: list[dict] = field(default_factory=list)
+    #: the reminder window the two lists above cover, in days
+    expiring_days: int = 30
 
 
 def count_ticks(largest: int, steps: int = 4) -> list[int]:
@@ -119,7 +121,7 @@ def summary(session: Session | Connection, *, actor: Actor, today: dt.date | Non
     return Summary(today=today, counts=counts, active_internships=active, expiring_policies=expiring,
                    quota_use=quota_use(session, actor=actor, today=today),
                    monthly_active=monthly_active(session, actor, today) if monthly else [],
-                   expiring_reservations=reservations)
+                   expiring_reservations=reservations, expiring_days=expiring_days)
 
 
 def quota_use(session: Session | Connection, *, actor: Actor, today: dt.date) -> list[dict]:

@@ -83,7 +83,7 @@ class XiaoqiApp(App):
 
     def __init__(self, engine, actor: Actor = ADMIN, *, lang: str = "zh", db_label: str = "",
                  today: dt.date | None = None, config: dict | None = None, auto_check: bool = True,
-                 import_dir: Path | None = None, start: str = "dashboard") -> None:
+                 import_dir: Path | None = None, start: str = "dashboard", remind_days: int | None = None) -> None:
         self.lang = lang
         set_lang(lang)
         super().__init__()
@@ -96,6 +96,10 @@ class XiaoqiApp(App):
         #: what plugin screens, panels and detail sections are given
         self.context = TuiContext(engine=engine, actor=actor, config=config, today=self.today, lang=lang)
         self.auto_check = auto_check
+        from xiaoqi.core.config import remind_days as configured
+
+        #: the dashboard's reminder window in days (``--remind-days``, else the configuration's, else 30)
+        self.remind_days = remind_days or configured(config)
         self.import_dir = import_dir
         self.start = start
         self.check_running = False
@@ -345,11 +349,11 @@ def open_names() -> list[str]:
     return [s.name for s in build_sections(TuiContext(None, ADMIN), None)]
 
 
-def run_app(app_context, *, start: str = "dashboard") -> None:
+def run_app(app_context, *, start: str = "dashboard", remind_days: int | None = None) -> None:
     """Run the TUI for the CLI's ``AppContext`` (database, actor, language, configuration) on the
-    section ``start``."""
+    section ``start``; ``remind_days``: the dashboard's reminder window (default: the configuration's)."""
     from xiaoqi.core.db import display_name
 
     engine = app_context.engine()
     XiaoqiApp(engine, app_context.actor, lang=app_context.lang, db_label=display_name(app_context.url),
-              config=app_context.config(), start=start).run()
+              config=app_context.config(), start=start, remind_days=remind_days).run()

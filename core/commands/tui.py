@@ -2,7 +2,7 @@
 
 The core never imports the TUI by name: it finds it through the ``xiaoqi.tui`` entry-point group
 (xiaoqi's own pyproject declares ``xiaoqi = "xiaoqi.tui.app"``). What the entry point names offers
-``run_app(app_context, start=SECTION)``, ``section_for(NAME) -> SECTION | None`` and
+``run_app(app_context, start=SECTION, remind_days=N)``, ``section_for(NAME) -> SECTION | None`` and
 ``open_names() -> list[str]``.
 """
 
@@ -58,14 +58,21 @@ def start_section(ui, name: str) -> str:
 @option("--open", "open_", default=None, metavar="NAME",
         help=("先打开的界面：数据类型（如 internships 或 实习）、dashboard、compliance 或 import",
               "the screen to open first: a record kind (e.g. internships), dashboard, compliance or import"))
+@option("--remind-days", type=click.IntRange(1, 366), default=None, metavar="N",
+        help=("概览提醒 N 天内到期的保单与名额预留（默认取 xiaoqi.toml 中 [dashboard] remind_days，否则 30）",
+              "the dashboard reminds of policies and reservations due within N days (default: [dashboard] remind_days "
+              "of xiaoqi.toml, else 30)"))
 @pass_app
-def tui_command(app, open_: str | None):
+def tui_command(app, open_: str | None, remind_days: int | None):
+    from ..config import remind_days as configured
+
     ui = terminal_ui()
     start = "dashboard" if open_ is None else start_section(ui, open_)
+    window = remind_days or configured(app.config())  # a bad setting is named before the UI starts
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
         click.echo(t("tui.no_terminal"), err=True)
         from .status import print_status
 
         print_status(app)
         return
-    ui.run_app(app, start=start)
+    ui.run_app(app, start=start, remind_days=window)

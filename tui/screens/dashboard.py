@@ -1,5 +1,5 @@
 """The dashboard (概览): counts per kind, internships active today, error findings by rule,
-policies expiring within 30 days, apprentice quota use per enterprise, active internships per
+policies and reservations due within the reminder window (``--remind-days``, 30 by default), apprentice quota use per enterprise, active internships per
 month over the last year, and the panels plugins add. Figures come from
 ``core.dashboard.summary`` in a worker; findings from the app's compliance check."""
 
@@ -37,7 +37,7 @@ class DashboardScreen(MainScreen):
             with Grid(id="dash-grid"):
                 yield CountsPanel("tui.dash.counts", id="dash-counts")
                 yield FindingsPanel("tui.dash.findings", id="dash-findings")
-                yield ExpiringPanel("tui.dash.expiring", id="dash-expiring")
+                yield ExpiringPanel("tui.dash.expiring", {"n": self.app.remind_days}, id="dash-expiring")
                 yield MonthlyChart(id="dash-chart")
                 yield QuotaPanel("tui.dash.quota", id="dash-quota")
             yield from self._plugin_panels()
@@ -78,7 +78,8 @@ class DashboardScreen(MainScreen):
         the monthly chart, the slowest on a large registry), then the check if asked."""
         try:
             with read_session(self.engine) as session:
-                figures = summary(session, actor=self.actor, today=self.app.today, monthly=False)
+                figures = summary(session, actor=self.actor, today=self.app.today, expiring_days=self.app.remind_days,
+                                  monthly=False)
                 self.app.call_from_thread(self._show, figures)
                 figures.monthly_active = monthly_active(session, self.actor, figures.today)
             self.app.call_from_thread(self._show_chart, figures)

@@ -15,11 +15,14 @@ from xiaoqi.core.rules import get_rules
 from ..i18n import local_time, t
 
 
-def _grid(*headers: str, right: tuple[int, ...] = ()) -> Table:
+def _grid(*headers: str, right: tuple[int, ...] = (), fixed: dict[int, int] | None = None) -> Table:
+    """A panel's table over the panel's whole width: the text columns share what the figures
+    (``right``) and the ``fixed`` columns (index -> width) leave."""
+    fixed = fixed or {}
     table = Table(box=None, padding=(0, 1), expand=True, show_edge=False, header_style="bold dim")
     for i, header in enumerate(headers):
         table.add_column(header, justify="right" if i in right else "left", no_wrap=True, overflow="ellipsis",
-                         ratio=None if i in right else 1)
+                         ratio=None if i in right or i in fixed else 1, width=fixed.get(i))
     return table
 
 
@@ -30,12 +33,12 @@ def _muted(text: str) -> Text:
 class Panel(Static):
     """A bordered panel whose border title comes from the catalogue."""
 
-    def __init__(self, title_key: str, **kw) -> None:
+    def __init__(self, title_key: str, title_args: dict | None = None, **kw) -> None:
         super().__init__(_muted(t("tui.dash.loading")), classes="panel", **kw)
-        self.title_key = title_key
+        self.title_key, self.title_args = title_key, dict(title_args or {})
 
     def on_mount(self) -> None:
-        self.border_title = t(self.title_key)
+        self.border_title = t(self.title_key, **self.title_args)
 
 
 class CountsPanel(Panel):
@@ -95,7 +98,7 @@ class ExpiringPanel(Panel):
 
         reservations = getattr(summary, "expiring_reservations", [])
         if not summary.expiring_policies and not reservations:
-            self.update(Text(t("tui.dash.expiring.none"), style="green"))
+            self.update(Text(t("tui.dash.expiring.none", n=getattr(summary, "expiring_days", 30)), style="green"))
             return
         parts = []
         if summary.expiring_policies:
@@ -117,23 +120,38 @@ class ExpiringPanel(Panel):
 
 
 class QuotaPanel(Panel):
-    BAR = 10
+    #: the bar's length at most and at least; the enterprise's name keeps at least NAME cells
+    BAR, BAR_MIN, NAME = 20, 4, 12
+
+    def bar_length(self, width: int) -> int:
+        """The bar's length for a panel ``width`` cells wide: what the name (NAME cells at least),
+        the three counts, the share and the padding leave, between BAR_MIN and BAR."""
+        room = width - 4 - self.NAME - 16 - 5 - 10  # border and padding of the panel; counts; " 100%"; cell padding
+        return max(self.BAR_MIN, min(self.BAR, room))
 
     def show(self, summary) -> None:
         if not summary.quota_use:
             self.update(_muted(t("tui.dash.quota.none")))
             return
+        bar_cells = self.bar_length(self.size.width or 54)
+        # the bar and its share keep their width (they were cut to "██░░…", the share hidden, sharing the
+        # space with the names); the enterprise's name takes the rest of the panel
         table = _grid(t("tui.col.enterprise"), t("tui.col.placed"), t("tui.col.reserved"), t("tui.col.quota"), t("tui.col.use"),
-                      right=(1, 2, 3))
+                      right=(1, 2, 3), fixed={4: bar_cells + 5})
         rows = sorted(summary.quota_use, key=lambda q: (-(q["placed"] / q["quota"] if q["quota"] else 0), q["name"]))
         for q in rows:
             share = q["placed"] / q["quota"] if q["quota"] else 0
-            filled = min(self.BAR, round(share * self.BAR))
+            filled = min(bar_cells, round(share * bar_cells))
             style = "red" if share > 1 else ("yellow" if share >= 0.8 else "green")
-            bar = Text("█" * filled, style=style) + Text("░" * (self.BAR - filled), style="dim")
+            bar = Text("█" * filled, style=style) + Text("░" * (bar_cells - filled), style="dim")
             bar.append(f" {share:>4.0%}")
             table.add_row(q["name"], f"{q['placed']:,}", f"{q.get('reserved', 0):,}", f"{q['quota']:,}", bar)
+        self.summary = summary
         self.update(table)
+
+    def on_resize(self, event) -> None:
+        if getattr(self, "summary", None) is not None:
+            self.show(self.summary)  # the bar follows the panel's width
 
 
 class MonthlyChart(PlotextPlot):
