@@ -315,6 +315,10 @@ class Access:
     #: personal columns and their masks (``IDCARD``, ``PHONE``, ``NAME``, ``HIDE``); every idcard
     #: column is personal without being named
     personal: Mapping[str, str] = field(default_factory=dict)
+    #: stored columns that are not the kind's but derived from its personal data (a student's birth
+    #: date, read from the ID number): logins reading the database directly do not see them
+    #: outside their reveal scope either (``core.logins``)
+    derived_personal: tuple[str, ...] = ()
     #: written only through this service: the command that users run instead (no plain
     #: ``records add/set/delete`` nor import)
     service: str | None = None
@@ -331,6 +335,7 @@ class Rights:
     personal: Mapping[str, str]
     service: str | None
     guards: tuple[Guard, ...]
+    derived_personal: tuple[str, ...] = ()
 
     def scope(self, action: str, actor_type: str) -> Scope:
         return ALL if actor_type == "admin" else self.scopes[(action, actor_type)]
@@ -406,8 +411,12 @@ def resolve(kind: "RecordKind") -> Rights:
         if mask not in MASKS:
             raise DeclarationError(f"{name}: {column} has an unknown mask {mask!r}; use one of {MASKS}")
         personal[column] = mask
+    stored = {c.name for c in kind.model.__table__.columns}
+    for column in access.derived_personal:
+        if column not in stored or column in kind.by_name:
+            raise DeclarationError(f"{name}: derived_personal names {column!r}, not a stored column outside the kind's")
     return Rights(scopes=scopes, columns=dict(access.columns), personal=personal, service=access.service,
-                  guards=tuple(access.guards))
+                  guards=tuple(access.guards), derived_personal=tuple(access.derived_personal))
 
 
 def scope_clause(kind: "RecordKind", actor_type: str, action: str, code, t=None, seen: frozenset = frozenset()):

@@ -223,7 +223,9 @@ CORE_KINDS: list[RecordKind] = [
         school_column="school_code",
         # an enterprise reads the students interning with it (masked: it never reveals them)
         access=Access(read={"enterprise": referenced_by("internships")},
-                      personal={"guardian": NAME, "guardian_phone": PHONE, "hardship": HIDE}),
+                      personal={"guardian": NAME, "guardian_phone": PHONE, "hardship": HIDE},
+                      # read from the ID number: with a masked number it would make it whole again
+                      derived_personal=("birth_date",)),
         references=[
             Reference("schools", ("school_code",), ("school_code",)),
             Reference("majors", ("school_code", "major_code"), ("school_code", "major_code")),

@@ -12,9 +12,28 @@ owner of the database (who ran ``xiaoqi init`` / ``db upgrade``) is not subject 
 Rights are read on every statement (the group membership and the ``logins`` row): removing a
 login, or changing what it acts for, takes effect on its next statement, in a TUI session too.
 
+Personal data is held back by the database too. A login may read only the columns of a personal
+kind's table that hold no personal data (column privileges); it reads the rows through a view of
+the same name in the schema ``xiaoqi_masked``, first on its ``search_path``, which gives each
+personal column masked unless the row lies in the login's reveal scope (``Access.reveal``): a
+phone as 138****5678, a name as 张**, other text as ***, other values as NULL. An ID number outside
+the reveal scope is a pseudonym of the same shape, 110101ghkpmjon1234: region and last four kept,
+the eight birth-date digits replaced by letters (a to p) from a keyed hash of the whole number (the
+key is readable by the owner only). The same number gives the same pseudonym in every table, so a
+login's joins and lookups between its rows still match; xiaoqi shows it as 110101********1234
+(``privacy.mask_text`` masks a pseudonym wherever it stands). An ID number is shown in full when
+the person it names (a student, a teacher: a kind whose key is one ID number) is in the login's
+reveal scope, in every table alike. xiaoqi's own tables that hold personal data (``OWN_TABLES``:
+audit states and keys, stored findings, import problems and files) have masked views too, in full
+for an admin's login only. Writes to the views go to the tables (INSTEAD OF triggers run as the
+login, so row-level security judges them); a column is written only when the write changes it.
+xiaoqi run as a login reads the same views: what it can show in full (``--reveal``, audited) is
+what the database gives that login.
+
 ``apply_row_security(connection, kinds)`` is the helper a plugin's migration branch calls for its
-own tables after creating them; ``install(connection)`` (run by ``xiaoqi users add``) sets up the
-group roles, the logins table and the policies of every loaded kind.
+own tables after creating them (policies, column privileges and masked views); ``install(connection)``
+(run by ``xiaoqi users add`` and after ``xiaoqi db upgrade``) sets up the group roles, the logins
+table and all of it for every loaded kind.
 """
 
 from __future__ import annotations
@@ -23,7 +42,7 @@ import re
 
 import sqlalchemy as sa
 
-from .access import READ_ONLY, SCOPED, scope_clause
+from .access import HIDE, IDCARD, IDS, NAME, NONE, PHONE, READ_ONLY, SCOPED, scope_clause
 from .actors import Actor
 from .errors import PermissionDenied, UsageError, XiaoqiError
 from .i18n import catalogue, t
@@ -51,8 +70,50 @@ COMMANDS = {"read": "SELECT", "create": "INSERT", "update": "UPDATE", "delete": 
 _LOGIN = re.compile(r"^[a-z][a-z0-9_]{0,62}$")
 #: tables every writer appends to (the audit chain, import batches and their files)
 APPEND_ONLY = ("audit_log", "audit_blocks")
-#: the code of the acting login, for the policies
-ACTOR_CODE = sa.literal_column(f"{SCHEMA}.actor_code()", sa.String)
+#: the code of the acting login, for the policies (a scalar subquery: read once per statement,
+#: not once per row)
+ACTOR_CODE = sa.literal_column(f"(SELECT {SCHEMA}.actor_code())", sa.String)
+#: the actor type of the acting login, for the masked views
+ACTOR_ROLE = sa.literal_column(f"(SELECT {SCHEMA}.actor_role())", sa.String)
+#: the schema of the masked views that logins read instead of the tables of personal kinds
+MASKED = "xiaoqi_masked"
+#: the key of the pseudonyms (a scalar subquery: read with the view owner's rights)
+_SECRET = sa.literal_column(f"(SELECT secret FROM {SCHEMA}.pseudonym_key)", sa.String)
+#: inside a SECURITY DEFINER function ``current_user`` is the owner: the login is ``session_user``
+_SESSION_CODE = sa.literal_column(f"(SELECT code FROM {SCHEMA}.logins WHERE login = session_user)", sa.String)
+
+# SQL functions of the masks (see core.privacy for the same masks in Python)
+_FUNCTIONS = f"""
+CREATE OR REPLACE FUNCTION {SCHEMA}.actor_role() RETURNS text LANGUAGE sql STABLE AS
+$$ SELECT role FROM {SCHEMA}.logins WHERE login = current_user $$;
+CREATE OR REPLACE FUNCTION {SCHEMA}.pseudo_id(v text, k text) RETURNS text LANGUAGE sql IMMUTABLE AS
+$$ SELECT CASE WHEN v IS NULL OR v = '' THEN v WHEN length(v) = 18 THEN
+     left(v, 6) || translate(left(md5(k || upper(v)), 8), '0123456789', 'ghijklmnop') || right(v, 4)
+   ELSE repeat('*', length(v)) END $$;
+CREATE OR REPLACE FUNCTION {SCHEMA}.is_idcard(v text) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS
+$$ DECLARE total integer := 0; weights integer[] := '{{7,9,10,5,8,4,2,1,6,3,7,9,10,5,8,4,2}}';
+   BEGIN
+     IF v !~ '^[1-9][0-9]{{5}}(19|20)[0-9]{{2}}(0[1-9]|1[0-2])(0[1-9]|[12][0-9]|3[01])[0-9]{{3}}[0-9Xx]$' THEN RETURN false; END IF;
+     FOR i IN 1..17 LOOP total := total + substr(v, i, 1)::integer * weights[i]; END LOOP;
+     RETURN upper(substr(v, 18, 1)) = substr('10X98765432', total %% 11 + 1, 1);
+   END $$;
+CREATE OR REPLACE FUNCTION {SCHEMA}.pseudo_ids(v text, k text) RETURNS text LANGUAGE plpgsql IMMUTABLE AS
+$$ DECLARE m text; out text := v;
+   BEGIN
+     IF v IS NULL THEN RETURN v; END IF;
+     FOR m IN SELECT DISTINCT (regexp_matches(v, '(?<![0-9A-Za-z])([1-9][0-9]{{16}}[0-9Xx])(?![0-9A-Za-z])', 'g'))[1] LOOP
+       IF {SCHEMA}.is_idcard(m) THEN out := replace(out, m, {SCHEMA}.pseudo_id(m, k)); END IF;
+     END LOOP;
+     RETURN out;
+   END $$;
+CREATE OR REPLACE FUNCTION {SCHEMA}.mask_phone(v text) RETURNS text LANGUAGE sql IMMUTABLE AS
+$$ SELECT CASE WHEN v IS NULL OR v = '' THEN v
+   WHEN length(v) >= 8 THEN left(v, 3) || repeat('*', length(v) - 7) || right(v, 4)
+   ELSE repeat('*', greatest(length(v) - 2, 0)) || right(v, 2) END $$;
+CREATE OR REPLACE FUNCTION {SCHEMA}.mask_name(v text) RETURNS text LANGUAGE sql IMMUTABLE AS
+$$ SELECT CASE WHEN v IS NULL OR v = '' THEN v WHEN length(v) > 1 THEN left(v, 1) || repeat('*', length(v) - 1)
+   ELSE '*' END $$;
+"""
 
 
 def is_postgres(engine_or_conn) -> bool:
@@ -88,6 +149,7 @@ def install(conn, kinds=None) -> None:
     conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {SCHEMA} TO {groups}")
     conn.exec_driver_sql(f"GRANT SELECT ON {SCHEMA}.logins TO {groups}")
     conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.actor_code() TO {groups}")
+    _install_masking(conn)
     conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {groups}")
     conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {groups}")
     writers = ", ".join(GROUPS[r] for r in ("admin", "school", "enterprise"))
@@ -98,6 +160,43 @@ def install(conn, kinds=None) -> None:
         if _exists(conn, table):
             conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {groups}")
     apply_row_security(conn, list(get_kinds().values()) if kinds is None else kinds)
+    mask_own_tables(conn)
+    # every login reads the masked views before the tables (a login added before them too)
+    for (login,) in conn.exec_driver_sql(f"SELECT l.login FROM {SCHEMA}.logins l JOIN pg_roles r ON r.rolname = l.login").all():
+        _search_path(conn, login)
+
+
+def _install_masking(conn) -> None:
+    """The schema of the masked views, the pseudonyms' key (the owner's only) and the masks' functions."""
+    groups = ", ".join(GROUPS.values())
+    conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {MASKED}")
+    conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {MASKED} TO {groups}")
+    conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.pseudonym_key (secret text NOT NULL)")
+    conn.exec_driver_sql(f"REVOKE ALL ON {SCHEMA}.pseudonym_key FROM PUBLIC, {groups}")
+    conn.exec_driver_sql(f"INSERT INTO {SCHEMA}.pseudonym_key (secret) SELECT md5(random()::text || clock_timestamp()::text) "
+                         f"|| md5(random()::text) WHERE NOT EXISTS (SELECT 1 FROM {SCHEMA}.pseudonym_key)")
+    conn.exec_driver_sql(_FUNCTIONS)
+    for function in ("actor_role()", "pseudo_id(text, text)", "is_idcard(text)", "pseudo_ids(text, text)", "mask_phone(text)",
+                     "mask_name(text)"):
+        conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.{function} TO {groups}")
+
+
+def _search_path(conn, login: str) -> None:
+    conn.exec_driver_sql(f"ALTER ROLE {_q(login)} SET search_path = {MASKED}, public")
+
+
+def before_upgrade(conn) -> None:
+    """Before migrations: the masked views go (a migration may drop or change a column they show);
+    ``after_upgrade`` makes them again from the kinds as they are then."""
+    if is_postgres(conn):
+        conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {MASKED} CASCADE")
+
+
+def after_upgrade(conn) -> None:
+    """After migrations, on a database with logins: policies, privileges and masked views again
+    (a new table or column of a kind gets them)."""
+    if is_postgres(conn) and conn.exec_driver_sql(f"SELECT to_regclass('{SCHEMA}.logins') IS NOT NULL").scalar():
+        install(conn)
 
 
 def _exists(conn, table: str) -> bool:
@@ -117,10 +216,42 @@ def policy_sql(kind, actor_type: str, action: str, dialect) -> str | None:
     return text[where:]  # (a percent sign doubled, as the driver's statements write it)
 
 
+def _reads_others(kind, clause) -> bool:
+    """Whether ``clause`` (a policy's condition) reads other tables. Such a condition is judged in
+    a function that runs with the owner's rights: a login may not read the personal columns it may
+    join on, and the other tables' own policies, applied again inside it, could lead back to this
+    table (infinite recursion); the condition holds their scopes already."""
+    return any(isinstance(e, sa.Column) and e.table is not None and e.table is not kind.model.__table__
+               for e in sa.sql.visitors.iterate(clause))
+
+
+def _condition(conn, kind, actor_type: str, action: str) -> str:
+    """A policy's condition: the scope in SQL, or a call of a SECURITY DEFINER function judging the
+    row when the scope reads other tables (see ``_reads_others``)."""
+    clause = scope_clause(kind, actor_type, action, ACTOR_CODE)
+    if clause is None:
+        return "true"
+    if not _reads_others(kind, clause):
+        return policy_sql(kind, actor_type, action, conn.dialect)
+    table = kind.model.__tablename__
+    row = sa.orm.aliased(kind.model, name="r")
+    inner = scope_clause(kind, actor_type, action, _SESSION_CODE, row)
+    text = str(sa.select(sa.literal_column("1")).select_from(row).where(inner)
+               .compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
+    body = text[text.index("\nWHERE ") + len("\nWHERE "):]
+    function = f"{SCHEMA}.{_q(f'p_{table}_{actor_type}_{action}')}"
+    conn.exec_driver_sql(f"CREATE OR REPLACE FUNCTION {function}(r public.{_q(table)}) RETURNS boolean LANGUAGE sql STABLE "
+                         f"SECURITY DEFINER SET search_path = public, pg_catalog AS $$ SELECT {body} $$")
+    conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {function}(public.{_q(table)}) FROM PUBLIC")
+    conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {function}(public.{_q(table)}) TO {GROUPS[actor_type]}")
+    return f"{function}({_q(table)})"
+
+
 def apply_row_security(conn, kinds) -> None:
     """Row-level security for the tables of ``kinds`` (the core's, or a plugin's from its own
-    migration branch): the policies are dropped and made again from the declarations."""
-    dialect = conn.dialect
+    migration branch): the policies are dropped and made again from the declarations; the tables
+    of personal kinds get their column privileges and masked views."""
+    conn.exec_driver_sql("SELECT set_config('search_path', 'public', true)")  # names in views and functions
     for kind in kinds:
         table = kind.model.__tablename__
         if not _exists(conn, table):
@@ -142,7 +273,7 @@ def apply_row_security(conn, kinds) -> None:
                             and kind.rights.allows("read", actor_type)):
                         continue  # no policy: no row
                     judged = "read"
-                condition = policy_sql(kind, actor_type, judged, dialect) or "true"
+                condition = _condition(conn, kind, actor_type, judged)
                 name = _q(f"xq_{actor_type}_{action}")
                 if action == "create":
                     conn.exec_driver_sql(f"CREATE POLICY {name} ON {_q(table)} FOR INSERT TO {group} WITH CHECK ({condition})")
@@ -151,6 +282,218 @@ def apply_row_security(conn, kinds) -> None:
                                          f"WITH CHECK ({condition})")
                 else:
                     conn.exec_driver_sql(f"CREATE POLICY {name} ON {_q(table)} FOR {command} TO {group} USING ({condition})")
+        if db_personal(kind):
+            _mask(conn, kind)
+
+
+# -- masked views ----------------------------------------------------------------------------
+
+def _by_role(kind, action: str, build) -> sa.ColumnElement:
+    """A condition that holds for the acting login's actor type: ``build(actor_type)`` gives the
+    condition for each (None: always)."""
+    whens = [(ACTOR_ROLE == "admin", sa.true())]
+    for actor_type in SCOPED:
+        if not kind.rights.allows(action, actor_type):
+            continue
+        condition = build(actor_type)
+        whens.append((ACTOR_ROLE == actor_type, sa.true() if condition is None else condition))
+    return sa.case(*whens, else_=sa.false())
+
+
+def _person_kinds() -> list:
+    """The registers of people: kinds whose key is one ID number (students, teachers)."""
+    from .kinds import get_kinds
+
+    return [k for k in get_kinds().values() if len(k.key) == 1 and k.by_name[k.key[0]].type == "idcard"]
+
+
+def _masked_column(kind, row, name: str, mask: str, revealed, persons) -> sa.ColumnElement:
+    column = getattr(row, name)
+    is_text = isinstance(kind.model.__table__.c[name].type, sa.String)
+    if mask == IDCARD and is_text:
+        if len(kind.key) == 1 and kind.key[0] == name and kind.name in {p.name for p in persons}:
+            shown = revealed  # the person's own row
+        else:
+            # the person named is in the reveal scope: the same in every table
+            shown = sa.or_(*[_by_role(p, "reveal", lambda a, p=p, alias=alias: sa.exists().where(*[
+                c for c in (getattr(alias, p.key[0]) == column, scope_clause(p, a, "reveal", ACTOR_CODE, alias)) if c is not None]))
+                for p in persons for alias in [sa.orm.aliased(p.model)]] or [sa.false()])
+        return sa.case((sa.or_(column.is_(None), shown), column), else_=sa.func.xiaoqi_sec.pseudo_id(column, _SECRET))
+    if not is_text:
+        return sa.case((revealed, column), else_=sa.null())
+    masked = {IDS: lambda: sa.func.xiaoqi_sec.pseudo_ids(column, _SECRET), PHONE: lambda: sa.func.xiaoqi_sec.mask_phone(column),
+              NAME: lambda: sa.func.xiaoqi_sec.mask_name(column), HIDE: lambda: sa.case((column.is_(None), column), else_="***"),
+              IDCARD: lambda: sa.func.xiaoqi_sec.pseudo_id(column, _SECRET)}[mask]()
+    return sa.case((revealed, column), else_=masked)
+
+
+def view_sql(kind, dialect) -> str:
+    """The masked view of ``kind``'s table: its rows in the login's read scope, its personal
+    columns masked outside the login's reveal scope."""
+    row = sa.orm.aliased(kind.model, name="t")
+    persons = _person_kinds()
+    revealed = _by_role(kind, "reveal", lambda a: scope_clause(kind, a, "reveal", ACTOR_CODE, row))
+    personal = db_personal(kind)
+    columns = [(_masked_column(kind, row, c.name, personal[c.name], revealed, persons) if c.name in personal
+                else getattr(row, c.name)).label(c.name) for c in kind.model.__table__.columns]
+    readable = _by_role(kind, "read", lambda a: scope_clause(kind, a, "read", ACTOR_CODE, row))
+    stmt = sa.select(*columns).select_from(row).where(readable)
+    return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def db_personal(kind) -> dict[str, str]:
+    """The personal columns of ``kind``'s table and their masks: the kind's, and the stored columns
+    derived from them (``Access.derived_personal``, hidden)."""
+    return {**kind.rights.personal, **{c: HIDE for c in kind.rights.derived_personal}}
+
+
+def _mask(conn, kind) -> None:
+    """Column privileges and the masked view (with its write triggers) of a personal kind's table."""
+    _masked_view(conn, kind.model.__tablename__, view_sql(kind, conn.dialect), set(db_personal(kind)))
+
+
+#: xiaoqi's own tables that hold personal data (keys, states, echoed cells, findings, files): how
+#: each such column reads for every login but an admin's. ``ids``: ID numbers in the text as
+#: pseudonyms; ``state``: a record's state (audit) with its kind's personal columns masked;
+#: ``numbers``: a finding's numbers without the birth date; ``none``: not at all
+OWN_TABLES = {
+    "audit_log": {"key": "ids", "before": "state", "after": "state", "note": "ids"},
+    "check_findings": {"subject_key": "ids", "message": "ids", "numbers": "numbers"},
+    "import_batches": {"problems": "ids"},
+    "import_files": {"data": "none"},
+}
+
+
+def _state_function(conn) -> None:
+    """``xiaoqi_sec.mask_state(kind, state, key)``: a record's state (JSON) with the personal
+    columns of its kind masked, as the masked views show them, and any ID number as a pseudonym."""
+    from .kinds import get_kinds
+
+    branches = []
+    for kind in get_kinds().values():
+        for name, mask in sorted(db_personal(kind).items()):
+            column = kind.by_name.get(name)
+            value = f"(s ->> {_literal(name)})"
+            if mask == PHONE:
+                masked = f"to_jsonb({SCHEMA}.mask_phone({value}))"
+            elif mask == NAME:
+                masked = f"to_jsonb({SCHEMA}.mask_name({value}))"
+            elif mask == HIDE and column is not None and column.type in ("text", "list"):
+                masked = "to_jsonb('***'::text)"
+            elif mask in (IDCARD, IDS):
+                continue  # the pseudonyms below
+            else:
+                masked = "'null'::jsonb"
+            branches.append(f"IF kind = {_literal(kind.name)} AND s ? {_literal(name)} AND s -> {_literal(name)} <> 'null'::jsonb "
+                            f"THEN s := jsonb_set(s, ARRAY[{_literal(name)}], {masked}); END IF;")
+    body = "\n     ".join(branches)
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.mask_state(kind text, state json, k text) RETURNS json
+LANGUAGE plpgsql IMMUTABLE AS $$
+   DECLARE s jsonb;
+   BEGIN
+     IF state IS NULL OR json_typeof(state) <> 'object' THEN RETURN {SCHEMA}.pseudo_ids(state::text, k)::json; END IF;
+     s := state::jsonb;
+     {body}
+     RETURN {SCHEMA}.pseudo_ids(s::text, k)::json;
+   END $$""")
+    conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.mask_state(text, json, text) TO {', '.join(GROUPS.values())}")
+
+
+def mask_own_tables(conn) -> None:
+    """The masked views of xiaoqi's own tables (``OWN_TABLES``): every login reads them there; an
+    admin's login in full."""
+    _state_function(conn)
+    for table, columns in OWN_TABLES.items():
+        if not _exists(conn, table):
+            continue
+        types = dict(conn.exec_driver_sql("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
+                                          "WHERE a.attrelid = %(t)s::regclass AND a.attnum > 0 AND NOT a.attisdropped "
+                                          "ORDER BY a.attnum", {"t": f"public.{table}"}).all())
+        shown = []
+        for name, type_ in types.items():
+            how = columns.get(name)
+            if how is None:
+                shown.append(_q(name))
+                continue
+            text = f"t.{_q(name)}::text"
+            masked = {"ids": f"{SCHEMA}.pseudo_ids({text}, {_SECRET})::{type_}",
+                      "state": f"{SCHEMA}.mask_state(t.kind, t.{_q(name)}::json, {_SECRET})::{type_}",
+                      "numbers": f"{SCHEMA}.pseudo_ids((t.{_q(name)}::jsonb - 'birth_date')::text, {_SECRET})::{type_}",
+                      "none": f"NULL::{type_}"}[how]
+            shown.append(f"CASE WHEN {ACTOR_ROLE} = 'admin' THEN t.{_q(name)} ELSE {masked} END AS {_q(name)}")
+        select = f"SELECT {', '.join(shown)} FROM public.{_q(table)} t"
+        _masked_view(conn, table, select.replace("%", "%%"), set(columns), writes=("INSERT",) if table in APPEND_ONLY else None)
+
+
+def _masked_view(conn, table: str, select: str, hidden: set[str], writes=None) -> None:
+    """``select`` as the view that logins read for ``table``; the table's ``hidden`` columns are
+    not theirs to read; the view's writes (``writes``: all by default) go to the table."""
+    groups = ", ".join(GROUPS.values())
+    writers = ", ".join(GROUPS[r] for r in ("admin", "school", "enterprise"))
+    names = [r[0] for r in conn.exec_driver_sql("SELECT attname FROM pg_attribute WHERE attrelid = %(t)s::regclass AND attnum > 0 "
+                                                "AND NOT attisdropped ORDER BY attnum", {"t": f"public.{table}"}).all()]
+    plain = ", ".join(_q(c) for c in names if c not in hidden)
+    conn.exec_driver_sql(f"REVOKE SELECT ON {_q(table)} FROM {groups}")
+    conn.exec_driver_sql(f"GRANT SELECT ({plain}) ON {_q(table)} TO {groups}")
+    view = f"{MASKED}.{_q(table)}"
+    conn.exec_driver_sql(f"DROP VIEW IF EXISTS {view} CASCADE")
+    conn.exec_driver_sql(f"CREATE VIEW {view} WITH (security_barrier) AS {select}")
+    conn.exec_driver_sql(f"GRANT SELECT ON {view} TO {groups}")
+    writes = writes or ("INSERT", "UPDATE", "DELETE")
+    conn.exec_driver_sql(f"GRANT {', '.join(writes)} ON {view} TO {writers}")
+    # the table's defaults (the id's sequence) on the view, so that an insert names them as the table would
+    for name, default in conn.exec_driver_sql(
+            "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
+            "ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = %(t)s::regclass", {"t": f"public.{table}"}).all():
+        conn.exec_driver_sql(f"ALTER VIEW {view} ALTER COLUMN {_q(name)} SET DEFAULT {default.replace('%', '%%')}")
+    has_id = "id" in names
+    others = [c for c in names if c != "id"]
+    cols = ", ".join(_q(c) for c in others)
+    values = ", ".join(f"NEW.{_q(c)}" for c in others)
+    all_cols = ", ".join(_q(c) for c in names)
+    all_values = ", ".join(f"NEW.{_q(c)}" for c in names)
+    insert = (f"""IF NEW.id IS NULL THEN
+      INSERT INTO public.{_q(table)} ({cols}) VALUES ({values}) RETURNING id INTO NEW.id;
+    ELSE
+      INSERT INTO public.{_q(table)} ({all_cols}) VALUES ({all_values});
+    END IF;""" if has_id else f"INSERT INTO public.{_q(table)} ({all_cols}) VALUES ({all_values});")
+    changed = "\n    ".join(f"IF NEW.{_q(c)}::text IS DISTINCT FROM OLD.{_q(c)}::text THEN sets := array_append(sets, "
+                              f"{_literal(_q(c) + ' = $1.' + _q(c))}); END IF;" for c in names)
+    key = [r[0] for r in conn.exec_driver_sql(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+        "WHERE i.indrelid = %(t)s::regclass AND i.indisprimary ORDER BY a.attnum", {"t": f"public.{table}"}).all()] or names
+    where = " AND ".join(f"{_q(c)} = $2.{_q(c)}" for c in key)
+    old_key = " AND ".join(f"{_q(c)} = OLD.{_q(c)}" for c in key)
+    function = f"{SCHEMA}.{_q('w_' + table)}"
+    # run as the login: row-level security judges each write; a column is written only when the
+    # write changes it (a masked value read and written back unchanged stays as it is stored)
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE sets text[] := '{{}}'; n integer;
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    {insert}
+    RETURN NEW;
+  ELSIF TG_OP = 'UPDATE' THEN
+    {changed}
+    IF cardinality(sets) > 0 THEN
+      EXECUTE format('UPDATE public.{_q(table).replace("'", "''")} SET %%s WHERE {where.replace("'", "''")}', array_to_string(sets, ', ')) USING NEW, OLD;
+      GET DIAGNOSTICS n = ROW_COUNT;
+      IF n = 0 THEN RETURN NULL; END IF;
+    END IF;
+    RETURN NEW;
+  ELSE
+    DELETE FROM public.{_q(table)} WHERE {old_key};
+    GET DIAGNOSTICS n = ROW_COUNT;
+    IF n = 0 THEN RETURN NULL; END IF;
+    RETURN OLD;
+  END IF;
+END $$""")
+    events = " OR ".join(writes)
+    conn.exec_driver_sql(f"CREATE TRIGGER xq_write INSTEAD OF {events} ON {view} FOR EACH ROW EXECUTE FUNCTION {function}()")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 # -- logins ----------------------------------------------------------------------------------
@@ -173,6 +516,7 @@ def add_login(conn, login: str, actor: Actor, password: str | None) -> None:
     conn.exec_driver_sql(f"CREATE ROLE {_q(login)} LOGIN PASSWORD {literal} IN ROLE {GROUPS[actor.role]}")
     conn.exec_driver_sql(f"INSERT INTO {SCHEMA}.logins (login, role, code) VALUES (%(l)s, %(r)s, %(c)s)",
                          {"l": login, "r": actor.role, "c": actor.code})
+    _search_path(conn, login)
 
 
 def set_actor(conn, login: str, actor: Actor) -> None:
@@ -231,5 +575,5 @@ def narrow(login: str, own: Actor, wanted: Actor | None) -> Actor:
     raise PermissionDenied(t("users.narrow", login=login, actor=own.label(), wanted=wanted.label()))
 
 
-__all__ = ["GROUPS", "SCHEMA", "add_login", "apply_row_security", "install", "list_logins", "login_actor",
-           "narrow", "policy_sql", "remove_login", "set_actor"]
+__all__ = ["GROUPS", "MASKED", "SCHEMA", "add_login", "after_upgrade", "apply_row_security", "before_upgrade", "install",
+           "list_logins", "login_actor", "narrow", "policy_sql", "remove_login", "set_actor", "view_sql"]

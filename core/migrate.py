@@ -133,9 +133,13 @@ def _upgrade(conn, target: str) -> None:
     if unloaded:  # alembic refuses to start from a revision it cannot find: set them aside meanwhile
         conn.execute(sa.delete(version_table).where(version_table.c.version_num.in_(unloaded)))
     cfg = alembic_config(conn)
+    from .logins import after_upgrade, before_upgrade
+
+    before_upgrade(conn)  # a database with logins: its masked views go, and come back from the kinds after
     if target == "heads":
         command.upgrade(cfg, "core@head")
     command.upgrade(cfg, target)
+    after_upgrade(conn)
     if unloaded:
         conn.execute(sa.insert(version_table), [{"version_num": rev} for rev in unloaded])
 

@@ -28,6 +28,15 @@ catalogue(
 #: an 18-character ID number standing alone in a text
 _ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
 _HIDDEN_DATE = "****-**-**"
+#: an ID number as the database gives it to a login outside its reveal scope (``core.logins``:
+#: the birth date replaced by letters), shown masked like any other
+_PSEUDONYM = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{5}[a-p]{8}\d{3}[\dX](?![0-9A-Za-z])")
+
+
+def is_pseudonym(value: Any) -> bool:
+    """Whether ``value`` is an ID number as the database gives it to a login outside its reveal
+    scope (``core.logins``): not the number, and not to be checked or written back as one."""
+    return isinstance(value, str) and len(value) == 18 and _PSEUDONYM.fullmatch(value) is not None
 
 
 def mask_id(value: str) -> str:
@@ -78,6 +87,7 @@ def mask_text(text: Any, ids: Iterable[str] = ()) -> Any:
     number whole again)."""
     if not isinstance(text, str) or not text:
         return text
+    text = _PSEUDONYM.sub(lambda m: mask_id(m.group(0)), text)
     found = set(ids_in(text)) | {i for i in ids if i}
     if not found:
         return text
@@ -138,6 +148,8 @@ def present(session, actor, kind, records: Iterable, *, reveal: bool = False) ->
         if record_id in shown:
             if any(values.get(c) not in (None, "") for c in personal):
                 revealed.append(kind.key_of(values))
+            # a number the database gives a login as a pseudonym is not the login's to see
+            values = {c: mask_value(personal[c], v) if c in personal and is_pseudonym(v) else v for c, v in values.items()}
         else:
             values = mask_values(kind, values)
         out.append(values)

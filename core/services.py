@@ -22,7 +22,7 @@ from .errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from .i18n import catalogue, t
 from .kinds import RecordKind, RowProblems, get_kind
 from .plugins import get_plugin_manager
-from .privacy import mask_key
+from .privacy import is_pseudonym, mask_key
 
 catalogue(
     {
@@ -205,7 +205,10 @@ def _update(session: Session, actor: Actor, kind: RecordKind, key, changes: dict
     # the actor must hold the record as it is, and as it will be
     authorise(session, actor, kind, "update", key_text, obj=obj, through_service=through_service)
     current = kind.export_values(obj)
-    values = _validate(session, kind, {**current, **changes}, actor)
+    # ID numbers a login reads as pseudonyms (core.logins) and does not change stay as stored
+    held = {c: v for c, v in current.items() if c not in changes and is_pseudonym(v)}
+    values = _validate(session, kind, {**current, **changes, **dict.fromkeys(held)}, actor)
+    values.update(held)
     if kind.key_of(values) != key_text:
         raise ValidationFailed([("/".join(kind.key), key_text, t("scope.key_change"))], kind.name)
     authorise(session, actor, kind, "update", key_text, before=current, after=values, through_service=through_service)

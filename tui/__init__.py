@@ -78,11 +78,14 @@ class PanelEntry:
 @dataclass(frozen=True)
 class DetailRecord:
     """The record a detail view shows: its kind (``xiaoqi.core.kinds.RecordKind``), its natural key
-    as text (``"a/b/c"``) and its values by column name, as the services returned them."""
+    as text (``"a/b/c"``) and its values by column name as the view shows them — personal data
+    masked (110101********1234, 138****5678) unless the user revealed it (key ``v``, audited) —
+    and ``stored``: the values as stored, to look related records up with, never to show."""
 
     kind: Any
     key: str
     values: dict
+    stored: dict = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

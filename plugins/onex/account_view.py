@@ -36,7 +36,7 @@ def load_account(session, record, context):
 
     from .bank import account
 
-    acct = account(session, actor=context.actor, id_number=record.values["id_number"], on=context.today)
+    acct = account(session, actor=context.actor, id_number=record.stored["id_number"], on=context.today)
     exemption = get_kind("onex_conversions").by_name["exemption"]
     rows = [[t("onex.detail.certificate"), f"{c['certificate_name']}（{c['certificate_no']}）", _level(c["level"]), c["issued_on"],
              "", t("onex.detail.valid" if c["held"] else "onex.detail.expired")] for c in acct.certificates]

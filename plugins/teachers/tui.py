@@ -46,7 +46,7 @@ def _choice(kind: str, column: str, value) -> str:
 
 
 def _practice(session, record, context):
-    values, conn = record.values, session.connection()
+    values, conn = record.stored, session.connection()
     rows = service.practice_records(conn, context.actor, values["id_number"])
     teacher = {"kind": values["kind"], "specialist": values.get("specialist"), "school_code": values.get("school_code")}
     window = (service.practice_status(conn, [values["id_number"]], on=context.today, config=context.config).get(values["id_number"])
@@ -63,7 +63,7 @@ def _practice(session, record, context):
 
 
 def _recognitions(session, record, context):
-    rows = service.recognition_records(session.connection(), context.actor, record.values["id_number"], context.today)
+    rows = service.recognition_records(session.connection(), context.actor, record.stored["id_number"], context.today)
     return DetailTable(columns=[("等级", "level"), ("认定日期", "recognised"), ("有效期至", "valid to"), ("当前有效", "in force"),
                                 ("认定机构", "by")],
                        rows=[[_choice("tch_recognitions", "level", r["level"]), r["recognised_on"], r["valid_to"], r["in_force"],
@@ -71,7 +71,7 @@ def _recognitions(session, record, context):
 
 
 def _mentored(session, record, context):
-    rows, total = service.mentored_internships(session.connection(), context.actor, record.values["id_number"])
+    rows, total = service.mentored_internships(session.connection(), context.actor, record.stored["id_number"])
     role = {"school": ("校内", "school"), "enterprise": ("企业", "firm")}
     lang = get_lang()
     return DetailTable(columns=[("学生", "student"), ("导师", "mentor"), ("实习类型", "internship"), ("期间", "period"),

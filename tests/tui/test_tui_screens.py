@@ -353,11 +353,13 @@ class _StudentSections:
         from xiaoqi.core.services import list_records
         from xiaoqi.tui import DetailTable
 
+        # the stored values to look rows up with; the key and values as the view shows them
         rows = list_records(session, actor=context.actor, kind="internships",
-                            filters={"id_number": record.values["id_number"]}).rows
+                            filters={"id_number": record.stored["id_number"]}).rows
         return DetailTable(columns=[("企业", "enterprise"), ("开始日期", "start"), ("月报酬", "monthly pay")],
                            rows=[[r.uscc, r.start_on, r.monthly_pay] for r in rows],
-                           notes=[f"{record.kind.label()} {record.key} · {context.today.isoformat()}"])
+                           notes=[f"{record.kind.label()} {record.key} · {context.today.isoformat()}",
+                                  f"{record.values['id_number']} {record.values['guardian_phone']}"])
 
 
 def test_hook_xiaoqi_detail_sections_adds_sections_to_a_records_detail_view(demo_db):
@@ -366,12 +368,15 @@ def test_hook_xiaoqi_detail_sections_adds_sections_to_a_records_detail_view(demo
     get_plugin_manager().register(plugin, name="kit-sections")
     db = _db(url)
     student, uscc, start, pay = db.execute(
-        "SELECT id_number, uscc, start_on, monthly_pay FROM internships WHERE kind = '岗位实习' ORDER BY id LIMIT 1").fetchone()
+        "SELECT i.id_number, i.uscc, i.start_on, i.monthly_pay FROM internships i JOIN students s ON s.id_number = i.id_number "
+        "WHERE i.kind = '岗位实习' AND s.guardian_phone <> '' ORDER BY i.id LIMIT 1").fetchone()
     asyncio.run(check_detail_sections(url, student, uscc, start, pay))
     assert plugin.asked == ["students", "schools"]
 
 
 async def check_detail_sections(url, student, uscc, start, pay):
+    from xiaoqi.core.privacy import mask_phone
+
     app = make_app(url, auto_check=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
@@ -379,8 +384,16 @@ async def check_detail_sections(url, student, uscc, start, pay):
         await settle(pilot)
         text = screen_text(app)
         assert "实习经历" in text and uscc in text and start in text and f"{pay:,.2f}" in text
-        assert f"学生 {student} · 2026-11-23" in text
+        # a section is given the record masked, as the view shows it (the admin too, until v)
+        phone = app.screen.values["guardian_phone"]
+        masked = f"{student[:6]}********{student[14:]}"
+        assert f"学生 {masked} · 2026-11-23" in text and f"{masked} {mask_phone(phone)}" in text
+        assert student not in text and phone not in text
         assert "插件区块「坏区块」无法显示" in text and app.is_running
+        await pilot.press("v")  # revealed (and audited): the sections get the full values
+        await settle(pilot)
+        text = screen_text(app)
+        assert f"学生 {student} · 2026-11-23" in text and f"{student} {phone}" in text
         # another kind asks the hook again and gets no section of the student's
         app.open_record("schools", app.screen.values["school_code"])
         await settle(pilot)

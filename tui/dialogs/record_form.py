@@ -16,7 +16,7 @@ from textual.widgets import Button, Input, Label, Select, Static
 from xiaoqi.core.db import read_session, write_session
 from xiaoqi.core.errors import ValidationFailed
 from xiaoqi.core.kinds import Column, RecordKind, RowProblems, type_doc
-from xiaoqi.core.privacy import mask_key
+from xiaoqi.core.privacy import is_pseudonym, mask_key, may_reveal, present
 from xiaoqi.core.services import create_record, get_record, snapshot, update_record
 
 from ..bindings import key, translate_bindings
@@ -76,11 +76,16 @@ class RecordForm(ModalScreen[str | None]):
         self.engine, self.actor, self.kind = engine, actor, kind
         self.key = key
         self.values = dict(values or {})
+        #: the edited record as stored (``values`` is what the form shows: personal data masked
+        #: for an actor who may not reveal it)
+        self.stored: dict = dict(self.values)
+        #: the fields as the form filled them
+        self._filled: dict = {}
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
         kind = self.kind
-        title = t("tui.form.edit", kind=kind.label(), key=self.key) if self.key else t("tui.form.new", kind=kind.label())
+        title = t("tui.form.edit", kind=kind.label(), key=mask_key(kind, self.key)) if self.key else t("tui.form.new", kind=kind.label())
         with Vertical(classes="dialog-box form-box"):
             yield Label(title, classes="dialog-title")
             yield Static(t("tui.form.required"), classes="hint")
@@ -115,17 +120,22 @@ class RecordForm(ModalScreen[str | None]):
 
     @db_work(group="form-load")
     def _load(self) -> None:
+        # personal data in full for an actor who may reveal it (the record in its reveal scope),
+        # audited as the form opens; masked for the others
+        reveal = bool(self.kind.rights.personal) and may_reveal(self.kind, self.actor)
         try:
-            with read_session(self.engine) as session:
+            with (write_session if reveal else read_session)(self.engine) as session:
                 obj = get_record(session, actor=self.actor, kind=self.kind, key=self.key)
-                values = self.kind.export_values(obj)
+                stored = self.kind.export_values(obj)
+                (values,) = present(session, self.actor, self.kind, [obj], reveal=reveal)
         except Exception as exc:
             self.app.call_from_thread(self._general, error_text(exc))
             return
-        self.app.call_from_thread(self._fill, values)
+        self.app.call_from_thread(self._fill, values, stored)
 
-    def _fill(self, values: dict) -> None:
+    def _fill(self, values: dict, stored: dict | None = None) -> None:
         self.values = values
+        self.stored = dict(values if stored is None else stored)
         for col in self.kind.columns:
             widget = self.query_one(f"#f-{col.name}")
             text = form_text(values.get(col.name))
@@ -134,10 +144,18 @@ class RecordForm(ModalScreen[str | None]):
                 widget.value = text if text else Select.NULL
             else:
                 widget.value = text
+        self._filled = self.raw_values()
         self._focus_first()
 
     def raw_values(self) -> dict:
         return {col.name: widget_value(self.query_one(f"#f-{col.name}")) for col in self.kind.columns}
+
+    def _masked_unchanged(self, raw: dict) -> set[str]:
+        """The columns shown masked (or as the database's pseudonym) that the user left as shown:
+        they are not written, the stored value stays."""
+        return {name for name in self.kind.rights.personal
+                if name in raw and (self.values.get(name) != self.stored.get(name) or is_pseudonym(self.stored.get(name)))
+                and raw[name] == self._filled.get(name)}
 
     # -- saving --------------------------------------------------------------------------
     def action_cancel(self) -> None:
@@ -154,14 +172,16 @@ class RecordForm(ModalScreen[str | None]):
     def action_save(self) -> None:
         raw = self.raw_values()
         self._clear_errors()
+        kept = self._masked_unchanged(raw) if self.key else set()
         try:
-            self.kind.parse_row(raw)
+            self.kind.parse_row({**raw, **{c: None if is_pseudonym(self.stored.get(c)) else self.stored.get(c) for c in kept}})
         except RowProblems as exc:
             self._show_problems([(name, reason) for name, _value, reason in exc.problems])
             return
         self.query_one("#save", Button).disabled = True
         self._general(t("tui.form.saving"), error=False)
-        self._write(raw)
+        # a mask left as shown is not written over the stored value
+        self._write({name: value for name, value in raw.items() if name not in kept})
 
     @db_work(group="form-save")
     def _write(self, raw: dict) -> None:

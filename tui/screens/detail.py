@@ -204,7 +204,10 @@ class RecordDetailScreen(MainScreen):
             return
         self.app.call_from_thread(self._show, values, refs, shown, names)
         self.app.call_from_thread(self._show_related, related)
-        self._load_sections(DetailRecord(kind=kind, key=self.record_key, values=values))
+        # plugins' sections get what the view shows (personal data masked unless revealed), and
+        # the stored values to look their rows up with
+        key = self.record_key if self.revealed else mask_key(kind, self.record_key)
+        self._load_sections(DetailRecord(kind=kind, key=key, values=shown, stored=values))
         self.load_history()
         self._check(scope)
 
