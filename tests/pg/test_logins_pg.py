@@ -51,15 +51,18 @@ def shared(xiaoqi_pg):
         }
     yield url, engine, login, facts
     engine.dispose()
+    drop_with_logins(xiaoqi_pg, url, made)
+
+
+def drop_with_logins(xiaoqi_pg, url: str, logins: list[str]) -> None:
+    """Drop the test database (its logins' sessions ended first) and then the logins."""
     admin = sa.create_engine(xiaoqi_pg.server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.exec_driver_sql(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename LIKE 'security\\_%%' "
                              f"AND datname = '{sa.engine.make_url(url).database}'")
-    admin.dispose()
     xiaoqi_pg.drop(url)
-    admin = sa.create_engine(xiaoqi_pg.server_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        for name in made:
+        for name in logins:
             conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
     admin.dispose()
 

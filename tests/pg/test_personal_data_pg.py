@@ -12,21 +12,15 @@ import uuid
 import psycopg
 import pytest
 import sqlalchemy as sa
-from click.testing import CliRunner
 
-from xiaoqi.core.cli import cli
 from xiaoqi.core.db import make_engine, write_session
 from xiaoqi.core.kinds import get_kinds
 from xiaoqi.core.logins import OWN_TABLES
 
 from ..conftest import DEMO_TODAY
+from .test_logins_pg import _cli, _raw, drop_with_logins
 
 pytestmark = pytest.mark.pg
-
-
-def _cli(url, *args, input=None):
-    result = CliRunner().invoke(cli, ["--db", url, *map(str, args)], input=input, catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture(scope="module")
@@ -51,21 +45,7 @@ def shared(xiaoqi_pg):
         logins[who] = (name, sa.engine.make_url(url).set(username=name, password="s3cret").render_as_string(hide_password=False))
     yield {"url": url, "engine": engine, "firm": firm, "school": school, "logins": logins}
     engine.dispose()
-    admin = sa.create_engine(xiaoqi_pg.server_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename LIKE 'security\\_%%' "
-                             f"AND datname = '{sa.engine.make_url(url).database}'")
-    xiaoqi_pg.drop(url)
-    with admin.connect() as conn:
-        for name, _url in logins.values():
-            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
-    admin.dispose()
-
-
-def _raw(login_url: str):
-    u = sa.engine.make_url(login_url)
-    return psycopg.connect(host=u.host, port=u.port or 5432, dbname=u.database, user=u.username, password=u.password,
-                           autocommit=True)
+    drop_with_logins(xiaoqi_pg, url, [name for name, _url in logins.values()])
 
 
 def _stored(engine, sql: str, **params) -> set:
@@ -245,10 +225,9 @@ def test_the_tui_edit_form_of_a_login_masks_what_the_database_holds_back_and_a_s
     from textual.widgets import Input
 
     from xiaoqi.core.actors import Actor
-    from xiaoqi.tui.dialogs.record_form import RecordForm
-    from xiaoqi.tui.screens.detail import RecordDetailScreen
 
-    from ..tui.tui_helpers import SIZE, make_app, screen_text, settle, wait_for
+    from ..tui.test_tui_form_personal import open_edit_form, save_form
+    from ..tui.tui_helpers import SIZE, make_app, screen_text, settle
 
     engine, school = shared["engine"], shared["school"]
     _name, school_url = shared["logins"]["school"]
@@ -263,19 +242,13 @@ def test_the_tui_edit_form_of_a_login_masks_what_the_database_holds_back_and_a_s
         app = make_app(school_url, Actor("school", school), auto_check=False)
         async with app.run_test(size=SIZE) as pilot:
             await settle(pilot)
-            app.open_record("internships", key)
-            await wait_for(pilot, lambda: isinstance(app.screen, RecordDetailScreen) and app.screen.values is not None,
-                           what="the internship's detail view")
-            await pilot.press("e")
-            await wait_for(pilot, lambda: isinstance(app.screen, RecordForm) and app.screen._filled, what="the filled form")
-            form = app.screen
+            form = await open_edit_form(pilot, "internships", key)
             # the school's own student in full; the enterprise's mentor masked (the database gives a pseudonym)
             assert form.query_one("#f-id_number", Input).value == row.id_number
             assert form.query_one("#f-enterprise_mentor_id", Input).value == mentor[:6] + "********" + mentor[14:]
             assert mentor not in screen_text(app)
             form.query_one("#f-monthly_pay", Input).value = "2345.60"
-            await pilot.press("ctrl+s")
-            await wait_for(pilot, lambda: not isinstance(app.screen, RecordForm), what="the saved form")
+            await save_form(pilot)
 
     asyncio.run(scenario())
     with engine.connect() as conn:

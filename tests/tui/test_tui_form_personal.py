@@ -37,19 +37,29 @@ def test_the_edit_form_shows_personal_data_to_an_actor_who_may_reveal_it_and_aud
                       (student,)).fetchone() == ("表单测试班", phone, guardian)
 
 
+async def open_edit_form(pilot, kind: str, key: str) -> RecordForm:
+    """The record's detail view, then its edit form (``e``), once filled."""
+    app = pilot.app
+    app.open_record(kind, key)
+    await wait_for(pilot, lambda: isinstance(app.screen, RecordDetailScreen) and app.screen.values is not None,
+                   what="the record's detail view")
+    await pilot.press("e")
+    await wait_for(pilot, lambda: isinstance(app.screen, RecordForm) and app.screen._filled, what="the filled form")
+    return app.screen
+
+
+async def save_form(pilot) -> None:
+    await pilot.press("ctrl+s")
+    await wait_for(pilot, lambda: not isinstance(pilot.app.screen, RecordForm), what="the saved form")
+
+
 async def _edit(url, actor, student, phone, guardian):
     app = make_app(url, actor, auto_check=False)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.open_record("students", student)
-        await wait_for(pilot, lambda: isinstance(app.screen, RecordDetailScreen) and app.screen.values is not None,
-                       what="the student's detail view")
-        await pilot.press("e")
-        await wait_for(pilot, lambda: isinstance(app.screen, RecordForm) and app.screen._filled, what="the filled form")
-        form = app.screen
+        form = await open_edit_form(pilot, "students", student)
         assert form.query_one("#f-id_number", Input).value == student
         assert form.query_one("#f-guardian_phone", Input).value == phone
         assert form.query_one("#f-guardian", Input).value == guardian
         form.query_one("#f-class_name", Input).value = "表单测试班"
-        await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: not isinstance(app.screen, RecordForm), what="the saved form")
+        await save_form(pilot)
