@@ -12,25 +12,30 @@ catalogue(
         "status.title": ("xiaoqi 数据库概况：{db}（{actor}，{today}）", "xiaoqi database summary: {db} ({actor}, {today})"),
         "status.counts": ("记录数：", "Records:"),
         "status.active": ("今日在岗实习：{n}", "Internships active today: {n}"),
-        "status.expiring": ("30天内到期的保单：{n}", "Policies expiring within 30 days: {n}"),
+        "status.expiring": ("{days}天内到期的保单：{n}", "Policies expiring within {days} days: {n}"),
+        "status.reserved": ("{days}天内到期的名额预留：{n}", "Quota reservations falling due within {days} days: {n}"),
         "status.quota": ("学徒名额使用（今日）：", "Apprentice quota use (today):"),
         "status.monthly": ("近12个月每月在岗实习：", "Active internships per month, last 12 months:"),
     }
 )
 
 
-def print_status(app, fmt: str = "text") -> None:
+def print_status(app, fmt: str = "text", remind_days: int | None = None) -> None:
+    """The figures; policies and reservations due within ``remind_days`` (default: ``[dashboard]
+    remind_days`` of the configuration, else 30, as the TUI's dashboard)."""
+    from ..config import remind_days as configured
     from ..dashboard import summary
     from ..db import display_name
     from ..i18n import pad
     from ..kinds import get_kinds
 
     with app.engine().connect() as conn:  # Core queries: no session, no model class (dashboard)
-        s = summary(conn, actor=app.actor)
+        s = summary(conn, actor=app.actor, expiring_days=remind_days or configured(app.config()))
     if fmt == "json":
         emit_json({
             "today": s.today.isoformat(), "counts": s.counts, "active_internships": s.active_internships,
-            "expiring_policies": s.expiring_policies, "quota_use": s.quota_use,
+            "remind_days": s.expiring_days, "expiring_policies": s.expiring_policies,
+            "expiring_reservations": s.expiring_reservations, "quota_use": s.quota_use,
             "monthly_active": [{"month": k, "active": v} for k, v in s.monthly_active],
         })
         return
@@ -40,9 +45,13 @@ def print_status(app, fmt: str = "text") -> None:
     for name, n in s.counts.items():
         click.echo(f"  {pad(kinds[name].label(), 14)} {n:>10,}")
     click.echo(t("status.active", n=f"{s.active_internships:,}"))
-    click.echo(t("status.expiring", n=len(s.expiring_policies)))
+    click.echo(t("status.expiring", days=s.expiring_days, n=len(s.expiring_policies)))
     for p in s.expiring_policies[:10]:
         click.echo(f"  {p['end_on']}  {p['policy_no']}  {p['insurer']}  {p['kind']}")
+    if s.expiring_reservations:
+        click.echo(t("status.reserved", days=s.expiring_days, n=len(s.expiring_reservations)))
+        for r in s.expiring_reservations[:10]:
+            click.echo(f"  {r['expires_on']}  {r['reservation_no']}  {r['uscc']}/{r['position_code']}  {r['places']}")
     if s.quota_use:
         click.echo(t("status.quota"))
         for q in s.quota_use[:10]:

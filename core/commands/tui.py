@@ -73,6 +73,6 @@ def tui_command(app, open_: str | None, remind_days: int | None):
         click.echo(t("tui.no_terminal"), err=True)
         from .status import print_status
 
-        print_status(app)
+        print_status(app, remind_days=window)
         return
     ui.run_app(app, start=start, remind_days=window)

@@ -96,3 +96,21 @@ def test_the_quota_panel_keeps_every_bar_and_share_whole(demo_db):
             assert QuotaPanel.BAR_MIN <= narrow < panel.bar_length(panel.size.width + 40) <= QuotaPanel.BAR
 
     asyncio.run(run())
+
+
+def test_status_reminds_within_the_same_window(demo_db, tmp_path):
+    """`xiaoqi status` (the TUI's headless face) reminds within the configured window too."""
+    import json
+
+    url, _manifest = demo_db
+    runner = CliRunner()
+    default = runner.invoke(cli, ["--db", url, "status", "--format", "json"])
+    assert default.exit_code == 0 and json.loads(default.stdout)["remind_days"] == 30
+    config = tmp_path / "xiaoqi.toml"
+    config.write_text("[dashboard]\nremind_days = 120\n", encoding="utf-8")
+    wide = runner.invoke(cli, ["--db", url, "--config", str(config), "status", "--format", "json"])
+    data = json.loads(wide.stdout)
+    assert data["remind_days"] == 120
+    assert len(data["expiring_policies"]) >= len(json.loads(default.stdout)["expiring_policies"])
+    text = runner.invoke(cli, ["--db", url, "--config", str(config), "status"]).stdout
+    assert "120天内到期的保单" in text
