@@ -124,17 +124,11 @@ def test_0011_records_the_rule_set_of_a_kept_run_and_an_older_run_reads_as_stale
     known), so it reads back as stale; the schema then equals the models."""
     import datetime as dt
 
+    from tests.unit.test_migration_teachers import old_database
     from xiaoqi.core.check_store import is_stale, last_run
     from xiaoqi.core.db import read_session
 
-    if xiaoqi_backend == "pg":
-        dbs = request.getfixturevalue("xiaoqi_pg")
-        url = dbs.create(migrated=False)
-        request.addfinalizer(lambda: dbs.drop(url))
-    else:
-        url = f"sqlite:///{tmp_path / 'old.db'}"
-    engine = make_engine(url)
-    upgrade(engine, "0010")
+    _url, engine, _rows = old_database(xiaoqi_backend, request, tmp_path, "0010")
     today = dt.date.today()
     with engine.begin() as conn:
         conn.execute(sa.text(
@@ -152,4 +146,3 @@ def test_0011_records_the_rule_set_of_a_kept_run_and_an_older_run_reads_as_stale
         assert kept.result.rules_run == ["INT-INSURANCE"] and kept.rule_set is None
         assert is_stale(session, kept, today)  # the same day, no change since: stale for its unknown rules
     assert schema_diff(engine) == []
-    engine.dispose()
