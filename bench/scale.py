@@ -7,8 +7,10 @@ internships, and the schools, majors, enterprises and positions they refer to) a
 imported into a new SQLite database with ``xiaoqi import`` (every kind, then the internships:
 validated and audited, timed as the whole command), and the full check runs on the result
 (``xiaoqi check``, the whole command; exit status 1 for findings is expected). Prints seconds and
-rows/s per size, and each size's rows/s as a share of the smallest size's: linear growth keeps
-the share near 1 (a share well under 1 is cost that grows faster than the rows).
+rows/s per size, each size's rows/s as a share of the smallest size's, and the marginal rows/s
+(the rows a size adds to the previous one over the seconds it adds): linear growth keeps the
+marginal rate steady (one that falls is cost that grows faster than the rows; the share also
+carries each command's fixed cost, which weighs most at the smallest size).
 """
 
 from __future__ import annotations
@@ -61,12 +63,23 @@ def main() -> None:
     sizes = [int(s) for s in args.sizes.split(",")]
     results = [one_size(n, args.out / str(n), args.keep) for n in sizes]
     base = results[0]
-    print(f"{'internships':>12} {'import s':>9} {'rows/s':>9} {'share':>6} {'peak MB':>8} {'check s':>8} {'rows/s':>9} {'share':>6}"
-          f"   (references imported in s)")
+    print(f"{'internships':>12} {'import s':>9} {'rows/s':>9} {'share':>6} {'marginal':>9} {'peak MB':>8} {'check s':>8} "
+          f"{'rows/s':>9} {'share':>6} {'marginal':>9}   (references imported in s)")
+    previous = None
     for r in results:
         imp, chk = r["rows"] / r["import"], r["rows"] / r["check"]
-        print(f"{r['rows']:>12,} {r['import']:>9.1f} {imp:>9,.0f} {imp / (base['rows'] / base['import']):>6.2f} {r['import_mb']:>8,.0f} "
-              f"{r['check']:>8.1f} {chk:>9,.0f} {chk / (base['rows'] / base['check']):>6.2f}   ({r['references']:.1f})")
+        # rows/s of the rows this size adds to the previous one: the fixed cost of a command
+        # (process start, plugins, schema check) falls out, so linear growth keeps it steady
+        if previous is None:
+            more_imp = more_chk = "-"
+        else:
+            added = r["rows"] - previous["rows"]
+            more_imp, more_chk = (f"{added / (r[k] - previous[k]):,.0f}" if r[k] > previous[k] else "(noise)"
+                                  for k in ("import", "check"))
+        print(f"{r['rows']:>12,} {r['import']:>9.1f} {imp:>9,.0f} {imp / (base['rows'] / base['import']):>6.2f} {more_imp:>9} "
+              f"{r['import_mb']:>8,.0f} {r['check']:>8.1f} {chk:>9,.0f} {chk / (base['rows'] / base['check']):>6.2f} "
+              f"{more_chk:>9}   ({r['references']:.1f})")
+        previous = r
     print(f"machine load: {os.getloadavg()[0]:.1f} (1-minute average; the machine is shared)")
 
 

@@ -96,6 +96,8 @@ class Resolver:
         #: the same -> why the name stays text (made once: a file repeats its mentors' names on
         #: thousands of rows)
         self.reasons: dict[str, dict[tuple, str]] = {}
+        #: reference column -> scope values -> their text in a notice (a school, an enterprise)
+        self.scope_texts: dict[str, dict[tuple, str]] = {}
 
     def __bool__(self) -> bool:
         return bool(self.refs)
@@ -168,7 +170,7 @@ class Resolver:
             known = self._look_up_names(conn, ref, pairs)
             reasons = self.reasons.setdefault(ref.column, {})
             lang, label, column = get_lang(), target.label(), ref.name_column
-            scopes: dict[tuple, str] = {}
+            scopes = self.scope_texts.setdefault(ref.column, {})
             for i, pair in zip(by_name, pairs):
                 matches = known[pair]
                 if len(matches) == 1:
@@ -191,6 +193,7 @@ class Resolver:
         if len(known) > NAMES_KEPT:  # forget the names of earlier batches (bounds memory)
             known.clear()
             self.reasons.get(ref.column, {}).clear()
+            self.scope_texts.get(ref.column, {}).clear()
         new = set(wanted) - known.keys()
         if not new:
             return known

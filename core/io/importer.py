@@ -101,6 +101,8 @@ BATCH_ROWS = 10_000
 MAX_PARAMS = 30_000
 #: SQLite page cache of the importing connection (KiB)
 CACHE_KIB = 384 * 1024
+#: helper threads SQLite may use to sort while it builds an index again (``indexes.IndexPause``)
+SORT_THREADS = 2
 #: a CSV file from this size on is parsed by a worker process (when there are two or more cores)
 PARALLEL_BYTES = 4 * 1024 * 1024
 #: and a workbook from this size on (compressed: about 10,000 rows of a wide sheet)
@@ -441,7 +443,9 @@ class _Importer:
             #   the time) and temporary sorts in memory;
             # - foreign keys checked by this import itself, set-wise, instead of by SQLite row by row
             #   (see ``_checks_foreign_keys``)
-            wanted = {"cache_size": -CACHE_KIB, "temp_store": 2}
+            # - the dropped indexes rebuilt with a helper thread for the sort (the parse worker has
+            #   finished by then, so the second core is free)
+            wanted = {"cache_size": -CACHE_KIB, "temp_store": 2, "threads": SORT_THREADS}
             if _checks_foreign_keys(self.kind, self.raw):
                 wanted["foreign_keys"] = 0
             for name, value in wanted.items():
@@ -625,8 +629,10 @@ class _Importer:
             r.problems.extend(problems)
         if bad:
             r.problems.sort(key=lambda p: p.row)
-        r.unresolved.extend(Problem(rows_no[u.index], self.layout.header(u.column), u.value, u.reason)
-                            for u in unresolved if u.index not in bad)
+        if unresolved:
+            headers = {name: self.layout.header(name) for name in {u.column for u in unresolved}}
+            r.unresolved.extend([Problem(rows_no[u.index], headers[u.column], u.value, u.reason)
+                                 for u in unresolved if u.index not in bad])
         entries: list[dict] = []
         created_keys, updated_keys = [], []
         if creates:
