@@ -362,6 +362,14 @@ OWN_TABLES = {
     "import_batches": {"problems": "ids"},
     "import_files": {"data": "none"},
 }
+#: the rows of those a login reads (all otherwise): a school's or an enterprise's login the
+#: findings of the checks of its own scope (``check_store.scope_of``), not the admin's of everyone
+OWN_ROWS = {
+    "check_findings": f"""CASE {ACTOR_ROLE}
+        WHEN 'school' THEN EXISTS (SELECT 1 FROM public.check_runs r WHERE r.id = t.run_id AND r.school_code = {ACTOR_CODE})
+        WHEN 'enterprise' THEN EXISTS (SELECT 1 FROM public.check_runs r WHERE r.id = t.run_id AND r.uscc = {ACTOR_CODE})
+        ELSE true END""",
+}
 
 
 def _state_function(conn) -> None:
@@ -421,7 +429,7 @@ def mask_own_tables(conn) -> None:
                       "numbers": f"{SCHEMA}.pseudo_ids((t.{_q(name)}::jsonb - 'birth_date')::text, {_SECRET})::{type_}",
                       "none": f"NULL::{type_}"}[how]
             shown.append(f"CASE WHEN {ACTOR_ROLE} = 'admin' THEN t.{_q(name)} ELSE {masked} END AS {_q(name)}")
-        select = f"SELECT {', '.join(shown)} FROM public.{_q(table)} t"
+        select = f"SELECT {', '.join(shown)} FROM public.{_q(table)} t" + (f" WHERE {OWN_ROWS[table]}" if table in OWN_ROWS else "")
         _masked_view(conn, table, select.replace("%", "%%"), set(columns), writes=("INSERT",) if table in APPEND_ONLY else None)
 
 

@@ -105,6 +105,8 @@ def test_an_enterprise_login_reading_the_database_directly_gets_no_students_pers
             == len(_stored(engine, "SELECT id FROM internships WHERE uscc = :f", f=firm))
         # a lookup by a full number finds nothing (no guessing of birth dates)
         assert cur.execute("SELECT count(*) FROM students WHERE id_number = ANY(%s)", (sorted(interns),)).fetchone()[0] == 0
+        # the findings of the owner's check of everyone are not the enterprise's (its own checks' are)
+        assert cur.execute("SELECT count(*) FROM check_findings").fetchone()[0] == 0
         text, refused = _everything(cur)
     assert "students" not in refused  # read through its masked view
     leaked = sorted(i for i in ids if i in text)
@@ -181,6 +183,17 @@ def test_xiaoqi_as_the_logins_shows_what_the_database_gives_and_audits_a_reveal(
         assert code in (0, 1) and "Traceback" not in err, (args, err)
         assert out.strip(), args
         assert not [i for i in ids if i in out + err], args
+    # its own check's findings are stored and read back, as its dashboard reads them
+    from xiaoqi.core.actors import Actor
+    from xiaoqi.core.check_store import last_run_as
+    from xiaoqi.core.db import read_session
+
+    firm_engine = make_engine(firm_url)
+    with read_session(firm_engine) as session:
+        run = last_run_as(session, actor=Actor("enterprise", firm))
+        assert run is not None and run.result.findings
+        assert {f.uscc for f in run.result.findings} <= {firm, None}
+    firm_engine.dispose()
     listed = json.loads(_cli(firm_url, "records", "list", "students", "--format", "json", "--limit", "1000")[1])
     assert listed and all("********" in s["id_number"] for s in listed)
     assert not [w for s in listed for w in s["id_number"].split("*") if ric.is_valid(w)]
