@@ -12,7 +12,9 @@ is the minimum and the median of ``--runs`` runs, and the ratio is median to med
 | ``xiaoqi status``, ``records list internships``, ``check`` on the demo database | ``python -c "import sqlalchemy"`` | ≤ 0.5 s |
 | ``xiaoqi tui --open internships``, shell to the first rows (tmux) | a bare Textual app, shell to its first frame | ≤ 0.6 s |
 
-Also shown, to tell where the time goes: ``python -c pass``, ``import sqlalchemy.orm``,
+Beside the wall clock, each command's median CPU seconds (user + system, with the same ratio): on a
+busy machine the wall clock mostly measures the wait for other processes. Also shown, to tell where
+the time goes: ``python -c pass``, ``import sqlalchemy.orm``,
 ``import pydantic``, ``import sqlmodel`` (what the record models are built on) and
 ``import xiaoqi.core.models`` (the core's table classes).
 """
@@ -20,7 +22,9 @@ Also shown, to tell where the time goes: ``python -c pass``, ``import sqlalchemy
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import resource
 import shlex
 import shutil
 import statistics
@@ -48,12 +52,25 @@ BARE_APP = (
 )
 
 
-def timed(argv: list[str]) -> float:
+#: CPU seconds (user + system) of each command's runs: on a busy machine the wall clock waits for
+#: other processes, the CPU time much less so
+CPU: dict[str, list[float]] = {}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(argv: list[str], name: str | None = None) -> float:
+    cpu = _children_cpu()
     started = time.perf_counter()
     done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - started
     if done.returncode not in (0, 1):  # check exits 1 on the demo's deliberate violations
         raise SystemExit(f"{shlex.join(argv)} failed ({done.returncode}): {done.stderr[-2000:]}")
+    if name is not None:
+        CPU.setdefault(name, []).append(_children_cpu() - cpu)
     return seconds
 
 
@@ -96,20 +113,25 @@ def main() -> None:
         runs[tui], runs[bare] = [], []
     for _ in range(max(1, args.runs)):
         for name, argv in commands.items():
-            runs[name].append(timed(argv))
+            runs[name].append(timed(argv, name))
         if terminal:
             runs[tui].append(time_to_screen(f"{shlex.quote(XIAOQI)} --db {shlex.quote(str(db))} tui --open internships", ROW))
             runs[bare].append(time_to_screen(f"{shlex.quote(PY)} -c {shlex.quote(BARE_APP)}", re.compile("bare-textual-ready")))
 
     median = {name: statistics.median(values) for name, values in runs.items()}
-    print(f"{len(runs['xiaoqi --help'])} runs of each, interleaved; min / median in seconds; database {db}")
+    print(f"{len(runs['xiaoqi --help'])} runs of each, interleaved; min / median wall seconds, median CPU seconds "
+          f"(user + system) with the same ratio; database {db}; load average {' '.join(f'{v:.1f}' for v in os.getloadavg())}")
     width = max(map(len, runs)) + 2
+
+    cpu = {name: statistics.median(values) for name, values in CPU.items()}
 
     def line(name: str, reference: str | None = None, target: str = "") -> None:
         values = runs[name]
         text = f"{name:<{width}} min {min(values):6.3f}   median {median[name]:6.3f}"
         if reference:
             text += f"   x{median[name] / median[reference]:.2f} {reference}"
+        if name in cpu:
+            text += f"   cpu {cpu[name]:6.3f}" + (f" x{cpu[name] / cpu[reference]:.2f}" if reference in cpu else "")
         print(text + (f"   [{target}]" if target else ""))
 
     line("python -c pass")
