@@ -215,3 +215,53 @@ def organisation_names(session, actor, school_codes, usccs) -> dict[str, str]:
             stmt = sa.select(col, kind.model.name).where(col.in_(wanted[start:start + _CHUNK]), *([] if scope is None else [scope]))
             out.update(dict(session.execute(stmt).all()))
     return out
+
+
+@dataclass(frozen=True)
+class Match:
+    """A record found by ``lookup``: its key values, its name, its key as shown (personal parts
+    masked) and the names of what it refers to (a student's school and major)."""
+
+    values: dict
+    name: str
+    shown_key: str
+    context: tuple[str, ...]
+
+
+def name_attribute(kind: RecordKind) -> str | None:
+    """The column that names a record of ``kind`` (``name``, ``title``, ``insurer``), if any."""
+    return next((a for a in NAME_ATTRIBUTES if a in kind.by_name), None)
+
+
+def lookup(session, actor, kind: RecordKind, text: str, *, fixed: dict | None = None, limit: int = 20) -> list[Match]:
+    """Records of ``kind`` the actor may read whose name contains ``text`` or whose key (a code,
+    an ID number) starts with it; the same name first, then names that start with it. ``fixed``
+    narrows to columns of ``kind`` equal to values (the enterprise of a position). One statement,
+    at most ``limit`` rows; what a form's reference field offers to pick from."""
+    from .privacy import mask_key
+
+    attr = name_attribute(kind)
+    if attr is None:
+        return []
+    model = kind.model
+    name = getattr(model, attr)
+    keys = [getattr(model, k) for k in kind.key]
+    named = name_columns(kind)
+    where = [] if kind.read_filter(actor) is None else [kind.read_filter(actor)]
+    where += [getattr(model, c) == v for c, v in (fixed or {}).items() if v not in (None, "")]
+    text = text.strip()
+    if text:
+        codes = [k.startswith(text, autoescape=True) for k in keys if isinstance(k.type, sa.String)]
+        where.append(sa.or_(name.contains(text, autoescape=True), *codes))
+        order = [sa.case((name == text, 0), (name.startswith(text, autoescape=True), 1), else_=2), name, *keys]
+    else:
+        order = [name, *keys]
+    stmt = (sa.select(*keys, name, *[nc.expression(kind, actor) for nc in named])
+            .where(*where).order_by(*order).limit(limit))
+    out = []
+    for row in session.execute(stmt):
+        values = dict(zip(kind.key, row[:len(keys)]))
+        context = tuple(str(v) for v in row[len(keys) + 1:] if v)
+        out.append(Match(values=values, name=str(row[len(keys)] or ""), shown_key=mask_key(kind, kind.key_of(values)),
+                         context=context))
+    return out

@@ -22,13 +22,26 @@ def key(keys: str, action: str, name: str, *, id: str, show: bool = True, priori
                    key_display=key_display)
 
 
+def _translated(b: Binding) -> Binding:
+    return dataclasses.replace(
+        b,
+        description=t(b.description) if b.description in MESSAGES else b.description,
+        tooltip=t(b.tooltip) if b.tooltip in MESSAGES else b.tooltip,
+    )
+
+
 def translate_bindings(node) -> None:
     for keys, bindings in node._bindings.key_to_bindings.items():
-        node._bindings.key_to_bindings[keys] = [
-            dataclasses.replace(
-                b,
-                description=t(b.description) if b.description in MESSAGES else b.description,
-                tooltip=t(b.tooltip) if b.tooltip in MESSAGES else b.tooltip,
-            )
-            for b in bindings
-        ]
+        node._bindings.key_to_bindings[keys] = [_translated(b) for b in bindings]
+
+
+def show_key(widget, keys: str, action: str, name: str, *, id: str) -> None:
+    """Show in the footer, while ``widget`` has the focus, the key of one of its own actions with
+    the catalogue's text ``name`` (Textual's tables bind Enter without showing it; what Enter does
+    depends on the table: 查看问题, 打开记录). The binding is the widget's own, not its class's."""
+    shown = _translated(key(keys, action, name, id=id))
+    table = widget._bindings.key_to_bindings
+    for k in shown.key.split(","):
+        k = k.strip()
+        # a new list: the lists are shared with the class's bindings
+        table[k] = [dataclasses.replace(shown, key=k)] + [b for b in table.get(k, ()) if b.action != action]

@@ -115,3 +115,97 @@ def test_industrial_college_screen_in_tmux(demo_db):
         tmux(session, "send-keys", "-t", session, "C-q", check=True)
     finally:
         tmux(session, "kill-server", capture_output=True)
+
+
+def _send(session: str, *keys: str, literal: bool = False) -> None:
+    tmux(session, "send-keys", "-t", session, *(["-l"] if literal else []), *keys, check=True)
+
+
+def _findings(screen: str) -> int:
+    """The number of findings the compliance screen's summary reports."""
+    import re
+
+    return int(re.search(r"发现 (\d+) 处问题", screen).group(1))
+
+
+def test_clerk_flow_find_by_name_edit_with_the_lookup_save_and_see_the_compliance_screen_update(demo_db):
+    """A clerk's afternoon in one flow: the compliance screen reports an internship without an
+    enterprise mentor (HN-DUAL-MENTOR); the clerk goes to the internships, finds it by the student's
+    name, opens it, edits it, picks the mentor by name (^l), saves, and the compliance screen,
+    checked again after the write, no longer reports it."""
+    import datetime as dt
+    import sqlite3
+
+    from xiaoqi.core.actors import ADMIN
+    from xiaoqi.core.dashboard import check_as
+    from xiaoqi.core.db import make_engine, read_session
+    from xiaoqi.core.kinds import get_kind
+
+    url, _manifest = demo_db
+    path = url.removeprefix("sqlite:///")
+    db = sqlite3.connect(path)
+    with read_session(make_engine(url)) as session:
+        result = check_as(session, actor=ADMIN, on=dt.date.today())  # the day the TUI checks on
+    subjects = {f.subject_key for f in result.findings if f.rule == "HN-DUAL-MENTOR" and "企业指导人员" in f.message}
+    # one of them whose student has one internship (the search finds one row) and whose enterprise has staff
+    student, mentor_id, mentor = next(
+        (s, m, n) for key in sorted(subjects)
+        for (s,) in db.execute("SELECT name FROM students WHERE id_number = ? AND name NOT IN (SELECT s2.name FROM "
+                               "students s2 JOIN internships i ON i.id_number = s2.id_number GROUP BY s2.name "
+                               "HAVING COUNT(*) > 1)", (key.split("/")[0],))
+        for (m, n) in db.execute("SELECT id_number, name FROM teachers WHERE uscc = ? ORDER BY id LIMIT 1",
+                                 (key.split("/")[1],)))
+    kind = get_kind("internships")
+    # Tab stops from the form's first field (the key fields are locked in an edit) to the mentor's ID
+    stops = [c.name for c in kind.columns if not c.key]
+    tabs = stops.index("enterprise_mentor_id") - stops.index(next(c for c in stops))
+    field = kind.by_name["enterprise_mentor_id"].header("zh")
+
+    session = _start(f"--db {path} tui --open compliance")
+    try:
+        screen = _wait_for(session, "检查时间")  # the check ran in the background
+        before = _findings(screen)
+        assert "HN-DUAL-MENTOR" in screen
+        # to the internships, through the palette
+        _send(session, "C-p")
+        _wait_for(session, "打开「")
+        _send(session, "实习", literal=True)
+        _wait_for(session, "打开「实习」", gone="打开「学校」")
+        _send(session, "Enter")
+        _wait_for(session, "⏎ 查看")  # the table has the focus: its keys in the footer
+        # find it by the student's name
+        _send(session, "/")
+        _wait_for(session, "esc 表格")  # the search field has the focus: its keys in the footer
+        _send(session, student, literal=True)
+        _wait_for(session, student)
+        _send(session, "Enter")
+        screen = _wait_for(session, "共 1 条")
+        assert student in screen
+        _send(session, "Enter")  # open it
+        _wait_for(session, f"实习 {student} ·")
+        _send(session, "e")  # edit it
+        _wait_for(session, "编辑实习")
+        _wait_for(session, "^l 按名称查找")  # the first field (the school) is a reference: the footer offers the lookup
+        for _ in range(tabs):
+            _send(session, "Tab")
+        _send(session, "C-l")
+        _wait_for(session, f"查找教师：{field}")  # the lookup of the field the Tabs reached
+        _send(session, mentor[:2], literal=True)
+        _wait_for(session, mentor, gone="没有匹配")
+        _send(session, "Enter")  # pick it
+        _wait_for(session, "编辑实习", gone="查找教师")
+        _send(session, "C-s")
+        # saved: the form closes and the record shows its new mentor (the toast "已保存" may be gone by now)
+        _wait_for(session, mentor, gone="编辑实习")
+        # the compliance screen, checked again after the write
+        _send(session, "C-p")
+        _wait_for(session, "打开「")
+        _send(session, "合规检查", literal=True)
+        _wait_for(session, "打开「合规检查」", gone="打开「学校」")
+        _send(session, "Enter")
+        screen = _wait_for(session, f"发现 {before - 1} 处问题", timeout=90)
+        assert "HN-DUAL-MENTOR" not in screen or len(subjects) > 1
+    finally:
+        tmux(session, "kill-server", capture_output=True)
+    assert db.execute("SELECT enterprise_mentor_id FROM internships i JOIN students s ON s.id_number = i.id_number "
+                      "WHERE s.name = ?", (student,)).fetchone() == (mentor_id,)

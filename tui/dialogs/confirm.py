@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
@@ -10,10 +9,17 @@ from textual.widgets import Button, Static
 
 from ..bindings import key, translate_bindings
 from ..i18n import t
+from ..widgets.footer import Footer
 
 
 class Confirm(ModalScreen[bool]):
-    BINDINGS = [key("escape", "answer(False)", "tui.key.cancel", id="xiaoqi.confirm.cancel")]
+    """Each answer has its key (y, n or Esc), in the footer; a button runs the same action."""
+
+    BINDINGS = [
+        key("y", "answer(True)", "tui.confirm.yes", id="xiaoqi.confirm.yes"),
+        key("n", "answer(False)", "tui.confirm.no", id="xiaoqi.confirm.no"),
+        key("escape", "answer(False)", "tui.key.cancel", id="xiaoqi.confirm.cancel", show=False),
+    ]
 
     def __init__(self, question: str) -> None:
         super().__init__(classes="dialog")
@@ -24,15 +30,12 @@ class Confirm(ModalScreen[bool]):
         with Vertical(classes="dialog-box confirm-box"):
             yield Static(self.question, id="question")
             with Horizontal(classes="buttons"):
-                yield Button(t("tui.confirm.yes"), variant="error", id="yes")
-                yield Button(t("tui.confirm.no"), id="no")
+                yield Button(t("tui.confirm.yes"), variant="error", id="yes", action="screen.answer(True)")
+                yield Button(t("tui.confirm.no"), id="no", action="screen.answer(False)")
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#no", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "yes")
 
     def action_answer(self, answer: bool) -> None:
         self.dismiss(answer)

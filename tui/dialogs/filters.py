@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -16,6 +15,7 @@ from xiaoqi.core.kinds import RecordKind
 
 from ..bindings import key, translate_bindings
 from ..i18n import t
+from ..widgets.footer import Footer
 from .record_form import field_widget, widget_value
 
 def parse_filter(col, raw: str) -> Any:
@@ -32,6 +32,7 @@ class FilterDialog(ModalScreen[dict | None]):
     BINDINGS = [
         key("escape", "cancel", "tui.key.cancel", id="xiaoqi.filter.cancel"),
         key("ctrl+s", "apply", "tui.filter.apply", id="xiaoqi.filter.apply", priority=True),
+        key("ctrl+r", "clear", "tui.filter.clear", id="xiaoqi.filter.clear"),
     ]
 
     def __init__(self, kind: RecordKind, filters: dict) -> None:
@@ -51,9 +52,10 @@ class FilterDialog(ModalScreen[dict | None]):
                         yield field_widget(col, self.filters.get(col.name), wid=f"f-{col.name}", filtering=True)
                         yield Static("", id=f"err-{col.name}", classes="field-error")
             with Horizontal(classes="buttons"):
-                yield Button(t("tui.filter.apply"), variant="primary", id="apply")
-                yield Button(t("tui.filter.clear"), id="clear")
-                yield Button(t("tui.form.cancel"), id="cancel")
+                yield Button(t("tui.filter.apply"), variant="primary", id="apply", action="screen.apply")
+                yield Button(t("tui.filter.clear"), id="clear", action="screen.clear")
+                yield Button(t("tui.form.cancel"), id="cancel", action="screen.cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         for widget in self.query(".field-error"):
@@ -63,17 +65,8 @@ class FilterDialog(ModalScreen[dict | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#clear")
-    def _clear(self) -> None:
+    def action_clear(self) -> None:
         self.dismiss({})
-
-    @on(Button.Pressed, "#apply")
-    def _apply(self) -> None:
-        self.action_apply()
 
     def action_apply(self) -> None:
         filters, bad = {}, False

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import on
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
@@ -15,8 +15,8 @@ from textual.widgets import Button, Input, Label, Select, Static
 
 from xiaoqi.core.db import read_session, write_session
 from xiaoqi.core.errors import ValidationFailed
-from xiaoqi.core.kinds import Column, RecordKind, RowProblems, type_doc
-from xiaoqi.core.privacy import is_pseudonym, mask_key, may_reveal, present
+from xiaoqi.core.kinds import Column, RecordKind, RowProblems, get_kind, get_kinds, type_doc
+from xiaoqi.core.privacy import is_pseudonym, mask_key, mask_value, may_reveal, present
 from xiaoqi.core.services import create_record, get_record, snapshot, update_record
 
 from ..bindings import key, translate_bindings
@@ -56,6 +56,20 @@ def field_widget(col: Column, value: Any, *, wid: str, disabled: bool = False, f
     return Input(text, placeholder=t("tui.form.key_locked") if disabled else hint, id=wid, disabled=disabled)
 
 
+def lookup_references(kind: RecordKind) -> dict:
+    """The fields of ``kind`` that offer a lookup by name: the last column of each reference to a
+    kind whose records have a name (a student, an enterprise, a teacher, a position), the first
+    such reference of a column -> that ``Reference``."""
+    from xiaoqi.core.names import name_attribute
+
+    out = {}
+    for ref in kind.references:
+        target = get_kinds().get(ref.kind)
+        if target is not None and name_attribute(target) and ref.columns[-1] in kind.by_name:
+            out.setdefault(ref.columns[-1], ref)
+    return out
+
+
 def widget_value(widget) -> Any:
     value = widget.value
     if value is Select.NULL or value == "":
@@ -69,6 +83,8 @@ class RecordForm(ModalScreen[str | None]):
     BINDINGS = [
         key("escape", "cancel", "tui.key.cancel", id="xiaoqi.form.cancel"),
         key("ctrl+s", "save", "tui.key.save", id="xiaoqi.form.save", priority=True),
+        # offered while a reference field has the focus
+        key("ctrl+l", "lookup", "tui.key.lookup", id="xiaoqi.form.lookup"),
     ]
 
     def __init__(self, engine, actor, kind: RecordKind, *, key: str | None = None, values: dict | None = None) -> None:
@@ -81,6 +97,11 @@ class RecordForm(ModalScreen[str | None]):
         self.stored: dict = dict(self.values)
         #: the fields as the form filled them
         self._filled: dict = {}
+        #: reference fields that offer a lookup by name: column -> the reference it fills
+        self.lookups = lookup_references(kind)
+        #: codes picked by a lookup that the field shows masked (the actor may not see them in
+        #: full): column -> (what the field shows, the code)
+        self.picked: dict[str, tuple[str, str]] = {}
         translate_bindings(self)
 
     def compose(self) -> ComposeResult:
@@ -91,15 +112,18 @@ class RecordForm(ModalScreen[str | None]):
             yield Static(t("tui.form.required"), classes="hint")
             with VerticalScroll(id="fields"):
                 for col in kind.columns:
+                    locked = bool(self.key) and col.key
                     with Vertical(classes="field", id=f"field-{col.name}"):
-                        yield Label(col.header() + (" *" if col.required else ""), classes="field-label")
-                        yield field_widget(col, self.values.get(col.name), wid=f"f-{col.name}",
-                                           disabled=bool(self.key) and col.key)
+                        label = Text(col.header() + (" *" if col.required else ""))
+                        if col.name in self.lookups and not locked:
+                            label.append("  " + t("tui.form.lookup_hint"), style="dim")
+                        yield Label(label, classes="field-label")
+                        yield field_widget(col, self.values.get(col.name), wid=f"f-{col.name}", disabled=locked)
                         yield Static("", id=f"err-{col.name}", classes="field-error")
             yield Static("", id="form-error", classes="form-error")
             with Horizontal(classes="buttons"):
-                yield Button(t("tui.form.save"), variant="primary", id="save")
-                yield Button(t("tui.form.cancel"), id="cancel")
+                yield Button(t("tui.form.save"), variant="primary", id="save", action="screen.save")
+                yield Button(t("tui.form.cancel"), id="cancel", action="screen.cancel")
         # the form's own keys (ctrl+s 保存, esc 取消) at the bottom, as on every screen
         yield Footer()
 
@@ -148,7 +172,63 @@ class RecordForm(ModalScreen[str | None]):
         self._focus_first()
 
     def raw_values(self) -> dict:
-        return {col.name: widget_value(self.query_one(f"#f-{col.name}")) for col in self.kind.columns}
+        raw = {col.name: widget_value(self.query_one(f"#f-{col.name}")) for col in self.kind.columns}
+        for name, (shown, code) in self.picked.items():
+            if raw.get(name) == shown:
+                raw[name] = code  # a masked pick stands for its code
+        return raw
+
+    # -- looking a reference up by name --------------------------------------------------
+    def _focused_reference(self) -> str | None:
+        focused = self.focused
+        name = (focused.id or "").removeprefix("f-") if focused is not None else ""
+        return name if name in self.lookups and not focused.disabled else None
+
+    def action_lookup(self) -> None:
+        """The record a reference field names, picked by name from those the actor may read."""
+        from .lookup import LookupDialog
+
+        name = self._focused_reference()
+        if name is None:
+            return
+        ref = self.lookups[name]
+        raw = self.raw_values()
+        # what the form fixes already narrows the choice: the enterprise of a position, the school
+        # a student must belong to
+        fixed = {tc: raw.get(c) for c, tc in zip(ref.columns[:-1], ref.target_columns[:-1])}
+        fixed.update({c: raw.get(c) for c in ref.agree})
+        for named in self.kind.named_references:  # a school mentor of the internship's school
+            if named.column == name:
+                fixed.update({tc: raw.get(c) for c, tc in named.scope})
+        typed = self.query_one(f"#f-{name}", Input).value
+        if name in self.picked and typed == self.picked[name][0]:
+            typed = ""
+        target = get_kind(ref.kind)
+        dialog = LookupDialog(self.engine, self.actor, target, typed, fixed=fixed, field=self.kind.by_name[name].header())
+        self.app.push_screen(dialog, lambda match: self._fill_reference(name, match))
+
+    def _fill_reference(self, name: str, match) -> None:
+        if match is None:
+            return
+        ref = self.lookups[name]
+        personal = self.kind.rights.personal
+        masked = not may_reveal(self.kind, self.actor)
+        for column, target_column in zip(ref.columns, ref.target_columns):
+            widget = self.query_one(f"#f-{column}", Input)
+            if widget.disabled:
+                continue
+            code = form_text(match.values[target_column])
+            if masked and column in personal:
+                shown = str(mask_value(personal[column], code))
+                self.picked[column] = (shown, code)
+                widget.value = shown
+            else:
+                self.picked.pop(column, None)
+                widget.value = code
+        for named in self.kind.named_references:  # the name kept beside the code (the mentor's)
+            if named.column == name and named.name_column in self.kind.by_name:
+                self.query_one(f"#f-{named.name_column}", Input).value = match.name
+        self.query_one(f"#f-{name}", Input).focus()
 
     def _masked_unchanged(self, raw: dict) -> set[str]:
         """The columns shown masked (or as the database's pseudonym) that the user left as shown:
@@ -161,13 +241,13 @@ class RecordForm(ModalScreen[str | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
-    @on(Button.Pressed, "#cancel")
-    def _cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#save")
-    def _save_pressed(self) -> None:
-        self.action_save()
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # ctrl+s, like the button, waits while a save is under way (shown greyed)
+        if action == "save" and self.is_mounted and self.query_one("#save", Button).disabled:
+            return None
+        if action == "lookup":
+            return self.is_mounted and self._focused_reference() is not None
+        return True
 
     def action_save(self) -> None:
         raw = self.raw_values()
@@ -178,7 +258,6 @@ class RecordForm(ModalScreen[str | None]):
         except RowProblems as exc:
             self._show_problems([(name, reason) for name, _value, reason in exc.problems])
             return
-        self.query_one("#save", Button).disabled = True
         self._general(t("tui.form.saving"), error=False)
         # a mask left as shown is not written over the stored value
         self._write({name: value for name, value in raw.items() if name not in kept})
@@ -226,7 +305,6 @@ class RecordForm(ModalScreen[str | None]):
             widget.remove_class("-invalid")
 
     def _show_problems(self, problems: list[tuple[str, str]]) -> None:
-        self.query_one("#save", Button).disabled = False
         self._clear_errors()
         general = []
         by_field: dict[str, list[str]] = {}
@@ -253,6 +331,7 @@ class RecordForm(ModalScreen[str | None]):
 
     def _general(self, text: str, *, error: bool = True) -> None:
         self.query_one("#save", Button).disabled = not error and bool(text)
+        self.refresh_bindings()
         widget = self.query_one("#form-error", Static)
         widget.update(text)
         widget.set_class(not error, "-progress")

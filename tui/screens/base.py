@@ -20,6 +20,10 @@ class MainScreen(Screen):
 
     section = ""
     BINDINGS = [key("ctrl+b", "toggle_nav", "tui.key.nav", id="xiaoqi.nav.toggle", show=False)]
+    #: actions that act on a widget of the body (action -> the widget's id, or a tuple of ids):
+    #: offered, in the footer and by their key, only while the focus is in that widget, so the
+    #: footer shows the keys of what has the focus (a table's row keys, not while the sidebar has it)
+    FOCUS_ACTIONS: dict[str, str | tuple[str, ...]] = {}
 
     def __init__(self, engine, actor, **kw) -> None:
         super().__init__(**kw)
@@ -42,6 +46,17 @@ class MainScreen(Screen):
 
     def compose_body(self) -> ComposeResult:
         yield from ()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        owner = self.FOCUS_ACTIONS.get(action)
+        if owner is not None and not self.focus_in(*((owner,) if isinstance(owner, str) else owner)):
+            return False
+        return True
+
+    def focus_in(self, *widget_ids: str) -> bool:
+        """Whether the focused widget is one with one of these ids, or inside it."""
+        focused = self.focused
+        return focused is not None and any(node.id in widget_ids for node in focused.ancestors_with_self)
 
     def set_title(self, label: str) -> None:
         """The header's subtitle: this screen, who acts, on which database."""

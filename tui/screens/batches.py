@@ -25,6 +25,7 @@ class BatchesScreen(MainScreen):
         key("u", "undo", "tui.key.undo", id="xiaoqi.batches.undo"),
         key("r", "refresh", "tui.key.refresh", id="xiaoqi.batches.refresh"),
     ]
+    FOCUS_ACTIONS = {"undo": ("batch-table", "batch-detail")}
 
     def __init__(self, engine, actor, **kw) -> None:
         super().__init__(engine, actor, **kw)

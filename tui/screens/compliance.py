@@ -19,7 +19,7 @@ from xiaoqi.core.privacy import mask_finding, mask_key
 from xiaoqi.core.related import group_findings
 from xiaoqi.core.rules import get_rules
 
-from ..bindings import key
+from ..bindings import key, show_key
 from ..i18n import local_time, severity_label, t
 from ..work import db_work
 from .base import MainScreen
@@ -66,6 +66,8 @@ class ComplianceScreen(MainScreen):
         findings.add_column(t("tui.col.times"), key="times")
         findings.add_column(t("tui.col.message"), key="message")
         self.query_one("#finding-info").border_title = t("tui.check.finding")
+        show_key(rules, "enter", "select_cursor", "tui.key.rule_findings", id="xiaoqi.check.rule")
+        show_key(findings, "enter", "select_cursor", "tui.key.open", id="xiaoqi.check.open")
         self.watch(self.app, "check_progress", self._progress)
         self.watch(self.app, "check_result", self._result)
         self.watch(self.app, "check_stale", lambda *_: self._status(), init=False)
@@ -80,7 +82,7 @@ class ComplianceScreen(MainScreen):
     def check_action(self, action: str, parameters: tuple) -> bool | None:
         if action == "stop":
             return self.app.check_running
-        return True
+        return super().check_action(action, parameters)
 
     def _progress(self, progress) -> None:
         done, total, rule = progress

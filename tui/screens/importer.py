@@ -15,7 +15,7 @@ from textual.widgets import Button, DataTable, DirectoryTree, Input, Label, Prog
 from xiaoqi.core.io import FileProblem, import_file, sheet_names
 from xiaoqi.core.kinds import get_kinds
 
-from ..bindings import key
+from ..bindings import key, show_key
 from ..dialogs.confirm import Confirm
 from ..i18n import t
 from ..work import db_work, error_text
@@ -35,7 +35,12 @@ class ImportableFiles(DirectoryTree):
 
 class ImportScreen(MainScreen):
     section = "import"
-    BINDINGS = [key("ctrl+r", "check", "tui.imp.check", id="xiaoqi.import.check")]
+    BINDINGS = [
+        key("ctrl+r", "check", "tui.imp.check", id="xiaoqi.import.check"),
+        # one of the two is offered after a check (no problems: all rows; problems: the valid ones)
+        key("ctrl+s", "write", "tui.imp.write", id="xiaoqi.import.write"),
+        key("ctrl+s", "write_valid", "tui.imp.write_valid", id="xiaoqi.import.write_valid"),
+    ]
 
     def __init__(self, engine, actor, *, start_dir: Path | None = None, **kw) -> None:
         super().__init__(engine, actor, **kw)
@@ -51,7 +56,7 @@ class ImportScreen(MainScreen):
             yield Input(placeholder=t("tui.imp.file.placeholder"), id="imp-path")
             # shown for a workbook of more than one sheet (the import reads the first by default)
             yield Select([], prompt=t("tui.imp.sheet"), id="imp-sheet")
-            yield Button(t("tui.imp.check"), variant="primary", id="imp-check")
+            yield Button(t("tui.imp.check"), variant="primary", id="imp-check", action="screen.check")
         with Horizontal(id="imp-body"):
             yield ImportableFiles(self.start_dir, id="imp-tree")
             with Vertical(id="imp-report"):
@@ -59,8 +64,9 @@ class ImportScreen(MainScreen):
                 yield Static("", id="imp-summary")
                 yield DataTable(id="imp-problems", cursor_type="row", zebra_stripes=True)
                 with Horizontal(classes="buttons"):
-                    yield Button(t("tui.imp.write"), variant="success", id="imp-write")
-                    yield Button(t("tui.imp.write_valid"), variant="warning", id="imp-write-valid")
+                    yield Button(t("tui.imp.write"), variant="success", id="imp-write", action="screen.write")
+                    yield Button(t("tui.imp.write_valid"), variant="warning", id="imp-write-valid",
+                                 action="screen.write_valid")
 
     def on_mount(self) -> None:
         self.set_title(t("tui.imp.title"))
@@ -69,13 +75,24 @@ class ImportScreen(MainScreen):
         for name in ("row", "column", "value", "reason"):
             problems.add_column(t(f"tui.col.{name}"), key=name)
         self.query_one("#imp-sheet").display = False
+        show_key(self.query_one("#imp-tree"), "enter", "select_cursor", "tui.key.choose_file", id="xiaoqi.import.choose")
+        show_key(self.query_one("#imp-path"), "enter", "submit", "tui.imp.check", id="xiaoqi.import.path.check")
         self._reset_report()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        # ctrl+s writes what the button shown offers
+        if action == "write":
+            return bool(self.is_mounted and self.query_one("#imp-write").display)
+        if action == "write_valid":
+            return bool(self.is_mounted and self.query_one("#imp-write-valid").display)
+        return super().check_action(action, parameters)
 
     def _reset_report(self) -> None:
         self.checked = None
         for wid in ("#imp-progress", "#imp-problems", "#imp-write", "#imp-write-valid"):
             self.query_one(wid).display = False
         self.query_one("#imp-summary", Static).update("")
+        self.refresh_bindings()
 
     @on(DirectoryTree.FileSelected, "#imp-tree")
     def _file_picked(self, event: DirectoryTree.FileSelected) -> None:
@@ -118,7 +135,6 @@ class ImportScreen(MainScreen):
         return None if not sheets.display or sheets.value is Select.NULL else str(sheets.value)
 
     @on(Input.Submitted, "#imp-path")
-    @on(Button.Pressed, "#imp-check")
     def action_check(self) -> None:
         kind = self.query_one("#imp-kind", Select).value
         path = self.query_one("#imp-path", Input).value.strip()
@@ -180,14 +196,18 @@ class ImportScreen(MainScreen):
         self.query_one("#imp-summary", Static).update("\n".join(lines))
         self.query_one("#imp-write").display = not result.problems and bool(result.created or result.updated)
         self.query_one("#imp-write-valid").display = bool(result.problems) and result.rows > result.invalid
+        self.refresh_bindings()
 
-    @on(Button.Pressed, "#imp-write")
-    @on(Button.Pressed, "#imp-write-valid")
-    def _confirm(self, event: Button.Pressed) -> None:
+    def action_write(self) -> None:
+        self._confirm(skip=False)
+
+    def action_write_valid(self) -> None:
+        self._confirm(skip=True)
+
+    def _confirm(self, *, skip: bool) -> None:
         result = self.checked
         if result is None:
             return
-        skip = event.button.id == "imp-write-valid"
         kind = get_kinds()[result.kind]
         question = (t("tui.imp.confirm_skip", invalid=f"{result.invalid:,}") if skip else
                     t("tui.imp.confirm", kind=kind.label(), file=result.file, created=f"{result.created:,}",
@@ -199,6 +219,7 @@ class ImportScreen(MainScreen):
             if yes:
                 self.query_one("#imp-write").display = False
                 self.query_one("#imp-write-valid").display = False
+                self.refresh_bindings()
                 self._busy(t("tui.imp.writing", file=result.file))
                 self._import(result.kind, path, sheet, dry_run=False, skip_invalid=skip)
 

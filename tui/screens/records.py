@@ -20,7 +20,7 @@ from xiaoqi.core.names import listing_columns
 from xiaoqi.core.privacy import mask_key, mask_values
 from xiaoqi.core.services import count_records, delete_record, list_records, order_key
 
-from ..bindings import key
+from ..bindings import key, show_key
 from ..dialogs.confirm import Confirm
 from ..dialogs.filters import FilterDialog
 from ..dialogs.record_form import RecordForm, may_write
@@ -83,8 +83,10 @@ class RecordsScreen(MainScreen):
         key("x", "clear", "tui.key.clear", id="xiaoqi.records.clear"),
         key("s", "sort", "tui.key.sort", id="xiaoqi.records.sort"),
         key("r", "refresh", "tui.key.refresh", id="xiaoqi.records.refresh"),
-        key("escape", "focus_table", "tui.key.table", id="xiaoqi.records.table", show=False),
+        key("escape", "focus_table", "tui.key.table", id="xiaoqi.records.table"),
     ]
+    #: the row keys act on the table's cursor: offered while the table has the focus
+    FOCUS_ACTIONS = {"edit": "records", "delete": "records", "filter_cell": "records", "sort": "records"}
 
     def __init__(self, engine, actor, kind: RecordKind, **kw) -> None:
         self.kind = kind
@@ -107,8 +109,17 @@ class RecordsScreen(MainScreen):
     def table(self) -> PagedTable:
         return self.query_one("#records", PagedTable)
 
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        if action == "search":  # "/" is typed where the search field has the focus
+            return not self.focus_in("search")
+        if action == "focus_table":  # Esc leaves the search field (elsewhere it does nothing)
+            return self.focus_in("search")
+        return super().check_action(action, parameters)
+
     def on_mount(self) -> None:
         self.set_title(self.kind.label())
+        show_key(self.table, "enter", "select", "tui.key.open", id="xiaoqi.records.open")
+        show_key(self.query_one("#search", Input), "enter", "submit", "tui.key.search", id="xiaoqi.records.search.run")
         self.watch(self.table, "cursor_row", lambda *_: self._status(), init=False)
         self.reload()
         self.table.focus()

@@ -6,14 +6,19 @@ from __future__ import annotations
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
+from ..bindings import key, translate_bindings
 from ..i18n import t
 
 
 class Sidebar(OptionList):
 
+    #: shown in the footer while the sidebar has the focus
+    BINDINGS = [key("enter", "select", "tui.key.go", id="xiaoqi.nav.go")]
+
     def __init__(self, current: str, **kw) -> None:
         super().__init__(id="sidebar", **kw)
         self.current = current
+        translate_bindings(self)
 
     def on_mount(self) -> None:
         group = None
