@@ -8,7 +8,9 @@ A scoped actor's queries run over the kind's model, whose scope clause they need
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -73,33 +75,55 @@ def month_starts(today: dt.date, months: int = 12) -> list[dt.date]:
     return out
 
 
-def monthly_active(session: Session | Connection, actor: Actor, today: dt.date, months: int = 12) -> list[tuple[str, int]]:
-    """Internships active on any day of each of the last ``months`` months (one query over the
-    internships that overlap those months, read from the date index alone)."""
+def _month_ends(starts: list[dt.date]) -> list[dt.date]:
+    last = starts[-1]
+    after = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)
+    return [nxt - dt.timedelta(days=1) for nxt in (*starts[1:], after)]
+
+
+def active_spans(session: Session | Connection, actor: Actor, first: dt.date, last: dt.date) -> list[tuple[dt.date, dt.date, int]]:
+    """The internships in ``actor``'s scope active on some day from ``first`` to ``last``, as
+    ``(first day, last day, internships)`` per distinct pair of days. Unscoped, one pass over the
+    date index (start_on, end_on) in its own order: no table row read, no sort, and a row per pair
+    of days (about a thousand on the 1M demo registry), not per internship."""
     i, scope = _table("internships", actor)
+    stmt = (sa.select(i.c.start_on, i.c.end_on, sa.func.count()).where(i.c.start_on <= last, i.c.end_on >= first, *scope)
+            .group_by(i.c.start_on, i.c.end_on))
+    return [(a, b, int(n)) for a, b, n in session.execute(stmt)]
+
+
+def _per_month(spans, starts: list[dt.date]) -> list[tuple[str, int]]:
+    """Of ``spans``, the internships active on some day of each month from ``starts``."""
+    ends = _month_ends(starts)
+    change = [0] * (len(starts) + 1)  # internships from the month they start in to the month they end in
+    for a, b, n in spans:
+        first = max(0, bisect.bisect_right(starts, a) - 1)
+        last = bisect.bisect_right(starts, b) - 1
+        if last >= first and a <= ends[-1] and b >= starts[0]:
+            change[first] += n
+            change[last + 1] -= n
+    return [(s.strftime("%Y-%m"), n) for s, n in zip(starts, itertools.accumulate(change))]
+
+
+def monthly_active(session: Session | Connection, actor: Actor, today: dt.date, months: int = 12) -> list[tuple[str, int]]:
+    """Internships active on any day of each of the last ``months`` months (``active_spans``)."""
     starts = month_starts(today, months)
-    cols, last = [], starts[0]
-    for n, start in enumerate(starts):
-        nxt = starts[n + 1] if n + 1 < len(starts) else dt.date(start.year + (start.month == 12), start.month % 12 + 1, 1)
-        last = nxt - dt.timedelta(days=1)
-        cols.append(sa.func.sum(sa.case((sa.and_(i.c.start_on <= last, i.c.end_on >= start), 1), else_=0)))
-    row = session.execute(sa.select(*cols).where(i.c.start_on <= last, i.c.end_on >= starts[0], *scope)).one()
-    return [(s.strftime("%Y-%m"), int(v or 0)) for s, v in zip(starts, row)]
+    return _per_month(active_spans(session, actor, starts[0], _month_ends(starts)[-1]), starts)
 
 
 def summary(session: Session | Connection, *, actor: Actor, today: dt.date | None = None, expiring_days: int = 30,
             monthly: bool = True) -> Summary:
-    """Every figure; with ``monthly=False`` all but the monthly chart (the slowest on a large
-    registry: the dashboard shows the rest first and reads the chart with ``monthly_active``)."""
+    """Every figure; with ``monthly=False`` all but the monthly chart (read with today's active
+    internships all the same: ``active_spans``)."""
     today = today or dt.date.today()
     kinds = get_kinds()
     counts = dict(zip(kinds, session.execute(sa.select(*(
         sa.select(sa.func.count()).select_from(table).where(*scope).scalar_subquery()
         for table, scope in (_table(name, actor) for name in kinds)))).one()))
-    i, scope = _table("internships", actor)
-    active = session.execute(
-        sa.select(sa.func.count()).select_from(i).where(i.c.start_on <= today, i.c.end_on >= today, *scope)
-    ).scalar_one()
+    # today's active internships and the monthly chart from one pass over the date index
+    starts = month_starts(today)
+    spans = active_spans(session, actor, min(starts[0], today), max(_month_ends(starts)[-1], today))
+    active = sum(n for a, b, n in spans if a <= today <= b)
     p, pscope = _table("policies", actor)
     horizon = today + dt.timedelta(days=expiring_days)
     expiring = [
@@ -120,7 +144,7 @@ def summary(session: Session | Connection, *, actor: Actor, today: dt.date | Non
     ]
     return Summary(today=today, counts=counts, active_internships=active, expiring_policies=expiring,
                    quota_use=quota_use(session, actor=actor, today=today),
-                   monthly_active=monthly_active(session, actor, today) if monthly else [],
+                   monthly_active=_per_month(spans, starts) if monthly else [],
                    expiring_reservations=reservations, expiring_days=expiring_days)
 
 

@@ -46,3 +46,31 @@ def test_reservations_due_soon_and_places_held(xiaoqi_factory, xiaoqi_engine):
         other = xiaoqi_factory.school()
         assert summary(session, actor=Actor("school", other.school_code), today=TODAY).expiring_reservations == []
         assert session.execute(sa.select(sa.func.count()).select_from(m.QuotaReservation)).scalar_one() == 3
+
+
+@BOTH
+def test_active_today_and_per_month_equal_a_count_per_month(xiaoqi_engine):
+    """Read from one pass over the date index (internships per pair of days), the figures equal a
+    COUNT of the internships overlapping each month, for every reader and a school."""
+    import random
+
+    from tests.rules_data import SCHOOL, World
+
+    rng = random.Random(4)
+    with write_session(xiaoqi_engine) as session:
+        world = World(session)
+        world.school("4133012345", "330100")
+        for _ in range(120):
+            start = TODAY - dt.timedelta(days=rng.randint(-60, 500))
+            world.internship(insured=False, start_on=start, end_on=start + dt.timedelta(days=rng.choice([0, 1, 29, 31, 200])),
+                             school_code=rng.choice([SCHOOL, "4133012345"]))
+    with read_session(xiaoqi_engine) as session:
+        for actor, where in ((ADMIN, "1 = 1"), (Actor("school", SCHOOL), f"school_code = '{SCHOOL}'")):
+            figures = summary(session, actor=actor, today=TODAY)
+            count = lambda a, b: session.execute(sa.text(  # noqa: E731
+                f"SELECT COUNT(*) FROM internships WHERE start_on <= :b AND end_on >= :a AND {where}"), {"a": a, "b": b}).scalar_one()
+            assert figures.active_internships == count(TODAY, TODAY) > 0
+            months = [(dt.date(y, mo, 1), dt.date(y + (mo == 12), mo % 12 + 1, 1) - dt.timedelta(days=1))
+                      for y, mo in ((TODAY.year - (TODAY.month - k <= 0), (TODAY.month - k - 1) % 12 + 1) for k in range(11, -1, -1))]
+            assert figures.monthly_active == [(a.strftime("%Y-%m"), count(a, b)) for a, b in months]
+            assert len({n for _, n in figures.monthly_active}) > 3

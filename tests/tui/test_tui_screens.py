@@ -239,8 +239,14 @@ async def check_palette(url, name, code):
 
 
 class _Greeting(Static):
+    #: for each panel mounted: whether the dashboard had shown the core's figures by then
+    after_figures: list[bool] = []
+
     def __init__(self, context):
         super().__init__(f"你好，{context.actor.label()}（{context.today.isoformat()}，{context.lang}）")
+
+    def on_mount(self) -> None:
+        self.after_figures.append(getattr(self.screen, "summary", None) is not None)
 
 
 class _PluginScreen(PluginScreen):
@@ -310,9 +316,11 @@ async def check_plugin_palette(url):
 
 async def check_plugins(url):
     app = make_app(url, auto_check=False)
+    _Greeting.after_figures.clear()
     # tall enough for the navigation's every entry and the dashboard's every panel (the built-in plugins' included)
     async with app.run_test(size=(200, 120)) as pilot:
         await settle(pilot)
+        assert _Greeting.after_figures == [True]  # a plugin's panel (and its reads) come after the core's figures
         app.screen.query_one("#greeting-panel").scroll_visible(animate=False)  # below the built-in plugins' panels
         await settle(pilot)
         text = screen_text(app)

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
-from xiaoqi.core.dashboard import monthly_active, summary
+from xiaoqi.core.dashboard import summary
 from xiaoqi.core.db import read_session
 from xiaoqi.core.plugins import contributions, unique
 
@@ -31,6 +31,7 @@ class DashboardScreen(MainScreen):
     def __init__(self, engine, actor, **kw) -> None:
         super().__init__(engine, actor, **kw)
         self.summary = None
+        self._plugins_mounted = False
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="dashboard"):
@@ -40,7 +41,8 @@ class DashboardScreen(MainScreen):
                 yield ExpiringPanel("tui.dash.expiring", {"n": self.app.remind_days}, id="dash-expiring")
                 yield MonthlyChart(id="dash-chart")
                 yield QuotaPanel("tui.dash.quota", id="dash-quota")
-            yield from self._plugin_panels()
+        # the plugins' panels are mounted once the core's figures show (``_mount_plugin_panels``):
+        # their own reads would hold those back
 
     def _plugin_panels(self):
         entries = unique("panel", ((plugin, entry.id, entry) for plugin, entry in contributions("xiaoqi_dashboard_panels")))
@@ -74,28 +76,27 @@ class DashboardScreen(MainScreen):
 
     @db_work(group="dashboard")
     def load(self, then_check: bool = False) -> None:
-        """The figures in two steps (the counts, today's internships, policies and quotas; then
-        the monthly chart, the slowest on a large registry), then the check if asked."""
+        """The core's figures (counts, today's internships and the monthly chart from one pass
+        over the date index, policies, quotas), then the plugins' panels, then the check if asked."""
         try:
             with read_session(self.engine) as session:
-                figures = summary(session, actor=self.actor, today=self.app.today, expiring_days=self.app.remind_days,
-                                  monthly=False)
-                self.app.call_from_thread(self._show, figures)
-                figures.monthly_active = monthly_active(session, self.actor, figures.today)
-            self.app.call_from_thread(self._show_chart, figures)
+                figures = summary(session, actor=self.actor, today=self.app.today, expiring_days=self.app.remind_days)
+            self.app.call_from_thread(self._show, figures)
         finally:
+            self.app.call_from_thread(self._mount_plugin_panels)
             if then_check:
                 self.app.call_from_thread(self.app.want_check)
+
+    def _mount_plugin_panels(self) -> None:
+        if not self._plugins_mounted:
+            self._plugins_mounted = True
+            self.query_one("#dashboard", VerticalScroll).mount(*self._plugin_panels())
 
     def _show(self, figures) -> None:
         self.summary = figures
         self.query_one(CountsPanel).show(figures)
         self.query_one(ExpiringPanel).show(figures)
         self.query_one(QuotaPanel).show(figures)
-        if figures.monthly_active:
-            self._show_chart(figures)
-
-    def _show_chart(self, figures) -> None:
         self.query_one(MonthlyChart).show(figures)
 
     def _progress(self, progress) -> None:
