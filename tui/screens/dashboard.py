@@ -32,6 +32,7 @@ class DashboardScreen(MainScreen):
         super().__init__(engine, actor, **kw)
         self.summary = None
         self._plugins_mounted = False
+        self._plugins_due = False
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="dashboard"):
@@ -88,9 +89,16 @@ class DashboardScreen(MainScreen):
                 self.app.call_from_thread(self.app.want_check)
 
     def _mount_plugin_panels(self) -> None:
-        if not self._plugins_mounted:
+        if self.app.screen is not self:  # another section is shown now: when the dashboard is again
+            self._plugins_due = True
+        elif not self._plugins_mounted:
             self._plugins_mounted = True
             self.query_one("#dashboard", VerticalScroll).mount(*self._plugin_panels())
+
+    def on_screen_resume(self) -> None:
+        if self._plugins_due:
+            self._plugins_due = False
+            self._mount_plugin_panels()
 
     def _show(self, figures) -> None:
         self.summary = figures
