@@ -1,7 +1,7 @@
 """Benchmark of ``xiaoqi incentives accrue`` on a large registry (SQLite), against the plain SQL
 that selects the rows it claims, measured in the same run.
 
-    .venv/bin/python bench/incentives.py [--db /work/coord/db/check-1m.db] [--year 2026] [--keep]
+    .venv/bin/python bench/incentives.py [--db bench/out/check-1m.db] [--year 2026] [--keep]
 
 The database is copied first (the original is never written). In the copy the enterprises of
 province 44 are moved to the districts of two shipped city schemes (深圳南山 440305, 珠海香洲 440402)
@@ -27,6 +27,10 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from large_db import build  # bench/ is the script directory, first on sys.path
+
+DEFAULT_DB = Path(__file__).parent / "out" / "check-1m.db"
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -59,12 +63,15 @@ def timed(fn):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--db", default="/work/coord/db/check-1m.db")
+    parser.add_argument("--db", type=Path, default=DEFAULT_DB,
+                        help="the large registry (built with xiaoqi demo --size large when missing)")
     parser.add_argument("--year", type=int, default=2026)
     parser.add_argument("--keep", action="store_true", help="keep the copy")
     parser.add_argument("--profile", action="store_true", help="profile the dry run (cProfile, the 20 costliest calls)")
     args = parser.parse_args()
 
+    if not args.db.exists():
+        build(args.db)
     work = Path(tempfile.mkdtemp(prefix="bench-incentives-"))
     copy = work / "registry.db"
     seconds, _ = timed(lambda: shutil.copyfile(args.db, copy))

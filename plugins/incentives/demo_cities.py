@@ -75,10 +75,21 @@ def _free_students(conn, *, start: dt.date, end: dt.date, province: str | None, 
     return []
 
 
+def _new_id_number(conn, rng: random.Random, region: str, make_id_number) -> str:
+    """An ID number no student or teacher of the registry has."""
+    while True:
+        birth = dt.date(rng.randrange(1975, 1990), rng.randrange(1, 13), rng.randrange(1, 29))
+        number = make_id_number(rng, region, birth)
+        taken = conn.execute(sa.text("SELECT 1 FROM students WHERE id_number = :n UNION ALL "
+                                     "SELECT 1 FROM teachers WHERE id_number = :n"), {"n": number}).first()
+        if taken is None:
+            return number
+
+
 def add_city_interns(session, *, year: int, seed: int) -> dict[str, list[dict]]:
     """Write the city enterprises and their interns of ``year``; returns the interns by region."""
-    from xiaoqi.core.demo import add_months, make_uscc, person_name
-    from xiaoqi.core.models import Agreement, Enterprise, InsuredPerson, Internship, Position
+    from xiaoqi.core.demo import add_months, make_id_number, make_uscc, person_name
+    from xiaoqi.core.models import Agreement, Enterprise, InsuredPerson, Internship, Position, Teacher
 
     conn = session.connection()
     rng = random.Random(seed + 1616)  # its own stream
@@ -108,6 +119,12 @@ def add_city_interns(session, *, year: int, seed: int) -> dict[str, list[dict]]:
             {"school_code": code, "uscc": uscc, "agreement_no": f"XQ-{code[-4:]}-{region}", "kind": "实习基地",
              "signed_on": dt.date(year - 1, 11, 1), "expires_on": dt.date(year + 4, 10, 31), "vetted_on": dt.date(year - 1, 10, 20)}
             for code in schools])
+        # the enterprise's mentor, a person of the teachers registry as every demo enterprise has
+        mentor = {"id_number": _new_id_number(conn, rng, region, make_id_number), "name": person_name(rng), "kind": "企业导师",
+                  "school_code": None, "uscc": uscc, "specialist": None, "subjects": None, "title": "高级工程师",
+                  "hired_on": dt.date(year - 6, 3, 1), "enterprise_experience": True,
+                  "phone": f"1{rng.choice('3589')}{rng.randrange(10**8, 10**9)}"}
+        session.execute(sa.insert(Teacher.__table__), [mentor])
         rows = []
         for st, (start, end, post) in zip(students, windows):
             code, _title, wage = POSTS[post]
@@ -115,7 +132,7 @@ def add_city_interns(session, *, year: int, seed: int) -> dict[str, list[dict]]:
                 "school_code": st.school_code, "id_number": st.id_number, "uscc": uscc, "position_code": code, "kind": "岗位实习",
                 "start_on": start, "end_on": end, "monthly_pay": (wage * PAY_SHARE).quantize(Decimal("0.01")), "pay_cycle_days": 30,
                 "paid_directly": True, "agreement_signed_on": start - dt.timedelta(days=14), "consent_signed_on": start - dt.timedelta(days=14),
-                "guardian_signed": True, "school_mentor": person_name(rng), "enterprise_mentor": person_name(rng),
+                "guardian_signed": True, "school_mentor": person_name(rng), "enterprise_mentor": mentor["name"], "enterprise_mentor_id": mentor["id_number"],
                 "overtime": False, "night_shift": False, "holiday_work": False, "via_agency": False,
                 "filing_approved_on": start - dt.timedelta(days=40) if st.school_region[:2] != region[:2] else None})
         session.execute(sa.insert(Internship.__table__), rows)

@@ -44,6 +44,9 @@ def test_english_form_with_errors_snapshot(demo_db, snap_compare):
         form.query_one("#f-name", Input).value = "Test College"
         await pilot.press("ctrl+s")
         await wait_for(pilot, lambda: "10" in str(form.query_one("#err-school_code").render()), what="the form's errors")
+        # the focused field's cursor steady (it blinks every 0.5 s: under load the picture caught either phase)
+        for field in form.query(Input):
+            field.cursor_blink = False
         await settle(pilot)
 
     assert snap_compare(make_app(url, lang="en", auto_check=False), terminal_size=SIZE, run_before=ready)
