@@ -214,6 +214,8 @@ class CollegeScreen(PluginScreen):
         key("right_square_bracket", "year(1)", "ic.key.next", id="xiaoqi.ic.next", key_display="]"),
         key("r", "refresh", "ic.key.refresh", id="xiaoqi.ic.refresh"),
     ]
+    #: the college keys act on the college highlighted in the list (shown in the tabs beside it)
+    FOCUS_ACTIONS = {"edit_college": ("ic-list", "ic-tabs"), "add_record": ("ic-list", "ic-tabs")}
 
     def __init__(self, context, **kw) -> None:
         super().__init__(context, **kw)

@@ -66,6 +66,8 @@ class LubanScreen(PluginScreen):
         key("a", "add_activity", "luban.key.activity", id="xiaoqi.luban.activity"),
         key("r", "refresh", "luban.key.refresh", id="xiaoqi.luban.refresh"),
     ]
+    #: the workshop keys act on the workshop highlighted in the list: offered while the list has the focus
+    FOCUS_ACTIONS = {"edit_workshop": "luban-list", "add_activity": "luban-list"}
 
     def __init__(self, context, **kw) -> None:
         super().__init__(context, **kw)

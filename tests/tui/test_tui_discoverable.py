@@ -84,7 +84,9 @@ def test_the_footer_shows_the_keys_of_the_focused_widget(demo_db):
             # a plugin screen's keys
             luban = await _section(pilot, "plugin-luban")
             await _focus(pilot, luban.query_one("#luban-list"))
-            assert "n 新建" in footer_text(app)
+            assert "n 新建" in footer_text(app) and "e 编辑" in footer_text(app) and "a 年度数据" in footer_text(app)
+            await _focus(pilot, luban.query_one(Sidebar))
+            assert "⏎ 打开" in footer_text(app) and "编辑" not in footer_text(app) and "年度数据" not in footer_text(app)
 
     asyncio.run(run())
 
@@ -218,6 +220,7 @@ def test_tab_shows_where_the_focus_is_on_every_screen(demo_db):
             await wait_for(pilot, lambda: type(app.screen).__name__ == "RecordDetailScreen" and app.screen.values,
                            what="the internship")
             await settle(pilot)
+            assert app.focused.id == "detail-fields"  # a record opens with its fields in focus
             visited["detail"] = await _tab_through(pilot, app.screen, "detail")
             kind = get_kind("schools")
             for dialog in (RecordForm(app.engine, app.actor, kind), FilterDialog(kind, {}), Confirm("?")):

@@ -133,6 +133,7 @@ class RecordDetailScreen(MainScreen):
         self.query_one("#detail-findings").border_title = t("tui.detail.findings")
         for section in self.sections:
             self.query_one(f"#section-{section.id}").border_title = both(*section.title)
+        self.query_one("#detail-fields").focus()  # the record's fields, scrolled by the arrow keys
         self.load()
 
     #: the section the record was opened from (the compliance screen, a table)
