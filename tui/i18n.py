@@ -97,6 +97,7 @@ MESSAGES = catalogue(
         "tui.dash.days_left": ("{days} 天", "{days} d"),
         "tui.dash.quota": ("学徒名额使用（按企业）", "Apprentice quota use by enterprise"),
         "tui.dash.quota.none": ("目前没有有效的学徒名额。", "No apprentice quota is in force."),
+        "tui.dash.quota.more": ("仅显示使用率最高的 {shown} 家，共 {n} 家；全部见 xiaoqi quota show。", "The {shown} highest in use of {n}; xiaoqi quota show lists them all."),
         "tui.dash.chart": ("近 12 个月在岗实习人数", "Active internships per month, last 12 months"),
         "tui.dash.chart.empty": ("（暂无实习数据）", "(no internships yet)"),
         "tui.dash.loading": ("正在读取…", "Loading…"),

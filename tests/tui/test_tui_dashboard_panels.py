@@ -114,3 +114,22 @@ def test_status_reminds_within_the_same_window(demo_db, tmp_path):
     assert len(data["expiring_policies"]) >= len(json.loads(default.stdout)["expiring_policies"])
     text = runner.invoke(cli, ["--db", url, "--config", str(config), "status"]).stdout
     assert "120天内到期的保单" in text
+
+
+def test_the_quota_panel_shows_the_highest_in_use_and_says_how_many_there_are(demo_db, monkeypatch):
+    url, _manifest = demo_db
+    monkeypatch.setattr(QuotaPanel, "SHOWN", 2)
+
+    async def run():
+        app = make_app(url, auto_check=False)
+        async with app.run_test(size=SIZE) as pilot:
+            panel = app.screen.query_one(QuotaPanel)
+            await wait_for(pilot, lambda: getattr(panel, "summary", None) is not None, what="the quota panel")
+            uses = app.screen.summary.quota_use
+            assert len(uses) > 2
+            text = screen_text(app)
+            assert f"仅显示使用率最高的2家，共{len(uses)}家" in text.replace(" ", "")
+            top = max(uses, key=lambda q: q["placed"] / q["quota"] if q["quota"] else 0)
+            assert top["name"][:6] in text
+
+    asyncio.run(run())

@@ -3,6 +3,7 @@ last ``CheckResult``); the dashboard screen reads them in a worker."""
 
 from __future__ import annotations
 
+from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
@@ -122,6 +123,9 @@ class ExpiringPanel(Panel):
 class QuotaPanel(Panel):
     #: the bar's length at most and at least; the enterprise's name keeps at least NAME cells
     BAR, BAR_MIN, NAME = 20, 4, 12
+    #: enterprises shown at most, the highest in use first (a table of every one of a large
+    #: registry's enterprises took seconds to lay out, on every resize)
+    SHOWN = 30
 
     def bar_length(self, width: int) -> int:
         """The bar's length for a panel ``width`` cells wide: what the name (NAME cells at least),
@@ -139,7 +143,7 @@ class QuotaPanel(Panel):
         table = _grid(t("tui.col.enterprise"), t("tui.col.placed"), t("tui.col.reserved"), t("tui.col.quota"), t("tui.col.use"),
                       right=(1, 2, 3), fixed={4: bar_cells + 5})
         rows = sorted(summary.quota_use, key=lambda q: (-(q["placed"] / q["quota"] if q["quota"] else 0), q["name"]))
-        for q in rows:
+        for q in rows[:self.SHOWN]:
             share = q["placed"] / q["quota"] if q["quota"] else 0
             filled = min(bar_cells, round(share * bar_cells))
             style = "red" if share > 1 else ("yellow" if share >= 0.8 else "green")
@@ -147,6 +151,8 @@ class QuotaPanel(Panel):
             bar.append(f" {share:>4.0%}")
             table.add_row(q["name"], f"{q['placed']:,}", f"{q.get('reserved', 0):,}", f"{q['quota']:,}", bar)
         self.summary = summary
+        if len(rows) > self.SHOWN:
+            table = Group(table, _muted(t("tui.dash.quota.more", shown=self.SHOWN, n=len(rows))))
         self.update(table)
 
     def on_resize(self, event) -> None:
