@@ -193,7 +193,7 @@ RULES = [
     Rule(id="INT-INSURANCE", severity="error", title=("实习责任保险覆盖", "Liability insurance cover"),
          requirement=("实习责任保险覆盖实习期间的每一天（按被保险人清单与保单期间的交集，退保或注销之日起不再覆盖）",
                       "an internship liability policy covers every day from start to end (the insured row's dates within the policy's, until it is surrendered or cancelled)"),
-         source=RULE_2021, valid_from=IN_FORCE_2021, evaluate=_coverage,
+         source=RULE_2021, valid_from=IN_FORCE_2021, evaluate=_coverage, cost=9.0,
          params=(Param("required_kinds", "list", ("实习责任保险",), ("须覆盖实习期的险种", "policy kinds that must cover the internship")),
                  Param("min_cover_per_student", "decimal", None, ("每名学生最低保额（元，全国未规定）", "minimum cover per student in yuan (no national figure)"), required=False))),
     Rule(id="INT-INS-PREMIUM", severity="error", title=("保费不得由学生承担", "No premium paid by students"),

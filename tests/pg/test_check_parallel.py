@@ -349,3 +349,15 @@ def test_findings_narrowed_to_an_enterprise_or_school_equal_a_narrowed_check(xia
             value = next(iter(narrow.values()))
             picked = [f.as_dict() for f in whole.findings if getattr(f, column) == value]
             assert picked == [f.as_dict() for f in run_check(xiaoqi_engine, rules=rules, config=config, **narrow).findings]
+
+
+def test_the_costliest_rule_starts_first(xiaoqi_engine):
+    from xiaoqi.core.rules import get_rule
+
+    with write_session(xiaoqi_engine) as session:
+        World(session).internship()
+    started = []
+    run_check(xiaoqi_engine, rules=["INT-AGE-MIN", "INT-HOURS", "INT-INSURANCE"], workers=1,
+              progress=lambda done, total, rule: started.append(rule))
+    assert get_rule("INT-INSURANCE").cost > max(get_rule("INT-AGE-MIN").cost, get_rule("INT-HOURS").cost)
+    assert started[:3] == ["INT-INSURANCE", "INT-AGE-MIN", "INT-HOURS"]  # then in the order asked for
