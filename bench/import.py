@@ -323,6 +323,14 @@ def pg_floor(params: dict, result: str, before: str, batch: int = 10_000) -> flo
     return seconds
 
 
+def print_methods(title: str, rows: int, methods) -> None:
+    """The table of (label, seconds) with each method's rows/s."""
+    print()
+    print(f"{title:<44}{'seconds':>9}{'rows/s':>12}")
+    for label, seconds in methods:
+        print(f"{label:<44}{seconds:>9.1f}{rows / seconds:>12,.0f}")
+
+
 def main_pg(url: str, files: dict[str, Path], rows: int) -> None:
     """The benchmark on PostgreSQL (``--db postgresql+psycopg://...``): the database named in the
     URL is created afresh (and a copy of it before the internships, for the floor)."""
@@ -348,13 +356,10 @@ def main_pg(url: str, files: dict[str, Path], rows: int) -> None:
         admin.execute(f'DROP DATABASE IF EXISTS "{other}" WITH (FORCE)')
     admin.close()
     rate = lambda s: rows / s  # noqa: E731
-    print()
-    print(f"{'method (PostgreSQL)':<44}{'seconds':>9}{'rows/s':>12}")
-    for label, seconds in (("xiaoqi import (validated, audited)", validated),
-                           ("xiaoqi import again (all unchanged)", again),
-                           ("COPY of the CSV into a text table", copy),
-                           ("floor: PostgreSQL alone, same writes and audit", floor)):
-        print(f"{label:<44}{seconds:>9.1f}{rate(seconds):>12,.0f}")
+    print_methods("method (PostgreSQL)", rows, (("xiaoqi import (validated, audited)", validated),
+                                                 ("xiaoqi import again (all unchanged)", again),
+                                                 ("COPY of the CSV into a text table", copy),
+                                                 ("floor: PostgreSQL alone, same writes and audit", floor)))
     print()
     print(f"xiaoqi / COPY: {copy / validated:.2f}x")
     print(f"xiaoqi / floor (the same database work alone): {floor / validated:.2f}x")
@@ -421,14 +426,11 @@ def main() -> None:
     students = compare_students(out, files["students"], schools_only, args.students, env) if args.students else None
 
     rate = lambda s: rows / s  # noqa: E731
-    print()
-    print(f"{'method':<44}{'seconds':>9}{'rows/s':>12}")
-    for label, seconds in (("xiaoqi import (validated, audited)", validated),
-                           ("xiaoqi import again (all unchanged)", again),
-                           ("sqlite-utils insert --csv --no-detect-types", sqlite_utils),
-                           ("sqlite3 .import --csv", shell),
-                           ("floor: SQLite alone, same writes and audit", floor)):
-        print(f"{label:<44}{seconds:>9.1f}{rate(seconds):>12,.0f}")
+    print_methods("method", rows, (("xiaoqi import (validated, audited)", validated),
+                                   ("xiaoqi import again (all unchanged)", again),
+                                   ("sqlite-utils insert --csv --no-detect-types", sqlite_utils),
+                                   ("sqlite3 .import --csv", shell),
+                                   ("floor: SQLite alone, same writes and audit", floor)))
     print()
     print(f"xiaoqi / sqlite-utils: {sqlite_utils / validated:.2f}x  (target >= 2.5x)")
     print(f"xiaoqi / sqlite3 .import: {shell / validated:.2f}x")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+from contextlib import asynccontextmanager
 
 from textual.widgets import Input
 
@@ -23,6 +24,16 @@ def _db(url: str) -> sqlite3.Connection:
     return sqlite3.connect(url.removeprefix("sqlite:///"))
 
 
+@asynccontextmanager
+async def _internships(url: str):
+    """The app on its internships table: (app, pilot, screen, table)."""
+    app = make_app(url, auto_check=False)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_section("records-internships")
+        await settle(pilot)
+        yield app, pilot, app.screen, app.screen.query_one(PagedTable)
+
+
 def test_tables_show_names_and_search_finds_a_student_by_name(demo_db):
     url, _manifest = demo_db
     db = _db(url)
@@ -33,13 +44,8 @@ def test_tables_show_names_and_search_finds_a_student_by_name(demo_db):
                           "WHERE s.name LIKE ?", (f"%{name}%",)).fetchone()[0]
 
     async def run():
-        app = make_app(url, auto_check=False)
-        async with app.run_test(size=SIZE) as pilot:
-            app.open_section("records-internships")
-            await settle(pilot)
-            screen = app.screen
+        async with _internships(url) as (app, pilot, screen, table):
             assert isinstance(screen, RecordsScreen)
-            table = screen.query_one(PagedTable)
             headers = [c.header for c in table.columns]
             assert headers[:6] == ["学校代码", "学校名称", "身份证号*", "学生姓名", "统一社会信用代码*", "企业名称"]
             await pilot.press("slash")
@@ -64,12 +70,7 @@ def test_s_on_the_student_name_column_sorts_by_the_name_not_by_the_id_number(dem
                       "ORDER BY s.name DESC, i.id DESC LIMIT 1").fetchone()[0]
 
     async def run():
-        app = make_app(url, auto_check=False)
-        async with app.run_test(size=SIZE) as pilot:
-            app.open_section("records-internships")
-            await settle(pilot)
-            screen = app.screen
-            table = screen.query_one(PagedTable)
+        async with _internships(url) as (app, pilot, screen, table):
             await wait_for(pilot, lambda: table.total is not None, what="the count")
             table.cursor_column = [c.name for c in table.columns].index("student_name")
             await pilot.press("s")
