@@ -286,9 +286,9 @@ def main() -> None:
 
 def terminal_start(db: Path) -> float:
     """Seconds from starting ``xiaoqi tui --open internships`` in a 160x50 tmux terminal to the
-    first data row on its screen (an ID number under the header)."""
+    first data row on its screen (a school code at the start of a row, its name beside it)."""
     xiaoqi = Path(sys.executable).with_name("xiaoqi")
-    return time_to_screen(f"{xiaoqi} --db {db} tui --open internships", re.compile(r"│ \d{10} +\d{17}[\dX] "))
+    return time_to_screen(f"{xiaoqi} --db {db} tui --open internships", re.compile(r"│ \d{10} +\S"))
 
 
 if __name__ == "__main__":
