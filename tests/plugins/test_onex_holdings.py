@@ -86,15 +86,3 @@ def test_registering_the_plugin_again_keeps_one_hookspec():
     pm.register(onex, name="xiaoqi.plugins.onex")
     assert pm.hook.xiaoqi_onex_certificates_held.spec is not None
 
-
-def test_the_holdings_light_tables_are_the_models_tables():
-    """holdings reads the issued certificates through Core tables (a check's rule that asks the hook
-    builds no model class); each of their columns is the model's, of the same type."""
-    from xiaoqi.plugins.onex import holdings, models
-
-    for light, model in ((holdings.ISSUED, models.Issued), (holdings.CERTIFICATES, models.Certificate)):
-        table = model.__table__
-        assert light.name == table.name
-        for column in light.c:
-            assert column.name in table.c, (table.name, column.name)
-            assert column.type._type_affinity is table.c[column.name].type._type_affinity, (table.name, column.name)
