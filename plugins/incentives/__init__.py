@@ -19,30 +19,10 @@ Everything is reached through public hooks only; heavy modules are imported insi
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from xiaoqi.core import hookimpl
+from xiaoqi.core.plugin_tables import table_hooks
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-@hookimpl
-def xiaoqi_register_models():
-    from .models import MODELS
-
-    return list(MODELS)
-
-
-@hookimpl
-def xiaoqi_migration_locations():
-    return [str(MIGRATIONS)]
-
-
-@hookimpl
-def xiaoqi_register_record_kinds():
-    from .kinds import KINDS
-
-    return list(KINDS)
+globals().update(table_hooks(__name__))  # models, kinds, migrations
 
 
 @hookimpl

@@ -10,37 +10,10 @@ annual-report section. Heavy modules are imported inside the hooks, so loading t
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from xiaoqi.core import hookimpl
+from xiaoqi.core.plugin_tables import table_hooks
 
-MIGRATIONS = Path(__file__).parent / "migrations"
-
-
-@hookimpl
-def xiaoqi_register_models():
-    from .models import MODELS
-
-    return list(MODELS)
-
-
-@hookimpl
-def xiaoqi_migration_locations():
-    return [str(MIGRATIONS)]
-
-
-@hookimpl
-def xiaoqi_register_record_kinds():
-    from .kinds import KINDS
-
-    return list(KINDS)
-
-
-@hookimpl
-def xiaoqi_register_column_types():
-    from .kinds import COLUMN_TYPES
-
-    return list(COLUMN_TYPES)
+globals().update(table_hooks(__name__, column_types=True))  # models, kinds, migrations
 
 
 @hookimpl
