@@ -112,9 +112,10 @@ def monthly_active(session: Session | Connection, actor: Actor, today: dt.date, 
 
 
 def summary(session: Session | Connection, *, actor: Actor, today: dt.date | None = None, expiring_days: int = 30,
-            monthly: bool = True) -> Summary:
+            monthly: bool = True, quotas: bool = True) -> Summary:
     """Every figure; with ``monthly=False`` all but the monthly chart (read with today's active
-    internships all the same: ``active_spans``)."""
+    internships all the same: ``active_spans``); with ``quotas=False`` no quota use (a second pass
+    over the position index, which the dashboard reads after showing the rest)."""
     today = today or dt.date.today()
     kinds = get_kinds()
     counts = dict(zip(kinds, session.execute(sa.select(*(
@@ -143,7 +144,7 @@ def summary(session: Session | Connection, *, actor: Actor, today: dt.date | Non
             .order_by(q.c.expires_on).limit(50))
     ]
     return Summary(today=today, counts=counts, active_internships=active, expiring_policies=expiring,
-                   quota_use=quota_use(session, actor=actor, today=today),
+                   quota_use=quota_use(session, actor=actor, today=today) if quotas else [],
                    monthly_active=_per_month(spans, starts) if monthly else [],
                    expiring_reservations=reservations, expiring_days=expiring_days)
 

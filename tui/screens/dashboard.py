@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Grid, VerticalScroll
 from textual.widgets import Static
 
-from xiaoqi.core.dashboard import summary
+from xiaoqi.core.dashboard import quota_use, summary
 from xiaoqi.core.db import read_session
 from xiaoqi.core.plugins import contributions, unique
 
@@ -81,8 +81,12 @@ class DashboardScreen(MainScreen):
         over the date index, policies, quotas), then the plugins' panels, then the check if asked."""
         try:
             with read_session(self.engine) as session:
-                figures = summary(session, actor=self.actor, today=self.app.today, expiring_days=self.app.remind_days)
-            self.app.call_from_thread(self._show, figures)
+                # counts, today's internships and the chart first; the quota use (its own pass) after
+                figures = summary(session, actor=self.actor, today=self.app.today, expiring_days=self.app.remind_days,
+                                  quotas=False)
+                self.app.call_from_thread(self._show, figures)
+                figures.quota_use = quota_use(session, actor=self.actor, today=self.app.today)
+            self.app.call_from_thread(self._show_quota, figures)
         finally:
             self.app.call_from_thread(self._mount_plugin_panels)
             if then_check:
@@ -104,8 +108,10 @@ class DashboardScreen(MainScreen):
         self.summary = figures
         self.query_one(CountsPanel).show(figures)
         self.query_one(ExpiringPanel).show(figures)
-        self.query_one(QuotaPanel).show(figures)
         self.query_one(MonthlyChart).show(figures)
+
+    def _show_quota(self, figures) -> None:
+        self.query_one(QuotaPanel).show(figures)
 
     def _progress(self, progress) -> None:
         if self.app.check_running:
