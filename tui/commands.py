@@ -12,7 +12,6 @@ from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 from xiaoqi.core.db import read_session
 from xiaoqi.core.kinds import get_kind
-from xiaoqi.core.services import list_records
 
 from .i18n import t
 
@@ -34,6 +33,8 @@ def registry_hits(engine, actor, query: str) -> list[tuple[str, str, str]]:
     with read_session(engine) as session:
         def find(kind_name: str, filters: dict) -> list:
             kind = get_kind(kind_name)
+            from xiaoqi.core.services import list_records  # the palette's search only: SQLModel stays out of the TUI's start
+
             return list_records(session, actor=actor, kind=kind, filters=filters, limit=LIMIT).rows
 
         for kind_name, key_col, name_col in SEARCHED:
