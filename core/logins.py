@@ -150,6 +150,7 @@ def install(conn, kinds=None) -> None:
     conn.exec_driver_sql(f"GRANT SELECT ON {SCHEMA}.logins TO {groups}")
     conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.actor_code() TO {groups}")
     _install_masking(conn)
+    _newest_change_function(conn)
     conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA public TO {groups}")
     conn.exec_driver_sql(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {groups}")
     writers = ", ".join(GROUPS[r] for r in ("admin", "school", "enterprise"))
@@ -179,6 +180,20 @@ def _install_masking(conn) -> None:
     for function in ("actor_role()", "pseudo_id(text, text)", "is_idcard(text)", "pseudo_ids(text, text)", "mask_phone(text)",
                      "mask_name(text)"):
         conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.{function} TO {groups}")
+
+
+def _newest_change_function(conn) -> None:
+    """``xiaoqi_sec.newest_change()``: the id of the newest audit entry that changed data, read with
+    the owner's rights (only the id: a login that reads only some entries can still tell whether a
+    kept check result is stale, see ``check_store.changes_since``)."""
+    from .check_store import DATA_CHANGES
+
+    actions = ", ".join(_literal(a) for a in DATA_CHANGES)
+    conn.exec_driver_sql(f"CREATE OR REPLACE FUNCTION {SCHEMA}.newest_change() RETURNS bigint LANGUAGE sql STABLE "
+                         f"SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS "
+                         f"$$ SELECT coalesce(max(id), 0) FROM public.audit_log WHERE action IN ({actions}) $$")
+    conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {SCHEMA}.newest_change() FROM PUBLIC")
+    conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.newest_change() TO {', '.join(GROUPS.values())}")
 
 
 def _search_path(conn, login: str) -> None:

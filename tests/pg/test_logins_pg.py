@@ -202,3 +202,30 @@ def test_a_tui_session_open_as_a_login_loses_its_rights_on_the_next_read(shared)
             assert any("权限" in str(n.message) or "permission" in str(n.message).lower() for n in app._notifications)
 
     asyncio.run(scenario())
+
+
+def test_login_reads_the_newest_change_through_the_owners_function(shared):
+    """An enterprise login calls ``xiaoqi_sec.newest_change()`` (SECURITY DEFINER, only the id), and
+    a check result kept for it turns stale when the admin changes data it may not read."""
+    from xiaoqi.core import check_store
+
+    url, engine, login, facts = shared
+    _name, login_url = login(f"enterprise:{facts['firm']}")
+    with engine.connect() as conn:
+        newest = conn.execute(sa.text("SELECT max(id) FROM audit_log WHERE action IN "
+                                      "('create', 'update', 'delete', 'import', 'undo')")).scalar_one() or 0
+    with psycopg.connect(sa.engine.make_url(login_url).set(drivername="postgresql").render_as_string(hide_password=False)) as raw:
+        assert raw.execute("SELECT xiaoqi_sec.newest_change()").fetchone()[0] == newest
+    login_engine = make_engine(login_url)
+    try:
+        with login_engine.connect() as conn:
+            mark = check_store.audit_mark(conn)
+            assert not check_store.changes_since(conn, mark)
+        with write_session(engine) as session:  # the admin (owner) changes a school's student
+            session.execute(sa.text("INSERT INTO audit_log (at, actor, login, action, kind, key, block_id, hash) "
+                                    "SELECT now(), 'admin', 'admin', 'update', 'students', key, block_id, hash "
+                                    "FROM audit_log ORDER BY id DESC LIMIT 1"))
+        with login_engine.connect() as conn:
+            assert check_store.changes_since(conn, mark)
+    finally:
+        login_engine.dispose()
