@@ -44,9 +44,11 @@ from dataclasses import dataclass, field
 from functools import reduce
 from typing import TYPE_CHECKING, Any, Callable, Mapping
 
-import sqlalchemy as sa
+from .lazy import lazy_module
 
 from .i18n import catalogue, t
+
+sa = lazy_module("sqlalchemy")  # imported by the first use: declaring kinds imports no SQLAlchemy
 
 if TYPE_CHECKING:  # the kinds framework imports this module
     from .kinds import RecordKind

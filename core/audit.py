@@ -28,12 +28,15 @@ import json
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Callable, Iterable
-
-from sqlalchemy import event
-from sqlalchemy.engine import Connection, Engine
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .i18n import catalogue, t
+from .lazy import lazy_module
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection, Engine
+
+sa = lazy_module("sqlalchemy")  # imported by the first use: a command's --help imports no SQLAlchemy
 
 catalogue(
     {
@@ -221,7 +224,7 @@ def _dump(value) -> str | None:
 
 
 def _connection(target) -> Connection:
-    return target if isinstance(target, Connection) else target.connection()
+    return target if isinstance(target, sa.engine.Connection) else target.connection()
 
 
 def block_for(target) -> Block:
@@ -303,10 +306,10 @@ def install(engine: Engine) -> None:
     """Seal each transaction's audit block when it commits, on ``engine`` (``make_engine`` calls it,
     ``block_for`` too for an engine made elsewhere). Only xiaoqi's engines get the listeners: other
     engines of the process are left as SQLAlchemy made them."""
-    if not event.contains(engine, "commit", _seal_on_commit):
-        event.listen(engine, "begin", _forget_on_begin)
-        event.listen(engine, "rollback", _forget_on_rollback)
-        event.listen(engine, "commit", _seal_on_commit)
+    if not sa.event.contains(engine, "commit", _seal_on_commit):
+        sa.event.listen(engine, "begin", _forget_on_begin)
+        sa.event.listen(engine, "rollback", _forget_on_rollback)
+        sa.event.listen(engine, "commit", _seal_on_commit)
 
 
 # -- verification -----------------------------------------------------------------------------

@@ -18,8 +18,7 @@ from __future__ import annotations
 
 import tomllib
 from pathlib import Path
-
-import sqlalchemy as sa
+from urllib.parse import unquote
 
 from .errors import UsageError
 from .i18n import catalogue, t
@@ -34,11 +33,20 @@ catalogue(
 )
 
 
+def sqlite_file(url: str) -> str | None:
+    """The file of a SQLite URL (``sqlite:///relative.db``, ``sqlite:////abs.db``, with a ``+driver``
+    or a ``?query``) as SQLAlchemy's ``make_url`` reads it; None for another backend or an in-memory
+    database. Plain string parsing: resolving the configuration imports no SQLAlchemy."""
+    scheme, sep, rest = url.partition("://")
+    if not sep or scheme.split("+", 1)[0] != "sqlite":
+        return None
+    database = unquote(rest.partition("/")[2].partition("?")[0])
+    return database if database and database != ":memory:" else None
+
+
 def default_config_path(url: str) -> Path | None:
-    u = sa.engine.make_url(url)
-    if u.get_backend_name() == "sqlite" and u.database and u.database != ":memory:":
-        return Path(u.database).with_name("xiaoqi.toml")
-    return None
+    database = sqlite_file(url)
+    return Path(database).with_name("xiaoqi.toml") if database else None
 
 
 def load_config(path: str | None, url: str) -> dict:

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-import sqlalchemy as sa
+from .lazy import lazy_module
 
 from . import fields as f
 from .access import ALL, HIDE, NAME, NONE, OWN, PHONE, Access, referenced_by, via, where
 from .i18n import catalogue, t
 from .kinds import Column, NamedReference, RecordKind, Reference
+
+sa = lazy_module("sqlalchemy")  # imported by the first use: declaring kinds imports no SQLAlchemy
 
 catalogue(
     {

@@ -16,7 +16,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
+from .lazy import lazy_module
 
 from .actors import Actor
 from .audit import jsonable
@@ -24,6 +24,8 @@ from .errors import NotFound, UsageError
 from .i18n import catalogue, t
 from .kinds import RecordKind, get_kind, get_kinds
 from .privacy import mask_key, mask_text, mask_values
+
+sa = lazy_module("sqlalchemy")  # imported by the first use: a command's --help imports no SQLAlchemy
 
 catalogue(
     {

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Callable
 
-import sqlalchemy as sa
+from .lazy import lazy_module
 
 from . import fields as f
 from .access import Access, Rights, actor_clause, resolve
@@ -20,6 +20,8 @@ from .actors import Actor
 from .errors import XiaoqiError
 from .i18n import both, catalogue, get_lang, t
 from .plugins import CORE, contributions, derived, unique
+
+sa = lazy_module("sqlalchemy")  # imported by the first use: declaring kinds imports no SQLAlchemy
 
 catalogue(
     {

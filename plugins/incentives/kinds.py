@@ -18,13 +18,15 @@ writes nothing. The ledger names apprentices and interns by ID number, masked li
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from xiaoqi.core.lazy import lazy_module
 
 from xiaoqi.core.access import ALL, HIDE, IDS, NONE, OWN, Access, via
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, RecordKind, Reference
 
 from . import vocabulary as v
+
+sa = lazy_module("sqlalchemy")  # imported by the first use: declaring kinds imports no SQLAlchemy
 
 catalogue(
     {

@@ -28,7 +28,7 @@ is named by an ID number, masked like every ID number.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from xiaoqi.core.lazy import lazy_module
 
 from xiaoqi.core import fields as f
 from xiaoqi.core.access import OWN, PHONE, Access, via, where
@@ -37,6 +37,8 @@ from xiaoqi.core.kinds import Column, ColumnType, RecordKind, Reference
 
 from . import parties
 from . import vocabulary as v
+
+sa = lazy_module("sqlalchemy")  # imported by the first use: declaring kinds imports no SQLAlchemy
 
 catalogue(
     {

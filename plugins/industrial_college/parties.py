@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from typing import Iterable
 
-import sqlalchemy as sa
+from xiaoqi.core.lazy import lazy_module
 
 from xiaoqi.core import fields as f
 from xiaoqi.core.i18n import both, catalogue, t
 
 from .vocabulary import ASSOCIATION, ENTERPRISE, GOVERNMENT, SCHOOL
+
+sa = lazy_module("sqlalchemy")  # imported by the first use: declaring kinds imports no SQLAlchemy
 
 catalogue(
     {

@@ -14,13 +14,15 @@ from __future__ import annotations
 
 import re
 
-import sqlalchemy as sa
+from xiaoqi.core.lazy import lazy_module
 
 from xiaoqi.core import fields as f
 from xiaoqi.core.access import OWN, Access, via, where
 from xiaoqi.core.countries import parse_country
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, ColumnType, RecordKind, Reference
+
+sa = lazy_module("sqlalchemy")  # imported by the first use: declaring kinds imports no SQLAlchemy
 
 catalogue(
     {

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-import sqlalchemy as sa
+from xiaoqi.core.lazy import lazy_module
 
 from xiaoqi.core import fields as f
 from xiaoqi.core.access import ALL, NONE, OWN, PHONE, Access, via, where
@@ -36,6 +36,8 @@ from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, ColumnType, RecordKind, Reference
 
 from . import vocabulary as v
+
+sa = lazy_module("sqlalchemy")  # imported by the first use: declaring kinds imports no SQLAlchemy
 
 catalogue(
     {

@@ -17,13 +17,15 @@ teachers (专任 or 兼职), never an enterprise's mentors (guard ``school_teach
 
 from __future__ import annotations
 
-import sqlalchemy as sa
+from xiaoqi.core.lazy import lazy_module
 
 from xiaoqi.core.access import OWN, Access, via
 from xiaoqi.core.i18n import catalogue, t
 from xiaoqi.core.kinds import Column, RecordKind, Reference, get_kind
 
 from . import vocabulary as v
+
+sa = lazy_module("sqlalchemy")  # imported by the first use: declaring kinds imports no SQLAlchemy
 
 catalogue(
     {

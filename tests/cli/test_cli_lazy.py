@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -44,6 +45,46 @@ def test_help_imports_no_command_module_and_no_heavy_library():
     # and a command imports its own module only
     shown = imported_by("plugins", "--help")
     assert "xiaoqi.core.commands.plugins_cmd" in shown and "xiaoqi.core.commands.check" not in shown
+
+
+def test_every_subcommand_help_imports_neither_sqlalchemy_nor_textual():
+    """``xiaoqi SUB --help`` of every core and plugin command: the KIND argument's help lists the
+    kinds (declared with SQLAlchemy imported by its first use), and builds no table class."""
+    names = sorted(cli.list_commands(click.Context(cli)))
+    assert {"import", "records", "status", "check", "tui", "audit"} <= set(names)
+    code = textwrap.dedent(f"""
+        import contextlib, io, json, sys
+        from xiaoqi.core.cli import main
+        out = {{}}
+        for name in {names!r}:
+            before = set(sys.modules)
+            with contextlib.redirect_stdout(io.StringIO()):
+                try:
+                    main([name, "--help"])
+                except SystemExit:
+                    pass
+            out[name] = sorted(set(sys.modules) - before)
+        print(json.dumps(out))
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    imported = json.loads(result.stdout.splitlines()[-1])
+    heavy = {name: sorted({m.split(".")[0] for m in mods} & {"sqlalchemy", "textual", "sqlmodel", "pydantic"})
+             for name, mods in imported.items()}
+    assert not {name: h for name, h in heavy.items() if h}
+    assert "xiaoqi.core.models" not in {m for mods in imported.values() for m in mods}
+
+
+@pytest.mark.parametrize("url", ["sqlite:///a.db", "sqlite:////tmp/x/a.db", "sqlite+pysqlite:///a%20b.db?timeout=3",
+                                 "sqlite://", "sqlite:///:memory:", "postgresql://u@127.0.0.1/db",
+                                 "postgresql+psycopg://u:p@h:5432/d?x=1", "sqlite:///%E4%B8%AD.db"])
+def test_the_configuration_finds_a_sqlite_file_as_sqlalchemy_reads_it(url):
+    import sqlalchemy as sa
+
+    from xiaoqi.core.config import sqlite_file
+
+    u = sa.engine.make_url(url)
+    expected = u.database if u.get_backend_name() == "sqlite" and u.database not in (None, "", ":memory:") else None
+    assert sqlite_file(url) == expected
 
 
 def test_reading_commands_import_neither_alembic_nor_textual(demo_db):
