@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from xiaoqi.core.cli import cli
 from xiaoqi.core.config import remind_days
 from xiaoqi.core.errors import UsageError
-from xiaoqi.tui.widgets.panels import ExpiringPanel, QuotaPanel
+from xiaoqi.tui.widgets.panels import CountsPanel, ExpiringPanel, QuotaPanel
 
 from .tui_helpers import SIZE, TODAY, make_app, screen_text, wait_for
 
@@ -133,3 +133,26 @@ def test_the_quota_panel_shows_the_highest_in_use_and_says_how_many_there_are(de
             assert top["name"][:6] in text
 
     asyncio.run(run())
+
+
+def test_the_quota_panel_is_filled_after_the_counts_panel(demo_db, monkeypatch):
+    """The counts, today's internships and the chart show before the quota-use pass; its panel after."""
+    url, _manifest = demo_db
+    shown: list[tuple[str, int]] = []
+    for panel_class in (CountsPanel, QuotaPanel):
+        def show(self, figures, _show=panel_class.show, _name=panel_class.__name__):
+            shown.append((_name, len(figures.quota_use)))
+            _show(self, figures)
+        monkeypatch.setattr(panel_class, "show", show)
+
+    async def run():
+        app = make_app(url, auto_check=False)
+        async with app.run_test(size=SIZE) as pilot:
+            panel = app.screen.query_one(QuotaPanel)
+            await wait_for(pilot, lambda: getattr(panel, "summary", None) is not None, what="the quota panel")
+            assert app.screen.summary.active_internships > 0 and app.screen.summary.quota_use
+
+    asyncio.run(run())
+    # the counts panel drew figures without quota use yet; the quota panel, later, drew them with it
+    assert [name for name, _ in shown[:2]] == ["CountsPanel", "QuotaPanel"]
+    assert shown[0][1] == 0 and shown[1][1] > 0
