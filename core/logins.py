@@ -370,11 +370,13 @@ def _mask(conn, kind) -> None:
 #: xiaoqi's own tables that hold personal data (keys, states, echoed cells, findings, files): how
 #: each such column reads for every login but an admin's. ``ids``: ID numbers in the text as
 #: pseudonyms; ``state``: a record's state (audit) with its kind's personal columns masked;
-#: ``numbers``: a finding's numbers without the birth date; ``none``: not at all
+#: ``numbers``: a finding's numbers without the birth date; ``problems``: an import's problems with
+#: the cells of its kind's personal columns masked (``mask_problems``) and ID numbers as pseudonyms;
+#: ``none``: not at all
 OWN_TABLES = {
     "audit_log": {"key": "ids", "before": "state", "after": "state", "note": "ids"},
     "check_findings": {"subject_key": "ids", "message": "ids", "numbers": "numbers"},
-    "import_batches": {"problems": "ids"},
+    "import_batches": {"problems": "problems"},
     "import_files": {"data": "none"},
 }
 #: the rows of those a login reads (all otherwise): a school's or an enterprise's login the
@@ -422,10 +424,45 @@ LANGUAGE plpgsql IMMUTABLE AS $$
     conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.mask_state(text, json, text) TO {', '.join(GROUPS.values())}")
 
 
+def _problems_function(conn) -> None:
+    """``xiaoqi_sec.mask_problems(kind, problems, key)``: an import's problems (a list of row,
+    column, value, reason; the column as the file's header wrote it) with the value of a cell of
+    one of the kind's personal columns masked by its mask (Chinese or English header, any case,
+    as ``RecordKind.column_for_header`` reads it), and any ID number as a pseudonym."""
+    from .kinds import get_kinds
+
+    branches = []
+    for kind in get_kinds().values():
+        for name, mask in sorted(db_personal(kind).items()):
+            column = kind.by_name.get(name)
+            headers = sorted({name.lower()} | ({column.zh.strip().lower()} if column is not None else set()))
+            masked = {PHONE: f"{SCHEMA}.mask_phone(v)", NAME: f"{SCHEMA}.mask_name(v)",
+                      IDCARD: f"{SCHEMA}.pseudo_id(v, k)", IDS: "v"}.get(mask, "'***'::text")  # IDS: pseudo_ids below
+            branches.append(f"WHEN kind = {_literal(kind.name)} AND h IN ({', '.join(map(_literal, headers))}) THEN {masked}")
+    cases = f"CASE {' '.join(branches)} ELSE v END" if branches else "v"
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.mask_problems(kind text, problems json, k text) RETURNS json
+LANGUAGE plpgsql IMMUTABLE AS $$
+   DECLARE p jsonb; out jsonb := '[]'::jsonb; h text; v text;
+   BEGIN
+     IF problems IS NULL OR json_typeof(problems) <> 'array' THEN RETURN {SCHEMA}.pseudo_ids(problems::text, k)::json; END IF;
+     FOR p IN SELECT jsonb_array_elements(problems::jsonb) LOOP
+       IF jsonb_typeof(p) = 'object' AND jsonb_typeof(p -> 'value') IN ('string', 'number') AND p ->> 'value' <> '' THEN
+         h := lower(btrim(coalesce(p ->> 'column', '')));
+         v := p ->> 'value';
+         p := jsonb_set(p, ARRAY['value'], to_jsonb({cases}));
+       END IF;
+       out := out || jsonb_build_array(p);
+     END LOOP;
+     RETURN {SCHEMA}.pseudo_ids(out::text, k)::json;
+   END $$""".replace("%", "%%"))
+    conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.mask_problems(text, json, text) TO {', '.join(GROUPS.values())}")
+
+
 def mask_own_tables(conn) -> None:
     """The masked views of xiaoqi's own tables (``OWN_TABLES``): every login reads them there; an
     admin's login in full."""
     _state_function(conn)
+    _problems_function(conn)
     for table, columns in OWN_TABLES.items():
         if not _exists(conn, table):
             continue
@@ -442,6 +479,7 @@ def mask_own_tables(conn) -> None:
             masked = {"ids": f"{SCHEMA}.pseudo_ids({text}, {_SECRET})::{type_}",
                       "state": f"{SCHEMA}.mask_state(t.kind, t.{_q(name)}::json, {_SECRET})::{type_}",
                       "numbers": f"{SCHEMA}.pseudo_ids((t.{_q(name)}::jsonb - 'birth_date')::text, {_SECRET})::{type_}",
+                      "problems": f"{SCHEMA}.mask_problems(t.kind, t.{_q(name)}::json, {_SECRET})::{type_}",
                       "none": f"NULL::{type_}"}[how]
             shown.append(f"CASE WHEN {ACTOR_ROLE} = 'admin' THEN t.{_q(name)} ELSE {masked} END AS {_q(name)}")
         select = f"SELECT {', '.join(shown)} FROM public.{_q(table)} t" + (f" WHERE {OWN_ROWS[table]}" if table in OWN_ROWS else "")

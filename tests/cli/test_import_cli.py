@@ -487,6 +487,40 @@ def test_the_actor_imports_only_rows_it_owns(xiaoqi_factory, xiaoqi_cli, xiaoqi_
     assert refused.exit_code == 1 and "只读" in refused.stderr
 
 
+def test_bad_personal_cells_reach_a_non_admin_masked_in_the_output_json_and_errors_file(xiaoqi_factory, xiaoqi_cli, xiaoqi_db_url,
+                                                                                      tmp_path):
+    """A bad cell is echoed back with its row: to a school or an enterprise (not the admin) a
+    guardian's name and phone arrive masked, as ``privacy.mask_value`` masks them everywhere, on
+    the terminal, in JSON, in the --errors file and in the refused batches kept in the database."""
+    from xiaoqi.testing import make_id_number
+
+    school, firm = xiaoqi_factory.school(), xiaoqi_factory.enterprise()
+    xiaoqi_factory.major(school)
+    phone, guardian = "13800138000 转" + "9" * 45, "欧阳" + "某" * 120  # too long: bad cells
+    students = write_xlsx(tmp_path / "students.xlsx", ["学校代码", "学号", "姓名", "身份证号", "专业代码", "入学日期", "监护人", "GUARDIAN_PHONE"],
+                          [[school.school_code, "S1", "甲", make_id_number("330100", dt.date(2006, 1, 1), 1), "460301", "2024-09-01",
+                            guardian, phone]])
+    teachers = write_xlsx(tmp_path / "teachers.xlsx", ["身份证号", "姓名", "教师类别", "统一社会信用代码", "联系电话"],
+                          [[make_id_number("330100", dt.date(1980, 1, 1), 2), "乙", "企业导师", firm.uscc, phone]])
+    for n, (actor, kind, path, column) in enumerate(((f"school:{school.school_code}", "students", students, "GUARDIAN_PHONE"),
+                                                     (f"enterprise:{firm.uscc}", "teachers", teachers, "联系电话"))):
+        errors = tmp_path / f"errors-{n}.csv"
+        text = xiaoqi_cli("--as", actor, "import", kind, path, "--errors", errors)
+        data = xiaoqi_cli("--as", actor, "import", kind, path, "--format", "json")
+        assert text.exit_code == 1 and data.exit_code == 1, (actor, text.output)
+        written = errors.read_text(encoding="utf-8-sig")
+        for surface in (text.output, data.output, written):
+            assert "13800138000" not in surface and "欧阳某" not in surface, (actor, surface)
+        assert "138****" in text.output and "138****" in written, (actor, text.output)
+        cells = {p["column"]: p["value"] for p in data.json["problems"]}
+        assert cells[column].startswith("138****"), cells
+        if kind == "students":
+            assert "欧*" in text.output and "欧*" in written and cells["监护人"] == "欧" + "*" * (len(guardian) - 1), cells
+    with engine_for(xiaoqi_db_url).connect() as conn:
+        kept = " ".join(conn.execute(sa.text("SELECT problems FROM import_batches WHERE status = 'refused'")).scalars().all())
+    assert "138****" in kept and "13800138000" not in kept and "欧阳某" not in kept
+
+
 def test_json_files_and_a_named_sheet(xiaoqi_cli, xiaoqi_db_url, tmp_path):
     path = tmp_path / "schools.json"
     path.write_text(json.dumps([{"school_code": "4132012345", "name": "甲学院", "level": "higher", "region": 320100},

@@ -269,3 +269,40 @@ def test_the_tui_edit_form_of_a_login_masks_what_the_database_holds_back_and_a_s
         conn.execute(sa.text("UPDATE internships SET monthly_pay = :p WHERE id = :i"), {"p": row.monthly_pay, "i": row.id})
         conn.commit()
     assert after.enterprise_mentor_id == mentor and str(after.monthly_pay) == "2345.60"
+
+
+def test_the_problems_of_an_admins_refused_import_read_masked_by_the_logins(shared, tmp_path):
+    """A refused import keeps its first problems, each echoing its bad cell: the admin's are kept
+    in full, and an enterprise's or a school's login reading ``import_batches`` directly gets the
+    cells of the kind's personal columns (a guardian, a phone) masked as the students' view
+    masks them, under the Chinese and the English header alike."""
+    import csv
+
+    engine = shared["engine"]
+    with engine.connect() as conn:
+        row = dict(conn.execute(sa.text("SELECT * FROM students ORDER BY id_number LIMIT 2")).mappings().all()[0])
+    cols = [c for c in get_kinds()["students"].columns]
+    phone, guardian = "13800138000" + " 转" + "9" * 45, "欧阳" + "某" * 120  # too long: bad cells
+    for n, (headers, path) in enumerate(((lambda c: c.zh, tmp_path / "zh.csv"), (lambda c: c.name.upper(), tmp_path / "en.csv"))):
+        values = {**row, "guardian_phone": phone, "guardian": guardian}
+        with open(path, "w", newline="", encoding="utf-8-sig") as out:
+            writer = csv.writer(out)
+            writer.writerow([headers(c) for c in cols])
+            writer.writerow(["" if values.get(c.name) is None else str(values[c.name]).replace("True", "是").replace("False", "否")
+                             for c in cols])
+        code, out_, err = _cli(shared["url"], "import", "students", path)
+        assert code != 0, (out_, err)
+    stored = _stored(engine, "SELECT problems::text FROM import_batches WHERE status = 'refused'")
+    assert any("13800138000" in p and "欧阳某" in p for p in stored), stored  # the admin's: in full
+    for who in ("firm", "school"):
+        _name, login_url = shared["logins"][who]
+        with _raw(login_url) as raw:
+            seen = [p for (p,) in raw.cursor().execute(
+                "SELECT problems FROM import_batches WHERE status = 'refused' AND file_name IN ('zh.csv', 'en.csv')").fetchall()]
+        assert len(seen) == 2, who
+        cells = {(p["column"].lower(), p["value"]) for batch in seen for p in batch}
+        text = json.dumps(seen, ensure_ascii=False)
+        assert "13800138000" not in text and "欧阳某" not in text, (who, text)
+        assert {c for c, _v in cells} >= {"监护人电话", "监护人", "guardian_phone", "guardian"}, cells
+        assert all(v.startswith("138****") for c, v in cells if c in ("监护人电话", "guardian_phone")), cells
+        assert all(v == "欧" + "*" * (len(guardian) - 1) for c, v in cells if c in ("监护人", "guardian")), cells
