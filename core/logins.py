@@ -372,9 +372,10 @@ def _mask(conn, kind) -> None:
 #: pseudonyms; ``state``: a record's state (audit) with its kind's personal columns masked;
 #: ``numbers``: a finding's numbers without the birth date; ``problems``: an import's problems with
 #: the cells of its kind's personal columns masked (``mask_problems``) and ID numbers as pseudonyms;
-#: ``none``: not at all
+#: ``note``: an audit entry's note with the first problem of a refused import masked as ``problems``
+#: and ID numbers as pseudonyms; ``none``: not at all
 OWN_TABLES = {
-    "audit_log": {"key": "ids", "before": "state", "after": "state", "note": "ids"},
+    "audit_log": {"key": "ids", "before": "state", "after": "state", "note": "note"},
     "check_findings": {"subject_key": "ids", "message": "ids", "numbers": "numbers"},
     "import_batches": {"problems": "problems"},
     "import_files": {"data": "none"},
@@ -455,7 +456,20 @@ LANGUAGE plpgsql IMMUTABLE AS $$
      END LOOP;
      RETURN {SCHEMA}.pseudo_ids(out::text, k)::json;
    END $$""".replace("%", "%%"))
-    conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.mask_problems(text, json, text) TO {', '.join(GROUPS.values())}")
+    # a refused import's audit entry keeps its first problem in its note (``first``, of ``kind``)
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.mask_note(note json, k text) RETURNS json
+LANGUAGE plpgsql IMMUTABLE AS $$
+   DECLARE n jsonb;
+   BEGIN
+     IF note IS NULL OR json_typeof(note) <> 'object' THEN RETURN {SCHEMA}.pseudo_ids(note::text, k)::json; END IF;
+     n := note::jsonb;
+     IF jsonb_typeof(n -> 'first') = 'object' AND jsonb_typeof(n -> 'kind') = 'string' THEN
+       n := jsonb_set(n, ARRAY['first'], ({SCHEMA}.mask_problems(n ->> 'kind', jsonb_build_array(n -> 'first')::json, k)::jsonb) -> 0);
+     END IF;
+     RETURN {SCHEMA}.pseudo_ids(n::text, k)::json;
+   END $$""")
+    for function in ("mask_problems(text, json, text)", "mask_note(json, text)"):
+        conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.{function} TO {', '.join(GROUPS.values())}")
 
 
 def mask_own_tables(conn) -> None:
@@ -480,6 +494,7 @@ def mask_own_tables(conn) -> None:
                       "state": f"{SCHEMA}.mask_state(t.kind, t.{_q(name)}::json, {_SECRET})::{type_}",
                       "numbers": f"{SCHEMA}.pseudo_ids((t.{_q(name)}::jsonb - 'birth_date')::text, {_SECRET})::{type_}",
                       "problems": f"{SCHEMA}.mask_problems(t.kind, t.{_q(name)}::json, {_SECRET})::{type_}",
+                      "note": f"{SCHEMA}.mask_note(t.{_q(name)}::json, {_SECRET})::{type_}",
                       "none": f"NULL::{type_}"}[how]
             shown.append(f"CASE WHEN {ACTOR_ROLE} = 'admin' THEN t.{_q(name)} ELSE {masked} END AS {_q(name)}")
         select = f"SELECT {', '.join(shown)} FROM public.{_q(table)} t" + (f" WHERE {OWN_ROWS[table]}" if table in OWN_ROWS else "")

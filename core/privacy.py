@@ -111,6 +111,14 @@ def may_reveal(kind, actor) -> bool:
     return kind.rights.allows("reveal", actor.role)
 
 
+def mask_cell(kind, header: Any, value: Any) -> Any:
+    """A file's cell echoed back (an import's problem) under ``header`` as the file wrote it: by
+    its mask if the header names one of ``kind``'s personal columns, its ID numbers masked in any case."""
+    name = kind.column_for_header(header) if isinstance(header, str) and header.strip() else None
+    mask = kind.rights.personal.get(name) if name else None
+    return mask_value(mask, value) if mask else mask_text(value)
+
+
 def mask_values(kind, values: dict) -> dict:
     """``values`` (column name -> value) with the kind's personal columns masked."""
     personal = kind.rights.personal

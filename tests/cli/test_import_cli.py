@@ -519,6 +519,15 @@ def test_bad_personal_cells_reach_a_non_admin_masked_in_the_output_json_and_erro
     with engine_for(xiaoqi_db_url).connect() as conn:
         kept = " ".join(conn.execute(sa.text("SELECT problems FROM import_batches WHERE status = 'refused'")).scalars().all())
     assert "138****" in kept and "13800138000" not in kept and "欧阳某" not in kept
+    # the admin's refused batch is kept in full; an auditor reads it (and its audit entry) masked
+    assert xiaoqi_cli("import", "students", students).exit_code == 1
+    with engine_for(xiaoqi_db_url).connect() as conn:
+        batch_id = conn.execute(sa.text("SELECT max(id) FROM import_batches")).scalar_one()
+    assert "13800138000" in xiaoqi_cli("imports", "show", batch_id, "--format", "json").output
+    for fmt in ("json", "text"):
+        shown = xiaoqi_cli("--as", "auditor", "imports", "show", batch_id, "--format", fmt)
+        assert shown.exit_code == 0 and "138****" in shown.output, shown.output
+        assert "13800138000" not in shown.output and "欧阳某" not in shown.output, shown.output
 
 
 def test_json_files_and_a_named_sheet(xiaoqi_cli, xiaoqi_db_url, tmp_path):

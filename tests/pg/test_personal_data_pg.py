@@ -306,3 +306,9 @@ def test_the_problems_of_an_admins_refused_import_read_masked_by_the_logins(shar
         assert {c for c, _v in cells} >= {"监护人电话", "监护人", "guardian_phone", "guardian"}, cells
         assert all(v.startswith("138****") for c, v in cells if c in ("监护人电话", "guardian_phone")), cells
         assert all(v == "欧" + "*" * (len(guardian) - 1) for c, v in cells if c in ("监护人", "guardian")), cells
+        # the refused batches' audit entries keep the first problem in their notes: masked too
+        with _raw(login_url) as raw:
+            notes = [n for (n,) in raw.cursor().execute(
+                "SELECT note FROM audit_log WHERE kind = 'import_batches' AND action = 'refused'").fetchall()]
+        assert len(notes) >= 2 and all(n["first"]["value"].startswith(("138****", "欧*")) for n in notes), (who, notes)
+        assert "13800138000" not in json.dumps(notes, ensure_ascii=False) and "欧阳某" not in json.dumps(notes, ensure_ascii=False)
