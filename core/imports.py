@@ -18,7 +18,7 @@ from .errors import Conflict, NotFound, PermissionDenied
 from .i18n import catalogue, t
 from .kinds import get_kind, get_kinds
 from .models import ImportBatch
-from .privacy import mask_cell, mask_text
+from .privacy import mask_problem, mask_text
 
 catalogue(
     {
@@ -129,19 +129,12 @@ def list_batches(session, *, actor: Actor, limit: int = 50, before_id: int | Non
     return [_batch(row) for row in session.execute(stmt).mappings()]
 
 
-def _masked_problem(kind, problem: dict) -> dict:
-    """A kept problem (row, column, value, reason) as the importer shows it to a non-admin: the
-    cell of a personal column of ``kind`` by its mask, ID numbers masked everywhere."""
-    return {name: mask_cell(kind, problem.get("column"), value) if name == "value" and kind is not None else mask_text(value)
-            for name, value in problem.items()}
-
-
 def _masked_note(note, actor: Actor):
     if not note or actor.is_admin:
         return note
     kind = get_kinds().get(note.get("kind")) if isinstance(note.get("kind"), str) else None
     return {name: mask_text(value) if isinstance(value, str) else
-            _masked_problem(kind, value) if name == "first" and isinstance(value, dict) else value for name, value in note.items()}
+            mask_problem(kind, value) if name == "first" and isinstance(value, dict) else value for name, value in note.items()}
 
 
 def get_batch(session, *, actor: Actor, batch_id: int) -> Batch:
@@ -161,7 +154,7 @@ def get_batch(session, *, actor: Actor, batch_id: int) -> Batch:
     # stored masked by the importer for everyone but the admin; the admin's batches (read by an
     # auditor) and batches kept before it masked them are masked here, as the importer masks
     kind = None if actor.is_admin else get_kinds().get(batch.kind)
-    batch.problems = [_masked_problem(kind, p) for p in (json.loads(problems) if isinstance(problems, str) else problems) or []]
+    batch.problems = [mask_problem(kind, p) for p in (json.loads(problems) if isinstance(problems, str) else problems) or []]
     events = session.execute(sa.text(
         "SELECT action, actor, login, at, note FROM audit_log WHERE kind = 'import_batches' AND key = :k ORDER BY id"),
         {"k": str(batch_id)}).mappings()

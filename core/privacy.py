@@ -119,6 +119,14 @@ def mask_cell(kind, header: Any, value: Any) -> Any:
     return mask_value(mask, value) if mask else mask_text(value)
 
 
+def mask_problem(kind, problem: dict) -> dict:
+    """A kept problem of an import of ``kind`` (row, column, value, reason) as the importer shows
+    it to a non-admin: the cell of a personal column by its mask, ID numbers masked everywhere
+    (``kind`` None: only those)."""
+    return {name: mask_cell(kind, problem.get("column"), value) if name == "value" and kind is not None else mask_text(value)
+            for name, value in problem.items()}
+
+
 def mask_values(kind, values: dict) -> dict:
     """``values`` (column name -> value) with the kind's personal columns masked."""
     personal = kind.rights.personal

@@ -528,6 +528,10 @@ def test_bad_personal_cells_reach_a_non_admin_masked_in_the_output_json_and_erro
         shown = xiaoqi_cli("--as", "auditor", "imports", "show", batch_id, "--format", fmt)
         assert shown.exit_code == 0 and "138****" in shown.output, shown.output
         assert "13800138000" not in shown.output and "欧阳某" not in shown.output, shown.output
+    assert "欧阳某" in xiaoqi_cli("audit", "list", "--kind", "import_batches", "--format", "json").output  # its first problem
+    for fmt in ("json", "text"):
+        entries = xiaoqi_cli("--as", "auditor", "audit", "list", "--kind", "import_batches", "--format", fmt)
+        assert entries.exit_code == 0 and "13800138000" not in entries.output and "欧阳某" not in entries.output, entries.output
 
 
 def test_json_files_and_a_named_sheet(xiaoqi_cli, xiaoqi_db_url, tmp_path):
