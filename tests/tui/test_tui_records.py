@@ -171,7 +171,7 @@ async def check_edit(url):
         form.query_one("#f-end_on", Input).value = end_on
         form.query_one("#f-school_mentor", Input).value = "测试导师"
         form.query_one("#f-school_mentor_id", Input).value = ""  # another mentor: not the registry's teacher any more
-        await pilot.pause(0.2)
+        await settle(pilot)  # the Changed messages (and any worker they start) handled, not a fixed 0.2 s
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is detail
@@ -206,12 +206,12 @@ async def check_create(url):
         await pilot.pause()
         assert "6" in str(form.query_one("#err-major_code").render())  # six digits, as import says
         form.query_one("#f-major_code", Input).value = "469901"
-        await pilot.pause(0.2)
+        await settle(pilot)  # the Changed messages (and any worker they start) handled, not a fixed 0.2 s
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert "引用的学校不存在" in str(form.query_one("#err-school_code").render())  # from the service
         form.query_one("#f-school_code", Input).value = school
-        await pilot.pause(0.2)
+        await settle(pilot)  # the Changed messages (and any worker they start) handled, not a fixed 0.2 s
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert app.screen is screen, str(form.query_one("#form-error").render()) + str([str(w.render()) for w in form.query(".field-error")])

@@ -8,7 +8,7 @@ import sqlite3
 
 import openpyxl
 import pytest
-from textual.command import Hit, Provider
+from textual.command import CommandList, CommandPalette, Hit, Provider
 from textual.widgets import DataTable, Input, Select, Static
 
 from xiaoqi.core import hookimpl
@@ -22,7 +22,7 @@ from xiaoqi.tui.screens.dashboard import DashboardScreen
 from xiaoqi.tui.screens.detail import RecordDetailScreen
 from xiaoqi.tui.screens.importer import ImportScreen
 
-from .tui_helpers import SIZE, make_app, screen_text, settle
+from .tui_helpers import SIZE, make_app, screen_text, settle, wait_for
 
 
 def _db(url: str) -> sqlite3.Connection:
@@ -229,7 +229,10 @@ async def check_palette(url, name, code):
         await pilot.press("ctrl+p")
         await pilot.pause()
         await pilot.press(*code)
-        await pilot.pause(1.0)
+        # the palette searches in a worker: wait for its match in the palette's list, not a fixed second
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette) and any(
+            name in str(option.prompt) for option in app.screen.query_one(CommandList).options),
+            what="the palette's match")
         await settle(pilot)
         assert name in screen_text(app)
         await pilot.press("enter")
