@@ -8,6 +8,7 @@ a progress bar, and can be stopped between rules."""
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -56,10 +57,19 @@ class ComplianceScreen(MainScreen):
         self.set_title(t("tui.check.title"))
         rules = self.query_one("#rules", DataTable)
         rules.border_title = t("tui.check.rules")
-        rules.add_column(t("tui.col.severity"), key="severity")
-        rules.add_column(t("tui.col.rule"), key="rule")
-        rules.add_column(t("tui.col.title"), key="title")
-        rules.add_column(t("tui.col.count"), key="count")
+        # Widths fixed from what the rows can hold, not measured from them: the table is refilled
+        # on every result, and a refill caught between two idle passes was drawn at its headers'
+        # widths ("HN-D" for HN-DUAL-MENTOR).
+        known = get_rules().values()
+        widths = {
+            "severity": max(cell_len(severity_label(s)) for s in ("error", "warning")),
+            "rule": max((cell_len(r.id) for r in known), default=8),
+            "title": max((cell_len(r.label()) for r in known), default=8),
+            "count": 9,
+        }
+        for key in ("severity", "rule", "title", "count"):
+            label = t(f"tui.col.{key}")
+            rules.add_column(label, key=key, width=max(widths[key], cell_len(label)))
         findings = self.query_one("#findings", DataTable)
         findings.border_title = t("tui.check.findings")
         findings.add_column(t("tui.col.subject"), key="subject")
