@@ -23,7 +23,7 @@ from .audit import jsonable
 from .errors import NotFound, UsageError
 from .i18n import catalogue, t
 from .kinds import RecordKind, get_kind, get_kinds
-from .privacy import mask_key, mask_problem, mask_text, mask_values
+from .privacy import mask_key, mask_refused_first, mask_text, mask_values
 
 sa = lazy_module("sqlalchemy")  # imported by the first use: a command's --help imports no SQLAlchemy
 
@@ -200,8 +200,7 @@ def _masked(entry: Entry, actor: Actor) -> Entry:
         if isinstance(entry.note.get("values"), dict):
             note["values"] = mask_state(kind, entry.note["values"], actor)
         if isinstance(entry.note.get("first"), dict):  # a refused import's first problem (its kind's cells)
-            note["first"] = mask_problem(get_kinds().get(entry.note.get("kind")) if isinstance(entry.note.get("kind"), str) else None,
-                                         entry.note["first"])
+            note["first"] = mask_refused_first(entry.note)
         entry.note = note
     if entry.name and not may_see_personal(actor):
         entry.name = mask_text(entry.name)

@@ -127,6 +127,15 @@ def mask_problem(kind, problem: dict) -> dict:
             for name, value in problem.items()}
 
 
+def mask_refused_first(note: dict) -> dict:
+    """A refused import's audit note keeps its first problem (``first``, of the kind named ``kind``):
+    that problem as ``mask_problem`` shows it to a non-admin."""
+    from .kinds import get_kinds
+
+    kind = get_kinds().get(note.get("kind")) if isinstance(note.get("kind"), str) else None
+    return mask_problem(kind, note["first"])
+
+
 def mask_values(kind, values: dict) -> dict:
     """``values`` (column name -> value) with the kind's personal columns masked."""
     personal = kind.rights.personal
