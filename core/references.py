@@ -49,21 +49,46 @@ CHUNK = 10_000
 NAMES_KEPT = 200_000
 
 
-@dataclass(slots=True)
 class Unresolved:
-    """A name that named no record, or several: the row's position, the name column, the name."""
+    """The names of one reference in one batch that named no record, or several, kept as text:
+    the rows' positions, the names, the rows' scope values (a list per scope column) and, for a
+    name several records have, how many (a notice's words are made only when it is shown:
+    ``reason(j)``)."""
 
-    index: int
-    column: str
-    value: str
-    reason: str
+    __slots__ = ("resolver", "ref", "lang", "positions", "names", "scopes", "several")
+
+    def __init__(self, resolver: "Resolver", ref: NamedReference, lang: str, positions: list[int] | None,
+                 names: list[str], scopes: list[list], several: dict[int, int]):
+        self.resolver, self.ref, self.lang = resolver, ref, lang
+        self.positions, self.names, self.scopes, self.several = positions, names, scopes, several
+
+    @property
+    def column(self) -> str:
+        return self.ref.name_column
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+    def keep(self, wanted: list[int]) -> "Unresolved":
+        """The same notices for the ``wanted`` ones (indexes into these) only."""
+        several = {new: self.several[old] for new, old in enumerate(wanted) if old in self.several}
+        return Unresolved(self.resolver, self.ref, self.lang, [self.positions[j] for j in wanted],
+                          [self.names[j] for j in wanted], [[c[j] for j in wanted] for c in self.scopes], several)
+
+    def reason(self, j: int) -> str:
+        ref, target = self.ref, get_kind(self.ref.kind)
+        scope = self.resolver._scope_text(ref, tuple(c[j] for c in self.scopes), self.lang)
+        n = self.several.get(j)
+        if n is None:
+            return t("ref.named.unknown", self.lang, kind=target.label(self.lang), scope=scope, name=self.names[j])
+        return t("ref.named.ambiguous", self.lang, kind=target.label(self.lang), scope=scope, name=self.names[j], n=n)
 
 
 @dataclass
 class Resolution:
     #: rows that cannot be written: (position, column, value, reason)
     problems: list[tuple[int, str, Any, str]]
-    #: names kept as text
+    #: names kept as text, one ``Unresolved`` per reference that has any
     unresolved: list[Unresolved]
 
 
@@ -91,23 +116,23 @@ class Resolver:
         self.kind = kind
         have = None if present is None else set(present)
         self.refs = [r for r in kind.named_references if have is None or {r.column, r.name_column} & have]
-        #: reference column -> (scope values, name) -> keys of the records with that name
+        #: reference column -> (scope values, name) -> keys of the records with that name (only
+        #: the names some record has)
         self.names: dict[str, dict[tuple, list[str]]] = {}
-        #: the same -> why the name stays text (made once: a file repeats its mentors' names on
-        #: thousands of rows)
-        self.reasons: dict[str, dict[tuple, str]] = {}
-        #: reference column -> scope values -> their text in a notice (a school, an enterprise)
-        self.scope_texts: dict[str, dict[tuple, str]] = {}
+        #: reference column -> the (scope values, name) pairs looked up so far
+        self.looked: dict[str, set[tuple]] = {}
+        #: target kind -> whether its table is empty (then no name is looked up)
+        self.empty: dict[str, bool] = {}
 
     def __bool__(self) -> bool:
         return bool(self.refs)
 
-    def _scope_text(self, ref: NamedReference, values: tuple) -> str:
+    def _scope_text(self, ref: NamedReference, values: tuple, lang: str | None = None) -> str:
         parts = []
         for (local, _target), value in zip(ref.scope, values):
-            header = self.kind.by_name[local].header()
-            parts.append(t("ref.named.scope_value", column=header, value=value) if value is not None
-                         else t("ref.named.scope_none", column=header))
+            header = self.kind.by_name[local].header(lang)
+            parts.append(t("ref.named.scope_value", lang, column=header, value=value) if value is not None
+                         else t("ref.named.scope_none", lang, column=header))
         return "、".join(parts)
 
     def _differences(self, ref: NamedReference, found: tuple, given: tuple) -> str:
@@ -131,18 +156,21 @@ class Resolver:
         model = target.model
         keys, names = cols[ref.column], cols[ref.name_column]
         scope_cols = [cols[local] for local, _ in ref.scope]
-        target_key = getattr(model, target.key[0])
-        target_name = getattr(model, ref.target_name)
-        target_scope = [getattr(model, tc) for _, tc in ref.scope]
-        by_key, by_name = [], []
-        for i in rows:
-            if keys[i] is None and (moved := _as_key(names[i])) is not None:
-                keys[i], names[i] = moved, None  # an ID number written where the name goes
-            if keys[i] is not None:
-                by_key.append(i)
-            elif names[i]:
-                by_name.append(i)
+        # an ID number written where the name goes: judged once per distinct name
+        moved = {}
+        for name in set(names[i] for i in rows) if len(rows) != len(names) else set(names):
+            if name and len(name) == 18 and (key := _as_key(name)) is not None:
+                moved[name] = key
+        if moved:
+            for i in rows:
+                if keys[i] is None and (key := moved.get(names[i])) is not None:
+                    keys[i], names[i] = key, None
+        by_key = [i for i in rows if keys[i] is not None]
+        by_name = [i for i in rows if keys[i] is None and names[i]]
         if by_key:
+            target_key = getattr(model, target.key[0])
+            target_name = getattr(model, ref.target_name)
+            target_scope = [getattr(model, tc) for _, tc in ref.scope]
             wanted = sorted({keys[i] for i in by_key})
             found = {}
             for part in _chunks(wanted):
@@ -165,43 +193,52 @@ class Resolver:
                         "ref.named.other_name", key=keys[i], kind=label, name=row[1], written=names[i])))
         if by_name:
             # (scope values, name) of each row: a few distinct pairs repeat over many rows
-            scoped = zip(*([c[i] for i in by_name] for c in scope_cols)) if scope_cols else [()] * len(by_name)
-            pairs = list(zip(scoped, [names[i] for i in by_name]))
+            scoped = list(zip(*([c[i] for i in by_name] for c in scope_cols))) if scope_cols else [()] * len(by_name)
+            written = [names[i] for i in by_name]
+            pairs = list(zip(scoped, written))
             known = self._look_up_names(conn, ref, pairs)
-            reasons = self.reasons.setdefault(ref.column, {})
-            lang, label, column = get_lang(), target.label(), ref.name_column
-            scopes = self.scope_texts.setdefault(ref.column, {})
-            for i, pair in zip(by_name, pairs):
-                matches = known[pair]
-                if len(matches) == 1:
-                    keys[i] = matches[0]
-                    continue
-                reason = reasons.get(pair)
-                if reason is None:
-                    scope = scopes.get(pair[0])
-                    if scope is None:
-                        scope = scopes[pair[0]] = self._scope_text(ref, pair[0])
-                    reason = reasons[pair] = (
-                        t("ref.named.unknown", lang, kind=label, scope=scope, name=pair[1]) if not matches else
-                        t("ref.named.ambiguous", lang, kind=label, scope=scope, name=pair[1], n=len(matches)))
-                unresolved.append(Unresolved(i, column, pair[1], reason))
+            unique = {pair: found[0] for pair in set(pairs) if len(found := known.get(pair, ())) == 1}
+            if unique:
+                for i, pair in zip(by_name, pairs):
+                    key = unique.get(pair)
+                    if key is not None:
+                        keys[i] = key
+                left = [j for j, pair in enumerate(pairs) if pair not in unique]
+            else:
+                left = range(len(pairs))
+            if left:
+                several = {}
+                if known:
+                    for new, j in enumerate(left):
+                        if len(found := known.get(pairs[j], ())) > 1:
+                            several[new] = len(found)
+                everyone = len(left) == len(pairs)
+                chosen = by_name if everyone else [by_name[j] for j in left]
+                unresolved.append(Unresolved(self, ref, get_lang(), chosen, written if everyone else [written[j] for j in left],
+                                             [[c[i] for i in chosen] for c in scope_cols], several))
 
     def _look_up_names(self, conn, ref: NamedReference, wanted: list[tuple[tuple, str]]) -> dict[tuple, list[str]]:
         """The keys of the records named by each (scope values, name) in ``wanted`` (those not
-        looked up before are looked up now): the reference's dictionary of them."""
+        looked up before are looked up now): the reference's dictionary of the names that some
+        record has (a pair absent from it names none)."""
         known = self.names.setdefault(ref.column, {})
-        if len(known) > NAMES_KEPT:  # forget the names of earlier batches (bounds memory)
+        looked = self.looked.setdefault(ref.column, set())
+        if len(looked) > NAMES_KEPT:  # forget the names of earlier batches (bounds memory)
             known.clear()
-            self.reasons.get(ref.column, {}).clear()
-            self.scope_texts.get(ref.column, {}).clear()
-        new = set(wanted) - known.keys()
+            looked.clear()
+        new = set(wanted) - looked
         if not new:
             return known
-        for entry in new:
-            known[entry] = []
+        looked |= new
+        if self.empty.get(ref.kind):
+            return known
         target = get_kind(ref.kind)
         model = target.model
         key, name = getattr(model, target.key[0]), getattr(model, ref.target_name)
+        if ref.kind not in self.empty:  # (the registry does not change during an import)
+            self.empty[ref.kind] = conn.execute(sa.select(key).limit(1)).first() is None
+            if self.empty[ref.kind]:
+                return known
         scope = [getattr(model, tc) for _, tc in ref.scope]
         scope_values = [sorted({e[0][k] for e in new if e[0][k] is not None}) for k in range(len(ref.scope))]
         if any(not values for values in scope_values):
@@ -211,6 +248,6 @@ class Resolver:
             stmt = sa.select(key, name, *scope).where(name.in_(part), *(c.in_(v) for c, v in zip(scope, scope_values)))
             for row in conn.execute(stmt.order_by(key)):
                 entry = (tuple(row[2:]), row[1])
-                if entry in known:
-                    known[entry].append(row[0])
+                if entry in new:
+                    known.setdefault(entry, []).append(row[0])
         return known

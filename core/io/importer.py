@@ -77,7 +77,7 @@ from ..audit import jsonable, utcnow
 from . import readers, stored
 from .indexes import IndexPause
 from .refcheck import ReferenceCheck
-from .rows import Layout, Prepared, Preparer, Problem, is_english_header_row, map_headers
+from .rows import Layout, Notices, Prepared, Preparer, Problem, is_english_header_row, map_headers
 
 catalogue(
     {
@@ -123,7 +123,7 @@ class ImportResult:
     unchanged: int = 0
     problems: list[Problem] = field(default_factory=list)
     #: names of references kept as text (no record or several with that name): notices, not errors
-    unresolved: list[Problem] = field(default_factory=list)
+    unresolved: Notices = field(default_factory=Notices)
     invalid_rows: set[int] = field(default_factory=set)
     dry_run: bool = False
     skip_invalid: bool = False
@@ -248,7 +248,7 @@ def _mask_problems(kind: RecordKind, layout, result: ImportResult) -> None:
         return Problem(p.row, p.column, value, mask_text(p.reason))
 
     result.problems[:] = [masked(p) for p in result.problems]
-    result.unresolved[:] = [masked(p) for p in result.unresolved]
+    result.unresolved = result.unresolved.masked(masked)
 
 
 def _batch_values(kind: RecordKind, actor: Actor, result: ImportResult, kept: stored.StoredFile, sheet: str | None,
@@ -629,10 +629,12 @@ class _Importer:
             r.problems.extend(problems)
         if bad:
             r.problems.sort(key=lambda p: p.row)
-        if unresolved:
-            headers = {name: self.layout.header(name) for name in {u.column for u in unresolved}}
-            r.unresolved.extend([Problem(rows_no[u.index], headers[u.column], u.value, u.reason)
-                                 for u in unresolved if u.index not in bad])
+        for names in unresolved:
+            if bad:
+                names = names.keep([j for j, i in enumerate(names.positions) if i not in bad])
+            rows = array("q", [rows_no[i] for i in names.positions])
+            names.positions = None  # (the file rows say it from here on)
+            r.unresolved.add(rows, self.layout.header(names.column), names.names, names)
         entries: list[dict] = []
         created_keys, updated_keys = [], []
         if creates:

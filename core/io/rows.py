@@ -9,10 +9,13 @@ distinct values (school codes, dates, 是/否) is parsed a few hundred times.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
+from array import array
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable, Iterator
 
 from ..fields import is_blank
 from ..i18n import catalogue, t
@@ -51,6 +54,62 @@ class Problem:
 
     def as_dict(self) -> dict:
         return {"row": self.row, "column": self.column, "value": clip(self.value), "reason": self.reason}
+
+
+class Notices(Sequence):
+    """Problems that do not refuse their row (names kept as text), kept compactly: a million-row
+    import may give two for every row. Each part holds one column's notices of one batch — the
+    file rows, the values as written and an object whose ``reason(j)`` words the ``j``-th (in the
+    language of the import) — and a ``Problem`` is made only when it is read (the summary shows
+    the first few, the JSON output all). ``mask`` (set by ``masked``) is applied to each as it is
+    read."""
+
+    def __init__(self, parts: list | None = None, mask: Callable[[Problem], Problem] | None = None):
+        self._parts: list[tuple[array, str, list, Any]] = parts if parts is not None else []
+        self._ends: list[int] = []
+        total = 0
+        for part in self._parts:
+            total += len(part[0])
+            self._ends.append(total)
+        self.mask = mask
+
+    def add(self, rows: array, column: str, values: list, reasons) -> None:
+        """Notices of file ``rows`` in ``column`` (as written), ``values[j]`` and ``reasons.reason(j)``."""
+        if rows:
+            self._parts.append((rows, column, values, reasons))
+            self._ends.append(len(self) + len(rows))
+
+    def masked(self, mask: Callable[[Problem], Problem]) -> "Notices":
+        return Notices(self._parts, mask)
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def _make(self, part: int, j: int) -> Problem:
+        rows, column, values, reasons = self._parts[part]
+        problem = Problem(rows[j], column, values[j], reasons.reason(j))
+        return self.mask(problem) if self.mask else problem
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        part = bisect.bisect_right(self._ends, index)
+        return self._make(part, index - (self._ends[part - 1] if part else 0))
+
+    def __iter__(self) -> Iterator[Problem]:
+        for part, (rows, _column, _values, _reasons) in enumerate(self._parts):
+            for j in range(len(rows)):
+                yield self._make(part, j)
+
+    def __eq__(self, other) -> bool:
+        return list(self) == list(other) if isinstance(other, (Sequence, Notices)) else NotImplemented
+
+    def __repr__(self) -> str:
+        return f"Notices({len(self)})"
 
 
 @dataclass
