@@ -23,7 +23,7 @@ from .audit import jsonable
 from .errors import NotFound, UsageError
 from .i18n import catalogue, t
 from .kinds import RecordKind, get_kind, get_kinds
-from .privacy import mask_key, mask_refused_first, mask_text, mask_values
+from .privacy import mask_key, mask_note, mask_text, mask_values
 
 sa = lazy_module("sqlalchemy")  # imported by the first use: a command's --help imports no SQLAlchemy
 
@@ -196,12 +196,7 @@ def _masked(entry: Entry, actor: Actor) -> Entry:
     entry.before = mask_state(kind, entry.before, actor)
     entry.after = mask_state(kind, entry.after, actor)
     if entry.note and not may_see_personal(actor):
-        note = {name: mask_text(value) for name, value in entry.note.items()}
-        if isinstance(entry.note.get("values"), dict):
-            note["values"] = mask_state(kind, entry.note["values"], actor)
-        if isinstance(entry.note.get("first"), dict):  # a refused import's first problem (its kind's cells)
-            note["first"] = mask_refused_first(entry.note)
-        entry.note = note
+        entry.note = mask_note(kind, entry.note)
     if entry.name and not may_see_personal(actor):
         entry.name = mask_text(entry.name)
     return entry

@@ -18,7 +18,7 @@ from .errors import Conflict, NotFound, PermissionDenied
 from .i18n import catalogue, t
 from .kinds import get_kind, get_kinds
 from .models import ImportBatch
-from .privacy import mask_problem, mask_refused_first, mask_text
+from .privacy import mask_note, mask_problem
 
 catalogue(
     {
@@ -130,10 +130,7 @@ def list_batches(session, *, actor: Actor, limit: int = 50, before_id: int | Non
 
 
 def _masked_note(note, actor: Actor):
-    if not note or actor.is_admin:
-        return note
-    return {name: mask_text(value) if isinstance(value, str) else
-            mask_refused_first(note) if name == "first" and isinstance(value, dict) else value for name, value in note.items()}
+    return note if not note or actor.is_admin else mask_note(None, note)
 
 
 def get_batch(session, *, actor: Actor, batch_id: int) -> Batch:

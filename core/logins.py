@@ -46,6 +46,7 @@ from .access import HIDE, IDCARD, IDS, NAME, NONE, PHONE, READ_ONLY, SCOPED, sco
 from .actors import Actor
 from .errors import PermissionDenied, UsageError, XiaoqiError
 from .i18n import catalogue, t
+from .privacy import MIN_ECHO
 
 catalogue(
     {
@@ -369,13 +370,15 @@ def _mask(conn, kind) -> None:
 
 #: xiaoqi's own tables that hold personal data (keys, states, echoed cells, findings, files): how
 #: each such column reads for every login but an admin's. ``ids``: ID numbers in the text as
-#: pseudonyms; ``state``: a record's state (audit) with its kind's personal columns masked;
-#: ``numbers``: a finding's numbers without the birth date; ``problems``: an import's problems with
-#: the cells of its kind's personal columns masked (``mask_problems``) and ID numbers as pseudonyms;
-#: ``note``: an audit entry's note with the first problem of a refused import masked as ``problems``
-#: and ID numbers as pseudonyms; ``none``: not at all
+#: pseudonyms; ``key``: an audit entry's record key with its kind's personal parts masked
+#: (``mask_key``); ``state``: a record's state (audit) with its kind's personal columns masked
+#: (``mask_state``); ``numbers``: a finding's numbers without the birth date; ``problems``: an
+#: import's problems with the cells of its kind's personal columns masked, in their reasons too
+#: (``mask_problems``); ``note``: an audit entry's note with a refused import's first problem masked
+#: as ``problems`` and a refused write's values as ``state``, in its reason too (``mask_note``); ID
+#: numbers as pseudonyms in all of them; ``none``: not at all
 OWN_TABLES = {
-    "audit_log": {"key": "ids", "before": "state", "after": "state", "note": "note"},
+    "audit_log": {"key": "key", "before": "state", "after": "state", "note": "note"},
     "check_findings": {"subject_key": "ids", "message": "ids", "numbers": "numbers"},
     "import_batches": {"problems": "problems"},
     "import_files": {"data": "none"},
@@ -406,7 +409,10 @@ def _state_function(conn) -> None:
                 masked = f"to_jsonb({SCHEMA}.mask_name({value}))"
             elif mask == HIDE and column is not None and column.type in ("text", "list"):
                 masked = "to_jsonb('***'::text)"
-            elif mask in (IDCARD, IDS):
+            elif mask == IDCARD:
+                # every value of the column, a number that is not valid too (a refused write's)
+                masked = f"to_jsonb({SCHEMA}.pseudo_id({value}, k))"
+            elif mask == IDS:
                 continue  # the pseudonyms below
             else:
                 masked = "'null'::jsonb"
@@ -443,39 +449,91 @@ def _problems_function(conn) -> None:
     cases = f"CASE {' '.join(branches)} ELSE v END" if branches else "v"
     conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.mask_problems(kind text, problems json, k text) RETURNS json
 LANGUAGE plpgsql IMMUTABLE AS $$
-   DECLARE p jsonb; out jsonb := '[]'::jsonb; h text; v text;
+   DECLARE p jsonb; out jsonb := '[]'::jsonb; h text; v text; m text;
    BEGIN
      IF problems IS NULL OR json_typeof(problems) <> 'array' THEN RETURN {SCHEMA}.pseudo_ids(problems::text, k)::json; END IF;
      FOR p IN SELECT jsonb_array_elements(problems::jsonb) LOOP
        IF jsonb_typeof(p) = 'object' AND jsonb_typeof(p -> 'value') IN ('string', 'number') AND p ->> 'value' <> '' THEN
          h := lower(btrim(coalesce(p ->> 'column', '')));
          v := p ->> 'value';
-         p := jsonb_set(p, ARRAY['value'], to_jsonb({cases}));
+         m := {cases};
+         p := jsonb_set(p, ARRAY['value'], to_jsonb(m));
+         -- a reason that quotes the cell quotes it masked
+         IF m IS DISTINCT FROM v AND length(v) >= {MIN_ECHO} AND jsonb_typeof(p -> 'reason') = 'string' THEN
+           p := jsonb_set(p, ARRAY['reason'], to_jsonb(replace(p ->> 'reason', v, coalesce(m, '***'))));
+         END IF;
        END IF;
        out := out || jsonb_build_array(p);
      END LOOP;
      RETURN {SCHEMA}.pseudo_ids(out::text, k)::json;
    END $$""".replace("%", "%%"))
-    # a refused import's audit entry keeps its first problem in its note (``first``, of ``kind``)
-    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.mask_note(note json, k text) RETURNS json
+    # an audit entry's note: a refused import's first problem (``first``, of the kind ``kind``);
+    # a refused write's values (``values``, of the entry's kind) and the reason that may quote them
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.mask_note(kind text, note json, k text) RETURNS json
 LANGUAGE plpgsql IMMUTABLE AS $$
-   DECLARE n jsonb;
+   DECLARE n jsonb; shown jsonb; r text; e record;
    BEGIN
      IF note IS NULL OR json_typeof(note) <> 'object' THEN RETURN {SCHEMA}.pseudo_ids(note::text, k)::json; END IF;
      n := note::jsonb;
      IF jsonb_typeof(n -> 'first') = 'object' AND jsonb_typeof(n -> 'kind') = 'string' THEN
        n := jsonb_set(n, ARRAY['first'], ({SCHEMA}.mask_problems(n ->> 'kind', jsonb_build_array(n -> 'first')::json, k)::jsonb) -> 0);
      END IF;
+     IF jsonb_typeof(n -> 'values') = 'object' THEN
+       shown := {SCHEMA}.mask_state(kind, (n -> 'values')::json, k)::jsonb;
+       IF jsonb_typeof(n -> 'reason') = 'string' THEN
+         r := n ->> 'reason';
+         FOR e IN SELECT o.value AS raw, s.value AS masked FROM jsonb_each_text(n -> 'values') o
+                  LEFT JOIN jsonb_each_text(shown) s ON s.key = o.key
+                  WHERE jsonb_typeof(n -> 'values' -> o.key) = 'string' AND length(o.value) >= {MIN_ECHO}
+                    AND s.value IS DISTINCT FROM o.value ORDER BY length(o.value) DESC LOOP
+           r := replace(r, e.raw, coalesce(e.masked, '***'));
+         END LOOP;
+         n := jsonb_set(n, ARRAY['reason'], to_jsonb(r));
+       END IF;
+       n := jsonb_set(n, ARRAY['values'], shown);
+     END IF;
      RETURN {SCHEMA}.pseudo_ids(n::text, k)::json;
    END $$""")
-    for function in ("mask_problems(text, json, text)", "mask_note(json, text)"):
+    _key_function(conn)
+    for function in ("mask_problems(text, json, text)", "mask_note(text, json, text)", "mask_key(text, text, text)"):
         conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.{function} TO {', '.join(GROUPS.values())}")
+
+
+def _key_function(conn) -> None:
+    """``xiaoqi_sec.mask_key(kind, key, k)``: an audit entry's record key ("a/b/c", ``RecordKind.key_of``)
+    with the parts of the kind's personal key columns masked (an ID number as its pseudonym, a
+    number that is not valid too: a refused write's key), and any ID number as a pseudonym."""
+    from .kinds import get_kinds
+
+    masks = {PHONE: f"{SCHEMA}.mask_phone(parts[{{i}}])", NAME: f"{SCHEMA}.mask_name(parts[{{i}}])",
+             IDCARD: f"{SCHEMA}.pseudo_id(parts[{{i}}], k)", IDS: f"{SCHEMA}.pseudo_ids(parts[{{i}}], k)"}
+    branches = []
+    for kind in get_kinds().values():
+        personal = db_personal(kind)
+        sets = [f"parts[{i}] := " + masks.get(personal[name], "CASE WHEN parts[{i}] = '' THEN '' ELSE '***' END").format(i=i) + ";"
+                for i, name in enumerate(kind.key, start=1) if name in personal]
+        if sets:
+            branches.append(f"{'IF' if not branches else 'ELSIF'} kind = {_literal(kind.name)} AND cardinality(parts) = {len(kind.key)} "
+                            f"THEN {' '.join(sets)}")
+    cases = "\n     ".join(branches) + ("\n     END IF;" if branches else "")
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.mask_key(kind text, key text, k text) RETURNS text
+LANGUAGE plpgsql IMMUTABLE AS $$
+   DECLARE parts text[];
+   BEGIN
+     IF key IS NULL OR key = '' THEN RETURN key; END IF;
+     parts := string_to_array(key, '/');
+     {cases}
+     RETURN {SCHEMA}.pseudo_ids(array_to_string(parts, '/'), k);
+   END $$""")
 
 
 def mask_own_tables(conn) -> None:
     """The masked views of xiaoqi's own tables (``OWN_TABLES``): every login reads them there; an
     admin's login in full."""
     _state_function(conn)
+    # the note's function without the entry's kind, as databases set up before it hold it (the audit
+    # log's view that used it is made again below)
+    conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {SCHEMA}.mask_note(json, text) CASCADE")
     _problems_function(conn)
     for table, columns in OWN_TABLES.items():
         if not _exists(conn, table):
@@ -494,7 +552,8 @@ def mask_own_tables(conn) -> None:
                       "state": f"{SCHEMA}.mask_state(t.kind, t.{_q(name)}::json, {_SECRET})::{type_}",
                       "numbers": f"{SCHEMA}.pseudo_ids((t.{_q(name)}::jsonb - 'birth_date')::text, {_SECRET})::{type_}",
                       "problems": f"{SCHEMA}.mask_problems(t.kind, t.{_q(name)}::json, {_SECRET})::{type_}",
-                      "note": f"{SCHEMA}.mask_note(t.{_q(name)}::json, {_SECRET})::{type_}",
+                      "note": f"{SCHEMA}.mask_note(t.kind, t.{_q(name)}::json, {_SECRET})::{type_}",
+                      "key": f"{SCHEMA}.mask_key(t.kind, t.{_q(name)}, {_SECRET})::{type_}",
                       "none": f"NULL::{type_}"}[how]
             shown.append(f"CASE WHEN {ACTOR_ROLE} = 'admin' THEN t.{_q(name)} ELSE {masked} END AS {_q(name)}")
         select = f"SELECT {', '.join(shown)} FROM public.{_q(table)} t" + (f" WHERE {OWN_ROWS[table]}" if table in OWN_ROWS else "")

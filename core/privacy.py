@@ -119,12 +119,61 @@ def mask_cell(kind, header: Any, value: Any) -> Any:
     return mask_value(mask, value) if mask else mask_text(value)
 
 
+#: the shortest cell a message is searched for when it is masked (a one-character cell, 是 or 张,
+#: stands in too many words)
+MIN_ECHO = 2
+
+
+def mask_echoes(text: Any, cells: Iterable[tuple[Any, Any]]) -> Any:
+    """``text`` (a reason, a refusal) with each cell it quotes (``cells``: the value as written and
+    as shown) quoted as shown, the longest first, and its ID numbers masked (``mask_text``)."""
+    if not isinstance(text, str) or not text:
+        return text
+    for raw, shown in sorted(((r, s) for r, s in cells if isinstance(r, (str, int, float)) and not isinstance(r, bool)),
+                             key=lambda c: -len(str(c[0]))):
+        raw = str(raw)
+        if len(raw) >= MIN_ECHO and shown != raw:
+            text = text.replace(raw, "***" if shown in (None, "") else str(shown))
+    return mask_text(text)
+
+
 def mask_problem(kind, problem: dict) -> dict:
     """A kept problem of an import of ``kind`` (row, column, value, reason) as the importer shows
-    it to a non-admin: the cell of a personal column by its mask, ID numbers masked everywhere
-    (``kind`` None: only those)."""
-    return {name: mask_cell(kind, problem.get("column"), value) if name == "value" and kind is not None else mask_text(value)
-            for name, value in problem.items()}
+    it to a non-admin: the cell of a personal column by its mask, in the reason that quotes it
+    too, ID numbers masked everywhere (``kind`` None: only those). ``xiaoqi_sec.mask_problems``
+    (core.logins) is the same on PostgreSQL."""
+    value = problem.get("value")
+    shown = mask_cell(kind, problem.get("column"), value) if kind is not None else mask_text(value)
+    return {name: shown if name == "value" else mask_echoes(v, [(value, shown)]) if name == "reason" else mask_deep(v)
+            for name, v in problem.items()}
+
+
+def mask_deep(value: Any) -> Any:
+    """``value`` (JSON: text, lists, objects) with the ID numbers in every text masked."""
+    if isinstance(value, dict):
+        return {name: mask_deep(v) for name, v in value.items()}
+    if isinstance(value, list):
+        return [mask_deep(v) for v in value]
+    return mask_text(value)
+
+
+def mask_note(kind, note: Any) -> Any:
+    """An audit entry's note (of an entry of ``kind``: None if no longer loaded) as every reader
+    but the admin reads it: a refused import's first problem (``first``, of the kind named
+    ``kind``) as ``mask_problem`` shows it; a refused write's values (``values``) with ``kind``'s
+    personal columns masked, in the reason that quotes them too; ID numbers masked everywhere.
+    ``xiaoqi_sec.mask_note`` (core.logins) is the same on PostgreSQL."""
+    if not isinstance(note, dict):
+        return mask_deep(note)
+    out = mask_deep(note)
+    if isinstance(note.get("first"), dict):
+        out["first"] = mask_refused_first(note)
+    if isinstance(note.get("values"), dict) and kind is not None:
+        shown = mask_values(kind, note["values"])
+        out["values"] = mask_deep(shown)
+        if "reason" in note:
+            out["reason"] = mask_echoes(note["reason"], [(note["values"][c], shown[c]) for c in shown])
+    return out
 
 
 def mask_refused_first(note: dict) -> dict:

@@ -71,7 +71,7 @@ from ..i18n import catalogue, t
 from ..kinds import RecordKind, get_kind
 from ..models import ImportBatch
 from ..plugins import get_plugin_manager
-from ..privacy import mask_cell, mask_key, mask_text, mask_value
+from ..privacy import mask_cell, mask_echoes, mask_key, mask_value
 from ..references import Resolver
 from ..audit import jsonable, utcnow
 from . import readers, stored
@@ -245,7 +245,7 @@ def _mask_problems(kind: RecordKind, layout, result: ImportResult) -> None:
     def masked(p: Problem) -> Problem:
         name = by_header.get(p.column)
         value = mask_value(personal[name], p.value) if name else mask_cell(kind, p.column, p.value)
-        return Problem(p.row, p.column, value, mask_text(p.reason))
+        return Problem(p.row, p.column, value, mask_echoes(p.reason, [(p.value, value)]))
 
     result.problems[:] = [masked(p) for p in result.problems]
     result.unresolved = result.unresolved.masked(masked)
