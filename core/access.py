@@ -413,7 +413,9 @@ def resolve(kind: "RecordKind") -> Rights:
         if mask not in MASKS:
             raise DeclarationError(f"{name}: {column} has an unknown mask {mask!r}; use one of {MASKS}")
         personal[column] = mask
-    stored = {c.name for c in kind.model.__table__.columns}
+    # the table's columns only when there are derived ones to check: reading the rights (the masks of
+    # a listing) builds no model class
+    stored = {c.name for c in kind.model.__table__.columns} if access.derived_personal else set()
     for column in access.derived_personal:
         if column not in stored or column in kind.by_name:
             raise DeclarationError(f"{name}: derived_personal names {column!r}, not a stored column outside the kind's")

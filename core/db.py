@@ -13,14 +13,19 @@ import json
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
-
-from . import audit
+from .config import sqlite_file
 from .errors import DatabaseStateError, XiaoqiError
 from .i18n import catalogue, t
+from .lazy import lazy_module
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+#: imported by the first engine or URL object: naming the database file, or the terminal UI's first
+#: page read with sqlite3 (``xiaoqi.core.lean``), needs no SQLAlchemy
+sa = lazy_module("sqlalchemy")
 
 catalogue(
     {
@@ -79,21 +84,27 @@ def resolve_url(db: str | None = None) -> str:
     return f"sqlite:///{Path(db).expanduser().absolute()}"
 
 
+def _sqlite_url(url: str) -> bool:
+    """A SQLite URL (``sqlite://``, ``sqlite+driver://``), as ``make_url(url).get_backend_name()`` says."""
+    return url.partition("://")[0].split("+", 1)[0] == "sqlite"
+
+
 def display_name(url: str) -> str:
     """The database as the user wrote it: a path for SQLite, the URL without password otherwise."""
-    u = sa.engine.make_url(url)
-    if u.drivername.startswith("sqlite"):
-        return u.database or ":memory:"
-    return u.render_as_string(hide_password=True)
+    if _sqlite_url(url):
+        return sqlite_file(url) or ":memory:"
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
 
 
 def is_sqlite(engine_or_url) -> bool:
-    url = engine_or_url.url if isinstance(engine_or_url, Engine) else sa.engine.make_url(engine_or_url)
+    if isinstance(engine_or_url, str):
+        return _sqlite_url(engine_or_url)
+    url = getattr(engine_or_url, "url", engine_or_url)  # an engine, or a URL object
     return url.get_backend_name() == "sqlite"
 
 
 def _sqlite_setup(engine: Engine, busy_ms: int) -> None:
-    @event.listens_for(engine, "connect")
+    @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):
         # let SQLAlchemy emit BEGIN itself so writes can ask for BEGIN IMMEDIATE
         dbapi_conn.isolation_level = None
@@ -106,7 +117,7 @@ def _sqlite_setup(engine: Engine, busy_ms: int) -> None:
         cur.execute("PRAGMA synchronous = NORMAL")
         cur.close()
 
-    @event.listens_for(engine, "begin")
+    @sa.event.listens_for(engine, "begin")
     def _begin(conn):
         # BEGIN IMMEDIATE takes the write lock up front: two writers queue instead of one failing
         # with "database is locked" at its first write after reading (quota reservations rely on it)
@@ -121,6 +132,8 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT, lock_timeout: f
                 statement_timeout: float = STATEMENT_TIMEOUT, **kw) -> Engine:
     """An engine for ``url``; the timeouts in seconds (0: wait for ever). Error messages never
     carry a statement's parameters (``hide_parameters``): they hold ID numbers."""
+    from . import audit
+
     kw.setdefault("hide_parameters", True)
     if is_sqlite(url):
         u = sa.engine.make_url(url)
@@ -142,16 +155,16 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT, lock_timeout: f
 
 
 def sqlite_file_exists(url: str) -> bool:
-    u = sa.engine.make_url(url)
-    return bool(u.database) and u.database != ":memory:" and Path(u.database).exists()
+    database = sqlite_file(url)
+    return database is not None and Path(database).exists()
 
 
 def sqlite_files(url: str) -> list[Path]:
     """The files of a SQLite database (the file, its WAL and shared-memory files); [] otherwise."""
-    u = sa.engine.make_url(url)
-    if u.get_backend_name() != "sqlite" or not u.database or u.database == ":memory:":
+    database = sqlite_file(url)
+    if database is None:
         return []
-    path = Path(u.database)
+    path = Path(database)
     return [path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
@@ -229,7 +242,7 @@ def write_session(engine: Engine):
         conn.close()
 
 
-def _writer(engine: Engine) -> sa.Connection:
+def _writer(engine: Engine) -> "sa.Connection":
     """A connection whose transaction begins IMMEDIATE on SQLite (takes the write lock first)."""
     if is_sqlite(engine):
         return engine.connect().execution_options(sqlite_begin="IMMEDIATE")

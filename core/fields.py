@@ -11,10 +11,13 @@ import datetime as dt
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from stdnum.cn import ric, uscc
-from stdnum.exceptions import ValidationError as StdnumError
-
 from .i18n import catalogue, t
+from .lazy import lazy_module
+
+# python-stdnum imports pydoc and sysconfig (about 0.1 s on a busy machine): imported by the first
+# check of an ID number or a USCC, not by every command that names a column type
+ric = lazy_module("stdnum.cn.ric", globals(), "ric")
+uscc = lazy_module("stdnum.cn.uscc", globals(), "uscc")
 
 catalogue(
     {
@@ -151,7 +154,11 @@ def parse_uscc(value) -> str:
         raise ValueError(t("v.uscc.length"))
     try:
         uscc.validate(s)
-    except StdnumError as exc:
+    except Exception as exc:
+        from stdnum.exceptions import ValidationError
+
+        if not isinstance(exc, ValidationError):
+            raise
         if type(exc).__name__ == "InvalidChecksum":
             raise ValueError(t("v.uscc.checksum", expected=uscc.calc_check_digit(s[:17]))) from None
         raise ValueError(t("v.uscc.format")) from None

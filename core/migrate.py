@@ -11,17 +11,18 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Engine
+from .db import display_name, is_sqlite, sqlite_file_exists
+from .errors import DatabaseStateError
+from .i18n import catalogue, t
+from .lazy import lazy_module
+from .plugins import hook_results
 
 if TYPE_CHECKING:  # Alembic (a quarter of a second to import) only when migrating or diagnosing
     from alembic.config import Config
     from alembic.script import ScriptDirectory
+    from sqlalchemy.engine import Engine
 
-from .db import display_name, is_sqlite, sqlite_file_exists
-from .errors import DatabaseStateError
-from .i18n import catalogue, t
-from .plugins import hook_results
+sa = lazy_module("sqlalchemy")  # declared_heads() (the terminal UI's first page) needs none
 
 HERE = Path(__file__).parent / "migrations"
 

@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from .i18n import both
 from .kinds import RecordKind, Reference, get_kind
+from .lazy import lazy_module
+
+sa = lazy_module("sqlalchemy")  # a listing's columns and headers (the TUI's first page) need none
 
 #: the column that names a record of a kind, the first one it has (a policy by its insurer)
 NAME_ATTRIBUTES = ("name", "title", "insurer")
@@ -92,7 +93,7 @@ def name_columns(kind: RecordKind) -> list[NameColumn]:
     taken = set(own)
     for ref in kind.references:
         target = kinds.get(ref.kind)
-        if target is None or target.model is kind.model or any(c in named_here for c in ref.columns):
+        if target is None or target.table == kind.table or any(c in named_here for c in ref.columns):
             continue
         if set(ref.target_columns) != set(target.key):
             continue
