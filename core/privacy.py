@@ -7,6 +7,14 @@ actor's type may reveal them (``Access.reveal``) and each record lies in its rev
 revealed record is written to the audit log (action ``reveal``: who saw whose data, when).
 ``mask_text`` masks what a text may carry of a person (ID numbers and the birth dates inside them),
 for text built from keys and values: findings, error messages, reports.
+
+One form of a masked ID number is shown to users: 110101********1234. A login on PostgreSQL reads
+the database's masked views, which give a pseudonym instead (110101ghkpmjon1234, ``core.logins``):
+there the masked number stays a key — one person, the same in every table, so that joins,
+look-ups and unique keys between a login's rows still work, which 110101********1234 (shared by
+everyone of a county with the same last four digits) would break. Every surface here shows a
+pseudonym as 110101********1234 (``mask_text``, ``mask_id``), and a pseudonym written back
+unchanged keeps the stored number (``is_pseudonym``).
 """
 
 from __future__ import annotations
