@@ -103,6 +103,18 @@ def is_sqlite(engine_or_url) -> bool:
     return url.get_backend_name() == "sqlite"
 
 
+def _private_when_created(engine: Engine, path: Path) -> None:
+    """A database file this engine creates is readable by its owner only (0600, or less if the
+    umask says so; SQLite gives its WAL and shared-memory files the same): it holds every ID number."""
+    from .output import private_mode
+
+    @sa.event.listens_for(engine, "connect", insert=True)
+    def _private(_dbapi_conn, _record):
+        with contextlib.suppress(OSError):
+            if path.stat().st_size == 0:  # created by this connection, nothing written yet
+                os.chmod(path, private_mode())
+
+
 def _sqlite_setup(engine: Engine, busy_ms: int) -> None:
     @sa.event.listens_for(engine, "connect")
     def _connect(dbapi_conn, _record):
@@ -143,6 +155,8 @@ def make_engine(url: str, *, busy_timeout: float = BUSY_TIMEOUT, lock_timeout: f
                 raise DatabaseStateError(t("db.no_dir", path=parent))
         engine = sa.create_engine(url, connect_args={"timeout": busy_timeout, "check_same_thread": False},
                                   json_serializer=_json, **kw)
+        if u.database and u.database != ":memory:" and not Path(u.database).exists():
+            _private_when_created(engine, Path(u.database))
         _sqlite_setup(engine, int(busy_timeout * 1000))
         audit.install(engine)
         return engine

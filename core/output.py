@@ -108,8 +108,9 @@ def _read_only(folder: Path) -> bool:
 def open_output(path: str | Path, *, inputs: Iterable[str | Path] = (), text: bool = False, encoding: str = "utf-8",
                 newline: str | None = None, mode: int | None = None) -> Iterator[IO]:
     """A file object writing ``path`` (checked first, see ``check_target``): written beside it,
-    flushed to disk and renamed over it at the end; removed on any error. ``mode`` (e.g. 0o600)
-    sets the file's permissions; by default they follow the umask as for any new file."""
+    flushed to disk and renamed over it at the end; removed on any error. ``mode`` sets the file's
+    permissions; by default the owner's only (``private_mode``): exports, reports and error files
+    hold personal data."""
     target = check_target(path, inputs=inputs)
     try:
         fd, temp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".part")
@@ -117,7 +118,7 @@ def open_output(path: str | Path, *, inputs: Iterable[str | Path] = (), text: bo
         raise write_problem(exc, path) from None
     done = False
     try:
-        os.chmod(temp, mode if mode is not None else 0o666 & ~_umask())
+        os.chmod(temp, mode if mode is not None else private_mode())
         with os.fdopen(fd, "w" if text else "wb", **({"encoding": encoding, "newline": newline} if text else {})) as fh:
             yield fh
             fh.flush()
@@ -131,6 +132,11 @@ def open_output(path: str | Path, *, inputs: Iterable[str | Path] = (), text: bo
         if not done:
             with contextlib.suppress(OSError):
                 os.unlink(temp)
+
+
+def private_mode() -> int:
+    """0600 — read and written by the owner only — or less if the user's umask is stricter."""
+    return 0o600 & ~_umask()
 
 
 def _umask() -> int:

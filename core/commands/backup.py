@@ -14,7 +14,7 @@ from ..i18n import catalogue, t
 catalogue(
     {
         "backup.done": ("已备份到 {path}（{size} 字节，已通过完整性检查）", "Backed up to {path} ({size} bytes, integrity checked)"),
-        "backup.admin_only": ("只有管理员可以备份或恢复整个数据库（--as admin）。", "Only an administrator may back up or restore the whole database (--as admin)."),
+        "backup.admin_only": ("只有管理员（数据库的所有者）可以备份或恢复整个数据库。", "Only the administrator (the database's owner) may back up or restore the whole database."),
         "restore.confirm": ("用 {file} 替换数据库 {db} 的全部内容？（当前内容会先另存）", "Replace everything in the database {db} with {file}? (The current content is kept aside first.)"),
         "restore.done": ("已从 {file} 恢复数据库 {db}。", "Restored the database {db} from {file}."),
         "restore.aside": ("恢复前的数据库已另存为 {path}", "The database as it was before is kept as {path}"),
