@@ -61,12 +61,14 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="reuse the generated CSV files if present")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
-    results = [one_size(n, args.out / str(n), args.keep) for n in sizes]
-    base = results[0]
     print(f"{'internships':>12} {'import s':>9} {'rows/s':>9} {'share':>6} {'marginal':>9} {'peak MB':>8} {'check s':>8} "
-          f"{'rows/s':>9} {'share':>6} {'marginal':>9}   (references imported in s)")
-    previous = None
-    for r in results:
+          f"{'rows/s':>9} {'share':>6} {'marginal':>9} {'load':>5}   (references imported in s)", flush=True)
+    base = previous = None
+    for n in sizes:
+        # each size's line is printed as soon as it is measured: a run stopped at the largest size
+        # still shows the smaller ones
+        r = one_size(n, args.out / str(n), args.keep)
+        base = base or r
         imp, chk = r["rows"] / r["import"], r["rows"] / r["check"]
         # rows/s of the rows this size adds to the previous one: the fixed cost of a command
         # (process start, plugins, schema check) falls out, so linear growth keeps it steady
@@ -78,10 +80,9 @@ def main() -> None:
                                   for k in ("import", "check"))
         print(f"{r['rows']:>12,} {r['import']:>9.1f} {imp:>9,.0f} {imp / (base['rows'] / base['import']):>6.2f} {more_imp:>9} "
               f"{r['import_mb']:>8,.0f} {r['check']:>8.1f} {chk:>9,.0f} {chk / (base['rows'] / base['check']):>6.2f} "
-              f"{more_chk:>9}   ({r['references']:.1f})")
+              f"{more_chk:>9} {os.getloadavg()[0]:>5.1f}   ({r['references']:.1f})", flush=True)
         previous = r
-    print(f"machine load: {os.getloadavg()[0]:.1f} (1-minute average; the machine is shared)")
-
+    print("load: the 1-minute average when the size's check ended (the machine is shared)")
 
 if __name__ == "__main__":
     main()
