@@ -138,6 +138,7 @@ class Block:
         p = self.ph
         # on PostgreSQL the login is the column's default (current_user): a login cannot write another's
         self.login_column = ", login" if self.sqlite else ""
+        self.copy_into: str | None = None  # PostgreSQL: the table light entries are copied into
         self.insert_sql = (
             f"INSERT INTO audit_log (block_id, at, actor{self.login_column}, kind, batch_id, action, key, row_no, before, "
             f"after, note, hash) VALUES ({p}, {p}, {p}{', ' + p if self.sqlite else ''}, {p}, {p}, {p}, {p}, {p}, "
@@ -190,7 +191,11 @@ class Block:
                 f"VALUES ({self.id}, {p}, {p}, {p}, {p}, {batch_id}, 'create', {p}, {p}, {p})",
                 [(bound, actor, self.login, kind, k, r, h) for k, r, h in zip(keys, rows, hashes)])
         else:
-            with cursor.copy("COPY audit_log (block_id, at, actor, kind, batch_id, action, key, row_no, hash) "
+            from .io.pgwrite import copy_target
+
+            if self.copy_into is None:  # a login's audit_log is its masked view: the table itself
+                self.copy_into = copy_target(self.raw, "audit_log")
+            with cursor.copy(f"COPY {self.copy_into} (block_id, at, actor, kind, batch_id, action, key, row_no, hash) "
                              "FROM STDIN") as copy:
                 for k, r, h in zip(keys, rows, hashes):
                     copy.write_row((self.id, at, actor, kind, batch_id, "create", k, r, h))

@@ -13,7 +13,9 @@ How it stays fast on a million rows:
   student and the student's school come from one lookup. When the import is about as large as a
   referenced table, that table's keys are read once, whole, instead (``refcheck.ReferenceCheck``). Into an empty
   table, only keys that may repeat an earlier row of the file are looked up (``created_hashes``).
-- Rows are written with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL) in natural-key order
+- Rows are written with ``executemany`` (SQLite) or ``COPY`` (PostgreSQL, ``pgwrite``: a login's
+  rows staged in a temporary table and moved by one ``INSERT ... SELECT`` under its row-level
+  security; lookups pass their values as arrays) in natural-key order
   within each batch — never one ORM object or one query per row. The audit entries of created
   rows are light (``audit.Block.add_created``): key, file row and hash, no snapshot.
 - When an import creates many rows compared with what the table holds, its secondary (non-unique)
@@ -74,7 +76,7 @@ from ..plugins import get_plugin_manager
 from ..privacy import mask_cell, mask_echoes, mask_key, mask_value
 from ..references import Resolver
 from ..audit import jsonable, utcnow
-from . import readers, stored
+from . import pgwrite, readers, stored
 from .indexes import IndexPause
 from .refcheck import ReferenceCheck
 from .rows import Layout, Notices, Prepared, Preparer, Problem, is_english_header_row, map_headers
@@ -420,6 +422,7 @@ class _Importer:
         self.columns: TableColumns = table_columns(kind, engine.dialect, self.sqlite)
         self.estimate: Callable[[], int] = lambda: result.rows
         self.indexes = IndexPause(self)
+        self.copier: pgwrite.CopyWriter | None = None  # PostgreSQL: the COPY of created rows
         self.resolver = Resolver(kind, layout.present)
 
     # -- transaction -------------------------------------------------------------------------
@@ -504,12 +507,15 @@ class _Importer:
         one of ``tuples`` (bound values), and that meet ``condition`` (SQL on alias ``t``), in as
         few queries as the parameter limit allows.
 
-        One column: ``IN (...)``. Several: a join with a ``VALUES`` list, which both databases
-        answer through the table's index (SQLite scans the whole table for ``(a, b) IN (VALUES ...)``)."""
+        On SQLite, one column: ``IN (...)``; several: a join with a ``VALUES`` list, answered
+        through the table's index (SQLite scans the whole table for ``(a, b) IN (VALUES ...)``). On
+        PostgreSQL the values go as arrays (``pgwrite.lookup``)."""
         tuples = list(tuples)
         out: list[tuple] = []
         if not tuples:
             return out
+        if not self.sqlite:
+            return pgwrite.lookup(self.raw, table, match, tuples, select, condition, self.dialect)
         cols = ", ".join(f't."{n}"' for n in select)
         per = max(1, MAX_PARAMS // len(match))
         cursor = self.raw.cursor()
@@ -547,10 +553,9 @@ class _Importer:
         if self.sqlite:
             self.executemany(f'INSERT INTO "{self.table.name}" ({cols}) VALUES ({", ".join(["?"] * len(names))})', rows)
             return
-        cursor = self.raw.cursor()
-        with cursor.copy(f'COPY "{self.table.name}" ({cols}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row(row)
+        if self.copier is None or self.copier.names != names:
+            self.copier = pgwrite.CopyWriter(self.raw, self.table, names, self.dialect)
+        self.copier.write(rows)
 
     def max_id(self) -> int:
         cursor = self.raw.cursor()
