@@ -19,28 +19,47 @@ its own, a province the findings about its schools and enterprises.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
-from .actors import Actor
 from .audit import utcnow
 from .errors import XiaoqiError
+from .lazy import lazy_module
+
+if TYPE_CHECKING:
+    from .actors import Actor
 
 # The tables as this module reads and writes them (``models.CheckRun``, ``models.CheckFinding``,
-# ``models.AuditEntry`` define them): Core statements, so that ``xiaoqi check`` builds no model class.
-RUNS = sa.table(
-    "check_runs", sa.column("id", sa.Integer), sa.column("school_code", sa.String), sa.column("uscc", sa.String),
-    sa.column("checked_on", sa.Date), sa.column("started_at", sa.DateTime), sa.column("finished_at", sa.DateTime),
-    sa.column("milliseconds", sa.Integer), sa.column("audit_id", sa.BigInteger), sa.column("actor", sa.String),
-    sa.column("findings", sa.Integer), sa.column("errors", sa.Integer), sa.column("rules_run", sa.JSON),
-    sa.column("switched_off", sa.JSON), sa.column("rule_set", sa.String))
-FINDINGS = sa.table(
-    "check_findings", sa.column("id", sa.Integer), sa.column("run_id", sa.Integer), sa.column("rule", sa.String),
-    sa.column("severity", sa.String), sa.column("subject_kind", sa.String), sa.column("subject_key", sa.String),
-    sa.column("message", sa.Text), sa.column("school_code", sa.String), sa.column("uscc", sa.String),
-    sa.column("numbers", sa.JSON), sa.column("dates", sa.JSON))
-AUDIT = sa.table("audit_log", sa.column("id", sa.Integer), sa.column("action", sa.String))
+# ``models.AuditEntry`` define them): Core statements, so that ``xiaoqi check`` builds no model class;
+# built by the first use (``RUNS``, ``FINDINGS``, ``AUDIT`` as attributes of this module), so that
+# the kept run read with sqlite3 (``lean_check``) imports no SQLAlchemy.
+sa = lazy_module("sqlalchemy")
+
+
+@functools.cache
+def _tables() -> dict:
+    return {
+        "RUNS": sa.table(
+            "check_runs", sa.column("id", sa.Integer), sa.column("school_code", sa.String), sa.column("uscc", sa.String),
+            sa.column("checked_on", sa.Date), sa.column("started_at", sa.DateTime), sa.column("finished_at", sa.DateTime),
+            sa.column("milliseconds", sa.Integer), sa.column("audit_id", sa.BigInteger), sa.column("actor", sa.String),
+            sa.column("findings", sa.Integer), sa.column("errors", sa.Integer), sa.column("rules_run", sa.JSON),
+            sa.column("switched_off", sa.JSON), sa.column("rule_set", sa.String)),
+        "FINDINGS": sa.table(
+            "check_findings", sa.column("id", sa.Integer), sa.column("run_id", sa.Integer), sa.column("rule", sa.String),
+            sa.column("severity", sa.String), sa.column("subject_kind", sa.String), sa.column("subject_key", sa.String),
+            sa.column("message", sa.Text), sa.column("school_code", sa.String), sa.column("uscc", sa.String),
+            sa.column("numbers", sa.JSON), sa.column("dates", sa.JSON)),
+        "AUDIT": sa.table("audit_log", sa.column("id", sa.Integer), sa.column("action", sa.String)),
+    }
+
+
+def __getattr__(name: str):
+    if name in ("RUNS", "FINDINGS", "AUDIT"):
+        return _tables()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 #: runs kept per scope
 KEEP = 3
@@ -161,7 +180,7 @@ def scope_of(actor: Actor, school: str | None = None, enterprise: str | None = N
 
 def audit_mark(session) -> int:
     """The id of the newest audit entry: what a check reading the database now can see."""
-    return int(session.execute(sa.select(sa.func.coalesce(sa.func.max(AUDIT.c.id), 0))).scalar_one())
+    return int(session.execute(sa.select(sa.func.coalesce(sa.func.max(_tables()["AUDIT"].c.id), 0))).scalar_one())
 
 
 def changes_since(session, audit_id: int) -> bool:
@@ -171,7 +190,7 @@ def changes_since(session, audit_id: int) -> bool:
             sa.text("SELECT to_regprocedure('xiaoqi_sec.newest_change()') IS NOT NULL")).scalar():
         # with the owner's rights: a login may read only its own audit entries
         return int(session.execute(sa.text("SELECT xiaoqi_sec.newest_change()")).scalar_one()) > audit_id
-    a = AUDIT.c
+    a = _tables()["AUDIT"].c
     stmt = sa.select(a.id).where(a.id > audit_id, a.action.in_(DATA_CHANGES)).limit(1)
     return session.execute(stmt).first() is not None
 
@@ -201,12 +220,13 @@ def save_run(session, result, *, actor: Actor, school: str | None, enterprise: s
     of the scope beyond ``KEEP`` are deleted with their findings. ``rule_set``: the
     ``rule_set_digest`` it ran with."""
     errors = sum(1 for f in result.findings if f.severity == "error")
-    run_id = session.execute(RUNS.insert().values(
+    runs = _tables()["RUNS"]
+    run_id = session.execute(runs.insert().values(
         school_code=school, uscc=enterprise, checked_on=checked_on, started_at=started_at,
         finished_at=finished_at or utcnow(), milliseconds=int(result.seconds * 1000), audit_id=audit_id,
         actor=actor.label()[:60], findings=len(result.findings), errors=errors, rules_run=list(result.rules_run),
-        switched_off=[o.as_dict() for o in result.switched_off], rule_set=rule_set).returning(RUNS.c.id)).scalar_one()
-    table = FINDINGS
+        switched_off=[o.as_dict() for o in result.switched_off], rule_set=rule_set).returning(runs.c.id)).scalar_one()
+    table = _tables()["FINDINGS"]
     rows = [{"run_id": run_id, "rule": f.rule, "severity": f.severity, "subject_kind": f.subject_kind,
              "subject_key": f.subject_key, "message": f.message, "school_code": f.school_code, "uscc": f.uscc,
              "numbers": {k: _jsonable(v) for k, v in f.numbers.items()} or None,
@@ -218,39 +238,45 @@ def save_run(session, result, *, actor: Actor, school: str | None, enterprise: s
 
 
 def _scope_clause(school, enterprise):
-    r = RUNS.c
+    r = _tables()["RUNS"].c
     return sa.and_(r.school_code.is_(None) if school is None else r.school_code == school,
                    r.uscc.is_(None) if enterprise is None else r.uscc == enterprise)
 
 
 def _prune(session, school, enterprise) -> None:
-    r = RUNS.c
+    r = _tables()["RUNS"].c
     keep = sa.select(r.id).where(_scope_clause(school, enterprise)).order_by(r.id.desc()).limit(KEEP)
     old = [i for (i,) in session.execute(sa.select(r.id).where(_scope_clause(school, enterprise), r.id.not_in(keep)))]
     if old:
-        session.execute(sa.delete(FINDINGS).where(FINDINGS.c.run_id.in_(old)))
-        session.execute(sa.delete(RUNS).where(r.id.in_(old)))
+        findings = _tables()["FINDINGS"]
+        session.execute(sa.delete(findings).where(findings.c.run_id.in_(old)))
+        session.execute(sa.delete(_tables()["RUNS"]).where(r.id.in_(old)))
 
 
-def last_run(session, *, school: str | None = None, enterprise: str | None = None) -> StoredRun | None:
-    """The newest kept run of exactly this scope, findings included (None if there is none)."""
+def stored_result(rows, *, switched_off: list[dict], rules_run: list[str], milliseconds: int):
+    """A kept run as a ``CheckResult``: its findings from ``rows`` of (rule, severity, subject_kind,
+    subject_key, message, school_code, uscc, numbers, dates), the JSON columns decoded."""
     from .rules.model import CheckResult, Finding, SwitchedOff
 
-    r, f = RUNS.c, FINDINGS.c
-    run = session.execute(sa.select(RUNS).where(_scope_clause(school, enterprise)).order_by(r.id.desc()).limit(1)).first()
-    if run is None:
-        return None
-    columns = (f.rule, f.severity, f.subject_kind, f.subject_key, f.message, f.school_code, f.uscc, f.numbers, f.dates)
     findings = [
         Finding(rule=rule, severity=severity, subject_kind=kind, subject_key=key, message=message, school_code=sc,
                 uscc=uscc, numbers=numbers or {},
                 dates=[(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in dates or ()])
-        for rule, severity, kind, key, message, sc, uscc, numbers, dates in
-        session.execute(sa.select(*columns).where(f.run_id == run.id).order_by(f.id))
+        for rule, severity, kind, key, message, sc, uscc, numbers, dates in rows
     ]
-    switched = [SwitchedOff(rule=o["rule"], title=o["title"], params=tuple(o["params"])) for o in run.switched_off]
-    result = CheckResult(findings=findings, switched_off=switched, rules_run=list(run.rules_run),
-                         seconds=run.milliseconds / 1000)
+    switched = [SwitchedOff(rule=o["rule"], title=o["title"], params=tuple(o["params"])) for o in switched_off]
+    return CheckResult(findings=findings, switched_off=switched, rules_run=list(rules_run), seconds=milliseconds / 1000)
+
+
+def last_run(session, *, school: str | None = None, enterprise: str | None = None) -> StoredRun | None:
+    """The newest kept run of exactly this scope, findings included (None if there is none)."""
+    runs, f = _tables()["RUNS"], _tables()["FINDINGS"].c
+    run = session.execute(sa.select(runs).where(_scope_clause(school, enterprise)).order_by(runs.c.id.desc()).limit(1)).first()
+    if run is None:
+        return None
+    columns = (f.rule, f.severity, f.subject_kind, f.subject_key, f.message, f.school_code, f.uscc, f.numbers, f.dates)
+    result = stored_result(session.execute(sa.select(*columns).where(f.run_id == run.id).order_by(f.id)),
+                           switched_off=run.switched_off, rules_run=run.rules_run, milliseconds=run.milliseconds)
     return StoredRun(id=run.id, result=result, checked_on=run.checked_on, finished_at=run.finished_at,
                      audit_id=int(run.audit_id), school=school, enterprise=enterprise, rule_set=run.rule_set)
 

@@ -13,6 +13,7 @@ refusal); 2 usage error.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sys
@@ -116,6 +117,26 @@ class AppContext:
 
         check_registered(self._engine, self.actor)
         self._actor_checked = True
+
+    @contextlib.contextmanager
+    def lean_connection(self):
+        """A read-only sqlite3 connection for the lean read paths of short commands
+        (``xiaoqi.core.lean``: no SQLAlchemy), or None when the full path must answer: not a
+        SQLite file, a missing file, a schema not at head, an actor not in the register (the full
+        path says why), or ``XIAOQI_LEAN=0``."""
+        path = None
+        if os.environ.get("XIAOQI_LEAN") != "0":
+            from . import lean
+
+            path = lean.sqlite_path(self.url)
+        if path is None:
+            yield None
+            return
+        conn = lean.connect(path)
+        try:
+            yield conn if lean.schema_current(conn) and lean.actor_registered(conn, self.actor) else None
+        finally:
+            conn.close()
 
     def config(self):
         from .config import load_config

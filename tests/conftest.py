@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+import tempfile
 
 import pytest
 
@@ -12,6 +13,8 @@ import pytest
 os.environ["XIAOQI_NO_ENTRYPOINTS"] = "1"
 os.environ.pop("XIAOQI_DB", None)
 os.environ.pop("XIAOQI_LANG", None)
+# the rule-set cache of `xiaoqi check` (xiaoqi.core.lean_check): the suite's own, not the user's
+os.environ["XIAOQI_CACHE_DIR"] = tempfile.mkdtemp(prefix="xiaoqi-test-cache-")
 
 DEMO_TODAY = dt.date(2026, 11, 23)
 

@@ -39,6 +39,7 @@ catalogue(
         "check.off_head": ("以下规则未运行：", "Rules not run:"),
         "check.school": ("学校", "school"),
         "check.enterprise": ("企业", "enterprise"),
+        "check.kept": ("（{time} 的检查结果：此后数据、规则和参数均未改变）", "(the check of {time}: no data, rule or parameter has changed since)"),
         "explain.head": ("【{rule}】{title}（{severity}）", "[{rule}] {title} ({severity})"),
         "explain.requirement": ("要求：{text}", "Requirement: {text}"),
         "explain.source": ("依据：{text}", "Source: {text}"),
@@ -121,10 +122,9 @@ def _progress_printer():
     return show
 
 
-def print_findings(result, kinds_label) -> None:
-    from ..rules import get_rules
-
-    rules = get_rules()
+def print_findings(result, kind_label, rule_label) -> None:
+    """The findings grouped by rule; ``kind_label(name)`` and ``rule_label(rule_id)`` name the
+    kinds and the rules in the reader's language."""
     counts = result.counts()
     errors = sum(1 for f in result.findings if f.severity == "error")
     click.echo(t("check.summary", rules=len(result.rules_run), n=len(result.findings), errors=errors,
@@ -135,13 +135,12 @@ def print_findings(result, kinds_label) -> None:
     for f in result.findings:
         if f.rule != current:
             current = f.rule
-            rule = rules.get(f.rule)
             click.echo("")
-            click.echo(t("check.rule_head", rule=f.rule, title=rule.label() if rule else f.rule,
-                         severity=t(f"sev.{f.severity}"), n=counts[f.rule]))
+            click.echo(t("check.rule_head", rule=f.rule, title=rule_label(f.rule), severity=t(f"sev.{f.severity}"),
+                         n=counts[f.rule]))
         who = [p for p in (f"{t('check.school')} {f.school_code}" if f.school_code else "",
                            f"{t('check.enterprise')} {f.uscc}" if f.uscc and f.subject_kind == "internships" else "") if p]
-        click.echo(f"  {kinds_label(f.subject_kind)} {f.subject_key}" + (f"  （{'，'.join(who)}）" if who else ""))
+        click.echo(f"  {kind_label(f.subject_kind)} {f.subject_key}" + (f"  （{'，'.join(who)}）" if who else ""))
         click.echo(f"    {f.message}")
     if result.switched_off:
         click.echo("")
@@ -255,13 +254,7 @@ def _require_known(session, app, school, enterprise) -> None:
         help=("与 --explain 一起：按该地区代码解析参数", "with --explain: resolve parameters for this region code"))
 @pass_app
 def check_command(app, fmt, rule_ids, school, enterprise, on, as_of, explain_rule, region):
-    import datetime as dt
-
-    from ..rules import check_as
-    from ..db import read_session
     from ..errors import UsageError
-    from ..fields import parse_code10, parse_uscc
-    from ..rules import explain
 
     on = on.date() if on else None
     as_of = as_of.date() if as_of else None
@@ -270,46 +263,107 @@ def check_command(app, fmt, rule_ids, school, enterprise, on, as_of, explain_rul
     if explain_rule:
         if rule_ids or school or enterprise or on:
             raise UsageError(t("check.explain_alone"))
+        from ..rules import explain
+
         ex = explain(explain_rule, region, config=app.config(), on=as_of)
         if fmt == "json":
             emit_json(ex.as_dict())
         else:
             print_explanation(ex)
         return
-    school = _parse(school, parse_code10, "check.bad_school")
-    enterprise = _parse(enterprise, parse_uscc, "check.bad_enterprise")
+    if school or enterprise:
+        from ..fields import parse_code10, parse_uscc
+
+        school = _parse(school, parse_code10, "check.bad_school")
+        enterprise = _parse(enterprise, parse_uscc, "check.bad_enterprise")
+    full = not (rule_ids or on or as_of)
+    if full and not (school or enterprise) and _print_kept(app, fmt):
+        return
     school, enterprise = _scope_for_actor(app, school, enterprise)
     config = app.config()
     engine = app.engine()
     progress = _progress_printer() if fmt == "text" else None
     if school or enterprise:
+        from ..db import read_session
+
         with read_session(engine) as session:
             _require_known(session, app, school, enterprise)
-    if rule_ids or on or as_of:
+    kept = None
+    if full:
+        from ..check_store import check_and_store, is_stale, last_run_as, rule_set_digest
+        from ..lean_check import remember
+
+        with engine.connect() as conn:
+            kept = last_run_as(conn, actor=app.actor, school=school, enterprise=enterprise)
+            if kept is not None and is_stale(conn, kept, config=config):
+                kept = None
+        if kept is not None:
+            result = kept.result
+        else:
+            # a full check of today is kept: the dashboard, the compliance screen and the next
+            # `xiaoqi check` show it at once while nothing changes
+            result = check_and_store(engine, actor=app.actor, school=school, enterprise=enterprise, config=config,
+                                     progress=progress).result
+        remember(config, rule_set_digest(config))
+    else:
+        from ..rules import check_as
+
         with engine.connect() as conn:
             result = check_as(conn, actor=app.actor, rules=rule_ids or None, school=school, enterprise=enterprise,
                               on=on, as_of=as_of, config=config, progress=progress)
-    if not (rule_ids or on or as_of):
-        from ..check_store import check_and_store
+    from ..kinds import get_kinds
+    from ..rules import get_rules
 
-        # a full check of today is kept: the dashboard and the compliance screen show it at once
-        result = check_and_store(engine, actor=app.actor, school=school, enterprise=enterprise, config=config,
-                                 progress=progress).result
+    kinds, rules = get_kinds(), get_rules()
+    report(app, result, fmt, on=on, as_of=as_of, school=school, enterprise=enterprise, kept=kept,
+           kind_label=lambda name: kinds[name].label() if name in kinds else name,
+           rule_label=lambda rule_id: rules[rule_id].label() if rule_id in rules else rule_id)
+
+
+def report(app, result, fmt: str, *, on, as_of, school, enterprise, kind_label, rule_label, kept=None) -> None:
+    """What ``xiaoqi check`` prints of ``result`` (a new run, or the run ``kept`` from earlier),
+    masked for anyone but the admin, and its exit code."""
+    import datetime as dt
+
     if not app.actor.is_admin:  # the admin, who keeps the register, works through the findings in full
         from ..privacy import mask_finding
 
         result.findings = [mask_finding(f) for f in result.findings]
+    if kept is not None:  # for a person watching: the output is the kept run's
+        finished = kept.finished_at.replace(tzinfo=dt.timezone.utc).astimezone()
+        click.echo(t("check.kept", time=finished.strftime("%Y-%m-%d %H:%M:%S")), err=True)
     for off in result.switched_off if fmt == "json" else ():
         click.echo(off.message, err=True)  # for a person watching; the object below says it too
     if fmt == "json":
         emit_json({"as_of": (as_of or on or dt.date.today()).isoformat(), "on": on and on.isoformat(),
                    "school": school, "enterprise": enterprise, **result.as_dict()})
     else:
-        from ..kinds import get_kinds
-
-        kinds = get_kinds()
         if as_of or on:
             click.echo(t("check.as_of", date=as_of or on))
-        print_findings(result, lambda name: kinds[name].label() if name in kinds else name)
+        print_findings(result, kind_label, rule_label)
     if result.has_errors:
         sys.exit(1)
+
+
+def _print_kept(app, fmt: str) -> bool:
+    """A full check of today answered from the kept run with sqlite3 (``lean_check``), when the
+    database is a SQLite file at the newest schema and nothing changed since that run; False
+    (nothing printed) when the full path must answer."""
+    import datetime as dt
+
+    from ..lean_check import kept_run, labels, recall
+
+    if app.actor.role == "province":  # a province's findings are filtered by SQL
+        return False
+    with app.lean_connection() as conn:
+        entry = recall(app.config()) if conn is not None else None
+        if entry is None:
+            return False
+        school, enterprise = _scope_for_actor(app, None, None)
+        kept = kept_run(conn, school=school, enterprise=enterprise, digest=entry["digest"], today=dt.date.today())
+    if kept is None:
+        return False
+    kind_label, rule_label = labels(entry)
+    report(app, kept.result, fmt, on=None, as_of=None, school=school, enterprise=enterprise, kept=kept,
+           kind_label=kind_label, rule_label=rule_label)
+    return True
