@@ -4,7 +4,11 @@ Each figure is one aggregate query (the counts of every kind one statement), sco
 
 The queries name the tables and the columns they read (``_table``), so an actor who sees every row
 (the administrator, the auditor for reading) builds no model class: ``xiaoqi status`` stays short.
-A scoped actor's queries run over the kind's model, whose scope clause they need."""
+A scoped actor's queries run over the kind's model, whose scope clause they need.
+
+On a SQLite file, ``summary_sqlite`` reads the same figures with the standard library's ``sqlite3``
+and plain SQL (the scopes written by ``lean.scope_sql``): what ``xiaoqi status`` uses, importing no
+SQLAlchemy (tests/cli/test_cli_lean.py compares the two for every type of actor)."""
 
 from __future__ import annotations
 
@@ -14,25 +18,29 @@ import itertools
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
-
-from .actors import Actor
 from .kinds import get_kinds
+from .lazy import lazy_module
+
+sa = lazy_module("sqlalchemy")  # by the first query: the sqlite3 figures (summary_sqlite) need none
 
 if TYPE_CHECKING:
+    import sqlite3
+
     from sqlalchemy import Connection
     from sqlalchemy.orm import Session
 
-#: the columns the figures read, with the types their values come back as
+    from .actors import Actor
+
+#: the columns the figures read, with the types (of SQLAlchemy) their values come back as
 _COLUMNS = {
-    "internships": {"id_number": sa.String, "uscc": sa.String, "position_code": sa.String, "kind": sa.String,
-                    "start_on": sa.Date, "end_on": sa.Date},
-    "policies": {"policy_no": sa.String, "insurer": sa.String, "kind": sa.String, "holder": sa.String, "end_on": sa.Date},
-    "reservations": {"reservation_no": sa.String, "school_code": sa.String, "uscc": sa.String, "position_code": sa.String,
-                     "places": sa.Integer, "released_places": sa.Integer, "status": sa.String, "expires_on": sa.Date},
-    "positions": {"uscc": sa.String, "position_code": sa.String, "apprentice_quota": sa.Integer, "quota_from": sa.Date,
-                  "quota_to": sa.Date},
-    "enterprises": {"uscc": sa.String, "name": sa.String},
+    "internships": {"id_number": "String", "uscc": "String", "position_code": "String", "kind": "String",
+                    "start_on": "Date", "end_on": "Date"},
+    "policies": {"policy_no": "String", "insurer": "String", "kind": "String", "holder": "String", "end_on": "Date"},
+    "reservations": {"reservation_no": "String", "school_code": "String", "uscc": "String", "position_code": "String",
+                     "places": "Integer", "released_places": "Integer", "status": "String", "expires_on": "Date"},
+    "positions": {"uscc": "String", "position_code": "String", "apprentice_quota": "Integer", "quota_from": "Date",
+                  "quota_to": "Date"},
+    "enterprises": {"uscc": "String", "name": "String"},
 }
 
 
@@ -63,7 +71,7 @@ def _table(kind_name: str, actor: Actor | None = None):
     scope = kind.read_filter(actor) if actor is not None else None
     if scope is not None:
         return kind.model.__table__, [scope]
-    return sa.table(kind.table, *(sa.column(name, type_) for name, type_ in _COLUMNS.get(kind_name, {}).items())), []
+    return sa.table(kind.table, *(sa.column(name, getattr(sa, type_)) for name, type_ in _COLUMNS.get(kind_name, {}).items())), []
 
 
 def month_starts(today: dt.date, months: int = 12) -> list[dt.date]:
@@ -186,3 +194,72 @@ def __getattr__(name: str):
 
         return check_as
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+# -- the same figures with sqlite3 ---------------------------------------------------------------
+
+def summary_sqlite(conn: sqlite3.Connection, *, actor: Actor, today: dt.date | None = None,
+                   expiring_days: int = 30) -> Summary:
+    """``summary`` of a SQLite file read through ``conn`` (``lean.connect``) with plain SQL: the
+    same figures in the same types. Raises ``lean.Unsupported`` where a kind's scope for ``actor``
+    is SQLAlchemy code (the caller then uses ``summary``)."""
+    from .lean import scope_sql
+
+    today = today or dt.date.today()
+    kinds = get_kinds()
+    code = {"code": actor.code}
+
+    def where(name: str, *conditions: str) -> str:
+        scope = scope_sql(kinds[name], actor, alias="t")
+        parts = [*conditions, *([] if scope is None else [scope])]
+        return f' FROM "{kinds[name].table}" AS t' + (" WHERE " + " AND ".join(parts) if parts else "")
+
+    def dates(value):
+        return None if value is None else dt.date.fromisoformat(value[:10])
+
+    counts = dict(zip(kinds, conn.execute("SELECT " + ", ".join(f"(SELECT count(*){where(name)})" for name in kinds), code)
+                      .fetchone()))
+    starts = month_starts(today)
+    first, last = min(starts[0], today), max(_month_ends(starts)[-1], today)
+    spans = [(dates(a), dates(b), n) for a, b, n in conn.execute(
+        "SELECT t.start_on, t.end_on, count(*)" + where("internships", "t.start_on <= :last", "t.end_on >= :first")
+        + " GROUP BY t.start_on, t.end_on", {**code, "first": first.isoformat(), "last": last.isoformat()})]
+    window = {**code, "today": today.isoformat(), "horizon": (today + dt.timedelta(days=expiring_days)).isoformat()}
+    expiring = [
+        {"policy_no": no, "insurer": insurer, "kind": kind, "holder": holder, "end_on": dates(end_on)}
+        for no, insurer, kind, holder, end_on in conn.execute(
+            "SELECT t.policy_no, t.insurer, t.kind, t.holder, t.end_on"
+            + where("policies", "t.end_on >= :today", "t.end_on <= :horizon") + " ORDER BY t.end_on LIMIT 50", window)
+    ]
+    reservations = [
+        {"reservation_no": no, "school_code": school, "uscc": uscc, "position_code": position,
+         "places": places - (released or 0), "expires_on": dates(expires_on)}
+        for no, school, uscc, position, places, released, expires_on in conn.execute(
+            "SELECT t.reservation_no, t.school_code, t.uscc, t.position_code, t.places, t.released_places, t.expires_on"
+            + where("reservations", "t.status = '预留中'", "t.expires_on >= :today", "t.expires_on <= :horizon")
+            + " ORDER BY t.expires_on LIMIT 50", window)
+    ]
+    active = sum(n for a, b, n in spans if a <= today <= b)
+    return Summary(today=today, counts=counts, active_internships=active, expiring_policies=expiring,
+                   quota_use=_quota_use_sqlite(conn, kinds, actor, today), monthly_active=_per_month(spans, starts),
+                   expiring_reservations=reservations, expiring_days=expiring_days)
+
+
+def _quota_use_sqlite(conn: sqlite3.Connection, kinds: dict, actor: Actor, today: dt.date) -> list[dict]:
+    """``quota_use`` in plain SQL."""
+    pos, ent, i, r = (f'"{kinds[name].table}"' for name in ("positions", "enterprises", "internships", "reservations"))
+    own = " AND e.uscc = :code" if actor.role == "enterprise" else ""
+    rows = conn.execute(
+        f"SELECT e.uscc, e.name, sum(p.apprentice_quota), coalesce(sum(placed.n), 0) FROM {ent} AS e "
+        f"JOIN {pos} AS p ON p.uscc = e.uscc "
+        f"LEFT OUTER JOIN (SELECT uscc, position_code, count(*) AS n FROM {i} WHERE kind = '学徒' AND start_on <= :today "
+        f"AND end_on >= :today GROUP BY uscc, position_code) AS placed "
+        f"ON placed.uscc = p.uscc AND placed.position_code = p.position_code "
+        f"WHERE p.apprentice_quota > 0 AND (p.quota_from IS NULL OR p.quota_from <= :today) "
+        f"AND (p.quota_to IS NULL OR p.quota_to >= :today){own} GROUP BY e.uscc, e.name ORDER BY e.name",
+        {"today": today.isoformat(), "code": actor.code}).fetchall()
+    held = dict(conn.execute(
+        f"SELECT uscc, sum(places - coalesce(released_places, 0)) FROM {r} WHERE status = '预留中' AND expires_on >= :today "
+        f"GROUP BY uscc", {"today": today.isoformat()}).fetchall())
+    return [{"uscc": u, "name": n, "quota": int(q or 0), "placed": int(p or 0), "reserved": int(held.get(u) or 0)}
+            for u, n, q, p in rows]

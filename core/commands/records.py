@@ -115,7 +115,6 @@ def records_group():
 @pass_app
 def list_command(app, kind, filters, conditions, search, column_list, sort, desc, limit, offset, totals, reveal, fmt):
     from ..privacy import present
-    from ..services import list_records, sum_records
 
     kind = kind_named(kind)
     order_by = None
@@ -130,19 +129,28 @@ def list_command(app, kind, filters, conditions, search, column_list, sort, desc
                                    names=", ".join(c.name for c in listing_columns(kind))))
             order_by = named.name
     columns = _listing(kind, column_list)
-    where = [_condition(kind, text) for text in conditions]
-    wanted = dict(filters=_pairs(kind, filters, names=True), search=search, where=where)
-    with _session(app, reveal) as session:
-        page = list_records(session, actor=app.actor, kind=kind, order_by=order_by, descending=desc, limit=limit,
-                            offset=offset, count=True, names=True, **wanted)
-        shown = present(session, app.actor, kind, page.rows, reveal=reveal)
-        numeric = [c.name for c in columns if getattr(c, "type", None) in ("money", "hours", "int")]
-        sums = sum_records(session, actor=app.actor, kind=kind, columns=numeric, **wanted) if totals else None
-    rows = [{**values, **names} for values, names in zip(shown, page.names)]
+    plain = not (filters or conditions or search or sort or desc or totals or reveal)
+    found = _page_sqlite(app, kind, limit, offset) if plain else None
+    sums = None
+    if found is not None:
+        shown, names, total = found
+    else:
+        from ..services import list_records, sum_records
+
+        where = [_condition(kind, text) for text in conditions]
+        wanted = dict(filters=_pairs(kind, filters, names=True), search=search, where=where)
+        with _session(app, reveal) as session:
+            page = list_records(session, actor=app.actor, kind=kind, order_by=order_by, descending=desc, limit=limit,
+                                offset=offset, count=True, names=True, **wanted)
+            shown = present(session, app.actor, kind, page.rows, reveal=reveal)
+            numeric = [c.name for c in columns if getattr(c, "type", None) in ("money", "hours", "int")]
+            sums = sum_records(session, actor=app.actor, kind=kind, columns=numeric, **wanted) if totals else None
+        names, total = page.names, page.total
+    rows = [{**values, **row_names} for values, row_names in zip(shown, names)]
     if fmt == "json":
         data = [{c.name: _json_value(row.get(c.name)) for c in columns} for row in rows]
         if totals:
-            emit_json({"rows": data, "total": page.total, "totals": {k: _json_value(v) for k, v in sums.items()}})
+            emit_json({"rows": data, "total": total, "totals": {k: _json_value(v) for k, v in sums.items()}})
         else:
             emit_json(data)
         return
@@ -158,9 +166,31 @@ def list_command(app, kind, filters, conditions, search, column_list, sort, desc
         click.echo(t("records.none"))
     if sums is not None:
         parts = [f"{kind.by_name[name].header()} {_cell(value, kind.by_name[name])}" for name, value in sums.items()]
-        click.echo(t("records.totals", n=f"{page.total:,}", sums="；".join(parts) if parts else "-"), err=fmt == "csv")
+        click.echo(t("records.totals", n=f"{total:,}", sums="；".join(parts) if parts else "-"), err=fmt == "csv")
     if rows:
-        click.echo(t("records.page", start=offset + 1, end=offset + len(rows), total=page.total), err=True)
+        click.echo(t("records.page", start=offset + 1, end=offset + len(rows), total=total), err=True)
+
+
+def _page_sqlite(app, kind, limit: int, offset: int):
+    """A plain listing's page read with sqlite3 (``lean.page``: no SQLAlchemy), as (the rows as
+    ``present`` shows them, their name columns, the total), or None when the full path must read it
+    (``AppContext.lean_connection``; a scope written as SQLAlchemy code)."""
+    from ..lean import Unsupported, count, page
+    from ..privacy import present
+
+    with app.lean_connection() as conn:
+        if conn is None:
+            return None
+        try:
+            conn.execute("BEGIN")  # the page and the total from one snapshot
+            rows = page(conn, app.actor, kind, limit=limit, offset=offset)
+            total = count(conn, app.actor, kind)
+        except Unsupported:
+            return None
+        finally:
+            conn.rollback()
+    shown = present(None, app.actor, kind, [{"id": record_id, **values} for record_id, values, _names in rows])
+    return shown, [names for _id, _values, names in rows], total
 
 
 def _listing(kind, column_list: str | None) -> list:

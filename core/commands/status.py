@@ -24,13 +24,17 @@ def print_status(app, fmt: str = "text", remind_days: int | None = None) -> None
     """The figures; policies and reservations due within ``remind_days`` (default: ``[dashboard]
     remind_days`` of the configuration, else 30, as the TUI's dashboard)."""
     from ..config import remind_days as configured
-    from ..dashboard import summary
     from ..db import display_name
     from ..i18n import pad
     from ..kinds import get_kinds
 
-    with app.engine().connect() as conn:  # Core queries: no session, no model class (dashboard)
-        s = summary(conn, actor=app.actor, expiring_days=remind_days or configured(app.config()))
+    days = remind_days or configured(app.config())
+    s = _summary_sqlite(app, days)
+    if s is None:
+        from ..dashboard import summary
+
+        with app.engine().connect() as conn:  # Core queries: no session, no model class (dashboard)
+            s = summary(conn, actor=app.actor, expiring_days=days)
     if fmt == "json":
         emit_json({
             "today": s.today.isoformat(), "counts": s.counts, "active_internships": s.active_internships,
@@ -60,6 +64,21 @@ def print_status(app, fmt: str = "text", remind_days: int | None = None) -> None
     peak = max((v for _, v in s.monthly_active), default=0) or 1
     for month, v in s.monthly_active:
         click.echo(f"  {month}  {'█' * round(30 * v / peak):<30} {v:,}")
+
+
+def _summary_sqlite(app, days: int):
+    """The figures read with sqlite3 (``dashboard.summary_sqlite``: no SQLAlchemy), or None when
+    the full path must read them (``AppContext.lean_connection``; a scope written as SQLAlchemy code)."""
+    from ..dashboard import summary_sqlite
+    from ..lean import Unsupported
+
+    with app.lean_connection() as conn:
+        if conn is None:
+            return None
+        try:
+            return summary_sqlite(conn, actor=app.actor, expiring_days=days)
+        except Unsupported:
+            return None
 
 
 @command("status")

@@ -141,3 +141,92 @@ def test_the_rule_set_cache_is_not_trusted_after_a_source_file_or_the_configurat
     source[2] -= 1  # as if the rules' file had been edited since
     path.write_text(json.dumps(stored))
     assert lean_check.recall({}) is None
+
+
+# -- status --------------------------------------------------------------------------------------
+
+def test_status_figures_read_with_sqlite3_equal_the_full_paths(demo_db):
+    import datetime as dt
+
+    from xiaoqi.core import lean
+    from xiaoqi.core.actors import Actor
+    from xiaoqi.core.config import sqlite_file
+    from xiaoqi.core.dashboard import summary, summary_sqlite
+    from xiaoqi.core.db import make_engine
+
+    url, _ = demo_db
+    engine = make_engine(url)
+    conn = lean.connect(sqlite_file(url))
+    served = []
+    try:
+        for actor in [*map(Actor.parse, _actors(url)), Actor("province", "32")]:
+            for today in (dt.date(2026, 11, 23), dt.date(2026, 3, 1)):
+                try:
+                    light = summary_sqlite(conn, actor=actor, today=today, expiring_days=60)
+                except lean.Unsupported:
+                    continue
+                with engine.connect() as full:
+                    assert light == summary(full, actor=actor, today=today, expiring_days=60), (actor, today)
+                served.append((actor.role, light))
+    finally:
+        conn.close()
+        engine.dispose()
+    assert {"admin", "auditor", "province"} <= {role for role, _s in served}
+    admin = served[0][1]  # figures to compare, not empty ones
+    assert admin.active_internships and admin.quota_use and admin.expiring_policies and admin.expiring_reservations
+
+
+def test_status_prints_the_same_on_both_paths(demo_db, xiaoqi_cli, monkeypatch):
+    url, _ = demo_db
+    for actor, fmt in [*((actor, "text") for actor in (*_actors(url), "province:32")), ("admin", "json"), ("auditor", "json")]:
+        full, lean = _both(xiaoqi_cli, monkeypatch, "--as", actor, "status", "--format", fmt, db=url)
+        assert full.exit_code == 0 and (lean.exit_code, lean.output, lean.stderr) == (0, full.output, full.stderr)
+    full, lean = _both(xiaoqi_cli, monkeypatch, "--lang", "en", "status", db=url)
+    assert "Internships active today" in lean.output and lean.output == full.output
+
+
+# -- records list --------------------------------------------------------------------------------
+
+def test_records_list_prints_the_same_on_both_paths(demo_db, xiaoqi_cli, monkeypatch):
+    url, _ = demo_db
+    for actor in [*_actors(url), "province:32"]:
+        for kind in ("internships", "students", "schools", "teachers", "policies"):
+            full, lean = _both(xiaoqi_cli, monkeypatch, "--as", actor, "records", "list", kind, "--limit", "30", db=url)
+            assert (lean.exit_code, lean.output, lean.stderr) == (full.exit_code, full.output, full.stderr), (actor, kind)
+        for fmt in ("json", "csv"):
+            args = ("--as", actor, "records", "list", "internships", "--format", fmt, "--offset", "7", "--limit", "20")
+            full, lean = _both(xiaoqi_cli, monkeypatch, *args, db=url)
+            assert (lean.exit_code, lean.output, lean.stderr) == (full.exit_code, full.output, full.stderr), (actor, fmt)
+    args = ("--lang", "en", "records", "list", "students", "--columns", "name,id_number,school_name")
+    full, lean = _both(xiaoqi_cli, monkeypatch, *args, db=url)
+    assert "********" in lean.output and lean.output == full.output and lean.stderr == full.stderr
+
+
+def test_short_commands_on_sqlite_import_no_sqlalchemy(demo_db, tmp_path):
+    url, _ = demo_db
+    for args in (("status",), ("status", "--format", "json"), ("records", "list", "internships"),
+                 ("records", "list", "schools", "--format", "csv"), ("--as", "auditor", "records", "list", "students")):
+        full = run_process("--db", url, *args, lean=False, cache=tmp_path)
+        lean = run_process("--db", url, *args, cache=tmp_path)
+        assert lean[:3] == full[:3] and lean[0] == 0
+        assert heavy(full[3]) and not heavy(lean[3]), (args, heavy(lean[3]))
+
+
+def test_errors_are_the_full_paths(demo_db, tmp_path, xiaoqi_cli, monkeypatch):
+    """A missing database, an actor not in the register, a schema not at head: the lean path steps
+    aside and the full path says what is wrong."""
+    import sqlite3
+
+    from xiaoqi.core.config import sqlite_file
+
+    url, _ = demo_db
+    cases = [(str(tmp_path / "none.db"), ("status",)), (url, ("--as", "school:4132000001", "status")),
+             (url, ("--as", "enterprise:91330100MA0000001X", "records", "list", "schools"))]
+    for db, args in cases:
+        full, lean = _both(xiaoqi_cli, monkeypatch, *args, db=db)
+        assert full.exit_code != 0 and (lean.exit_code, lean.output, lean.stderr) == (full.exit_code, full.output, full.stderr)
+    with sqlite3.connect(sqlite_file(url)) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0001' WHERE version_num LIKE '00%'")
+    for args in (("status",), ("records", "list", "schools"), ("check",)):
+        full, lean = _both(xiaoqi_cli, monkeypatch, *args, db=url)
+        assert "db upgrade" in full.stderr and (lean.exit_code, lean.stderr) == (full.exit_code, full.stderr), args
