@@ -28,5 +28,7 @@ def test_light_tables_are_the_models(table):
 @pytest.mark.parametrize("kind_name", sorted(dashboard._COLUMNS))
 def test_dashboard_columns_are_the_models(kind_name):
     kind = get_kinds()[kind_name]
-    for name, type_ in dashboard._COLUMNS[kind_name].items():
-        _same_column(kind.table, name, type_())
+    import sqlalchemy as sa
+
+    for name, type_ in dashboard._COLUMNS[kind_name].items():  # SQLAlchemy's type by its name
+        _same_column(kind.table, name, getattr(sa, type_)())
