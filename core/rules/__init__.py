@@ -86,16 +86,36 @@ national rule's parameters.
 
 from __future__ import annotations
 
-from .context import RuleContext, Scope
-from .engine import ProgressFn, check_as, default_workers, run_check
-from .explain import Explanation, ParamExplanation, explain
-from .model import (
-    CONFIG_ORIGIN, PARAM_TYPES, REGION_BY, SEVERITIES, CheckResult, Finding, Param, ParamValue, Rule, SwitchedOff,
-    coerce_value, format_value,
-)
-from .params import ParamTable, config_param_values, find_param, param_table
-from .registry import get_rule, get_rules, rule_variants
-from .sql import CENT, JOIN_POSITION, JOIN_SCHOOL_ENTERPRISE, JOIN_STUDENT, SqlDialect, as_date, internship_key, list_contains, money
+import importlib
+
+# Each name from the module that defines it, imported by its first use: a plugin declaring its rules
+# (``from xiaoqi.core.rules import Param, Rule``) loads the model, not the engine, so that a short
+# command that runs no rule (``xiaoqi status``, a check answered from the kept run) does without it.
+_WHERE = {
+    **dict.fromkeys(("RuleContext", "Scope"), "context"),
+    **dict.fromkeys(("ProgressFn", "check_as", "default_workers", "run_check"), "engine"),
+    **dict.fromkeys(("Explanation", "ParamExplanation", "explain"), "explain"),
+    **dict.fromkeys(("CONFIG_ORIGIN", "PARAM_TYPES", "REGION_BY", "SEVERITIES", "CheckResult", "Finding", "Param",
+                     "ParamValue", "Rule", "SwitchedOff", "coerce_value", "format_value"), "model"),
+    **dict.fromkeys(("ParamTable", "config_param_values", "find_param", "param_table"), "params"),
+    **dict.fromkeys(("get_rule", "get_rules", "rule_variants"), "registry"),
+    **dict.fromkeys(("CENT", "JOIN_POSITION", "JOIN_SCHOOL_ENTERPRISE", "JOIN_STUDENT", "SqlDialect", "as_date",
+                     "internship_key", "list_contains", "money"), "sql"),
+}
+
+
+def __getattr__(name: str):
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *_WHERE})
+
 
 __all__ = [
     "CENT", "CONFIG_ORIGIN", "JOIN_POSITION", "JOIN_SCHOOL_ENTERPRISE", "JOIN_STUDENT", "PARAM_TYPES", "REGION_BY", "SEVERITIES",
