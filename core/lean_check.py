@@ -9,13 +9,14 @@ running the rules again, on the full path (``commands.check``) and here alike.
 
 The rule set's digest needs every rule loaded (their code is part of it): the plugins' rule modules
 and the engine, which is most of a short command's time. So the full path remembers, in a small
-file of the user's cache directory (``XIAOQI_CACHE_DIR``, else platformdirs' ``user_cache_dir``),
+file of the user's cache directory (``xiaoqi.core.cache``),
 the digest it computed together with what it was computed from: the source files of every module
 that was loaded then (path, size, modification time), the directories of ``sys.path`` (a newly
 installed plugin changes its directory), the plugins registered, the ``XIAOQI_*`` plugin switches
 and the configuration. The file is also where the rules' titles and the kinds' names (both
 languages) come from for the printout. ``recall`` gives the digest back only while every one of those
 is unchanged; anything else — no file, another configuration, a file edited — means the full path.
+Nothing is remembered when a source file changed while the process ran (``cache.settled``).
 """
 
 from __future__ import annotations
@@ -25,23 +26,14 @@ import hashlib
 import json
 import os
 import sys
-from pathlib import Path
 
+from . import cache
 from .i18n import both
 
 #: bumped when the cache file's layout changes
 CACHE_VERSION = 1
 #: environment variables that change which plugins load
 PLUGIN_SWITCHES = ("XIAOQI_PLUGINS", "XIAOQI_DISABLE_PLUGINS", "XIAOQI_NO_ENTRYPOINTS")
-
-
-def cache_dir() -> Path:
-    configured = os.environ.get("XIAOQI_CACHE_DIR")
-    if configured:
-        return Path(configured)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("xiaoqi", appauthor=False))
 
 
 def _context_key(config: dict | None) -> str:
@@ -55,16 +47,8 @@ def _context_key(config: dict | None) -> str:
     return hashlib.sha256(json.dumps(material, sort_keys=True, default=str, ensure_ascii=False).encode()).hexdigest()
 
 
-def _path(key: str) -> Path:
-    return cache_dir() / f"rule-set-{key[:32]}.json"
-
-
-def _stat(path: str) -> list | None:
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    return [st.st_size, st.st_mtime_ns]
+def _name(key: str) -> str:
+    return f"rule-set-{key[:32]}.json"
 
 
 def _sources() -> list[list]:
@@ -74,14 +58,10 @@ def _sources() -> list[list]:
         path = getattr(module, "__file__", None)
         if not path or name.partition(".")[0] in sys.stdlib_module_names:
             continue
-        stat = _stat(path)
-        if stat is not None:
-            out.append([path, *stat])
+        found = cache.stat(path)
+        if found is not None:
+            out.append([path, *found])
     return sorted(out)
-
-
-def _directories() -> list[list]:
-    return [[d, *(_stat(d) or [None, None])] for d in sys.path if d]
 
 
 def remember(config: dict | None, digest: str) -> None:
@@ -92,32 +72,25 @@ def remember(config: dict | None, digest: str) -> None:
     from .rules import get_rules
 
     key = _context_key(config)
-    entry = {"version": CACHE_VERSION, "key": key, "digest": digest, "sources": _sources(), "directories": _directories(),
-             "rules": {rule_id: list(rule.title) for rule_id, rule in get_rules().items()},
-             "kinds": {name: [kind.zh, kind.en] for name, kind in get_kinds().items()}}
-    path = _path(key)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        partial.write_text(json.dumps(entry, ensure_ascii=False), encoding="utf-8")
-        os.replace(partial, path)
-    except OSError:
-        pass
+    sources, directories = _sources(), cache.directories()
+    if not cache.settled([mtime for _p, _s, mtime in sources] + [mtime for _d, mtime in directories], cache.STARTED):
+        return  # a file changed while this process ran: its digest may be of the code before
+    cache.write(_name(key), {
+        "version": CACHE_VERSION, "key": key, "digest": digest, "sources": sources, "directories": directories,
+        "rules": {rule_id: list(rule.title) for rule_id, rule in get_rules().items()},
+        "kinds": {name: [kind.zh, kind.en] for name, kind in get_kinds().items()}})
 
 
 def recall(config: dict | None) -> dict | None:
     """The entry ``remember`` kept for this configuration and these plugins while every source file
     and directory it lists is as it was; None otherwise."""
     key = _context_key(config)
-    try:
-        entry = json.loads(_path(key).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    entry = cache.read(_name(key))
+    if entry is None or entry.get("version") != CACHE_VERSION or entry.get("key") != key:
         return None
-    if entry.get("version") != CACHE_VERSION or entry.get("key") != key:
+    if any(cache.stat(path) != [size, mtime] for path, size, mtime in entry["sources"]):
         return None
-    if any(_stat(path) != [size, mtime] for path, size, mtime in entry["sources"]):
-        return None
-    if entry["directories"] != _directories():
+    if entry["directories"] != cache.directories():
         return None
     return entry
 

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import functools
 import importlib
-import importlib.metadata
 import os
 import sys
 import threading
@@ -136,6 +135,44 @@ def _trace(pm: pluggy.PluginManager) -> None:
     pm.add_hookcall_monitoring(before, after)
 
 
+def installed_entry_points() -> list[list]:
+    """The ``xiaoqi`` entry points of the installed distributions as [name, "module:attribute",
+    the distribution's version], in importlib.metadata's order. Reading them imports
+    importlib.metadata and every distribution's metadata (a tenth of a short command's time), so
+    the list is kept in the user's cache (``xiaoqi.core.cache``) beside the modification times of
+    the ``sys.path`` directories it was read from: installing, upgrading or removing a distribution
+    adds or removes its ``.dist-info`` directory, which changes its directory's time."""
+    import hashlib
+    import json
+    import time
+
+    from . import cache
+
+    started = time.time()
+    directories = cache.directories()
+    name = "entry-points-" + hashlib.sha256(json.dumps([sys.executable, sys.path]).encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
+    kept = cache.read(name)
+    if kept is not None and kept.get("directories") == directories:
+        return kept["entry_points"]
+    import importlib.metadata
+
+    found = [[ep.name, ep.value, ep.dist.version if ep.dist is not None else None]
+             for ep in importlib.metadata.entry_points(group="xiaoqi")]
+    if cache.settled([mtime for _d, mtime in directories], started):  # nothing was being installed
+        cache.write(name, {"directories": directories, "entry_points": found})
+    return found
+
+
+def _load_entry_point(value: str):
+    """What ``importlib.metadata.EntryPoint(value=...).load()`` gives: the module, or the attribute
+    after its colon (extras in brackets ignored)."""
+    module, _, attribute = value.partition(":")
+    obj = importlib.import_module(module.strip())
+    for part in attribute.split("[", 1)[0].strip().split(".") if attribute.strip() else ():
+        obj = getattr(obj, part)
+    return obj
+
+
 def make_plugin_manager(*, entry_points: bool = True, builtins: bool = True) -> XiaoqiPluginManager:
     """A new plugin manager with the built-in plugins and, unless switched off, the entry points."""
     pm = XiaoqiPluginManager()
@@ -145,14 +182,14 @@ def make_plugin_manager(*, entry_points: bool = True, builtins: bool = True) -> 
             register_plugin(pm, importlib.import_module(module_name), module_name)
     if entry_points and not os.environ.get("XIAOQI_NO_ENTRYPOINTS"):
         wanted = _env_list("XIAOQI_PLUGINS")
-        for ep in importlib.metadata.entry_points(group="xiaoqi"):
-            if wanted is not None and ep.name not in wanted:
+        for name, value, version in installed_entry_points():
+            if wanted is not None and name not in wanted:
                 continue
-            if pm.get_plugin(ep.name) is not None or pm.is_blocked(ep.name):
+            if pm.get_plugin(name) is not None or pm.is_blocked(name):
                 continue
-            register_plugin(pm, ep.load(), ep.name)
-            if ep.dist is not None:
-                pm.xiaoqi_versions[ep.name] = ep.dist.version
+            register_plugin(pm, _load_entry_point(value), name)
+            if version is not None:
+                pm.xiaoqi_versions[name] = version
     pm.hook.xiaoqi_addhooks.call_historic(kwargs={"pm": pm})
     if os.environ.get("XIAOQI_TRACE_PLUGINS"):
         _trace(pm)

@@ -4,9 +4,16 @@ The installed namespace maps the project's layout: ``xiaoqi.core`` is ``core/``,
 ``xiaoqi.plugins`` is ``plugins/`` and ``xiaoqi.tui`` is ``tui/``.
 """
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("xiaoqi")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0"
+def __getattr__(name: str):
+    # the installed version, read by its first use: importlib.metadata is a tenth of a short command
+    if name != "__version__":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        value = version("xiaoqi")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        value = "0.0.0"
+    globals()["__version__"] = value
+    return value
