@@ -13,6 +13,7 @@ each tried through the real ``xiaoqi`` command in a subprocess, and each outcome
 
     .venv/bin/python bench/hostile.py                 # SQLite and PostgreSQL (when reachable)
     .venv/bin/python bench/hostile.py --only export   # the cases whose name contains "export"
+    .venv/bin/python bench/hostile.py --scopes        # PostgreSQL logins against other scopes' rows
 
 Run as root, the read-only and disk-full cases use small tmpfs mounts (skipped otherwise). The
 machine may be shared: the time limits are generous, and the figures are counts, not timings.
@@ -63,12 +64,17 @@ class Run:
         return self.rc is not None and (self.rc < 0 or any(m in self.text for m in INTERNAL))
 
 
-def xiaoqi(db: str, *args, timeout: float = 60, env: dict | None = None, stdin=subprocess.DEVNULL) -> Run:
-    """The command in a subprocess with its peak memory (``wait4``) and a time limit."""
+def xiaoqi(db: str, *args, timeout: float = 60, env: dict | None = None, stdin=subprocess.DEVNULL,
+           input_text: str | None = None) -> Run:
+    """The command in a subprocess with its peak memory (``wait4``) and a time limit (``input_text``:
+    what it reads on its standard input)."""
     start = time.monotonic()
     proc = subprocess.Popen([*XIAOQI, "--lang", "en", "--db", db, *map(str, args)], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, stdin=stdin, env={**os.environ, **(env or {})},
-                            start_new_session=True)
+                            stderr=subprocess.PIPE, stdin=subprocess.PIPE if input_text is not None else stdin,
+                            env={**os.environ, **(env or {})}, start_new_session=True)
+    if input_text is not None:
+        proc.stdin.write(input_text.encode("utf-8"))
+        proc.stdin.close()
     out_chunks: list[bytes] = []
     err_chunks: list[bytes] = []
     readers = [threading.Thread(target=lambda s=s, c=c: c.append(s.read()), daemon=True)
@@ -888,11 +894,288 @@ def _(pg):
     return refused(run, before, digest(pg.url), limit_seconds=120)
 
 
+# -- PostgreSQL logins against other scopes (--scopes) ---------------------------------------------
+
+class ScopeProbe:
+    """Logins of two schools, two enterprises, a province and the auditor on a demo database, each
+    connecting with psycopg (bypassing xiaoqi) and trying what the security review tried: reading
+    other scopes' rows and personal data, changing and deleting other scopes' records, writing the
+    service-kept and append-only tables, referencing another scope's student, widening ``--as``.
+    Every write runs in a transaction that is rolled back; a leak is a read that shows what is not
+    the login's, or a write the database let through."""
+
+    PASSWORD = "hostile-probe"
+
+    def __init__(self):
+        import psycopg
+
+        self.server = PG_SERVER.replace("postgresql+psycopg", "postgresql")
+        self.name = f"xiaoqi_hostile_scopes_{os.getpid()}"
+        with psycopg.connect(self.server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
+            conn.execute(f'CREATE DATABASE "{self.name}"')
+        self.url = PG_SERVER.rsplit("/", 1)[0] + "/" + self.name
+        self.logins: dict[str, tuple[str, str]] = {}  # who -> (login, actor)
+        try:
+            self._set_up()
+        except BaseException:
+            self.drop()
+            raise
+
+    def _set_up(self) -> None:
+        assert xiaoqi(self.url, "init", timeout=300).rc == 0
+        run = xiaoqi(self.url, "demo", "--size", "small", timeout=900)
+        assert run.rc == 0, run.text
+        self.facts = self._facts()
+        for who, actor in (("school A", f"school:{self.facts['school_a']}"), ("school B", f"school:{self.facts['school_b']}"),
+                           ("enterprise F", f"enterprise:{self.facts['firm_f']}"),
+                           ("enterprise G", f"enterprise:{self.facts['firm_g']}"),
+                           ("province", f"province:{self.facts['province']}"), ("auditor", "auditor")):
+            login = f"hostile_{who.split()[0]}_{who.split()[-1].lower()}_{os.getpid()}"[:63]
+            run = xiaoqi(self.url, "users", "add", login, "--actor", actor, "--password-stdin",
+                         input_text=self.PASSWORD + "\n", timeout=120)
+            assert run.rc == 0, run.text
+            self.logins[who] = (login, actor)
+
+    def owner(self):
+        import psycopg
+
+        return psycopg.connect(self.url.replace("postgresql+psycopg", "postgresql"), autocommit=True)
+
+    def _facts(self) -> dict:
+        with self.owner() as conn:
+            one = lambda sql, *p: conn.execute(sql, p).fetchone()[0]  # noqa: E731
+            firm = one("SELECT uscc FROM internships GROUP BY uscc ORDER BY count(*) DESC, uscc LIMIT 1")
+            school = one("SELECT school_code FROM internships WHERE uscc = %s GROUP BY school_code ORDER BY count(*) DESC LIMIT 1", firm)
+            other = one("SELECT school_code FROM students WHERE school_code <> %s GROUP BY school_code ORDER BY count(*) DESC LIMIT 1",
+                        school)
+            return {
+                "firm_f": firm, "school_a": school, "school_b": other,
+                "firm_g": one("SELECT uscc FROM positions WHERE uscc <> %s GROUP BY uscc ORDER BY count(*) DESC LIMIT 1", firm),
+                "province": one("SELECT substr(region, 1, 2) FROM schools WHERE school_code = %s", school),
+                "student_b": one("SELECT id_number FROM students WHERE school_code = %s AND id_number NOT IN "
+                                 "(SELECT id_number FROM internships WHERE uscc = %s) ORDER BY id_number LIMIT 1", other, firm),
+                "policy_a": one("SELECT policy_no FROM policies WHERE holder = %s ORDER BY policy_no LIMIT 1", school),
+                "position_f": one("SELECT position_code FROM positions WHERE uscc = %s ORDER BY position_code LIMIT 1", firm),
+                "loose": {code: self._loose_student(conn, code) for code in (school, other)},
+                "ids": {r[0] for r in conn.execute("SELECT id_number FROM students UNION SELECT id_number FROM teachers")},
+                "phones": {r[0] for r in conn.execute("SELECT guardian_phone FROM students WHERE length(guardian_phone) >= 8 UNION "
+                                                      "SELECT phone FROM teachers WHERE length(phone) >= 8")},
+                "guardians": {r[0] for r in conn.execute("SELECT guardian FROM students WHERE length(guardian) >= 2")},
+            }
+
+    @staticmethod
+    def _loose_student(conn, school: str) -> str | None:
+        """A student of ``school`` that the owner could delete (no record refers to them)."""
+        import psycopg
+
+        for (number,) in conn.execute("SELECT id_number FROM students WHERE school_code = %s ORDER BY id_number IN "
+                                      "(SELECT id_number FROM internships), id_number LIMIT 200", (school,)).fetchall():
+            try:
+                with conn.transaction(force_rollback=True):
+                    conn.execute("DELETE FROM students WHERE id_number = %s", (number,))
+                return number
+            except psycopg.Error:
+                continue
+        return None  # (every one is referred to: the owner's delete is refused too, and said so)
+
+    def _revealable(self, actor: str) -> tuple[set, set, set]:
+        """The ID numbers, phones and guardians the actor may see in full: the students and teachers
+        in its reveal scope, as xiaoqi's declarations judge it (``access.stored_allowed``)."""
+        import sqlalchemy as sa
+
+        from xiaoqi.core.access import stored_allowed
+        from xiaoqi.core.actors import Actor
+        from xiaoqi.core.db import make_engine
+        from xiaoqi.core.kinds import get_kinds
+
+        role, _, code = actor.partition(":")
+        who = Actor(role, code or None)
+        ids, phones, guardians = set(), set(), set()
+        engine = make_engine(self.url)
+        try:
+            with engine.connect() as conn:
+                for name, personal in (("students", ("guardian_phone", "guardian")), ("teachers", ("phone",))):
+                    kind = get_kinds()[name]
+                    rows = {r.id: r for r in conn.execute(sa.text(f"SELECT id, id_number, {', '.join(personal)} FROM {name}"))}
+                    if not kind.rights.allows("reveal", role):
+                        continue
+                    for i in stored_allowed(conn, kind, who, "reveal", list(rows)):
+                        ids.add(rows[i].id_number)
+                        phones.add(getattr(rows[i], personal[0]))
+                        if name == "students":
+                            guardians.add(rows[i].guardian)
+        finally:
+            engine.dispose()
+        return ids, phones, guardians
+
+    def connect(self, who: str):
+        import psycopg
+
+        login, _actor = self.logins[who]
+        return psycopg.connect(self.url.replace("postgresql+psycopg", "postgresql").replace("//postgres@", f"//{login}:{self.PASSWORD}@"),
+                               autocommit=True)
+
+    def reads(self, who: str) -> list[tuple[str, int]]:
+        """(what, how many seen that are not the login's) for its reads."""
+        import psycopg
+
+        _login, actor = self.logins[who]
+        role, _, code = actor.partition(":")
+        f = self.facts
+        ids, phones, guardians = self._revealable(actor)
+        out = []
+        with self.connect(who) as conn:
+            cur = conn.cursor()
+            texts = []
+            names = [r[0] for r in cur.execute("SELECT DISTINCT table_name FROM information_schema.tables WHERE table_schema IN "
+                                               "('public', 'xiaoqi_masked')").fetchall()]
+            for name in names:
+                try:
+                    texts.extend(str(v) for row in cur.execute(f'SELECT * FROM "{name}"').fetchall() for v in row if v is not None)
+                except psycopg.Error:
+                    pass
+            text = "\n".join(texts)
+            out.append(("full ID numbers outside the reveal scope, any table", sum(1 for i in f["ids"] - ids if i in text)))
+            out.append(("full phones outside the reveal scope, any table", sum(1 for p in f["phones"] - phones if p and p in text)))
+            shown = self._guardians_shown(cur)
+            out.append(("guardians' names outside the reveal scope", len((f["guardians"] - guardians) & shown)))
+            if role == "school":
+                out.append(("other schools' students", cur.execute("SELECT count(*) FROM students WHERE school_code <> %s",
+                                                                    (code,)).fetchone()[0]))
+                out.append(("other schools' internships", cur.execute("SELECT count(*) FROM internships WHERE school_code <> %s",
+                                                                       (code,)).fetchone()[0]))
+            if role == "enterprise":
+                out.append(("other enterprises' positions (and wages)", cur.execute(
+                    "SELECT count(*) FROM positions WHERE uscc <> %s", (code,)).fetchone()[0]))
+                out.append(("other enterprises' internships", cur.execute("SELECT count(*) FROM internships WHERE uscc <> %s",
+                                                                           (code,)).fetchone()[0]))
+                out.append(("students not interning there", cur.execute(
+                    "SELECT count(*) FROM students s WHERE NOT EXISTS (SELECT 1 FROM internships i WHERE i.id_number = s.id_number "
+                    "AND i.uscc = %s)", (code,)).fetchone()[0]))
+            if role == "province":
+                out.append(("other provinces' schools' students", cur.execute(
+                    "SELECT count(*) FROM students s JOIN schools c ON c.school_code = s.school_code WHERE substr(c.region, 1, 2) <> %s",
+                    (code,)).fetchone()[0]))
+        return out
+
+    @staticmethod
+    def _guardians_shown(cur) -> set:
+        """The guardians' names a login reads where a guardian stands: the students' column, the
+        ``guardian`` of audit states and refused values, the 监护人 cells of import problems
+        (names are short: a name elsewhere may be anyone's)."""
+        found = {r[0] for r in cur.execute("SELECT guardian FROM students").fetchall()}
+
+        def walk(value):
+            if isinstance(value, dict):
+                for name, v in value.items():
+                    if name == "guardian" and isinstance(v, str):
+                        found.add(v)
+                    walk(v)
+                if str(value.get("column", "")).strip().lower() in ("监护人", "guardian") and isinstance(value.get("value"), str):
+                    found.add(value["value"])
+            elif isinstance(value, list):
+                for v in value:
+                    walk(v)
+
+        for row in cur.execute("SELECT before, after, note FROM audit_log WHERE kind IN ('students', 'import_batches')").fetchall():
+            walk(list(row))
+        for (problems,) in cur.execute("SELECT problems FROM import_batches").fetchall():
+            walk(problems)
+        return found
+
+    def writes(self, who: str) -> list[tuple[str, int]]:
+        """(what, rows it changed or 1 if the database accepted it) for its writes, rolled back."""
+        import psycopg
+
+        _login, actor = self.logins[who]
+        role, _, code = actor.partition(":")
+        f = self.facts
+        other_school = f["school_b"] if code != f["school_b"] else f["school_a"]
+        other_firm = f["firm_g"] if code != f["firm_g"] else f["firm_f"]
+        attempts = [
+            ("change another school's internship", "UPDATE internships SET monthly_pay = monthly_pay + 1 WHERE school_code = %s",
+             (other_school,)),
+            ("delete another school's internship", "DELETE FROM internships WHERE school_code = %s", (other_school,)),
+            ("change another enterprise's positions", "UPDATE positions SET apprentice_quota = coalesce(apprentice_quota, 0) + 100 "
+             "WHERE uscc = %s", (other_firm,)),
+            ("delete another school's student", "DELETE FROM students WHERE id_number = %s", (f["loose"][other_school],)),
+            ("change another school's students", "UPDATE students SET class_name = 'x' WHERE school_code = %s", (other_school,)),
+            ("reserve quota places directly", "INSERT INTO quota_reservations (reservation_no, uscc, position_code, school_code, places, "
+             "released_places, expires_on, status, reserved_on) VALUES ('HOSTILE-1', %s, %s, %s, 999, 0, '2027-01-01', '预留中', "
+             "'2026-11-01')", (f["firm_f"], f["position_f"], f["school_a"])),
+            ("raise a reservation's places", "UPDATE quota_reservations SET places = places + 500", ()),
+            ("change the audit log", "UPDATE audit_log SET actor = 'admin'", ()),
+            ("delete the audit log", "DELETE FROM audit_log", ()),
+            ("put another school's student on a policy", "INSERT INTO insured (policy_no, id_number) VALUES (%s, %s)",
+             (f["policy_a"], f["student_b"])),
+            ("add an internship for another school's student", "INSERT INTO internships (id_number, uscc, school_code, start_on, end_on, "
+             "kind, monthly_pay) VALUES (%s, %s, %s, '2026-12-01', '2027-01-31', '岗位实习', 3000)",
+             (f["student_b"], code if role == "enterprise" else f["firm_f"], code if role == "school" else f["school_a"])),
+            ("register a school of its own", "INSERT INTO schools (school_code, name, level, region) VALUES "
+             "('9999999999', '自封学院', '高职', '320100')", ()),
+        ]
+        out = []
+        with self.owner() as owner, self.connect(who) as conn:
+            for what, sql, params in attempts:
+                # each attempt is first tried by the owner: what fails for the owner too (the audit
+                # log's triggers) is marked so, a refusal of the login is then not only the schema's
+                try:
+                    with owner.transaction(force_rollback=True):
+                        owner_rows = owner.execute(sql, params).rowcount
+                except psycopg.Error:
+                    owner_rows = 0
+                try:
+                    with conn.transaction(force_rollback=True):
+                        cur = conn.execute(sql, params)
+                        done = cur.rowcount if sql.lstrip().startswith(("UPDATE", "DELETE")) else 1
+                except psycopg.Error:
+                    done = 0
+                out.append((what + ("" if owner_rows > 0 else " (the owner too is refused)"), max(done, 0)))
+        # xiaoqi as the login: --as may only narrow
+        login, _actor = self.logins[who]
+        url = self.url.replace("//postgres@", f"//{login}:{self.PASSWORD}@")
+        widened = xiaoqi(url, "--as", "admin", "records", "list", "students", timeout=120)
+        out.append(("xiaoqi --as admin", 1 if widened.rc == 0 else 0))
+        return out
+
+    def drop(self) -> None:
+        import psycopg
+
+        with psycopg.connect(self.server, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            for login, _actor in self.logins.values():
+                conn.execute(f'DROP ROLE IF EXISTS "{login}"')
+
+
+def scope_probe() -> None:
+    print(f"load: {os.getloadavg()[0]:.1f} (1 min)")
+    started = time.monotonic()
+    probe = ScopeProbe()
+    print(f"demo database and {len(probe.logins)} logins ready in {time.monotonic() - started:.0f} s")
+    attempts = leaks = 0
+    try:
+        for who in probe.logins:
+            for kind, rows in (("read", probe.reads(who)), ("write", probe.writes(who))):
+                for what, n in rows:
+                    attempts += 1
+                    leaks += n > 0
+                    print(f"  {who:<13} {kind:<5} {what:<55} {'LEAK ' + str(n) if n else 'held'}")
+    finally:
+        probe.drop()
+    print(f"\nscopes: {attempts} attempts by {len(probe.logins)} logins, {leaks} leaks ({time.monotonic() - started:.0f} s)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", default=None, help="run the cases whose name contains this")
     parser.add_argument("--no-pg", action="store_true", help="SQLite cases only")
+    parser.add_argument("--scopes", action="store_true",
+                        help="only the PostgreSQL logins' probe of other scopes' reads and writes (psycopg, bypassing xiaoqi)")
     args = parser.parse_args()
+    if args.scopes:
+        scope_probe()
+        return
     counts = {v: 0 for v in VERDICTS}
     by_item: dict[str, dict[str, int]] = {}
     with tempfile.TemporaryDirectory(prefix="xiaoqi-hostile-") as tmp:
