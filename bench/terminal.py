@@ -14,7 +14,10 @@ def time_to_screen(command: str, shows: re.Pattern, *, width: int = 160, height:
     """Seconds from starting ``command`` in a ``width`` x ``height`` tmux terminal to the first
     capture whose text matches ``shows``."""
     session = f"xiaoqi-bench-{os.getpid()}-{time.monotonic_ns()}"
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TMUX") and k not in ("COLUMNS", "LINES")}
+    # PYTHONDONTWRITEBYTECODE (set in some shells and CI) would compile every module of an editable
+    # install on every start, which no installed copy does: the command runs with its bytecode cached
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("TMUX") and k not in ("COLUMNS", "LINES", "PYTHONDONTWRITEBYTECODE")}
     tmux = ["tmux", "-L", session]
     started = time.perf_counter()
     subprocess.run([*tmux, "-f", "/dev/null", "new-session", "-d", "-s", session, "-x", str(width), "-y", str(height),

@@ -8,11 +8,17 @@ compliance check runs once here and is shared by the dashboard, the compliance s
 record views.
 
 Run it with ``xiaoqi tui`` (or ``xiaoqi`` alone): ``run_app(app_context)``.
+
+The first screen needs Textual and no SQLAlchemy: on a SQLite file the CLI checks the schema and
+the actor with sqlite3 (``xiaoqi.core.lean``), a records screen reads its first page that way, and
+the engine (SQLAlchemy, the models) is built in a worker once that page is on the terminal
+(``warm_up``), or by whatever asks for ``app.engine`` first.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -83,18 +89,29 @@ class XiaoqiApp(App):
 
     def __init__(self, engine, actor: Actor = ADMIN, *, lang: str = "zh", db_label: str = "",
                  today: dt.date | None = None, config: dict | None = None, auto_check: bool = True,
-                 import_dir: Path | None = None, start: str = "dashboard", remind_days: int | None = None) -> None:
+                 import_dir: Path | None = None, start: str = "dashboard", remind_days: int | None = None,
+                 open_engine: Callable[[], Any] | None = None, lean_path: str | None = None) -> None:
+        """``engine``: the SQLAlchemy engine, or None with ``open_engine``, which builds it when first
+        needed (``xiaoqi tui``: after the first page is shown). ``lean_path``: the SQLite file a
+        records screen may read its plain listing from with sqlite3 (by default the engine's file)."""
         self.lang = lang
         set_lang(lang)
         super().__init__()
         translate_bindings(self)
-        self.engine = engine
+        if engine is None and open_engine is None:
+            raise TypeError("XiaoqiApp needs an engine or open_engine")
+        self._engine = engine
+        self._open_engine = open_engine
+        self._engine_lock = threading.Lock()
+        if lean_path is None and engine is not None and engine.url.get_backend_name() == "sqlite":
+            lean_path = engine.url.database or None
+        self.lean_path = lean_path
+        self._warming = False
         self.actor = actor
         self.db_label = db_label
         self.today = today or dt.date.today()
         self.config = config
-        #: what plugin screens, panels and detail sections are given
-        self.context = TuiContext(engine=engine, actor=actor, config=config, today=self.today, lang=lang)
+        self._tui_context: TuiContext | None = None
         self.auto_check = auto_check
         from xiaoqi.core.config import remind_days as configured
 
@@ -113,9 +130,50 @@ class XiaoqiApp(App):
         self.title = t("tui.title")
         self.sub_title = t("tui.subtitle", actor=actor.label(), db=db_label) if db_label else actor.label()
         self.COMMANDS = App.COMMANDS | {XiaoqiCommands} | set(hook_results("xiaoqi_palette_providers"))
-        self.sections = build_sections(self.context, import_dir)
+        self.sections = build_sections(lambda: self.context, import_dir, actor=actor)
         for section in self.sections:
             self.add_mode(section.id, self._styled(section.build))
+
+    @property
+    def engine(self):
+        """The database engine, built by the first that asks (any thread; the others wait for it)."""
+        if self._engine is None:
+            with self._engine_lock:
+                if self._engine is None:
+                    self._engine = self._open_engine()
+        return self._engine
+
+    @property
+    def context(self) -> TuiContext:
+        """What plugin screens, panels and detail sections are given (its engine built by then)."""
+        if self._tui_context is None:
+            self._tui_context = TuiContext(engine=self.engine, actor=self.actor, config=self.config, today=self.today,
+                                       lang=self.lang)
+        return self._tui_context
+
+    def warm_up(self) -> None:
+        """Once the first screen is shown: build the engine and import the services in a worker,
+        then read the kept check and start looking for data changes. Called by a table once its
+        first page is shown or could not be read, at mount for a screen without one, and when
+        another section is opened; again, it does nothing."""
+        if self._warming:
+            return
+        self._warming = True
+        self._warm()
+
+    @db_work(group="warm-up")
+    def _warm(self) -> None:
+        self.engine  # noqa: B018 - built here, off the UI thread
+        if self.start.startswith("records-"):
+            # SQLModel and the models, before the first search or form needs them (a screen that
+            # reads its figures at once, the dashboard, is not made to share the CPU with them)
+            import xiaoqi.core.services  # noqa: F401
+
+        self.call_from_thread(self._warmed)
+
+    def _warmed(self) -> None:
+        self._load_kept_check()
+        self.set_interval(self.POLL_SECONDS, self.data_changed)
 
     # -- sections ------------------------------------------------------------------------
     def _styled(self, build: Callable[[], Screen]) -> Callable[[], Screen]:
@@ -137,8 +195,8 @@ class XiaoqiApp(App):
 
     def on_mount(self) -> None:
         self.switch_mode(self.start)
-        self._load_kept_check()
-        self.set_interval(self.POLL_SECONDS, self.data_changed)
+        if not (self.start.startswith("records-") and self.lean_path):
+            self.warm_up()  # else the table's first page calls it, once it is shown
 
     def action_open_section(self, section_id: str) -> None:
         self.open_section(section_id)
@@ -146,6 +204,7 @@ class XiaoqiApp(App):
     def open_section(self, section_id: str) -> None:
         if self.current_mode != section_id:
             self.switch_mode(section_id)
+        self.warm_up()  # the user went on before the first table's first page came
 
     def open_record(self, kind_name: str, record_key: str) -> None:
         """Show one record's detail view, on the screen stack of its kind."""
@@ -158,7 +217,7 @@ class XiaoqiApp(App):
             return
         came_from = self.current_mode
         self.open_section(f"records-{kind.name}")
-        detail = RecordDetailScreen(self.engine, self.actor, kind, record_key)
+        detail = RecordDetailScreen(None, self.actor, kind, record_key)
         detail.came_from = came_from  # Esc goes back there (compliance → record → compliance)
         self.push_screen(detail)
 
@@ -281,33 +340,38 @@ class XiaoqiApp(App):
         yield SystemCommand(t("tui.sys.quit"), t("tui.sys.quit.help"), self.action_quit)
 
 
-def build_sections(context: TuiContext, import_dir: Path | None) -> list[Section]:
+def build_sections(context: TuiContext | Callable[[], TuiContext], import_dir: Path | None, *,
+                   actor: Actor | None = None) -> list[Section]:
     """The navigation. A screen's module is imported when the screen is first opened: the
     dashboard, compliance and import screens are not worth their import time (about 50 ms)
-    before the first screen shows. Two plugin screens with one id are a ``PluginConflict``."""
-    engine, actor = context.engine, context.actor
+    before the first screen shows. Two plugin screens with one id are a ``PluginConflict``.
+    ``context`` may be a function giving it (with ``actor``): a plugin screen asks for it when
+    built, the core's screens use the running app's engine (they are built with ``engine=None``)."""
+    if isinstance(context, TuiContext):
+        actor, given = context.actor, context
+        context = lambda: given  # noqa: E731
 
     def dashboard() -> Screen:
         from .screens.dashboard import DashboardScreen
-        return DashboardScreen(engine, actor)
+        return DashboardScreen(None, actor)
 
     def records(kind) -> Callable[[], Screen]:
         def build() -> Screen:
             from .screens.records import RecordsScreen
-            return RecordsScreen(engine, actor, kind)
+            return RecordsScreen(None, actor, kind)
         return build
 
     def compliance() -> Screen:
         from .screens.compliance import ComplianceScreen
-        return ComplianceScreen(engine, actor)
+        return ComplianceScreen(None, actor)
 
     def importer() -> Screen:
         from .screens.importer import ImportScreen
-        return ImportScreen(engine, actor, start_dir=import_dir)
+        return ImportScreen(None, actor, start_dir=import_dir)
 
     def batches() -> Screen:
         from .screens.batches import BatchesScreen
-        return BatchesScreen(engine, actor)
+        return BatchesScreen(None, actor)
 
     sections = [Section("dashboard", t("tui.nav.dashboard"), "main", dashboard, "dashboard")]
     for kind in get_kinds().values():
@@ -322,13 +386,13 @@ def build_sections(context: TuiContext, import_dir: Path | None) -> list[Section
     return sections
 
 
-def partial_plugin(entry: Any, context: TuiContext) -> Callable[[], Screen]:
+def partial_plugin(entry: Any, context: Callable[[], TuiContext]) -> Callable[[], Screen]:
     """The builder of a plugin's screen, in its navigation section; a screen that fails to build
     shows why instead."""
 
     def build() -> Screen:
         try:
-            screen = entry.screen(context)
+            screen = entry.screen(context())
         except Exception as exc:
             return PluginErrorScreen(t("tui.error.screen", title=both(*entry.title), reason=error_text(exc)))
         if not getattr(screen, "section", True):
@@ -354,6 +418,31 @@ def run_app(app_context, *, start: str = "dashboard", remind_days: int | None = 
     section ``start``; ``remind_days``: the dashboard's reminder window (default: the configuration's)."""
     from xiaoqi.core.db import display_name
 
-    engine = app_context.engine()
-    XiaoqiApp(engine, app_context.actor, lang=app_context.lang, db_label=display_name(app_context.url),
-              config=app_context.config(), start=start, remind_days=remind_days).run()
+    url = app_context.url
+    lean_path = checked_sqlite_file(url, app_context.actor)
+    # on a SQLite file found current by sqlite3, the engine is built after the first screen
+    engine = None if lean_path else app_context.engine()
+    XiaoqiApp(engine, app_context.actor, lang=app_context.lang, db_label=display_name(url),
+              config=app_context.config(), start=start, remind_days=remind_days,
+              open_engine=app_context.engine, lean_path=lean_path).run()
+
+
+def checked_sqlite_file(url: str, actor: Actor) -> str | None:
+    """The SQLite file of ``url`` if sqlite3 finds it at the newest schema and ``actor`` registered
+    (what ``AppContext.engine()`` checks before any command); None otherwise, and then the engine
+    is built first and its checks say what is wrong."""
+    import sqlite3
+
+    from xiaoqi.core import lean
+
+    path = lean.sqlite_path(url)
+    if path is None:
+        return None
+    try:
+        conn = lean.connect(path)
+        try:
+            return path if lean.schema_current(conn) and lean.actor_registered(conn, actor) else None
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return None

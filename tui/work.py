@@ -12,9 +12,10 @@ shared across threads.
 from __future__ import annotations
 
 import functools
+import sqlite3
+import sys
 from typing import Callable
 
-import sqlalchemy as sa
 from textual import work
 
 from xiaoqi.core.errors import XiaoqiError
@@ -51,6 +52,9 @@ def error_text(exc: BaseException) -> str:
     error, the driver's own words for a database error, never a traceback."""
     if isinstance(exc, XiaoqiError):
         return str(exc)
-    if isinstance(exc, sa.exc.DBAPIError):
+    sa = sys.modules.get("sqlalchemy")  # not imported yet: the error is none of its
+    if sa is not None and isinstance(exc, sa.exc.DBAPIError):
         return t("tui.error.database", reason=str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc))
+    if isinstance(exc, sqlite3.Error):  # a page read with sqlite3 (xiaoqi.core.lean): the same words
+        return t("tui.error.database", reason=str(exc).strip().splitlines()[0])
     return t("tui.error.unexpected", reason=f"{type(exc).__name__}: {exc}")

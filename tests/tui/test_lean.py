@@ -81,3 +81,81 @@ def test_lean_schema_and_actor_checks(demo_db, tmp_path):
     assert lean.sqlite_path(f"sqlite:///{tmp_path / 'missing.db'}") is None
     assert lean.sqlite_path(url) == path
 
+
+def test_records_screen_rows_from_sqlite3_equal_the_services_rows(demo_db):
+    """The table's first page and the next one (by keyset), as cells, and its count: read with
+    sqlite3 and through the services, for each type of actor, in Chinese and English."""
+    from xiaoqi.core.i18n import set_lang
+    from xiaoqi.tui.screens.records import RecordSource
+
+    url, _manifest = demo_db
+    path = url.removeprefix("sqlite:///")
+    engine = make_engine(url)
+    kind = get_kinds()["internships"]
+    for lang in ("zh", "en"):
+        set_lang(lang)
+        for actor in _actors(path):
+            def source(lean_path):
+                return RecordSource(lambda: engine, actor, kind, filters={}, search=None, order_by=None, descending=False,
+                                    lean_path=lean_path)
+            lean_source, full = source(path), source(None)
+            first = full.fetch(50)
+            assert first and lean_source.fetch(50) == first, (lang, actor)
+            now = lean_source.fetch_now(50)  # None when it took longer than its 50 ms (a loaded machine)
+            assert now is None or now == first
+            assert lean_source.fetch(50, after=first[-1].order) == full.fetch(50, after=first[-1].order)
+            assert lean_source.count() == full.count()
+    set_lang(None)
+    engine.dispose()
+
+
+FIRST_FRAME = r'''
+import asyncio, sys
+from xiaoqi.core.actors import ADMIN
+from xiaoqi.tui.app import XiaoqiApp, checked_sqlite_file
+from xiaoqi.tui.widgets.paged_table import PagedTable
+
+path, url = sys.argv[1], "sqlite:///" + sys.argv[1]
+seen = {}
+shown = PagedTable._first_page_shown
+
+def first_page_shown(table):
+    seen["heavy"] = sorted(m for m in ("sqlalchemy", "sqlmodel", "pydantic", "xiaoqi.core.models", "xiaoqi.core.services")
+                           if m in sys.modules)
+    seen["rows"] = table.loaded_rows
+    shown(table)
+
+PagedTable._first_page_shown = first_page_shown
+
+def open_engine():
+    from xiaoqi.core.db import make_engine
+    return make_engine(url)
+
+async def main():
+    lean_path = checked_sqlite_file(url, ADMIN)
+    app = XiaoqiApp(None, ADMIN, open_engine=open_engine, lean_path=lean_path, start="records-internships", auto_check=False)
+    async with app.run_test(size=(160, 50)) as pilot:
+        while "rows" not in seen or app._engine is None:
+            await pilot.pause(0.05)
+        await app.workers.wait_for_complete()
+    print(lean_path == path, seen["rows"], ",".join(seen["heavy"]) or "-", "sqlalchemy" in sys.modules)
+
+asyncio.run(main())
+'''
+
+
+def test_first_page_is_shown_before_sqlalchemy_is_imported(demo_db):
+    """``xiaoqi tui --open internships`` on SQLite: the first page is on the screen before
+    SQLAlchemy, SQLModel or the models are imported; the engine is built after it (a new process,
+    as the command runs)."""
+    import subprocess
+    import sys
+
+    url, _manifest = demo_db
+    done = subprocess.run([sys.executable, "-c", FIRST_FRAME, url.removeprefix("sqlite:///")], capture_output=True,
+                          text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    same_path, rows, heavy, engine_after = done.stdout.split()
+    assert same_path == "True" and int(rows) > 0
+    assert heavy == "-", heavy
+    assert engine_after == "True"

@@ -16,7 +16,8 @@ from ..work import show_error
 
 class MainScreen(Screen):
     """A screen with the sidebar; subclasses give ``section`` (their navigation id) and
-    ``compose_body``. ``engine`` and ``actor`` are the running app's."""
+    ``compose_body``. ``engine`` and ``actor`` are the running app's (a screen built with
+    ``engine=None`` uses the app's, which is built when first needed)."""
 
     section = ""
     BINDINGS = [key("ctrl+b", "toggle_nav", "tui.key.nav", id="xiaoqi.nav.toggle", show=False)]
@@ -30,6 +31,14 @@ class MainScreen(Screen):
         self.engine = engine
         self.actor = actor
         translate_bindings(self)
+
+    @property
+    def engine(self):
+        return self._engine if self._engine is not None else self.app.engine
+
+    @engine.setter
+    def engine(self, engine) -> None:
+        self._engine = engine
 
     @property
     def context(self):

@@ -2,11 +2,16 @@
 through the database, search across text columns, filters per column, sorting, and the way to a
 record's detail view and its forms. What the actor may see is decided by the services
 (``RecordKind.read_filter``), never here.
+
+The screen and its first page need no SQLAlchemy: a listing without filters, search or sort on a
+SQLite file is read with sqlite3 (``xiaoqi.core.lean``, the same records, values and names as the
+services give), and the services, forms and dialogs are imported when first used. ``xiaoqi tui
+--open internships`` shows its rows before the engine exists.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,12 +23,8 @@ from xiaoqi.core.i18n import get_lang
 from xiaoqi.core.kinds import RecordKind
 from xiaoqi.core.names import listing_columns
 from xiaoqi.core.privacy import mask_key, mask_values
-from xiaoqi.core.services import count_records, delete_record, list_records, order_key
 
 from ..bindings import key, show_key
-from ..dialogs.confirm import Confirm
-from ..dialogs.filters import FilterDialog
-from ..dialogs.record_form import RecordForm, may_write
 from ..i18n import t, value_text
 from ..widgets.paged_table import PagedTable, Row, TableColumn
 from ..work import db_work
@@ -32,36 +33,104 @@ from .base import MainScreen
 NUMERIC = ("int", "money", "hours")
 
 
-class RecordSource:
-    """The records of a kind the actor may see, filtered, searched and ordered (a ``PageSource``)."""
+def listing_row(kind: RecordKind, columns: list, lang: str, values: dict, names: dict, order: tuple) -> Row:
+    """A table row: the record's values with its personal columns masked (revealed only in the
+    detail view), each name beside its code, as text in ``lang``."""
+    shown = {**mask_values(kind, values), **names}
+    return Row(key=kind.key_of(values),
+               cells=tuple(value_text(shown[c.name], c if c.name in kind.by_name else None, lang) for c in columns),
+               order=order)
 
-    def __init__(self, engine, actor, kind: RecordKind, *, filters: dict, search: str | None,
-                 order_by: str | None, descending: bool) -> None:
-        self.engine, self.actor, self.kind = engine, actor, kind
+
+class RecordSource:
+    """The records of a kind the actor may see, filtered, searched and ordered (a ``PageSource``).
+
+    ``engine`` gives the engine when first needed (the app's is built after the first page);
+    ``lean_path``: the SQLite file, read with sqlite3 while the listing has no filters, search or
+    sort and the kind's scope for the actor is one ``xiaoqi.core.lean`` writes as SQL."""
+
+    def __init__(self, engine: Callable[[], Any], actor, kind: RecordKind, *, filters: dict, search: str | None,
+                 order_by: str | None, descending: bool, lean_path: str | None = None) -> None:
+        self._engine, self.actor, self.kind = engine, actor, kind
         self.filters, self.search = dict(filters), search or None
         self.order_by, self.descending = order_by, descending
+        self.lean_path = None if (self.filters or self.search or self.order_by or descending) else lean_path
+        self._lean_checked = False
+
+    @property
+    def engine(self):
+        return self._engine()
+
+    def _lean(self):
+        """The sqlite3 reader for this listing, or None (the services read it)."""
+        if self.lean_path is None:
+            return None
+        from xiaoqi.core import lean
+
+        if not self._lean_checked:
+            try:
+                lean.check_kind(self.kind, self.actor)
+            except lean.Unsupported:
+                self.lean_path = None
+                return None
+            self._lean_checked = True
+        return lean
+
+    def fetch_now(self, limit: int) -> list[Row] | None:
+        """The first rows, read on the UI thread if sqlite3 can read them within 50 ms and without
+        waiting for a lock; None otherwise (the table's worker reads them)."""
+        import sqlite3
+
+        lean = self._lean()
+        if lean is None:
+            return None
+        try:
+            conn = lean.connect(self.lean_path, busy_ms=0, within=0.05)
+            try:
+                return self._lean_rows(lean, conn, limit)
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return None
+
+    def _lean_rows(self, lean, conn, limit: int, offset: int = 0, after: tuple | None = None) -> list[Row]:
+        kind, columns, lang = self.kind, listing_columns(self.kind), get_lang()
+        page = lean.page(conn, self.actor, kind, limit=limit, offset=offset, after_id=None if after is None else after[0])
+        return [listing_row(kind, columns, lang, values, names, (row_id,)) for row_id, values, names in page]
 
     def count(self) -> int:
+        lean = self._lean()
+        if lean is not None:
+            conn = lean.connect(self.lean_path)
+            try:
+                return lean.count(conn, self.actor, self.kind)
+            finally:
+                conn.close()
+        from xiaoqi.core.services import count_records
+
         with read_session(self.engine) as session:
             return count_records(session, actor=self.actor, kind=self.kind, filters=self.filters, search=self.search)
 
     def fetch(self, limit: int, *, offset: int = 0, after: tuple | None = None, before: tuple | None = None,
               from_end: bool = False) -> list[Row]:
+        lean = self._lean() if before is None and not from_end else None
+        if lean is not None:
+            conn = lean.connect(self.lean_path)
+            try:
+                return self._lean_rows(lean, conn, limit, offset, after)
+            finally:
+                conn.close()
+        from xiaoqi.core.services import list_records, order_key
+
         kind, columns = self.kind, listing_columns(self.kind)
         lang = get_lang()  # once a page: looking it up for each of its 2,400 cells cost as much as the read
+
         with read_session(self.engine) as session:
             page = list_records(session, actor=self.actor, kind=kind, filters=self.filters, search=self.search,
                                 order_by=self.order_by, descending=self.descending, limit=limit, offset=offset,
                                 after=after, before=before, from_end=from_end, names=True)
-            rows = []
-            for obj, names in zip(page.rows, page.names):
-                values = kind.export_values(obj)
-                # personal columns masked (revealed only in the detail view)
-                shown = {**mask_values(kind, values), **names}
-                rows.append(Row(key=kind.key_of(values),
-                                cells=tuple(value_text(shown[c.name], c if c.name in kind.by_name else None, lang) for c in columns),
-                                order=order_key(kind, obj, self.order_by, names)))
-            return rows
+            return [listing_row(kind, columns, lang, kind.export_values(obj), names, order_key(kind, obj, self.order_by, names))
+                    for obj, names in zip(page.rows, page.names)]
 
 
 def _header(kind: RecordKind, name: str) -> str:
@@ -139,8 +208,9 @@ class RecordsScreen(MainScreen):
         table.sort_column, table.sort_descending = self.order_by, self.descending
         filtered = bool(self.filters or self.search)
         table.empty_text = t("tui.rec.empty.filtered") if filtered else t("tui.rec.empty")
-        source = RecordSource(self.engine, self.actor, self.kind, filters=self.filters, search=self.search,
-                              order_by=self.order_by, descending=self.descending)
+        source = RecordSource(lambda: self.engine, self.actor, self.kind, filters=self.filters, search=self.search,
+                              order_by=self.order_by, descending=self.descending,
+                              lean_path=getattr(self.app, "lean_path", None))
         table.reset(source, self.columns(), keep_cursor=keep_cursor)
         self._show_filters()
         self._status()
@@ -195,6 +265,8 @@ class RecordsScreen(MainScreen):
         self.table.focus()
 
     def action_filter(self) -> None:
+        from ..dialogs.filters import FilterDialog
+
         def done(filters: dict | None) -> None:
             if filters is not None:
                 self.filters = filters
@@ -276,6 +348,8 @@ class RecordsScreen(MainScreen):
         return values
 
     def action_new(self) -> None:
+        from ..dialogs.record_form import RecordForm, may_write
+
         if not may_write(self, self.kind):
             return
         self.app.push_screen(RecordForm(self.engine, self.actor, self.kind, values=self.prefilled()), self._created)
@@ -303,6 +377,8 @@ class RecordsScreen(MainScreen):
         table.focus()
 
     def action_edit(self) -> None:
+        from ..dialogs.record_form import RecordForm, may_write
+
         row_key = self._cursor_key()
         if row_key is not None and may_write(self, self.kind):
             self.app.push_screen(RecordForm(self.engine, self.actor, self.kind, key=row_key), self._saved)
@@ -313,6 +389,9 @@ class RecordsScreen(MainScreen):
             self.app.data_changed()
 
     def action_delete(self) -> None:
+        from ..dialogs.confirm import Confirm
+        from ..dialogs.record_form import may_write
+
         row_key = self._cursor_key()
         if row_key is None or not may_write(self, self.kind):
             return
@@ -325,6 +404,8 @@ class RecordsScreen(MainScreen):
 
     @db_work(group="records-write")
     def _delete(self, row_key: str) -> None:
+        from xiaoqi.core.services import delete_record
+
         with write_session(self.engine) as session:
             delete_record(session, actor=self.actor, kind=self.kind, key=row_key)
         self.app.call_from_thread(self.notify, t("tui.rec.deleted", kind=self.kind.label(), key=mask_key(self.kind, row_key)))

@@ -56,6 +56,9 @@ class PageSource(Protocol):
         """``limit`` rows: after or before a row's ``order``, or from ``offset`` (counted from the
         end of the listing with ``from_end``, still returned in listing order)."""
 
+    # optional: ``fetch_now(limit) -> list[Row] | None``, the first rows read at once on the UI
+    # thread if that is quick (None: read them in the worker as any page)
+
 
 @dataclass(frozen=True)
 class TableColumn:
@@ -170,6 +173,7 @@ class PagedTable(ScrollView, can_focus=True):
         self._fetching = False
         self._sized = False
         self._styles: dict[str, Style] = {}
+        self._shown = False
 
     # -- the owner's API -----------------------------------------------------------------
     def reset(self, source: PageSource, columns: Sequence[TableColumn], *, keep_cursor: bool = False) -> None:
@@ -187,9 +191,20 @@ class PagedTable(ScrollView, can_focus=True):
         if not keep_cursor:
             self.cursor_row = 0
             self.scroll_to(y=0, animate=False)
+            self._first_page_now(source)
         self._resize()
         self._count(self._generation)
         self._fetch()
+
+    def _first_page_now(self, source: PageSource) -> None:
+        """The first page read at once, if the source can do that quickly: the screen is then
+        first drawn with its rows, instead of drawn with "…" and again once a worker read them."""
+        fetch_now = getattr(source, "fetch_now", None)
+        rows = fetch_now(PAGE_ROWS) if fetch_now is not None else None
+        if rows is None:
+            return
+        self._wanted.discard(0)
+        self._page_loaded(self._generation, 0, rows)
 
     @property
     def busy(self) -> bool:
@@ -234,6 +249,9 @@ class PagedTable(ScrollView, can_focus=True):
     def _failed(self, generation: int, exc: Exception) -> None:
         if generation == self._generation:
             self.post_message(self.Failed(self, exc))
+        if not self._shown:  # the app waits for the first page, read or not
+            self._shown = True
+            self._first_page_shown()
 
     def _fetch(self) -> None:
         if self._fetching or not self._wanted or self.source is None:
@@ -291,6 +309,16 @@ class PagedTable(ScrollView, can_focus=True):
         if self.total is None:
             self._resize()
         self.refresh()
+        if not self._shown:
+            self._shown = True
+            self.call_after_refresh(self._first_page_shown)
+
+    def _first_page_shown(self) -> None:
+        """The first page is on the terminal: the app may now build what it waits with
+        (``XiaoqiApp.warm_up``: the engine and the services, off the UI thread)."""
+        warm_up = getattr(self.app, "warm_up", None)
+        if warm_up is not None:
+            warm_up()
 
     def _pages_in_reach(self) -> set[int]:
         """The pages in view and, once the row count is known, those a screen above and below: a
