@@ -45,6 +45,16 @@ class MainScreen(Screen):
         """The running app's ``xiaoqi.tui.TuiContext`` (engine, actor, configuration, date, language)."""
         return self.app.context
 
+    def _on_screen_resume(self, event) -> None:
+        """Runs before Textual's own handler of the event (its subclass's, first in the MRO), which
+        restyles every widget of the screen each time it is shown again: 0.05-0.2 s for a records
+        screen, twice on its first visit, at every switch of section. Nothing it styles by has
+        changed when the screen was styled by the app's current stylesheet (Textual's CSS counter:
+        a switch to a screen styled by an older one, after a change of theme, restyles the app
+        first): the restyle is left out then. Focus and hover restyle the widgets they change."""
+        if self._css_update_count == self.app._css_update_count:
+            event.refresh_styles = False
+
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="frame"):
