@@ -21,7 +21,9 @@ How it stays fast on a million rows:
 - When an import creates many rows compared with what the table holds, its secondary (non-unique)
   indexes are dropped inside the transaction and rebuilt, from their own stored definitions, before
   the commit (``indexes.IndexPause``): building an index once from sorted data is several times faster than a million
-  random insertions into it. Unique indexes stay in force throughout. On SQLite, foreign keys are
+  random insertions into it (on PostgreSQL by the table's owner only, under the table's exclusive
+  lock when it comes at once: readers wait for such an import; see ``indexes``). Unique indexes
+  stay in force throughout. On SQLite, foreign keys are
   checked by the import itself, set-wise, rather than by SQLite row by row, when the import checks
   every one of them (``_checks_foreign_keys``). A rollback (invalid rows, dry run, any error)
   restores the indexes with everything else.
@@ -645,8 +647,7 @@ class _Importer:
         if creates:
             # in key order: the unique index (and the audit's) take neighbouring entries together
             creates.sort(key=key_tuples.__getitem__)
-            if self.sqlite:
-                self.indexes.consider(len(creates))
+            self.indexes.consider(len(creates))
             insert_cols = [bound[name] for name in prep.insert_names]
             rows = list(zip(*insert_cols))
             last = self.max_id()

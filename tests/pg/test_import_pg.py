@@ -98,3 +98,57 @@ def test_the_parse_worker_and_copy_give_postgresql_the_same_rows_audit_and_error
     assert outcomes[0] == outcomes[1]
     assert [p[0] for p in outcomes[0]] == [3, 5, 8], outcomes[0]
     assert "日期" in outcomes[0][0][3] and "学生" in outcomes[0][1][3] and "第 6 行" in outcomes[0][2][3]
+
+
+def _index_definitions(url: str) -> list[tuple]:
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'internships' "
+                                        "ORDER BY indexname").all()
+    finally:
+        engine.dispose()
+
+
+@pytest.mark.pg
+@pytest.mark.parametrize("xiaoqi_backend", ["pg"], indirect=True)
+def test_a_large_import_by_the_owner_builds_the_secondary_indexes_again_unless_a_reader_holds_the_table(
+        demo_db, xiaoqi_cli, xiaoqi_db_url, tmp_path, monkeypatch):
+    """On PostgreSQL the owner's large import drops the secondary indexes under the table's
+    exclusive lock and builds them again before the commit (the same definitions after it, and
+    after a dry run's rollback); while a reader holds the table the lock is given up after a
+    moment and the import keeps them."""
+    import psycopg
+    import sqlalchemy as sa
+
+    from xiaoqi.core.io import indexes
+
+    monkeypatch.setattr(indexes, "REBUILD_MIN_ROWS", 1)  # the demo's internships count as large
+    decided = []
+    original = indexes._drop_postgresql
+    monkeypatch.setattr(indexes, "_drop_postgresql", lambda conn, table: decided.append((table, original(conn, table)))
+                        or decided[-1][1])
+    source = demo_db[0]
+    for kind in ORDER[:ORDER.index("internships")]:  # what the internships refer to
+        assert xiaoqi_cli("import", kind, kind_file(tmp_path, source, kind, "csv")).exit_code == 0
+    path = kind_file(tmp_path, source, "internships", "csv")
+    definitions = _index_definitions(xiaoqi_db_url)
+    assert len(definitions) > 3
+    u = sa.engine.make_url(xiaoqi_db_url)
+    with psycopg.connect(host=u.host, port=u.port or 5432, dbname=u.database, user=u.username) as reader:
+        reader.execute("SELECT count(*) FROM internships").fetchone()  # holds the table till its transaction ends
+        decided.clear()
+        result = xiaoqi_cli("import", "internships", path, "--dry-run")
+        assert result.exit_code == 0, result.output
+        assert decided == [("internships", [])]  # kept: the reader was not made to wait
+    decided.clear()
+    assert xiaoqi_cli("import", "internships", path, "--dry-run").exit_code == 0
+    assert [name for name, _sql in decided[0][1]] == sorted(n for n, d in definitions if " UNIQUE " not in d)
+    assert _index_definitions(xiaoqi_db_url) == definitions  # the rollback restored them
+    decided.clear()
+    result = xiaoqi_cli("import", "internships", path)
+    assert result.exit_code == 0, result.output
+    assert decided[0][1] and _index_definitions(xiaoqi_db_url) == definitions
+    assert records(xiaoqi_db_url, "internships") == records(source, "internships")
