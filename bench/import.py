@@ -35,7 +35,9 @@ With ``--db postgresql+psycopg://...`` the same CSV files go into that PostgreSQ
 and created afresh; a template copy of it before the internships serves the floor): the validated
 import (COPY), the unchanged re-import, PostgreSQL's own COPY of the CSV into a table of text
 columns (the reference), and the floor — the same rows and audit entries written with COPY into
-the copy, in one transaction. Target: ≥ 80,000 rows/s.
+the copy, in one transaction (with the same index rebuild as the owner's large import); then the first school's rows imported into two more copies of it, by
+the owner and by a login of that school (``users add``: row-level security judges its rows).
+Target: ≥ 80,000 rows/s.
 """
 
 from __future__ import annotations
@@ -280,11 +282,15 @@ def pg_copy_reference(params: dict, name: str, csv_path: Path) -> float:
     return time.perf_counter() - started
 
 
-def pg_floor(params: dict, result: str, before: str, batch: int = 10_000) -> float:
+def pg_floor(params: dict, result: str, before: str, rebuild: bool, batch: int = 10_000) -> float:
     """Seconds PostgreSQL alone takes for the database work of the validated import: the same rows
     (read back from xiaoqi's result, in memory before the clock starts) and the same light audit
     entries, stored file parts and audit block, written with COPY in 10,000-row batches into a copy
-    of the database as it was before the import, in one transaction, committed."""
+    of the database as it was before the import, in one transaction, committed; with ``rebuild``
+    the secondary indexes of the internships dropped first and built again before the commit, as
+    the owner's large import does (``xiaoqi.core.io.indexes``)."""
+    from xiaoqi.core.io.indexes import BUILD_MEMORY
+
     import psycopg
 
     names = None
@@ -303,6 +309,15 @@ def pg_floor(params: dict, result: str, before: str, batch: int = 10_000) -> flo
         started = time.perf_counter()
         with conn.cursor() as cursor:
             cursor.execute("LOCK TABLE internships IN SHARE ROW EXCLUSIVE MODE")
+            # the same index rebuild as the import's (``indexes.IndexPause``, as the owner)
+            indexes = []
+            if rebuild:
+                cursor.execute("LOCK TABLE internships IN ACCESS EXCLUSIVE MODE")
+                indexes = cursor.execute(
+                    "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+                    "WHERE x.indrelid = 'internships'::regclass AND NOT x.indisunique AND NOT x.indisprimary").fetchall()
+                for index, _sql in indexes:
+                    cursor.execute(f'DROP INDEX "{index}"')
             new_batch = cursor.execute("INSERT INTO import_batches (kind, file_name, sha256, actor, started_at, rows, created, "
                                        "updated, unchanged, invalid, dry_run) VALUES ('internships', 'internships.csv', '', "
                                        "'admin', now(), 0, 0, 0, 0, 0, false) RETURNING id").fetchone()[0]
@@ -313,6 +328,10 @@ def pg_floor(params: dict, result: str, before: str, batch: int = 10_000) -> flo
                 with cursor.copy(f"COPY audit_log ({', '.join(audit_names)}) FROM STDIN") as copy:
                     for e in entries[start:start + batch]:
                         copy.write_row(e[:4] + (new_batch,) + e[5:])
+            if indexes:
+                cursor.execute(f"SELECT set_config('maintenance_work_mem', '{BUILD_MEMORY}', true)")
+            for _index, sql in indexes:
+                cursor.execute(sql)
             cursor.executemany("INSERT INTO import_files (batch_id, part, codec, data) VALUES (%s, %s, %s, %s)",
                                [(new_batch, *f) for f in files])
             cursor.execute("SELECT hash FROM audit_log WHERE block_id = %s ORDER BY id", (block[0],)).fetchall()
@@ -323,6 +342,13 @@ def pg_floor(params: dict, result: str, before: str, batch: int = 10_000) -> flo
     return seconds
 
 
+def _rebuilds(rows: int) -> bool:
+    """Whether the owner's import of ``rows`` internships into the empty table rebuilds its indexes."""
+    from xiaoqi.core.io.indexes import REBUILD_MIN_ROWS
+
+    return rows >= REBUILD_MIN_ROWS
+
+
 def print_methods(title: str, rows: int, methods) -> None:
     """The table of (label, seconds) with each method's rows/s."""
     print()
@@ -331,7 +357,40 @@ def print_methods(title: str, rows: int, methods) -> None:
         print(f"{label:<44}{seconds:>9.1f}{rows / seconds:>12,.0f}")
 
 
-def main_pg(url: str, files: dict[str, Path], rows: int) -> None:
+def pg_school_login(admin, url: str, before: str, csv_path: Path, env: dict) -> tuple[int, float, float]:
+    """Rows, and seconds of ``xiaoqi import internships`` of the first school's rows of the file
+    into two copies of ``before``: by the owner, and by a login of that school (``users add``;
+    its rows are judged by the school's row-level security policies)."""
+    import sqlalchemy as sa
+
+    xiaoqi = str(BIN / "xiaoqi")
+    with open(csv_path, encoding="utf-8", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        first = next(reader)
+        rows = [first] + [row for row in reader if row[0] == first[0]]
+    part = csv_path.with_name("one-school.csv")
+    write_csv(part, header, rows)
+    seconds = []
+    login = f"{before}_school"
+    for who in ("owner", "login"):
+        target = f"{before}_{who}"
+        _pg_recreate(admin, target, template=before)
+        target_url = sa.engine.make_url(url).set(database=target)
+        if who == "login":
+            admin.execute(f'DROP ROLE IF EXISTS "{login}"')
+            subprocess.run([xiaoqi, "--db", target_url.render_as_string(hide_password=False), "users", "add", login,
+                            "--actor", f"school:{first[0]}", "--password-stdin"], env=env, input="bench\n", text=True,
+                           stdout=subprocess.DEVNULL, check=True)
+            target_url = target_url.set(username=login, password="bench")
+        seconds.append(run([xiaoqi, "--db", target_url.render_as_string(hide_password=False), "import", "internships",
+                            str(part)], env=env, stdout=subprocess.DEVNULL))
+        admin.execute(f'DROP DATABASE IF EXISTS "{target}" WITH (FORCE)')
+    admin.execute(f'DROP ROLE IF EXISTS "{login}"')
+    return len(rows), seconds[0], seconds[1]
+
+
+def main_pg(url: str, files: dict[str, Path], rows: int, with_login: bool = True) -> None:
     """The benchmark on PostgreSQL (``--db postgresql+psycopg://...``): the database named in the
     URL is created afresh (and a copy of it before the internships, for the floor)."""
     xiaoqi = str(BIN / "xiaoqi")
@@ -351,7 +410,9 @@ def main_pg(url: str, files: dict[str, Path], rows: int) -> None:
     reference = f"{name}_copy"
     _pg_recreate(admin, reference)
     copy = pg_copy_reference(params, reference, files["internships"])
-    floor = pg_floor(params, name, before)
+    # (before the floor, which writes into ``before``)
+    school = pg_school_login(admin, url, before, files["internships"], env) if with_login else None
+    floor = pg_floor(params, name, before, rebuild=_rebuilds(rows))
     for other in (before, reference):
         admin.execute(f'DROP DATABASE IF EXISTS "{other}" WITH (FORCE)')
     admin.close()
@@ -365,6 +426,11 @@ def main_pg(url: str, files: dict[str, Path], rows: int) -> None:
     print(f"xiaoqi / floor (the same database work alone): {floor / validated:.2f}x")
     print(f"validated import: {rate(validated):,.0f} rows/s (target >= 80,000); peak memory {peak:,.0f} MB, "
           f"with its parse worker (the server's not counted); load {load:.1f} at its start, {os.getloadavg()[0]:.1f} now")
+    if school:
+        n, owner, login = school
+        print(f"one school's {n:,} internships into the database before the import: as the owner {owner:.1f} s "
+              f"({n / owner:,.0f} rows/s), as the school's login {login:.1f} s ({n / login:,.0f} rows/s: row-level "
+              f"security judges each row; {owner / login:.2f}x the owner)")
 
 
 def main() -> None:
@@ -376,6 +442,8 @@ def main() -> None:
                                      "afresh; default: SQLite files in --out")
     parser.add_argument("--students", type=int, default=100_000,
                         help="students of the whole-command comparison with sqlite-utils (0: skip it)")
+    parser.add_argument("--no-login", action="store_true",
+                        help="PostgreSQL: skip the import of one school's rows as the owner and as that school's login")
     args = parser.parse_args()
     out: Path = args.out
     xiaoqi = str(BIN / "xiaoqi")
@@ -390,7 +458,7 @@ def main() -> None:
     size_mb = files["internships"].stat().st_size / 1e6
     print(f"internships.csv: {rows:,} rows, {size_mb:.0f} MB")
     if args.db and not args.db.startswith("sqlite"):
-        main_pg(args.db, files, rows)
+        main_pg(args.db, files, rows, with_login=not args.no_login)
         return
 
     db = out / "xiaoqi.db"
