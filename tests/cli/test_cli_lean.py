@@ -204,8 +204,7 @@ def test_records_list_prints_the_same_on_both_paths(demo_db, xiaoqi_cli, monkeyp
 
 def test_short_commands_on_sqlite_import_no_sqlalchemy(demo_db, tmp_path):
     url, _ = demo_db
-    for args in (("status",), ("status", "--format", "json"), ("records", "list", "internships"),
-                 ("records", "list", "schools", "--format", "csv"), ("--as", "auditor", "records", "list", "students")):
+    for args in (("status",), ("records", "list", "internships", "--format", "csv"), ("--as", "auditor", "records", "list", "students")):
         full = run_process("--db", url, *args, lean=False, cache=tmp_path)
         lean = run_process("--db", url, *args, cache=tmp_path)
         assert lean[:3] == full[:3] and lean[0] == 0
