@@ -163,6 +163,7 @@ def install(conn, kinds=None) -> None:
             conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {groups}")
     apply_row_security(conn, list(get_kinds().values()) if kinds is None else kinds)
     mask_own_tables(conn)
+    facts_views(conn)
     # every login reads the masked views before the tables (a login added before them too)
     for (login,) in conn.exec_driver_sql(f"SELECT l.login FROM {SCHEMA}.logins l JOIN pg_roles r ON r.rolname = l.login").all():
         _search_path(conn, login)
@@ -355,6 +356,34 @@ def view_sql(kind, dialect) -> str:
     readable = _by_role(kind, "read", lambda a: scope_clause(kind, a, "read", ACTOR_CODE, row))
     stmt = sa.select(*columns).select_from(row).where(readable)
     return str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+
+
+def facts_views(conn) -> None:
+    """The facts that rules read instead of personal data a login may not read
+    (``core.rules.facts``): a view per table, ``xiaoqi_masked.facts_<table>``, owned by the owner,
+    giving the id and the facts of each row in the login's read scope of that table, and not the
+    data they are derived from."""
+    from .kinds import get_kinds
+    from .rules.facts import all_facts
+
+    kinds = {k.model.__tablename__: k for k in get_kinds().values()}
+    by_table: dict[str, list] = {}
+    for fact in all_facts():
+        by_table.setdefault(fact.table, []).append(fact)
+    for table, facts in by_table.items():
+        kind = kinds.get(table)
+        if kind is None or not _exists(conn, table):
+            continue
+        row = sa.orm.aliased(kind.model, name="r")
+        readable = _by_role(kind, "read", lambda a: scope_clause(kind, a, "read", ACTOR_CODE, row))
+        stmt = sa.select(row.id.label("id"), *[sa.literal_column(f.column_sql()).label(f.name) for f in facts]) \
+            .select_from(row).where(readable)
+        view = facts[0].view
+        conn.exec_driver_sql(f"DROP VIEW IF EXISTS {view}")
+        conn.exec_driver_sql(f"CREATE VIEW {view} WITH (security_barrier) AS "
+                             f"{stmt.compile(dialect=conn.dialect, compile_kwargs={'literal_binds': True})}")
+        conn.exec_driver_sql(f"REVOKE ALL ON {view} FROM PUBLIC")
+        conn.exec_driver_sql(f"GRANT SELECT ON {view} TO {', '.join(GROUPS.values())}")
 
 
 def db_personal(kind) -> dict[str, str]:

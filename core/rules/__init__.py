@@ -95,6 +95,7 @@ _WHERE = {
     **dict.fromkeys(("RuleContext", "Scope"), "context"),
     **dict.fromkeys(("ProgressFn", "check_as", "default_workers", "run_check"), "engine"),
     **dict.fromkeys(("Explanation", "ParamExplanation", "explain"), "explain"),
+    **dict.fromkeys(("AGE_AT_START", "HIDDEN_DATE", "Fact"), "facts"),
     **dict.fromkeys(("CONFIG_ORIGIN", "PARAM_TYPES", "REGION_BY", "SEVERITIES", "CheckResult", "Finding", "Param",
                      "ParamValue", "Rule", "SwitchedOff", "coerce_value", "format_value"), "model"),
     **dict.fromkeys(("ParamTable", "config_param_values", "find_param", "param_table"), "params"),
@@ -118,7 +119,7 @@ def __dir__():
 
 
 __all__ = [
-    "CENT", "CONFIG_ORIGIN", "JOIN_POSITION", "JOIN_SCHOOL_ENTERPRISE", "JOIN_STUDENT", "PARAM_TYPES", "REGION_BY", "SEVERITIES",
+    "AGE_AT_START", "HIDDEN_DATE", "Fact", "CENT", "CONFIG_ORIGIN", "JOIN_POSITION", "JOIN_SCHOOL_ENTERPRISE", "JOIN_STUDENT", "PARAM_TYPES", "REGION_BY", "SEVERITIES",
     "CheckResult", "Explanation", "check_as", "Finding", "Param", "ParamExplanation", "ParamTable", "ParamValue",
     "ProgressFn", "Rule", "RuleContext", "Scope", "SqlDialect", "SwitchedOff", "as_date", "coerce_value",
     "config_param_values", "default_workers", "explain", "find_param", "format_value", "get_rule", "get_rules", "internship_key",

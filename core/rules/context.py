@@ -45,6 +45,15 @@ def _total(value: ParamValue) -> bool:
     return not value.region and value.valid_from is None
 
 
+def login_role(conn) -> str | None:
+    """The actor type of the login ``conn`` runs as on PostgreSQL (None: SQLite, or the database's
+    owner, or a database without logins). Read again each time: a login's actor may change while
+    a session is open."""
+    if conn.dialect.name != "postgresql" or not conn.exec_driver_sql("SELECT to_regclass('xiaoqi_sec.logins') IS NOT NULL").scalar():
+        return None
+    return conn.exec_driver_sql("SELECT role FROM xiaoqi_sec.logins WHERE login = current_user").scalar()
+
+
 class RuleContext:
     """What a rule's ``evaluate`` works with (see the module docstring)."""
 
@@ -59,6 +68,7 @@ class RuleContext:
         self.sql = SqlDialect(conn.dialect.name)
         self.binds: dict[str, Any] = {}
         self._n = 0
+        self._role: str | None | bool = False  # not read yet (``facts``)
 
     # the user's filters
     @property
@@ -79,6 +89,23 @@ class RuleContext:
         """The day a rule takes as today: ``--as-of``, else ``--on``, else today's date. A rule that
         asks "is X still missing?" or "which year has ended?" reads this, never ``date.today()``."""
         return self.scope_values.as_of or self.scope_values.on or dt.date.today()
+
+    @property
+    def facts(self) -> bool:
+        """The check runs as a login on PostgreSQL (not the owner, not an admin's login): personal
+        data outside the login's reveal scope reads as masked, and the rule reads its declared
+        facts (``fact``) instead of that data."""
+        if self._role is False:
+            self._role = login_role(self.conn)
+        return self._role not in (None, "admin")
+
+    def fact(self, fact, alias: str = "i") -> str:
+        """SQL for the value of ``fact`` (a ``Fact`` the rule declares in ``Rule.facts``) about the
+        row ``alias`` of its table, read from the login's facts view (NULL for a row outside the
+        login's read scope). Only for ``facts``: otherwise the rule reads the data itself."""
+        if fact not in self.rule.facts:
+            raise ValueError(f"rule {self.rule.id} reads the fact {fact.table}.{fact.name} without declaring it")
+        return f"(SELECT f.{fact.name} FROM {fact.view} f WHERE f.id = {alias}.id)"
 
     def bind(self, value: Any) -> str:
         """A new bind parameter holding ``value``; returns its SQL (dates become date expressions)."""

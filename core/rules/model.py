@@ -103,6 +103,9 @@ class Rule:
     #: how long the rule takes on a large registry, roughly (seconds per million internships):
     #: a check starts the costliest rules first, so none is left running alone at the end
     cost: float = 0.0
+    #: facts derived from personal data (``core.rules.facts.Fact``) that the rule reads, run by a
+    #: login that may not read that data, instead of the data (``ctx.fact``)
+    facts: tuple = ()
 
     def __post_init__(self):
         if self.severity not in SEVERITIES:

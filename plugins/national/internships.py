@@ -17,7 +17,7 @@ from typing import Any, Callable
 from xiaoqi.core.countries import country_name
 from xiaoqi.core.fields import ABROAD_PROVINCES, LIST_JOIN, NONE_WORDS, PROVINCES, format_percent, is_none_word
 from xiaoqi.core.i18n import catalogue, t
-from xiaoqi.core.rules import JOIN_POSITION, JOIN_STUDENT, Param, Rule, as_date, internship_key, money
+from xiaoqi.core.rules import AGE_AT_START, HIDDEN_DATE, JOIN_POSITION, JOIN_STUDENT, Param, Rule, as_date, internship_key, money
 
 from . import catalogue as majors
 from .sources import CATALOGUE_2021, IN_FORCE_2021, IN_FORCE_LABOUR_LAW, LABOUR_LAW, LAST_DAY_2016, RULE_2021, article
@@ -119,17 +119,33 @@ def exception_text(row) -> str:
 
 # -- age and school year -----------------------------------------------------------------------
 
+def under_age(ctx, years: int | str) -> str:
+    """SQL: the student of internship ``i`` (joined as ``st``) is not yet ``years`` old on its
+    first day; for a login that may not read the birth date, from the age the database gives it."""
+    if ctx.facts:
+        return f"{ctx.fact(AGE_AT_START)} < {years}"
+    return f"i.start_on < {ctx.sql.add_years('st.birth_date', years)}"
+
+
 def age_min(ctx, kinds=WITH_POST):
     min_age = ctx.param("min_age", region=ctx.region(), on="i.start_on")
-    # the day of the minimum age, once per birth date and age
-    of_age = ctx.per_value("ma", ("students", "birth_date"), "st.birth_date", [c.value for c in ctx.candidates("min_age")],
-                           min_age, ctx.sql.add_years)
-    rows = ctx.internship_rows(
-        f"i.start_on < {of_age.value}",
-        columns=["st.birth_date AS birth_date", f"{min_age} AS min_age"], joins=[JOIN_STUDENT, of_age.join], kinds=kinds)
+    if ctx.facts:  # a login that may not read the birth date: the age on the first day, from the database
+        age = ctx.fact(AGE_AT_START)
+        rows = ctx.internship_rows(f"{age} < {min_age}", columns=[f"{age} AS age", f"{min_age} AS min_age"], kinds=kinds)
+    else:
+        # the day of the minimum age, once per birth date and age
+        of_age = ctx.per_value("ma", ("students", "birth_date"), "st.birth_date", [c.value for c in ctx.candidates("min_age")],
+                               min_age, ctx.sql.add_years)
+        rows = ctx.internship_rows(
+            f"i.start_on < {of_age.value}",
+            columns=["st.birth_date AS birth_date", f"{min_age} AS min_age"], joins=[JOIN_STUDENT, of_age.join], kinds=kinds)
     for r in rows:
-        birth, start = _d(r["birth_date"]), _d(r["start_on"])
-        age = years_between(birth, start)
+        start = _d(r["start_on"])
+        if ctx.facts:
+            birth, age = HIDDEN_DATE, int(r["age"])
+        else:
+            birth = _d(r["birth_date"])
+            age = years_between(birth, start)
         key = "nat.age.apprentice" if r["kind"] == APPRENTICE else "nat.age.msg"
         yield ctx.internship_finding(r, t(key, start=start, age=age, min_age=r["min_age"], birth=birth),
                                      numbers={"age": age, "min_age": int(r["min_age"]), "birth_date": birth})
@@ -353,7 +369,7 @@ def _hazard(ctx):
     barred = ctx.param("barred_intensity", region=ctx.region(), on="i.start_on")
     checks = {
         "risky": f"p.hazardous IS TRUE AND NOT {exception_in_time()}",
-        "minor": f"p.barred_for_minors IS TRUE AND i.start_on < {ctx.sql.add_years('st.birth_date', 18)}",
+        "minor": f"p.barred_for_minors IS TRUE AND {under_age(ctx, 18)}",
         # the 17th digit of an ID number is even for women (GB 11643)
         "women": "p.barred_for_women IS TRUE AND CAST(substr(i.id_number, 17, 1) AS INTEGER) % 2 = 0",
         "heavy": f"p.labour_intensity >= {barred}",
@@ -499,7 +515,7 @@ RULES = [
     _rule("INT-AGE-MIN", "error", ("岗位实习最低年龄", "Minimum age for on-post internships"),
           ("岗位实习学生和学徒在开始日须年满规定年龄（按身份证出生日期计算）", "an on-post intern or apprentice has reached the minimum age on the start date (from the ID number's birth date)"),
           age_min, [Param("min_age", "int", 16, ("最低年龄（周岁）", "minimum age in years"))],
-          source=f"{article(RULE_2021, ART_16 + '第（二）项')}；学徒另见{LABOUR_LAW}第十五条", version="2021"),
+          source=f"{article(RULE_2021, ART_16 + '第（二）项')}；学徒另见{LABOUR_LAW}第十五条", version="2021", facts=(AGE_AT_START,)),
     _rule("INT-GRADE1", "error", ("一年级学生不得岗位实习", "No on-post internship in the first year"),
           ("入学后第一学年内不得安排岗位实习或学徒（学年自参数 school_year_start 之日起算）",
            "no on-post internship or apprenticeship within the first school year after enrolment (school years start on school_year_start)"),
@@ -537,7 +553,7 @@ RULES = [
           ("不得安排高空、井下、放射性、有毒、易燃易爆等高风险岗位（特殊要求须事先备案）；不得安排未成年学生从事未成年工禁忌劳动、女学生从事女职工禁忌劳动，不得安排Ⅲ级强度及以上体力劳动",
            "no high-risk post unless filed before the start; minors not in work barred for juvenile workers, women not in work barred for female workers, nobody in level III+ physical labour"),
           _hazard, [Param("barred_intensity", "int", BARRED_INTENSITY, ("禁止安排的最低体力劳动强度级别（GB 3869）", "the lowest physical labour intensity level barred (GB 3869)"))],
-          source=article(RULE_2021, "第十七条第（一）项", ART_16 + "第（三）（四）（七）项")),
+          source=article(RULE_2021, "第十七条第（一）项", ART_16 + "第（三）（四）（七）项"), facts=(AGE_AT_START,)),
     _rule("INT-VENUE-BAN", "error", ("禁止的实习场所", "Banned venues"),
           ("不得安排学生到酒吧、夜总会、歌厅、洗浴中心、电子游戏厅、网吧等营业性娱乐场所实习", "no internship at a bar, night club, KTV, bath centre, game arcade or internet café"),
           _venue, [Param("banned_industries", "list", BANNED_INDUSTRIES, ("禁止的行业代码（GB/T 4754-2017）", "banned industry codes (GB/T 4754-2017)"))],
@@ -563,5 +579,5 @@ RULES = [
          title=("学徒最低年龄（劳动法）", "Minimum age of apprentices (Labour Law)"),
          requirement=("用人单位不得招用未满十六周岁的未成年人：学徒在开始日须年满16周岁", "no employer hires anyone under 16: an apprentice is 16 on the start date"),
          source=f"{LABOUR_LAW}第十五条", valid_from=IN_FORCE_LABOUR_LAW, valid_to=LAST_DAY_2016, version="劳动法",
-         evaluate=lambda ctx: age_min(ctx, kinds=(APPRENTICE,))),
+         evaluate=lambda ctx: age_min(ctx, kinds=(APPRENTICE,)), facts=(AGE_AT_START,)),
 ]

@@ -13,9 +13,9 @@ judged as 顶岗 (the closer of the two to 岗位实习) and the finding says so
 from __future__ import annotations
 
 from xiaoqi.core.i18n import catalogue, t
-from xiaoqi.core.rules import JOIN_POSITION, JOIN_STUDENT, Rule
+from xiaoqi.core.rules import AGE_AT_START, JOIN_POSITION, JOIN_STUDENT, Rule
 
-from .internships import ON_POST, consent_text, duration, low_pay_text
+from .internships import ON_POST, consent_text, duration, low_pay_text, under_age
 from .sources import IN_FORCE_2016, LAST_DAY_2016, RULE_2016, article
 
 VERSION = "2016"
@@ -62,7 +62,7 @@ def _pay(ctx):
 
 def _consent(ctx):
     rows = ctx.internship_rows(
-        f"i.start_on < {ctx.sql.add_years('st.birth_date', 18)} AND (i.consent_signed_on IS NULL OR i.guardian_signed IS NOT TRUE)",
+        f"{under_age(ctx, 18)} AND (i.consent_signed_on IS NULL OR i.guardian_signed IS NOT TRUE)",
         columns=["i.kind_label AS kind_label", "i.consent_signed_on AS signed", "i.guardian_signed AS guardian"],
         joins=[JOIN_STUDENT], kinds=ON_POST)
     for r in rows:
@@ -70,10 +70,10 @@ def _consent(ctx):
         yield ctx.internship_finding(r, message, numbers={"kind_label": r["kind_label"], "guardian_signed": bool(r["guardian"])})
 
 
-def _version(rule_id: str, title: tuple[str, str], requirement: tuple[str, str], source: str, evaluate) -> Rule:
+def _version(rule_id: str, title: tuple[str, str], requirement: tuple[str, str], source: str, evaluate, facts=()) -> Rule:
     return Rule(id=f"{rule_id}-2016", extends=rule_id, severity="error" if rule_id != "INT-DURATION" else "warning",
                 title=title, requirement=requirement, source=source, evaluate=evaluate,
-                valid_from=IN_FORCE_2016, valid_to=LAST_DAY_2016, version=VERSION)
+                valid_from=IN_FORCE_2016, valid_to=LAST_DAY_2016, version=VERSION, facts=facts)
 
 
 RULES = [
@@ -83,7 +83,7 @@ RULES = [
              article(RULE_2016, "第十七条"), _pay),
     _version("INT-CONSENT", ("未成年学生的监护人知情同意（2016）", "Guardian consent for minors (2016)"),
              ("未满18周岁的学生参加跟岗实习、顶岗实习，应取得监护人签字的知情同意书", "a student under 18 on a 跟岗 or 顶岗 internship has a consent form signed by a guardian"),
-             RULE_2016, _consent),
+             RULE_2016, _consent, facts=(AGE_AT_START,)),
     _version("INT-DURATION", ("顶岗实习时长（2016）", "顶岗 duration (2016)"),
              ("顶岗实习一般为6个月", "a 顶岗 internship generally lasts six months"), RULE_2016, _duration),
 ]

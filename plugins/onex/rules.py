@@ -26,7 +26,7 @@ certificates.
 from __future__ import annotations
 
 from xiaoqi.core.i18n import catalogue, t
-from xiaoqi.core.rules import Param, Rule, RuleContext, money
+from xiaoqi.core.rules import Fact, Param, Rule, RuleContext, money
 
 from .vocabulary import rank_sql
 
@@ -299,15 +299,25 @@ def _take_up(ctx: RuleContext):
                           numbers={"planned": row["planned"], "candidates": row["candidates"], "min_take_up": str(row["min_rate"])})
 
 
+#: the student of a result is of a hardship family and paid a fee for it (what the finding says,
+#: not the student's hardship), for a login that may not read the hardship flag
+FEE_DESPITE_HARDSHIP = Fact("onex_results", "fee_despite_hardship", "boolean", "st.hardship IS TRUE AND r.fee_paid > 0",
+                            doc=("家庭经济困难学生为该成绩缴纳了考核费", "a hardship student paid a fee for this result"))
+
+
 def _fee_hardship(ctx: RuleContext):
+    if ctx.facts:
+        student, hardship = "", f"{ctx.fact(FEE_DESPITE_HARDSHIP, 'r')} IS TRUE"
+    else:
+        student, hardship = "JOIN students st ON st.id_number = r.id_number", f"st.hardship = {ctx.bind(True)}"
     query = f"""
         SELECT r.session_code, r.id_number, r.school_code, r.fee_paid
         FROM onex_results r
-        JOIN students st ON st.id_number = r.id_number
+        {student}
         JOIN onex_sessions x ON x.session_code = r.session_code
         JOIN onex_certificates c ON c.code = x.certificate_code
         JOIN schools s ON s.school_code = r.school_code
-        WHERE st.hardship = {ctx.bind(True)} AND r.fee_paid > 0
+        WHERE {hardship} AND r.fee_paid > 0
           AND {_scope(ctx, "r.school_code")} AND {ctx.applies("s.region", "x.held_on")}
         ORDER BY r.session_code, r.id_number
     """
@@ -318,9 +328,9 @@ def _fee_hardship(ctx: RuleContext):
                           numbers={"fee_paid": money_text(row["fee_paid"])})
 
 
-def _rule(id_, severity, title, requirement, subject_kind, evaluate, params=(), source=SOURCE) -> Rule:
+def _rule(id_, severity, title, requirement, subject_kind, evaluate, params=(), source=SOURCE, facts=()) -> Rule:
     return Rule(id=id_, severity=severity, title=title, requirement=requirement, source=source, subject_kind=subject_kind,
-                evaluate=evaluate, params=params)
+                evaluate=evaluate, params=params, facts=facts)
 
 
 CREDIT_BANK = SOURCE + "：学分银行（认定、积累与转换）"
@@ -367,5 +377,5 @@ RULES = [
                                                                      "the least share of planned places taken up (no national figure)")),)),
     _rule("X-FEE-HARDSHIP", "error", ("向家庭经济困难学生收取考核费", "Assessment fee charged to a hardship student"),
           ("家庭经济困难学生（如建档立卡）免缴考核费。", "Students of families with financial difficulties (e.g. 建档立卡) pay no assessment fee."),
-          "onex_results", _fee_hardship),
+          "onex_results", _fee_hardship, facts=(FEE_DESPITE_HARDSHIP,)),
 ]
