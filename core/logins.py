@@ -324,9 +324,16 @@ def _person_kinds() -> list:
     return [k for k in get_kinds().values() if len(k.key) == 1 and k.by_name[k.key[0]].type == "idcard"]
 
 
+def _is_text(type_) -> bool:
+    """A column type that holds text: ``sa.String`` and the types built on it (SQLModel's
+    ``AutoString`` decorates ``String``; masked as NULL instead, a plugin table's ID numbers and
+    phones read NULL and no join on them held)."""
+    return isinstance(getattr(type_, "impl_instance", type_), sa.String)
+
+
 def _masked_column(kind, row, name: str, mask: str, revealed, persons) -> sa.ColumnElement:
     column = getattr(row, name)
-    is_text = isinstance(kind.model.__table__.c[name].type, sa.String)
+    is_text = _is_text(kind.model.__table__.c[name].type)
     if mask == IDCARD and is_text:
         if len(kind.key) == 1 and kind.key[0] == name and kind.name in {p.name for p in persons}:
             shown = revealed  # the person's own row
