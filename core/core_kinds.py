@@ -322,8 +322,9 @@ CORE_KINDS: list[RecordKind] = [
     RecordKind(
         name="positions", zh="岗位", en="positions", model="xiaoqi.core.models:Position", key=("uscc", "position_code"),
         enterprise_column="uscc",
-        # schools look for places on every enterprise's positions; an enterprise sees its own
-        access=Access(read={"school": ALL}, guards=(_quota_covers_placements,)),
+        # schools look for places on every enterprise's positions; an enterprise sees its own; a
+        # province its enterprises' and those its schools' internships are on (the rules judge them)
+        access=Access(read={"school": ALL, "province": OWN | referenced_by("internships")}, guards=(_quota_covers_placements,)),
         references=[Reference("enterprises", ("uscc",), ("uscc",))],
         checks=[_dates_in_order("quota_from", "quota_to", "row.quota_period"), _position_rules],
         columns=[
