@@ -264,7 +264,8 @@ def stored_result(rows, *, switched_off: list[dict], rules_run: list[str], milli
                 dates=[(dt.date.fromisoformat(a), dt.date.fromisoformat(b)) for a, b in dates or ()])
         for rule, severity, kind, key, message, sc, uscc, numbers, dates in rows
     ]
-    switched = [SwitchedOff(rule=o["rule"], title=o["title"], params=tuple(o["params"])) for o in switched_off]
+    switched = [SwitchedOff(rule=o["rule"], title=o["title"], params=tuple(o["params"]), reads=tuple(o.get("reads", ())))
+                for o in switched_off]
     return CheckResult(findings=findings, switched_off=switched, rules_run=list(rules_run), seconds=milliseconds / 1000)
 
 

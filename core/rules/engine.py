@@ -20,7 +20,7 @@ import threading
 import time
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
-from .context import RuleContext, Scope
+from .context import RuleContext, Scope, login_role
 from .model import CheckResult, Finding, Rule, SwitchedOff
 from .params import ParamTable, param_table
 from .registry import get_rule, get_rules, rule_variants
@@ -97,7 +97,8 @@ def run_check(target, *, rules: Iterable[str] | None = None, school: str | None 
                 return
             with lock:
                 outcome[k] = (found, switched_off, time.perf_counter() - begun)
-                known.setdefault(rule.id, found)
+                if not (switched_off and switched_off.reads):  # a rule that reads its findings runs it and is judged so
+                    known.setdefault(rule.id, found)
                 state["done"] += 1
 
     # the costliest rules first; the rules that read others' findings once those have finished
@@ -144,7 +145,42 @@ def _evaluate(conn, rule, parts, table, scope, known) -> tuple[list[Finding], Sw
     missing = table.unsettled(rule)
     if missing:
         return [], SwitchedOff(rule.id, rule.label(), missing), 0.0
-    return evaluate(conn, rule, table, scope, parts, known=known), None, 0.0
+    role = login_role(conn)
+    if role in (None, "admin"):
+        return evaluate(conn, rule, table, scope, parts, known=known), None, 0.0
+    return _evaluate_as_login(conn, role, rule, parts, table, scope, known)
+
+
+def _evaluate_as_login(conn, role: str, rule, parts, table, scope, known) -> tuple[list[Finding], SwitchedOff | None, float]:
+    """A rule run by a login (``role``, on PostgreSQL), which reads masked data and only the rows
+    of its read scope: where the rule read a table the login may not read, or a personal column
+    it reads masked (instead of a fact, ``core.rules.facts``), its findings would be wrong or
+    missing without a word, so the rule counts as not run for that login and the check says so."""
+    import sqlalchemy as sa
+
+    from .facts import unreadable
+
+    statements: list[str] = []
+
+    def seen(_conn, _cursor, statement, _params, _context, _many):
+        statements.append(statement)
+
+    sa.event.listen(conn, "before_cursor_execute", seen)
+    try:
+        found = evaluate(conn, rule, table, scope, parts, known=known)
+        failure = None
+    except sa.exc.DBAPIError:
+        raise
+    except Exception as exc:  # a masked value the rule could not read (NULL, ***): judged below
+        found, failure = [], exc
+    finally:
+        sa.event.remove(conn, "before_cursor_execute", seen)
+    reads = unreadable(statements, role)
+    if reads:
+        return [], SwitchedOff(rule.id, rule.label(), (), reads=tuple(reads)), 0.0
+    if failure is not None:
+        raise failure
+    return found, None, 0.0
 
 
 def evaluate(conn: sa.Connection, rule: Rule, table: ParamTable, scope: Scope, parts=None, *,

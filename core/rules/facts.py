@@ -19,6 +19,7 @@ run for that login and the check says so (``engine``: ``SwitchedOff.reason``): n
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from ..privacy import _HIDDEN_DATE
@@ -79,3 +80,52 @@ def all_facts() -> list[Fact]:
             if other != fact:
                 raise ValueError(f"fact {fact.table}.{fact.name}: declared twice, differently (rule {rule.id})")
     return list(seen.values())
+
+
+# -- what a login may not read -------------------------------------------------------------------
+
+#: a table named after FROM or JOIN, with its alias
+_TABLE = re.compile(r"\b(?:FROM|JOIN)\s+(?:(?:public|xiaoqi_masked)\.)?\"?([a-z_][a-z0-9_]*)\"?(?:\s+(?:AS\s+)?([a-z_][a-z0-9_]*))?",
+                    re.IGNORECASE)
+#: words that follow a table where no alias is given
+_NOT_ALIAS = {"on", "where", "join", "left", "right", "inner", "outer", "cross", "full", "group", "order", "limit", "union",
+              "using", "natural", "having", "window", "except", "intersect", "offset", "for", "and", "or", "when", "then", "as"}
+
+
+def _masked_for(kind, actor_type: str) -> dict[str, str]:
+    """The personal columns of ``kind`` whose values an actor of ``actor_type`` reads masked in
+    some rows of its read scope (its reveal scope is narrower), other than ID numbers (read as
+    pseudonyms, the same in every table, so that joins on them still hold)."""
+    from ..access import IDCARD, IDS
+    from ..logins import db_personal
+
+    rights = kind.rights
+    if rights.scope("reveal", actor_type).label(kind, actor_type) == rights.scope("read", actor_type).label(kind, actor_type):
+        return {}
+    return {c: m for c, m in db_personal(kind).items() if m not in (IDCARD, IDS)}
+
+
+def unreadable(statements: list[str], actor_type: str) -> list[str]:
+    """What ``statements`` (the SQL a rule ran) read that an actor of ``actor_type`` may not: a
+    table it may not read at all, or a masked personal column (``alias.column``); each as the
+    kind's name and the column's label (empty: nothing)."""
+    from ..access import NONE
+    from ..kinds import get_kinds
+
+    kinds = {k.model.__tablename__: k for k in get_kinds().values()}
+    found: dict[str, None] = {}
+    for sql in statements:
+        for match in _TABLE.finditer(sql):
+            table, alias = match.group(1).lower(), (match.group(2) or "").lower()
+            kind = kinds.get(table)
+            if kind is None:
+                continue
+            if kind.rights.scope("read", actor_type) is NONE:
+                found[kind.label()] = None
+                continue
+            names = {table} | ({alias} if alias and alias not in _NOT_ALIAS else set())
+            for column in _masked_for(kind, actor_type):
+                if any(re.search(rf"\b{re.escape(n)}\.\"?{re.escape(column)}\b", sql, re.IGNORECASE) for n in names):
+                    label = kind.by_name[column].header() if column in kind.by_name else column
+                    found[f"{kind.label()}.{label}"] = None
+    return list(found)

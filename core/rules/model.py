@@ -25,6 +25,8 @@ catalogue(
         "rules.type.date": ("应为日期，如 2026-01-01", "expected a date such as 2026-01-01"),
         "rules.type.list": ("应为列表", "expected a list"),
         "rules.type.monthday": ("应为月-日，如 09-01（不能是 02-29）", "expected a month and day such as 09-01 (not 02-29)"),
+        "rules.not_run": ("规则 {rule}（{title}）未对此登录运行：它要读取此登录不能读取的数据（{reads}），本次检查结果不完整。请由管理员运行此规则。",
+                          "Rule {rule} ({title}) was not run for this login: it reads data this login may not read ({reads}); this check is incomplete. Ask the admin to run this rule."),
         "rules.off": ("规则 {rule}（{title}）未启用：参数 {params} 没有全国统一取值，请在 xiaoqi.toml 中设定。", "Rule {rule} ({title}) is off: parameter {params} has no national value; set it in xiaoqi.toml."),
         "rules.national": ("全国", "national"),
         "rules.unset": ("（未设定）", "(not settled)"),
@@ -176,18 +178,25 @@ class Finding:
 
 @dataclass(frozen=True)
 class SwitchedOff:
-    """A rule that did not run because a required parameter has no value anywhere."""
+    """A rule that did not run because a required parameter has no value anywhere, or (``reads``)
+    because it reads data that the login running the check may not read: the check is incomplete
+    (``CheckResult.complete``)."""
 
     rule: str
     title: str
     params: tuple[str, ...]
+    #: what the rule reads that the login may not (a kind, or a kind's column), when not run for that
+    reads: tuple[str, ...] = ()
 
     @property
     def message(self) -> str:
+        if self.reads:
+            return t("rules.not_run", rule=self.rule, title=self.title, reads="、".join(self.reads))
         return t("rules.off", rule=self.rule, title=self.title, params="、".join(self.params))
 
     def as_dict(self) -> dict:
-        return {"rule": self.rule, "title": self.title, "params": list(self.params), "message": self.message}
+        return {"rule": self.rule, "title": self.title, "params": list(self.params), "message": self.message,
+                **({"reads": list(self.reads)} if self.reads else {})}
 
 
 @dataclass
@@ -203,6 +212,11 @@ class CheckResult:
     def has_errors(self) -> bool:
         return any(f.severity == "error" for f in self.findings)
 
+    @property
+    def complete(self) -> bool:
+        """Every rule ran that could (none was left out for data the login may not read)."""
+        return not any(off.reads for off in self.switched_off)
+
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for f in self.findings:
@@ -217,6 +231,7 @@ class CheckResult:
             "findings": [f.as_dict() for f in self.findings],
             "rules_run": list(self.rules_run),
             "switched_off": [off.as_dict() for off in self.switched_off],
+            "complete": self.complete,
             "counts": {"findings": len(self.findings), "errors": errors, "warnings": len(self.findings) - errors},
             "seconds": round(self.seconds, 3),
         }
