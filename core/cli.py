@@ -187,7 +187,7 @@ CORE_COMMANDS = (
     _entry("demo", "生成演示数据", "fill the database with realistic demo data", "demo", "demo_command"),
     _entry("status", "数据库概况", "the dashboard's figures", "status", "status_command"),
     _entry("tui", "打开终端界面", "open the terminal UI", "tui", "tui_command"),
-    _entry("check", "合规检查（有错误时退出码为 1）", "run the compliance rules (exit 1 on errors)", "check", "check_command"),
+    _entry("check", "合规检查（有错误或检查不完整时退出码为 1）", "run the compliance rules (exit 1 on errors or an incomplete check)", "check", "check_command"),
     _entry("import", "导入 Excel/CSV/JSON 文件", "import a file of records", "transfer", "import_command"),
     _entry("export", "导出记录（可再导入）", "export records (re-importable)", "transfer", "export_command"),
     _entry("template", "生成空白导入模板", "an empty import workbook", "transfer", "template_command"),

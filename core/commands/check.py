@@ -1,9 +1,11 @@
 """``xiaoqi check``: run the compliance rules and report the findings, grouped by rule.
 
-Exit code 1 when any error-severity finding exists, 0 otherwise (warnings alone pass).
+Exit code 1 when any error-severity finding exists or the check is incomplete (a rule was not run
+for the login, see ``core.rules.facts``), 0 otherwise (warnings alone pass).
 ``--format json`` prints one object: ``findings`` (each with rule, severity, subject_kind,
 subject_key, message, school_code, uscc, numbers, dates), ``rules_run``, ``switched_off`` (each rule
-that did not run, with the ``params`` it lacks), ``counts``, ``seconds``, and the scope asked for
+that did not run, with the ``params`` it lacks, or what it ``reads`` that the login may not),
+``complete`` (false when such a rule was left out), ``counts``, ``seconds``, and the scope asked for
 (``as_of``, ``on``, ``school``, ``enterprise``), so a script can tell a rule that is off from one
 that found nothing. ``--on DATE`` looks only at internships active that day; ``--as-of DATE`` looks at
 all of them as if today were DATE (``ctx.as_of`` in a rule).
@@ -37,6 +39,8 @@ catalogue(
         "check.rule_head": ("【{rule}】{title}（{severity}）：{n} 处", "[{rule}] {title} ({severity}): {n}"),
         "check.progress": ("正在检查 {rule}（{done}/{total}）", "Checking {rule} ({done}/{total})"),
         "check.off_head": ("以下规则未运行：", "Rules not run:"),
+        "check.incomplete": ("检查不完整：{n} 条规则未对此登录运行（见文末），不能据此认定合规。",
+                             "The check is incomplete: {n} rules were not run for this login (see the end); it does not show compliance."),
         "check.school": ("学校", "school"),
         "check.enterprise": ("企业", "enterprise"),
         "check.kept": ("（{time} 的检查结果：此后数据、规则和参数均未改变）", "(the check of {time}: no data, rule or parameter has changed since)"),
@@ -129,7 +133,9 @@ def print_findings(result, kind_label, rule_label) -> None:
     errors = sum(1 for f in result.findings if f.severity == "error")
     click.echo(t("check.summary", rules=len(result.rules_run), n=len(result.findings), errors=errors,
                  warnings=len(result.findings) - errors, seconds=result.seconds))
-    if not result.findings:
+    if not result.complete:
+        click.echo(t("check.incomplete", n=sum(1 for off in result.switched_off if off.reads)))
+    elif not result.findings:
         click.echo(t("check.clean"))
     current = None
     for f in result.findings:
@@ -240,7 +246,8 @@ def _require_known(session, app, school, enterprise) -> None:
             raise UsageError(t(key, code=code)) from None
 
 
-@command("check", help=("合规检查（按规则分组；有错误时退出码为 1）", "run the compliance rules, grouped by rule (exit 1 on errors)"))
+@command("check", help=("合规检查（按规则分组；有错误或检查不完整时退出码为 1）",
+                         "run the compliance rules, grouped by rule (exit 1 on errors or an incomplete check)"))
 @format_option
 @option("--rule", "rule_ids", multiple=True, metavar="ID", help=("只运行这条规则（可重复）", "run only this rule (repeatable)"))
 @option("--school", metavar="CODE", default=None, help=("只检查该学校的实习", "only this school's internships"))
@@ -341,7 +348,7 @@ def report(app, result, fmt: str, *, on, as_of, school, enterprise, kind_label, 
         if as_of or on:
             click.echo(t("check.as_of", date=as_of or on))
         print_findings(result, kind_label, rule_label)
-    if result.has_errors:
+    if result.has_errors or not result.complete:
         sys.exit(1)
 
 

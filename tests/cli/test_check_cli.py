@@ -83,8 +83,8 @@ def test_json_is_valid_and_alone_on_stdout(xiaoqi_cli, xiaoqi_engine):
 
 def test_json_tells_a_rule_switched_off_from_a_clean_one(xiaoqi_cli):
     data = xiaoqi_cli("check", "--format", "json", "--rule", "JS-PAY-HOURLY", "--rule", "INT-HOURS").json
-    assert set(data) == {"as_of", "on", "school", "enterprise", "findings", "rules_run", "switched_off", "counts", "seconds"}
-    assert data["findings"] == [] and data["rules_run"] == ["INT-HOURS"]
+    assert set(data) == {"as_of", "on", "school", "enterprise", "findings", "rules_run", "switched_off", "complete", "counts", "seconds"}
+    assert data["findings"] == [] and data["rules_run"] == ["INT-HOURS"] and data["complete"] is True
     (off,) = data["switched_off"]
     assert off["rule"] == "JS-PAY-HOURLY" and off["params"] == ["hourly_min_wage"]
     assert "hourly_min_wage" in off["message"]

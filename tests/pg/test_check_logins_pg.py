@@ -17,7 +17,7 @@ from xiaoqi.core.privacy import mask_finding
 from xiaoqi.core.rules import check_as
 
 from ..conftest import DEMO_TODAY
-from .test_logins_pg import _raw, shared  # noqa: F401  (the fixture)
+from .test_logins_pg import _cli, _raw, shared  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.pg
 
@@ -72,6 +72,11 @@ def test_a_login_finds_what_the_admin_finds_in_its_scope_or_says_which_rules_it_
     url, engine, login, facts = shared
     _facts_views_hold_back_the_data(engine, login, facts["firm"])
     _compare(engine, login, PERSONAL + OTHERS)
+    # the command says so, does not call the register compliant, and exits 1
+    _name, firm_url = login(f"enterprise:{facts['firm']}")
+    code, out, err = _cli(firm_url, "check", "--rule", "HA-MENTAL-CHECK", "--as-of", DEMO_TODAY)
+    assert code == 1 and "检查不完整" in out and "规则 HA-MENTAL-CHECK" in out and "未对此登录运行" in out, (out, err)
+    assert "全部合规" not in out
 
 
 @pytest.mark.slow
