@@ -242,17 +242,49 @@ def _reads_others(kind, clause) -> bool:
                for e in sa.sql.visitors.iterate(clause))
 
 
+def _references_clause(kind, actor_type: str, code, row) -> list:
+    """For a row being written: each of its references names a record the writer may read, and
+    agrees with it on the reference's ``agree`` columns (as ``services.check_references`` asks of
+    a write through xiaoqi; a foreign key alone lets a login name another school's student)."""
+    from .kinds import get_kind
+
+    parts = []
+    for ref in kind.references:
+        target = get_kind(ref.kind)
+        alias = sa.orm.aliased(target.model)
+        local = [getattr(row, c) for c in ref.columns]
+        scope = scope_clause(target, actor_type, "read", code, alias)
+        if scope is None and not ref.agree:
+            continue  # any record: the foreign key holds it
+        found = [getattr(alias, tc) == v for tc, v in zip(ref.target_columns, local)]
+        found += [getattr(alias, c) == getattr(row, c) for c in ref.agree]
+        parts.append(sa.or_(*[v.is_(None) for v in local], sa.exists().where(*found, *([] if scope is None else [scope]))))
+    return parts
+
+
+def _policy_clause(kind, actor_type: str, action: str, code, row=None):
+    """A policy's condition as SQLAlchemy: the kind's scope for ``action``, and for a write (create,
+    update) its references within the writer's read scope (None: every row)."""
+    clause = scope_clause(kind, actor_type, action, code, row)
+    if action not in ("create", "update"):
+        return clause
+    refs = _references_clause(kind, actor_type, code, kind.model if row is None else row)
+    if not refs:
+        return clause
+    return sa.and_(*([] if clause is None else [clause]), *refs)
+
+
 def _condition(conn, kind, actor_type: str, action: str) -> str:
     """A policy's condition: the scope in SQL, or a call of a SECURITY DEFINER function judging the
     row when the scope reads other tables (see ``_reads_others``)."""
-    clause = scope_clause(kind, actor_type, action, ACTOR_CODE)
+    clause = _policy_clause(kind, actor_type, action, ACTOR_CODE)
     if clause is None:
         return "true"
     if not _reads_others(kind, clause):
         return policy_sql(kind, actor_type, action, conn.dialect)
     table = kind.model.__tablename__
     row = sa.orm.aliased(kind.model, name="r")
-    inner = scope_clause(kind, actor_type, action, _SESSION_CODE, row)
+    inner = _policy_clause(kind, actor_type, action, _SESSION_CODE, row)
     text = str(sa.select(sa.literal_column("1")).select_from(row).where(inner)
                .compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     body = text[text.index("\nWHERE ") + len("\nWHERE "):]
@@ -677,10 +709,13 @@ def _require_owner(conn) -> None:
         raise PermissionDenied(t("users.not_owner"))
 
 
-def add_login(conn, login: str, actor: Actor, password: str | None) -> None:
+def add_login(conn, login: str, actor: Actor, password: str | None, *, refresh: bool = True) -> None:
+    """A new login acting for ``actor``; ``refresh=False`` leaves the policies and views as they
+    are (made already by ``install`` for the kinds as they are now)."""
     check_login_name(login)
     _require_owner(conn)
-    install(conn)
+    if refresh:
+        install(conn)
     if conn.exec_driver_sql("SELECT 1 FROM pg_roles WHERE rolname = %(l)s", {"l": login}).first():
         raise XiaoqiError(t("users.exists", login=login))
     literal = "NULL" if password is None else "'" + password.replace("'", "''") + "'"
