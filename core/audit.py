@@ -28,6 +28,7 @@ import json
 import os
 from dataclasses import dataclass, field
 from decimal import Decimal
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from .i18n import catalogue, t
@@ -180,8 +181,9 @@ class Block:
             return
         actor = str(actor)
         head = _encode([self.id, _at(at), actor, self.login, kind, batch_id, "create"])[:-1] + ","
-        sha, encode = hashlib.sha256, _encode
-        hashes = [sha((head + encode(k) + "," + str(r) + ",null,null,null]").encode()).digest() for k, r in zip(keys, rows)]
+        # (a key is a string: ``_encode`` of it is ``encode_basestring``'s, without the encoder's call)
+        sha, quote = hashlib.sha256, encode_basestring
+        hashes = [sha(f"{head}{quote(k)},{r},null,null,null]".encode()).digest() for k, r in zip(keys, rows)]
         bound = self._bound_at(at)
         cursor = self.raw.cursor()
         if self.sqlite:

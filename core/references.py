@@ -197,7 +197,7 @@ class Resolver:
             written = [names[i] for i in by_name]
             pairs = list(zip(scoped, written))
             known = self._look_up_names(conn, ref, pairs)
-            unique = {pair: found[0] for pair in set(pairs) if len(found := known.get(pair, ())) == 1}
+            unique = {pair: found[0] for pair in set(pairs) if len(found := known.get(pair, ())) == 1} if known else {}
             if unique:
                 for i, pair in zip(by_name, pairs):
                     key = unique.get(pair)

@@ -654,7 +654,7 @@ class _Importer:
             self.insert(prep.insert_names, [rows[i] for i in creates])
             self._remember_ids(last, [rows_no[i] for i in creates])
             if self.created_hashes is not None:
-                self.created_hashes.update(hash(key_tuples[i]) for i in creates)
+                self.created_hashes.update(map(hash, map(key_tuples.__getitem__, creates)))
             created_keys = [key_texts[i] for i in creates]
             self.block.add_created(at=self.at, actor=self.actor, kind=kind.name, batch_id=r.batch_id, keys=created_keys,
                                    rows=[rows_no[i] for i in creates])
@@ -693,11 +693,11 @@ class _Importer:
     # -- checks ------------------------------------------------------------------------------
     def _existing(self, key_tuples: list[tuple], bad) -> dict[tuple, tuple]:
         """The records already there for these keys: key -> (id, every other column, raw)."""
-        if self.created_hashes is None:
-            keys = {k for i, k in enumerate(key_tuples) if i not in bad}
-        else:  # the table was empty: only a key this import created can be there
-            seen = self.created_hashes
-            keys = {k for i, k in enumerate(key_tuples) if i not in bad and hash(k) in seen}
+        seen = self.created_hashes  # (the table was empty: only a key this import created can be there)
+        if bad:
+            keys = {k for i, k in enumerate(key_tuples) if i not in bad and (seen is None or hash(k) in seen)}
+        else:
+            keys = set(key_tuples) if seen is None else {k for k in key_tuples if hash(k) in seen}
         found = self.lookup(self.table, self.kind.key, keys, ["id"] + self.columns.select)
         positions = self.columns.key_positions
         return {tuple(row[p] for p in positions): row for row in found}
