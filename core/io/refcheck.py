@@ -44,8 +44,11 @@ class ReferenceCheck:
             columns = [bound[c] for c in ref.columns]
             # the values to find: bare values for a one-column reference, tuples otherwise; an
             # optional reference left empty is not checked
-            wanted = set(zip(*columns)) if len(columns) > 1 else set(columns[0])
-            wanted = {v for v in wanted if v is not None and (v.__class__ is not tuple or None not in v)}
+            if len(columns) > 1:
+                wanted = {v for v in set(zip(*columns)) if None not in v}
+            else:
+                wanted = set(columns[0])
+                wanted.discard(None)
             known = self.known.get(number)
             if known is None:
                 known = self.known[number] = self.prefetch(number, ref, target)
