@@ -178,18 +178,31 @@ def scope_of(actor: Actor, school: str | None = None, enterprise: str | None = N
     return school, enterprise
 
 
+def _newest_change(session) -> int | None:
+    """On PostgreSQL with logins, the id of the newest entry that changed data, read with the
+    owner's rights (``xiaoqi_sec.newest_change()``): a login reads only the entries in its scope,
+    and a change outside it may still change what its check finds. None elsewhere."""
+    dialect = session.dialect if isinstance(session, sa.engine.Connection) else session.get_bind().dialect
+    if dialect.name == "postgresql" and session.execute(
+            sa.text("SELECT to_regprocedure('xiaoqi_sec.newest_change()') IS NOT NULL")).scalar():
+        return int(session.execute(sa.text("SELECT xiaoqi_sec.newest_change()")).scalar_one())
+    return None
+
+
 def audit_mark(session) -> int:
-    """The id of the newest audit entry: what a check reading the database now can see."""
+    """The id of the newest audit entry: what a check reading the database now can see (on
+    PostgreSQL with logins, the newest data change of all, see ``_newest_change``)."""
+    newest = _newest_change(session)
+    if newest is not None:
+        return newest
     return int(session.execute(sa.select(sa.func.coalesce(sa.func.max(_tables()["AUDIT"].c.id), 0))).scalar_one())
 
 
 def changes_since(session, audit_id: int) -> bool:
     """Whether data was changed after the audit entry ``audit_id`` (one indexed range read)."""
-    dialect = session.dialect if isinstance(session, sa.engine.Connection) else session.get_bind().dialect
-    if dialect.name == "postgresql" and session.execute(
-            sa.text("SELECT to_regprocedure('xiaoqi_sec.newest_change()') IS NOT NULL")).scalar():
-        # with the owner's rights: a login may read only its own audit entries
-        return int(session.execute(sa.text("SELECT xiaoqi_sec.newest_change()")).scalar_one()) > audit_id
+    newest = _newest_change(session)
+    if newest is not None:
+        return newest > audit_id
     a = _tables()["AUDIT"].c
     stmt = sa.select(a.id).where(a.id > audit_id, a.action.in_(DATA_CHANGES)).limit(1)
     return session.execute(stmt).first() is not None

@@ -13,7 +13,9 @@ reader but the admin (``mask_state``, the one place that decides).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
+from functools import reduce
 from typing import Any
 
 from .lazy import lazy_module
@@ -92,6 +94,183 @@ def _rows(conn, where, params: dict, *, order: str = "id", limit: int | None = N
     return out
 
 
+# -- who reads which entries -------------------------------------------------------------------
+#
+# Admins and auditors read every entry. Every other actor reads the entries it wrote (its actor,
+# ``role:code``) and the entries about records it may read: an entry of kind K with key k is
+# theirs when K's read scope (the same declarations as the services, the importer and the
+# masked views on PostgreSQL) holds for the row of K whose key is k; for a record that no longer
+# exists, when it holds for the record's last state (its delete entry's ``before``, read as a
+# row). A record whose key was used again after a delete is judged by the live row. An import
+# batch's own entries (kind ``import_batches``) are the batch's importer's. One SQL condition on
+# the entry's row, per actor type (``entry_scope``), read by ``list_entries``, ``record_history``
+# and, on PostgreSQL, the masked view of ``audit_log`` (``core.logins``).
+
+def _audit_table(alias: str | None = None):
+    table = sa.table("audit_log", sa.column("id", sa.Integer), sa.column("kind", sa.String), sa.column("key", sa.String),
+                     sa.column("actor", sa.String), sa.column("action", sa.String), sa.column("batch_id", sa.Integer),
+                     sa.column("login", sa.String), sa.column("before", sa.JSON))
+    return table if alias is None else table.alias(alias)
+
+
+class _LastState:
+    """A deleted record's last state (the JSON ``before`` of its delete entry) standing for a row
+    of ``kind``'s table in a scope condition: each column read from the JSON, typed as the table's."""
+
+    def __init__(self, kind: RecordKind, before, postgres: bool):
+        self._kind, self._before, self._postgres = kind, before, postgres
+
+    def __getattr__(self, name: str):
+        if name.startswith("_"):
+            raise AttributeError(name)
+        column = self._kind.model.__table__.c.get(name)
+        if column is None:
+            raise AttributeError(name)
+        value = self._before[name].as_string()
+        if isinstance(column.type, sa.String) or not self._postgres:
+            return sa.type_coerce(value, column.type)  # SQLite's json_extract gives the value typed
+        return sa.cast(value, column.type)
+
+
+def _key_part_text(kind: RecordKind, row, name: str, postgres: bool):
+    """A key column as ``RecordKind.key_of`` writes it (a date as 2026-03-01, a number as digits)."""
+    column = getattr(row, name)
+    col_type = kind.model.__table__.c[name].type
+    if isinstance(col_type, sa.String):
+        text = column
+    elif isinstance(col_type, sa.Date) and postgres:
+        text = sa.func.to_char(column, "YYYY-MM-DD")
+    else:
+        text = sa.cast(column, sa.String)
+    return sa.func.coalesce(text, "")
+
+
+def key_matches(kind: RecordKind, row, key, postgres: bool):
+    """The condition that ``row`` (the kind's model or an alias) is the record whose key text is
+    ``key`` (a SQL expression): its first key column compared with the key's first part (so the
+    table's key index finds it), and the whole key text for a key of several columns."""
+    first = kind.key[0]
+    col_type = kind.model.__table__.c[first].type
+    if len(kind.key) == 1:
+        head = key
+    elif postgres:
+        head = sa.func.split_part(key, "/", 1)
+    else:
+        head = sa.func.substr(key, 1, sa.func.instr(key.concat("/"), "/") - 1)
+    parts = []
+    if isinstance(col_type, sa.String):
+        parts.append(getattr(row, first) == head)
+    elif isinstance(col_type, sa.Integer):
+        number = (sa.case((head.op("~")("^-?[0-9]{1,18}$"), sa.cast(head, sa.BigInteger)), else_=sa.null())
+                  if postgres else sa.cast(head, sa.Integer))
+        parts.append(getattr(row, first) == number)
+    if len(kind.key) > 1 or not parts:
+        text = reduce(lambda a, b: a.concat("/").concat(b), [_key_part_text(kind, row, n, postgres) for n in kind.key])
+        parts.append(text == key)
+    return sa.and_(*parts)
+
+
+def entry_conditions(actor_type: str, code, me, *, postgres: bool, tables: set[str] | None = None, entries=None,
+                     own_login=None, kinds: tuple[str, ...] | None = None) -> tuple[sa.ColumnElement, list[tuple[str, sa.ColumnElement]]]:
+    """What ``entry_scope`` is made of: the condition that the entry is the actor's own, and per
+    kind (``import_batches`` for a batch's own entries) the condition that an entry of that kind
+    is about a record the actor reads (kinds it reads nothing of are left out)."""
+    from .access import ALL, NONE, scope_clause
+    from .models import ImportBatch
+
+    e = entries if entries is not None else _audit_table()
+    whens = []
+    for kind in get_kinds().values():
+        table = kind.model.__tablename__
+        scope = kind.rights.scope("read", actor_type)
+        if scope is NONE or (tables is not None and table not in tables) or (kinds is not None and kind.name not in kinds):
+            continue
+        if scope is ALL:
+            whens.append((kind.name, sa.true()))
+            continue
+        row = sa.orm.aliased(kind.model, name=f"r_{table}")
+        match = key_matches(kind, row, e.c.key, postgres)
+        live_in_scope = sa.exists().where(match, scope_clause(kind, actor_type, "read", code, row))
+        d = _audit_table("d")
+        last = _LastState(kind, d.c.before, postgres)
+        deleted_in_scope = sa.exists().where(d.c.kind == kind.name, d.c.key == e.c.key, d.c.action == "delete",
+                                             d.c.before.isnot(None), scope_clause(kind, actor_type, "read", code, last))
+        whens.append((kind.name, sa.or_(live_in_scope, sa.and_(~sa.exists().where(match), deleted_in_scope))))
+    if kinds is None or "import_batches" in kinds:
+        b = ImportBatch.__table__.alias("b")
+        mine_batch = b.c.actor == me if own_login is None else sa.or_(b.c.actor == me, b.c.login == own_login)
+        whens.append(("import_batches", sa.exists().where(b.c.id == e.c.batch_id, mine_batch)))
+    own = e.c.actor == me if own_login is None else sa.or_(e.c.actor == me, e.c.login == own_login)
+    return own, whens
+
+
+def entry_scope(actor_type: str, code, me, *, postgres: bool, tables: set[str] | None = None, entries=None,
+                kinds: tuple[str, ...] | None = None):
+    """The condition on an audit entry (``entries``: the ``audit_log`` table or an alias) that an
+    actor of ``actor_type`` reads it (None: every entry). ``code``: the actor's code and ``me``
+    its ``role:code``, SQL expressions; ``tables``: the tables that exist (kinds without one are
+    left out); ``kinds``: only the entries of these kinds are asked for (the others' conditions
+    are left out)."""
+    if actor_type in ("admin", "auditor"):
+        return None
+    e = entries if entries is not None else _audit_table()
+    own, whens = entry_conditions(actor_type, code, me, postgres=postgres, tables=tables, entries=e, kinds=kinds)
+    if not whens:
+        return own
+    return sa.or_(own, sa.case(dict(whens), value=e.c.kind, else_=sa.false()))
+
+
+#: stand-ins for the actor's code and ``role:code`` in the compiled condition (bound per query)
+_CODE, _ME = "xq_scope_code_", "xq_scope_me_"
+
+
+def entry_scope_sql(conn, actor: Actor, kinds: tuple[str, ...] | None = None) -> tuple[str | None, dict]:
+    """``entry_scope`` for ``actor`` as SQL on ``audit_log`` and its parameters (None: every
+    entry). Compiled once per actor type and set of kinds in a process; the code is bound."""
+    if actor.role in ("admin", "auditor") or scoped_login(conn):
+        return None, {}  # every entry, or those the database gives the login (its masked view)
+    sql = _compiled_scope(actor.role, conn.dialect.name == "postgresql", frozenset(_tables(conn)),
+                          tuple(get_kinds()), kinds)
+    return sql, {"scope_code": actor.code, "scope_me": str(actor)}
+
+
+def scoped_login(conn) -> bool:
+    """Whether ``conn`` is a PostgreSQL login whose rows the database scopes (any but an admin's):
+    its ``audit_log`` is the masked view of the entries it reads, ID numbers in keys as pseudonyms."""
+    if conn.dialect.name != "postgresql":
+        return False
+    return conn.execute(sa.text(
+        "SELECT CASE WHEN to_regclass('xiaoqi_sec.logins') IS NULL THEN NULL ELSE "
+        "(SELECT role FROM xiaoqi_sec.logins WHERE login = current_user) END")).scalar() not in (None, "admin")
+
+
+def _tables(conn) -> set[str]:
+    if conn.dialect.name == "postgresql":
+        sql = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    else:
+        sql = "SELECT name FROM sqlite_master WHERE type = 'table'"
+    return {name for (name,) in conn.execute(sa.text(sql))}
+
+
+@functools.lru_cache(maxsize=32)
+def _compiled_scope(role: str, postgres: bool, tables: frozenset, _loaded: tuple, kinds: tuple | None) -> str:
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    clause = entry_scope(role, sa.literal(_CODE, sa.String), sa.literal(_ME, sa.String), postgres=postgres,
+                         tables=set(tables), kinds=kinds)
+    sql = where_sql(_audit_table(), clause, postgresql.dialect() if postgres else sqlite.dialect())
+    return sql.replace(f"'{_CODE}'", ":scope_code").replace(f"'{_ME}'", ":scope_me")
+
+
+def where_sql(table, clause, dialect) -> str:
+    """``clause`` as SQL text on ``table``, compiled inside a statement on it (so that its
+    subqueries correlate with the row), its literals inline and a percent sign written once."""
+    sql = str(sa.select(sa.literal(1)).select_from(table).where(clause)
+              .compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    sql = sql.split("\nWHERE ", 1)[1]
+    return sql.replace("%%", "%") if dialect.name == "postgresql" else sql
+
+
 # -- the imported creation --------------------------------------------------------------------
 
 def imported_rows(conn, batch_id: int, rows: set[int]) -> dict[int, dict]:
@@ -130,19 +309,92 @@ def imported_rows(conn, batch_id: int, rows: set[int]) -> dict[int, dict]:
     return out
 
 
-def _creations(conn, entries: list[dict]) -> dict[tuple[int, int], dict]:
-    """The rebuilt records of the light create entries among ``entries``, one file read per batch."""
+def _creations(conn, entries: list[dict], actor: Actor | None = None, record: tuple | None = None) -> dict[tuple[int, int], dict]:
+    """The rebuilt records of the light create entries among ``entries``: from the batch's stored
+    file (one read per batch) where the reader may read it; otherwise (a login on PostgreSQL reads
+    no stored file but an admin's, a batch that kept none) as the record's next audited state
+    found it (the ``before`` of its next update or delete) or, with none, as it is now in
+    ``actor``'s read scope. ``record``: (kind, key as written) when ``entries`` are that record's
+    whole history, oldest first (its next states are among them)."""
+    light = [e for e in entries
+             if e["action"] == "create" and e["after"] is None and e["batch_id"] is not None and e["row_no"] is not None]
     by_batch: dict[int, set[int]] = {}
-    for e in entries:
-        if e["action"] == "create" and e["after"] is None and e["batch_id"] is not None and e["row_no"] is not None:
-            by_batch.setdefault(e["batch_id"], set()).add(e["row_no"])
+    for e in light:
+        by_batch.setdefault(e["batch_id"], set()).add(e["row_no"])
     out = {}
     for batch_id, rows in by_batch.items():
-        has_file = conn.execute(sa.text("SELECT 1 FROM import_files WHERE batch_id = :b LIMIT 1"), {"b": batch_id}).first()
-        if has_file is None:
+        readable = conn.execute(sa.text("SELECT 1 FROM import_files WHERE batch_id = :b AND data IS NOT NULL LIMIT 1"),
+                                {"b": batch_id}).first()
+        if readable is None:
             continue
         for number, state in imported_rows(conn, batch_id, rows).items():
             out[(batch_id, number)] = state
+    missing = [e for e in light if (e["batch_id"], e["row_no"]) not in out]
+    if missing and record is None:
+        out.update(_later_states(conn, missing, actor))
+    elif missing:
+        now = None
+        for e in missing:
+            later = next((n["before"] for n in entries if n["id"] > e["id"] and n["action"] in ("update", "delete")
+                          and n["before"] is not None), None)
+            if later is None and now is None:
+                now = _current_states(conn, record[0], {e["key"]: [e]}, actor).get(e["key"], {})
+            out[(e["batch_id"], e["row_no"])] = later if later is not None else now or None
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def _later_states(conn, entries: list[dict], actor: Actor | None) -> dict[tuple[int, int], dict]:
+    """The states of light create ``entries`` without their file (see ``_creations``)."""
+    out: dict[tuple[int, int], dict] = {}
+    by_id = {e["id"]: e for e in entries}
+    ids = sorted(by_id)
+    for start in range(0, len(ids), 500):
+        part = ", ".join(str(int(i)) for i in ids[start:start + 500])
+        rows = conn.execute(sa.text(
+            "SELECT c.id, (SELECT n.before FROM audit_log n WHERE n.kind = c.kind AND n.key = c.key AND n.id > c.id "
+            "AND n.action IN ('update', 'delete') AND n.before IS NOT NULL ORDER BY n.id LIMIT 1) "
+            f"FROM audit_log c WHERE c.id IN ({part})")).all()
+        for entry_id, before in rows:
+            if before is not None:
+                e = by_id[entry_id]
+                out[(e["batch_id"], e["row_no"])] = from_json(before)
+    now: dict[str, dict[str, list[dict]]] = {}
+    for e in entries:
+        if (e["batch_id"], e["row_no"]) not in out and e["kind"] in get_kinds():
+            now.setdefault(e["kind"], {}).setdefault(e["key"], []).append(e)
+    for kind_name, keyed in now.items():
+        for key, state in _current_states(conn, get_kind(kind_name), keyed, actor).items():
+            for e in keyed[key]:
+                out[(e["batch_id"], e["row_no"])] = state
+    return out
+
+
+def _key_text_value(value):
+    return value.isoformat() if isinstance(value, dt.date) else value
+
+
+def _current_states(conn, kind: RecordKind, keyed: dict[str, list], actor: Actor | None) -> dict[str, dict]:
+    """The records of ``kind`` with the keys of ``keyed`` as they are now, in ``actor``'s read
+    scope, by key (one statement per 200 keys)."""
+    from .access import actor_clause
+    from .services import snapshot
+
+    out: dict[str, dict] = {}
+    table = kind.model.__table__
+    scope = None if actor is None else actor_clause(kind, actor, "read")
+    keys = list(keyed)
+    postgres = conn.dialect.name == "postgresql"
+    for start in range(0, len(keys), 200):
+        # the key as the entries give it: a login's masked views give an ID number it may not
+        # see as the same pseudonym in the record's table and in the audit log's key
+        clauses = [key_matches(kind, table.c, sa.literal(key, sa.String), postgres) for key in keys[start:start + 200]]
+        stmt = sa.select(*(table.c[c.name] for c in kind.columns)).where(sa.or_(*clauses))
+        if scope is not None:
+            stmt = stmt.where(scope)
+        for row in conn.execute(stmt).mappings():
+            key = kind.key_of({name: _key_text_value(value) for name, value in row.items()})
+            if key in keyed:
+                out[key] = snapshot(kind, dict(row))
     return out
 
 
@@ -211,19 +463,24 @@ def _mask_key(kind: RecordKind | None, key: str, actor: Actor) -> str:
 # -- the two readers ---------------------------------------------------------------------------
 
 def record_history(session, *, actor: Actor, kind: str | RecordKind, key: str) -> list[Entry]:
-    """Every audit entry of one record, oldest first, with its full states. The actor must be
-    allowed to see the record (a deleted record's history: admin and auditor only)."""
-    from .services import _key_values, get_record
+    """Every audit entry of one record that ``actor`` reads (``entry_scope``: all of them for a
+    record in its read scope, a deleted one's by its last state), oldest first, with its full
+    states."""
+    from .services import _key_values
 
     kind = kind if isinstance(kind, RecordKind) else get_kind(kind)
     key_text = kind.key_of(_key_values(kind, key))
     conn = session.connection()
-    raw = _rows(conn, "kind = :kind AND key = :key", {"kind": kind.name, "key": key_text})
-    if actor.role not in ("admin", "auditor"):
-        get_record(session, actor=actor, kind=kind, key=key_text)  # NotFound outside the actor's scope
+    where, params = "kind = :kind AND key = :key", {"kind": kind.name, "key": key_text}
+    if scoped_login(conn):  # found by the key as written, in the login's scope (``logins.entries_of``)
+        where = "id = ANY(ARRAY(SELECT xiaoqi_sec.entries_of(:kind, :key)))"
+    scope, scope_params = entry_scope_sql(conn, actor, (kind.name,))
+    if scope is not None:  # a record outside the scope reads as one without entries
+        where, params = f"{where} AND ({scope})", {**params, **scope_params}
+    raw = _rows(conn, where, params)
     if not raw:
         raise NotFound(t("history.none", kind=kind.label(), key=_mask_key(kind, key_text, actor)))
-    creations = _creations(conn, raw)
+    creations = _creations(conn, raw, actor, (kind, key_text))
     out, state = [], None
     for e in raw:
         before, after = _states(e, state, creations)
@@ -263,8 +520,8 @@ def list_entries(session, *, actor: Actor, kind: str | None = None, key: str | N
                  states: bool = True) -> EntryPage:
     """A page of audit entries, newest first (keyset paging by id: pass ``next_before``).
 
-    Admins and auditors see every entry; other actors see the entries they wrote themselves (a
-    record's whole history is ``record_history``, for records they may see). ``states``: rebuild
+    Admins and auditors see every entry; other actors the entries they wrote and those about
+    records they may read (``entry_scope``). ``states``: rebuild
     the records' states (reads each import batch's file once per page for light entries)."""
     clauses, params = ["1 = 1"], {}
     if kind:
@@ -276,20 +533,21 @@ def list_entries(session, *, actor: Actor, kind: str | None = None, key: str | N
     if actor_filter:
         clauses.append("(actor = :af OR login = :af)")
         params["af"] = actor_filter
-    if actor.role not in ("admin", "auditor"):
-        clauses.append("actor = :me")
-        params["me"] = str(actor)
+    conn = session.connection()
+    scope, scope_params = entry_scope_sql(conn, actor, (params["kind"],) if kind else None)
+    if scope is not None:
+        clauses.append(f"({scope})")
+        params.update(scope_params)
     if since is not None:
         clauses.append("at >= :since")
         params["since"] = since
     if before_id is not None:
         clauses.append("id < :before_id")
         params["before_id"] = before_id
-    conn = session.connection()
     raw = _rows(conn, " AND ".join(clauses), params, order="id DESC", limit=limit + 1)
     more = len(raw) > limit
     raw = raw[:limit]
-    creations = _creations(conn, raw) if states else {}
+    creations = _creations(conn, raw, actor) if states else {}
     entries = []
     for e in raw:
         before, after = _states(e, None, creations)

@@ -38,6 +38,7 @@ table and all of it for every loaded kind.
 
 from __future__ import annotations
 
+import functools
 import re
 
 import sqlalchemy as sa
@@ -451,14 +452,111 @@ OWN_TABLES = {
     "import_batches": {"problems": "problems"},
     "import_files": {"data": "none"},
 }
+#: the columns of those tables a login may read in the table itself (the rest only through the
+#: masked view): the audit log's and the batches' rows are scoped by their views (``_own_rows``),
+#: so the tables give only what the views' write triggers need, the row's key
+KEY_ONLY = ("audit_log", "import_batches", "import_files")
 #: the rows of those a login reads (all otherwise): a school's or an enterprise's login the
-#: findings of the checks of its own scope (``check_store.scope_of``), not the admin's of everyone
+#: findings of the checks of its own scope (``check_store.scope_of``), not the admin's of everyone;
+#: the audit log's, the batches' and their files' rows are added by ``_own_rows``
 OWN_ROWS = {
     "check_findings": f"""CASE {ACTOR_ROLE}
         WHEN 'school' THEN EXISTS (SELECT 1 FROM public.check_runs r WHERE r.id = t.run_id AND r.school_code = {ACTOR_CODE})
         WHEN 'enterprise' THEN EXISTS (SELECT 1 FROM public.check_runs r WHERE r.id = t.run_id AND r.uscc = {ACTOR_CODE})
         ELSE true END""",
 }
+
+
+#: the acting login's ``role:code`` (``Actor.__str__``), for the audit log's and batches' views
+_ACTOR_NAME = sa.literal_column(f"(SELECT role || coalesce(':' || code, '') FROM {SCHEMA}.logins WHERE login = current_user)",
+                                sa.String)
+
+
+#: stand-ins for the acting login's code and ``role:code`` in the compiled conditions
+_STAND_INS = {"xq_code_": "v_code", "xq_me_": "v_me"}
+
+
+@functools.lru_cache(maxsize=4)
+def _sees_entry_body(tables: frozenset, _kinds: tuple) -> str:
+    """The body of ``xiaoqi_sec.sees_entry``: per actor type, per kind, ``history.entry_conditions``
+    compiled (a branch of a CASE statement each: PostgreSQL plans a kind's condition when an entry
+    of that kind first asks for it, not all of them for every query)."""
+    from sqlalchemy.dialects import postgresql
+
+    from .history import _audit_table, entry_conditions, where_sql
+
+    dialect = postgresql.dialect()
+    code, me = (sa.literal(s, sa.String) for s in _STAND_INS)
+    entries = _audit_table("t")
+    branches = []
+    for actor_type in SCOPED:
+        _own, whens = entry_conditions(actor_type, code, me, postgres=True, tables=set(tables), entries=entries)
+        cases = "\n      ".join(f"WHEN {_literal(kind)} THEN RETURN coalesce(({where_sql(entries, clause, dialect)}), false);"
+                                 for kind, clause in whens)
+        branches.append(f"IF v_role = {_literal(actor_type)} THEN\n    CASE t.kind\n      {cases}\n      ELSE RETURN false;\n"
+                        f"    END CASE;\n  END IF;")
+    body = "\n  ".join(branches)
+    for stand_in, name in _STAND_INS.items():
+        body = body.replace(f"'{stand_in}'", name)
+    return body
+
+
+def _entries_function(conn) -> None:
+    """``xiaoqi_sec.sees_entry(entry)``: whether the session's login reads an audit entry (an admin
+    and the auditor every one; another the entries its actor or its login wrote and those
+    ``history.entry_conditions`` gives its actor type), judged with the owner's rights for the
+    login of ``session_user`` (the masked view of ``audit_log`` asks it for each row); and
+    ``xiaoqi_sec.entries_of(kind, key)``: the ids of a record's entries it reads, found by the
+    key as written (the view gives a login ID numbers as pseudonyms, so a key it types matches no
+    key it reads there; the index on kind and key finds them here)."""
+    if not _exists(conn, "audit_log"):
+        return
+    from .kinds import get_kinds
+
+    tables = frozenset(r[0] for r in conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").all())
+    body = _sees_entry_body(tables, tuple(get_kinds()))
+    groups = ", ".join(GROUPS.values())
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.sees_entry(t public.audit_log) RETURNS boolean
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_catalog AS $$
+DECLARE v_role text; v_code text; v_me text;
+BEGIN
+  SELECT role, code INTO v_role, v_code FROM {SCHEMA}.logins WHERE login = session_user;
+  IF v_role IS NULL THEN RETURN false; END IF;
+  IF v_role IN ('admin', 'auditor') THEN RETURN true; END IF;
+  v_me := v_role || coalesce(':' || v_code, '');
+  IF t.actor = v_me OR t.login = session_user THEN RETURN true; END IF;
+  {body}
+  RETURN false;
+END $$""".replace("%", "%%"))
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.entries_of(text, text) RETURNS SETOF integer
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_catalog AS
+$$ SELECT t.id FROM public.audit_log t WHERE t.kind = $1 AND t.key = $2 AND {SCHEMA}.sees_entry(t) $$""")
+    for function in ("sees_entry(public.audit_log)", "entries_of(text, text)"):
+        conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {SCHEMA}.{function} FROM PUBLIC")
+        conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.{function} TO {groups}")
+
+
+def _own_rows(conn) -> dict[str, str]:
+    """The rows of the audit log, the import batches and their files that a login reads: every
+    one for an admin and the auditor; otherwise the entries ``history.entry_scope`` gives its
+    actor type (its own, and those about records it may read), and its own batches (its actor or
+    its login imported them) and their files. A batch counts every row of its file and keeps the
+    problems of rows of any scope, and a file cannot be read in part: another's batch is not a
+    school's or an enterprise's to read, even when entries of its records are."""
+    from .history import where_sql
+
+    batches = sa.table("import_batches", sa.column("id", sa.Integer), sa.column("actor", sa.String),
+                       sa.column("login", sa.String))
+    own_batch = lambda b: sa.or_(ACTOR_ROLE.in_(["admin", "auditor"]), b.c.actor == _ACTOR_NAME,  # noqa: E731
+                                 b.c.login == sa.func.current_user())
+    t = batches.alias("t")
+    b = batches.alias("b")
+    files = sa.table("import_files", sa.column("batch_id", sa.Integer)).alias("t")
+    return {
+        "audit_log": f"{SCHEMA}.sees_entry(t)",
+        "import_batches": where_sql(t, own_batch(t), conn.dialect),
+        "import_files": where_sql(files, sa.exists().where(b.c.id == files.c.batch_id, own_batch(b)), conn.dialect),
+    }
 
 
 def _state_function(conn) -> None:
@@ -603,6 +701,8 @@ def mask_own_tables(conn) -> None:
     # log's view that used it is made again below)
     conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {SCHEMA}.mask_note(json, text) CASCADE")
     _problems_function(conn)
+    _entries_function(conn)
+    rows = {**OWN_ROWS, **_own_rows(conn)}
     for table, columns in OWN_TABLES.items():
         if not _exists(conn, table):
             continue
@@ -624,18 +724,23 @@ def mask_own_tables(conn) -> None:
                       "key": f"{SCHEMA}.mask_key(t.kind, t.{_q(name)}, {_SECRET})::{type_}",
                       "none": f"NULL::{type_}"}[how]
             shown.append(f"CASE WHEN {ACTOR_ROLE} = 'admin' THEN t.{_q(name)} ELSE {masked} END AS {_q(name)}")
-        select = f"SELECT {', '.join(shown)} FROM public.{_q(table)} t" + (f" WHERE {OWN_ROWS[table]}" if table in OWN_ROWS else "")
-        _masked_view(conn, table, select.replace("%", "%%"), set(columns), writes=("INSERT",) if table in APPEND_ONLY else None)
+        select = f"SELECT {', '.join(shown)} FROM public.{_q(table)} t" + (f" WHERE {rows[table]}" if table in rows else "")
+        _masked_view(conn, table, select.replace("%", "%%"), set(columns), writes=("INSERT",) if table in APPEND_ONLY else None,
+                     key_only=table in KEY_ONLY)
 
 
-def _masked_view(conn, table: str, select: str, hidden: set[str], writes=None) -> None:
+def _masked_view(conn, table: str, select: str, hidden: set[str], writes=None, key_only: bool = False) -> None:
     """``select`` as the view that logins read for ``table``; the table's ``hidden`` columns are
-    not theirs to read; the view's writes (``writes``: all by default) go to the table."""
+    not theirs to read (``key_only``: none but its primary key, which the view's write triggers
+    name); the view's writes (``writes``: all by default) go to the table."""
     groups = ", ".join(GROUPS.values())
     writers = ", ".join(GROUPS[r] for r in ("admin", "school", "enterprise"))
     names = [r[0] for r in conn.exec_driver_sql("SELECT attname FROM pg_attribute WHERE attrelid = %(t)s::regclass AND attnum > 0 "
                                                 "AND NOT attisdropped ORDER BY attnum", {"t": f"public.{table}"}).all()]
-    plain = ", ".join(_q(c) for c in names if c not in hidden)
+    key = [r[0] for r in conn.exec_driver_sql(
+        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+        "WHERE i.indrelid = %(t)s::regclass AND i.indisprimary ORDER BY a.attnum", {"t": f"public.{table}"}).all()] or names
+    plain = ", ".join(_q(c) for c in (key if key_only else names) if c not in hidden)
     conn.exec_driver_sql(f"REVOKE SELECT ON {_q(table)} FROM {groups}")
     conn.exec_driver_sql(f"GRANT SELECT ({plain}) ON {_q(table)} TO {groups}")
     view = f"{MASKED}.{_q(table)}"
@@ -662,9 +767,6 @@ def _masked_view(conn, table: str, select: str, hidden: set[str], writes=None) -
     END IF;""" if has_id else f"INSERT INTO public.{_q(table)} ({all_cols}) VALUES ({all_values});")
     changed = "\n    ".join(f"IF NEW.{_q(c)}::text IS DISTINCT FROM OLD.{_q(c)}::text THEN sets := array_append(sets, "
                               f"{_literal(_q(c) + ' = $1.' + _q(c))}); END IF;" for c in names)
-    key = [r[0] for r in conn.exec_driver_sql(
-        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
-        "WHERE i.indrelid = %(t)s::regclass AND i.indisprimary ORDER BY a.attnum", {"t": f"public.{table}"}).all()] or names
     where = " AND ".join(f"{_q(c)} = $2.{_q(c)}" for c in key)
     old_key = " AND ".join(f"{_q(c)} = OLD.{_q(c)}" for c in key)
     function = f"{SCHEMA}.{_q('w_' + table)}"

@@ -38,7 +38,7 @@ def shared(xiaoqi_pg):
         school = conn.execute(sa.text("SELECT school_code FROM internships WHERE uscc = :f GROUP BY school_code "
                                       "ORDER BY count(*) DESC, school_code LIMIT 1"), {"f": firm}).scalar_one()
     logins = {}
-    for who, actor in (("firm", f"enterprise:{firm}"), ("school", f"school:{school}")):
+    for who, actor in (("firm", f"enterprise:{firm}"), ("school", f"school:{school}"), ("auditor", "auditor")):
         name = f"security_{uuid.uuid4().hex[:10]}"
         code, out, err = _cli(url, "users", "add", name, "--actor", actor, "--password-stdin", input="s3cret\n")
         assert code == 0, (out, err)
@@ -273,9 +273,10 @@ def test_the_tui_edit_form_of_a_login_masks_what_the_database_holds_back_and_a_s
 
 def test_the_problems_of_an_admins_refused_import_read_masked_by_the_logins(shared, tmp_path):
     """A refused import keeps its first problems, each echoing its bad cell: the admin's are kept
-    in full, and an enterprise's or a school's login reading ``import_batches`` directly gets the
-    cells of the kind's personal columns (a guardian, a phone) masked as the students' view
-    masks them, under the Chinese and the English header alike."""
+    in full; an enterprise's or a school's login reads no batch but its own, and the auditor's
+    login reading ``import_batches`` directly gets the cells of the kind's personal columns (a
+    guardian, a phone) masked as the students' view masks them, under the Chinese and the English
+    header alike."""
     import csv
 
     engine = shared["engine"]
@@ -294,11 +295,14 @@ def test_the_problems_of_an_admins_refused_import_read_masked_by_the_logins(shar
         assert code != 0, (out_, err)
     stored = _stored(engine, "SELECT problems::text FROM import_batches WHERE status = 'refused'")
     assert any("13800138000" in p and "欧阳某" in p for p in stored), stored  # the admin's: in full
-    for who in ("firm", "school"):
+    for who in ("firm", "school", "auditor"):
         _name, login_url = shared["logins"][who]
         with _raw(login_url) as raw:
             seen = [p for (p,) in raw.cursor().execute(
                 "SELECT problems FROM import_batches WHERE status = 'refused' AND file_name IN ('zh.csv', 'en.csv')").fetchall()]
+        if who != "auditor":  # another's batches are not theirs to read (the auditor reads all, masked)
+            assert seen == [], who
+            continue
         assert len(seen) == 2, who
         cells = {(p["column"].lower(), p["value"]) for batch in seen for p in batch}
         text = json.dumps(seen, ensure_ascii=False)
