@@ -4,7 +4,12 @@
 A record an import created has a light entry (its batch and file row); its state is rebuilt from
 the file the batch kept, parsed with the kind exactly as the import parsed it (``imported_rows``).
 An update keeps the record before and the changed columns after; a delete keeps the record
-before. So every state a full-snapshot log would show is recovered, entry by entry.
+before. So every state a full-snapshot log would show is recovered, entry by entry. A reader
+that may not read the stored file (a login on PostgreSQL but an admin's) gets the creation as the
+record's next audited state found it, or as it is now.
+
+Who reads which entries: ``entry_scope`` (the admin and the auditor all; others their own and
+those about records in their read scope).
 
 Personal data (the kinds' personal columns: ID numbers, phones, guardians) is masked for every
 reader but the admin (``mask_state``, the one place that decides).
@@ -338,7 +343,10 @@ def _creations(conn, entries: list[dict], actor: Actor | None = None, record: tu
             later = next((n["before"] for n in entries if n["id"] > e["id"] and n["action"] in ("update", "delete")
                           and n["before"] is not None), None)
             if later is None and now is None:
-                now = _current_states(conn, record[0], {e["key"]: [e]}, actor).get(e["key"], {})
+                # by the key as written and as the entries give it (a login's views may give an
+                # ID number in full in the record's table, as a pseudonym in the audit log's)
+                found = _current_states(conn, record[0], {record[1]: [e], e["key"]: [e]}, actor)
+                now = found.get(record[1]) or found.get(e["key"]) or {}
             out[(e["batch_id"], e["row_no"])] = later if later is not None else now or None
     return {k: v for k, v in out.items() if v is not None}
 

@@ -111,6 +111,11 @@ def _batch(row) -> Batch:
 
 
 def _visible(actor: Actor):
+    """The batches ``actor`` reads: all for an admin and the auditor, otherwise its own. Not those
+    of records it may read: a batch's counts cover, and its problems and stored file hold, rows
+    of every scope (a file cannot be read in part); its records' entries are read through the
+    audit log's scope (``history.entry_scope``), the creations rebuilt there. The masked view of
+    ``import_batches`` on PostgreSQL gives a login the same (``logins._own_rows``)."""
     table = ImportBatch.__table__
     return None if actor.role in ("admin", "auditor") else table.c.actor == str(actor)
 
