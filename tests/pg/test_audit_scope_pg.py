@@ -22,7 +22,9 @@ from xiaoqi.testing import make_id_number
 from ..conftest import DEMO_TODAY
 from .test_logins_pg import _cli, _raw, drop_with_logins
 
-pytestmark = pytest.mark.pg
+#: the module's fixture makes three logins (each ``users add`` sets up the policies and views
+#: again): several minutes on a loaded two-core machine, beyond the default 300 s
+pytestmark = [pytest.mark.pg, pytest.mark.timeout(900)]
 
 
 def students_file(engine, path, school_rows: list[tuple[str, int]]) -> dict[str, list[str]]:
