@@ -35,9 +35,14 @@ catalogue(
                              "Another session holds a lock on the data needed, still held after {seconds} s. Nothing was changed. Retry later, or wait longer with --lock-timeout SECONDS."),
         "dbe.statement_timeout": ("一条数据库语句运行超过 {seconds} 秒，已被取消。数据库未被修改。如确需更久，请用 --statement-timeout 秒数。",
                                   "A database statement ran longer than {seconds} s and was cancelled. Nothing was changed. If it really needs longer, use --statement-timeout SECONDS."),
+        "dbe.quota_over": ("名额不足：岗位「{position}」（{title}）剩余 {free} 个名额，不能再占用 {places} 个（名额 {quota}）。数据库未被修改。可用 xiaoqi quota show 查看剩余名额。",
+                           "Not enough places: position {position} ({title}) has {free} free places left, {places} more were to be held (quota {quota}). Nothing was changed. See the free places with: xiaoqi quota show"),
         "dbe.server_read_only": ("数据库服务器 {db} 处于只读状态（如备用服务器）。数据库未被修改。请连接主服务器。", "The database server {db} is read-only (a standby, say). Nothing was changed. Connect to the primary server."),
     }
 )
+
+#: the SQLSTATE of the quota's trigger on PostgreSQL (``core.quota.guard_sql``)
+QUOTA_STATE = "XQ001"
 
 # SQLite's primary result codes
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
@@ -132,6 +137,14 @@ def _postgres(err, db: str, lock_seconds, statement_seconds) -> XiaoqiError | No
         return DatabaseProblem(t("dbe.nul"))
     if state == "53100":
         return DatabaseProblem(t("dbe.full", db=db))
+    if state == QUOTA_STATE:
+        import json
+
+        try:
+            figures = json.loads(getattr(err.diag, "message_detail", None) or "")
+            return DatabaseProblem(t("dbe.quota_over", **{k: figures[k] for k in ("position", "title", "free", "places", "quota")}))
+        except (ValueError, KeyError, TypeError):
+            return DatabaseProblem(first)
     if state == "25006":
         return DatabaseProblem(t("dbe.server_read_only", db=db))
     import psycopg

@@ -45,6 +45,7 @@ import sqlalchemy as sa
 
 from .access import HIDE, IDCARD, IDS, NAME, NONE, PHONE, READ_ONLY, SCOPED, scope_clause
 from .actors import Actor
+from .models import QuotaReservation
 from .errors import PermissionDenied, UsageError, XiaoqiError
 from .i18n import catalogue, t
 from .privacy import MIN_ECHO
@@ -334,6 +335,37 @@ def apply_row_security(conn, kinds) -> None:
                     conn.exec_driver_sql(f"CREATE POLICY {name} ON {_q(table)} FOR {command} TO {group} USING ({condition})")
         if db_personal(kind):
             _mask(conn, kind)
+        if table == QUOTA_TABLE:
+            _quota_guard(conn)
+
+
+#: the table of quota reservations, kept within each position's quota by a trigger
+QUOTA_TABLE = QuotaReservation.__tablename__
+#: the function (in ``SCHEMA``) that locks a position row with the owner's rights
+LOCK_POSITION = "lock_position"
+
+
+def _quota_guard(conn) -> None:
+    """The trigger that refuses a reservation's insert or update holding more places than the
+    position has free (``core.quota.guard_sql``): the policies let a school or enterprise login
+    write reservations (``xiaoqi quota reserve`` runs as the login), and a login bypassing xiaoqi
+    must not book past the quota. It runs with the owner's rights for every writer."""
+    from .quota import guard_sql
+
+    function = f"{SCHEMA}.quota_guard"
+    conn.exec_driver_sql(guard_sql(conn.dialect, function))
+    conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {function}() FROM PUBLIC")
+    # the position's lock for a login's ``reserve``: row-level security leaves out of SELECT ... FOR
+    # UPDATE the rows a login may read but not update (a school, positions); it locks, reveals nothing
+    lock = f"{SCHEMA}.{LOCK_POSITION}"
+    conn.exec_driver_sql(f"CREATE OR REPLACE FUNCTION {lock}(u text, p text) RETURNS void LANGUAGE sql VOLATILE "
+                         f"SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS "
+                         f"$$ SELECT NULL::void FROM public.positions WHERE uscc = u AND position_code = p FOR UPDATE $$")
+    conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {lock}(text, text) FROM PUBLIC")
+    conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {lock}(text, text) TO {', '.join(GROUPS.values())}")
+    conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS xq_quota ON {QUOTA_TABLE}")
+    conn.exec_driver_sql(f"CREATE TRIGGER xq_quota AFTER INSERT OR UPDATE ON {QUOTA_TABLE} FOR EACH ROW "
+                         f"EXECUTE FUNCTION {function}()")
 
 
 # -- masked views ----------------------------------------------------------------------------

@@ -137,11 +137,22 @@ def _invalid(column: str, value, reason: str) -> ValidationFailed:
 
 
 def _lock_position(session: Session, uscc: str, position_code: str) -> m.Position | None:
-    """The position row, locked until the transaction ends (PostgreSQL: FOR UPDATE; SQLite writers
-    are already serialised by BEGIN IMMEDIATE, and SQLAlchemy leaves FOR UPDATE out there)."""
+    """The position row, locked until the transaction ends (PostgreSQL: FOR UPDATE, or for a login
+    that may not update it the owner's ``xiaoqi_sec.lock_position``; SQLite writers are already
+    serialised by BEGIN IMMEDIATE, and SQLAlchemy leaves FOR UPDATE out there)."""
     stmt = (sa.select(m.Position).where(m.Position.uscc == uscc, m.Position.position_code == position_code)
-            .with_for_update().execution_options(populate_existing=True))
-    return session.execute(stmt).scalar_one_or_none()
+            .execution_options(populate_existing=True))
+    found = session.execute(stmt.with_for_update()).scalar_one_or_none()
+    if found is None and session.get_bind().dialect.name == "postgresql":
+        # a login that may read the position but not update it (a school) gets no row from FOR
+        # UPDATE under row-level security: the owner's function locks it, the login then reads it
+        from .logins import LOCK_POSITION, SCHEMA
+
+        function = f"{SCHEMA}.{LOCK_POSITION}"
+        if session.execute(sa.text(f"SELECT to_regprocedure('{function}(text, text)') IS NOT NULL")).scalar():
+            session.execute(sa.text(f"SELECT {function}(:u, :p)"), {"u": uscc, "p": position_code})
+            found = session.execute(stmt).scalar_one_or_none()
+    return found
 
 
 def _lock_reservation(session: Session, actor: Actor, reservation_no: str) -> tuple[m.QuotaReservation, m.Position]:
@@ -178,10 +189,15 @@ def _in_period(i, p):
                    sa.or_(p.quota_from.is_(None), i.end_on >= p.quota_from))
 
 
-def _per_school(today: dt.date, uscc: str | None = None, position_code: str | None = None):
+def _given(value) -> bool:
+    return isinstance(value, sa.ColumnElement) or bool(value)
+
+
+def _per_school(today, uscc=None, position_code=None):
     """Subquery per (uscc, position_code, school_code): ``open`` unplaced places of reservations
     open on ``today``, ``apprentices`` in the quota period, and ``unlinked`` apprentices (not yet
-    placed on a reservation). Three grouped queries, no per-row work."""
+    placed on a reservation). Three grouped queries, no per-row work. ``today``, ``uscc`` and
+    ``position_code`` are values or SQL expressions (the database's guard, see ``guard_sql``)."""
     r, pl, i, p = m.QuotaReservation, m.ReservationPlacement, m.Internship, m.Position
     placed = sa.select(pl.reservation_no, sa.func.count().label("n")).group_by(pl.reservation_no).subquery()
     open_q = (
@@ -199,10 +215,10 @@ def _per_school(today: dt.date, uscc: str | None = None, position_code: str | No
         .outerjoin(pl, linked)
         .where(i.kind == APPRENTICE, _in_period(i, p))
     )
-    if uscc:
+    if _given(uscc):
         open_q = open_q.where(r.uscc == uscc)
         appr_q = appr_q.where(i.uscc == uscc)
-    if position_code:
+    if _given(position_code):
         open_q = open_q.where(r.position_code == position_code)
         appr_q = appr_q.where(i.position_code == position_code)
     both = sa.union_all(open_q, appr_q).subquery()
@@ -374,6 +390,52 @@ def _free_places(session: Session, position: m.Position, today: dt.date) -> int:
         sa.select(sa.func.coalesce(sa.func.sum(per_school.c.held), 0), sa.func.coalesce(sa.func.sum(per_school.c.apprentices), 0))
     ).one()
     return int(position.apprentice_quota or 0) - int(reserved) - int(confirmed)
+
+
+def guard_sql(dialect, function: str) -> str:
+    """PostgreSQL: the trigger function ``function`` that keeps the quota in the database, for a
+    login writing the reservations table directly (bypassing ``reserve``). After a row is inserted
+    or updated so that it holds more places than before (held: open places of a reservation open
+    today, as ``_per_school`` counts them), it locks the position row and refuses the write when
+    the position's reserved + confirmed places then exceed its quota: the figures of
+    ``_free_places``, from the same SQL. A write that holds no more places (release, confirm,
+    expire; data already over the quota) passes. SQLSTATE XQ001, its DETAIL the figures as JSON
+    (``core.db_errors`` words it)."""
+    from .db_errors import QUOTA_STATE
+    from .logins import _literal
+
+    today = sa.literal_column("current_date", sa.Date)
+    per_school = _per_school(today, sa.literal_column("NEW.uscc", sa.String), sa.literal_column("NEW.position_code", sa.String))
+    used = sa.select(sa.func.coalesce(sa.func.sum(per_school.c.held), 0) + sa.func.coalesce(sa.func.sum(per_school.c.apprentices), 0))
+    used_sql = str(used.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    pl = m.ReservationPlacement.__tablename__
+
+    def held(row: str) -> str:
+        return (f"CASE WHEN {row}.status = {_literal(RESERVED)} AND {row}.expires_on >= current_date THEN {row}.places - "
+                f"{row}.released_places - (SELECT count(*) FROM {pl} WHERE reservation_no = {row}.reservation_no) ELSE 0 END")
+
+    position = f"NEW.uscc || '/' || NEW.position_code"
+    return f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, public, pg_temp AS $$
+DECLARE v_more integer; v_quota integer; v_title text; v_used integer; v_free integer;
+BEGIN
+  v_more := {held('NEW')};
+  IF TG_OP = 'UPDATE' AND OLD.uscc = NEW.uscc AND OLD.position_code = NEW.position_code THEN
+    v_more := v_more - ({held('OLD')});
+  END IF;
+  IF v_more <= 0 THEN RETURN NULL; END IF;
+  SELECT p.apprentice_quota, p.title INTO v_quota, v_title FROM positions p
+   WHERE p.uscc = NEW.uscc AND p.position_code = NEW.position_code FOR UPDATE;
+  v_used := ({used_sql});
+  IF v_used <= coalesce(v_quota, 0) THEN RETURN NULL; END IF;
+  v_free := greatest(coalesce(v_quota, 0) - v_used + v_more, 0);
+  RAISE EXCEPTION USING ERRCODE = {_literal(QUOTA_STATE)},
+    MESSAGE = '名额不足：岗位「' || {position} || '」（' || coalesce(v_title, '') || '）剩余 ' || v_free || ' 个名额，不能再预留 '
+              || v_more || ' 个（名额 ' || coalesce(v_quota, 0) || '）。 Not enough places: position ' || {position} || ' has '
+              || v_free || ' free places left, ' || v_more || ' more held (quota ' || coalesce(v_quota, 0) || ').',
+    DETAIL = json_build_object('position', {position}, 'title', v_title, 'free', v_free, 'places', v_more,
+                               'quota', coalesce(v_quota, 0))::text;
+END $$"""
 
 
 # -- services -----------------------------------------------------------------------------------
