@@ -208,10 +208,27 @@ def changes_since(session, audit_id: int) -> bool:
     return session.execute(stmt).first() is not None
 
 
+def reader_digest(session, digest: str) -> str:
+    """``digest`` as the reader on ``session`` keeps it with a run: the same for the owner and on
+    SQLite; for a PostgreSQL login that reads masked views, a digest of its own (its runs leave out
+    what it may not read and carry pseudonyms, so only that login takes them as current, and the
+    owner's check never shows a login's run as its own)."""
+    from .rules.context import login_role
+
+    conn = session if isinstance(session, sa.engine.Connection) else session.connection()
+    if login_role(conn) in (None, "admin"):
+        return digest
+    import hashlib
+
+    user = session.execute(sa.text("SELECT current_user")).scalar_one()
+    return hashlib.sha256(f"{digest}\0login:{user}".encode()).hexdigest()
+
+
 def is_stale(session, run: StoredRun, today: dt.date | None = None, *, config: dict | None = None) -> bool:
     """A run no longer shows the database as it is: it checked another day, it ran under another
-    rule set than a check with ``config`` would now (``rule_set_digest``), or data changed since."""
-    if run.checked_on != (today or dt.date.today()) or run.rule_set != rule_set_digest(config):
+    rule set than a check with ``config`` would now (``rule_set_digest``), it was made by another
+    reader (``reader_digest``), or data changed since."""
+    if run.checked_on != (today or dt.date.today()) or run.rule_set != reader_digest(session, rule_set_digest(config)):
         return True
     return changes_since(session, run.audit_id)
 
@@ -323,6 +340,7 @@ def check_and_store(engine, *, actor: Actor, school: str | None = None, enterpri
     with engine.connect() as conn:
         mark = audit_mark(conn)  # first: the check reads the database as of this entry
         result = check_as(conn, actor=actor, school=school, enterprise=enterprise, **kw)
+        digest = reader_digest(conn, digest)
     school, enterprise = scope_of(actor, school, enterprise)
     checked_on = today or dt.date.today()
     run = StoredRun(id=0, result=result, checked_on=checked_on, finished_at=utcnow(), audit_id=mark,

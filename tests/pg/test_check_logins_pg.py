@@ -5,6 +5,7 @@ rule reads the facts the database gives the login instead (``core.rules.facts``)
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import json
 import uuid
 
@@ -107,6 +108,34 @@ def test_a_login_finds_what_the_admin_finds_in_its_scope_or_says_which_rules_it_
     code, out, err = _cli(firm_url, "check", "--rule", "HA-MENTAL-CHECK", "--as-of", DEMO_TODAY)
     assert code == 1 and "检查不完整" in out and "规则 HA-MENTAL-CHECK" in out and "未对此登录运行" in out, (out, err)
     assert "全部合规" not in out
+    _a_logins_kept_run_is_its_own(engine, login, facts["firm"])
+
+
+def _a_logins_kept_run_is_its_own(engine, login, firm):
+    """A login's kept check (read through masked views, maybe incomplete) is current for that login
+    only: the owner's next check of the same scope does not show it as its own, nor does another
+    login of the same actor."""
+    from xiaoqi.core.check_store import check_and_store, is_stale, last_run_as
+
+    actor = Actor("enterprise", firm)
+    login_engine = make_engine(login(f"enterprise:{firm}"))
+    try:
+        made = check_and_store(login_engine, actor=actor, today=dt.date.today())
+        assert made.id  # kept
+        with login_engine.connect() as conn:
+            mine = last_run_as(conn, actor=actor)
+            assert mine.id == made.id and not is_stale(conn, mine)  # its own: current for it
+    finally:
+        login_engine.dispose()
+    with engine.connect() as conn:  # the owner: the scope's newest run, but not its own
+        kept = last_run_as(conn, actor=actor)
+        assert kept.id == made.id and is_stale(conn, kept)
+    other = make_engine(login(f"enterprise:{firm}"))
+    try:
+        with other.connect() as conn:
+            assert is_stale(conn, last_run_as(conn, actor=actor))
+    finally:
+        other.dispose()
 
 
 @pytest.mark.slow
