@@ -784,16 +784,21 @@ def _(p):
 
 # PostgreSQL
 
+def _fresh_database(name: str) -> tuple[str, str, str]:
+    """An empty database ``name`` on the server (dropped first if a run left it): the server's
+    psycopg address, the name and the database's xiaoqi URL."""
+    import psycopg
+
+    server = PG_SERVER.replace("postgresql+psycopg", "postgresql")
+    with psycopg.connect(server, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server, name, PG_SERVER.rsplit("/", 1)[0] + "/" + name
+
+
 class PgPlace:
     def __init__(self, place: Place):
-        import psycopg
-
-        self.server = PG_SERVER.replace("postgresql+psycopg", "postgresql")
-        self.name = f"xiaoqi_hostile_{os.getpid()}"
-        with psycopg.connect(self.server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
-            conn.execute(f'CREATE DATABASE "{self.name}"')
-        self.url = PG_SERVER.rsplit("/", 1)[0] + "/" + self.name
+        self.server, self.name, self.url = _fresh_database(f"xiaoqi_hostile_{os.getpid()}")
         assert xiaoqi(self.url, "init", timeout=300).rc == 0
         run = xiaoqi(self.url, "demo", timeout=600)
         assert run.rc == 0, run.text
@@ -907,14 +912,7 @@ class ScopeProbe:
     PASSWORD = "hostile-probe"
 
     def __init__(self):
-        import psycopg
-
-        self.server = PG_SERVER.replace("postgresql+psycopg", "postgresql")
-        self.name = f"xiaoqi_hostile_scopes_{os.getpid()}"
-        with psycopg.connect(self.server, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{self.name}"')
-            conn.execute(f'CREATE DATABASE "{self.name}"')
-        self.url = PG_SERVER.rsplit("/", 1)[0] + "/" + self.name
+        self.server, self.name, self.url = _fresh_database(f"xiaoqi_hostile_scopes_{os.getpid()}")
         self.logins: dict[str, tuple[str, str]] = {}  # who -> (login, actor)
         try:
             self._set_up()
@@ -953,8 +951,9 @@ class ScopeProbe:
                 "firm_f": firm, "school_a": school, "school_b": other,
                 "firm_g": one("SELECT uscc FROM positions WHERE uscc <> %s GROUP BY uscc ORDER BY count(*) DESC LIMIT 1", firm),
                 "province": one("SELECT substr(region, 1, 2) FROM schools WHERE school_code = %s", school),
-                "student_b": one("SELECT id_number FROM students WHERE school_code = %s AND id_number NOT IN "
-                                 "(SELECT id_number FROM internships WHERE uscc = %s) ORDER BY id_number LIMIT 1", other, firm),
+                **{f"student_{x}": one("SELECT id_number FROM students WHERE school_code = %s AND id_number NOT IN "
+                                       "(SELECT id_number FROM internships WHERE uscc = %s) ORDER BY id_number LIMIT 1", s, firm)
+                   for x, s in (("a", school), ("b", other))},
                 "policy_a": one("SELECT policy_no FROM policies WHERE holder = %s ORDER BY policy_no LIMIT 1", school),
                 "position_f": one("SELECT position_code FROM positions WHERE uscc = %s ORDER BY position_code LIMIT 1", firm),
                 "loose": {code: self._loose_student(conn, code) for code in (school, other)},
@@ -1093,6 +1092,8 @@ class ScopeProbe:
         f = self.facts
         other_school = f["school_b"] if code != f["school_b"] else f["school_a"]
         other_firm = f["firm_g"] if code != f["firm_g"] else f["firm_f"]
+        # a student of a school other than the login's (school B's own student is school A's other)
+        other_student = f["student_b"] if code != f["school_b"] else f["student_a"]
         attempts = [
             ("change another school's internship", "UPDATE internships SET monthly_pay = monthly_pay + 1 WHERE school_code = %s",
              (other_school,)),
@@ -1111,7 +1112,7 @@ class ScopeProbe:
              (f["policy_a"], f["student_b"])),
             ("add an internship for another school's student", "INSERT INTO internships (id_number, uscc, school_code, start_on, end_on, "
              "kind, monthly_pay) VALUES (%s, %s, %s, '2026-12-01', '2027-01-31', '岗位实习', 3000)",
-             (f["student_b"], code if role == "enterprise" else f["firm_f"], code if role == "school" else f["school_a"])),
+             (other_student, code if role == "enterprise" else f["firm_f"], code if role == "school" else f["school_a"])),
             ("register a school of its own", "INSERT INTO schools (school_code, name, level, region) VALUES "
              "('9999999999', '自封学院', '高职', '320100')", ()),
         ]
