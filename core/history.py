@@ -242,11 +242,9 @@ def entry_scope_sql(conn, actor: Actor, kinds: tuple[str, ...] | None = None) ->
 def scoped_login(conn) -> bool:
     """Whether ``conn`` is a PostgreSQL login whose rows the database scopes (any but an admin's):
     its ``audit_log`` is the masked view of the entries it reads, ID numbers in keys as pseudonyms."""
-    if conn.dialect.name != "postgresql":
-        return False
-    return conn.execute(sa.text(
-        "SELECT CASE WHEN to_regclass('xiaoqi_sec.logins') IS NULL THEN NULL ELSE "
-        "(SELECT role FROM xiaoqi_sec.logins WHERE login = current_user) END")).scalar() not in (None, "admin")
+    from .rules.context import login_role
+
+    return login_role(conn) not in (None, "admin")
 
 
 def _tables(conn) -> set[str]:
