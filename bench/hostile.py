@@ -889,10 +889,16 @@ def _(pg):
     before = digest(pg.url)
 
     def killer():
-        time.sleep(3)
+        # once the import writes (a COPY or INSERT running in its session): a fixed pause either
+        # hit the import before it wrote, or came after a fast import had committed
         with psycopg.connect(pg.server, autocommit=True) as conn:
-            conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
-                         (pg.name,))
+            for _ in range(1200):
+                killed = conn.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
+                    "AND state = 'active' AND (query ILIKE 'COPY%%' OR query ILIKE 'INSERT%%')", (pg.name,)).fetchall()
+                if killed:
+                    return
+                time.sleep(0.05)
 
     threading.Thread(target=killer, daemon=True).start()
     run = xiaoqi(pg.url, "import", "schools", f, timeout=120)
