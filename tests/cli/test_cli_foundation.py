@@ -199,7 +199,9 @@ def test_internal_errors_have_no_traceback(demo_file, monkeypatch):
     def boom(*a, **k):
         raise ZeroDivisionError("division by zero")
 
+    # status reads SQLite through sqlite3 (summary_sqlite), other databases through summary
     monkeypatch.setattr(dashboard, "summary", boom)
+    monkeypatch.setattr(dashboard, "summary_sqlite", boom)
     result = invoke("--db", demo_file, "status")
     assert result.exit_code == 1
     assert "内部错误" in result.stderr and "Traceback" not in result.output
