@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import uuid
 
 import psycopg
 import pytest
@@ -20,7 +19,7 @@ from xiaoqi.core.kinds import get_kinds
 from xiaoqi.testing import make_id_number
 
 from ..conftest import DEMO_TODAY
-from .test_logins_pg import _cli, _raw, drop_with_logins
+from .test_logins_pg import _cli, _raw, add_login, drop_with_logins
 
 #: the module's fixture makes three logins (each ``users add`` sets up the policies and views
 #: again): several minutes on a loaded two-core machine, beyond the default 300 s
@@ -76,10 +75,7 @@ def shared(xiaoqi_pg, tmp_path_factory):
         assert code == 0, (out, err)
     logins = {}
     for who, actor in (("school", f"school:{schools[0]}"), ("firm", f"enterprise:{firms[0]}"), ("auditor", "auditor")):
-        name = f"security_{uuid.uuid4().hex[:10]}"
-        code, out, err = _cli(url, "users", "add", name, "--actor", actor, "--password-stdin", input="s3cret\n")
-        assert code == 0, (out, err)
-        logins[who] = (name, sa.engine.make_url(url).set(username=name, password="s3cret").render_as_string(hide_password=False))
+        logins[who] = add_login(url, actor)
     yield {"url": url, "engine": engine, "schools": schools, "firms": firms, "positions": positions, "made": made,
            "logins": logins}
     engine.dispose()

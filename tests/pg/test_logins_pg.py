@@ -37,12 +37,9 @@ def shared(xiaoqi_pg):
     made: list[str] = []
 
     def login(actor: str) -> tuple[str, str]:
-        name = f"security_{uuid.uuid4().hex[:10]}"
-        code, out, err = _cli(url, "users", "add", name, "--actor", actor, "--password-stdin", input="s3cret\n")
-        assert code == 0, (out, err)
+        name, login_url = add_login(url, actor)
         made.append(name)
-        login_url = sa.engine.make_url(url).set(username=name, password="s3cret")
-        return name, login_url.render_as_string(hide_password=False)
+        return name, login_url
 
     with engine.connect() as conn:
         facts = {
@@ -52,6 +49,14 @@ def shared(xiaoqi_pg):
     yield url, engine, login, facts
     engine.dispose()
     drop_with_logins(xiaoqi_pg, url, made)
+
+
+def add_login(url: str, actor: str) -> tuple[str, str]:
+    """A new login for ``actor`` made by ``xiaoqi users add``: its name and its database URL."""
+    name = f"security_{uuid.uuid4().hex[:10]}"
+    code, out, err = _cli(url, "users", "add", name, "--actor", actor, "--password-stdin", input="s3cret\n")
+    assert code == 0, (out, err)
+    return name, sa.engine.make_url(url).set(username=name, password="s3cret").render_as_string(hide_password=False)
 
 
 def drop_with_logins(xiaoqi_pg, url: str, logins: list[str]) -> None:

@@ -7,7 +7,6 @@ gives them, its reveals audited."""
 from __future__ import annotations
 
 import json
-import uuid
 
 import psycopg
 import pytest
@@ -18,7 +17,7 @@ from xiaoqi.core.kinds import get_kinds
 from xiaoqi.core.logins import OWN_TABLES
 
 from ..conftest import DEMO_TODAY
-from .test_logins_pg import _cli, _raw, drop_with_logins
+from .test_logins_pg import _cli, _raw, add_login, drop_with_logins
 
 pytestmark = pytest.mark.pg
 
@@ -39,10 +38,7 @@ def shared(xiaoqi_pg):
                                       "ORDER BY count(*) DESC, school_code LIMIT 1"), {"f": firm}).scalar_one()
     logins = {}
     for who, actor in (("firm", f"enterprise:{firm}"), ("school", f"school:{school}"), ("auditor", "auditor")):
-        name = f"security_{uuid.uuid4().hex[:10]}"
-        code, out, err = _cli(url, "users", "add", name, "--actor", actor, "--password-stdin", input="s3cret\n")
-        assert code == 0, (out, err)
-        logins[who] = (name, sa.engine.make_url(url).set(username=name, password="s3cret").render_as_string(hide_password=False))
+        logins[who] = add_login(url, actor)
     yield {"url": url, "engine": engine, "firm": firm, "school": school, "logins": logins}
     engine.dispose()
     drop_with_logins(xiaoqi_pg, url, [name for name, _url in logins.values()])
