@@ -139,10 +139,14 @@ def install(conn, kinds=None) -> None:
     """Group roles, the logins table, table privileges and the policies of every kind (idempotent)."""
     from .kinds import get_kinds
 
+    # the group roles belong to the server, not to the database: another database of the same
+    # server may be installing at this moment (an advisory lock would not serialise the two), and
+    # its role, not yet committed when we looked, then makes our CREATE ROLE fail: it is ours too
     for group in GROUPS.values():
         conn.exec_driver_sql(
             f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') THEN "
-            f"CREATE ROLE {group} NOLOGIN; END IF; END $$")
+            f"CREATE ROLE {group} NOLOGIN; END IF; "
+            f"EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
     conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.logins (login text PRIMARY KEY, role text NOT NULL, "
                          "code text, CHECK (role IN ('admin', 'auditor', 'province', 'school', 'enterprise')))")
