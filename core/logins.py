@@ -484,23 +484,53 @@ def _mask(conn, kind) -> None:
 #: numbers as pseudonyms in all of them; ``none``: not at all
 OWN_TABLES = {
     "audit_log": {"key": "key", "before": "state", "after": "state", "note": "note"},
+    "check_runs": {},
     "check_findings": {"subject_key": "ids", "message": "ids", "numbers": "numbers"},
     "import_batches": {"problems": "problems"},
     "import_files": {"data": "none"},
 }
 #: the columns of those tables a login may read in the table itself (the rest only through the
-#: masked view): the audit log's and the batches' rows are scoped by their views (``_own_rows``),
-#: so the tables give only what the views' write triggers need, the row's key
-KEY_ONLY = ("audit_log", "import_batches", "import_files")
-#: the rows of those a login reads (all otherwise): a school's or an enterprise's login the
-#: findings of the checks of its own scope (``check_store.scope_of``), not the admin's of everyone;
-#: the audit log's, the batches' and their files' rows are added by ``_own_rows``
-OWN_ROWS = {
-    "check_findings": f"""CASE {ACTOR_ROLE}
-        WHEN 'school' THEN EXISTS (SELECT 1 FROM public.check_runs r WHERE r.id = t.run_id AND r.school_code = {ACTOR_CODE})
-        WHEN 'enterprise' THEN EXISTS (SELECT 1 FROM public.check_runs r WHERE r.id = t.run_id AND r.uscc = {ACTOR_CODE})
-        ELSE true END""",
-}
+#: masked view): their rows are scoped by their views (``_check_rows``, ``_own_rows``), so the tables
+#: give only what the views' write triggers need, the row's key
+KEY_ONLY = ("audit_log", "check_runs", "check_findings", "import_batches", "import_files")
+
+
+def _province_has(column: str, model, code: str) -> str:
+    """SQL: ``column`` names one of the acting province's schools (``model`` School, ``code``
+    school_code) or enterprises, by the region prefix the kinds' scopes use (``access.OWN``)."""
+    from sqlalchemy.dialects import postgresql
+
+    codes = sa.select(getattr(model, code)).where(model.region.startswith(ACTOR_CODE))
+    sql = str(codes.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
+    return f"{column} IN ({sql.replace('%%', '%')})"
+
+
+def _check_rows() -> dict[str, str]:
+    """The rows of the kept checks a login reads (``check_store``): an admin's and the auditor's
+    login all; a school's the runs of its own checks (``check_store.scope_of``) and their
+    findings, and the findings of its records in any run (its student at an enterprise, in the
+    enterprise's run); an enterprise's the same by its USCC; a province's the runs of its schools'
+    and enterprises' checks and the findings of its schools and enterprises. No other run, not the
+    admin's check of everything: its counts are about every scope."""
+    from . import models as m
+
+    def province(table: str) -> str:
+        return (f"({_province_has(f'{table}.school_code', m.School, 'school_code')} OR "
+                f"{_province_has(f'{table}.uscc', m.Enterprise, 'uscc')})")
+
+    own_runs = "t.run_id IN (SELECT r.id FROM public.check_runs r WHERE r.{column} = " + str(ACTOR_CODE) + ")"
+    return {
+        "check_runs": f"""CASE {ACTOR_ROLE} WHEN 'admin' THEN true WHEN 'auditor' THEN true
+        WHEN 'school' THEN t.school_code = {ACTOR_CODE}
+        WHEN 'enterprise' THEN t.uscc = {ACTOR_CODE}
+        WHEN 'province' THEN {province('t')}
+        ELSE false END""",
+        "check_findings": f"""CASE {ACTOR_ROLE} WHEN 'admin' THEN true WHEN 'auditor' THEN true
+        WHEN 'school' THEN t.school_code = {ACTOR_CODE} OR {own_runs.format(column='school_code')}
+        WHEN 'enterprise' THEN t.uscc = {ACTOR_CODE} OR {own_runs.format(column='uscc')}
+        WHEN 'province' THEN {province('t')}
+        ELSE false END""",
+    }
 
 
 #: the acting login's ``role:code`` (``Actor.__str__``), for the audit log's and batches' views
@@ -738,7 +768,7 @@ def mask_own_tables(conn) -> None:
     conn.exec_driver_sql(f"DROP FUNCTION IF EXISTS {SCHEMA}.mask_note(json, text) CASCADE")
     _problems_function(conn)
     _entries_function(conn)
-    rows = {**OWN_ROWS, **_own_rows(conn)}
+    rows = {**_check_rows(), **_own_rows(conn)}
     for table, columns in OWN_TABLES.items():
         if not _exists(conn, table):
             continue

@@ -1,0 +1,132 @@
+"""The kept checks (``check_runs``, ``check_findings``) are read by a login only within its scope:
+the tables themselves give a login no more than their keys, and the masked views give a school the
+runs of its own checks and the findings of its schools' records (in an enterprise's run too), an
+enterprise its own, a province those of its schools and enterprises, the auditor all. Checked with
+psycopg as each login, bypassing xiaoqi, against the owner's rows filtered in Python."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+
+from xiaoqi.core.actors import ADMIN, Actor
+from xiaoqi.core.db import make_engine, write_session
+
+from ..conftest import DEMO_TODAY
+from .test_logins_pg import _raw, add_login, drop_with_logins
+
+pytestmark = pytest.mark.pg
+
+
+@pytest.fixture(scope="module")
+def kept(xiaoqi_pg):
+    """A demo database with kept checks of everything, of a school, of an enterprise where that
+    school's students are, and of another school; a login for each actor type (the first made by
+    ``users add``, which sets up the policies, the others without setting them up again)."""
+    from xiaoqi.core import logins
+    from xiaoqi.core.check_store import check_and_store
+    from xiaoqi.core.demo import generate
+
+    url = xiaoqi_pg.create()
+    engine = make_engine(url)
+    with write_session(engine) as session:
+        generate(session, size="small", seed=2026, today=DEMO_TODAY)
+    with engine.connect() as conn:
+        firm = conn.execute(sa.text("SELECT uscc FROM internships GROUP BY uscc ORDER BY count(*) DESC, uscc LIMIT 1")).scalar_one()
+        school = conn.execute(sa.text("SELECT school_code FROM internships WHERE uscc = :f GROUP BY school_code "
+                                      "ORDER BY count(*) DESC, school_code LIMIT 1"), {"f": firm}).scalar_one()
+        other = conn.execute(sa.text("SELECT school_code FROM schools WHERE school_code <> :s ORDER BY school_code LIMIT 1"),
+                             {"s": school}).scalar_one()
+        province = conn.execute(sa.text("SELECT left(region, 2) FROM schools WHERE school_code = :s"), {"s": school}).scalar_one()
+    for actor in (ADMIN, Actor("school", school), Actor("enterprise", firm), Actor("school", other)):
+        check_and_store(engine, actor=actor, today=DEMO_TODAY)
+    made: list[str] = []
+    urls: dict[str, str] = {}
+    for actor in (f"school:{school}", f"enterprise:{firm}", f"province:{province}", "auditor"):
+        if not made:
+            name, urls[actor] = add_login(url, actor)
+        else:
+            name = f"security_{uuid.uuid4().hex[:10]}"
+            with engine.begin() as conn:
+                logins.add_login(conn, name, Actor.parse(actor), "s3cret", refresh=False)
+            urls[actor] = sa.engine.make_url(url).set(username=name, password="s3cret").render_as_string(hide_password=False)
+        made.append(name)
+    yield {"url": url, "engine": engine, "urls": urls, "school": school, "firm": firm, "province": province}
+    engine.dispose()
+    drop_with_logins(xiaoqi_pg, url, made)
+
+
+def _owners_rows(engine, province: str):
+    with engine.connect() as conn:
+        runs = conn.execute(sa.text("SELECT id, school_code, uscc FROM check_runs")).all()
+        findings = conn.execute(sa.text("SELECT f.id, f.school_code, f.uscc, r.school_code, r.uscc FROM check_findings f "
+                                        "JOIN check_runs r ON r.id = f.run_id")).all()
+        schools = set(conn.execute(sa.text("SELECT school_code FROM schools WHERE region LIKE :p"), {"p": province + "%"}).scalars())
+        firms = set(conn.execute(sa.text("SELECT uscc FROM enterprises WHERE region LIKE :p"), {"p": province + "%"}).scalars())
+    return runs, findings, schools, firms
+
+
+def _seen(login_url: str):
+    with _raw(login_url) as raw:
+        cur = raw.cursor()
+        for table in ("check_runs", "check_findings"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                cur.execute(f"SELECT * FROM public.{table}")
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                cur.execute(f"SELECT message FROM public.{table}" if table == "check_findings" else
+                            f"SELECT school_code FROM public.{table}")
+        runs = {r[0] for r in cur.execute("SELECT id FROM xiaoqi_masked.check_runs").fetchall()}
+        findings = {r[0] for r in cur.execute("SELECT id FROM xiaoqi_masked.check_findings").fetchall()}
+        # the names a login's xiaoqi reads (search_path) are the views
+        assert cur.execute("SELECT count(*) FROM check_runs").fetchone()[0] == len(runs)
+        assert cur.execute("SELECT count(*) FROM check_findings").fetchone()[0] == len(findings)
+    return runs, findings
+
+
+def test_each_login_reads_only_the_kept_checks_of_its_scope(kept):
+    runs, findings, schools, firms = _owners_rows(kept["engine"], kept["province"])
+    school, firm = kept["school"], kept["firm"]
+    all_runs, all_findings = {r[0] for r in runs}, {f[0] for f in findings}
+    want = {
+        f"school:{school}": ({r[0] for r in runs if r[1] == school},
+                             {f[0] for f in findings if f[3] == school or f[1] == school}),
+        f"enterprise:{firm}": ({r[0] for r in runs if r[2] == firm},
+                               {f[0] for f in findings if f[4] == firm or f[2] == firm}),
+        f"province:{kept['province']}": ({r[0] for r in runs if r[1] in schools or r[2] in firms},
+                                         {f[0] for f in findings if f[1] in schools or f[2] in firms}),
+        "auditor": (all_runs, all_findings),
+    }
+    # the data gives each scope some runs and findings, and not all of them
+    for actor, (want_runs, want_findings) in want.items():
+        if actor != "auditor":
+            assert want_runs and want_findings and want_runs < all_runs and want_findings < all_findings, actor
+    # a school reads its students' findings in the enterprise's run too
+    firm_run = {r[0] for r in runs if r[2] == firm and r[1] is None}
+    assert {f[0] for f in findings if f[3] is None and f[4] == firm and f[1] == school} & want[f"school:{school}"][1]
+    assert firm_run and not firm_run & want[f"school:{school}"][0]
+    for actor, expected in want.items():
+        assert _seen(kept["urls"][actor]) == expected, actor
+
+
+def test_a_school_logins_kept_check_is_saved_and_read_back_through_the_views(kept):
+    """xiaoqi as the school's login keeps its check and reads it back (``check_and_store``,
+    ``last_run_as``) through the scoped views."""
+    from xiaoqi.core.check_store import check_and_store, last_run_as
+
+    actor = Actor("school", kept["school"])
+    login_engine = make_engine(kept["urls"][f"school:{kept['school']}"])
+    try:
+        made = check_and_store(login_engine, actor=actor, today=dt.date.today())
+        assert made.id
+        with login_engine.connect() as conn:
+            mine = last_run_as(conn, actor=actor)
+        assert mine.id == made.id and len(mine.result.findings) == len(made.result.findings)
+    finally:
+        login_engine.dispose()
+    with kept["engine"].connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM check_findings WHERE run_id = :r"), {"r": made.id}).scalar_one() \
+            == len(made.result.findings)
