@@ -5,7 +5,6 @@ values for region 45 of the national rules, supplied through ``xiaoqi_rule_param
 from __future__ import annotations
 
 from xiaoqi.core import hookimpl
-from xiaoqi.core.rules import ParamValue, get_rules
 
 REGION = "45"
 EXTRA_BANNED_FEES = ("实习交通费",)
@@ -14,6 +13,8 @@ MEDICAL_MAX_MONTHS = 10
 
 @hookimpl
 def xiaoqi_rule_params():
+    from xiaoqi.core.rules import ParamValue, get_rules
+
     rules = get_rules()
     if "INT-FEES-BAN" not in rules:  # the national plugin is switched off
         return []

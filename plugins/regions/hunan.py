@@ -7,9 +7,10 @@ both sides is one supervisor, not two)."""
 
 from __future__ import annotations
 
+import functools
+
 from xiaoqi.core import hookimpl
 from xiaoqi.core.i18n import catalogue, t
-from xiaoqi.core.rules import Rule, internship_key
 
 catalogue(
     {
@@ -40,21 +41,29 @@ def _dual_mentor(ctx):
                                          numbers={**numbers, "mentor_id": r["school_mentor_id"]})
 
 
-RULE = Rule(
-    id="HN-DUAL-MENTOR", severity="error", title=("双导师", "Dual supervisors"),
-    requirement=("湖南省学校的岗位实习须同时明确学校指导教师和企业指导人员", "a Hunan school's on-post internship names both a school and an enterprise supervisor"),
-    source="湖南省职业院校学生实习管理实施细则（双导师制）", province="43", region_by="school", evaluate=_dual_mentor,
-)
+@functools.cache
+def rule():
+    """The rule, built by its first use (the rules' model is imported then, not by every command
+    that loads the plugins)."""
+    from xiaoqi.core.rules import Rule
+
+    return Rule(
+        id="HN-DUAL-MENTOR", severity="error", title=("双导师", "Dual supervisors"),
+        requirement=("湖南省学校的岗位实习须同时明确学校指导教师和企业指导人员", "a Hunan school's on-post internship names both a school and an enterprise supervisor"),
+        source="湖南省职业院校学生实习管理实施细则（双导师制）", province="43", region_by="school", evaluate=_dual_mentor,
+    )
 
 
 @hookimpl
 def xiaoqi_register_rules():
-    return [RULE]
+    return [rule()]
 
 
 @hookimpl
 def xiaoqi_demo_plant(demo):
     """A Hunan internship with no enterprise supervisor."""
+    from xiaoqi.core.rules import internship_key
+
     r = next(r for r in demo.recent_on_post if r["school_code"][2:4] == "43" and r["enterprise_mentor"])
     r["enterprise_mentor"] = r["enterprise_mentor_id"] = None
     demo.manifest.expect("HN-DUAL-MENTOR", internship_key(r))

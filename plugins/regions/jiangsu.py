@@ -18,11 +18,11 @@ the pay must cover: 21.75 paid days × 8 hours = 174 (劳社部发〔2008〕3号
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from decimal import Decimal
 
 from xiaoqi.core import hookimpl
 from xiaoqi.core.i18n import catalogue, t
-from xiaoqi.core.rules import Param, Rule, money
 
 catalogue(
     {
@@ -33,6 +33,8 @@ catalogue(
 
 
 def _pay_hourly(ctx):
+    from xiaoqi.core.rules import money
+
     work = "COALESCE(i.work_region, e.region)"
     hourly = ctx.param("hourly_min_wage", region=work, on="i.start_on")
     hours = ctx.param("monthly_hours", region=work, on="i.start_on")
@@ -48,16 +50,22 @@ def _pay_hourly(ctx):
                                      numbers={"pay": pay, "hourly_min_wage": hourly_v, "monthly_hours": hours_v, "required": required_pay})
 
 
-RULE = Rule(
-    id="JS-PAY-HOURLY", severity="error", title=("实习报酬不低于小时最低工资", "Pay covers the hourly minimum wage"),
-    requirement=("岗位实习月报酬不低于当地小时最低工资标准乘以实习工时", "monthly pay is at least the local hourly minimum wage times the hours worked"),
-    source="《江苏省职业学校学生实习管理规定》（2022-12-26）", province="32", region_by="school",
-    valid_from=dt.date(2022, 12, 26), evaluate=_pay_hourly,
-    params=(Param("hourly_min_wage", "decimal", None, ("当地小时最低工资标准（元/小时，按实习地设定）", "local hourly minimum wage, yuan per hour, per place of work")),
-            Param("monthly_hours", "decimal", "174", ("每月计薪工时（21.75天×8小时）", "paid hours per month (21.75 days × 8 hours)"))),
-)
+@functools.cache
+def rule():
+    """The rule, built by its first use: the rules' model is imported when the rules are asked for,
+    not by every command that loads the plugins."""
+    from xiaoqi.core.rules import Param, Rule
+
+    return Rule(
+        id="JS-PAY-HOURLY", severity="error", title=("实习报酬不低于小时最低工资", "Pay covers the hourly minimum wage"),
+        requirement=("岗位实习月报酬不低于当地小时最低工资标准乘以实习工时", "monthly pay is at least the local hourly minimum wage times the hours worked"),
+        source="《江苏省职业学校学生实习管理规定》（2022-12-26）", province="32", region_by="school",
+        valid_from=dt.date(2022, 12, 26), evaluate=_pay_hourly,
+        params=(Param("hourly_min_wage", "decimal", None, ("当地小时最低工资标准（元/小时，按实习地设定）", "local hourly minimum wage, yuan per hour, per place of work")),
+                Param("monthly_hours", "decimal", "174", ("每月计薪工时（21.75天×8小时）", "paid hours per month (21.75 days × 8 hours)"))),
+    )
 
 
 @hookimpl
 def xiaoqi_register_rules():
-    return [RULE]
+    return [rule()]

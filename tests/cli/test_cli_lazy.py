@@ -47,6 +47,17 @@ def test_help_imports_no_command_module_and_no_heavy_library():
     assert "xiaoqi.core.commands.plugins_cmd" in shown and "xiaoqi.core.commands.check" not in shown
 
 
+def test_loading_the_plugins_imports_no_rule_code():
+    """Every built-in plugin is loaded for ``xiaoqi --help`` (its commands are listed), and none
+    of them imports the rules (``xiaoqi.core.rules``: the model, the SQL helpers, the registry)
+    before a rule or a parameter is asked for: the regional ones build theirs in their hooks."""
+    from xiaoqi.core.plugins import DEFAULT_PLUGINS
+
+    modules = imported_by("--help")
+    assert set(DEFAULT_PLUGINS) <= modules
+    assert not {m for m in modules if m == "xiaoqi.core.rules" or m.startswith("xiaoqi.core.rules.")}
+
+
 def test_every_subcommand_help_imports_neither_sqlalchemy_nor_textual():
     """``xiaoqi SUB --help`` of every core and plugin command: the KIND argument's help lists the
     kinds (declared with SQLAlchemy imported by its first use), and builds no table class."""

@@ -18,18 +18,27 @@ months of the internship, at most ``max_months``.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from xiaoqi.core import hookimpl
 from xiaoqi.core.i18n import catalogue
-from xiaoqi.core.rules import Param
 
 REGION = "3509"
-PARAMS = (
-    Param("per_month", "decimal", Decimal("300.00"), ("每名实习生每月补贴（元）", "subsidy per intern a month (yuan)")),
-    Param("max_months", "int", 3, ("最多补贴月数", "months subsidised at most")),
-    Param("pass_on_days", "int", 7, ("企业收到补贴后转付学生的天数", "days within which the enterprise passes the subsidy on to the student")),
-)
+
+
+@functools.cache
+def params() -> tuple:
+    """The scheme's parameters, built by their first use (the rules' model is imported then, not
+    by every command that loads the plugins)."""
+    from xiaoqi.core.rules import Param
+
+    return (
+        Param("per_month", "decimal", Decimal("300.00"), ("每名实习生每月补贴（元）", "subsidy per intern a month (yuan)")),
+        Param("max_months", "int", 3, ("最多补贴月数", "months subsidised at most")),
+        Param("pass_on_days", "int", 7, ("企业收到补贴后转付学生的天数", "days within which the enterprise passes the subsidy on to the student")),
+    )
+
 
 catalogue({"inc.step.months": ("实习月数", "months of internship")})
 
@@ -67,5 +76,5 @@ def cases(ctx, year: int) -> list[dict]:
 
 @hookimpl
 def xiaoqi_intern_subsidy_schemes():
-    return [{"id": "ningde", "name": ("宁德市实习补贴", "Ningde intern subsidy"), "region": REGION, "params": PARAMS,
+    return [{"id": "ningde", "name": ("宁德市实习补贴", "Ningde intern subsidy"), "region": REGION, "params": params(),
              "cases": cases}]

@@ -18,18 +18,27 @@ month's pay.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from xiaoqi.core import hookimpl
 from xiaoqi.core.i18n import catalogue
-from xiaoqi.core.rules import Param
 
 REGION = "440305"
-PARAMS = (
-    Param("per_month", "decimal", Decimal("1000.00"), ("每名实习生每月补贴上限（元，不超过实发工资）", "subsidy per intern a month (yuan, at most the pay)")),
-    Param("max_months", "int", 12, ("累计最多补贴月数", "months subsidised at most, in all")),
-    Param("school_levels", "list", ("高职",), ("视为大专的学校办学层次", "school levels whose interns count as 大专")),
-)
+
+
+@functools.cache
+def params() -> tuple:
+    """The scheme's parameters, built by their first use (the rules' model is imported then, not
+    by every command that loads the plugins)."""
+    from xiaoqi.core.rules import Param
+
+    return (
+        Param("per_month", "decimal", Decimal("1000.00"), ("每名实习生每月补贴上限（元，不超过实发工资）", "subsidy per intern a month (yuan, at most the pay)")),
+        Param("max_months", "int", 12, ("累计最多补贴月数", "months subsidised at most, in all")),
+        Param("school_levels", "list", ("高职",), ("视为大专的学校办学层次", "school levels whose interns count as 大专")),
+    )
+
 
 catalogue({"inc.step.months": ("实习月数", "months of internship"), "inc.step.school_level": ("学校办学层次", "school level")})
 
@@ -82,4 +91,4 @@ def cases(ctx, year: int) -> list[dict]:
 @hookimpl
 def xiaoqi_intern_subsidy_schemes():
     return [{"id": "shenzhen_nanshan", "name": ("深圳市南山区实习补贴", "Shenzhen Nanshan intern subsidy"), "region": REGION,
-             "params": PARAMS, "cases": cases}]
+             "params": params(), "cases": cases}]

@@ -25,20 +25,29 @@ the certificate step is
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from xiaoqi.core import hookimpl
 from xiaoqi.core.i18n import catalogue
-from xiaoqi.core.rules import Param
 
 REGION = "440402"
-PARAMS = (
-    Param("once", "decimal", Decimal("1000.00"), ("每名实习生一次性补贴（元）", "subsidy per intern, once (yuan)")),
-    Param("min_months", "int", 2, ("连续实习月数下限", "continuous months of internship at least")),
-    Param("certificate_level", "text", "三级", ("须持有的职业技能等级（及以上）", "the skill grade held at least")),
-    Param("onex_levels", "list", None, ("视为达到该等级的 1+X 证书等级（如 高级）", "1+X levels counted as that grade or above (e.g. 高级)"),
-          required=False),
-)
+
+
+@functools.cache
+def params() -> tuple:
+    """The scheme's parameters, built by their first use (the rules' model is imported then, not
+    by every command that loads the plugins)."""
+    from xiaoqi.core.rules import Param
+
+    return (
+        Param("once", "decimal", Decimal("1000.00"), ("每名实习生一次性补贴（元）", "subsidy per intern, once (yuan)")),
+        Param("min_months", "int", 2, ("连续实习月数下限", "continuous months of internship at least")),
+        Param("certificate_level", "text", "三级", ("须持有的职业技能等级（及以上）", "the skill grade held at least")),
+        Param("onex_levels", "list", None, ("视为达到该等级的 1+X 证书等级（如 高级）", "1+X levels counted as that grade or above (e.g. 高级)"),
+              required=False),
+    )
+
 
 catalogue({"inc.step.months": ("实习月数", "months of internship"), "inc.step.certificate": ("职业技能等级证书", "skill certificate")})
 
@@ -117,4 +126,4 @@ def cases(ctx, year: int) -> list[dict]:
 @hookimpl
 def xiaoqi_intern_subsidy_schemes():
     return [{"id": "zhuhai_xiangzhou", "name": ("珠海市香洲区实习补贴", "Zhuhai Xiangzhou intern subsidy"), "region": REGION,
-             "params": PARAMS, "cases": cases}]
+             "params": params(), "cases": cases}]
