@@ -347,6 +347,8 @@ def apply_row_security(conn, kinds) -> None:
 QUOTA_TABLE = QuotaReservation.__tablename__
 #: the function (in ``SCHEMA``) that locks a position row with the owner's rights
 LOCK_POSITION = "lock_position"
+#: and the one that locks a school's row (``quota.reserve``'s ``max_open_reservations``)
+LOCK_SCHOOL = "lock_school"
 
 
 def _quota_guard(conn) -> None:
@@ -367,6 +369,14 @@ def _quota_guard(conn) -> None:
                          f"$$ SELECT NULL::void FROM public.positions WHERE uscc = u AND position_code = p FOR UPDATE $$")
     conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {lock}(text, text) FROM PUBLIC")
     conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {lock}(text, text) TO {', '.join(GROUPS.values())}")
+    # the school's lock, for its own login (or an admin's): one school's reservers in turn
+    lock = f"{SCHEMA}.{LOCK_SCHOOL}"
+    conn.exec_driver_sql(f"CREATE OR REPLACE FUNCTION {lock}(c text) RETURNS void LANGUAGE sql VOLATILE "
+                         f"SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS "
+                         f"$$ SELECT NULL::void FROM public.schools WHERE school_code = c AND coalesce((SELECT l.role = 'admin' "
+                         f"OR l.code = c FROM {SCHEMA}.logins l WHERE l.login = session_user), true) FOR UPDATE $$")
+    conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {lock}(text) FROM PUBLIC")
+    conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {lock}(text) TO {', '.join(GROUPS.values())}")
     conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS xq_quota ON {QUOTA_TABLE}")
     conn.exec_driver_sql(f"CREATE TRIGGER xq_quota AFTER INSERT OR UPDATE ON {QUOTA_TABLE} FOR EACH ROW "
                          f"EXECUTE FUNCTION {function}()")

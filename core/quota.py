@@ -18,7 +18,8 @@ Figures of a position, for a day:
 
 Never over-allocated: ``reserve`` locks the position row (``SELECT ... FOR UPDATE`` on PostgreSQL;
 on SQLite ``core.db.write_session`` begins ``IMMEDIATE``, which serialises writers), then counts
-and inserts in the same transaction, so two offices reserving the last place cannot both win.
+and inserts in the same transaction, so two offices reserving the last place cannot both win; with
+``max_open_reservations`` it locks the school's row too, so one school's reservers take turns.
 Call the writing services inside ``write_session``.
 
 Configuration (``xiaoqi.toml``), each optional and off unless set (no public text fixes them)::
@@ -54,6 +55,8 @@ from .services import authorise, jsonable, snapshot
 RESERVED, CONFIRMED, RELEASED, EXPIRED = RESERVATION_STATES
 APPRENTICE = "学徒"
 RATIO_PLACES = Decimal("0.0001")
+#: PostgreSQL: the setting that tells the quota's trigger the day a service judges on
+DAY_SETTING = "xiaoqi.today"
 
 catalogue(
     {
@@ -136,23 +139,50 @@ def _invalid(column: str, value, reason: str) -> ValidationFailed:
     return ValidationFailed([(get_kind("reservations").by_name[column].header(), value, reason)], "reservations")
 
 
-def _lock_position(session: Session, uscc: str, position_code: str) -> m.Position | None:
-    """The position row, locked until the transaction ends (PostgreSQL: FOR UPDATE, or for a login
-    that may not update it the owner's ``xiaoqi_sec.lock_position``; SQLite writers are already
-    serialised by BEGIN IMMEDIATE, and SQLAlchemy leaves FOR UPDATE out there)."""
-    stmt = (sa.select(m.Position).where(m.Position.uscc == uscc, m.Position.position_code == position_code)
-            .execution_options(populate_existing=True))
+def _locked(session: Session, stmt, function: str, **params):
+    """``stmt``'s row (one or None), locked until the transaction ends: ``SELECT ... FOR UPDATE``
+    on PostgreSQL, or for a login that may read the row but not update it (row-level security
+    leaves such rows out of FOR UPDATE) the owner's ``xiaoqi_sec.<function>``, which locks it and
+    returns nothing; the login then reads it. SQLite writers are already serialised by BEGIN
+    IMMEDIATE, and SQLAlchemy leaves FOR UPDATE out there."""
     found = session.execute(stmt.with_for_update()).scalar_one_or_none()
     if found is None and session.get_bind().dialect.name == "postgresql":
-        # a login that may read the position but not update it (a school) gets no row from FOR
-        # UPDATE under row-level security: the owner's function locks it, the login then reads it
-        from .logins import LOCK_POSITION, SCHEMA
+        from .logins import SCHEMA
 
-        function = f"{SCHEMA}.{LOCK_POSITION}"
-        if session.execute(sa.text(f"SELECT to_regprocedure('{function}(text, text)') IS NOT NULL")).scalar():
-            session.execute(sa.text(f"SELECT {function}(:u, :p)"), {"u": uscc, "p": position_code})
+        name = f"{SCHEMA}.{function}"
+        if session.execute(sa.text(f"SELECT to_regprocedure('{name}({', '.join(['text'] * len(params))})') IS NOT NULL")).scalar():
+            session.execute(sa.text(f"SELECT {name}({', '.join(':' + p for p in params)})"), params)
             found = session.execute(stmt).scalar_one_or_none()
     return found
+
+
+def _lock_position(session: Session, uscc: str, position_code: str) -> m.Position | None:
+    """The position row, locked until the transaction ends (``_locked``: for a login that may not
+    update it, the owner's ``xiaoqi_sec.lock_position``)."""
+    from .logins import LOCK_POSITION
+
+    stmt = (sa.select(m.Position).where(m.Position.uscc == uscc, m.Position.position_code == position_code)
+            .execution_options(populate_existing=True))
+    return _locked(session, stmt, LOCK_POSITION, u=uscc, p=position_code)
+
+
+def _lock_school(session: Session, school_code: str) -> None:
+    """The school's row, locked until the transaction ends: what serialises one school's reservers
+    (``max_open_reservations`` spans positions). A school's login may not update its school, so
+    for it the owner's ``xiaoqi_sec.lock_school`` locks the row (``_locked``)."""
+    from .logins import LOCK_SCHOOL
+
+    _locked(session, sa.select(m.School.id).where(m.School.school_code == school_code), LOCK_SCHOOL, c=school_code)
+
+
+def _service_day(session: Session, today: dt.date | None) -> dt.date:
+    """The day a writing service judges reservations on (``today``, default the calendar's),
+    told to the database for this transaction (PostgreSQL: ``xiaoqi.today``, which the quota's
+    trigger reads, see ``guard_sql``)."""
+    today = _today(today)
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(sa.text("SELECT set_config(:name, :day, true)"), {"name": DAY_SETTING, "day": today.isoformat()})
+    return today
 
 
 def _lock_reservation(session: Session, actor: Actor, reservation_no: str) -> tuple[m.QuotaReservation, m.Position]:
@@ -400,25 +430,33 @@ def guard_sql(dialect, function: str) -> str:
     the position's reserved + confirmed places then exceed its quota: the figures of
     ``_free_places``, from the same SQL. A write that holds no more places (release, confirm,
     expire; data already over the quota) passes. SQLSTATE XQ001, its DETAIL the figures as JSON
-    (``core.db_errors`` words it)."""
+    (``core.db_errors`` words it). Today is the server's ``current_date``, or the day a service
+    judges on (``_service_day``: the transaction's ``xiaoqi.today``) when the owner or an admin's
+    login writes; any other login is judged on the server's day whatever it sets."""
     from .db_errors import QUOTA_STATE
-    from .logins import _literal
+    from .logins import SCHEMA, _literal
 
-    today = sa.literal_column("current_date", sa.Date)
+    today = sa.literal_column("v_today", sa.Date)
     per_school = _per_school(today, sa.literal_column("NEW.uscc", sa.String), sa.literal_column("NEW.position_code", sa.String))
     used = sa.select(sa.func.coalesce(sa.func.sum(per_school.c.held), 0) + sa.func.coalesce(sa.func.sum(per_school.c.apprentices), 0))
     used_sql = str(used.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
     pl = m.ReservationPlacement.__tablename__
 
     def held(row: str) -> str:
-        return (f"CASE WHEN {row}.status = {_literal(RESERVED)} AND {row}.expires_on >= current_date THEN {row}.places - "
+        return (f"CASE WHEN {row}.status = {_literal(RESERVED)} AND {row}.expires_on >= v_today THEN {row}.places - "
                 f"{row}.released_places - (SELECT count(*) FROM {pl} WHERE reservation_no = {row}.reservation_no) ELSE 0 END")
 
     position = f"NEW.uscc || '/' || NEW.position_code"
     return f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
 SET search_path = pg_catalog, public, pg_temp AS $$
-DECLARE v_more integer; v_quota integer; v_title text; v_used integer; v_free integer;
+DECLARE v_more integer; v_quota integer; v_title text; v_used integer; v_free integer; v_today date := current_date;
 BEGIN
+  -- the service's day (``_service_day``), for the owner and an admin's login: another login judged
+  -- on the server's day (a later day would let it count open reservations as expired)
+  IF coalesce(current_setting({_literal(DAY_SETTING)}, true), '') <> '' AND NOT EXISTS (
+      SELECT 1 FROM {SCHEMA}.logins l WHERE l.login = session_user AND l.role <> 'admin') THEN
+    v_today := current_setting({_literal(DAY_SETTING)}, true)::date;
+  END IF;
   v_more := {held('NEW')};
   IF TG_OP = 'UPDATE' AND OLD.uscc = NEW.uscc AND OLD.position_code = NEW.position_code THEN
     v_more := v_more - ({held('OLD')});
@@ -448,7 +486,7 @@ def reserve(session: Session, *, actor: Actor, uscc: str, position_code: str, pl
     who may). Refused when the position has no quota, its quota period is not open today, the
     deadline is in the past or after the period ends (or further than ``max_hold_days``), the
     school holds ``max_open_reservations`` already, or fewer places are free than asked."""
-    today = _today(today)
+    today = _service_day(session, today)
     settings = quota_settings(config)
     kind = get_kind("reservations")
     authorise(session, actor, kind, "create", "", through_service=True)
@@ -484,7 +522,7 @@ def reserve(session: Session, *, actor: Actor, uscc: str, position_code: str, pl
     limit = settings.get("max_open_reservations")
     if limit:
         # the limit spans positions, so the school's row is the lock that serialises its reservers
-        session.execute(sa.select(m.School.id).where(m.School.school_code == school_code).with_for_update())
+        _lock_school(session, school_code)
         r = m.QuotaReservation
         held = session.execute(sa.select(sa.func.count()).select_from(r).where(
             r.school_code == school_code, r.status == RESERVED, r.expires_on >= today)).scalar_one()
@@ -548,7 +586,7 @@ def confirm(session: Session, *, actor: Actor, reservation_no: str, internship: 
     or a dict of them) is a 学徒 internship on the reserved position, of a student of the
     reserving school, within the quota period. The reservation becomes 已确认 when every place it
     holds is placed."""
-    today = _today(today)
+    today = _service_day(session, today)
     reservation, position = _lock_reservation(session, actor, reservation_no)
     key_values = _internship_key(session, internship, reservation, actor)
     internships = get_kind("internships")
@@ -603,7 +641,7 @@ def release(session: Session, *, actor: Actor, reservation_no: str, places: int 
     """Give back unplaced places of an open reservation (all of them unless ``places``); returns
     the reservation and the number of places given back. When no unplaced place is left it
     closes: 已释放 (its placements stay)."""
-    today = _today(today)
+    today = _service_day(session, today)
     reservation, _position = _lock_reservation(session, actor, reservation_no)
     if reservation.status != RESERVED:
         raise Conflict(t("quota.closed_reservation", no=reservation_no, status=reservation.status, action=t("quota.action.release")))
@@ -630,7 +668,7 @@ def expire(session: Session, *, actor: Actor, today: dt.date | None = None) -> l
     """Close every open reservation whose deadline is before ``today`` (as 已过期), giving back
     its unplaced places; a school or an enterprise expires only its own. Returns those expired.
     One UPDATE for all of them; each is audited and announced."""
-    today = _today(today)
+    today = _service_day(session, today)
     kind = get_kind("reservations")
     authorise(session, actor, kind, "update", "", through_service=True)
     r, pl = m.QuotaReservation, m.ReservationPlacement
