@@ -37,12 +37,18 @@ catalogue(
                                   "A database statement ran longer than {seconds} s and was cancelled. Nothing was changed. If it really needs longer, use --statement-timeout SECONDS."),
         "dbe.quota_over": ("名额不足：岗位「{position}」（{title}）剩余 {free} 个名额，不能再占用 {places} 个（名额 {quota}）。数据库未被修改。可用 xiaoqi quota show 查看剩余名额。",
                            "Not enough places: position {position} ({title}) has {free} free places left, {places} more were to be held (quota {quota}). Nothing was changed. See the free places with: xiaoqi quota show"),
+        "dbe.audit_actor": ("登录 {login} 的身份是 {own}，不能以「{actor}」的名义写审计条目。数据库未被修改。",
+                            "Login {login} acts as {own}; it cannot write an audit entry as '{actor}'. Nothing was changed."),
+        "dbe.audit_login": ("审计条目的登录名「{given}」不是当前登录 {login}。数据库未被修改。",
+                            "The audit entry's login '{given}' is not the session's login {login}. Nothing was changed."),
         "dbe.server_read_only": ("数据库服务器 {db} 处于只读状态（如备用服务器）。数据库未被修改。请连接主服务器。", "The database server {db} is read-only (a standby, say). Nothing was changed. Connect to the primary server."),
     }
 )
 
 #: the SQLSTATE of the quota's trigger on PostgreSQL (``core.quota.guard_sql``)
 QUOTA_STATE = "XQ001"
+#: the SQLSTATE of the audit log's trigger refusing an entry in another's name (``core.logins._audit_guard``)
+AUDIT_STATE = "XQ002"
 
 # SQLite's primary result codes
 _BUSY, _LOCKED, _READONLY, _IOERR, _CORRUPT, _FULL, _CANTOPEN, _NOTADB = 5, 6, 8, 10, 11, 13, 14, 26
@@ -143,6 +149,14 @@ def _postgres(err, db: str, lock_seconds, statement_seconds) -> XiaoqiError | No
         try:
             figures = json.loads(getattr(err.diag, "message_detail", None) or "")
             return DatabaseProblem(t("dbe.quota_over", **{k: figures[k] for k in ("position", "title", "free", "places", "quota")}))
+        except (ValueError, KeyError, TypeError):
+            return DatabaseProblem(first)
+    if state == AUDIT_STATE:
+        import json
+
+        try:
+            refused = json.loads(getattr(err.diag, "message_detail", None) or "")
+            return DatabaseProblem(t(f"dbe.audit_{refused['what']}", **{k: refused[k] or "" for k in ("login", "own", "actor", "given")}))
         except (ValueError, KeyError, TypeError):
             return DatabaseProblem(first)
     if state == "25006":

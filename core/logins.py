@@ -167,6 +167,8 @@ def install(conn, kinds=None) -> None:
     for table in APPEND_ONLY:
         if _exists(conn, table):
             conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {groups}")
+    if _exists(conn, "audit_log"):
+        _audit_guard(conn)
     apply_row_security(conn, list(get_kinds().values()) if kinds is None else kinds)
     mask_own_tables(conn)
     facts_views(conn)
@@ -202,6 +204,47 @@ def _newest_change_function(conn) -> None:
                          f"$$ SELECT coalesce(max(id), 0) FROM public.audit_log WHERE action IN ({actions}) $$")
     conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {SCHEMA}.newest_change() FROM PUBLIC")
     conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.newest_change() TO {', '.join(GROUPS.values())}")
+
+
+def _audit_guard(conn) -> None:
+    """The trigger that refuses an audit entry a login writes in another's name: its actor must be
+    the login's own (``narrow``: an admin's login may write any actor, every other login only its
+    own ``role:code``) and its login the session's own (the column's default, ``current_user``,
+    as xiaoqi writes it). SQLSTATE XQ002, its DETAIL what was refused as JSON (``core.db_errors``
+    words it). The database's owner writes as before; the trigger does not run for it."""
+    from .db_errors import AUDIT_STATE
+
+    function = f"{SCHEMA}.audit_guard"
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {function}() RETURNS trigger LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp AS $$
+DECLARE v_role text; v_code text; v_me text; v_what text;
+BEGIN
+  SELECT role, code INTO v_role, v_code FROM {SCHEMA}.logins WHERE login = session_user;
+  IF NOT FOUND THEN RETURN NEW; END IF;  -- not a xiaoqi login: what its privileges allow
+  v_me := v_role || coalesce(':' || v_code, '');
+  IF NEW.login IS DISTINCT FROM session_user::text THEN
+    v_what := 'login';
+  ELSIF v_role <> 'admin' AND NEW.actor IS DISTINCT FROM v_me THEN
+    v_what := 'actor';
+  ELSE
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION USING ERRCODE = {_literal(AUDIT_STATE)},
+    MESSAGE = CASE v_what WHEN 'login' THEN
+      '审计条目的登录名「' || coalesce(NEW.login, '') || '」不是当前登录 ' || session_user || '。 The audit entry''s login '''
+      || coalesce(NEW.login, '') || ''' is not the session''s login ' || session_user || '.'
+    ELSE
+      '登录 ' || session_user || ' 的身份是 ' || v_me || '，不能以「' || coalesce(NEW.actor, '') || '」的名义写审计条目。 Login '
+      || session_user || ' acts as ' || v_me || '; it cannot write an audit entry as ''' || coalesce(NEW.actor, '') || '''.'
+    END,
+    DETAIL = json_build_object('what', v_what, 'login', session_user, 'own', v_me, 'actor', NEW.actor,
+                               'given', NEW.login)::text;
+END $$""")
+    conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {function}() FROM PUBLIC")
+    owner = conn.exec_driver_sql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()").scalar()
+    conn.exec_driver_sql("DROP TRIGGER IF EXISTS xq_audit_actor ON audit_log")
+    conn.exec_driver_sql(f"CREATE TRIGGER xq_audit_actor BEFORE INSERT ON audit_log FOR EACH ROW "
+                         f"WHEN (session_user <> {_literal(owner)}) EXECUTE FUNCTION {function}()")
 
 
 def _search_path(conn, login: str) -> None:
