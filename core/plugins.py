@@ -135,13 +135,18 @@ def _trace(pm: pluggy.PluginManager) -> None:
     pm.add_hookcall_monitoring(before, after)
 
 
-def installed_entry_points() -> list[list]:
-    """The ``xiaoqi`` entry points of the installed distributions as [name, "module:attribute",
-    the distribution's version], in importlib.metadata's order. Reading them imports
-    importlib.metadata and every distribution's metadata (a tenth of a short command's time), so
-    the list is kept in the user's cache (``xiaoqi.core.cache``) beside the modification times of
-    the ``sys.path`` directories it was read from: installing, upgrading or removing a distribution
-    adds or removes its ``.dist-info`` directory, which changes its directory's time."""
+#: the entry-point groups xiaoqi reads: its plugins, and the terminal UI (``xiaoqi tui``)
+ENTRY_POINT_GROUPS = ("xiaoqi", "xiaoqi.tui")
+
+
+def installed_entry_points(group: str = "xiaoqi") -> list[list]:
+    """The entry points of ``group`` (one of ``ENTRY_POINT_GROUPS``) of the installed distributions
+    as [name, "module:attribute", the distribution's version], in importlib.metadata's order.
+    Reading them imports importlib.metadata and every distribution's metadata (a tenth of a short
+    command's time), so the lists are kept in the user's cache (``xiaoqi.core.cache``) beside the
+    modification times of the ``sys.path`` directories they were read from: installing, upgrading
+    or removing a distribution adds or removes its ``.dist-info`` directory, which changes its
+    directory's time."""
     import hashlib
     import json
     import time
@@ -152,18 +157,19 @@ def installed_entry_points() -> list[list]:
     directories = cache.directories()
     name = "entry-points-" + hashlib.sha256(json.dumps([sys.executable, sys.path]).encode("utf-8", "surrogatepass")).hexdigest()[:32] + ".json"
     kept = cache.read(name)
-    if kept is not None and kept.get("directories") == directories:
-        return kept["entry_points"]
+    if kept is not None and kept.get("directories") == directories and group in kept.get("groups", {}):
+        return kept["groups"][group]
     import importlib.metadata
 
-    found = [[ep.name, ep.value, ep.dist.version if ep.dist is not None else None]
-             for ep in importlib.metadata.entry_points(group="xiaoqi")]
+    every = importlib.metadata.entry_points()
+    groups = {g: [[ep.name, ep.value, ep.dist.version if ep.dist is not None else None] for ep in every.select(group=g)]
+              for g in dict.fromkeys((*ENTRY_POINT_GROUPS, group))}
     if cache.settled([mtime for _d, mtime in directories], started):  # nothing was being installed
-        cache.write(name, {"directories": directories, "entry_points": found})
-    return found
+        cache.write(name, {"directories": directories, "groups": groups})
+    return groups[group]
 
 
-def _load_entry_point(value: str):
+def load_entry_point(value: str):
     """What ``importlib.metadata.EntryPoint(value=...).load()`` gives: the module, or the attribute
     after its colon (extras in brackets ignored)."""
     module, _, attribute = value.partition(":")
@@ -187,7 +193,7 @@ def make_plugin_manager(*, entry_points: bool = True, builtins: bool = True) -> 
                 continue
             if pm.get_plugin(name) is not None or pm.is_blocked(name):
                 continue
-            register_plugin(pm, _load_entry_point(value), name)
+            register_plugin(pm, load_entry_point(value), name)
             if version is not None:
                 pm.xiaoqi_versions[name] = version
     pm.hook.xiaoqi_addhooks.call_historic(kwargs={"pm": pm})

@@ -29,13 +29,14 @@ ENTRY_POINT_GROUP = "xiaoqi.tui"
 
 
 def terminal_ui():
-    """What the ``xiaoqi.tui`` entry point names (the first one found: xiaoqi's own unless replaced)."""
-    from importlib.metadata import entry_points
+    """What the ``xiaoqi.tui`` entry point names (the first one found: xiaoqi's own unless replaced),
+    found through the plugins' cache of the installed entry points (no importlib.metadata)."""
+    from ..plugins import installed_entry_points, load_entry_point
 
-    found = sorted(entry_points(group=ENTRY_POINT_GROUP), key=lambda ep: ep.name != "xiaoqi")
+    found = sorted(installed_entry_points(ENTRY_POINT_GROUP), key=lambda ep: ep[0] != "xiaoqi")
     if not found:
         raise XiaoqiError(t("tui.missing"))
-    return found[0].load()
+    return load_entry_point(found[0][1])
 
 
 def start_section(ui, name: str) -> str:

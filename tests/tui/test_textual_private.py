@@ -3,7 +3,10 @@
 - ``_css_update_count`` (``XiaoqiApp._styled``): a new section's screen is marked as styled by the
   current stylesheet, so that switching to it does not restyle the whole app twice;
 - ``_bindings.key_to_bindings`` (``xiaoqi.tui.bindings.translate_bindings``): binding texts are
-  swapped for the running language when a screen is built.
+  swapped for the running language when a screen is built;
+- ``FooterKey`` (``textual.widgets._footer``) and its ``_reactive_connect`` (``xiaoqi.tui.widgets.footer``):
+  a key bound to the footer's ``compact`` is given that value before it is mounted, so that it is
+  styled once.
 
 The Textual versions these were checked against are pinned in pyproject.toml (``textual>=A,<B``);
 before widening the pin, run these tests against the new Textual."""
@@ -87,3 +90,35 @@ def test_bindings_map_is_what_translate_bindings_rewrites():
         assert [b.description for b in node._bindings.shown_keys] == ["New"]
     finally:
         reset_lang(token)
+
+
+def test_footer_keys_are_styled_once_and_look_as_textual_draws_them(demo_db):
+    url, _manifest = demo_db
+    asyncio.run(check_footer_keys(url))
+
+
+async def check_footer_keys(url):
+    from textual.widgets import Footer as TextualFooter
+    from textual.widgets._footer import FooterKey
+
+    app = make_app(url, auto_check=False, start="records-internships")
+    restyled = []
+    original = app.update_styles
+    app.update_styles = lambda node, *a, **kw: (restyled.append(node), original(node, *a, **kw))[1]
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        first_restyles = len(restyled)
+        footer = app.screen.query_one(TextualFooter)
+        keys = list(footer.query(FooterKey))
+        # every key but the palette's is bound to the footer's compact (Textual drops the binding's
+        # record once it is made: it was read before the key was mounted)
+        bound = [k for k in keys if not k.has_class("-command-palette")]
+        assert bound and len(bound) == len(keys) - 1
+        assert all(k.compact == footer.compact and k.has_class("-compact") == footer.compact for k in bound)
+        footer.compact = not footer.compact  # the binding still holds
+        await pilot.pause()
+        assert all(k.compact == footer.compact and k.has_class("-compact") == footer.compact for k in bound)
+        palette = next(k for k in keys if k not in bound)
+        assert palette.compact and palette.has_class("-compact")
+        restyled_at_start = [node for node in restyled[:first_restyles] if node in bound]
+        assert not restyled_at_start

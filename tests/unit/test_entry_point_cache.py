@@ -39,7 +39,7 @@ def test_a_distribution_installed_or_removed_is_seen(tmp_path, monkeypatch):
     _settle(site, 30)
     found = plugins.installed_entry_points()
     assert ["probe", "xiaoqi_cache_probe:PLUGIN", "1.2"] in found and found == _as_read()
-    assert plugins._load_entry_point("xiaoqi_cache_probe:PLUGIN") == "probe"
+    assert plugins.load_entry_point("xiaoqi_cache_probe:PLUGIN") == "probe"
 
     shutil.rmtree(dist)
     _settle(site, 10)
@@ -53,3 +53,25 @@ def test_a_directory_changing_while_it_is_read_is_not_kept(tmp_path, monkeypatch
     monkeypatch.syspath_prepend(str(site))
     assert plugins.installed_entry_points() == _as_read()
     assert not list((tmp_path / "cache").glob("entry-points-*.json"))
+
+
+def test_the_terminal_ui_is_found_in_the_same_cache(tmp_path, monkeypatch):
+    """``xiaoqi tui`` finds the UI (group ``xiaoqi.tui``) through the kept list, as importlib.metadata
+    reads it: once the list is kept, a new process finds it without importing importlib.metadata."""
+    import subprocess
+    import sys
+
+    monkeypatch.setenv("XIAOQI_CACHE_DIR", str(tmp_path / "cache"))
+    as_read = [[ep.name, ep.value, ep.dist.version] for ep in importlib.metadata.entry_points(group="xiaoqi.tui")]
+    assert ["xiaoqi", "xiaoqi.tui.app", importlib.metadata.version("xiaoqi")] in as_read
+    assert plugins.installed_entry_points("xiaoqi.tui") == as_read
+    assert plugins.installed_entry_points() == _as_read()  # one read kept both groups
+
+    run = tmp_path / "run"  # the new process's first sys.path entry: settled, as an installed copy's
+    run.mkdir()
+    _settle(run, 60)
+    code = ("import sys; from xiaoqi.core.commands.tui import terminal_ui; ui = terminal_ui(); "
+            "print(ui.__name__, 'importlib.metadata' in sys.modules)")
+    seen = [subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=run, check=True).stdout.split()
+            for _ in range(2)]
+    assert seen[0][0] == "xiaoqi.tui.app" and seen[1] == ["xiaoqi.tui.app", "False"]

@@ -156,6 +156,9 @@ class RecordsScreen(MainScreen):
     ]
     #: the row keys act on the table's cursor: offered while the table has the focus
     FOCUS_ACTIONS = {"edit": "records", "delete": "records", "filter_cell": "records", "sort": "records"}
+    #: the table has the focus from the start (Textual's default, the first focusable widget, is the
+    #: sidebar: focused, then left for the table at mount, each a restyle of both)
+    AUTO_FOCUS = "#records"
 
     def __init__(self, engine, actor, kind: RecordKind, **kw) -> None:
         self.kind = kind
