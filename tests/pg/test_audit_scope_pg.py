@@ -14,16 +14,13 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from xiaoqi.core.db import make_engine, write_session
+from xiaoqi.core.db import make_engine
 from xiaoqi.core.kinds import get_kinds
 from xiaoqi.testing import make_id_number
 
-from ..conftest import DEMO_TODAY
-from .test_logins_pg import _cli, _raw, add_login, drop_with_logins
+from .test_logins_pg import _cli, _raw, drop_with_logins
 
-#: the module's fixture makes three logins (each ``users add`` sets up the policies and views
-#: again): several minutes on a loaded two-core machine, beyond the default 300 s
-pytestmark = [pytest.mark.pg, pytest.mark.timeout(900)]
+pytestmark = pytest.mark.pg
 
 
 def students_file(engine, path, school_rows: list[tuple[str, int]]) -> dict[str, list[str]]:
@@ -50,16 +47,14 @@ def students_file(engine, path, school_rows: list[tuple[str, int]]) -> dict[str,
 
 
 @pytest.fixture(scope="module")
-def shared(xiaoqi_pg, tmp_path_factory):
-    """A demo database on PostgreSQL; the admin (owner) imports new students of two schools and
-    changes a position of each of two enterprises; logins for the first school, the first
-    enterprise and the auditor."""
-    from xiaoqi.core.demo import generate
+def shared(xiaoqi_pg, pg_logins_template, tmp_path_factory):
+    """A demo database on PostgreSQL set up for logins (a copy of the session's); the admin (owner)
+    imports new students of two schools and changes a position of each of two enterprises; logins
+    for the first school, the first enterprise and the auditor."""
+    from .conftest import new_login, pg_copy
 
-    url = xiaoqi_pg.create()
+    url = pg_copy(xiaoqi_pg, pg_logins_template[0])
     engine = make_engine(url)
-    with write_session(engine) as session:
-        generate(session, size="small", seed=2026, today=DEMO_TODAY)
     with engine.connect() as conn:
         schools = conn.execute(sa.text("SELECT school_code FROM students GROUP BY school_code ORDER BY count(*) DESC, "
                                        "school_code LIMIT 2")).scalars().all()
@@ -75,7 +70,7 @@ def shared(xiaoqi_pg, tmp_path_factory):
         assert code == 0, (out, err)
     logins = {}
     for who, actor in (("school", f"school:{schools[0]}"), ("firm", f"enterprise:{firms[0]}"), ("auditor", "auditor")):
-        logins[who] = add_login(url, actor)
+        logins[who] = new_login(engine, url, actor)
     yield {"url": url, "engine": engine, "schools": schools, "firms": firms, "positions": positions, "made": made,
            "logins": logins}
     engine.dispose()

@@ -7,7 +7,6 @@ from __future__ import annotations
 import collections
 import datetime as dt
 import json
-import uuid
 
 import psycopg
 import pytest
@@ -26,31 +25,9 @@ pytestmark = pytest.mark.pg
 
 @pytest.fixture
 def logins_demo(shared):
-    """``shared``, its logins after the first made without setting up the policies again (the
-    first login's ``users add`` has made them for the kinds as they are): a reinstall for each
-    login takes minutes on a loaded machine."""
-    from xiaoqi.core import logins
-
+    """``shared`` with ``login(actor)`` giving the login's URL only."""
     url, engine, login, facts = shared
-    made: list[str] = []
-
-    def quick(actor: str) -> str:
-        if not made:
-            name, login_url = login(actor)
-            made.append("")  # dropped by ``shared``
-            return login_url
-        name = f"security_{uuid.uuid4().hex[:10]}"
-        with engine.begin() as conn:
-            logins.add_login(conn, name, Actor.parse(actor), "s3cret", refresh=False)
-        made.append(name)
-        return sa.engine.make_url(url).set(username=name, password="s3cret").render_as_string(hide_password=False)
-
-    yield url, engine, quick, facts
-    with engine.connect() as conn:
-        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ANY(:n)"), {"n": made})
-    with engine.begin() as conn:
-        for name in filter(None, made):
-            conn.exec_driver_sql(f'DROP ROLE IF EXISTS "{name}"')
+    yield url, engine, lambda actor: login(actor)[1], facts
 
 #: the rules that judge a birth date or a hardship flag
 PERSONAL = ("INT-AGE-MIN", "INT-CONSENT", "INT-HAZARD", "X-FEE-HARDSHIP")

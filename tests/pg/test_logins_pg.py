@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from xiaoqi.core.cli import cli
 from xiaoqi.core.db import make_engine, write_session
 
-from ..conftest import DEMO_TODAY
 
 pytestmark = pytest.mark.pg
 
@@ -26,27 +25,23 @@ def _cli(url, *args, input=None):
 
 
 @pytest.fixture
-def shared(xiaoqi_pg):
-    """A demo database on PostgreSQL and a way to add logins (dropped afterwards)."""
-    from xiaoqi.core.demo import generate
+def shared(xiaoqi_pg, pg_logins_template):
+    """A demo database on PostgreSQL set up for logins (a copy of the session's) and a way to add
+    logins (dropped afterwards): ``xiaoqi users add`` has set up the policies and views of the
+    template for the kinds as they are, so each login here is only its role and its row."""
+    from .conftest import new_login, pg_copy
 
-    url = xiaoqi_pg.create()
+    template_url, facts = pg_logins_template
+    url = pg_copy(xiaoqi_pg, template_url)
     engine = make_engine(url)
-    with write_session(engine) as session:
-        generate(session, size="small", seed=2026, today=DEMO_TODAY)
     made: list[str] = []
 
     def login(actor: str) -> tuple[str, str]:
-        name, login_url = add_login(url, actor)
+        name, login_url = new_login(engine, url, actor)
         made.append(name)
         return name, login_url
 
-    with engine.connect() as conn:
-        facts = {
-            "firm": conn.execute(sa.text("SELECT uscc FROM internships GROUP BY uscc ORDER BY count(*) DESC, uscc LIMIT 1")).scalar_one(),
-            "school": conn.execute(sa.text("SELECT school_code FROM students GROUP BY school_code ORDER BY count(*) DESC, school_code LIMIT 1")).scalar_one(),
-        }
-    yield url, engine, login, facts
+    yield url, engine, login, dict(facts)
     engine.dispose()
     drop_with_logins(xiaoqi_pg, url, made)
 

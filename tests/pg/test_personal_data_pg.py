@@ -12,25 +12,23 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from xiaoqi.core.db import make_engine, write_session
+from xiaoqi.core.db import make_engine
 from xiaoqi.core.kinds import get_kinds
 from xiaoqi.core.logins import OWN_TABLES
 
-from ..conftest import DEMO_TODAY
-from .test_logins_pg import _cli, _raw, add_login, drop_with_logins
+from .test_logins_pg import _cli, _raw, drop_with_logins
 
 pytestmark = pytest.mark.pg
 
 
 @pytest.fixture(scope="module")
-def shared(xiaoqi_pg):
-    """One demo database on PostgreSQL with an enterprise and a school login (dropped afterwards)."""
-    from xiaoqi.core.demo import generate
+def shared(xiaoqi_pg, pg_logins_template):
+    """One demo database on PostgreSQL set up for logins (a copy of the session's) with an
+    enterprise, a school and an auditor login (dropped afterwards)."""
+    from .conftest import new_login, pg_copy
 
-    url = xiaoqi_pg.create()
+    url = pg_copy(xiaoqi_pg, pg_logins_template[0])
     engine = make_engine(url)
-    with write_session(engine) as session:
-        generate(session, size="small", seed=2026, today=DEMO_TODAY)
     with engine.connect() as conn:
         firm = conn.execute(sa.text("SELECT uscc FROM internships GROUP BY uscc ORDER BY count(*) DESC, uscc LIMIT 1")).scalar_one()
         # the school with most interns at that enterprise
@@ -38,7 +36,7 @@ def shared(xiaoqi_pg):
                                       "ORDER BY count(*) DESC, school_code LIMIT 1"), {"f": firm}).scalar_one()
     logins = {}
     for who, actor in (("firm", f"enterprise:{firm}"), ("school", f"school:{school}"), ("auditor", "auditor")):
-        logins[who] = add_login(url, actor)
+        logins[who] = new_login(engine, url, actor)
     yield {"url": url, "engine": engine, "firm": firm, "school": school, "logins": logins}
     engine.dispose()
     drop_with_logins(xiaoqi_pg, url, [name for name, _url in logins.values()])

@@ -1,0 +1,64 @@
+"""The PostgreSQL demo with logins, made once per session: each test that needs it gets a copy
+(``CREATE DATABASE ... TEMPLATE``, well under a second) instead of generating the demo and setting up
+the policies and masked views again (``install``: seconds each time)."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+
+@pytest.fixture(scope="session")
+def pg_logins_template(xiaoqi_pg):
+    """A small demo database on PostgreSQL set up for logins by ``xiaoqi users add`` (a first login,
+    through the CLI: the group roles, the policies, the masked views); facts about it: the
+    enterprise with most internships and the school with most students. Copy it with
+    ``pg_copy``; never connect to it (a template in use cannot be copied)."""
+    from xiaoqi.core.db import make_engine, write_session
+    from xiaoqi.core.demo import generate
+
+    from ..conftest import DEMO_TODAY
+    from .test_logins_pg import add_login, drop_with_logins
+
+    url = xiaoqi_pg.create()
+    engine = make_engine(url)
+    with write_session(engine) as session:
+        generate(session, size="small", seed=2026, today=DEMO_TODAY)
+    with engine.connect() as conn:
+        facts = {
+            "firm": conn.execute(sa.text("SELECT uscc FROM internships GROUP BY uscc ORDER BY count(*) DESC, uscc LIMIT 1")).scalar_one(),
+            "school": conn.execute(sa.text("SELECT school_code FROM students GROUP BY school_code ORDER BY count(*) DESC, school_code LIMIT 1")).scalar_one(),
+        }
+    engine.dispose()
+    name, _login_url = add_login(url, "auditor")
+    yield url, facts
+    drop_with_logins(xiaoqi_pg, url, [name])
+
+
+def pg_copy(xiaoqi_pg, template_url: str) -> str:
+    """A new database of ``xiaoqi_pg``'s server copied from ``template_url``: its URL."""
+    import uuid
+
+    name = f"{xiaoqi_pg.prefix}_{uuid.uuid4().hex[:12]}"
+    template = sa.engine.make_url(template_url).database
+    with xiaoqi_pg.admin.connect() as conn:
+        # a session left open on it (the pool of the CLI run in-process that set it up) would
+        # stop the copy
+        conn.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d "
+                             "AND pid <> pg_backend_pid()"), {"d": template})
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+    return xiaoqi_pg.url_for(name)
+
+
+def new_login(engine, url: str, actor: str) -> tuple[str, str]:
+    """A new login for ``actor`` on the database of ``engine`` (at ``url``), set up for logins
+    already: only its role and its row (``logins.add_login(..., refresh=False)``); its name and URL."""
+    import uuid
+
+    from xiaoqi.core import logins
+    from xiaoqi.core.actors import Actor
+
+    name = f"security_{uuid.uuid4().hex[:10]}"
+    with engine.begin() as conn:
+        logins.add_login(conn, name, Actor.parse(actor), "s3cret", refresh=False)
+    return name, sa.engine.make_url(url).set(username=name, password="s3cret").render_as_string(hide_password=False)
