@@ -171,6 +171,7 @@ def install(conn, kinds=None) -> None:
         _audit_guard(conn)
     apply_row_security(conn, list(get_kinds().values()) if kinds is None else kinds)
     mask_own_tables(conn)
+    _check_writes(conn)
     facts_views(conn)
     # every login reads the masked views before the tables (a login added before them too)
     for (login,) in conn.exec_driver_sql(f"SELECT l.login FROM {SCHEMA}.logins l JOIN pg_roles r ON r.rolname = l.login").all():
@@ -810,6 +811,39 @@ LANGUAGE plpgsql IMMUTABLE AS $$
      {cases}
      RETURN {SCHEMA}.pseudo_ids(array_to_string(parts, '/'), k);
    END $$""")
+
+
+def _check_writes(conn) -> None:
+    """Row-level security on the kept checks' tables for the writes through their views: a school's
+    or an enterprise's login keeps, reads back (in the table itself: the key) and prunes the runs
+    of its own checks (``check_store.save_run``: its code as the run's school or USCC) and their
+    findings, and no other (not the admin's run of everything, which a forged run of no findings
+    would make look compliant); nobody changes a kept run (no UPDATE policy). An admin's login
+    keeps any run. The findings' policies ask ``xiaoqi_sec.own_run(run_id)``, judged with the
+    owner's rights (the login reads only the runs' keys in the table)."""
+    if not (_exists(conn, "check_runs") and _exists(conn, "check_findings")):
+        return
+    function = f"{SCHEMA}.own_run"
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {function}(run integer) RETURNS boolean LANGUAGE sql STABLE
+SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT EXISTS (SELECT 1 FROM public.check_runs r JOIN {SCHEMA}.logins l ON l.login = session_user WHERE r.id = run
+                 AND CASE l.role WHEN 'admin' THEN true WHEN 'school' THEN r.school_code = l.code
+                                 WHEN 'enterprise' THEN r.uscc = l.code ELSE false END) $$""")
+    conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {function}(integer) FROM PUBLIC")
+    conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {function}(integer) TO {', '.join(GROUPS.values())}")
+    own = {"check_runs": {"school": f"school_code = {ACTOR_CODE}", "enterprise": f"uscc = {ACTOR_CODE}"},
+           "check_findings": {"school": f"{function}(run_id)", "enterprise": f"{function}(run_id)"}}
+    for table, conditions in own.items():
+        conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
+        for (name,) in conn.exec_driver_sql("SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND "
+                                            "tablename = %(t)s AND policyname LIKE 'xq\\_%%'", {"t": table}).all():
+            conn.exec_driver_sql(f"DROP POLICY {_q(name)} ON {table}")
+        conn.exec_driver_sql(f"CREATE POLICY xq_admin ON {table} FOR ALL TO {GROUPS['admin']} USING (true) WITH CHECK (true)")
+        for actor_type, condition in conditions.items():
+            group = GROUPS[actor_type]
+            conn.exec_driver_sql(f"CREATE POLICY xq_{actor_type}_read ON {table} FOR SELECT TO {group} USING ({condition})")
+            conn.exec_driver_sql(f"CREATE POLICY xq_{actor_type}_create ON {table} FOR INSERT TO {group} WITH CHECK ({condition})")
+            conn.exec_driver_sql(f"CREATE POLICY xq_{actor_type}_delete ON {table} FOR DELETE TO {group} USING ({condition})")
 
 
 def mask_own_tables(conn) -> None:

@@ -112,11 +112,52 @@ def test_each_login_reads_only_the_kept_checks_of_its_scope(kept):
         assert _seen(kept["urls"][actor]) == expected, actor
 
 
-def test_a_school_logins_kept_check_is_saved_and_read_back_through_the_views(kept):
-    """xiaoqi as the school's login keeps its check and reads it back (``check_and_store``,
-    ``last_run_as``) through the scoped views."""
+def test_a_login_cannot_forge_change_or_delete_anothers_kept_check(kept):
+    """A school's login bypassing xiaoqi may not keep a run of everything (one of no findings
+    would make the admin's dashboard say the register is compliant) or of another school, add
+    findings to another's run, change any kept run, or delete another's."""
+    engine, school = kept["engine"], kept["school"]
+    state = "SELECT (SELECT count(*) FROM check_runs), (SELECT sum(findings) FROM check_runs), (SELECT count(*) FROM check_findings)"
+    with engine.connect() as conn:
+        before = conn.execute(sa.text(state)).one()
+        everything = conn.execute(sa.text("SELECT max(id) FROM check_runs WHERE school_code IS NULL AND uscc IS NULL")).scalar_one()
+        other = conn.execute(sa.text("SELECT max(id) FROM check_runs WHERE school_code <> :s"), {"s": school}).scalar_one()
+        theirs = {r: conn.execute(sa.text("SELECT id FROM check_findings WHERE run_id = :r"), {"r": r}).scalars().all()
+                  for r in (everything, other)}
+    assert all(theirs.values())
+    run = ("INSERT INTO {table} (school_code, uscc, checked_on, started_at, finished_at, milliseconds, actor, findings, errors, "
+           "rules_run, switched_off) VALUES (%s, NULL, current_date, now(), now(), 0, 'forged', 0, 0, '[]', '[]')")
+    finding = ("INSERT INTO {table} (run_id, rule, severity, subject_kind, subject_key, message) "
+               "VALUES (%s, 'X', 'error', 'schools', 'k', 'forged')")
+    with _raw(kept["urls"][f"school:{school}"]) as raw:
+        cur = raw.cursor()
+        for table in ("public.check_runs", "check_runs"):  # the table, and the view its search_path finds first
+            for code in (None, "4100000001"):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    cur.execute(run.format(table=table), (code,))
+        for table in ("public.check_findings", "check_findings"):
+            for run_id in (everything, other):
+                with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                    cur.execute(finding.format(table=table), (run_id,))
+        for table in ("public.check_runs", "check_runs"):
+            assert cur.execute(f"UPDATE {table} SET findings = 0").rowcount == 0
+        for table in ("public.check_findings", "check_findings"):
+            assert cur.execute(f"UPDATE {table} SET message = 'forged'").rowcount == 0
+        for run_id in (everything, other):
+            assert cur.execute("DELETE FROM public.check_findings WHERE id = ANY(%s)", (theirs[run_id],)).rowcount == 0
+            assert cur.execute("DELETE FROM public.check_runs WHERE id = %s", (run_id,)).rowcount == 0
+    with engine.connect() as conn:
+        assert conn.execute(sa.text(state)).one() == before
+        assert not conn.execute(sa.text("SELECT count(*) FROM check_findings WHERE message = 'forged'")).scalar_one()
+
+
+def test_a_school_logins_kept_check_is_saved_read_back_and_pruned_through_the_views(kept, monkeypatch):
+    """xiaoqi as the school's login keeps its check, reads it back (``check_and_store``,
+    ``last_run_as``) through the scoped views and prunes the older runs of its scope."""
+    from xiaoqi.core import check_store
     from xiaoqi.core.check_store import check_and_store, last_run_as
 
+    monkeypatch.setattr(check_store, "KEEP", 1)
     actor = Actor("school", kept["school"])
     login_engine = make_engine(kept["urls"][f"school:{kept['school']}"])
     try:
@@ -130,3 +171,8 @@ def test_a_school_logins_kept_check_is_saved_and_read_back_through_the_views(kep
     with kept["engine"].connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM check_findings WHERE run_id = :r"), {"r": made.id}).scalar_one() \
             == len(made.result.findings)
+        # the run the owner kept of the school's scope is gone with its findings; the others stay
+        assert conn.execute(sa.text("SELECT id FROM check_runs WHERE school_code = :s AND uscc IS NULL"),
+                            {"s": kept["school"]}).scalars().all() == [made.id]
+        assert conn.execute(sa.text("SELECT count(*) FROM check_findings WHERE run_id NOT IN (SELECT id FROM check_runs)")).scalar_one() == 0
+        assert conn.execute(sa.text("SELECT count(*) FROM check_runs WHERE school_code IS NULL AND uscc IS NULL")).scalar_one() == 1
