@@ -7,34 +7,30 @@ psycopg as each login, bypassing xiaoqi, against the owner's rows filtered in Py
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 
 import psycopg
 import pytest
 import sqlalchemy as sa
 
 from xiaoqi.core.actors import ADMIN, Actor
-from xiaoqi.core.db import make_engine, write_session
+from xiaoqi.core.db import make_engine
 
 from ..conftest import DEMO_TODAY
-from .test_logins_pg import _raw, add_login, drop_with_logins
+from .conftest import new_login, pg_copy
+from .test_logins_pg import _raw, drop_with_logins
 
 pytestmark = pytest.mark.pg
 
 
 @pytest.fixture(scope="module")
-def kept(xiaoqi_pg):
-    """A demo database with kept checks of everything, of a school, of an enterprise where that
-    school's students are, and of another school; a login for each actor type (the first made by
-    ``users add``, which sets up the policies, the others without setting them up again)."""
-    from xiaoqi.core import logins
+def kept(xiaoqi_pg, pg_logins_template):
+    """A copy of the demo set up for logins, with kept checks of everything, of a school, of an
+    enterprise where that school's students are, and of another school; a login for each actor
+    type but admin."""
     from xiaoqi.core.check_store import check_and_store
-    from xiaoqi.core.demo import generate
 
-    url = xiaoqi_pg.create()
+    url = pg_copy(xiaoqi_pg, pg_logins_template[0])
     engine = make_engine(url)
-    with write_session(engine) as session:
-        generate(session, size="small", seed=2026, today=DEMO_TODAY)
     with engine.connect() as conn:
         firm = conn.execute(sa.text("SELECT uscc FROM internships GROUP BY uscc ORDER BY count(*) DESC, uscc LIMIT 1")).scalar_one()
         school = conn.execute(sa.text("SELECT school_code FROM internships WHERE uscc = :f GROUP BY school_code "
@@ -47,13 +43,7 @@ def kept(xiaoqi_pg):
     made: list[str] = []
     urls: dict[str, str] = {}
     for actor in (f"school:{school}", f"enterprise:{firm}", f"province:{province}", "auditor"):
-        if not made:
-            name, urls[actor] = add_login(url, actor)
-        else:
-            name = f"security_{uuid.uuid4().hex[:10]}"
-            with engine.begin() as conn:
-                logins.add_login(conn, name, Actor.parse(actor), "s3cret", refresh=False)
-            urls[actor] = sa.engine.make_url(url).set(username=name, password="s3cret").render_as_string(hide_password=False)
+        name, urls[actor] = new_login(engine, url, actor)
         made.append(name)
     yield {"url": url, "engine": engine, "urls": urls, "school": school, "firm": firm, "province": province}
     engine.dispose()
