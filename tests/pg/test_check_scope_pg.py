@@ -166,3 +166,36 @@ def test_a_school_logins_kept_check_is_saved_read_back_and_pruned_through_the_vi
                             {"s": kept["school"]}).scalars().all() == [made.id]
         assert conn.execute(sa.text("SELECT count(*) FROM check_findings WHERE run_id NOT IN (SELECT id FROM check_runs)")).scalar_one() == 0
         assert conn.execute(sa.text("SELECT count(*) FROM check_runs WHERE school_code IS NULL AND uscc IS NULL")).scalar_one() == 1
+
+
+def test_the_compliance_screen_of_a_school_login_shows_its_kept_check(kept):
+    """The TUI as the school's login shows the check it kept at once (read back through the
+    scoped views), not stale, without running the rules again."""
+    import asyncio
+
+    from xiaoqi.core.check_store import check_and_store
+    from xiaoqi.tui.screens.compliance import ComplianceScreen
+
+    from ..tui.tui_helpers import SIZE, make_app, settle
+
+    actor = Actor("school", kept["school"])
+    login_url = kept["urls"][f"school:{kept['school']}"]
+    login_engine = make_engine(login_url)
+    try:
+        made = check_and_store(login_engine, actor=actor, today=dt.date.today())
+    finally:
+        login_engine.dispose()
+
+    async def run():
+        app = make_app(login_url, actor, auto_check=False)
+        async with app.run_test(size=SIZE) as pilot:
+            app.open_section("compliance")
+            await settle(pilot)
+            assert isinstance(app.screen, ComplianceScreen)
+            assert app.check_at == made.finished_at and not app.check_stale
+            assert len(app.check_result.findings) == len(made.result.findings) > 0
+        app.engine.dispose()
+
+    asyncio.run(run())
+    with kept["engine"].connect() as conn:  # nothing was run again
+        assert conn.execute(sa.text("SELECT max(id) FROM check_runs")).scalar_one() == made.id
