@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from xiaoqi.core.actors import Actor
 from xiaoqi.core.db import make_engine
 from xiaoqi.core.db_errors import AUDIT_STATE, explain
+from xiaoqi.core.i18n import reset_lang, set_lang
 from xiaoqi.testing import XiaoqiFactory
 
 from .test_logins_pg import _cli, _raw, add_login, drop_with_logins
@@ -75,6 +76,12 @@ def test_a_school_login_cannot_write_an_audit_entry_in_anothers_name(forgery):
     shown = str(explain(first, db=w["url"], busy_seconds=5))
     assert shown == f"登录 {name} 的身份是 school:{school}，不能以「admin」的名义写审计条目。数据库未被修改。"
     assert "不是当前登录" in str(explain(refusals[-1][1], db=w["url"], busy_seconds=5))
+    token = set_lang("en")  # --lang en
+    try:
+        assert str(explain(first, db=w["url"], busy_seconds=5)) == (
+            f"Login {name} acts as school:{school}; it cannot write an audit entry as 'admin'. Nothing was changed.")
+    finally:
+        reset_lang(token)
     with engine.connect() as conn:
         assert conn.execute(sa.text("SELECT count(*) FROM audit_log WHERE key LIKE 'forged-%'")).scalar_one() == 0
 
