@@ -20,8 +20,8 @@ Then, in the same run:
 6. the floor: SQLite alone doing the database work of the validated import — the same rows (read
    back from xiaoqi's result, in memory before the clock starts) written with ``executemany`` in
    10,000-row batches into a copy of the database as it was before the import, with the same audit
-   entries (read back with their hashes), stored file parts and audit block, and the same index
-   rebuild, in one transaction, committed. No file, no parsing, no validation: what any import that keeps these tables, indexes
+   entries (read back with their hashes), stored file parts and audit block, the same index
+   rebuild (``indexes.sqlite_paused``) and the import's SQLite settings, in one transaction, committed. No file, no parsing, no validation: what any import that keeps these tables, indexes
    and audit entries must pay on this machine.
 
 7. ``xiaoqi import students`` of the first 100,000 students (``--students``) into a database with
@@ -192,6 +192,7 @@ def database_floor(result: Path, before: Path, batch: int = 10_000) -> float:
     import sqlite3
 
     from xiaoqi.core.io import importer
+    from xiaoqi.core.io.indexes import sqlite_paused
     from xiaoqi.core.kinds import get_kind
     from xiaoqi.core.plugins import get_plugin_manager
 
@@ -217,12 +218,14 @@ def database_floor(result: Path, before: Path, batch: int = 10_000) -> float:
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
     conn.execute("PRAGMA foreign_keys = OFF")
-    conn.execute(f"PRAGMA cache_size = {-importer.CACHE_KIB}")
-    conn.execute("PRAGMA temp_store = MEMORY")
+    for name, value in importer.SQLITE_PRAGMAS.items():  # the import's own settings
+        conn.execute(f"PRAGMA {name} = {value}")
     started = time.perf_counter()
     conn.execute("BEGIN IMMEDIATE")
-    indexes = conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'internships' "
-                           "AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'").fetchall()
+    # the indexes the import builds again rather than updates, by the import's own rule
+    indexes = sqlite_paused(conn, "internships", sum(map(len, rows)),
+                            conn.execute("SELECT coalesce(max(id), 0) FROM internships").fetchone()[0],
+                            conn.execute("SELECT coalesce(max(id), 0) FROM audit_log").fetchone()[0])
     for name, _sql in indexes:
         conn.execute(f"DROP INDEX {name}")
     new_batch = conn.execute("INSERT INTO import_batches (kind, file_name, sha256, actor, started_at, rows, created, "

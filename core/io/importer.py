@@ -107,6 +107,8 @@ MAX_PARAMS = 30_000
 CACHE_KIB = 384 * 1024
 #: helper threads SQLite may use to sort while it builds an index again (``indexes.IndexPause``)
 SORT_THREADS = 2
+#: SQLite settings of the importing connection while it imports (the benchmark's floor uses them too)
+SQLITE_PRAGMAS = {"cache_size": -CACHE_KIB, "temp_store": 2, "threads": SORT_THREADS}
 #: a CSV file from this size on is parsed by a worker process (when there are two or more cores)
 PARALLEL_BYTES = 4 * 1024 * 1024
 #: and a workbook from this size on (compressed: about 10,000 rows of a wide sheet)
@@ -450,7 +452,7 @@ class _Importer:
             #   (see ``_checks_foreign_keys``)
             # - the dropped indexes rebuilt with a helper thread for the sort (the parse worker has
             #   finished by then, so the second core is free)
-            wanted = {"cache_size": -CACHE_KIB, "temp_store": 2, "threads": SORT_THREADS}
+            wanted = dict(SQLITE_PRAGMAS)
             if _checks_foreign_keys(self.kind, self.raw):
                 wanted["foreign_keys"] = 0
             for name, value in wanted.items():

@@ -402,6 +402,71 @@ def test_sqlite_enforcement_is_on_again_after_an_import_and_stays_on_when_anothe
     raw.close()
 
 
+def _sqlite_index_definitions(url: str) -> list[tuple]:
+    engine = engine_for(url)
+    with engine.connect() as conn:
+        found = conn.exec_driver_sql("SELECT tbl_name, name, sql FROM sqlite_master WHERE type = 'index' "
+                                     "AND tbl_name IN ('internships', 'audit_log') ORDER BY name").all()
+    engine.dispose()
+    return found
+
+
+def test_a_large_sqlite_import_builds_the_secondary_indexes_and_the_audit_log_s_index_again(
+        demo_db, xiaoqi_cli, xiaoqi_db_url, tmp_path, monkeypatch):
+    """On SQLite a large import (here every import: ``REBUILD_MIN_ROWS`` 1) drops the table's
+    secondary indexes when it creates at least half as many rows as the table held, and the audit
+    log's index by record when it creates at least half as many entries as the log held, and
+    builds them again before the commit: the same definitions after it and after a dry run's
+    rollback, the same records, and a record's history found again through the rebuilt index."""
+    from xiaoqi.core.io import indexes
+
+    monkeypatch.setattr(indexes, "REBUILD_MIN_ROWS", 1)
+    decided = []
+    original = indexes.sqlite_paused
+    monkeypatch.setattr(indexes, "sqlite_paused", lambda *args: decided.append((args[1:], original(*args))) or decided[-1][1])
+    source = demo_db[0]
+    for kind in ORDER[:ORDER.index("internships")]:
+        assert xiaoqi_cli("import", kind, kind_file(tmp_path, source, kind, "csv")).exit_code == 0
+    path = kind_file(tmp_path, source, "internships", "csv")
+    definitions = _sqlite_index_definitions(xiaoqi_db_url)
+    secondary = sorted(name for table, name, sql in definitions if table == "internships" and sql and "UNIQUE" not in sql)
+    assert len(secondary) > 3 and "ix_audit_subject" in [name for _t, name, _s in definitions]
+    engine = engine_for(xiaoqi_db_url)
+    with engine.connect() as conn:
+        entries = conn.exec_driver_sql("SELECT count(*) FROM audit_log").scalar()
+    engine.dispose()
+    created = len(records(source, "internships"))
+    decided.clear()
+    assert xiaoqi_cli("import", "internships", path, "--dry-run").exit_code == 0
+    (table, creating, table_before, audit_before), dropped = decided[0]
+    assert (table, table_before, audit_before) == ("internships", 0, entries) and creating >= created
+    expected = secondary + (["ix_audit_subject"] if creating >= entries / 2 else [])
+    assert sorted(name for name, _sql in dropped) == sorted(expected)
+    assert _sqlite_index_definitions(xiaoqi_db_url) == definitions  # the rollback restored them
+    decided.clear()
+    result = xiaoqi_cli("import", "internships", path)
+    assert result.exit_code == 0, result.output
+    assert sorted(name for name, _sql in decided[0][1]) == sorted(expected)
+    assert _sqlite_index_definitions(xiaoqi_db_url) == definitions
+    assert records(xiaoqi_db_url, "internships") == records(source, "internships")
+    engine = engine_for(xiaoqi_db_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA integrity_check").scalar() == "ok"
+        key = conn.exec_driver_sql("SELECT key FROM audit_log WHERE kind = 'internships' AND action = 'create' "
+                                   "ORDER BY id LIMIT 1").scalar()
+        plan = " ".join(str(r[-1]) for r in conn.exec_driver_sql(
+            "EXPLAIN QUERY PLAN SELECT id FROM audit_log WHERE kind = 'internships' AND key = ?", (key,)))
+        # each by its own measure: a log that holds more than twice the entries keeps its index,
+        # a table that holds more than twice the rows keeps its indexes
+        raw = conn.connection.dbapi_connection
+        assert sorted(n for n, _s in original(raw, "internships", 10, 0, 21)) == secondary
+        assert [n for n, _s in original(raw, "internships", 10, 21, 20)] == ["ix_audit_subject"]
+    engine.dispose()
+    assert "ix_audit_subject" in plan
+    history = xiaoqi_cli("audit", "show", "internships", key, "--format", "json")
+    assert history.exit_code == 0 and history.json[0]["action"] == "create" and history.json[0]["batch_id"], history.stderr
+
+
 # -- modes -------------------------------------------------------------------------------------
 
 def _schools_with_one_bad(tmp_path: Path) -> Path:
