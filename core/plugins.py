@@ -165,7 +165,9 @@ def installed_entry_points(group: str = "xiaoqi") -> list[list]:
     groups = {g: [[ep.name, ep.value, ep.dist.version if ep.dist is not None else None] for ep in every.select(group=g)]
               for g in dict.fromkeys((*ENTRY_POINT_GROUPS, group))}
     if cache.settled([mtime for _d, mtime in directories], started):  # nothing was being installed
-        cache.write(name, {"directories": directories, "groups": groups})
+        # "entry_points": the plugins' group as earlier copies kept it (one list), which they read
+        # alone: a checkout switched back, run from the same interpreter and path, finds it
+        cache.write(name, {"directories": directories, "groups": groups, "entry_points": groups["xiaoqi"]})
     return groups[group]
 
 

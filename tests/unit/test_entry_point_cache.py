@@ -66,6 +66,11 @@ def test_the_terminal_ui_is_found_in_the_same_cache(tmp_path, monkeypatch):
     assert ["xiaoqi", "xiaoqi.tui.app", importlib.metadata.version("xiaoqi")] in as_read
     assert plugins.installed_entry_points("xiaoqi.tui") == as_read
     assert plugins.installed_entry_points() == _as_read()  # one read kept both groups
+    # and the plugins' group also where earlier copies look for it (a checkout switched back)
+    import json
+
+    (kept,) = (tmp_path / "cache").glob("entry-points-*.json")
+    assert json.loads(kept.read_text(encoding="utf-8"))["entry_points"] == _as_read()
 
     run = tmp_path / "run"  # the new process's first sys.path entry: settled, as an installed copy's
     run.mkdir()
