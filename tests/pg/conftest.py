@@ -62,3 +62,12 @@ def new_login(engine, url: str, actor: str) -> tuple[str, str]:
     with engine.begin() as conn:
         logins.add_login(conn, name, Actor.parse(actor), "s3cret", refresh=False)
     return name, sa.engine.make_url(url).set(username=name, password="s3cret").render_as_string(hide_password=False)
+
+
+def busiest_pair(conn) -> tuple[str, str]:
+    """The enterprise with most internships and, of its schools, the one with most interns there:
+    (uscc, school_code)."""
+    firm = conn.execute(sa.text("SELECT uscc FROM internships GROUP BY uscc ORDER BY count(*) DESC, uscc LIMIT 1")).scalar_one()
+    school = conn.execute(sa.text("SELECT school_code FROM internships WHERE uscc = :f GROUP BY school_code "
+                                  "ORDER BY count(*) DESC, school_code LIMIT 1"), {"f": firm}).scalar_one()
+    return firm, school

@@ -16,7 +16,7 @@ from xiaoqi.core.actors import ADMIN, Actor
 from xiaoqi.core.db import make_engine
 
 from ..conftest import DEMO_TODAY
-from .conftest import new_login, pg_copy
+from .conftest import busiest_pair, new_login, pg_copy
 from .test_logins_pg import _raw, drop_with_logins
 
 pytestmark = pytest.mark.pg
@@ -32,9 +32,7 @@ def kept(xiaoqi_pg, pg_logins_template):
     url = pg_copy(xiaoqi_pg, pg_logins_template[0])
     engine = make_engine(url)
     with engine.connect() as conn:
-        firm = conn.execute(sa.text("SELECT uscc FROM internships GROUP BY uscc ORDER BY count(*) DESC, uscc LIMIT 1")).scalar_one()
-        school = conn.execute(sa.text("SELECT school_code FROM internships WHERE uscc = :f GROUP BY school_code "
-                                      "ORDER BY count(*) DESC, school_code LIMIT 1"), {"f": firm}).scalar_one()
+        firm, school = busiest_pair(conn)  # the school with most interns at the busiest enterprise
         other = conn.execute(sa.text("SELECT school_code FROM schools WHERE school_code <> :s ORDER BY school_code LIMIT 1"),
                              {"s": school}).scalar_one()
         province = conn.execute(sa.text("SELECT left(region, 2) FROM schools WHERE school_code = :s"), {"s": school}).scalar_one()

@@ -25,15 +25,12 @@ pytestmark = pytest.mark.pg
 def shared(xiaoqi_pg, pg_logins_template):
     """One demo database on PostgreSQL set up for logins (a copy of the session's) with an
     enterprise, a school and an auditor login (dropped afterwards)."""
-    from .conftest import new_login, pg_copy
+    from .conftest import busiest_pair, new_login, pg_copy
 
     url = pg_copy(xiaoqi_pg, pg_logins_template[0])
     engine = make_engine(url)
     with engine.connect() as conn:
-        firm = conn.execute(sa.text("SELECT uscc FROM internships GROUP BY uscc ORDER BY count(*) DESC, uscc LIMIT 1")).scalar_one()
-        # the school with most interns at that enterprise
-        school = conn.execute(sa.text("SELECT school_code FROM internships WHERE uscc = :f GROUP BY school_code "
-                                      "ORDER BY count(*) DESC, school_code LIMIT 1"), {"f": firm}).scalar_one()
+        firm, school = busiest_pair(conn)  # the school with most interns at the busiest enterprise
     logins = {}
     for who, actor in (("firm", f"enterprise:{firm}"), ("school", f"school:{school}"), ("auditor", "auditor")):
         logins[who] = new_login(engine, url, actor)
