@@ -375,7 +375,7 @@ def pg_school_login(admin, url: str, before: str, csv_path: Path, env: dict) -> 
     part = csv_path.with_name("one-school.csv")
     write_csv(part, header, rows)
     seconds = []
-    login = f"{before}_school"
+    login = "bench_import_school"  # (names starting with xiaoqi_ are kept for xiaoqi's own roles)
     for who in ("owner", "login"):
         target = f"{before}_{who}"
         _pg_recreate(admin, target, template=before)

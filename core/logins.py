@@ -56,6 +56,8 @@ catalogue(
                           "Logins exist on a shared PostgreSQL database only; the owner of a SQLite file is its admin, and --as narrows what a command may do."),
         "users.bad_login": ("登录名「{login}」无效：请用小写字母开头，只含小写字母、数字和下划线（最长 63 个字符）。",
                             "Invalid login '{login}': start with a lowercase letter and use lowercase letters, digits and underscores (at most 63 characters)."),
+        "users.reserved_login": ("登录名「{login}」不可用：以 pg_ 或 xiaoqi_ 开头的名字留给 PostgreSQL 和 xiaoqi 自己的角色，请换一个名字。",
+                                 "The login '{login}' is not available: names starting with pg_ or xiaoqi_ are kept for PostgreSQL's and xiaoqi's own roles; choose another name."),
         "users.exists": ("登录名「{login}」已存在。", "The login '{login}' exists already."),
         "users.missing": ("没有登录名「{login}」。可用 xiaoqi users list 查看。", "There is no login '{login}'. See xiaoqi users list."),
         "users.not_owner": ("只有数据库的所有者（管理员）可以管理登录账号。", "Only the database's owner (the admin) manages logins."),
@@ -128,8 +130,10 @@ def _q(name: str) -> str:
 
 
 def check_login_name(login: str) -> str:
-    if not _LOGIN.match(login or "") or login.startswith(("pg_", "xiaoqi_")):
+    if not _LOGIN.match(login or ""):
         raise UsageError(t("users.bad_login", login=login))
+    if login.startswith(("pg_", "xiaoqi_")):
+        raise UsageError(t("users.reserved_login", login=login))
     return login
 
 
