@@ -136,16 +136,12 @@ class _None(Scope):
 
 class _Own(Scope):
     def clause(self, kind, t, q):
-        from . import models as m
-
         if q.actor_type == "province":
             parts = []
             if kind.school_column:
-                parts.append(getattr(t, kind.school_column).in_(
-                    sa.select(m.School.school_code).where(m.School.region.startswith(q.code))))
+                parts.append(in_province(getattr(t, kind.school_column), "school", q.code))
             if kind.enterprise_column:
-                parts.append(getattr(t, kind.enterprise_column).in_(
-                    sa.select(m.Enterprise.uscc).where(m.Enterprise.region.startswith(q.code))))
+                parts.append(in_province(getattr(t, kind.enterprise_column), "enterprise", q.code))
             return sa.or_(*parts) if parts else sa.false()
         return getattr(t, own_column(kind, q.actor_type)) == q.code
 
@@ -156,6 +152,17 @@ class _Own(Scope):
 
     def __repr__(self):
         return "OWN"
+
+
+def in_province(column, who: str, code):
+    """The condition that ``column`` names a school (``who`` "school": a school code) or an
+    enterprise ("enterprise": a USCC) of the province ``code`` (its region prefix, a SQL
+    expression), by the region in the school's or enterprise's row: how a province's rows are
+    judged (``OWN``, the kept checks' and the import batches' views on PostgreSQL)."""
+    from . import models as m
+
+    model, key = (m.School, m.School.school_code) if who == "school" else (m.Enterprise, m.Enterprise.uscc)
+    return column.in_(sa.select(key).where(model.region.startswith(code)))
 
 
 ALL: Scope = _All()

@@ -107,7 +107,8 @@ def _rows(conn, where, params: dict, *, order: str = "id", limit: int | None = N
 # masked views on PostgreSQL) holds for the row of K whose key is k; for a record that no longer
 # exists, when it holds for the record's last state (its delete entry's ``before``, read as a
 # row). A record whose key was used again after a delete is judged by the live row. An import
-# batch's own entries (kind ``import_batches``) are the batch's importer's. One SQL condition on
+# batch's own entries (kind ``import_batches``) are the batch's readers' (``imports.list_batches``:
+# its importer's; a province's for its schools' and enterprises' batches). One SQL condition on
 # the entry's row, per actor type (``entry_scope``), read by ``list_entries``, ``record_history``
 # and, on PostgreSQL, the masked view of ``audit_log`` (``core.logins``).
 
@@ -204,6 +205,10 @@ def entry_conditions(actor_type: str, code, me, *, postgres: bool, tables: set[s
     if kinds is None or "import_batches" in kinds:
         b = ImportBatch.__table__.alias("b")
         mine_batch = b.c.actor == me if own_login is None else sa.or_(b.c.actor == me, b.c.login == own_login)
+        if actor_type == "province":  # and its schools' and enterprises' (``imports.list_batches``)
+            from .imports import in_region
+
+            mine_batch = sa.or_(mine_batch, in_region(b.c.actor, code))
         whens.append(("import_batches", sa.exists().where(b.c.id == e.c.batch_id, mine_batch)))
     own = e.c.actor == me if own_login is None else sa.or_(e.c.actor == me, e.c.login == own_login)
     return own, whens

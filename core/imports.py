@@ -110,18 +110,39 @@ def _batch(row) -> Batch:
     return Batch(**values)
 
 
+def in_region(actor_column, code):
+    """The condition that a batch (``actor_column``: its ``actor``, ``role:code``) was imported by
+    a school or an enterprise of the province ``code`` (a SQL expression), judged by the region the
+    kinds' scopes use for a province (``access.in_province``): such a batch holds only rows within
+    its importer's scope, which lies within the province's (rows outside it were refused, and its
+    problems name them masked, as to the importer)."""
+    from .access import in_province
+
+    return sa.or_(*[sa.and_(actor_column.startswith(f"{who}:"),
+                            in_province(sa.func.substr(actor_column, len(who) + 2), who, code))
+                    for who in ("school", "enterprise")])
+
+
 def _visible(actor: Actor):
-    """The batches ``actor`` reads: all for an admin and the auditor, otherwise its own. Not those
-    of records it may read: a batch's counts cover, and its problems and stored file hold, rows
-    of every scope (a file cannot be read in part); its records' entries are read through the
-    audit log's scope (``history.entry_scope``), the creations rebuilt there. The masked view of
-    ``import_batches`` on PostgreSQL gives a login the same (``logins._own_rows``)."""
+    """The batches ``actor`` reads: all for an admin and the auditor; a province its own and
+    those of its schools and enterprises (``in_region``); anyone else its own. Not those of
+    records it may read: a batch's counts cover, and its problems and stored file hold, rows of
+    every scope the importer could write (a file cannot be read in part), so not the admin's, nor
+    another province's; its records' entries are read through the audit log's scope
+    (``history.entry_scope``), the creations rebuilt there. The masked views of ``import_batches``
+    and ``import_files`` on PostgreSQL give a login the same (``logins._own_rows``)."""
     table = ImportBatch.__table__
-    return None if actor.role in ("admin", "auditor") else table.c.actor == str(actor)
+    if actor.role in ("admin", "auditor"):
+        return None
+    own = table.c.actor == str(actor)
+    if actor.role == "province":
+        return sa.or_(own, in_region(table.c.actor, sa.literal(actor.code, sa.String)))
+    return own
 
 
 def list_batches(session, *, actor: Actor, limit: int = 50, before_id: int | None = None, kind: str | None = None) -> list[Batch]:
-    """Import batches, newest first (admins and auditors see all; others their own)."""
+    """Import batches, newest first (admins and auditors see all; a province its own and its
+    schools' and enterprises'; others their own)."""
     table = ImportBatch.__table__
     stmt = sa.select(*(table.c[n] for n in BATCH_COLUMNS)).order_by(table.c.id.desc()).limit(limit)
     scope = _visible(actor)

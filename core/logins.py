@@ -43,7 +43,7 @@ import re
 
 import sqlalchemy as sa
 
-from .access import HIDE, IDCARD, IDS, NAME, NONE, PHONE, READ_ONLY, SCOPED, scope_clause
+from .access import HIDE, IDCARD, IDS, NAME, NONE, PHONE, READ_ONLY, SCOPED, in_province, scope_clause
 from .actors import Actor
 from .models import QuotaReservation
 from .errors import PermissionDenied, UsageError, XiaoqiError
@@ -553,14 +553,13 @@ OWN_TABLES = {
 KEY_ONLY = ("audit_log", "check_runs", "check_findings", "import_batches", "import_files")
 
 
-def _province_has(column: str, model, code: str) -> str:
-    """SQL: ``column`` names one of the acting province's schools (``model`` School, ``code``
-    school_code) or enterprises, by the region prefix the kinds' scopes use (``access.OWN``)."""
+def _province_has(column: str, who: str) -> str:
+    """SQL: ``column`` names one of the acting province's schools (``who`` "school") or
+    enterprises ("enterprise"), as the kinds' scopes judge it (``access.in_province``)."""
     from sqlalchemy.dialects import postgresql
 
-    codes = sa.select(getattr(model, code)).where(model.region.startswith(ACTOR_CODE))
-    sql = str(codes.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}))
-    return f"{column} IN ({sql.replace('%%', '%')})"
+    clause = in_province(sa.literal_column(column, sa.String), who, ACTOR_CODE)
+    return str(clause.compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})).replace('%%', '%')
 
 
 def _check_rows() -> dict[str, str]:
@@ -570,11 +569,8 @@ def _check_rows() -> dict[str, str]:
     enterprise's run); an enterprise's the same by its USCC; a province's the runs of its schools'
     and enterprises' checks and the findings of its schools and enterprises. No other run, not the
     admin's check of everything: its counts are about every scope."""
-    from . import models as m
-
     def province(table: str) -> str:
-        return (f"({_province_has(f'{table}.school_code', m.School, 'school_code')} OR "
-                f"{_province_has(f'{table}.uscc', m.Enterprise, 'uscc')})")
+        return f"({_province_has(f'{table}.school_code', 'school')} OR {_province_has(f'{table}.uscc', 'enterprise')})"
 
     own_runs = "t.run_id IN (SELECT r.id FROM public.check_runs r WHERE r.{column} = " + str(ACTOR_CODE) + ")"
     return {
@@ -664,15 +660,18 @@ def _own_rows(conn) -> dict[str, str]:
     """The rows of the audit log, the import batches and their files that a login reads: every
     one for an admin and the auditor; otherwise the entries ``history.entry_scope`` gives its
     actor type (its own, and those about records it may read), and its own batches (its actor or
-    its login imported them) and their files. A batch counts every row of its file and keeps the
-    problems of rows of any scope, and a file cannot be read in part: another's batch is not a
-    school's or an enterprise's to read, even when entries of its records are."""
+    its login imported them) and their files, a province's also those its schools and enterprises
+    imported (``imports.in_region``, as ``imports.list_batches`` reads them). A batch counts every
+    row of its file and keeps the problems of rows of any scope, and a file cannot be read in part:
+    another's batch is not a school's or an enterprise's to read, even when entries of its records are."""
     from .history import where_sql
+    from .imports import in_region
 
     batches = sa.table("import_batches", sa.column("id", sa.Integer), sa.column("actor", sa.String),
                        sa.column("login", sa.String))
     own_batch = lambda b: sa.or_(ACTOR_ROLE.in_(["admin", "auditor"]), b.c.actor == _ACTOR_NAME,  # noqa: E731
-                                 b.c.login == sa.func.current_user())
+                                 b.c.login == sa.func.current_user(),
+                                 sa.and_(ACTOR_ROLE == "province", in_region(b.c.actor, ACTOR_CODE)))
     t = batches.alias("t")
     b = batches.alias("b")
     files = sa.table("import_files", sa.column("batch_id", sa.Integer)).alias("t")
