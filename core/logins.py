@@ -16,7 +16,9 @@ Personal data is held back by the database too. A login may read only the column
 kind's table that hold no personal data (column privileges); it reads the rows through a view of
 the same name in the schema ``xiaoqi_masked``, first on its ``search_path``, which gives each
 personal column masked unless the row lies in the login's reveal scope (``Access.reveal``): a
-phone as 138****5678, a name as 张**, other text as ***, other values as NULL. An ID number outside
+phone as 138****5678, a name as 张**, other text as ***, other values as NULL (a view keeps the
+column's type; xiaoqi shows such a hidden value as ***, NULL or not, on SQLite too:
+``privacy.mask_values``). An ID number outside
 the reveal scope is a pseudonym of the same shape, 110101ghkpmjon1234: region and last four kept,
 the eight birth-date digits replaced by letters (a to p) from a keyed hash of the whole number (the
 key is readable by the owner only). The same number gives the same pseudonym in every table, so a

@@ -193,12 +193,35 @@ def mask_refused_first(note: dict) -> dict:
     return mask_problem(kind, note["first"])
 
 
+#: a personal value that is not text (a flag, a date, a number), masked
+HIDDEN_VALUE = "***"
+
+
+def _not_text(kind, name: str) -> bool:
+    """Whether ``kind``'s column ``name`` holds no text in the database (a flag, a date, a number;
+    a plugin's type stored as one of them)."""
+    column = kind.by_name.get(name)
+    if column is None:
+        return False
+    if not column.is_text:
+        return True
+    from .kinds import column_types
+
+    known = column_types().get(column.type)
+    return known is not None and known.stored_as is not None
+
+
 def mask_values(kind, values: dict) -> dict:
-    """``values`` (column name -> value) with the kind's personal columns masked."""
+    """``values`` (column name -> value) with the kind's personal columns masked. A personal column
+    that holds no text (a student's hardship flag) is masked as *** whatever it holds, no value
+    too: a login's masked view on PostgreSQL keeps the column's type and gives it NULL outside
+    the login's reveal scope (``logins._masked_column``), so a value and no value look alike
+    there, and every surface shows the two databases alike."""
     personal = kind.rights.personal
     if not personal:
         return dict(values)
-    return {name: mask_value(personal[name], v) if name in personal else v for name, v in values.items()}
+    return {name: (HIDDEN_VALUE if _not_text(kind, name) else mask_value(personal[name], v)) if name in personal else v
+            for name, v in values.items()}
 
 
 def _values(kind, record) -> tuple[int | None, dict]:
