@@ -37,6 +37,8 @@ catalogue(
                                   "A database statement ran longer than {seconds} s and was cancelled. Nothing was changed. If it really needs longer, use --statement-timeout SECONDS."),
         "dbe.quota_over": ("名额不足：岗位「{position}」（{title}）剩余 {free} 个名额，不能再占用 {places} 个（名额 {quota}）。数据库未被修改。可用 xiaoqi quota show 查看剩余名额。",
                            "Not enough places: position {position} ({title}) has {free} free places left, {places} more were to be held (quota {quota}). Nothing was changed. See the free places with: xiaoqi quota show"),
+        "dbe.quota_update": ("预留「{reservation}」占用的名额不能用修改增加（多占 {places} 个）。数据库未被修改。请用 xiaoqi quota reserve 新建预留。",
+                             "Reservation {reservation}: an update may not hold more places ({places} more). Nothing was changed. Reserve them anew with: xiaoqi quota reserve"),
         "dbe.audit_actor": ("登录 {login} 的身份是 {own}，不能以「{actor}」的名义写审计条目。数据库未被修改。",
                             "Login {login} acts as {own}; it cannot write an audit entry as '{actor}'. Nothing was changed."),
         "dbe.audit_login": ("审计条目的登录名「{given}」不是当前登录 {login}。数据库未被修改。",
@@ -148,6 +150,8 @@ def _postgres(err, db: str, lock_seconds, statement_seconds) -> XiaoqiError | No
 
         try:
             figures = json.loads(getattr(err.diag, "message_detail", None) or "")
+            if figures.get("what") == "update":
+                return DatabaseProblem(t("dbe.quota_update", reservation=figures["reservation"], places=figures["places"]))
             return DatabaseProblem(t("dbe.quota_over", **{k: figures[k] for k in ("position", "title", "free", "places", "quota")}))
         except (ValueError, KeyError, TypeError):
             return DatabaseProblem(first)

@@ -429,7 +429,11 @@ def guard_sql(dialect, function: str) -> str:
     today, as ``_per_school`` counts them), it locks the position row and refuses the write when
     the position's reserved + confirmed places then exceed its quota: the figures of
     ``_free_places``, from the same SQL. A write that holds no more places (release, confirm,
-    expire; data already over the quota) passes. SQLSTATE XQ001, its DETAIL the figures as JSON
+    expire; data already over the quota) passes. A login's update that would hold more places
+    (places raised, places given back taken again, a closed reservation opened) is refused at
+    once, the position not locked: only a new reservation holds places (``reserve``, whose lock
+    order is the position's row first), and a login's update has locked the reservation's row
+    already, so locking the position after it could deadlock with a service beside it. SQLSTATE XQ001, its DETAIL the figures as JSON
     (``core.db_errors`` words it). Today is the server's ``current_date``, or the day a service
     judges on (``_service_day``: the transaction's ``xiaoqi.today``) when the owner or an admin's
     login writes; any other login is judged on the server's day whatever it sets."""
@@ -462,6 +466,16 @@ BEGIN
     v_more := v_more - ({held('OLD')});
   END IF;
   IF v_more <= 0 THEN RETURN NULL; END IF;
+  -- a login holds places by a new reservation only (``reserve``; no service's update holds more):
+  -- refused before the position is locked, which an update would lock after the reservation's
+  -- row, the reverse of the services' order (a deadlock beside a service)
+  IF TG_OP = 'UPDATE' AND EXISTS (SELECT 1 FROM {SCHEMA}.logins l WHERE l.login = session_user) THEN
+    RAISE EXCEPTION USING ERRCODE = {_literal(QUOTA_STATE)},
+      MESSAGE = '预留「' || NEW.reservation_no || '」占用的名额不能用修改增加（多占 ' || v_more || ' 个）：请用 xiaoqi quota reserve '
+                || '新建预留。 Reservation ' || NEW.reservation_no || ': an update may not hold more places (' || v_more
+                || ' more); reserve them anew with xiaoqi quota reserve.',
+      DETAIL = json_build_object('what', 'update', 'reservation', NEW.reservation_no, 'places', v_more)::text;
+  END IF;
   SELECT p.apprentice_quota, p.title INTO v_quota, v_title FROM positions p
    WHERE p.uscc = NEW.uscc AND p.position_code = NEW.position_code FOR UPDATE;
   v_used := ({used_sql});
