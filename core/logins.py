@@ -35,12 +35,16 @@ what the database gives that login.
 ``apply_row_security(connection, kinds)`` is the helper a plugin's migration branch calls for its
 own tables after creating them (policies, column privileges and masked views); ``install(connection)``
 (run by ``xiaoqi users add`` and after ``xiaoqi db upgrade``) sets up the group roles, the logins
-table and all of it for every loaded kind.
+table and all of it for every loaded kind. Its statements are one script generated from the
+declarations and the database's tables, run only when the database does not hold that very script's
+result already (its fingerprint, see "installing" below): ``users add`` and ``users set`` on a
+database set up before cost a few queries; ``xiaoqi db upgrade`` always builds it all again.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 
 import sqlalchemy as sa
@@ -140,9 +144,140 @@ def check_login_name(login: str) -> str:
 
 
 # -- installing ------------------------------------------------------------------------------
+#
+# ``install`` builds one script (every statement, in order) from the kinds' declarations and what
+# the database holds that the statements depend on (``_Catalog``: its tables, their columns, types,
+# defaults and primary keys, and the database's owner), a pure function of the two, computed once
+# per process for a catalog (``_install_script``). The script's SHA-256 is its fingerprint, kept in
+# ``xiaoqi_sec.installed`` when the script has run: an install finding the fingerprint it would
+# write (and the masked views' schema) skips the script. What is not the database's own runs every
+# time: the group roles (the server's; another database may have made them, or be making them),
+# and the search_path of every login (a login made since by other means gets it too). A kind added
+# by a plugin, a changed declaration, a migration that changes a table, another version of xiaoqi
+# that generates other SQL: each changes the script and so its fingerprint. What the fingerprint
+# does not see is a policy or view changed by hand: ``xiaoqi db upgrade`` drops the masked views
+# and builds everything again (``install(conn, force=True)``), as does ``apply_row_security`` for
+# the kinds it is given.
 
-def install(conn, kinds=None) -> None:
-    """Group roles, the logins table, table privileges and the policies of every kind (idempotent)."""
+#: the fingerprint's own version: changed when what it covers changes
+FINGERPRINT_VERSION = 1
+
+
+class _Catalog:
+    """What the install script reads of the database: each relation of the schema public (its kind
+    and its columns: name, type, default, part of the primary key) and the database's owner."""
+
+    def __init__(self, conn):
+        relations: dict[str, list] = {}
+        rows = conn.exec_driver_sql(
+            "SELECT c.relname, c.relkind::text, a.attname, format_type(a.atttypid, a.atttypmod), pg_get_expr(d.adbin, d.adrelid), "
+            "coalesce(a.attnum = ANY(i.indkey), false) FROM pg_class c "
+            "JOIN pg_namespace n ON n.oid = c.relnamespace AND n.nspname = 'public' "
+            "LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
+            "LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum "
+            "LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary "
+            "ORDER BY c.relname, a.attnum").all()
+        kinds: dict[str, str] = {}
+        for name, relkind, column, type_, default, primary in rows:
+            kinds[name] = relkind
+            columns = relations.setdefault(name, [])
+            if column is not None:
+                columns.append((column, type_, default, bool(primary)))
+        self.kinds = kinds
+        self.columns = {name: tuple(columns) for name, columns in relations.items()}
+        self.owner = conn.exec_driver_sql("SELECT pg_get_userbyid(datdba) FROM pg_database "
+                                          "WHERE datname = current_database()").scalar()
+        self.key = (self.owner, tuple(sorted((name, kinds[name], self.columns[name]) for name in kinds)))
+
+    def exists(self, table: str) -> bool:
+        return table in self.kinds
+
+    def tables(self) -> frozenset:
+        """The tables (``pg_tables``)."""
+        return frozenset(name for name, relkind in self.kinds.items() if relkind in ("r", "p"))
+
+    def names(self, table: str) -> list[str]:
+        return [c[0] for c in self.columns[table]]
+
+    def types(self, table: str) -> dict[str, str]:
+        return {c[0]: c[1] for c in self.columns[table]}
+
+    def defaults(self, table: str) -> list[tuple[str, str]]:
+        return [(c[0], c[2]) for c in self.columns[table] if c[2] is not None]
+
+    def primary_key(self, table: str) -> list[str]:
+        return [c[0] for c in self.columns[table] if c[3]]
+
+
+class _Script:
+    """Statements to run, in order, built against a ``_Catalog`` (it stands where the builders
+    took a connection: ``exec_driver_sql`` keeps the statement, its percent signs as the driver
+    reads them, and the builders read the database from the catalog)."""
+
+    def __init__(self, catalog: _Catalog, dialect):
+        self.catalog = catalog
+        self.dialect = dialect
+        self.statements: list[str] = []
+
+    def exec_driver_sql(self, sql: str, params=None) -> None:
+        if params is not None:
+            raise TypeError("an install script's statement takes no parameters")
+        self.statements.append(sql.replace("%%", "%"))
+
+    def text(self) -> str:
+        return ";\n".join(self.statements) + ";\n"
+
+    def fingerprint(self) -> str:
+        from .. import __version__
+
+        material = f"{FINGERPRINT_VERSION}\n{__version__}\n{self.text()}"
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()
+
+    def run(self, conn) -> None:
+        """The statements as one batch (no round trip each; PostgreSQL parses them in turn)."""
+        if not self.statements:
+            return
+        with conn.connection.driver_connection.cursor() as cursor:
+            cursor.execute(self.text())
+
+
+#: install scripts built in this process, by a digest of everything they are built from
+_SCRIPTS: dict[str, _Script] = {}
+
+
+def _install_script(conn, catalog: _Catalog, kinds: list) -> _Script:
+    """The script of ``install`` for ``kinds``, built once per process for the catalog, the kinds'
+    declarations (every kind's, as its ``repr`` gives them: columns, key, references, access), the
+    rules' facts and the group roles' names."""
+    from .kinds import get_kinds
+    from .rules.facts import all_facts
+
+    material = repr((catalog.key, sorted(GROUPS.items()), [repr(k) for k in kinds], [repr(k) for k in get_kinds().values()],
+                     [repr(f) for f in all_facts()]))
+    key = hashlib.sha256(material.encode("utf-8")).hexdigest()
+    script = _SCRIPTS.get(key)
+    if script is None:
+        script = _Script(catalog, conn.dialect)
+        _build_install(script, kinds)
+        if len(_SCRIPTS) >= 8:
+            _SCRIPTS.clear()
+        _SCRIPTS[key] = script
+    return script
+
+
+def _installed(conn) -> str | None:
+    """The fingerprint of the script that last ran here, if the masked views' schema is there too."""
+    present = conn.exec_driver_sql(f"SELECT to_regclass('{SCHEMA}.installed') IS NOT NULL "
+                                   f"AND to_regnamespace('{MASKED}') IS NOT NULL").scalar()
+    if not present:
+        return None
+    return conn.exec_driver_sql(f"SELECT fingerprint FROM {SCHEMA}.installed").scalar()
+
+
+def install(conn, kinds=None, *, force: bool = False) -> None:
+    """Group roles, the logins table, table privileges and the policies of every kind (idempotent;
+    the statements are skipped when the database holds what they make already, see above;
+    ``force`` runs them anyway)."""
     from .kinds import get_kinds
 
     # the group roles belong to the server, not to the database: another database of the same
@@ -153,6 +288,26 @@ def install(conn, kinds=None) -> None:
             f"DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{group}') THEN "
             f"CREATE ROLE {group} NOLOGIN; END IF; "
             f"EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
+    # two installs of one database: the second waits for the first and then finds its fingerprint
+    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('xiaoqi.install'))")
+    script = _install_script(conn, _Catalog(conn), list(get_kinds().values()) if kinds is None else list(kinds))
+    fingerprint = script.fingerprint()
+    if force or _installed(conn) != fingerprint:
+        script.run(conn)
+        conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.installed (fingerprint text NOT NULL)")
+        conn.exec_driver_sql(f"REVOKE ALL ON {SCHEMA}.installed FROM PUBLIC")
+        conn.exec_driver_sql(f"DELETE FROM {SCHEMA}.installed")
+        conn.exec_driver_sql(f"INSERT INTO {SCHEMA}.installed (fingerprint) VALUES (%(f)s)", {"f": fingerprint})
+    # every login reads the masked views before the tables (a login added before them too)
+    for (login,) in conn.exec_driver_sql(
+            f"SELECT l.login FROM {SCHEMA}.logins l JOIN pg_roles r ON r.rolname = l.login WHERE NOT EXISTS "
+            f"(SELECT 1 FROM pg_db_role_setting s WHERE s.setrole = r.oid AND s.setdatabase = 0 "
+            f"AND %(p)s = ANY(s.setconfig))", {"p": _SEARCH_PATH_SETTING}).all():
+        _search_path(conn, login)
+
+
+def _build_install(conn, kinds) -> None:
+    """The statements of ``install`` (``conn``: a ``_Script``)."""
     conn.exec_driver_sql(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.logins (login text PRIMARY KEY, role text NOT NULL, "
                          "code text, CHECK (role IN ('admin', 'auditor', 'province', 'school', 'enterprise')))")
@@ -175,13 +330,10 @@ def install(conn, kinds=None) -> None:
             conn.exec_driver_sql(f"REVOKE UPDATE, DELETE, TRUNCATE ON {table} FROM {groups}")
     if _exists(conn, "audit_log"):
         _audit_guard(conn)
-    apply_row_security(conn, list(get_kinds().values()) if kinds is None else kinds)
+    _row_security(conn, kinds)
     mask_own_tables(conn)
     _check_writes(conn)
     facts_views(conn)
-    # every login reads the masked views before the tables (a login added before them too)
-    for (login,) in conn.exec_driver_sql(f"SELECT l.login FROM {SCHEMA}.logins l JOIN pg_roles r ON r.rolname = l.login").all():
-        _search_path(conn, login)
 
 
 def _install_masking(conn) -> None:
@@ -248,10 +400,14 @@ BEGIN
                                'given', NEW.login)::text;
 END $$""")
     conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {function}() FROM PUBLIC")
-    owner = conn.exec_driver_sql("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = current_database()").scalar()
+    owner = conn.catalog.owner
     conn.exec_driver_sql("DROP TRIGGER IF EXISTS xq_audit_actor ON audit_log")
     conn.exec_driver_sql(f"CREATE TRIGGER xq_audit_actor BEFORE INSERT ON audit_log FOR EACH ROW "
                          f"WHEN (session_user <> {_literal(owner)}) EXECUTE FUNCTION {function}()")
+
+
+#: a login's search_path as ``pg_db_role_setting`` keeps it
+_SEARCH_PATH_SETTING = f"search_path={MASKED}, public"
 
 
 def _search_path(conn, login: str) -> None:
@@ -269,10 +425,12 @@ def after_upgrade(conn) -> None:
     """After migrations, on a database with logins: policies, privileges and masked views again
     (a new table or column of a kind gets them)."""
     if is_postgres(conn) and conn.exec_driver_sql(f"SELECT to_regclass('{SCHEMA}.logins') IS NOT NULL").scalar():
-        install(conn)
+        install(conn, force=True)
 
 
 def _exists(conn, table: str) -> bool:
+    if isinstance(conn, _Script):
+        return conn.catalog.exists(table)
     return conn.exec_driver_sql("SELECT to_regclass(%(t)s) IS NOT NULL", {"t": f"public.{table}"}).scalar()
 
 
@@ -356,15 +514,30 @@ def apply_row_security(conn, kinds) -> None:
     """Row-level security for the tables of ``kinds`` (the core's, or a plugin's from its own
     migration branch): the policies are dropped and made again from the declarations; the tables
     of personal kinds get their column privileges and masked views."""
+    script = _Script(_Catalog(conn), conn.dialect)
+    _row_security(script, kinds)
+    script.run(conn)
+
+
+def _drop_policies(conn, table: str) -> None:
+    """The statement dropping xiaoqi's policies (``xq_...``) on ``table``, whichever there are."""
+    conn.exec_driver_sql(f"""DO $$ DECLARE p text; BEGIN
+  FOR p IN SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND tablename = {_literal(table)}
+           AND policyname LIKE 'xq\\_%%' LOOP
+    EXECUTE format('DROP POLICY %%I ON public.%%I', p, {_literal(table)});
+  END LOOP;
+END $$""")
+
+
+def _row_security(conn, kinds) -> None:
+    """The statements of ``apply_row_security`` (``conn``: a ``_Script``)."""
     conn.exec_driver_sql("SELECT set_config('search_path', 'public', true)")  # names in views and functions
     for kind in kinds:
         table = kind.model.__tablename__
         if not _exists(conn, table):
             continue
         conn.exec_driver_sql(f"ALTER TABLE {_q(table)} ENABLE ROW LEVEL SECURITY")
-        for (name,) in conn.exec_driver_sql("SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND "
-                                            "tablename = %(t)s AND policyname LIKE 'xq\\_%%'", {"t": table}).all():
-            conn.exec_driver_sql(f"DROP POLICY {_q(name)} ON {_q(table)}")
+        _drop_policies(conn, table)
         conn.exec_driver_sql(f"CREATE POLICY xq_admin ON {_q(table)} FOR ALL TO {GROUPS['admin']} USING (true) WITH CHECK (true)")
         for actor_type in SCOPED:
             group = GROUPS[actor_type]
@@ -635,7 +808,7 @@ def _entries_function(conn) -> None:
         return
     from .kinds import get_kinds
 
-    tables = frozenset(r[0] for r in conn.exec_driver_sql("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").all())
+    tables = conn.catalog.tables()
     body = _sees_entry_body(tables, tuple(get_kinds()))
     groups = ", ".join(GROUPS.values())
     conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.sees_entry(t public.audit_log) RETURNS boolean
@@ -840,9 +1013,7 @@ SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
            "check_findings": {"school": f"{function}(run_id)", "enterprise": f"{function}(run_id)"}}
     for table, conditions in own.items():
         conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        for (name,) in conn.exec_driver_sql("SELECT policyname FROM pg_policies WHERE schemaname = 'public' AND "
-                                            "tablename = %(t)s AND policyname LIKE 'xq\\_%%'", {"t": table}).all():
-            conn.exec_driver_sql(f"DROP POLICY {_q(name)} ON {table}")
+        _drop_policies(conn, table)
         conn.exec_driver_sql(f"CREATE POLICY xq_admin ON {table} FOR ALL TO {GROUPS['admin']} USING (true) WITH CHECK (true)")
         for actor_type, condition in conditions.items():
             group = GROUPS[actor_type]
@@ -864,9 +1035,7 @@ def mask_own_tables(conn) -> None:
     for table, columns in OWN_TABLES.items():
         if not _exists(conn, table):
             continue
-        types = dict(conn.exec_driver_sql("SELECT a.attname, format_type(a.atttypid, a.atttypmod) FROM pg_attribute a "
-                                          "WHERE a.attrelid = %(t)s::regclass AND a.attnum > 0 AND NOT a.attisdropped "
-                                          "ORDER BY a.attnum", {"t": f"public.{table}"}).all())
+        types = conn.catalog.types(table)
         shown = []
         for name, type_ in types.items():
             how = columns.get(name)
@@ -893,11 +1062,8 @@ def _masked_view(conn, table: str, select: str, hidden: set[str], writes=None, k
     name); the view's writes (``writes``: all by default) go to the table."""
     groups = ", ".join(GROUPS.values())
     writers = ", ".join(GROUPS[r] for r in ("admin", "school", "enterprise"))
-    names = [r[0] for r in conn.exec_driver_sql("SELECT attname FROM pg_attribute WHERE attrelid = %(t)s::regclass AND attnum > 0 "
-                                                "AND NOT attisdropped ORDER BY attnum", {"t": f"public.{table}"}).all()]
-    key = [r[0] for r in conn.exec_driver_sql(
-        "SELECT a.attname FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
-        "WHERE i.indrelid = %(t)s::regclass AND i.indisprimary ORDER BY a.attnum", {"t": f"public.{table}"}).all()] or names
+    names = conn.catalog.names(table)
+    key = conn.catalog.primary_key(table) or names
     plain = ", ".join(_q(c) for c in (key if key_only else names) if c not in hidden)
     conn.exec_driver_sql(f"REVOKE SELECT ON {_q(table)} FROM {groups}")
     conn.exec_driver_sql(f"GRANT SELECT ({plain}) ON {_q(table)} TO {groups}")
@@ -908,9 +1074,7 @@ def _masked_view(conn, table: str, select: str, hidden: set[str], writes=None, k
     writes = writes or ("INSERT", "UPDATE", "DELETE")
     conn.exec_driver_sql(f"GRANT {', '.join(writes)} ON {view} TO {writers}")
     # the table's defaults (the id's sequence) on the view, so that an insert names them as the table would
-    for name, default in conn.exec_driver_sql(
-            "SELECT a.attname, pg_get_expr(d.adbin, d.adrelid) FROM pg_attrdef d JOIN pg_attribute a "
-            "ON a.attrelid = d.adrelid AND a.attnum = d.adnum WHERE d.adrelid = %(t)s::regclass", {"t": f"public.{table}"}).all():
+    for name, default in conn.catalog.defaults(table):
         conn.exec_driver_sql(f"ALTER VIEW {view} ALTER COLUMN {_q(name)} SET DEFAULT {default.replace('%', '%%')}")
     has_id = "id" in names
     others = [c for c in names if c != "id"]
