@@ -148,9 +148,13 @@ def check_login_name(login: str) -> str:
 # ``install`` builds one script (every statement, in order) from the kinds' declarations and what
 # the database holds that the statements depend on (``_Catalog``: its tables, their columns, types,
 # defaults and primary keys, and the database's owner), a pure function of the two, computed once
-# per process for a catalog (``_install_script``). The script's SHA-256 is its fingerprint, kept in
+# per process for a catalog (``_install_script``; each kind's part once per process for its
+# declaration and its table, ``_row_security``). The script's SHA-256 is its fingerprint, kept in
 # ``xiaoqi_sec.installed`` when the script has run: an install finding the fingerprint it would
-# write (and the masked views' schema) skips the script. What is not the database's own runs every
+# write (and the masked views' schema) skips the script. A process that has not built the script
+# takes the fingerprint from a small file of the user's cache directory (``_recall``) that an
+# earlier one left for the same catalog, declarations, plugins and unchanged source files (as
+# ``lean_check`` keeps a rule set's digest): ``xiaoqi users add`` then builds nothing. What is not the database's own runs every
 # time: the group roles (the server's; another database may have made them, or be making them),
 # and the search_path of every login (a login made since by other means gets it too). A kind added
 # by a plugin, a changed declaration, a migration that changes a table, another version of xiaoqi
@@ -249,10 +253,9 @@ def _install_script(conn, catalog: _Catalog, kinds: list) -> _Script:
     """The script of ``install`` for ``kinds``, built once per process for the catalog, the kinds'
     declarations (every kind's, as its ``repr`` gives them: columns, key, references, access), the
     rules' facts and the group roles' names."""
-    from .kinds import get_kinds
     from .rules.facts import all_facts
 
-    material = repr((catalog.key, sorted(GROUPS.items()), [repr(k) for k in kinds], [repr(k) for k in get_kinds().values()],
+    material = repr((catalog.key, sorted(GROUPS.items()), conn.dialect.server_version_info, [repr(k) for k in kinds], _declarations(),
                      [repr(f) for f in all_facts()]))
     key = hashlib.sha256(material.encode("utf-8")).hexdigest()
     script = _SCRIPTS.get(key)
@@ -263,6 +266,67 @@ def _install_script(conn, catalog: _Catalog, kinds: list) -> _Script:
             _SCRIPTS.clear()
         _SCRIPTS[key] = script
     return script
+
+
+#: bumped when the remembered fingerprints' files change their layout or what they are keyed by
+_REMEMBERED_VERSION = 1
+
+
+def _declaration(kind) -> str:
+    """A kind's declaration as text without importing its model (``RecordKind`` fields; the model
+    by its import path) nor the addresses of its functions (a where scope's, a
+    guard's: their code is in the source files ``_remember`` keeps the state of)."""
+    import dataclasses
+
+    model = kind.__dict__.get("_model")
+    if not isinstance(model, str):  # a class given, or imported since from its path
+        model = f"{model.__module__}:{model.__qualname__}"
+    fields = [model if f.name == "model" else getattr(kind, f.name) for f in dataclasses.fields(kind)]
+    return re.sub(r" at 0x[0-9a-f]+", "", repr(fields))
+
+
+def _remembered_key(conn, catalog: _Catalog, kinds) -> str:
+    """What the install script is built from, besides the source files: the interpreter, the plugins
+    and their switches (``lean_check._context_key``), the server's version, the catalog, the group
+    roles' names and the kinds' declarations (all of them, and those installed if not all)."""
+    from .kinds import get_kinds
+    from .lean_check import _context_key
+
+    material = [_REMEMBERED_VERSION, _context_key(None), list(conn.dialect.server_version_info or ()), catalog.key,
+                sorted(GROUPS.items()), [_declaration(k) for k in get_kinds().values()],
+                None if kinds is None else [_declaration(k) for k in kinds]]
+    return hashlib.sha256(repr(material).encode("utf-8")).hexdigest()
+
+
+def _recall(conn, catalog: _Catalog, kinds) -> str | None:
+    """The fingerprint of the install script that an earlier process built from the same (see
+    ``_remembered_key``), while every source file it had loaded then is unchanged (the state of
+    ``lean_check``'s cache: path, size, modification time, and ``sys.path``); None otherwise."""
+    from . import cache
+
+    key = _remembered_key(conn, catalog, kinds)
+    entry = cache.read(f"install-{key[:32]}.json")
+    if entry is None or entry.get("version") != _REMEMBERED_VERSION or entry.get("key") != key:
+        return None
+    if any(cache.stat(path) != [size, mtime] for path, size, mtime in entry["sources"]):
+        return None
+    if entry["directories"] != cache.directories():
+        return None
+    return entry.get("fingerprint")
+
+
+def _remember(conn, catalog: _Catalog, kinds, fingerprint: str) -> None:
+    """Keep ``fingerprint`` for ``_recall`` with the state of every source file loaded now (nothing
+    is kept when one of them changed while this process ran)."""
+    from . import cache
+    from .lean_check import _sources
+
+    key = _remembered_key(conn, catalog, kinds)
+    sources, directories = _sources(), cache.directories()
+    if not cache.settled([mtime for _p, _s, mtime in sources] + [mtime for _d, mtime in directories], cache.STARTED):
+        return
+    cache.write(f"install-{key[:32]}.json", {"version": _REMEMBERED_VERSION, "key": key, "fingerprint": fingerprint,
+                                             "sources": sources, "directories": directories})
 
 
 def _installed(conn) -> str | None:
@@ -290,14 +354,19 @@ def install(conn, kinds=None, *, force: bool = False) -> None:
             f"EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL; END $$")
     # two installs of one database: the second waits for the first and then finds its fingerprint
     conn.exec_driver_sql("SELECT pg_advisory_xact_lock(hashtext('xiaoqi.install'))")
-    script = _install_script(conn, _Catalog(conn), list(get_kinds().values()) if kinds is None else list(kinds))
-    fingerprint = script.fingerprint()
-    if force or _installed(conn) != fingerprint:
-        script.run(conn)
-        conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.installed (fingerprint text NOT NULL)")
-        conn.exec_driver_sql(f"REVOKE ALL ON {SCHEMA}.installed FROM PUBLIC")
-        conn.exec_driver_sql(f"DELETE FROM {SCHEMA}.installed")
-        conn.exec_driver_sql(f"INSERT INTO {SCHEMA}.installed (fingerprint) VALUES (%(f)s)", {"f": fingerprint})
+    catalog = _Catalog(conn)
+    installed = None if force else _installed(conn)
+    # a process that has not built the script: the fingerprint an earlier one found for all it is built from
+    if installed is None or installed != _recall(conn, catalog, kinds):
+        script = _install_script(conn, catalog, list(get_kinds().values()) if kinds is None else list(kinds))
+        fingerprint = script.fingerprint()
+        if installed != fingerprint:
+            script.run(conn)
+            conn.exec_driver_sql(f"CREATE TABLE IF NOT EXISTS {SCHEMA}.installed (fingerprint text NOT NULL)")
+            conn.exec_driver_sql(f"REVOKE ALL ON {SCHEMA}.installed FROM PUBLIC")
+            conn.exec_driver_sql(f"DELETE FROM {SCHEMA}.installed")
+            conn.exec_driver_sql(f"INSERT INTO {SCHEMA}.installed (fingerprint) VALUES (%(f)s)", {"f": fingerprint})
+        _remember(conn, catalog, kinds, fingerprint)
     # every login reads the masked views before the tables (a login added before them too)
     for (login,) in conn.exec_driver_sql(
             f"SELECT l.login FROM {SCHEMA}.logins l JOIN pg_roles r ON r.rolname = l.login WHERE NOT EXISTS "
@@ -440,11 +509,15 @@ def policy_sql(kind, actor_type: str, action: str, dialect) -> str | None:
     clause = scope_clause(kind, actor_type, action, ACTOR_CODE)
     if clause is None:
         return None
-    # compiled inside a statement on the table, so that subqueries correlate to the policy's row
-    stmt = sa.select(sa.literal_column("1")).select_from(kind.model.__table__).where(clause)
+    return _where_text(kind.model.__table__, clause, dialect)
+
+
+def _where_text(table, clause, dialect) -> str:
+    """``clause`` in SQL, compiled inside a statement on ``table`` so that its subqueries correlate
+    to the row (a percent sign doubled, as the driver's statements write it)."""
+    stmt = sa.select(sa.literal_column("1")).select_from(table).where(clause)
     text = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
-    where = text.index("\nWHERE ") + len("\nWHERE ")
-    return text[where:]  # (a percent sign doubled, as the driver's statements write it)
+    return text[text.index("\nWHERE ") + len("\nWHERE "):]
 
 
 def _reads_others(kind, clause) -> bool:
@@ -494,8 +567,8 @@ def _condition(conn, kind, actor_type: str, action: str) -> str:
     clause = _policy_clause(kind, actor_type, action, ACTOR_CODE)
     if clause is None:
         return "true"
-    if not _reads_others(kind, clause):
-        return policy_sql(kind, actor_type, action, conn.dialect)
+    if not _reads_others(kind, clause):  # the scope itself (a write's references read other tables)
+        return _where_text(kind.model.__table__, clause, conn.dialect)
     table = kind.model.__tablename__
     row = sa.orm.aliased(kind.model, name="r")
     inner = _policy_clause(kind, actor_type, action, _SESSION_CODE, row)
@@ -529,41 +602,68 @@ def _drop_policies(conn, table: str) -> None:
 END $$""")
 
 
+#: each kind's statements of ``_row_security``, by what they are built from (see ``_row_security``)
+_KIND_STATEMENTS: dict[tuple, list[str]] = {}
+
+
 def _row_security(conn, kinds) -> None:
-    """The statements of ``apply_row_security`` (``conn``: a ``_Script``)."""
+    """The statements of ``apply_row_security`` (``conn``: a ``_Script``). A kind's are built once
+    per process for its declaration, every kind's (its scopes may lead through theirs), the group
+    roles' names and its table's columns in the catalog."""
     conn.exec_driver_sql("SELECT set_config('search_path', 'public', true)")  # names in views and functions
+    declared = _declarations()
     for kind in kinds:
         table = kind.model.__tablename__
         if not _exists(conn, table):
             continue
-        conn.exec_driver_sql(f"ALTER TABLE {_q(table)} ENABLE ROW LEVEL SECURITY")
-        _drop_policies(conn, table)
-        conn.exec_driver_sql(f"CREATE POLICY xq_admin ON {_q(table)} FOR ALL TO {GROUPS['admin']} USING (true) WITH CHECK (true)")
-        for actor_type in SCOPED:
-            group = GROUPS[actor_type]
-            for action, command in COMMANDS.items():
-                judged = action
-                if not kind.rights.allows(action, actor_type):
-                    # a kind kept by its service (the incentives ledger) is appended to by that
-                    # service, running as the login: new rows within what the login may read;
-                    # changed and deleted by no login but the owner
-                    if not (kind.rights.service and action == "create" and actor_type not in READ_ONLY
-                            and kind.rights.allows("read", actor_type)):
-                        continue  # no policy: no row
-                    judged = "read"
-                condition = _condition(conn, kind, actor_type, judged)
-                name = _q(f"xq_{actor_type}_{action}")
-                if action == "create":
-                    conn.exec_driver_sql(f"CREATE POLICY {name} ON {_q(table)} FOR INSERT TO {group} WITH CHECK ({condition})")
-                elif action == "update":
-                    conn.exec_driver_sql(f"CREATE POLICY {name} ON {_q(table)} FOR UPDATE TO {group} USING ({condition}) "
-                                         f"WITH CHECK ({condition})")
-                else:
-                    conn.exec_driver_sql(f"CREATE POLICY {name} ON {_q(table)} FOR {command} TO {group} USING ({condition})")
-        if db_personal(kind):
-            _mask(conn, kind)
-        if table == QUOTA_TABLE:
-            _quota_guard(conn)
+        key = (declared, tuple(GROUPS.items()), repr(kind), conn.catalog.columns[table])
+        statements = _KIND_STATEMENTS.get(key)
+        if statements is None:
+            part = _Script(conn.catalog, conn.dialect)
+            _kind_security(part, kind, table)
+            if len(_KIND_STATEMENTS) >= 1024:
+                _KIND_STATEMENTS.clear()
+            statements = _KIND_STATEMENTS[key] = part.statements
+        conn.statements.extend(statements)
+
+
+def _declarations() -> str:
+    """A digest of every kind's declaration (its ``repr``: columns, key, references, access)."""
+    from .kinds import get_kinds
+
+    return hashlib.sha256("\n".join(repr(k) for k in get_kinds().values()).encode("utf-8")).hexdigest()
+
+
+def _kind_security(conn, kind, table: str) -> None:
+    """The policies of ``kind``'s table, its column privileges and masked view, its triggers."""
+    conn.exec_driver_sql(f"ALTER TABLE {_q(table)} ENABLE ROW LEVEL SECURITY")
+    _drop_policies(conn, table)
+    conn.exec_driver_sql(f"CREATE POLICY xq_admin ON {_q(table)} FOR ALL TO {GROUPS['admin']} USING (true) WITH CHECK (true)")
+    for actor_type in SCOPED:
+        group = GROUPS[actor_type]
+        for action, command in COMMANDS.items():
+            judged = action
+            if not kind.rights.allows(action, actor_type):
+                # a kind kept by its service (the incentives ledger) is appended to by that
+                # service, running as the login: new rows within what the login may read;
+                # changed and deleted by no login but the owner
+                if not (kind.rights.service and action == "create" and actor_type not in READ_ONLY
+                        and kind.rights.allows("read", actor_type)):
+                    continue  # no policy: no row
+                judged = "read"
+            condition = _condition(conn, kind, actor_type, judged)
+            name = _q(f"xq_{actor_type}_{action}")
+            if action == "create":
+                conn.exec_driver_sql(f"CREATE POLICY {name} ON {_q(table)} FOR INSERT TO {group} WITH CHECK ({condition})")
+            elif action == "update":
+                conn.exec_driver_sql(f"CREATE POLICY {name} ON {_q(table)} FOR UPDATE TO {group} USING ({condition}) "
+                                     f"WITH CHECK ({condition})")
+            else:
+                conn.exec_driver_sql(f"CREATE POLICY {name} ON {_q(table)} FOR {command} TO {group} USING ({condition})")
+    if db_personal(kind):
+        _mask(conn, kind)
+    if table == QUOTA_TABLE:
+        _quota_guard(conn)
 
 
 #: the table of quota reservations, kept within each position's quota by a trigger
