@@ -100,16 +100,24 @@ class PgDatabases:
         self.server_url = server_url
         self.admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
         self.template = None
+        self._dropper = None  # (queue, thread, failures) of drop(wait=False), made on first use
 
     def url_for(self, name: str) -> str:
         import sqlalchemy as sa
 
         return sa.engine.make_url(self.server_url).set(database=name).render_as_string(hide_password=False)
 
-    def create(self, *, migrated: bool = True) -> str:
+    def create(self, *, migrated: bool = True, copy_of: str | None = None) -> str:
+        """A new database: migrated (a copy of the migrated template), empty (``migrated=False``),
+        or a copy of the database at URL ``copy_of`` (which no one may be connected to): state a
+        module builds once and each of its tests gets afresh."""
+        import sqlalchemy as sa
+
         name = f"{self.prefix}_{uuid.uuid4().hex[:12]}"
         with self.admin.connect() as conn:
-            if migrated:
+            if copy_of is not None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{sa.engine.make_url(copy_of).database}"')
+            elif migrated:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{self._template()}"')
             else:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
@@ -129,17 +137,67 @@ class PgDatabases:
             self.template = name
         return self.template
 
-    def drop(self, url: str) -> None:
+    def drop(self, url: str, *, wait: bool = True) -> None:
+        """Drop the database of ``url``. ``wait=False`` drops it in the background, together with
+        the others waiting then: each ``DROP DATABASE`` waits for a checkpoint of the whole server
+        (seconds on a busy one), and drops issued at the same time share one. ``close`` waits for
+        every such drop and fails if one did."""
         import sqlalchemy as sa
 
         name = sa.engine.make_url(url).database
+        if wait:
+            self._drop_now(name)
+            return
+        if self._dropper is None:
+            import queue
+            import threading
+
+            pending: queue.Queue = queue.Queue(maxsize=32)  # a test waits when 32 databases are left to drop
+            failures: list[str] = []
+
+            def drop_one(waiting: str) -> None:
+                try:
+                    self._drop_now(waiting)
+                except Exception as exc:  # reported by close(): the database was left behind
+                    failures.append(f"{waiting}: {exc}")
+
+            def work() -> None:
+                done = False
+                while not done:
+                    batch = [pending.get()]
+                    while len(batch) < 8:  # the admin engine's pool holds 15 connections
+                        try:
+                            batch.append(pending.get_nowait())
+                        except queue.Empty:
+                            break
+                    done = None in batch
+                    drops = [threading.Thread(target=drop_one, args=(n,)) for n in batch if n is not None]
+                    for thread in drops:
+                        thread.start()
+                    for thread in drops:
+                        thread.join()
+
+            thread = threading.Thread(target=work, name="xiaoqi-pg-drop", daemon=True)
+            thread.start()
+            self._dropper = (pending, thread, failures)
+        self._dropper[0].put(name)
+
+    def _drop_now(self, name: str) -> None:
         with self.admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def close(self) -> None:
+        """Drop the template, wait for the drops in the background, and close the connections."""
         if self.template:
-            with self.admin.connect() as conn:
-                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{self.template}" WITH (FORCE)')
+            self.drop(self.url_for(self.template), wait=False)
+            self.template = None
+        if self._dropper is not None:
+            pending, thread, failures = self._dropper
+            pending.put(None)
+            thread.join()
+            self._dropper = None
+            if failures:
+                raise RuntimeError("test databases not dropped: " + "; ".join(failures))
         self.admin.dispose()
 
 
@@ -209,7 +267,7 @@ def xiaoqi_db_url(request, tmp_path, xiaoqi_sqlite_template, xiaoqi_backend) -> 
         dbs = request.getfixturevalue("xiaoqi_pg")
         url = dbs.create()
         yield url
-        dbs.drop(url)
+        dbs.drop(url, wait=False)  # nothing connects to it any more (xiaoqi_engine is disposed first)
         return
     yield copy_sqlite(xiaoqi_sqlite_template, tmp_path / "xiaoqi.db")
 
