@@ -21,7 +21,7 @@ Then, in the same run:
    back from xiaoqi's result, in memory before the clock starts) written with ``executemany`` in
    10,000-row batches into a copy of the database as it was before the import, with the same audit
    entries (read back with their hashes), stored file parts and audit block, the same index
-   rebuild (``indexes.sqlite_paused``) and the import's SQLite settings, in one transaction, committed. No file, no parsing, no validation: what any import that keeps these tables, indexes
+   rebuild (``indexes.sqlite_paused``), the import's SQLite settings and its rule for SQLite's foreign key checks, in one transaction, committed. No file, no parsing, no validation: what any import that keeps these tables, indexes
    and audit entries must pay on this machine.
 
 7. ``xiaoqi import students`` of the first 100,000 students (``--students``) into a database with
@@ -35,7 +35,7 @@ With ``--db postgresql+psycopg://...`` the same CSV files go into that PostgreSQ
 and created afresh; a template copy of it before the internships serves the floor): the validated
 import (COPY), the unchanged re-import, PostgreSQL's own COPY of the CSV into a table of text
 columns (the reference), and the floor — the same rows and audit entries written with COPY into
-the copy, in one transaction (with the same index rebuild as the owner's large import); then the first school's rows imported into two more copies of it, by
+the copy, in one transaction (with the same index rebuild and foreign keys dropped and added again as the owner's large import); then the first school's rows imported into two more copies of it, by
 the owner and by a login of that school (``users add``: row-level security judges its rows).
 Target: ≥ 80,000 rows/s.
 """
@@ -217,7 +217,8 @@ def database_floor(result: Path, before: Path, batch: int = 10_000) -> float:
     conn = sqlite3.connect(before, isolation_level=None)
     conn.execute("PRAGMA journal_mode = WAL")
     conn.execute("PRAGMA synchronous = NORMAL")
-    conn.execute("PRAGMA foreign_keys = OFF")
+    # SQLite's own foreign key checks by the import's own rule (off when it checks every key itself)
+    conn.execute(f"PRAGMA foreign_keys = {0 if importer._checks_foreign_keys(kind, conn) else 1}")
     for name, value in importer.SQLITE_PRAGMAS.items():  # the import's own settings
         conn.execute(f"PRAGMA {name} = {value}")
     started = time.perf_counter()
@@ -285,16 +286,20 @@ def pg_copy_reference(params: dict, name: str, csv_path: Path) -> float:
     return time.perf_counter() - started
 
 
-def pg_floor(params: dict, result: str, before: str, rebuild: bool, batch: int = 10_000) -> float:
+def pg_floor(params: dict, result: str, before: str, batch: int = 10_000) -> float:
     """Seconds PostgreSQL alone takes for the database work of the validated import: the same rows
     (read back from xiaoqi's result, in memory before the clock starts) and the same light audit
     entries, stored file parts and audit block, written with COPY in 10,000-row batches into a copy
-    of the database as it was before the import, in one transaction, committed; with ``rebuild``
-    the secondary indexes of the internships dropped first and built again before the commit, as
-    the owner's large import does (``xiaoqi.core.io.indexes``)."""
-    from xiaoqi.core.io.indexes import BUILD_MEMORY
-
+    of the database as it was before the import, in one transaction, committed; the secondary
+    indexes and foreign keys of the internships dropped first and made again before the commit
+    when the owner's import does so, by its own rule and code (``xiaoqi.core.io.indexes``)."""
     import psycopg
+
+    from xiaoqi.core.io.indexes import _drop_postgresql, checks_foreign_keys, rebuilds, restore_postgresql
+    from xiaoqi.core.kinds import get_kind
+    from xiaoqi.core.plugins import get_plugin_manager
+
+    get_plugin_manager()
 
     names = None
     with psycopg.connect(dbname=result, **params) as source:
@@ -312,15 +317,12 @@ def pg_floor(params: dict, result: str, before: str, rebuild: bool, batch: int =
         started = time.perf_counter()
         with conn.cursor() as cursor:
             cursor.execute("LOCK TABLE internships IN SHARE ROW EXCLUSIVE MODE")
-            # the same index rebuild as the import's (``indexes.IndexPause``, as the owner)
-            indexes = []
-            if rebuild:
-                cursor.execute("LOCK TABLE internships IN ACCESS EXCLUSIVE MODE")
-                indexes = cursor.execute(
-                    "SELECT i.relname, pg_get_indexdef(x.indexrelid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-                    "WHERE x.indrelid = 'internships'::regclass AND NOT x.indisunique AND NOT x.indisprimary").fetchall()
-                for index, _sql in indexes:
-                    cursor.execute(f'DROP INDEX "{index}"')
+            # the same pause as the import's (``indexes.IndexPause``, as the owner)
+            table_before = cursor.execute("SELECT coalesce(max(id), 0) FROM internships").fetchone()[0]
+            indexes, constraints = [], []
+            if rebuilds(len(rows), table_before):
+                indexes, constraints = _drop_postgresql(conn, "internships",
+                                                        checks_foreign_keys(get_kind("internships"), conn, sqlite=False))
             new_batch = cursor.execute("INSERT INTO import_batches (kind, file_name, sha256, actor, started_at, rows, created, "
                                        "updated, unchanged, invalid, dry_run) VALUES ('internships', 'internships.csv', '', "
                                        "'admin', now(), 0, 0, 0, 0, 0, false) RETURNING id").fetchone()[0]
@@ -331,10 +333,7 @@ def pg_floor(params: dict, result: str, before: str, rebuild: bool, batch: int =
                 with cursor.copy(f"COPY audit_log ({', '.join(audit_names)}) FROM STDIN") as copy:
                     for e in entries[start:start + batch]:
                         copy.write_row(e[:4] + (new_batch,) + e[5:])
-            if indexes:
-                cursor.execute(f"SELECT set_config('maintenance_work_mem', '{BUILD_MEMORY}', true)")
-            for _index, sql in indexes:
-                cursor.execute(sql)
+            restore_postgresql(conn, indexes, constraints)
             cursor.executemany("INSERT INTO import_files (batch_id, part, codec, data) VALUES (%s, %s, %s, %s)",
                                [(new_batch, *f) for f in files])
             cursor.execute("SELECT hash FROM audit_log WHERE block_id = %s ORDER BY id", (block[0],)).fetchall()
@@ -343,13 +342,6 @@ def pg_floor(params: dict, result: str, before: str, rebuild: bool, batch: int =
         conn.commit()
         seconds = time.perf_counter() - started
     return seconds
-
-
-def _rebuilds(rows: int) -> bool:
-    """Whether the owner's import of ``rows`` internships into the empty table rebuilds its indexes."""
-    from xiaoqi.core.io.indexes import REBUILD_MIN_ROWS
-
-    return rows >= REBUILD_MIN_ROWS
 
 
 def print_methods(title: str, rows: int, methods) -> None:
@@ -415,7 +407,7 @@ def main_pg(url: str, files: dict[str, Path], rows: int, with_login: bool = True
     copy = pg_copy_reference(params, reference, files["internships"])
     # (before the floor, which writes into ``before``)
     school = pg_school_login(admin, url, before, files["internships"], env) if with_login else None
-    floor = pg_floor(params, name, before, rebuild=_rebuilds(rows))
+    floor = pg_floor(params, name, before)
     for other in (before, reference):
         admin.execute(f'DROP DATABASE IF EXISTS "{other}" WITH (FORCE)')
     admin.close()

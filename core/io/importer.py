@@ -23,10 +23,11 @@ How it stays fast on a million rows:
   the commit (``indexes.IndexPause``): building an index once from sorted data is several times faster than a million
   random insertions into it (on PostgreSQL by the table's owner only, under the table's exclusive
   lock when it comes at once: readers wait for such an import; see ``indexes``). Unique indexes
-  stay in force throughout. On SQLite, foreign keys are
-  checked by the import itself, set-wise, rather than by SQLite row by row, when the import checks
-  every one of them (``_checks_foreign_keys``). A rollback (invalid rows, dry run, any error)
-  restores the indexes with everything else.
+  stay in force throughout. Foreign keys are checked by the import itself, set-wise, rather than
+  by the database row by row, when the import checks every one of them (``_checks_foreign_keys``):
+  on SQLite they are off for the import's connection; on PostgreSQL the owner's large import drops
+  them with the indexes and adds them again before the commit (one validating query each). A
+  rollback (invalid rows, dry run, any error) restores the indexes and keys with everything else.
 
 Where the time goes (``bench/import.py``, 1,000,000 internships on a 2-core machine): most of it
 is the database's own work — the rows, their unique index, the rebuilt indexes, a million audit
@@ -80,6 +81,7 @@ from ..references import Resolver
 from ..audit import jsonable, utcnow
 from . import pgwrite, readers, stored
 from .indexes import IndexPause
+from .indexes import checks_foreign_keys as _checks_foreign_keys  # (SQLite: its foreign_keys off for the import)
 from .refcheck import ReferenceCheck
 from .rows import Layout, Notices, Prepared, Preparer, Problem, is_english_header_row, map_headers
 
@@ -804,35 +806,3 @@ class _Importer:
             session=session, actor=self.actor, kind=self.kind.name, batch_id=self.result.batch_id,
             created=created, updated=updated)
         session.flush()
-
-
-def _checks_foreign_keys(kind: RecordKind, raw) -> bool:
-    """Whether an import of ``kind`` checks every foreign key SQLite would check, so that SQLite's
-    own row-by-row enforcement can be left off for the import's connection.
-
-    True when each foreign key of the table is one of the kind's ``references`` (which
-    ``ReferenceCheck`` (``refcheck``) verifies for every row, in the database or earlier in the file, with the
-    same rule for empty columns: a reference with an empty column is not checked), no other
-    table's foreign key points at a column an import may change (an import never changes a
-    record's natural key, so keys referenced by other tables never need their cascades), and no
-    plugin listens to ``xiaoqi_records_imported`` (a listener writes in the import's transaction,
-    through its connection). The import holds the write lock from its first check to its commit,
-    so nothing it found can be deleted in between."""
-    if get_plugin_manager().hook.xiaoqi_records_imported.get_hookimpls():
-        return False  # a listener writes in the import's transaction: its rows get SQLite's checks
-    table = kind.model.__table__
-    refs = {(get_kind(r.kind).model.__table__.name, tuple(r.columns), tuple(r.target_columns)) for r in kind.references}
-    for fk in table.foreign_key_constraints:
-        target = (fk.referred_table.name, tuple(fk.column_keys), tuple(e.column.name for e in fk.elements))
-        if target not in refs:
-            return False
-    # incoming keys from the database's own catalogue: it also knows the tables of plugins that
-    # are not loaded in this process
-    others = [row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()]
-    for other in others:
-        for fk in raw.execute(f'PRAGMA foreign_key_list("{other}")').fetchall():
-            # (id, seq, table, from, to, on_update, on_delete, match); "to" is NULL for the primary key
-            if fk[2] == table.name and fk[4] not in kind.key:
-                return False
-    return True
-

@@ -60,3 +60,48 @@ def test_a_school_logins_copy_is_staged_and_judged_by_its_row_security(shared): 
                             .order_by(table.c.id)).all()
         # in the order they were written: the ids a sequence gave them run in it
         assert [s for _i, s in made] == [moved(own, 5)[start[0]], moved(own, 6)[start[0]]]
+
+
+def test_a_logins_large_import_keeps_the_indexes_and_foreign_keys(shared, tmp_path, monkeypatch):  # noqa: F811
+    """A login's import (not the table's owner, under its row-level security) never drops the
+    table's indexes or foreign keys, however large: the database checks each row's keys as it
+    always did, and the definitions are the same after it; the owner's import of the same file
+    (a dry run) would drop them."""
+    from tests.cli.test_import_cli import demo_rows, write_gb18030
+    from xiaoqi.core.io import indexes
+
+    from .test_import_pg import _constraint_definitions, _index_definitions, record_pauses
+    from .test_logins_pg import _cli
+
+    url, engine, login, facts = shared
+    school = facts["school"]
+    _name, school_url = login(f"school:{school}")
+    decided = record_pauses(monkeypatch)
+    monkeypatch.setattr(indexes, "rebuilds", lambda creating, before: True)  # however many rows the table holds
+    cols, rows = demo_rows(url, "internships")
+    names = [c.name for c in cols]
+    data = []
+    for r in rows:
+        if r["school_code"] == school:
+            row = [r[n] for n in names]
+            for pos in (names.index("start_on"), names.index("end_on")):  # new keys: the same internship years later
+                row[pos] = row[pos].replace(year=row[pos].year + 5)
+            for pos, name in enumerate(names):  # (a school's login does not see the enterprises' teachers)
+                if name.startswith("enterprise_mentor"):
+                    row[pos] = None
+            data.append(row)
+    assert data
+    path = write_gb18030(tmp_path / "later.csv", [c.zh for c in cols], data)
+    definitions, constraints = _index_definitions(url), _constraint_definitions(url)
+    code, out, err = _cli(url, "import", "internships", path, "--dry-run")  # the owner
+    assert code == 0, (out, err)
+    assert decided[0][2][0] and decided[0][2][1]
+    decided.clear()
+    with engine.connect() as conn:
+        before = conn.exec_driver_sql("SELECT count(*) FROM internships").scalar_one()
+    code, out, err = _cli(school_url, "import", "internships", path)
+    assert code == 0, (out, err)
+    assert decided == [("internships", True, ([], []))]
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM internships").scalar_one() == before + len(data)
+    assert _index_definitions(url) == definitions and _constraint_definitions(url) == constraints

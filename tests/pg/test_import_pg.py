@@ -112,43 +112,119 @@ def _index_definitions(url: str) -> list[tuple]:
         engine.dispose()
 
 
+def _constraint_definitions(url: str) -> list[tuple]:
+    """The internships' own constraints and those of other tables that refer to it, each with its
+    definition and whether PostgreSQL holds it validated."""
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.exec_driver_sql(
+                "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid), convalidated FROM pg_constraint "
+                "WHERE 'internships'::regclass IN (conrelid, confrelid) ORDER BY 1, 2").all()
+    finally:
+        engine.dispose()
+
+
+def record_pauses(monkeypatch) -> list[tuple]:
+    """``REBUILD_MIN_ROWS`` 1 (the demo's internships count as large) and each decision of
+    ``indexes._drop_postgresql``: (table, whether the import checks every foreign key, (indexes
+    dropped, foreign keys dropped))."""
+    from xiaoqi.core.io import indexes
+
+    monkeypatch.setattr(indexes, "REBUILD_MIN_ROWS", 1)
+    decided = []
+    original = indexes._drop_postgresql
+    monkeypatch.setattr(indexes, "_drop_postgresql", lambda raw, table, checked: decided.append(
+        (table, checked, original(raw, table, checked))) or decided[-1][2])
+    return decided
+
+
 @pytest.mark.pg
 @pytest.mark.parametrize("xiaoqi_backend", ["pg"], indirect=True)
-def test_a_large_import_by_the_owner_builds_the_secondary_indexes_again_unless_a_reader_holds_the_table(
+def test_a_large_import_by_the_owner_builds_the_secondary_indexes_and_foreign_keys_again_unless_a_reader_holds_a_table(
         demo_db, xiaoqi_cli, xiaoqi_db_url, tmp_path, monkeypatch):
     """On PostgreSQL the owner's large import drops the secondary indexes under the table's
-    exclusive lock and builds them again before the commit (the same definitions after it, and
-    after a dry run's rollback); while a reader holds the table the lock is given up after a
-    moment and the import keeps them."""
+    exclusive lock, and the foreign keys it checks itself under their tables' locks too, and makes
+    them again before the commit: the same definitions, validated, after it, after a dry run's
+    rollback and after an import refused for a bad reference (refused by the import's own check,
+    with its usual message per row). While a reader holds the table the lock is given up after a
+    moment and the import keeps them all; while a reader holds a table a key refers to, the keys
+    stay. A key that no longer holds when it is added again rolls the whole import back with its
+    own message."""
+    import datetime as dt
+
     import psycopg
     import sqlalchemy as sa
 
+    from tests.cli.test_import_cli import demo_rows, write_gb18030
     from xiaoqi.core.io import indexes
+    from xiaoqi.testing import make_id_number
 
-    monkeypatch.setattr(indexes, "REBUILD_MIN_ROWS", 1)  # the demo's internships count as large
-    decided = []
-    original = indexes._drop_postgresql
-    monkeypatch.setattr(indexes, "_drop_postgresql", lambda conn, table: decided.append((table, original(conn, table)))
-                        or decided[-1][1])
+    decided = record_pauses(monkeypatch)
     source = demo_db[0]
     for kind in ORDER[:ORDER.index("internships")]:  # what the internships refer to
         assert xiaoqi_cli("import", kind, kind_file(tmp_path, source, kind, "csv")).exit_code == 0
     path = kind_file(tmp_path, source, "internships", "csv")
     definitions = _index_definitions(xiaoqi_db_url)
+    constraints = _constraint_definitions(xiaoqi_db_url)
     assert len(definitions) > 3
+    own_keys = sorted(name for table, name, sql, _v in constraints if table == "internships" and sql.startswith("FOREIGN KEY"))
+    assert len(own_keys) == 6 and any(table != "internships" for table, *_rest in constraints)  # (the placements')
     u = sa.engine.make_url(xiaoqi_db_url)
     with psycopg.connect(host=u.host, port=u.port or 5432, dbname=u.database, user=u.username) as reader:
         reader.execute("SELECT count(*) FROM internships").fetchone()  # holds the table till its transaction ends
         decided.clear()
         result = xiaoqi_cli("import", "internships", path, "--dry-run")
         assert result.exit_code == 0, result.output
-        assert decided == [("internships", [])]  # kept: the reader was not made to wait
+        assert decided == [("internships", True, ([], []))]  # kept: the reader was not made to wait
+    with psycopg.connect(host=u.host, port=u.port or 5432, dbname=u.database, user=u.username) as reader:
+        reader.execute("SELECT count(*) FROM students").fetchone()  # a table a key refers to
+        decided.clear()
+        assert xiaoqi_cli("import", "internships", path, "--dry-run").exit_code == 0
+        assert decided[0][2][0] and decided[0][2][1] == []  # the indexes dropped, the keys kept
     decided.clear()
     assert xiaoqi_cli("import", "internships", path, "--dry-run").exit_code == 0
-    assert [name for name, _sql in decided[0][1]] == sorted(n for n, d in definitions if " UNIQUE " not in d)
+    dropped, keys = decided[0][2]
+    assert [name for name, _sql in dropped] == sorted(n for n, d in definitions if " UNIQUE " not in d)
+    assert [name for name, _sql in keys] == own_keys
     assert _index_definitions(xiaoqi_db_url) == definitions  # the rollback restored them
+    assert _constraint_definitions(xiaoqi_db_url) == constraints
+
+    # a bad reference: refused by the import's own check, with its message, the keys dropped meanwhile
+    cols, rows = demo_rows(source, "internships")
+    stranger = make_id_number("320100", dt.date(2005, 1, 1), 999)
+    data = [[r[c.name] for c in cols] for r in rows]
+    data[3][[c.name for c in cols].index("id_number")] = stranger
+    bad = write_gb18030(tmp_path / "missing.csv", [c.zh for c in cols], data)
+    decided.clear()
+    result = xiaoqi_cli("import", "internships", bad)
+    assert result.exit_code == 1 and decided[0][2][1], result.output
+    shown = f"{stranger[:6]}********{stranger[-4:]}"
+    assert f"第 5 行  身份证号「{shown}」：引用的学生不存在：{shown}" in result.output
+    assert "Traceback" not in result.output + result.stderr
+    assert records(xiaoqi_db_url, "internships") == []
+    assert _index_definitions(xiaoqi_db_url) == definitions and _constraint_definitions(xiaoqi_db_url) == constraints
+
     decided.clear()
     result = xiaoqi_cli("import", "internships", path)
     assert result.exit_code == 0, result.output
-    assert decided[0][1] and _index_definitions(xiaoqi_db_url) == definitions
+    assert decided[0][2][0] and [name for name, _sql in decided[0][2][1]] == own_keys
+    assert _index_definitions(xiaoqi_db_url) == definitions
+    assert _constraint_definitions(xiaoqi_db_url) == constraints
     assert records(xiaoqi_db_url, "internships") == records(source, "internships")
+
+    # a key that does not hold when it is added again (here a row changed behind the import's back)
+    engine = sa.create_engine(xiaoqi_db_url)
+    with engine.connect() as conn:
+        raw = conn.connection.dbapi_connection
+        trans = conn.begin()
+        dropped, keys = indexes._drop_postgresql(raw, "internships", True)
+        assert [name for name, _sql in keys] == own_keys
+        raw.execute("UPDATE internships SET school_code = '9999999999' WHERE id = (SELECT min(id) FROM internships)")
+        with pytest.raises(indexes.ReferenceRecheckFailed, match="internships_school_code_fkey（表 internships）.*本次导入已全部撤销"):
+            indexes.restore_postgresql(raw, dropped, keys)
+        trans.rollback()
+    engine.dispose()
+    assert _index_definitions(xiaoqi_db_url) == definitions and _constraint_definitions(xiaoqi_db_url) == constraints
