@@ -2,8 +2,8 @@
 
 A short command, or the terminal UI's first screen, spends most of its time importing SQLAlchemy
 and SQLModel (about half a second on a busy machine) before it reads a few dozen rows. This module
-reads what ``services.list_records(names=True)`` reads for a listing without filters, search or
-sort — the records of a kind the actor may see, in id order, with their name columns — from a
+reads what ``services.list_records(names=True)`` reads for a listing without search or sort
+(``--where`` and ``--filter`` on the kind's own columns included) — the records of a kind the actor may see, in id order, with their name columns — from a
 SQLite file with plain SQL, and gives the same values: the kind's columns as
 ``RecordKind.export_values`` gives them (dates as ``date``, money and hours as quantized
 ``Decimal``, booleans as ``bool``) and the names within the reader's scope.
@@ -229,19 +229,106 @@ def _names_sql(kind, actor, aliases: _Aliases) -> tuple[list, list[str]]:
     return named, parts
 
 
-def page(conn: sqlite3.Connection, actor, kind, *, limit: int, offset: int = 0, after_id: int | None = None) -> list[tuple[int, dict, dict]]:
+# -- a listing's conditions (--where, --filter) -------------------------------------------------
+
+#: the comparisons of ``services.COMPARISONS``, as SQL
+_OPS = {"=": "=", "!=": "<>", ">=": ">=", "<=": "<=", ">": ">", "<": "<"}
+#: the column types that ``services`` lets compare by order (the others by = and != only)
+_ORDERED = ("date", "money", "int", "hours")
+
+
+def _stored_as_text(column) -> bool:
+    """Whether the column's values are stored as the text its parser gives (not a date, number or flag)."""
+    from .kinds import CORE_COLUMN_TYPES, column_types
+
+    if column.type in _READERS or column.type == "list":
+        return False
+    known = column_types().get(column.type)
+    return known is not None and (known.stored_as is None or known in CORE_COLUMN_TYPES)
+
+
+def _bound(value):
+    """A parsed value as SQLAlchemy binds it on SQLite: a date as ISO text, a Decimal as a float,
+    a flag as 1 or 0; Unsupported for anything else but text and whole numbers."""
+    if isinstance(value, bool):
+        return int(value)
+    if isinstance(value, dt.datetime):
+        raise Unsupported("a date and time")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, (int, str)):
+        return value
+    raise Unsupported(f"a value of type {type(value).__name__}")
+
+
+def _like(value: str) -> str:
+    """``value`` escaped for LIKE … ESCAPE '/' (SQLAlchemy's ``autoescape``)."""
+    return value.replace("/", "//").replace("%", "/%").replace("_", "/_")
+
+
+def conditions_sql(kind, where=(), filters=None) -> tuple[list[str], dict]:
+    """``services.list_records``'s ``where`` (``(column, op, value)``) and ``filters`` (column ->
+    value) on the kind's own columns as SQL on ``t``, with their parameters, matching the same
+    rows. Raises ``Unsupported`` for what only the services read (a name column, a list column, a
+    value the column's parser refuses: the services then give the error)."""
+    parts, params = [], {}
+    for i, (name, op, value) in enumerate(where or ()):
+        column = kind.by_name.get(name)
+        if column is None or column.type == "list" or op not in _OPS:
+            raise Unsupported(f"--where on {name}")
+        if op not in ("=", "!=") and column.type not in _ORDERED:
+            raise Unsupported(f"{op} on {name}")
+        if not _stored_as_text(column) and column.type not in _READERS:
+            raise Unsupported(f"column type {column.type}")
+        if isinstance(value, str):
+            try:
+                value = column.parse(value)
+            except ValueError:
+                raise Unsupported(f"a value of {name} its parser refuses") from None
+        col = f"t.{_q(name)}"
+        if value is None:
+            parts.append(f"{col} IS NULL" if op == "=" else f"{col} IS NOT NULL")
+            continue
+        params[f"w{i}"] = _bound(value)
+        test = f"{col} {_OPS[op]} :w{i}"
+        parts.append(f"({test} OR {col} IS NULL)" if op == "!=" else test)
+    for i, (name, value) in enumerate((filters or {}).items()):
+        column = kind.by_name.get(name)
+        if column is None or not isinstance(value, str):
+            raise Unsupported(f"--filter on {name}")
+        col = f"t.{_q(name)}"
+        if value.endswith("*"):
+            params[f"f{i}"] = _like(value[:-1])
+            parts.append(f"{col} LIKE :f{i} || '%' ESCAPE '/'")
+        elif column.type in ("text", "list"):
+            params[f"f{i}"] = _like(value)
+            parts.append(f"{col} LIKE '%' || :f{i} || '%' ESCAPE '/'")
+        elif _stored_as_text(column):
+            params[f"f{i}"] = value
+            parts.append(f"{col} = :f{i}")
+        else:
+            raise Unsupported(f"--filter on {name} ({column.type})")
+    return parts, params
+
+
+def page(conn: sqlite3.Connection, actor, kind, *, limit: int, offset: int = 0, after_id: int | None = None,
+         where=(), filters=None) -> list[tuple[int, dict, dict]]:
     """The records of ``kind`` that ``actor`` may read, in id order (``offset`` rows skipped, or
     those after the id ``after_id``): for each its id, its values (``RecordKind.export_values``)
-    and its name columns (``Page.names`` of ``list_records(names=True)``)."""
+    and its name columns (``Page.names`` of ``list_records(names=True)``). ``where`` and
+    ``filters`` as ``list_records`` takes them, on the kind's own columns (``conditions_sql``)."""
     aliases = _Aliases()
     readers = [(c.name, _reader(c)) for c in kind.columns]
     named, name_parts = _names_sql(kind, actor, aliases)
     scope = scope_sql(kind, actor, aliases=aliases)
-    where = [c for c in (scope, None if after_id is None else "t.id > :after") if c]
+    conditions, params = conditions_sql(kind, where, filters)
+    where = [c for c in (scope, *conditions, None if after_id is None else "t.id > :after") if c]
     sql = (f"SELECT t.id, {', '.join(f't.{_q(name)}' for name, _r in readers)}"
            f"{''.join(', ' + p for p in name_parts)} FROM {_q(kind.table)} AS t"
            f"{' WHERE ' + ' AND '.join(where) if where else ''} ORDER BY t.id LIMIT :limit OFFSET :offset")
-    params = {"code": actor.code, "limit": limit, "offset": 0 if after_id is not None else offset, "after": after_id}
+    params.update({"code": actor.code, "limit": limit, "offset": 0 if after_id is not None else offset, "after": after_id})
     out = []
     width = len(readers)
     for row in conn.execute(sql, params):
@@ -251,11 +338,13 @@ def page(conn: sqlite3.Connection, actor, kind, *, limit: int, offset: int = 0, 
     return out
 
 
-def count(conn: sqlite3.Connection, actor, kind) -> int:
-    """How many records of ``kind`` ``actor`` may read (``services.count_records`` without filters)."""
-    scope = scope_sql(kind, actor)
-    sql = f"SELECT count(*) FROM {_q(kind.table)} AS t" + (f" WHERE {scope}" if scope else "")
-    return conn.execute(sql, {"code": actor.code}).fetchone()[0]
+def count(conn: sqlite3.Connection, actor, kind, *, where=(), filters=None) -> int:
+    """How many records of ``kind`` ``actor`` may read (``services.count_records``, with ``where``
+    and ``filters`` as ``page`` takes them)."""
+    conditions, params = conditions_sql(kind, where, filters)
+    parts = [c for c in (scope_sql(kind, actor), *conditions) if c]
+    sql = f"SELECT count(*) FROM {_q(kind.table)} AS t" + (f" WHERE {' AND '.join(parts)}" if parts else "")
+    return conn.execute(sql, {**params, "code": actor.code}).fetchone()[0]
 
 
 def check_kind(kind, actor) -> None:
@@ -267,5 +356,5 @@ def check_kind(kind, actor) -> None:
     scope_sql(kind, actor, aliases=aliases)
 
 
-__all__ = ["Unsupported", "actor_registered", "check_kind", "connect", "count", "page", "schema_current", "scope_sql",
+__all__ = ["Unsupported", "actor_registered", "check_kind", "conditions_sql", "connect", "count", "page", "schema_current", "scope_sql",
            "sqlite_path"]

@@ -129,16 +129,17 @@ def list_command(app, kind, filters, conditions, search, column_list, sort, desc
                                    names=", ".join(c.name for c in listing_columns(kind))))
             order_by = named.name
     columns = _listing(kind, column_list)
-    plain = not (filters or conditions or search or sort or desc or totals or reveal)
-    found = _page_sqlite(app, kind, limit, offset) if plain else None
+    where = [_condition(kind, text) for text in conditions]
+    pairs = _pairs(kind, filters, names=True)
+    plain = not (search or sort or desc or totals or reveal)
+    found = _page_sqlite(app, kind, limit, offset, where, pairs) if plain else None
     sums = None
     if found is not None:
         shown, names, total = found
     else:
         from ..services import list_records, sum_records
 
-        where = [_condition(kind, text) for text in conditions]
-        wanted = dict(filters=_pairs(kind, filters, names=True), search=search, where=where)
+        wanted = dict(filters=pairs, search=search, where=where)
         with _session(app, reveal) as session:
             page = list_records(session, actor=app.actor, kind=kind, order_by=order_by, descending=desc, limit=limit,
                                 offset=offset, count=True, names=True, **wanted)
@@ -171,10 +172,11 @@ def list_command(app, kind, filters, conditions, search, column_list, sort, desc
         click.echo(t("records.page", start=offset + 1, end=offset + len(rows), total=total), err=True)
 
 
-def _page_sqlite(app, kind, limit: int, offset: int):
-    """A plain listing's page read with sqlite3 (``lean.page``: no SQLAlchemy), as (the rows as
-    ``present`` shows them, their name columns, the total), or None when the full path must read it
-    (``AppContext.lean_connection``; a scope written as SQLAlchemy code)."""
+def _page_sqlite(app, kind, limit: int, offset: int, where=(), filters=None):
+    """A listing's page in id order read with sqlite3 (``lean.page``: no SQLAlchemy; ``--where``
+    and ``--filter`` on the kind's own columns too), as (the rows as ``present`` shows them, their
+    name columns, the total), or None when the full path must read it (``AppContext.lean_connection``;
+    a scope written as SQLAlchemy code, a condition on a name column, a value to refuse)."""
     from ..lean import Unsupported, count, page
     from ..privacy import present
 
@@ -183,8 +185,8 @@ def _page_sqlite(app, kind, limit: int, offset: int):
             return None
         try:
             conn.execute("BEGIN")  # the page and the total from one snapshot
-            rows = page(conn, app.actor, kind, limit=limit, offset=offset)
-            total = count(conn, app.actor, kind)
+            rows = page(conn, app.actor, kind, limit=limit, offset=offset, where=where, filters=filters)
+            total = count(conn, app.actor, kind, where=where, filters=filters)
         except Unsupported:
             return None
         finally:
