@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -26,6 +27,7 @@ from typing import Any, Callable, Iterable
 from rich.text import Text
 from textual.app import App, ComposeResult, SystemCommand
 from textual.command import CommandPalette
+from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Header, Static
@@ -70,6 +72,14 @@ class PluginErrorScreen(Screen):
         yield Footer()
 
 
+class CheckProgress(Message):
+    """A running check's progress, posted by its worker (``XiaoqiApp.check_progress``)."""
+
+    def __init__(self, progress: tuple[int, int, str]) -> None:
+        super().__init__()
+        self.progress = progress
+
+
 class XiaoqiApp(App):
     CSS_PATH = "app.tcss"
     BINDINGS = [
@@ -86,6 +96,8 @@ class XiaoqiApp(App):
     check_stale = reactive(False)
     #: seconds between looks for data changes made elsewhere (another window, the CLI)
     POLL_SECONDS = 5.0
+    #: seconds at least between two updates of a running check's progress on the screen
+    PROGRESS_SECONDS = 0.1
 
     def __init__(self, engine, actor: Actor = ADMIN, *, lang: str = "zh", db_label: str = "",
                  today: dt.date | None = None, config: dict | None = None, auto_check: bool = True,
@@ -301,9 +313,18 @@ class XiaoqiApp(App):
         from xiaoqi.core.check_store import check_and_store
 
         worker = get_current_worker()
+        shown = [0.0]
 
         def progress(done: int, total: int, rule: str) -> None:
-            self.call_from_thread(setattr, self, "check_progress", (done, total, rule))
+            # Posted, not called from the thread: the check's threads report under their lock and
+            # would wait for the UI to draw each rule. At most one a PROGRESS_SECONDS between the
+            # first and the last: each one is a new layout of the screen (the UI thread's frame
+            # holds the GIL the rules need), a hundred of them for a check of a second.
+            now = time.monotonic()
+            if 0 < done < total and now - shown[0] < self.PROGRESS_SECONDS:
+                return
+            shown[0] = now
+            self.post_message(CheckProgress((done, total, rule)))
 
         try:
             run = check_and_store(self.engine, actor=self.actor, config=self.config, progress=progress,
@@ -312,6 +333,10 @@ class XiaoqiApp(App):
             self.call_from_thread(self._check_done, None, exc)
             return
         self.call_from_thread(self._check_done, None if worker.is_cancelled else run, None)
+
+    def on_check_progress(self, message: CheckProgress) -> None:
+        if self.check_running:  # a report that came after the run ended is not shown
+            self.check_progress = message.progress
 
     def _check_done(self, run, exc: BaseException | None) -> None:
         self.check_running = False

@@ -121,6 +121,33 @@ async def check_compliance(url, manifest):
         assert any(f.rule == internship_rule for f in detail.findings)
 
 
+def test_a_running_check_reports_its_progress_at_most_every_progress_seconds(demo_db):
+    """The check's threads post their progress (they do not wait for the screen to draw it), and
+    between the first report and the end no more than one per ``PROGRESS_SECONDS`` reaches the
+    screen: each is a layout of the whole screen, a hundred of them for a check of a second."""
+    url, _manifest = demo_db
+    asyncio.run(check_progress_reports(url))
+
+
+async def check_progress_reports(url):
+    from xiaoqi.core.rules import get_rules
+
+    app = make_app(url, auto_check=False)
+    app.PROGRESS_SECONDS = 3600.0  # only the first reports (before any rule finished) pass
+    shown = []
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_section("compliance")
+        screen = app.screen
+        screen.watch(app, "check_progress", lambda progress: shown.append((progress, app.check_running)), init=False)
+        await wait_for(pilot, lambda: app.check_result is not None and not app.check_running, what="the check")
+        assert len(app.check_result.rules_run) > 50
+    rules = set(get_rules())
+    reports = [p for p, running in shown if running and p != (0, 0, "")]  # (0, 0, ""): the start, set by the app
+    first = [(done, rule) for done, total, rule in reports if (done, rule) != (total, "")]  # but the end's
+    assert first and all(done == 0 and rule in rules for done, rule in first), reports
+    assert len(first) <= 4  # one per reading thread at most
+
+
 def test_stopping_the_check_keeps_the_ui_alive(demo_db):
     url, _manifest = demo_db
     asyncio.run(check_stop(url))

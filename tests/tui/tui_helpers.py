@@ -23,16 +23,33 @@ async def settle(pilot, rounds: int = 3) -> None:
     """Let every worker finish and the screen catch up (workers may start more workers)."""
     from textual.widgets import DirectoryTree
 
+    from textual.worker import WorkerCancelled
+
     for _ in range(rounds):
         # a DirectoryTree keeps one loader worker alive for as long as it is shown
-        # (an empty list means "every worker" to wait_for_complete)
-        pending = [w for w in pilot.app.workers if not isinstance(w.node, DirectoryTree)]
-        if pending:
-            await pilot.app.workers.wait_for_complete(pending)
+        for worker in [w for w in pilot.app.workers if not isinstance(w.node, DirectoryTree)]:
+            try:
+                await worker.wait()
+            except WorkerCancelled:  # an exclusive worker's newer call took over (a timer's look for changes)
+                pass
         await pilot.pause()
 
 
 def screen_text(app) -> str:
+    """What the terminal shows right now, as plain text, line by line: the text of what a
+    screenshot draws (``screen_text_svg``) read from the strips the screenshot is made of — every
+    segment that is not blank, lines with none left out — without drawing the SVG (a tenth of the
+    time; tests/tui/test_tui_helpers.py holds them equal)."""
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    lines = []
+    for line in update.strips:
+        parts = [s.text for strip in line for s in strip if not s.control and s.text != " " * len(s.text)]
+        if parts:
+            lines.append("".join(parts).replace("\xa0", " "))
+    return "\n".join(lines)
+
+
+def screen_text_svg(app) -> str:
     """What the terminal shows right now, as plain text, line by line (from the screenshot)."""
     svg = app.export_screenshot()
     lines: dict[str, list[str]] = {}
