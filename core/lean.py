@@ -10,7 +10,8 @@ SQLite file with plain SQL, and gives the same values: the kind's columns as
 
 The actor's scope is the kind's access declaration (``xiaoqi.core.access``), written as SQL here:
 ``ALL``, ``NONE``, ``OWN``, ``via()``, ``referenced_by()`` and their unions. A ``where(fn)`` scope
-is SQLAlchemy code: ``scope_sql`` raises ``Unsupported`` for it, and so does anything else this
+is SQLAlchemy code: ``scope_sql`` reads it as the SQL the full path compiled and kept
+(``remember_where``), and raises ``Unsupported`` while there is none, and so does anything else this
 module cannot read as the full path does (another database, a column type it does not know); the
 caller then uses the services. Everything here is compared with the services' results in
 tests/tui/test_lean.py, for every kind and every type of actor.
@@ -150,7 +151,115 @@ def _clause(scope, kind, actor_type: str, action: str, alias: str, aliases: _Ali
                 return None
             parts.append(sql)
         return "(" + " OR ".join(parts) + ")"
+    if isinstance(scope, access.Where):
+        sql = _compiled_where().get(_where_key(kind, actor_type, action, scope))
+        if sql is not None:
+            return sql.replace(f"{_SELF}.", f"{alias}.")
     raise Unsupported(f"{kind.name}: the {action} scope of {actor_type} ({scope!r}) is SQLAlchemy code")
+
+
+# -- where(fn) scopes, compiled once by the full path ------------------------------------------
+#
+# A ``where(fn)`` scope is SQLAlchemy code: only SQLAlchemy can write it as SQL. The full path
+# (``remember_where``, called where a command fell back to it) compiles every such scope of the
+# loaded kinds for one type of actor and keeps the SQL in a small file of the user's cache directory
+# (``xiaoqi.core.cache``), with the state of every source file loaded then, as ``lean_check`` keeps
+# the rule set's digest: the next short command of that actor reads its scopes from there while no
+# source file, installed distribution or plugin switch has changed. A scope whose SQL needs a
+# value besides the actor's code (a day, a setting) is never kept: it stays the full path's.
+
+#: the table alias a kept scope is compiled with, replaced by the alias of the query it goes into
+_SELF = "lean_where_self"
+#: bumped when the cache file's layout changes
+WHERE_CACHE_VERSION = 1
+
+
+def _where_key(kind, actor_type: str, action: str, scope) -> str:
+    return f"{kind.name}|{actor_type}|{action}|{scope.fn.__module__}.{scope.fn.__qualname__}"
+
+
+def _wheres(scope):
+    """The where(fn) scopes in ``scope`` (itself, or the parts of a union)."""
+    if isinstance(scope, access.Where):
+        yield scope
+    for part in getattr(scope, "scopes", None) or ():
+        yield from _wheres(part)
+
+
+def _where_name() -> str:
+    from .lean_check import _context_key
+
+    return f"where-scopes-{_context_key(None)[:32]}.json"
+
+
+#: the file read (by its name: the plugins and switches it is for) and the SQL it kept
+_KEPT: dict[str, dict[str, str]] = {}
+
+
+def _compiled_where() -> dict[str, str]:
+    """The kept SQL of the where(fn) scopes (empty while the file is missing or out of date)."""
+    name = _where_name()
+    if name not in _KEPT:
+        from . import cache
+
+        entry = cache.read(name)
+        fresh = (entry is not None and entry.get("version") == WHERE_CACHE_VERSION
+                 and all(cache.stat(path) == [size, mtime] for path, size, mtime in entry["sources"])
+                 and entry["directories"] == cache.directories())
+        _KEPT[name] = dict(entry["scopes"]) if fresh else {}
+    return _KEPT[name]
+
+
+#: the actor's code while a scope is compiled, replaced by the parameter ``:code``
+_CODE = "lean-where-code-7f3a"
+
+
+def _compile_where(kind, scope) -> str | None:
+    """``scope``'s condition in SQLite's SQL on the alias ``_SELF`` with the parameter ``:code``, or
+    None when it needs any value besides the actor's code and constants (text, whole numbers)."""
+    import sqlalchemy as sa
+    from sqlalchemy.dialects import sqlite
+
+    row = sa.orm.aliased(kind.model, name=_SELF)
+    dialect = sqlite.dialect(paramstyle="named")
+    try:
+        # inside a statement on the alias, so that its subqueries correlate as they do in a listing
+        stmt = sa.select(sa.literal_column("1")).select_from(row).where(scope.fn(row, _CODE))
+        values = stmt.compile(dialect=dialect).params.values()
+    except Exception:  # noqa: BLE001 - a scope written for real codes only: the full path's to read
+        return None
+    if _CODE not in values or any(isinstance(v, bool) or not isinstance(v, (str, int)) for v in values):
+        return None  # the code not used as given, or a day, a number or a setting computed now
+    text = str(stmt.compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+    literal = f"'{_CODE}'"
+    if literal not in text or text.count(literal) != text.count(_CODE):
+        return None
+    text = text.replace(literal, ":code")
+    return "(" + text[text.index("\nWHERE ") + len("\nWHERE "):] + ")"
+
+
+def remember_where(actor_type: str) -> None:
+    """Compile every where(fn) scope of the loaded kinds for ``actor_type`` and keep them, beside
+    those kept for other types of actor (see above). A cache that cannot be written is no error."""
+    from . import cache
+    from .kinds import get_kinds
+    from .lean_check import _sources
+
+    wanted = [(kind, action, part) for kind in get_kinds().values() for action in ("read", "create", "update", "delete")
+              for part in _wheres(kind.rights.scope(action, actor_type))]
+    scopes = dict(_compiled_where())
+    if all(_where_key(kind, actor_type, action, part) in scopes for kind, action, part in wanted):
+        return  # (kept already)
+    for kind, action, part in wanted:
+        sql = _compile_where(kind, part)
+        if sql is not None:
+            scopes[_where_key(kind, actor_type, action, part)] = sql
+    sources, directories = _sources(), cache.directories()
+    if not cache.settled([mtime for _p, _s, mtime in sources] + [mtime for _d, mtime in directories], cache.STARTED):
+        return  # a file changed while this process ran: the SQL may be of the code before
+    name = _where_name()
+    cache.write(name, {"version": WHERE_CACHE_VERSION, "sources": sources, "directories": directories, "scopes": scopes})
+    _KEPT[name] = scopes
 
 
 def _exists(kind, alias: str, match: list[str], inner: str | None) -> str:
