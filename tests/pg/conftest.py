@@ -1,6 +1,7 @@
 """The PostgreSQL demo with logins, made once per session: each test that needs it gets a copy
-(``CREATE DATABASE ... TEMPLATE``, well under a second) instead of generating the demo and setting up
-the policies and masked views again (``install``: seconds each time)."""
+(``CREATE DATABASE ... TEMPLATE``, well under a second) instead of generating the demo again; its
+copies hold the policies and masked views already, so that ``xiaoqi users add`` on one finds them
+current (``logins.install`` compares the fingerprint of their SQL) and builds nothing."""
 
 from __future__ import annotations
 
@@ -51,17 +52,12 @@ def pg_copy(xiaoqi_pg, template_url: str) -> str:
 
 
 def new_login(engine, url: str, actor: str) -> tuple[str, str]:
-    """A new login for ``actor`` on the database of ``engine`` (at ``url``), set up for logins
-    already: only its role and its row (``logins.add_login(..., refresh=False)``); its name and URL."""
-    import uuid
+    """A new login for ``actor`` on the database of ``engine`` (at ``url``), made by ``xiaoqi users
+    add`` as a user makes one: on a copy of a template set up for logins, its install finds the
+    policies and views current and makes only the role and its row; its name and URL."""
+    from .test_logins_pg import add_login
 
-    from xiaoqi.core import logins
-    from xiaoqi.core.actors import Actor
-
-    name = f"security_{uuid.uuid4().hex[:10]}"
-    with engine.begin() as conn:
-        logins.add_login(conn, name, Actor.parse(actor), "s3cret", refresh=False)
-    return name, sa.engine.make_url(url).set(username=name, password="s3cret").render_as_string(hide_password=False)
+    return add_login(url, actor)
 
 
 def busiest_pair(conn) -> tuple[str, str]:

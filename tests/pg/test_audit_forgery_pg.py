@@ -6,13 +6,11 @@ login may write any actor (``logins.narrow``); xiaoqi as the login writes its en
 
 from __future__ import annotations
 
-import uuid
 
 import psycopg
 import pytest
 import sqlalchemy as sa
 
-from xiaoqi.core.actors import Actor
 from xiaoqi.core.db import make_engine
 from xiaoqi.core.db_errors import AUDIT_STATE, explain
 from xiaoqi.core.i18n import reset_lang, set_lang
@@ -28,18 +26,13 @@ INSERT = ("INSERT INTO {table} (block_id, at, actor, kind, action, key, hash{log
 
 @pytest.fixture(scope="module")
 def forgery(xiaoqi_pg):
-    """Two schools, the first one's login (made by ``users add``) and an admin's login."""
-    from xiaoqi.core import logins
-
+    """Two schools, the first one's login and an admin's login (made by ``users add``)."""
     url = xiaoqi_pg.create()
     engine = make_engine(url)
     f = XiaoqiFactory(engine)
     school, other = f.school().school_code, f.school().school_code
     name, school_url = add_login(url, f"school:{school}")
-    admin = f"security_{uuid.uuid4().hex[:10]}"
-    with engine.begin() as conn:
-        logins.add_login(conn, admin, Actor("admin"), "s3cret", refresh=False)
-    admin_url = sa.engine.make_url(url).set(username=admin, password="s3cret").render_as_string(hide_password=False)
+    admin, admin_url = add_login(url, "admin")
     yield {"url": url, "engine": engine, "school": school, "other": other, "name": name, "school_url": school_url,
            "admin": admin, "admin_url": admin_url}
     engine.dispose()
