@@ -564,14 +564,22 @@ def _policy_clause(kind, actor_type: str, action: str, code, row=None):
 def _condition(conn, kind, actor_type: str, action: str) -> str:
     """A policy's condition: the scope in SQL, or a call of a SECURITY DEFINER function judging the
     row when the scope reads other tables (see ``_reads_others``)."""
-    clause = _policy_clause(kind, actor_type, action, ACTOR_CODE)
-    if clause is None:
-        return "true"
-    if not _reads_others(kind, clause):  # the scope itself (a write's references read other tables)
-        return _where_text(kind.model.__table__, clause, conn.dialect)
-    table = kind.model.__tablename__
     row = sa.orm.aliased(kind.model, name="r")
-    inner = _policy_clause(kind, actor_type, action, _SESSION_CODE, row)
+    inner = None
+    if action in ("create", "update"):
+        # a write whose references are judged reads other tables: the function, built once
+        refs = _references_clause(kind, actor_type, _SESSION_CODE, row)
+        if refs:
+            scope = scope_clause(kind, actor_type, action, _SESSION_CODE, row)
+            inner = sa.and_(*([] if scope is None else [scope]), *refs)
+    if inner is None:
+        clause = _policy_clause(kind, actor_type, action, ACTOR_CODE)
+        if clause is None:
+            return "true"
+        if not _reads_others(kind, clause):
+            return _where_text(kind.model.__table__, clause, conn.dialect)
+        inner = _policy_clause(kind, actor_type, action, _SESSION_CODE, row)
+    table = kind.model.__tablename__
     text = str(sa.select(sa.literal_column("1")).select_from(row).where(inner)
                .compile(dialect=conn.dialect, compile_kwargs={"literal_binds": True}))
     body = text[text.index("\nWHERE ") + len("\nWHERE "):]
