@@ -934,7 +934,31 @@ END $$""".replace("%", "%%"))
     conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.entries_of(text, text) RETURNS SETOF integer
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_catalog AS
 $$ SELECT t.id FROM public.audit_log t WHERE t.kind = $1 AND t.key = $2 AND {SCHEMA}.sees_entry(t) $$""")
-    for function in ("sees_entry(public.audit_log)", "entries_of(text, text)"):
+    # a page of the entries it reads, newest first, found in the table along its primary key (the
+    # masked view, a security barrier, would be read whole and sorted before its first row): the
+    # filters of ``history.list_entries``, a key as the view gives it (masked: a key as written
+    # would tell whether a guessed ID number is right); planned at each call with its values (a
+    # plan made for any LIMIT sorts the whole log)
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.entries_page(p_kind text, p_key text, p_actor text,
+  p_since timestamp, p_before integer, p_limit integer) RETURNS SETOF integer
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_catalog AS $$
+BEGIN
+  RETURN QUERY EXECUTE 'SELECT t.id FROM public.audit_log t WHERE ($1 IS NULL OR t.kind = $1)
+     AND ($2 IS NULL OR {SCHEMA}.mask_key(t.kind, t.key, (SELECT secret FROM {SCHEMA}.pseudonym_key)) = $2)
+     AND ($3 IS NULL OR t.actor = $3 OR t.login = $3) AND ($4 IS NULL OR t.at >= $4) AND ($5 IS NULL OR t.id < $5)
+     AND {SCHEMA}.sees_entry(t) ORDER BY t.id DESC LIMIT $6'
+    USING p_kind, p_key, p_actor, p_since, p_before, p_limit;
+END $$""")
+    # for entries it reads: the id of the next change of the same record that it reads (whose
+    # ``before`` rebuilds an imported creation, ``history._later_states``), found by the key as
+    # written (the view's keys are masked: no index finds them there)
+    conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.next_changes(ids integer[])
+RETURNS TABLE (entry integer, next integer) LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_catalog AS
+$$ SELECT c.id, (SELECT n.id FROM public.audit_log n WHERE n.kind = c.kind AND n.key = c.key AND n.id > c.id
+                 AND n.action IN ('update', 'delete') AND n.before IS NOT NULL AND {SCHEMA}.sees_entry(n) ORDER BY n.id LIMIT 1)
+   FROM public.audit_log c WHERE c.id = ANY(ids) AND {SCHEMA}.sees_entry(c) $$""")
+    for function in ("sees_entry(public.audit_log)", "entries_of(text, text)",
+                     "entries_page(text, text, text, timestamp, integer, integer)", "next_changes(integer[])"):
         conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {SCHEMA}.{function} FROM PUBLIC")
         conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {SCHEMA}.{function} TO {groups}")
 
