@@ -120,44 +120,9 @@ def _check_buttons(screen, where: str) -> int:
     return len(buttons)
 
 
-def test_every_button_has_a_key_in_the_footer(demo_db):
-    url, _manifest = demo_db
-
-    async def run():
-        app = make_app(url, auto_check=False)
-        counted = 0
-        async with app.run_test(size=SIZE) as pilot:
-            # every screen but one of the record kinds' (one class, built alike for each kind)
-            sections = [s for s in app.sections if s.group != "records"] + [app.sections[1]]
-            for section in sections:
-                screen = await _section(pilot, section.id)
-                counted += _check_buttons(screen, section.id)
-            kind = get_kind("internships")
-            for dialog in (RecordForm(app.engine, app.actor, kind), FilterDialog(kind, {}), Confirm("?")):
-                app.push_screen(dialog)
-                await wait_for(pilot, lambda: app.screen is dialog and dialog.is_mounted, what=type(dialog).__name__)
-                await settle(pilot)
-                counted += _check_buttons(dialog, type(dialog).__name__)
-                app.pop_screen()
-                await settle(pilot)
-            assert counted >= 10
-            # the keys do what the buttons do: y answers yes, n no
-            answers = []
-            app.push_screen(Confirm("?"), answers.append)
-            await settle(pilot)
-            await pilot.press("y")
-            app.push_screen(Confirm("?"), answers.append)
-            await settle(pilot)
-            await pilot.press("n")
-            await wait_for(pilot, lambda: len(answers) == 2, what="two answers")
-            assert answers == [True, False]
-
-    asyncio.run(run())
-
-
 def test_every_button_in_the_source_runs_an_action():
     """Also buttons of screens the pilot test does not open: each ``Button(`` names its action,
-    which a key of its screen runs (checked above for the screens it opens)."""
+    which a key of its screen runs (checked by the walk below for the screens it opens)."""
     files = [*ROOT.joinpath("tui").rglob("*.py"), *ROOT.joinpath("plugins").rglob("*.py")]
     calls = []
     for path in files:
@@ -179,57 +144,79 @@ def _look(app, widget) -> list[tuple]:
 async def _tab_through(pilot, screen, where: str, stops: int = 40) -> list[str]:
     """Tab from widget to widget until the focus comes round again: each focused widget is on
     the screen, on top (the widget found at its middle is it or inside it), and looks different
-    unfocused. The widgets visited."""
+    once the focus has left it (for the next Tab stop, or for none where it is the only one).
+    The widgets visited."""
     app, seen = pilot.app, []
+    previous = shown = None  # the last widget Tab focused, and how it looked focused
+
+    def name_of(widget) -> str:
+        return f"{where}: {type(widget).__name__}#{widget.id}"
+
     for _ in range(stops):
         await pilot.press("tab")
         await settle(pilot, 1)
         focused = screen.focused
+        if previous is not None and focused is previous:  # the only stop: the focus taken off it
+            screen.set_focus(None)
+            await settle(pilot, 1)
+        if previous is not None:
+            assert _look(app, previous) != shown, f"{name_of(previous)} looks the same with and without the focus"
         if focused is None or focused in seen:
             break
         seen.append(focused)
-        name = f"{where}: {type(focused).__name__}#{focused.id}"
         region = focused.region
-        assert region.area and screen.region.contains_region(region), f"{name} is not on the screen ({region})"
+        assert region.area and screen.region.contains_region(region), f"{name_of(focused)} is not on the screen ({region})"
         on_top, _ = screen.get_widget_at(*region.center)
-        assert on_top is focused or focused in on_top.ancestors, f"{name} is hidden under {on_top!r}"
-        shown = _look(app, focused)
-        screen.set_focus(None)
-        await settle(pilot, 1)
-        assert _look(app, focused) != shown, f"{name} looks the same with and without the focus"
-        focused.focus()
-        await settle(pilot, 1)
+        assert on_top is focused or focused in on_top.ancestors, f"{name_of(focused)} is hidden under {on_top!r}"
+        previous, shown = focused, _look(app, focused)
     assert seen, f"{where}: Tab focuses nothing"
     return [f"{type(w).__name__}#{w.id}" for w in seen]
 
 
-def test_tab_shows_where_the_focus_is_on_every_screen(demo_db):
+def test_every_button_has_a_key_in_the_footer_and_tab_shows_where_the_focus_is_on_every_screen(demo_db):
+    """One walk over the screens and dialogs: on each, as it opens, every button's key is in its
+    footer (``_check_buttons``); then Tab goes round its widgets (``_tab_through``)."""
     url, _manifest = demo_db
     internship = "/".join(str(v) for v in __import__("sqlite3").connect(url.removeprefix("sqlite:///")).execute(
         "SELECT id_number, uscc, start_on FROM internships ORDER BY id LIMIT 1").fetchone())
 
     async def run():
         app = make_app(url, auto_check=False)
-        visited = {}
+        visited, counted = {}, 0
         async with app.run_test(size=SIZE) as pilot:
+            # every screen but one of the record kinds' (one class, built alike for each kind)
             sections = [s for s in app.sections if s.group != "records"] + [app.sections[1]]
             for section in sections:
                 screen = await _section(pilot, section.id)
+                counted += _check_buttons(screen, section.id)
                 visited[section.id] = await _tab_through(pilot, screen, section.id)
             app.open_record("internships", internship)
             await wait_for(pilot, lambda: type(app.screen).__name__ == "RecordDetailScreen" and app.screen.values,
                            what="the internship")
             await settle(pilot)
             assert app.focused.id == "detail-fields"  # a record opens with its fields in focus
+            counted += _check_buttons(app.screen, "detail")
             visited["detail"] = await _tab_through(pilot, app.screen, "detail")
-            kind = get_kind("schools")
+            kind = get_kind("schools")  # the dialogs' buttons are the same for every kind
             for dialog in (RecordForm(app.engine, app.actor, kind), FilterDialog(kind, {}), Confirm("?")):
                 app.push_screen(dialog)
                 await wait_for(pilot, lambda: app.screen is dialog and dialog.is_mounted, what=type(dialog).__name__)
                 await settle(pilot)
+                counted += _check_buttons(dialog, type(dialog).__name__)
                 visited[type(dialog).__name__] = await _tab_through(pilot, dialog, type(dialog).__name__)
                 app.pop_screen()
                 await settle(pilot)
+            assert counted >= 10
+            # the keys do what the buttons do: y answers yes, n no
+            answers = []
+            app.push_screen(Confirm("?"), answers.append)
+            await settle(pilot)
+            await pilot.press("y")
+            app.push_screen(Confirm("?"), answers.append)
+            await settle(pilot)
+            await pilot.press("n")
+            await wait_for(pilot, lambda: len(answers) == 2, what="two answers")
+            assert answers == [True, False]
         # the walk reached the kinds of widget each screen has
         assert "Sidebar#sidebar" in visited["dashboard"] and "PagedTable#records" in visited[app.sections[1].id]
         assert {"Select#imp-kind", "Input#imp-path", "Button#imp-check"} <= set(visited["import"])
