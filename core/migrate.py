@@ -75,6 +75,24 @@ def core_head() -> str:
 _REVISION_LINE = re.compile(r"^(revision|down_revision)\s*(?::[^=]*)?=\s*(.+?)\s*$", re.M)
 
 
+#: (path, mtime, size) of a revision file -> its (revision, down_revision): a process that checks
+#: the schema again and again (the terminal UI, a test suite running the CLI in-process) reads
+#: each file once, and again only when it changes
+_REVISIONS: dict[tuple[str, int, int], tuple] = {}
+
+
+def _revision_of(path: Path) -> tuple:
+    stat = path.stat()
+    key = (str(path), stat.st_mtime_ns, stat.st_size)
+    known = _REVISIONS.get(key)
+    if known is None:
+        found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
+        known = (None, None) if "revision" not in found else (
+            ast.literal_eval(found["revision"]), ast.literal_eval(found.get("down_revision", "None")))
+        _REVISIONS[key] = known
+    return known
+
+
 def declared_heads() -> set[str]:
     """The heads of the core's and the loaded plugins' branches, read from the ``revision`` and
     ``down_revision`` lines of the revision files (no Alembic import: every command checks the
@@ -83,11 +101,10 @@ def declared_heads() -> set[str]:
     parents: set[str] = set()
     for location in version_locations():
         for path in Path(location).glob("*.py"):
-            found = dict(_REVISION_LINE.findall(path.read_text(encoding="utf-8")))
-            if "revision" not in found:
+            revision, down = _revision_of(path)
+            if revision is None:
                 continue
-            revisions.add(ast.literal_eval(found["revision"]))
-            down = ast.literal_eval(found.get("down_revision", "None"))
+            revisions.add(revision)
             parents.update([down] if isinstance(down, str) else down or ())
     return revisions - parents
 
