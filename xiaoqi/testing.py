@@ -89,6 +89,14 @@ def check_prefix(prefix: str) -> str:
     return prefix
 
 
+def _no_commit_flush(conn, name: str) -> None:
+    """A commit on the test database ``name`` does not wait for its WAL to reach the disk
+    (``synchronous_commit = off``: about 10 ms less per commit on a busy server). Only a crash of
+    the server could lose the last commits, and a test's database does not outlive the test; what a
+    transaction sees, and when, is unchanged. A copy (``TEMPLATE``) does not inherit the setting."""
+    conn.exec_driver_sql(f'ALTER DATABASE "{name}" SET synchronous_commit = off')
+
+
 class PgDatabases:
     """Creates databases named ``<prefix>_<random>`` on a server, from a migrated template
     (``<prefix>_tmpl_<random>``), and drops them."""
@@ -121,6 +129,7 @@ class PgDatabases:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{self._template()}"')
             else:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+            _no_commit_flush(conn, name)
         return self.url_for(name)
 
     def _template(self) -> str:
@@ -131,6 +140,7 @@ class PgDatabases:
             name = f"{self.prefix}_tmpl_{uuid.uuid4().hex[:12]}"
             with self.admin.connect() as conn:
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+                _no_commit_flush(conn, name)
             engine = make_engine(self.url_for(name))
             upgrade(engine)
             engine.dispose()
