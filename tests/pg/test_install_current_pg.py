@@ -12,9 +12,10 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from xiaoqi.core import logins
+from xiaoqi.core import cache, logins
 from xiaoqi.core.db import make_engine
 from xiaoqi.core.kinds import get_kind
+from xiaoqi.core.lean_check import _sources
 
 from .conftest import pg_copy
 from .test_logins_pg import _cli, drop_with_logins
@@ -62,6 +63,12 @@ def test_an_install_that_is_current_runs_no_statement_of_its_script_and_still_se
         assert conn.execute(sa.text(VIEW_OID)).scalar_one() == view  # the view was not made again
         assert conn.execute(sa.text("SELECT fingerprint FROM xiaoqi_sec.installed")).scalar_one() == kept
         assert _search_path(conn, name) == [f"search_path={logins.MASKED}, public"]
+        # what a new process (xiaoqi users add) finds in the user's cache instead of building the script,
+        # kept unless a source file changed while this one ran (the suite writes some: then nothing is)
+        catalog = logins._Catalog(conn)
+        logins._remember(conn, catalog, None, kept)
+        if cache.settled([mtime for _p, _s, mtime in _sources()] + [mtime for _d, mtime in cache.directories()], cache.STARTED):
+            assert logins._recall(conn, catalog, None) == kept
 
 
 def test_a_changed_table_or_another_set_of_kinds_runs_the_script_again(installed):
@@ -72,6 +79,7 @@ def test_a_changed_table_or_another_set_of_kinds_runs_the_script_again(installed
     # a column added to one of xiaoqi's own tables: its masked view shows it after the install
     with engine.begin() as conn:
         conn.exec_driver_sql("ALTER TABLE import_files ADD COLUMN security_note text")
+        assert logins._recall(conn, logins._Catalog(conn), None) is None  # nothing kept for this catalog
         logins.install(conn)
     with engine.connect() as conn:
         columns = conn.execute(sa.text("SELECT column_name FROM information_schema.columns WHERE table_schema = 'xiaoqi_masked' "
