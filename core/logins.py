@@ -697,7 +697,7 @@ def _quota_guard(conn) -> None:
     lock = f"{SCHEMA}.{LOCK_POSITION}"
     conn.exec_driver_sql(f"CREATE OR REPLACE FUNCTION {lock}(u text, p text) RETURNS void LANGUAGE sql VOLATILE "
                          f"SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS "
-                         f"$$ SELECT NULL::void FROM public.positions WHERE uscc = u AND position_code = p FOR UPDATE $$")
+                         f"$$ SELECT NULL::void FROM public.positions WHERE uscc = u AND position_code = p FOR NO KEY UPDATE $$")
     conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {lock}(text, text) FROM PUBLIC")
     conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {lock}(text, text) TO {', '.join(GROUPS.values())}")
     # the school's lock, for its own login (or an admin's): one school's reservers in turn
@@ -705,7 +705,7 @@ def _quota_guard(conn) -> None:
     conn.exec_driver_sql(f"CREATE OR REPLACE FUNCTION {lock}(c text) RETURNS void LANGUAGE sql VOLATILE "
                          f"SECURITY DEFINER SET search_path = pg_catalog, public, pg_temp AS "
                          f"$$ SELECT NULL::void FROM public.schools WHERE school_code = c AND coalesce((SELECT l.role = 'admin' "
-                         f"OR l.code = c FROM {SCHEMA}.logins l WHERE l.login = session_user), true) FOR UPDATE $$")
+                         f"OR l.code = c FROM {SCHEMA}.logins l WHERE l.login = session_user), true) FOR NO KEY UPDATE $$")
     conn.exec_driver_sql(f"REVOKE ALL ON FUNCTION {lock}(text) FROM PUBLIC")
     conn.exec_driver_sql(f"GRANT EXECUTE ON FUNCTION {lock}(text) TO {', '.join(GROUPS.values())}")
     conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS xq_quota ON {QUOTA_TABLE}")

@@ -144,8 +144,11 @@ def _locked(session: Session, stmt, function: str, **params):
     on PostgreSQL, or for a login that may read the row but not update it (row-level security
     leaves such rows out of FOR UPDATE) the owner's ``xiaoqi_sec.<function>``, which locks it and
     returns nothing; the login then reads it. SQLite writers are already serialised by BEGIN
-    IMMEDIATE, and SQLAlchemy leaves FOR UPDATE out there."""
-    found = session.execute(stmt.with_for_update()).scalar_one_or_none()
+    IMMEDIATE, and SQLAlchemy leaves FOR UPDATE out there. The lock is FOR NO KEY UPDATE: writers
+    of the row still wait for it, while a login's write of a reservation, whose foreign key check
+    takes FOR KEY SHARE on the position after the reservation's row, does not wait for a service
+    holding the position and waiting for that reservation (a deadlock)."""
+    found = session.execute(stmt.with_for_update(key_share=True)).scalar_one_or_none()
     if found is None and session.get_bind().dialect.name == "postgresql":
         from .logins import SCHEMA
 
@@ -477,7 +480,7 @@ BEGIN
       DETAIL = json_build_object('what', 'update', 'reservation', NEW.reservation_no, 'places', v_more)::text;
   END IF;
   SELECT p.apprentice_quota, p.title INTO v_quota, v_title FROM positions p
-   WHERE p.uscc = NEW.uscc AND p.position_code = NEW.position_code FOR UPDATE;
+   WHERE p.uscc = NEW.uscc AND p.position_code = NEW.position_code FOR NO KEY UPDATE;
   v_used := ({used_sql});
   IF v_used <= coalesce(v_quota, 0) THEN RETURN NULL; END IF;
   v_free := greatest(coalesce(v_quota, 0) - v_used + v_more, 0);
