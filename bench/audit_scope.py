@@ -50,7 +50,9 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"} | 
 def _run(argv: list[str], timeout: float) -> float:
     started = time.perf_counter()
     try:
-        done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=ENV, timeout=timeout)
+        # the server ends the statement too (a killed client leaves its query running)
+        env = {**ENV, "PGOPTIONS": f"-c statement_timeout={int(timeout * 1000)}"}
+        done = subprocess.run(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, env=env, timeout=timeout + 5)
     except subprocess.TimeoutExpired:
         return float("inf")  # shown as "> timeout"
     seconds = time.perf_counter() - started
