@@ -56,6 +56,8 @@ def _run(argv: list[str], timeout: float) -> float:
     except subprocess.TimeoutExpired:
         return float("inf")  # shown as "> timeout"
     seconds = time.perf_counter() - started
+    if done.returncode != 0 and "ran longer than" in done.stderr:
+        return float("inf")  # cancelled by the server's statement_timeout
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed ({done.returncode}): {done.stderr[-2000:]}")
     return seconds
