@@ -41,6 +41,11 @@ catalogue(
         "audit.show.file_gone": ("（批次未保存文件，无法重建）", "(the batch kept no file to rebuild it from)"),
         "audit.show.undo": ("撤销导入批次 {batch}", "undo of import batch {batch}"),
         "history.none": ("{kind}「{key}」没有审计记录。", "No audit entries for {kind} '{key}'."),
+        "history.none_login": ("{kind}「{key}」没有本登录可以查看的审计记录。按完整身份证号查找时，只找得到本登录能看到完整号码的人"
+                               "（如本校学生）的记录；其他记录请用 xiaoqi audit list --kind 浏览，或请管理员查询。",
+                               "No audit entries of {kind} '{key}' that this login reads. A key with a full ID number finds "
+                               "entries only for people whose number this login is shown in full (its own students, say); "
+                               "browse others with xiaoqi audit list --kind, or ask an admin."),
         "history.bad_since": ("无法识别的时间「{value}」：请写成 2026-03-01 或 2026-03-01T08:00", "Unrecognised time '{value}': write 2026-03-01 or 2026-03-01T08:00"),
     }
 )
@@ -504,7 +509,8 @@ def record_history(session, *, actor: Actor, kind: str | RecordKind, key: str) -
         where, params = f"{where} AND ({scope})", {**params, **scope_params}
     raw = _rows(conn, where, params)
     if not raw:
-        raise NotFound(t("history.none", kind=kind.label(), key=_mask_key(kind, key_text, actor)))
+        message = "history.none_login" if scoped_login(conn) else "history.none"
+        raise NotFound(t(message, kind=kind.label(), key=_mask_key(kind, key_text, actor)))
     creations = _creations(conn, raw, actor, (kind, key_text))
     out, state = [], None
     for e in raw:

@@ -904,6 +904,26 @@ def _sees_entry_body(tables: frozenset, _kinds: tuple) -> str:
     return body
 
 
+def _revealed_person(dialect) -> str:
+    """In ``entries_of``: whether the ID number ``part`` names a person (a student, a teacher) in the
+    reveal scope of the login (``v_role``, ``v_code``), as its masked views show it in full."""
+    code = sa.literal_column("v_code", sa.String)
+    branches = []
+    for actor_type in SCOPED:
+        found = []
+        for person in _person_kinds():
+            if not person.rights.allows("reveal", actor_type):
+                continue
+            row = sa.orm.aliased(person.model, name="p")
+            scope = scope_clause(person, actor_type, "reveal", code, row)
+            where = [getattr(row, person.key[0]) == sa.literal_column("part", sa.String), *([] if scope is None else [scope])]
+            text = str(sa.select(sa.literal_column("1")).select_from(row).where(*where)
+                       .compile(dialect=dialect, compile_kwargs={"literal_binds": True}))
+            found.append(f"EXISTS ({text})")
+        branches.append(f"WHEN {_literal(actor_type)} THEN {' OR '.join(found) or 'false'}")
+    return f"CASE v_role {' '.join(branches)} ELSE false END"
+
+
 def _entries_function(conn) -> None:
     """``xiaoqi_sec.sees_entry(entry)``: whether the session's login reads an audit entry (an admin
     and the auditor every one; another the entries its actor or its login wrote and those
@@ -931,9 +951,23 @@ BEGIN
   {body}
   RETURN false;
 END $$""".replace("%", "%%"))
+    # a key as written finds entries only when every ID number in it is shown to the login in full
+    # (a person in its reveal scope, ``_revealed_person``): otherwise whether a guessed number
+    # finds entries would tell whether it is right
     conn.exec_driver_sql(f"""CREATE OR REPLACE FUNCTION {SCHEMA}.entries_of(text, text) RETURNS SETOF integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = public, pg_catalog AS
-$$ SELECT t.id FROM public.audit_log t WHERE t.kind = $1 AND t.key = $2 AND {SCHEMA}.sees_entry(t) $$""")
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_catalog AS $$
+DECLARE v_role text; v_code text; part text;
+BEGIN
+  SELECT role, code INTO v_role, v_code FROM {SCHEMA}.logins WHERE login = session_user;
+  IF v_role IS DISTINCT FROM 'admin' THEN
+    FOR part IN SELECT DISTINCT (regexp_matches($2, '(?<![0-9A-Za-z])([1-9][0-9]{{16}}[0-9Xx])(?![0-9A-Za-z])', 'g'))[1] LOOP
+      IF {SCHEMA}.is_idcard(part) AND NOT ({_revealed_person(conn.dialect)}) THEN
+        RETURN;
+      END IF;
+    END LOOP;
+  END IF;
+  RETURN QUERY SELECT t.id FROM public.audit_log t WHERE t.kind = $1 AND t.key = $2 AND {SCHEMA}.sees_entry(t);
+END $$""".replace("%", "%%"))
     # a page of the entries it reads, newest first, found in the table along its primary key (the
     # masked view, a security barrier, would be read whole and sorted before its first row): the
     # filters of ``history.list_entries``, a key as the view gives it (masked: a key as written

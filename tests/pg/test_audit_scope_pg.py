@@ -144,9 +144,13 @@ def test_the_auditor_reads_every_entry_and_batch_and_nobody_but_the_owner_change
     _name, auditor_url = shared["logins"]["auditor"]
     assert _entries(auditor_url, "SELECT count(*) FROM audit_log")[0][0] == total
     assert _entries(auditor_url, "SELECT count(*) FROM import_batches")[0][0] == batches > 0
-    code, out, err = _cli(auditor_url, "audit", "show", "students", shared["made"][shared["schools"][1]][0], "--format", "json")
+    # by the full ID number (which the auditor is not shown) it finds none (``test_audit_oracle_pg``),
+    # browsing the students' entries it reads the entry
+    code, out, err = _cli(auditor_url, "audit", "show", "students", shared["made"][shared["schools"][1]][0])
+    assert code != 0 and "audit list --kind" in err, err
+    code, out, err = _cli(auditor_url, "audit", "list", "--kind", "students", "--limit", "500", "--format", "json")
     assert code == 0, err
-    assert json.loads(out)[0]["after"]["student_no"] == "SCOPE00003"
+    assert "SCOPE00003" in {(e.get("after") or {}).get("student_no") for e in json.loads(out)["entries"]}, out[:2000]
     for who in ("auditor", "school", "firm"):
         _n, login_url = shared["logins"][who]
         with _raw(login_url) as raw:
