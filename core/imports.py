@@ -30,6 +30,11 @@ catalogue(
         "imports.more": ("……另有 {n} 处", "... and {n} more"),
         "imports.in_use": ("导入批次 {id} 新建的{kind}仍被其他记录引用（{detail}），不能撤销。请先删除引用它们的记录。",
                            "{kind} created by import batch {id} are still referenced ({detail}), so it cannot be undone. Delete the records that use them first."),
+        "imports.undo_login": ("在共享数据库上，导入批次 {id} 须由管理员（数据库所有者）撤销：本登录读到的审计记录是脱敏的，"
+                               "据此恢复会写入脱敏后的值。请联系管理员执行 xiaoqi imports undo {id}。",
+                               "On a shared database import batch {id} is undone by the admin (the database's owner): this "
+                               "login reads the audit log masked, and restoring from it would write the masked values. Ask "
+                               "the admin to run xiaoqi imports undo {id}."),
         "imports.undo_denied": ("{actor} 不能撤销导入批次 {id}：只有管理员或当初导入的身份可以。", "{actor} may not undo import batch {id}: only an admin or whoever imported it may."),
         "status.committed": ("已导入", "committed"),
         "status.refused": ("被拒绝", "refused"),
@@ -239,6 +244,12 @@ def _undo(session, actor: Actor, batch_id: int) -> UndoResult:
         raise Conflict(t("imports.not_committed", id=batch_id, status=t(f"status.{batch.status}")))
     kind = get_kind(batch.kind)
     conn = session.connection()
+    from .history import scoped_login
+
+    if scoped_login(conn):
+        # a login reads the audit log masked (ID numbers as pseudonyms, names and phones starred):
+        # the states it would restore are not the records' own
+        raise PermissionDenied(t("imports.undo_login", id=batch_id))
     if conn.dialect.name == "postgresql":  # no writer changes these records between the check and the revert
         conn.exec_driver_sql(f'LOCK TABLE "{kind.model.__table__.name}" IN SHARE ROW EXCLUSIVE MODE')
     later = _conflicts(conn, batch_id)
