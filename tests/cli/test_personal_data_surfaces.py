@@ -102,6 +102,11 @@ def _others(url: str, actor: Actor) -> dict:
     return {"student": student, "teacher": teacher, "reservation": reservation, "luban": luban}
 
 
+#: commands whose output depends on neither the actor nor the data (``template`` writes a kind's
+#: empty workbook without opening the database): run as one of the actors only, the school
+ACTOR_FREE = {"template": "school"}
+
+
 def _invocations(url: str, actor: Actor, tmp_path) -> list[tuple[tuple, list]]:
     """(arguments, files it writes) for every command, with arguments that make it show data."""
     keys = _visible_keys(url, actor)
@@ -117,8 +122,9 @@ def _invocations(url: str, actor: Actor, tmp_path) -> list[tuple[tuple, list]]:
         out = tmp_path / f"{name}.xlsx"
         runs.append((("export", name, "-o", out), [out]))
         runs.append((("export", name, "--format", "json"), []))
-        template = tmp_path / f"{name}-template.xlsx"
-        runs.append((("template", name, "-o", template), [template]))
+        if ACTOR_FREE["template"] == actor.role:
+            template = tmp_path / f"{name}-template.xlsx"
+            runs.append((("template", name, "-o", template), [template]))
     # writes that name people outside the actor's scope: the refusals must not echo them in full
     runs.append((("records", "add", "internships", f"身份证号={other['student']}", "学校代码=4132124906",
                   f"统一社会信用代码={actor.code if actor.role == 'enterprise' else '91320500YEJKR54JGC'}",
@@ -243,7 +249,9 @@ def test_no_command_shows_a_full_id_number_to_anyone_but_on_reveal(demo_db, xiao
     runs = _invocations(url, actor, tmp_path)
     ctx = click.Context(cli, info_name="xiaoqi")
     ran = [" ".join(map(str, args)) + " " for args, _files in runs]
-    missing = {p for p in leaf_commands(cli, ctx) if p not in NOT_RUN and not any(r.startswith(p + " ") for r in ran)}
+    elsewhere = {command for command, runs_as in ACTOR_FREE.items() if runs_as != role}
+    missing = {p for p in leaf_commands(cli, ctx) if p not in NOT_RUN and p not in elsewhere
+               and not any(r.startswith(p + " ") for r in ran)}
     assert not missing, f"commands the surface test does not run: {sorted(missing)}"
     leaks = {}
     for args, files in runs:
