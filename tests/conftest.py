@@ -15,6 +15,10 @@ os.environ.pop("XIAOQI_DB", None)
 os.environ.pop("XIAOQI_LANG", None)
 # the rule-set cache of `xiaoqi check` (xiaoqi.core.lean_check): the suite's own, not the user's
 os.environ["XIAOQI_CACHE_DIR"] = tempfile.mkdtemp(prefix="xiaoqi-test-cache-")
+# Hypothesis keeps its examples outside the checkout: creating .hypothesis/ in the project's root
+# (a directory on sys.path) mid-run would tell the caches above that the installed code changed
+# while the process ran (``cache.settled``), and they would keep nothing for the rest of the run
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(os.environ["XIAOQI_CACHE_DIR"], "hypothesis"))
 
 DEMO_TODAY = dt.date(2026, 11, 23)
 
