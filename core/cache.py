@@ -70,3 +70,42 @@ def write(name: str, data: dict) -> None:
 #: about when this process began to read what it derives (the plugins load just after): a source file
 #: changed since (or within ``SETTLED_SECONDS`` before) may not be what this process runs
 STARTED = time.time()
+
+
+# -- files derived from the loaded code ----------------------------------------------------------
+
+def sources() -> list[list]:
+    """The files of every loaded module outside the standard library, with their size and time."""
+    out = []
+    for name, module in list(sys.modules.items()):
+        path = getattr(module, "__file__", None)
+        if not path or name.partition(".")[0] in sys.stdlib_module_names:
+            continue
+        found = stat(path)
+        if found is not None:
+            out.append([path, *found])
+    return sorted(out)
+
+
+def keep(name: str, data: dict) -> bool:
+    """Write ``data`` as ``name`` with the state of the code it was derived from: every loaded
+    source file and ``sys.path`` directory (``kept`` trusts it while they are unchanged). Nothing
+    is written when one of them changed while this process ran (``settled``); False then."""
+    files, dirs = sources(), directories()
+    if not settled([mtime for _p, _s, mtime in files] + [mtime for _d, mtime in dirs], STARTED):
+        return False
+    write(name, {**data, "sources": files, "directories": dirs})
+    return True
+
+
+def kept(name: str, version) -> dict | None:
+    """The file ``keep`` wrote as ``name`` with this ``version`` while every source file and
+    directory it lists is as it was; None otherwise (missing, another layout, code changed)."""
+    entry = read(name)
+    if entry is None or entry.get("version") != version:
+        return None
+    if any(stat(path) != [size, mtime] for path, size, mtime in entry.get("sources", ())):
+        return None
+    if entry.get("directories") != directories():
+        return None
+    return entry

@@ -202,11 +202,8 @@ def _compiled_where() -> dict[str, str]:
     if name not in _KEPT:
         from . import cache
 
-        entry = cache.read(name)
-        fresh = (entry is not None and entry.get("version") == WHERE_CACHE_VERSION
-                 and all(cache.stat(path) == [size, mtime] for path, size, mtime in entry["sources"])
-                 and entry["directories"] == cache.directories())
-        _KEPT[name] = dict(entry["scopes"]) if fresh else {}
+        entry = cache.kept(name, WHERE_CACHE_VERSION)
+        _KEPT[name] = dict(entry["scopes"]) if entry is not None else {}
     return _KEPT[name]
 
 
@@ -243,7 +240,6 @@ def remember_where(actor_type: str) -> None:
     those kept for other types of actor (see above). A cache that cannot be written is no error."""
     from . import cache
     from .kinds import get_kinds
-    from .lean_check import _sources
 
     wanted = [(kind, action, part) for kind in get_kinds().values() for action in ("read", "create", "update", "delete")
               for part in _wheres(kind.rights.scope(action, actor_type))]
@@ -254,12 +250,10 @@ def remember_where(actor_type: str) -> None:
         sql = _compile_where(kind, part)
         if sql is not None:
             scopes[_where_key(kind, actor_type, action, part)] = sql
-    sources, directories = _sources(), cache.directories()
-    if not cache.settled([mtime for _p, _s, mtime in sources] + [mtime for _d, mtime in directories], cache.STARTED):
-        return  # a file changed while this process ran: the SQL may be of the code before
     name = _where_name()
-    cache.write(name, {"version": WHERE_CACHE_VERSION, "sources": sources, "directories": directories, "scopes": scopes})
-    _KEPT[name] = scopes
+    # (nothing kept when a file changed while this process ran: the SQL may be of the code before)
+    if cache.keep(name, {"version": WHERE_CACHE_VERSION, "scopes": scopes}):
+        _KEPT[name] = scopes
 
 
 def _exists(kind, alias: str, match: list[str], inner: str | None) -> str:

@@ -51,19 +51,6 @@ def _name(key: str) -> str:
     return f"rule-set-{key[:32]}.json"
 
 
-def _sources() -> list[list]:
-    """The files of every loaded module outside the standard library, with their size and time."""
-    out = []
-    for name, module in list(sys.modules.items()):
-        path = getattr(module, "__file__", None)
-        if not path or name.partition(".")[0] in sys.stdlib_module_names:
-            continue
-        found = cache.stat(path)
-        if found is not None:
-            out.append([path, *found])
-    return sorted(out)
-
-
 def remember(config: dict | None, digest: str) -> None:
     """Keep ``digest`` (``rule_set_digest(config)``, computed by the caller with the rules loaded)
     with what it depends on, and the rules' titles and the kinds' names for the printout. A cache
@@ -72,11 +59,9 @@ def remember(config: dict | None, digest: str) -> None:
     from .rules import get_rules
 
     key = _context_key(config)
-    sources, directories = _sources(), cache.directories()
-    if not cache.settled([mtime for _p, _s, mtime in sources] + [mtime for _d, mtime in directories], cache.STARTED):
-        return  # a file changed while this process ran: its digest may be of the code before
-    cache.write(_name(key), {
-        "version": CACHE_VERSION, "key": key, "digest": digest, "sources": sources, "directories": directories,
+    # (nothing kept when a file changed while this process ran: its digest may be of the code before)
+    cache.keep(_name(key), {
+        "version": CACHE_VERSION, "key": key, "digest": digest,
         "rules": {rule_id: list(rule.title) for rule_id, rule in get_rules().items()},
         "kinds": {name: [kind.zh, kind.en] for name, kind in get_kinds().items()}})
 
@@ -85,14 +70,8 @@ def recall(config: dict | None) -> dict | None:
     """The entry ``remember`` kept for this configuration and these plugins while every source file
     and directory it lists is as it was; None otherwise."""
     key = _context_key(config)
-    entry = cache.read(_name(key))
-    if entry is None or entry.get("version") != CACHE_VERSION or entry.get("key") != key:
-        return None
-    if any(cache.stat(path) != [size, mtime] for path, size, mtime in entry["sources"]):
-        return None
-    if entry["directories"] != cache.directories():
-        return None
-    return entry
+    entry = cache.kept(_name(key), CACHE_VERSION)
+    return entry if entry is not None and entry.get("key") == key else None
 
 
 # -- the kept run, read with sqlite3 ------------------------------------------------------------

@@ -305,28 +305,17 @@ def _recall(conn, catalog: _Catalog, kinds) -> str | None:
     from . import cache
 
     key = _remembered_key(conn, catalog, kinds)
-    entry = cache.read(f"install-{key[:32]}.json")
-    if entry is None or entry.get("version") != _REMEMBERED_VERSION or entry.get("key") != key:
-        return None
-    if any(cache.stat(path) != [size, mtime] for path, size, mtime in entry["sources"]):
-        return None
-    if entry["directories"] != cache.directories():
-        return None
-    return entry.get("fingerprint")
+    entry = cache.kept(f"install-{key[:32]}.json", _REMEMBERED_VERSION)
+    return entry.get("fingerprint") if entry is not None and entry.get("key") == key else None
 
 
-def _remember(conn, catalog: _Catalog, kinds, fingerprint: str) -> None:
+def _remember(conn, catalog: _Catalog, kinds, fingerprint: str) -> bool:
     """Keep ``fingerprint`` for ``_recall`` with the state of every source file loaded now (nothing
-    is kept when one of them changed while this process ran)."""
+    is kept when one of them changed while this process ran: False)."""
     from . import cache
-    from .lean_check import _sources
 
     key = _remembered_key(conn, catalog, kinds)
-    sources, directories = _sources(), cache.directories()
-    if not cache.settled([mtime for _p, _s, mtime in sources] + [mtime for _d, mtime in directories], cache.STARTED):
-        return
-    cache.write(f"install-{key[:32]}.json", {"version": _REMEMBERED_VERSION, "key": key, "fingerprint": fingerprint,
-                                             "sources": sources, "directories": directories})
+    return cache.keep(f"install-{key[:32]}.json", {"version": _REMEMBERED_VERSION, "key": key, "fingerprint": fingerprint})
 
 
 def _installed(conn) -> str | None:

@@ -12,10 +12,9 @@ import uuid
 import pytest
 import sqlalchemy as sa
 
-from xiaoqi.core import cache, logins
+from xiaoqi.core import logins
 from xiaoqi.core.db import make_engine
 from xiaoqi.core.kinds import get_kind
-from xiaoqi.core.lean_check import _sources
 
 from .conftest import pg_copy
 from .test_logins_pg import _cli, drop_with_logins
@@ -66,8 +65,7 @@ def test_an_install_that_is_current_runs_no_statement_of_its_script_and_still_se
         # what a new process (xiaoqi users add) finds in the user's cache instead of building the script,
         # kept unless a source file changed while this one ran (the suite writes some: then nothing is)
         catalog = logins._Catalog(conn)
-        logins._remember(conn, catalog, None, kept)
-        if cache.settled([mtime for _p, _s, mtime in _sources()] + [mtime for _d, mtime in cache.directories()], cache.STARTED):
+        if logins._remember(conn, catalog, None, kept):
             assert logins._recall(conn, catalog, None) == kept
 
 
