@@ -138,6 +138,16 @@ class AppContext:
         finally:
             conn.close()
 
+    def remember_scopes(self) -> None:
+        """After the full path read a SQLite file as a school, an enterprise, a province or the
+        auditor: keep the actor's where(fn) scopes as SQL (``lean.remember_where``), so that its
+        next short command reads with sqlite3 (``lean_connection``)."""
+        if self.actor.role != "admin" and os.environ.get("XIAOQI_LEAN") != "0":
+            from . import lean
+
+            if lean.sqlite_path(self.url):
+                lean.remember_where(self.actor.role)
+
     def config(self):
         from .config import load_config
 

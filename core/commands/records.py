@@ -147,9 +147,7 @@ def list_command(app, kind, filters, conditions, search, column_list, sort, desc
             numeric = [c.name for c in columns if getattr(c, "type", None) in ("money", "hours", "int")]
             sums = sum_records(session, actor=app.actor, kind=kind, columns=numeric, **wanted) if totals else None
         names, total = page.names, page.total
-        from .status import _remember_scopes
-
-        _remember_scopes(app)
+        app.remember_scopes()
     rows = [{**values, **row_names} for values, row_names in zip(shown, names)]
     if fmt == "json":
         data = [{c.name: _json_value(row.get(c.name)) for c in columns} for row in rows]

@@ -35,7 +35,7 @@ def print_status(app, fmt: str = "text", remind_days: int | None = None) -> None
 
         with app.engine().connect() as conn:  # Core queries: no session, no model class (dashboard)
             s = summary(conn, actor=app.actor, expiring_days=days)
-        _remember_scopes(app)
+        app.remember_scopes()
     if fmt == "json":
         emit_json({
             "today": s.today.isoformat(), "counts": s.counts, "active_internships": s.active_internships,
@@ -65,15 +65,6 @@ def print_status(app, fmt: str = "text", remind_days: int | None = None) -> None
     peak = max((v for _, v in s.monthly_active), default=0) or 1
     for month, v in s.monthly_active:
         click.echo(f"  {month}  {'█' * round(30 * v / peak):<30} {v:,}")
-
-
-def _remember_scopes(app) -> None:
-    """After the full path read a SQLite file: keep the actor's where(fn) scopes as SQL
-    (``lean.remember_where``) so that its next short command reads with sqlite3."""
-    from ..lean import remember_where, sqlite_path
-
-    if app.actor.role != "admin" and sqlite_path(app.url):
-        remember_where(app.actor.role)
 
 
 def _summary_sqlite(app, days: int):
