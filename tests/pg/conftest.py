@@ -67,3 +67,43 @@ def busiest_pair(conn) -> tuple[str, str]:
     school = conn.execute(sa.text("SELECT school_code FROM internships WHERE uscc = :f GROUP BY school_code "
                                   "ORDER BY count(*) DESC, school_code LIMIT 1"), {"f": firm}).scalar_one()
     return firm, school
+
+
+def quota_registry(xiaoqi_pg, quotas: tuple[int, ...]) -> dict:
+    """A new database with an enterprise whose positions hold ``quotas`` apprentice places (a quota
+    period around the server's day), a school and that school's login (made by ``users add``):
+    url, engine, today, uscc, posts, school, login, login_url. Drop it with ``drop_with_logins``."""
+    import datetime as dt
+
+    from xiaoqi.core.db import make_engine
+    from xiaoqi.testing import XiaoqiFactory
+
+    from .test_logins_pg import add_login
+
+    url = xiaoqi_pg.create()
+    engine = make_engine(url)
+    with engine.connect() as conn:
+        today = conn.exec_driver_sql("SELECT current_date").scalar_one()
+    f = XiaoqiFactory(engine)
+    firm = f.enterprise()
+    period = dict(quota_from=today - dt.timedelta(days=60), quota_to=today + dt.timedelta(days=200))
+    posts = [f.position(firm, apprentice_quota=places, **period).position_code for places in quotas]
+    school = f.school().school_code
+    login, login_url = add_login(url, f"school:{school}")
+    return {"url": url, "engine": engine, "today": today, "uscc": firm.uscc, "posts": posts, "school": school,
+            "login": login, "login_url": login_url}
+
+
+def waits_on_a_lock(engine, user: str | None = None, seconds: float = 10.0) -> bool:
+    """Whether a session of this database (of ``user``, if given) comes to wait for a lock within ``seconds``."""
+    import time
+
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with engine.connect() as conn:
+            if conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                    "AND wait_event_type = 'Lock' AND (CAST(:u AS text) IS NULL OR usename = :u)"),
+                            {"u": user}).scalar_one():
+                return True
+        time.sleep(0.05)
+    return False

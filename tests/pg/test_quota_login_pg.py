@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 
 import psycopg
 import pytest
@@ -18,9 +17,9 @@ from xiaoqi.core.db import make_engine, write_session
 from xiaoqi.core.db_errors import QUOTA_STATE
 from xiaoqi.core.errors import Conflict
 from xiaoqi.core.quota import reserve
-from xiaoqi.testing import XiaoqiFactory
 
-from .test_logins_pg import _raw, add_login, drop_with_logins
+from .conftest import waits_on_a_lock
+from .test_logins_pg import _raw, drop_with_logins
 
 pytestmark = pytest.mark.pg
 
@@ -31,32 +30,12 @@ LIMIT = {"quota": {"max_open_reservations": 2}}
 def quota_login(xiaoqi_pg):
     """An enterprise with three positions holding apprentice places (quota period around the
     server's day), a school, and that school's login."""
-    url = xiaoqi_pg.create()
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        today = conn.exec_driver_sql("SELECT current_date").scalar_one()
-    f = XiaoqiFactory(engine)
-    firm = f.enterprise()
-    period = dict(quota_from=today - dt.timedelta(days=60), quota_to=today + dt.timedelta(days=200))
-    posts = [f.position(firm, apprentice_quota=places, **period).position_code for places in (10, 10, 2)]
-    school = f.school().school_code
-    name, login_url = add_login(url, f"school:{school}")
-    yield {"url": url, "engine": engine, "login_url": login_url, "uscc": firm.uscc, "posts": posts, "school": school,
-           "today": today}
-    engine.dispose()
-    drop_with_logins(xiaoqi_pg, url, [name])
+    from .conftest import quota_registry
 
-
-def _waiting_on_a_lock(engine, login_url, seconds: float = 10.0) -> bool:
-    user = sa.engine.make_url(login_url).username
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with engine.connect() as conn:
-            if conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE usename = :u AND wait_event_type = 'Lock'"),
-                            {"u": user}).scalar_one():
-                return True
-        time.sleep(0.05)
-    return False
+    w = quota_registry(xiaoqi_pg, (10, 10, 2))
+    yield w
+    w["engine"].dispose()
+    drop_with_logins(xiaoqi_pg, w["url"], [w["login"]])
 
 
 @pytest.fixture(params=["as declared", "school row not updatable"])
@@ -112,7 +91,7 @@ def test_two_reserves_by_one_school_login_at_once_are_held_to_the_open_reservati
             thread.start()
             # the second reserve (another position: the position's lock does not order them) waits
             # for the school's row that the first holds
-            assert _waiting_on_a_lock(w["engine"], w["login_url"]), outcome
+            assert waits_on_a_lock(w["engine"], sa.engine.make_url(w["login_url"]).username), outcome
             assert thread.is_alive() and not outcome
         thread.join(timeout=60)
     finally:

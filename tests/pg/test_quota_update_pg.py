@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 
 import psycopg
 import pytest
@@ -20,9 +19,9 @@ from xiaoqi.core.db import make_engine, write_session
 from xiaoqi.core.db_errors import QUOTA_STATE, explain
 from xiaoqi.core.i18n import set_lang
 from xiaoqi.core.quota import release, reserve
-from xiaoqi.testing import XiaoqiFactory
 
-from .test_logins_pg import _raw, add_login, drop_with_logins
+from .conftest import waits_on_a_lock
+from .test_logins_pg import _raw, drop_with_logins
 
 pytestmark = pytest.mark.pg
 
@@ -30,22 +29,16 @@ pytestmark = pytest.mark.pg
 @pytest.fixture(scope="module")
 def world(xiaoqi_pg):
     """A position with 10 apprentice places, a school's login, and that school's reservation of 3."""
-    url = xiaoqi_pg.create()
-    engine = make_engine(url)
-    with engine.connect() as conn:
-        today = conn.exec_driver_sql("SELECT current_date").scalar_one()
-    f = XiaoqiFactory(engine)
-    firm = f.enterprise()
-    post = f.position(firm, apprentice_quota=10, quota_from=today - dt.timedelta(days=60),
-                      quota_to=today + dt.timedelta(days=200)).position_code
-    school = f.school().school_code
-    name, login_url = add_login(url, f"school:{school}")
-    with write_session(engine) as session:
-        number = reserve(session, actor=ADMIN, school_code=school, uscc=firm.uscc, position_code=post, places=3,
-                         expires_on=today + dt.timedelta(days=30), today=today).reservation_no
-    yield {"url": url, "engine": engine, "login_url": login_url, "number": number, "today": today}
-    engine.dispose()
-    drop_with_logins(xiaoqi_pg, url, [name])
+    from .conftest import quota_registry
+
+    w = quota_registry(xiaoqi_pg, (10,))
+    today = w["today"]
+    with write_session(w["engine"]) as session:
+        w["number"] = reserve(session, actor=ADMIN, school_code=w["school"], uscc=w["uscc"], position_code=w["posts"][0],
+                              places=3, expires_on=today + dt.timedelta(days=30), today=today).reservation_no
+    yield w
+    w["engine"].dispose()
+    drop_with_logins(xiaoqi_pg, w["url"], [w["login"]])
 
 
 def _held(engine, number: str) -> tuple[int, int]:
@@ -79,17 +72,6 @@ def test_a_logins_update_holding_more_places_is_refused_even_within_the_free_one
                             (number,)).rowcount == 1
 
 
-def _someone_waits_on_a_lock(engine, seconds: float = 10.0) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with engine.connect() as conn:
-            if conn.execute(sa.text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                                    "AND wait_event_type = 'Lock'")).scalar_one():
-                return True
-        time.sleep(0.05)
-    return False
-
-
 @pytest.mark.parametrize("hold", ["SELECT 1 FROM quota_reservations WHERE reservation_no = %s FOR UPDATE",
                                   # an update of its own first: the second's foreign key check then takes
                                   # FOR KEY SHARE on the position, which the service's lock lets pass
@@ -118,7 +100,7 @@ def test_a_logins_update_beside_a_service_is_refused_instead_of_deadlocking(worl
         thread = threading.Thread(target=service)
         thread.start()
         try:
-            assert _someone_waits_on_a_lock(engine), outcome
+            assert waits_on_a_lock(engine), outcome
             with pytest.raises(psycopg.Error) as refused:
                 conn.execute("UPDATE quota_reservations SET places = places + 1 WHERE reservation_no = %s", (number,))
             conn.rollback()
